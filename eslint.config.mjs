@@ -1,0 +1,43 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// The dependency direction of ../shared/design/ARCHITECTURE.md, as Nx tags. A wrong import
+// (say features -> models, or any package -> an app) fails `npm run lint`.
+// selection may also use models: model-based selection and RFECV need estimators and CV.
+const depConstraints = [
+  { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:features', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest'] },
+  { sourceTag: 'scope:selection', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:features', 'scope:models'] },
+  { sourceTag: 'scope:models', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:tuning', onlyDependOnLibsWithTags: ['scope:core', 'scope:models'] },
+  { sourceTag: 'scope:explain', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:fairness', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:drift', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+];
+
+export default [
+  { ignores: ['**/dist', '**/node_modules', 'tmp', '**/coverage'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: "Use core's seeded RNG (createRng) instead." },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'tools/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+];

@@ -1,0 +1,61 @@
+import { InputError } from './errors';
+import { column, concatRows, createMatrix, fromColumns, fromRows, get, selectColumns, sliceRows, take, toRows } from './matrix';
+
+describe('Matrix', () => {
+  const m = fromRows(
+    [
+      [1, 2, 3],
+      [4, null, 6],
+      [7, 8, 9],
+    ],
+    ['a', 'b', 'c'],
+  );
+
+  it('stores values column-major with NaN for missing', () => {
+    expect(Array.from(m.data.slice(0, 3))).toEqual([1, 4, 7]);
+    expect(get(m, 1, 1)).toBeNaN();
+    expect(Array.from(column(m, 'c'))).toEqual([3, 6, 9]);
+  });
+
+  it('fromColumns keeps order and names', () => {
+    const f = fromColumns({ x: [1, 2], y: new Float64Array([3, 4]) });
+    expect(f.columns).toEqual(['x', 'y']);
+    expect(toRows(f)).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+  });
+
+  it('selectColumns, sliceRows and take produce new matrices', () => {
+    expect(toRows(selectColumns(m, ['c', 'a']))).toEqual([
+      [3, 1],
+      [6, 4],
+      [9, 7],
+    ]);
+    expect(toRows(sliceRows(m, 1))).toEqual([
+      [4, NaN, 6],
+      [7, 8, 9],
+    ]);
+    expect(toRows(take(m, [2, 2, 0]))).toEqual([
+      [7, 8, 9],
+      [7, 8, 9],
+      [1, 2, 3],
+    ]);
+    expect(toRows(concatRows([sliceRows(m, 0, 1), sliceRows(m, 2)]))).toEqual([
+      [1, 2, 3],
+      [7, 8, 9],
+    ]);
+  });
+
+  it('rejects bad shapes and unknown columns with clear errors', () => {
+    expect(() => createMatrix(2, 2, new Float64Array(3))).toThrow(/3 values but 2 rows x 2 columns/);
+    expect(() => fromRows([[1, 2], [3]])).toThrow(/row 1 has 1 values, expected 2/);
+    expect(() => fromColumns({ a: [1, 2], b: [1] })).toThrow(/column "b" has 1 values/);
+    expect(() => selectColumns(m, ['zz'])).toThrow(InputError);
+    expect(() => take(m, [3])).toThrow(/out of range/);
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(m)).toBe(true);
+  });
+});
