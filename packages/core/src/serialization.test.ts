@@ -1,5 +1,6 @@
 import { SerializationError } from './errors';
-import { decodeArray, encodeArray, expectKind, load, registerLoader, type Serialized } from './serialization';
+import type { Serialized } from './contracts';
+import { decodeArray, encodeArray, expectKind, load, registerLoader } from './serialization';
 
 class Scale {
   constructor(readonly factor: Float64Array) {}

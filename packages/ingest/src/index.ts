@@ -1,1 +1,4 @@
-export {};
+export * from './read';
+export * from './schema';
+export * from './split';
+export * from './db';

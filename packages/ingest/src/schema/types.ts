@@ -1,0 +1,41 @@
+/**
+ * The schema of a table: one entry per column with its inferred (or overridden) type and role.
+ * Shared by inference, validation, the feature pipeline and the bundle the API serves.
+ *
+ * Value conventions inside an arquero table produced by ingest:
+ *  - missing is `null` (never undefined, never NaN in non-number columns);
+ *  - number/integer columns hold JS numbers (NaN is never used for missing);
+ *  - boolean columns hold true/false; datetime columns hold Date objects (UTC);
+ *  - category/text/identifier columns hold strings.
+ */
+export type ColumnType = 'number' | 'integer' | 'boolean' | 'datetime' | 'category' | 'text' | 'identifier';
+
+export const COLUMN_TYPES: readonly ColumnType[] = ['number', 'integer', 'boolean', 'datetime', 'category', 'text', 'identifier'];
+
+/** What a column is for. `feature` is the default. */
+export type ColumnRole = 'feature' | 'target' | 'id' | 'time' | 'group' | 'weight' | 'ignore';
+
+export const COLUMN_ROLES: readonly ColumnRole[] = ['feature', 'target', 'id', 'time', 'group', 'weight', 'ignore'];
+
+export interface ColumnSchema {
+  name: string;
+  type: ColumnType;
+  role: ColumnRole;
+  /** False when the column may be missing (null) in new data. */
+  required: boolean;
+  /** Count of missing values seen when the schema was inferred. */
+  missing: number;
+  /** Distinct values seen (category and boolean columns), sorted by frequency, most frequent first. */
+  categories?: string[];
+  /** Observed range (number, integer: values; datetime: ISO strings). */
+  min?: number | string;
+  max?: number | string;
+  /** Number of distinct non-missing values seen. */
+  distinct?: number;
+}
+
+export interface Schema {
+  columns: ColumnSchema[];
+  /** Rows the schema was inferred from. */
+  rows: number;
+}
