@@ -16,6 +16,7 @@ const depConstraints = [
   { sourceTag: 'scope:drift', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['*'] },
 ];
 
 export default [

@@ -6,3 +6,4 @@ export * from './progress';
 export * from './contracts';
 export * from './serialization';
 export * from './input-checks';
+export * from './folds';
