@@ -60,3 +60,17 @@ export interface FittedTableTransformer<T, Out = T> extends Serializable {
   readonly featureNamesOut: readonly string[];
   transform(table: T): Out;
 }
+
+/**
+ * Matrix-to-matrix steps (scalers, PCA, feature selectors) that run after a table has been turned
+ * into a Matrix. `fit` returns the fitted step; `featureNamesOut` names the output columns.
+ */
+export interface MatrixTransformer<F extends FittedMatrixTransformer = FittedMatrixTransformer> {
+  readonly params: object;
+  fit(X: Matrix, y?: ArrayLike<number>, opts?: RunOptions): F;
+}
+
+export interface FittedMatrixTransformer extends Serializable {
+  readonly featureNamesOut: readonly string[];
+  transform(X: Matrix): Matrix;
+}

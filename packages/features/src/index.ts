@@ -1,1 +1,11 @@
-export {};
+export * from './pipeline';
+export * from './encoders';
+export * from './imputers';
+export * from './scalers';
+export * from './datetime';
+export * from './numeric';
+export * from './recipe';
+export * from './leakage';
+export * from './timeseries';
+export * from './balancing';
+export * from './pca';
