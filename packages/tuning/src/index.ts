@@ -1,1 +1,5 @@
-export {};
+export * from './space';
+export * from './trial';
+export * from './pruner';
+export * from './samplers';
+export * from './study';
