@@ -1,0 +1,10 @@
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import type { LeakageFinding } from './detect-leakage';
+
+/** Drop the columns named by leakage findings (or plain names). Columns not in the table are ignored. */
+export function dropLeaks(table: ColumnTable, leaks: ReadonlyArray<LeakageFinding | string>): ColumnTable {
+  const present = new Set(table.columnNames());
+  const drop = leaks.map((l) => (typeof l === 'string' ? l : l.column)).filter((c) => present.has(c));
+  return drop.length === 0 ? table : table.select(aq.not(drop));
+}
