@@ -32,6 +32,11 @@ export interface ColumnSchema {
   max?: number | string;
   /** Number of distinct non-missing values seen. */
   distinct?: number;
+  /**
+   * How datetime strings were written when the schema was inferred from text ('iso', 'ymd-slash',
+   * 'dmy', 'mdy'); coercion reads strings in this format.
+   */
+  dateFormat?: 'iso' | 'ymd-slash' | 'dmy' | 'mdy';
 }
 
 export interface Schema {
