@@ -1,1 +1,4 @@
-export {};
+export * from './one-hot-encoder';
+export * from './ordinal-encoder';
+export * from './frequency-encoder';
+export * from './target-encoder';

@@ -1,1 +1,2 @@
-export {};
+export * from './simple-imputer';
+export * from './knn-imputer';
