@@ -1,1 +1,5 @@
-export {};
+export { readTable, readTableWithInfo, readTableSync, readTableSyncWithInfo } from './read-table';
+export type { ReadResult } from './read-table';
+export type { ReadOptions, ReadFormat, ForcedType, ReadColumnType, ReadWarning, TableSource } from './read-options';
+export { sniffDelimiter } from './sniff-delimiter';
+export { parseDateText, parseNumberText } from './value-parsers';

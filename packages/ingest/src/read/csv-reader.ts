@@ -1,0 +1,202 @@
+import { once } from 'node:events';
+import { parse as parseAsync, type Options as CsvOptions } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { ParseError } from '@campaign-ml/core';
+import { ColumnBuilder } from './column-builder';
+import { uniqueHeaderNames } from './header-names';
+import type { ForcedType, ReadColumns, ReadWarning } from './read-options';
+import { DELIMITER_CANDIDATES, sniffDelimiter } from './sniff-delimiter';
+import { Utf8Guard } from './utf8-guard';
+
+export interface CsvSettings {
+  delimiter?: string;
+  quote: string;
+  decimalComma: boolean;
+  header: boolean;
+  nullValues: readonly string[];
+  columnTypes: Record<string, ForcedType>;
+  allowEmpty: boolean;
+  warn: (w: ReadWarning) => void;
+}
+
+const RAGGED_LIMIT = 100;
+
+/** Receives parsed records one at a time and builds typed columns; never holds rows. */
+class CsvSink {
+  private builders: ColumnBuilder[] = [];
+  private names: string[] = [];
+  private expected = -1;
+  private seenHeader = false;
+  private lastEnd = 0;
+  private records = 0;
+  private readonly ragged: { line: number; fields: number }[] = [];
+  private raggedCount = 0;
+  private readonly nullSet: Set<string> | null;
+
+  constructor(private readonly s: CsvSettings) {
+    this.nullSet = s.nullValues.length === 1 && s.nullValues[0] === '' ? null : new Set(s.nullValues);
+  }
+
+  /** Line where the next record starts (for errors raised by the CSV parser itself). */
+  get nextLine(): number {
+    return this.lastEnd + 1;
+  }
+
+  onRecord(record: string[], endLine: number): void {
+    this.records++;
+    if (!this.seenHeader) {
+      this.seenHeader = true;
+      this.start(record);
+      if (this.s.header) {
+        this.lastEnd = endLine;
+        return;
+      }
+    }
+    if (record.length !== this.expected) {
+      this.raggedCount++;
+      if (this.ragged.length < 5) this.ragged.push({ line: endLine - newlinesIn(record), fields: record.length });
+      if (this.raggedCount >= RAGGED_LIMIT) this.throwRagged(true);
+      this.lastEnd = endLine;
+      return;
+    }
+    const builders = this.builders;
+    const nullSet = this.nullSet;
+    for (let c = 0; c < builders.length; c++) {
+      const text = record[c];
+      if (nullSet === null ? text.length === 0 : nullSet.has(text)) builders[c].pushNull();
+      else builders[c].pushText(text, endLine);
+    }
+    this.lastEnd = endLine;
+  }
+
+  finish(): ReadColumns {
+    if (!this.seenHeader) {
+      throw new ParseError('EMPTY_FILE', 'the file is empty: expected a header line with column names', { row: 1, expected: 'a header line' });
+    }
+    if (this.raggedCount > 0) this.throwRagged(false);
+    const rows = this.builders.length > 0 ? this.builders[0].rows : 0;
+    if (rows === 0 && !this.s.allowEmpty) {
+      throw new ParseError(
+        'NO_ROWS',
+        `the file has a header (${this.names.length} columns: ${this.names.slice(0, 5).join(', ')}${this.names.length > 5 ? ', ...' : ''}) but no data rows; pass { allowEmpty: true } to get an empty table`,
+        { row: 2, expected: 'at least one data row' },
+      );
+    }
+    return { names: this.names, columns: this.builders.map((b) => b.finish()), types: this.builders.map((b) => b.type), rows };
+  }
+
+  private start(first: string[]): void {
+    this.expected = first.length;
+    this.names = this.s.header ? uniqueHeaderNames(first, this.s.warn) : first.map((_, i) => `column_${i + 1}`);
+    this.builders = this.names.map((name) => new ColumnBuilder(name, { forced: this.s.columnTypes[name], decimalComma: this.s.decimalComma }));
+  }
+
+  private throwRagged(stopped: boolean): never {
+    const first = this.ragged[0];
+    const more = this.ragged.slice(1).map((r) => r.line);
+    const total = stopped ? `at least ${this.raggedCount}` : String(this.raggedCount);
+    throw new ParseError(
+      'RAGGED_ROW',
+      `line ${first.line} has ${first.fields} fields but the header has ${this.expected}` +
+        (more.length > 0 ? ` (also lines ${more.join(', ')}; ${total} such lines)` : '') +
+        '; check the delimiter and quoting, or fix those lines',
+      { row: first.line, value: first.fields, expected: `${this.expected} fields` },
+    );
+  }
+}
+
+function newlinesIn(record: string[]): number {
+  let n = 0;
+  for (const f of record) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Choose the delimiter: the user's, else sniffed from the first bytes. */
+export function chooseDelimiter(head: Uint8Array, s: CsvSettings): string {
+  if (s.delimiter) return s.delimiter;
+  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, 65536)).toString('utf8');
+  const candidates = s.decimalComma ? DELIMITER_CANDIDATES.filter((d) => d !== ',') : DELIMITER_CANDIDATES;
+  return sniffDelimiter(text, candidates, s.quote);
+}
+
+function parserOptions(delimiter: string, s: CsvSettings, sink: CsvSink): CsvOptions {
+  return {
+    delimiter,
+    quote: s.quote,
+    escape: s.quote,
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    on_record: (record: string[], ctx: { lines: number }) => {
+      sink.onRecord(record, ctx.lines);
+      return null;
+    },
+  } as CsvOptions;
+}
+
+/** Turn a csv-parse error into a ParseError with the line; our own errors pass through. */
+function translate(e: unknown, sink: CsvSink): Error {
+  if (e instanceof ParseError) return e;
+  const err = e as Error & { code?: string; lines?: number };
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return new ParseError(
+      'UNCLOSED_QUOTE',
+      `line ${sink.nextLine} opens a quoted field that is never closed (the file ends inside it); add the closing quote`,
+      { row: sink.nextLine, expected: 'a closing quote' },
+    );
+  }
+  if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
+    const row = err.lines ?? sink.nextLine;
+    return new ParseError('CSV_SYNTAX', `line ${row}: ${err.message}`, { row });
+  }
+  return err;
+}
+
+/** Stream CSV bytes through csv-parse, checking UTF-8 on the way and building columns directly. */
+export async function readCsvChunks(chunks: AsyncIterable<Uint8Array>, delimiter: string, s: CsvSettings): Promise<ReadColumns> {
+  const sink = new CsvSink(s);
+  const guard = new Utf8Guard();
+  const parser = parseAsync(parserOptions(delimiter, s, sink));
+  let failure: unknown;
+  parser.on('error', (e) => {
+    failure ??= e;
+  });
+  parser.resume();
+  const ended = once(parser, 'end');
+  ended.catch(() => undefined);
+  try {
+    for await (const chunk of chunks) {
+      guard.check(chunk);
+      if (failure) break;
+      if (!parser.write(chunk)) await once(parser, 'drain');
+      if (failure) break;
+    }
+    if (!failure) {
+      guard.end();
+      parser.end();
+      await ended;
+    }
+  } catch (e) {
+    failure ??= e;
+  }
+  if (failure) {
+    parser.destroy();
+    throw translate(failure, sink);
+  }
+  return sink.finish();
+}
+
+/** The same, synchronously, for bytes already in memory. */
+export function readCsvBytes(bytes: Uint8Array, delimiter: string, s: CsvSettings): ReadColumns {
+  const sink = new CsvSink(s);
+  const guard = new Utf8Guard();
+  guard.check(bytes);
+  guard.end();
+  try {
+    parseSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), parserOptions(delimiter, s, sink) as never);
+  } catch (e) {
+    throw translate(e, sink);
+  }
+  return sink.finish();
+}

@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+
+/** What `readTable` accepts: a file path, the file's bytes, or a stream of its bytes. */
+export type TableSource = string | Buffer | Uint8Array | Readable | NodeJS.ReadableStream;
+
+/** File formats `readTable` understands. */
+export type ReadFormat = 'csv' | 'tsv' | 'xlsx' | 'json' | 'ndjson' | 'parquet';
+
+/** A type the user can force on a column (overrides inference). */
+export type ForcedType = 'string' | 'number' | 'boolean' | 'date';
+
+/** The type a column ended up with after reading. `empty` = every value was missing. */
+export type ReadColumnType = 'number' | 'boolean' | 'date' | 'string' | 'empty';
+
+/** Something worth knowing that did not stop the read (duplicate headers, renamed columns...). */
+export interface ReadWarning {
+  code: string;
+  message: string;
+  column?: string;
+  row?: number;
+}
+
+export interface ReadOptions {
+  /** Format; by default from the file extension, else sniffed from the content. */
+  format?: ReadFormat;
+  /** CSV field delimiter; by default sniffed among `,` `;` tab `|` (tab for .tsv). */
+  delimiter?: string;
+  /** Decimal separator for numbers in CSV/TSV text: '.' (default) or ','. */
+  decimal?: '.' | ',';
+  /** CSV quote character (default `"`; a quote inside a quoted field is doubled). */
+  quote?: string;
+  /** CSV: the first line holds the column names (default true); otherwise columns are `column_1`.... */
+  header?: boolean;
+  /** Text values read as missing (null). Default `['']`. */
+  nullValues?: readonly string[];
+  /** Force column types by name; a value that does not fit is a ParseError naming line and column. */
+  columnTypes?: Record<string, ForcedType>;
+  /** XLSX: the sheet to read, by name (default: the first sheet). */
+  sheet?: string;
+  /** A header with no data rows gives an empty table with those columns instead of a ParseError. */
+  allowEmpty?: boolean;
+  /** Called for each warning as it is found (warnings are also returned by `readTableWithInfo`). */
+  onWarning?: (warning: ReadWarning) => void;
+}
+
+/** Raw column data produced by a format reader, before it becomes an arquero table. */
+export interface ReadColumns {
+  names: string[];
+  columns: unknown[][];
+  types: ReadColumnType[];
+  rows: number;
+}
