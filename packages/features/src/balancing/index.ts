@@ -1,1 +1,5 @@
-export {};
+export { type Resampled } from './class-counts';
+export { computeClassWeight, sampleWeightFromClassWeight } from './compute-class-weight';
+export { randomOverSample, type ResampleOptions } from './random-over-sample';
+export { randomUnderSample } from './random-under-sample';
+export { smote, type SmoteOptions } from './smote';
