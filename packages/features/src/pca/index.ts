@@ -1,1 +1,1 @@
-export {};
+export { PCA, FittedPCA, type PCAParams } from './pca';
