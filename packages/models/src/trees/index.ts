@@ -1,1 +1,12 @@
-export {};
+export { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
+export type { GradientBoostingParams, GradientBoostingRegressorParams } from './gradient-boosting';
+export { RandomForestClassifier, RandomForestRegressor } from './random-forest';
+export type { ForestParams } from './forest';
+export { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree';
+export type { DecisionTreeParams } from './decision-tree';
+export { FittedTreeClassifier, FittedTreeRegressor, TREE_MODEL_KINDS } from './fitted-tree-model';
+export type { Link, TreeModelKind } from './fitted-tree-model';
+export { TreeEnsemble } from './predictor';
+export type { ImportanceType } from './predictor';
+export type { TreeArrays } from './tree-arrays';
+export type { GrowPolicy, MaxFeatures } from './tree-params';

@@ -1,0 +1,376 @@
+import type { Rng } from '@campaign-ml/core';
+import type { BinMapper, BinnedData } from './binning';
+import { buildHistogram, subtractHistogram } from './histogram';
+import { CAT_WORDS, findBestSplit, softThreshold, SplitCandidate, SplitScratch } from './splitting';
+import type { SplitParams } from './splitting';
+import type { GrowPolicy } from './tree-params';
+import type { TreeArrays } from './tree-arrays';
+
+export interface GrowerConfig extends SplitParams {
+  /** Gradient channels (1 for boosting; classes for multiclass forests). */
+  K: number;
+  maxDepth: number;
+  maxLeaves: number;
+  growPolicy: GrowPolicy;
+  minSamplesSplit: number;
+  /** Leaf values are multiplied by this (the learning rate). */
+  shrinkage: number;
+  /** Features drawn per split (random forests); 0 uses every tree feature and histogram subtraction. */
+  featuresPerSplit: number;
+}
+
+/**
+ * Grows one tree at a time on pre-binned data. Rows of a node are a range of one Uint32Array of
+ * row indices, partitioned in place when the node splits. Histograms come from a pool: the smaller
+ * child's is built, the larger child's is the parent's minus it. The grower keeps its buffers
+ * between trees; it is a fit-time worker, never part of a fitted model.
+ */
+export class TreeGrower {
+  private readonly S: number;
+  private readonly pool: Float64Array[] = [];
+  private readonly free: number[] = [];
+  private og: Float64Array;
+  private oh: Float64Array;
+  private readonly cand: SplitCandidate;
+  private readonly scratch: SplitScratch;
+  private nodeFeatures: Int32Array;
+  // Node arrays (capacity grows by doubling).
+  private cap = 0;
+  private n = 0;
+  private start = new Int32Array(0);
+  private end = new Int32Array(0);
+  private depth = new Int32Array(0);
+  private slot = new Int32Array(0);
+  private G = new Float64Array(0);
+  private H = new Float64Array(0);
+  private C = new Float64Array(0);
+  private feature = new Int32Array(0);
+  private bin = new Int32Array(0);
+  private threshold = new Float64Array(0);
+  private left = new Int32Array(0);
+  private right = new Int32Array(0);
+  private defaultLeft = new Uint8Array(0);
+  private catOffset = new Int32Array(0);
+  private gain = new Float64Array(0);
+  // The pending (best) split of each open node.
+  private pFeature = new Int32Array(0);
+  private pBin = new Int32Array(0);
+  private pDl = new Uint8Array(0);
+  private pCat = new Uint8Array(0);
+  private pBits = new Uint32Array(0);
+  private pGain = new Float64Array(0);
+  private pLG = new Float64Array(0);
+  private pLH = new Float64Array(0);
+  private pLC = new Float64Array(0);
+  private catPool = new Uint32Array(64);
+  private catLen = 0;
+
+  constructor(
+    private readonly mapper: BinMapper,
+    private readonly data: BinnedData,
+    private readonly cfg: GrowerConfig,
+  ) {
+    this.S = cfg.K + 2;
+    this.og = new Float64Array(data.rows * cfg.K);
+    this.oh = new Float64Array(data.rows);
+    this.cand = new SplitCandidate(cfg.K);
+    this.scratch = new SplitScratch(cfg.K);
+    this.nodeFeatures = new Int32Array(data.cols);
+    this.tmp = new Uint32Array(data.rows);
+  }
+
+  private readonly tmp: Uint32Array;
+
+  /**
+   * Grow a tree on rows idx[0, nIdx) (idx is reordered). grad is channel-major (grad[k * rows + r]),
+   * hess per row. `features` are the columns this tree may use.
+   */
+  grow(grad: Float64Array, hess: Float64Array, idx: Uint32Array, nIdx: number, features: Int32Array, rng: Rng): TreeArrays {
+    const cfg = this.cfg;
+    const K = cfg.K;
+    const rows = this.data.rows;
+    this.n = 0;
+    this.catLen = 0;
+    this.ensureCapacity(64);
+    const root = this.newNode(0, 0, nIdx);
+    let h = 0;
+    for (let i = 0; i < nIdx; i++) h += hess[idx[i]];
+    for (let k = 0; k < K; k++) {
+      let g = 0;
+      const off = k * rows;
+      for (let i = 0; i < nIdx; i++) g += grad[off + idx[i]];
+      this.G[root * K + k] = g;
+    }
+    this.H[root] = h;
+    this.C[root] = nIdx;
+    this.setValue(root);
+
+    const open: number[] = [];
+    if (this.canSplit(root)) this.buildAndEvaluate(root, idx, grad, hess, features, rng, open);
+    let leaves = 1;
+    let head = 0;
+    while (head < open.length && leaves < cfg.maxLeaves) {
+      let pick = head;
+      if (cfg.growPolicy === 'lossguide') {
+        for (let i = head + 1; i < open.length; i++) if (this.pGain[open[i]] > this.pGain[open[pick]]) pick = i;
+        const t = open[head];
+        open[head] = open[pick];
+        open[pick] = t;
+      }
+      const node = open[head++];
+      this.split(node, idx, grad, hess, features, rng, open);
+      leaves++;
+    }
+    // Nodes still open stay leaves.
+    for (let i = head; i < open.length; i++) this.release(this.slot[open[i]]);
+    return this.toArrays();
+  }
+
+  private canSplit(node: number): boolean {
+    const c = this.C[node];
+    const cfg = this.cfg;
+    return (
+      this.depth[node] < cfg.maxDepth &&
+      c >= cfg.minSamplesSplit &&
+      c >= 2 * cfg.minSamplesLeaf &&
+      this.H[node] >= 2 * cfg.minChildWeight
+    );
+  }
+
+  /** Features for this node in this.nodeFeatures; returns how many. */
+  private pickFeatures(features: Int32Array, rng: Rng): number {
+    const nf = features.length;
+    this.nodeFeatures.set(features);
+    const m = this.cfg.featuresPerSplit;
+    if (m <= 0 || m >= nf) return nf;
+    const a = this.nodeFeatures;
+    for (let i = 0; i < m; i++) {
+      const j = i + rng.int(nf - i);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return m;
+  }
+
+  /** Find the node's best split from histogram slot s; keeps the slot when the node can split. */
+  private evaluate(node: number, s: number, nf: number): boolean {
+    const K = this.cfg.K;
+    const c = this.cand;
+    findBestSplit(this.pool[s], this.mapper, this.nodeFeatures, nf, K, this.G, node * K, this.H[node], this.C[node], this.cfg, c, this.scratch);
+    if (c.feature < 0) return false;
+    this.slot[node] = s;
+    this.pFeature[node] = c.feature;
+    this.pBin[node] = c.bin;
+    this.pDl[node] = c.defaultLeft;
+    this.pCat[node] = c.categorical;
+    this.pGain[node] = c.gain;
+    if (c.categorical) this.pBits.set(c.catBits, node * CAT_WORDS);
+    for (let k = 0; k < K; k++) this.pLG[node * K + k] = c.leftG[k];
+    this.pLH[node] = c.leftH;
+    this.pLC[node] = c.leftC;
+    return true;
+  }
+
+  private split(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
+    const cfg = this.cfg;
+    const K = cfg.K;
+    const rows = this.data.rows;
+    const f = this.pFeature[node];
+    const bins = this.data.bins;
+    const off = f * rows;
+    const missing = this.mapper.nBins[f];
+    const dl = this.pDl[node];
+    const isCat = this.pCat[node];
+    const bitBase = node * CAT_WORDS;
+    const pBits = this.pBits;
+    const thr = this.pBin[node];
+    // Stable partition: left rows stay in place (in order), right rows go through a buffer, so
+    // rows keep ascending order and column reads stay local.
+    const tmp = this.tmp;
+    let w = this.start[node];
+    let nr = 0;
+    const e = this.end[node];
+    for (let i = w; i < e; i++) {
+      const r = idx[i];
+      const b = bins[off + r];
+      const goLeft = b === missing ? dl === 1 : isCat ? ((pBits[bitBase + (b >>> 5)] >>> (b & 31)) & 1) === 1 : b <= thr;
+      if (goLeft) idx[w++] = r;
+      else tmp[nr++] = r;
+    }
+    idx.set(tmp.subarray(0, nr), w);
+    const mid = w;
+    const d = this.depth[node] + 1;
+    const L = this.newNode(d, this.start[node], mid);
+    const R = this.newNode(d, mid, this.end[node]);
+    for (let k = 0; k < K; k++) {
+      this.G[L * K + k] = this.pLG[node * K + k];
+      this.G[R * K + k] = this.G[node * K + k] - this.pLG[node * K + k];
+    }
+    this.H[L] = this.pLH[node];
+    this.H[R] = this.H[node] - this.pLH[node];
+    this.C[L] = mid - this.start[node];
+    this.C[R] = this.end[node] - mid;
+    this.setValue(L);
+    this.setValue(R);
+    // Record the split.
+    this.feature[node] = f;
+    this.left[node] = L;
+    this.right[node] = R;
+    this.defaultLeft[node] = dl;
+    this.gain[node] = this.pGain[node];
+    if (isCat) {
+      if (this.catLen + CAT_WORDS > this.catPool.length) {
+        const grown = new Uint32Array(this.catPool.length * 2);
+        grown.set(this.catPool);
+        this.catPool = grown;
+      }
+      this.catPool.set(pBits.subarray(bitBase, bitBase + CAT_WORDS), this.catLen);
+      this.catOffset[node] = this.catLen;
+      this.catLen += CAT_WORDS;
+      this.threshold[node] = NaN;
+    } else {
+      this.catOffset[node] = -1;
+      const e = this.mapper.edges[f];
+      this.threshold[node] = thr < e.length ? e[thr] : Infinity;
+    }
+    this.bin[node] = thr;
+
+    const parentSlot = this.slot[node];
+    const canL = this.canSplit(L);
+    const canR = this.canSplit(R);
+    const offsets = this.mapper.offsets;
+    if (cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < features.length) {
+      this.release(parentSlot);
+      if (canL) this.buildAndEvaluate(L, idx, grad, hess, features, rng, open);
+      if (canR) this.buildAndEvaluate(R, idx, grad, hess, features, rng, open);
+      return;
+    }
+    if (!canL && !canR) {
+      this.release(parentSlot);
+      return;
+    }
+    const nf = features.length;
+    this.nodeFeatures.set(features);
+    const smallIsLeft = this.C[L] <= this.C[R];
+    const small = smallIsLeft ? L : R;
+    const large = smallIsLeft ? R : L;
+    const s = this.acquire();
+    buildHistogram(this.pool[s], offsets, this.nodeFeatures, nf, bins, rows, idx, this.start[small], this.end[small], grad, hess, K, this.og, this.oh);
+    subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, K);
+    const canSmall = smallIsLeft ? canL : canR;
+    const canLarge = smallIsLeft ? canR : canL;
+    // Left child first, so depth-wise trees open nodes in a fixed order.
+    if (smallIsLeft) {
+      this.evaluateOrRelease(small, s, canSmall, nf, open);
+      this.evaluateOrRelease(large, parentSlot, canLarge, nf, open);
+    } else {
+      this.evaluateOrRelease(large, parentSlot, canLarge, nf, open);
+      this.evaluateOrRelease(small, s, canSmall, nf, open);
+    }
+  }
+
+  private evaluateOrRelease(node: number, s: number, can: boolean, nf: number, open: number[]): void {
+    if (can && this.evaluate(node, s, nf)) open.push(node);
+    else this.release(s);
+  }
+
+  private buildAndEvaluate(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
+    const s = this.acquire();
+    const nf = this.pickFeatures(features, rng);
+    buildHistogram(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.data.bins, this.data.rows, idx, this.start[node], this.end[node], grad, hess, this.cfg.K, this.og, this.oh);
+    this.evaluateOrRelease(node, s, true, nf, open);
+  }
+
+  private setValue(node: number): void {
+    const K = this.cfg.K;
+    const den = this.H[node] + this.cfg.regLambda;
+    for (let k = 0; k < K; k++) {
+      const g = softThreshold(this.G[node * K + k], this.cfg.regAlpha);
+      this.valueBuf[node * K + k] = den > 0 ? (-g / den) * this.cfg.shrinkage : 0;
+    }
+  }
+
+  private valueBuf = new Float64Array(0);
+
+  private newNode(depth: number, start: number, end: number): number {
+    if (this.n >= this.cap) this.ensureCapacity(this.cap * 2);
+    const id = this.n++;
+    this.depth[id] = depth;
+    this.start[id] = start;
+    this.end[id] = end;
+    this.feature[id] = -1;
+    this.left[id] = -1;
+    this.right[id] = -1;
+    this.defaultLeft[id] = 0;
+    this.catOffset[id] = -1;
+    this.threshold[id] = NaN;
+    this.gain[id] = 0;
+    this.slot[id] = -1;
+    return id;
+  }
+
+  private acquire(): number {
+    const s = this.free.pop();
+    if (s !== undefined) return s;
+    this.pool.push(new Float64Array(this.mapper.totalBins * this.S));
+    return this.pool.length - 1;
+  }
+
+  private release(s: number): void {
+    if (s >= 0) this.free.push(s);
+  }
+
+  private ensureCapacity(cap: number): void {
+    if (cap <= this.cap) return;
+    const K = this.cfg.K;
+    const grow = <T extends Int32Array | Float64Array | Uint8Array | Uint32Array>(a: T, width = 1): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * width);
+      b.set(a);
+      return b;
+    };
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.depth = grow(this.depth);
+    this.slot = grow(this.slot);
+    this.G = grow(this.G, K);
+    this.H = grow(this.H);
+    this.C = grow(this.C);
+    this.feature = grow(this.feature);
+    this.bin = grow(this.bin);
+    this.threshold = grow(this.threshold);
+    this.left = grow(this.left);
+    this.right = grow(this.right);
+    this.defaultLeft = grow(this.defaultLeft);
+    this.catOffset = grow(this.catOffset);
+    this.gain = grow(this.gain);
+    this.valueBuf = grow(this.valueBuf, K);
+    this.pFeature = grow(this.pFeature);
+    this.pBin = grow(this.pBin);
+    this.pDl = grow(this.pDl);
+    this.pCat = grow(this.pCat);
+    this.pBits = grow(this.pBits, CAT_WORDS);
+    this.pGain = grow(this.pGain);
+    this.pLG = grow(this.pLG, K);
+    this.pLH = grow(this.pLH);
+    this.pLC = grow(this.pLC);
+    this.cap = cap;
+  }
+
+  private toArrays(): TreeArrays {
+    const n = this.n;
+    const K = this.cfg.K;
+    return {
+      feature: this.feature.slice(0, n),
+      threshold: this.threshold.slice(0, n),
+      left: this.left.slice(0, n),
+      right: this.right.slice(0, n),
+      defaultLeft: this.defaultLeft.slice(0, n),
+      catOffset: this.catOffset.slice(0, n),
+      catBits: this.catPool.slice(0, this.catLen),
+      value: this.valueBuf.slice(0, n * K),
+      cover: this.H.slice(0, n),
+      gain: this.gain.slice(0, n),
+    };
+  }
+}

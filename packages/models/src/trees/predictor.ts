@@ -1,0 +1,327 @@
+import { decodeArray, encodeArray, InputError, SerializationError } from '@campaign-ml/core';
+import type { EncodedArray, Matrix } from '@campaign-ml/core';
+import type { TreeArrays } from './tree-arrays';
+import { CAT_WORDS } from './splitting';
+
+/** How feature importance is counted: total split gain, total cover (hessian) of splits, or split count. */
+export type ImportanceType = 'gain' | 'cover' | 'weight';
+
+export interface EnsembleLayout {
+  /** Raw outputs per row (1 for binary and regression, classes for multiclass). */
+  nOutputs: number;
+  /** Numbers per leaf: 1 (the tree feeds output treeOutput[t]) or nOutputs (a leaf vector). */
+  valueWidth: number;
+  /** Output each tree adds to (valueWidth 1 only). */
+  treeOutput: Int32Array;
+  /** Starting raw score per output. */
+  baseScore: Float64Array;
+  /** Each tree's value is multiplied by this (1 for boosting, 1 / trees for forests). */
+  scale: number;
+}
+
+const BLOCK = 2048;
+
+/**
+ * All trees of a model flattened into shared typed arrays (child indices absolute), so prediction
+ * is one tight loop per tree over a block of rows, with no per-row allocation.
+ */
+export class TreeEnsemble {
+  readonly nTrees: number;
+  readonly nOutputs: number;
+  readonly valueWidth: number;
+  readonly treeOutput: Int32Array;
+  readonly baseScore: Float64Array;
+  readonly scale: number;
+  /** Node offset of each tree (length nTrees + 1). */
+  readonly roots: Int32Array;
+  readonly feature: Int32Array;
+  readonly threshold: Float64Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly defaultLeft: Uint8Array;
+  readonly catOffset: Int32Array;
+  readonly catBits: Uint32Array;
+  readonly value: Float64Array;
+  readonly cover: Float64Array;
+  readonly gain: Float64Array;
+
+  private constructor(a: {
+    layout: EnsembleLayout;
+    roots: Int32Array;
+    feature: Int32Array;
+    threshold: Float64Array;
+    left: Int32Array;
+    right: Int32Array;
+    defaultLeft: Uint8Array;
+    catOffset: Int32Array;
+    catBits: Uint32Array;
+    value: Float64Array;
+    cover: Float64Array;
+    gain: Float64Array;
+  }) {
+    this.nTrees = a.roots.length - 1;
+    this.nOutputs = a.layout.nOutputs;
+    this.valueWidth = a.layout.valueWidth;
+    this.treeOutput = a.layout.treeOutput;
+    this.baseScore = a.layout.baseScore;
+    this.scale = a.layout.scale;
+    this.roots = a.roots;
+    this.feature = a.feature;
+    this.threshold = a.threshold;
+    this.left = a.left;
+    this.right = a.right;
+    this.defaultLeft = a.defaultLeft;
+    this.catOffset = a.catOffset;
+    this.catBits = a.catBits;
+    this.value = a.value;
+    this.cover = a.cover;
+    this.gain = a.gain;
+    Object.freeze(this);
+  }
+
+  static fromTrees(trees: readonly TreeArrays[], layout: EnsembleLayout): TreeEnsemble {
+    const roots = new Int32Array(trees.length + 1);
+    let catTotal = 0;
+    for (let t = 0; t < trees.length; t++) {
+      roots[t + 1] = roots[t] + trees[t].feature.length;
+      catTotal += trees[t].catBits.length;
+    }
+    const n = roots[trees.length];
+    const W = layout.valueWidth;
+    const feature = new Int32Array(n);
+    const threshold = new Float64Array(n);
+    const left = new Int32Array(n);
+    const right = new Int32Array(n);
+    const defaultLeft = new Uint8Array(n);
+    const catOffset = new Int32Array(n);
+    const catBits = new Uint32Array(catTotal);
+    const value = new Float64Array(n * W);
+    const cover = new Float64Array(n);
+    const gain = new Float64Array(n);
+    let catPos = 0;
+    for (let t = 0; t < trees.length; t++) {
+      const tr = trees[t];
+      const o = roots[t];
+      feature.set(tr.feature, o);
+      threshold.set(tr.threshold, o);
+      defaultLeft.set(tr.defaultLeft, o);
+      value.set(tr.value, o * W);
+      cover.set(tr.cover, o);
+      gain.set(tr.gain, o);
+      catBits.set(tr.catBits, catPos);
+      for (let i = 0; i < tr.feature.length; i++) {
+        left[o + i] = tr.left[i] < 0 ? -1 : tr.left[i] + o;
+        right[o + i] = tr.right[i] < 0 ? -1 : tr.right[i] + o;
+        catOffset[o + i] = tr.catOffset[i] < 0 ? -1 : tr.catOffset[i] + catPos;
+      }
+      catPos += tr.catBits.length;
+    }
+    return new TreeEnsemble({ layout, roots, feature, threshold, left, right, defaultLeft, catOffset, catBits, value, cover, gain });
+  }
+
+  /** The first `nTrees` trees (early stopping keeps the best iteration). */
+  truncate(nTrees: number): TreeEnsemble {
+    if (nTrees >= this.nTrees) return this;
+    return TreeEnsemble.fromTrees(this.trees().slice(0, nTrees), this.layout(nTrees));
+  }
+
+  private layout(nTrees = this.nTrees): EnsembleLayout {
+    return {
+      nOutputs: this.nOutputs,
+      valueWidth: this.valueWidth,
+      treeOutput: this.treeOutput.slice(0, nTrees),
+      baseScore: this.baseScore,
+      scale: this.scale,
+    };
+  }
+
+  /** Raw scores (margins), rows x nOutputs row-major. X must have the fitted column count. */
+  predictRaw(X: Matrix): Float64Array {
+    const n = X.rows;
+    const K = this.nOutputs;
+    const out = new Float64Array(n * K);
+    for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseScore[k];
+    for (let t = 0; t < this.nTrees; t++) this.addTree(t, X, out, 0, n);
+    return out;
+  }
+
+  /**
+   * Add tree t's (scaled) output for rows [from, to) of X into out (rows x nOutputs).
+   * Prediction walks one tree over a block of rows at a time, so the tree stays in cache.
+   */
+  addTree(t: number, X: Matrix, out: Float64Array, from: number, to: number): void {
+    for (let b = from; b < to; b += BLOCK) this.addTreeBlock(t, X, out, b, Math.min(to, b + BLOCK));
+  }
+
+  /** Raw scores with every tree applied block by block (the fast path for big batches). */
+  predictRawBlocked(X: Matrix): Float64Array {
+    const n = X.rows;
+    const K = this.nOutputs;
+    const out = new Float64Array(n * K);
+    for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseScore[k];
+    for (let b = 0; b < n; b += BLOCK) {
+      const e = Math.min(n, b + BLOCK);
+      for (let t = 0; t < this.nTrees; t++) this.addTreeBlock(t, X, out, b, e);
+    }
+    return out;
+  }
+
+  private addTreeBlock(t: number, X: Matrix, out: Float64Array, from: number, to: number): void {
+    const data = X.data;
+    const n = X.rows;
+    const feature = this.feature;
+    const threshold = this.threshold;
+    const left = this.left;
+    const right = this.right;
+    const dl = this.defaultLeft;
+    const catOffset = this.catOffset;
+    const catBits = this.catBits;
+    const value = this.value;
+    const W = this.valueWidth;
+    const K = this.nOutputs;
+    const scale = this.scale;
+    const root = this.roots[t];
+    const o = W === 1 ? this.treeOutput[t] : 0;
+    for (let r = from; r < to; r++) {
+      let node = root;
+      let l = left[node];
+      while (l >= 0) {
+        const x = data[feature[node] * n + r];
+        const co = catOffset[node];
+        if (co >= 0) {
+          if (x !== x) node = dl[node] ? l : right[node];
+          else if (x >= 0 && x < CAT_WORDS * 32 && (catBits[co + (x >>> 5)] >>> (x & 31)) & 1) node = l;
+          else node = right[node];
+        } else if (x <= threshold[node]) node = l;
+        else if (x !== x) node = dl[node] ? l : right[node];
+        else node = right[node];
+        l = left[node];
+      }
+      if (W === 1) out[r * K + o] += value[node] * scale;
+      else for (let k = 0; k < W; k++) out[r * K + k] += value[node * W + k] * scale;
+    }
+  }
+
+  /** Per-tree arrays with tree-local child indices (for TreeSHAP and inspection). */
+  trees(): TreeArrays[] {
+    const out: TreeArrays[] = [];
+    const W = this.valueWidth;
+    for (let t = 0; t < this.nTrees; t++) {
+      const a = this.roots[t];
+      const b = this.roots[t + 1];
+      const left = this.left.slice(a, b);
+      const right = this.right.slice(a, b);
+      const catOffset = this.catOffset.slice(a, b);
+      let catStart = -1;
+      let catEnd = -1;
+      for (let i = 0; i < b - a; i++) {
+        if (left[i] >= 0) left[i] -= a;
+        if (right[i] >= 0) right[i] -= a;
+        if (catOffset[i] >= 0) {
+          if (catStart < 0) catStart = catOffset[i];
+          catEnd = catOffset[i] + CAT_WORDS;
+        }
+      }
+      for (let i = 0; i < b - a; i++) if (catOffset[i] >= 0) catOffset[i] -= catStart;
+      out.push({
+        feature: this.feature.slice(a, b),
+        threshold: this.threshold.slice(a, b),
+        left,
+        right,
+        defaultLeft: this.defaultLeft.slice(a, b),
+        catOffset,
+        catBits: catStart < 0 ? new Uint32Array(0) : this.catBits.slice(catStart, catEnd),
+        value: this.value.slice(a * W, b * W),
+        cover: this.cover.slice(a, b),
+        gain: this.gain.slice(a, b),
+      });
+    }
+    return out;
+  }
+
+  /** Importance per feature, normalized to sum to 1 (all zeros when no tree splits). */
+  importances(type: ImportanceType, nFeatures: number): Float64Array {
+    if (type !== 'gain' && type !== 'cover' && type !== 'weight') {
+      throw new InputError('INVALID_ARGUMENT', `importance type "${String(type)}" is unknown`, { value: type, expected: "'gain' | 'cover' | 'weight'" });
+    }
+    const imp = new Float64Array(nFeatures);
+    for (let i = 0; i < this.feature.length; i++) {
+      const f = this.feature[i];
+      if (f < 0) continue;
+      imp[f] += type === 'gain' ? this.gain[i] : type === 'cover' ? this.cover[i] : 1;
+    }
+    let sum = 0;
+    for (let f = 0; f < nFeatures; f++) sum += imp[f];
+    if (sum > 0) for (let f = 0; f < nFeatures; f++) imp[f] /= sum;
+    return imp;
+  }
+
+  toJSON(): EnsembleJSON {
+    return {
+      nOutputs: this.nOutputs,
+      valueWidth: this.valueWidth,
+      scale: this.scale,
+      baseScore: encodeArray(this.baseScore),
+      treeOutput: encodeArray(this.treeOutput),
+      roots: encodeArray(this.roots),
+      feature: encodeArray(this.feature),
+      threshold: encodeArray(this.threshold),
+      left: encodeArray(this.left),
+      right: encodeArray(this.right),
+      defaultLeft: encodeArray(this.defaultLeft),
+      catOffset: encodeArray(this.catOffset),
+      catBits: encodeArray(this.catBits),
+      value: encodeArray(this.value),
+      cover: encodeArray(this.cover),
+      gain: encodeArray(this.gain),
+    };
+  }
+
+  static fromJSON(j: EnsembleJSON): TreeEnsemble {
+    if (!j || typeof j !== 'object') throw new SerializationError('CORRUPT_MODEL', 'the model has no "ensemble" object');
+    const e = new TreeEnsemble({
+      layout: {
+        nOutputs: j.nOutputs,
+        valueWidth: j.valueWidth,
+        scale: j.scale,
+        baseScore: decodeArray<Float64Array>(j.baseScore, 'baseScore'),
+        treeOutput: decodeArray<Int32Array>(j.treeOutput, 'treeOutput'),
+      },
+      roots: decodeArray<Int32Array>(j.roots, 'roots'),
+      feature: decodeArray<Int32Array>(j.feature, 'feature'),
+      threshold: decodeArray<Float64Array>(j.threshold, 'threshold'),
+      left: decodeArray<Int32Array>(j.left, 'left'),
+      right: decodeArray<Int32Array>(j.right, 'right'),
+      defaultLeft: decodeArray<Uint8Array>(j.defaultLeft, 'defaultLeft'),
+      catOffset: decodeArray<Int32Array>(j.catOffset, 'catOffset'),
+      catBits: decodeArray<Uint32Array>(j.catBits, 'catBits'),
+      value: decodeArray<Float64Array>(j.value, 'value'),
+      cover: decodeArray<Float64Array>(j.cover, 'cover'),
+      gain: decodeArray<Float64Array>(j.gain, 'gain'),
+    });
+    const nodes = e.feature.length;
+    if (e.left.length !== nodes || e.right.length !== nodes || e.value.length !== nodes * e.valueWidth || e.roots[e.nTrees] !== nodes) {
+      throw new SerializationError('CORRUPT_MODEL', 'the tree arrays disagree in length; the model file is damaged');
+    }
+    return e;
+  }
+}
+
+export interface EnsembleJSON {
+  nOutputs: number;
+  valueWidth: number;
+  scale: number;
+  baseScore: EncodedArray;
+  treeOutput: EncodedArray;
+  roots: EncodedArray;
+  feature: EncodedArray;
+  threshold: EncodedArray;
+  left: EncodedArray;
+  right: EncodedArray;
+  defaultLeft: EncodedArray;
+  catOffset: EncodedArray;
+  catBits: EncodedArray;
+  value: EncodedArray;
+  cover: EncodedArray;
+  gain: EncodedArray;
+}
