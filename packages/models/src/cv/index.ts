@@ -1,1 +1,7 @@
-export {};
+export { crossValidate, type CrossValidateOptions, type CrossValidateResult, type FoldScores } from './cross-validate';
+export { crossValPredict, type OutOfFold } from './cross-val-predict';
+export { chooseThreshold, type ChooseThresholdOptions, type ThresholdChoice, type ThresholdMetric, type ConfusionCounts } from './choose-threshold';
+export { METRIC_NAMES, resolveScorer, type MetricName, type CustomScorer, type Scorer } from './scorers';
+export type { Predictions } from './predictions';
+export type { CvRunOptions } from './fold-runner';
+export type { FoldOptions } from './cv-folds';
