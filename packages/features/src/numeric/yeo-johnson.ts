@@ -24,9 +24,12 @@ export function yeoJohnson(x: number, lambda: number): number {
 }
 
 /** The maximum-likelihood lambda (scikit-learn PowerTransformer's, via Brent from the bracket (-2, 2)). */
-export function fitYeoJohnsonLambda(values: ArrayLike<number>): number {
+export function fitYeoJohnsonLambda(values: ArrayLike<number | null>): number {
   const x: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) x.push(values[i]);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number' && v === v) x.push(v);
+  }
   const n = x.length;
   if (n === 0) return 1;
   let logTerm = 0;
