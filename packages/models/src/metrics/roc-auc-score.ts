@@ -1,5 +1,5 @@
 import { ConfigError, InputError } from '@campaign-ml/core';
-import { checkNotEmpty, checkSameLength, checkWeights, finiteArray, uniqueSorted } from './metric-inputs';
+import { checkNotEmpty, checkSameLength, checkWeights, finiteArray } from './metric-inputs';
 import { binaryInputs, rocFromCounts, trapezoid } from './roc-curve';
 import { checkRowsSumToOne, scoreColumn, scoreColumns } from './score-layout';
 
@@ -20,12 +20,13 @@ export interface RocAucOptions extends RankingOptions {
 
 /** Area under the ROC curve of binary scores; InputError when yTrue holds a single class. */
 function binaryRocAuc(t: Float64Array, s: Float64Array, w: Float64Array | undefined, posLabel: number): number {
-  const labels = uniqueSorted(t);
-  if (labels.length !== 2) {
+  let other = false;
+  for (let i = 1; i < t.length && !other; i++) other = t[i] !== t[0];
+  if (!other) {
     throw new InputError(
       'SINGLE_CLASS',
-      `ROC AUC is undefined when yTrue holds a single class (${labels[0]}); score on rows with both classes (e.g. a stratified split)`,
-      { value: labels[0], expected: 'both classes in yTrue' },
+      `ROC AUC is undefined when yTrue holds a single class (${t[0]}); score on rows with both classes (e.g. a stratified split)`,
+      { value: t[0], expected: 'both classes in yTrue' },
     );
   }
   const { fpr, tpr } = rocFromCounts(t, s, w, posLabel, true);

@@ -56,16 +56,27 @@ export function rocFromCounts(t: Float64Array, s: Float64Array, w: Float64Array 
   let { fps, tps, thresholds } = binaryClfCurve(t, s, posLabel, w);
   const m = fps.length;
   if (dropIntermediate && m > 2) {
-    const keep: number[] = [0];
+    // Keep corners only: points whose second difference in fps or tps is non-zero (scikit-learn's test).
+    const keep = new Uint32Array(m);
+    let k = 0;
+    keep[k++] = 0;
     for (let i = 1; i < m - 1; i++) {
       const df = fps[i + 1] - fps[i] - (fps[i] - fps[i - 1]);
       const dt = tps[i + 1] - tps[i] - (tps[i] - tps[i - 1]);
-      if (df !== 0 || dt !== 0) keep.push(i);
+      if (df !== 0 || dt !== 0) keep[k++] = i;
     }
-    keep.push(m - 1);
-    fps = Float64Array.from(keep, (i) => fps[i]);
-    tps = Float64Array.from(keep, (i) => tps[i]);
-    thresholds = Float64Array.from(keep, (i) => thresholds[i]);
+    keep[k++] = m - 1;
+    const f2 = new Float64Array(k);
+    const t2 = new Float64Array(k);
+    const th2 = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      f2[i] = fps[keep[i]];
+      t2[i] = tps[keep[i]];
+      th2[i] = thresholds[keep[i]];
+    }
+    fps = f2;
+    tps = t2;
+    thresholds = th2;
   }
   const len = fps.length + 1;
   const fpr = new Float64Array(len);
