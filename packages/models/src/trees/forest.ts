@@ -1,4 +1,4 @@
-import { checkClassLabels, createRng, progressReporter } from '@campaign-ml/core';
+import { checkClassLabels, checkXy, createRng, progressReporter } from '@campaign-ml/core';
 import type { FitOptions, Matrix } from '@campaign-ml/core';
 import { prepareFit } from './fit-setup';
 import { FittedTreeClassifier, FittedTreeRegressor } from './fitted-tree-model';
@@ -74,6 +74,7 @@ export function fitForest(
   y: ArrayLike<number>,
   opts: FitOptions,
 ): FittedTreeClassifier | FittedTreeRegressor {
+  checkXy(X, y);
   const classes = classification ? checkClassLabels(y).classes : 0;
   const prep = prepareFit(owner, X, y, opts, p.maxBins, p.categoricalFeatures, p.seed);
   const n = X.rows;

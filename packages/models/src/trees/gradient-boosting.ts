@@ -1,4 +1,4 @@
-import { checkClassLabels, ConfigError, createRng, InputError, progressReporter } from '@campaign-ml/core';
+import { checkClassLabels, checkXy, ConfigError, createRng, InputError, progressReporter } from '@campaign-ml/core';
 import type { Estimator, FitOptions, Matrix } from '@campaign-ml/core';
 import { prepareFit, sampleFeatures } from './fit-setup';
 import { FittedTreeClassifier, FittedTreeRegressor } from './fitted-tree-model';
@@ -241,6 +241,7 @@ export class GradientBoostingClassifier implements Estimator<FittedTreeClassifie
 
   fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedTreeClassifier {
     const owner = 'GradientBoostingClassifier';
+    checkXy(X, y);
     const { classes } = checkClassLabels(y);
     const K = classes === 2 ? 1 : classes;
     const checkY = (yy: Float64Array): void => checkLabelRange(yy, classes);

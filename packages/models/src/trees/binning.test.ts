@@ -1,0 +1,44 @@
+import { createMatrix, fromRows, InputError } from '@campaign-ml/core';
+import { BinMapper } from './binning';
+
+describe('BinMapper', () => {
+  it('gives each distinct value its own bin when there are few, with midpoint edges', () => {
+    const X = fromRows([[1], [2], [2], [5], [NaN]]);
+    const m = BinMapper.fit(X, { maxBins: 255, categorical: new Int32Array(0) });
+    expect(Array.from(m.edges[0])).toEqual([1.5, 3.5]);
+    expect(m.nBins[0]).toBe(3);
+    // NaN goes to the missing bin, index nBins.
+    expect(Array.from(m.transform(X).bins)).toEqual([0, 1, 1, 2, 3]);
+  });
+
+  it('caps numeric features at maxBins quantile bins with a value <= edge rule', () => {
+    const n = 10000;
+    const data = new Float64Array(n);
+    for (let i = 0; i < n; i++) data[i] = i;
+    const X = createMatrix(n, 1, data);
+    const m = BinMapper.fit(X, { maxBins: 16, categorical: new Int32Array(0) });
+    expect(m.nBins[0]).toBe(16);
+    const { bins } = m.transform(X);
+    const counts = new Array(17).fill(0);
+    for (let i = 0; i < n; i++) counts[bins[i]]++;
+    for (let b = 0; b < 16; b++) expect(Math.abs(counts[b] - n / 16)).toBeLessThanOrEqual(1);
+    // bin(x) <= b exactly when x <= edges[b]
+    const e = m.edges[0];
+    for (let i = 0; i < n; i += 97) for (let b = 0; b < e.length; b++) expect(bins[i] <= b).toBe(data[i] <= e[b]);
+  });
+
+  it('uses integer codes as bins for categorical features and rejects non-codes', () => {
+    const X = fromRows([[0], [3], [NaN], [1]]);
+    const m = BinMapper.fit(X, { maxBins: 255, categorical: Int32Array.of(0) });
+    expect(m.nBins[0]).toBe(4);
+    expect(Array.from(m.transform(X).bins)).toEqual([0, 3, 4, 1]);
+    const bad = fromRows([[0], [2.5]]);
+    expect(() => BinMapper.fit(bad, { maxBins: 255, categorical: Int32Array.of(0) })).toThrow(InputError);
+    try {
+      BinMapper.fit(bad, { maxBins: 255, categorical: Int32Array.of(0) });
+    } catch (e) {
+      expect((e as InputError).code).toBe('INVALID_CATEGORY');
+      expect((e as InputError).row).toBe(1);
+    }
+  });
+});
