@@ -1,1 +1,6 @@
-export {};
+export * from './database-location';
+export * from './database-options';
+export * from './quote-identifier';
+export * from './column-kinds';
+export * from './read-database';
+export * from './write-database';
