@@ -1,6 +1,6 @@
 import { ConfigError, type EstimatorFactory, type FittedModel, type Matrix } from '@campaign-ml/core';
 import { runFolds, type CvRunOptions } from './fold-runner';
-import { defaultMetrics, resolveScorer, type CustomScorer, type MetricName, type Scorer } from './scorers';
+import { defaultMetrics, resolveScorer, type CustomScorer, type MetricName, type CvScorer } from './scorers';
 
 export interface CrossValidateOptions extends CvRunOptions {
   /** Metric names (see METRIC_NAMES) or custom `{ name, score }`; default depends on the task. */
@@ -30,7 +30,7 @@ export interface CrossValidateResult {
   estimators?: FittedModel[];
 }
 
-function resolveAll(metrics: ReadonlyArray<MetricName | CustomScorer>): Scorer[] {
+function resolveAll(metrics: ReadonlyArray<MetricName | CustomScorer>): CvScorer[] {
   if (!Array.isArray(metrics) || metrics.length === 0) {
     throw new ConfigError('INVALID_METRIC', 'metrics must be a non-empty list of metric names or { name, score } objects', { value: metrics });
   }
@@ -49,7 +49,7 @@ function resolveAll(metrics: ReadonlyArray<MetricName | CustomScorer>): Scorer[]
   return scorers;
 }
 
-function checkScorers(scorers: Scorer[], task: 'classification' | 'regression', classes: number): void {
+function checkScorers(scorers: CvScorer[], task: 'classification' | 'regression', classes: number): void {
   for (const s of scorers) {
     if (s.task !== 'any' && s.task !== task) {
       throw new ConfigError('TASK_MISMATCH', `metric "${s.name}" needs a ${s.task === 'regression' ? 'regressor' : 'classifier'} but the estimator is a ${task === 'regression' ? 'regressor' : 'classifier'}`, {

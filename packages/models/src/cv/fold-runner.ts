@@ -16,7 +16,7 @@ import {
   type Task,
 } from '@campaign-ml/core';
 import { makeFolds, type FoldOptions } from './cv-folds';
-import { predictRows, type Predictions } from './predictions';
+import { predictRows, type CvPredictions } from './predictions';
 
 export interface CvRunOptions extends FoldOptions, RunOptions {
   /** The task, when known; otherwise classification is assumed when every label is a non-negative integer. */
@@ -33,7 +33,7 @@ export interface FoldRun {
   test: Uint32Array;
   model: FittedModel;
   yTest: Float64Array;
-  predictions: Predictions;
+  predictions: CvPredictions;
   fitTimeMs: number;
   predictTimeMs: number;
 }

@@ -1,7 +1,7 @@
 import { InputError, isClassifier, type FittedModel, type Matrix } from '@campaign-ml/core';
 
 /** What a fitted model said about some rows: probabilities and labels, or regression values. */
-export type Predictions =
+export type CvPredictions =
   | {
       task: 'classification';
       /** Number of classes (columns of proba). */
@@ -39,7 +39,7 @@ export function labelsFromProba(proba: Float64Array, rows: number, classes: numb
  * Predict rows with a fitted model. A classifier fitted on a fold that lacked the highest classes
  * reports fewer classes; its probabilities are widened to `classes` columns with zeros.
  */
-export function predictRows(model: FittedModel, X: Matrix, classes: number, threshold: number): Predictions {
+export function predictRows(model: FittedModel, X: Matrix, classes: number, threshold: number): CvPredictions {
   if (!isClassifier(model)) return { task: 'regression', values: Float64Array.from(model.predict(X)) };
   const k = model.classes;
   if (k > classes) {

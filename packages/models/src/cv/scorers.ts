@@ -17,10 +17,10 @@ import {
   rootMeanSquaredError,
   specificityScore,
 } from '../metrics';
-import type { Predictions } from './predictions';
+import type { CvPredictions } from './predictions';
 
 /** A metric computed from a fold's predictions. */
-export interface Scorer {
+export interface CvScorer {
   name: string;
   /** Which predictions it needs; 'any' for custom scorers that handle both. */
   task: 'classification' | 'regression' | 'any';
@@ -28,23 +28,23 @@ export interface Scorer {
   binaryOnly?: boolean;
   /** True for scores (higher is better), false for losses. */
   greaterIsBetter: boolean;
-  score(yTrue: Float64Array, predictions: Predictions): number;
+  score(yTrue: Float64Array, predictions: CvPredictions): number;
 }
 
 /** A user metric for cross-validation. */
 export interface CustomScorer {
   name: string;
-  score(yTrue: Float64Array, predictions: Predictions): number;
+  score(yTrue: Float64Array, predictions: CvPredictions): number;
   greaterIsBetter?: boolean;
 }
 
-type Pred<T extends Predictions['task']> = Extract<Predictions, { task: T }>;
+type Pred<T extends CvPredictions['task']> = Extract<CvPredictions, { task: T }>;
 
-function cls(name: string, greaterIsBetter: boolean, f: (y: Float64Array, p: Pred<'classification'>) => number, binaryOnly = false): Scorer {
+function cls(name: string, greaterIsBetter: boolean, f: (y: Float64Array, p: Pred<'classification'>) => number, binaryOnly = false): CvScorer {
   return { name, task: 'classification', greaterIsBetter, binaryOnly, score: (y, p) => f(y, p as Pred<'classification'>) };
 }
 
-function reg(name: string, greaterIsBetter: boolean, f: (y: Float64Array, v: Float64Array) => number): Scorer {
+function reg(name: string, greaterIsBetter: boolean, f: (y: Float64Array, v: Float64Array) => number): CvScorer {
   return { name, task: 'regression', greaterIsBetter, score: (y, p) => f(y, (p as Pred<'regression'>).values) };
 }
 
@@ -59,7 +59,7 @@ function positive(p: Pred<'classification'>): Float64Array {
 /** Ranking scores: P(class 1) for two classes, the whole matrix otherwise. */
 const ranking = (p: Pred<'classification'>): Float64Array => (p.classes === 2 ? positive(p) : p.proba);
 
-const SCORERS: Record<string, Scorer> = {
+const SCORERS: Record<string, CvScorer> = {
   accuracy: cls('accuracy', true, (y, p) => accuracyScore(y, p.labels)),
   balancedAccuracy: cls('balancedAccuracy', true, (y, p) => balancedAccuracyScore(y, p.labels)),
   precision: cls('precision', true, (y, p) => precisionScore(y, p.labels), true),
@@ -114,7 +114,7 @@ export type MetricName =
 export const METRIC_NAMES = Object.keys(SCORERS) as MetricName[];
 
 /** The scorer for a built-in name or a custom metric; ConfigError for an unknown name. */
-export function resolveScorer(metric: MetricName | CustomScorer): Scorer {
+export function resolveScorer(metric: MetricName | CustomScorer): CvScorer {
   if (typeof metric === 'string') {
     const s = Object.prototype.hasOwnProperty.call(SCORERS, metric) ? SCORERS[metric] : undefined;
     if (!s) {
