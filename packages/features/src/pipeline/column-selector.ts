@@ -65,7 +65,9 @@ export function resolveSelector(
 
 /**
  * A minimal schema read off the values when none is given: numbers -> number, booleans ->
- * boolean, Dates -> datetime, anything else -> category; every role `feature`.
+ * boolean, Dates -> datetime, anything else -> category; every role `feature`; with missing
+ * counts, number/date ranges and the distinct count of category columns (capped past 10,000).
+ * ingest's inferSchema gives a fuller one.
  */
 export function schemaFromTable(table: Table): Schema {
   const rows = table.numRows();
@@ -73,6 +75,9 @@ export function schemaFromTable(table: Table): Schema {
     const values = columnValues(table, name);
     let type: ColumnType | undefined;
     let missing = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    const seen = new Set<unknown>();
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
@@ -82,8 +87,17 @@ export function schemaFromTable(table: Table): Schema {
       if (type === undefined) {
         type = typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : v instanceof Date ? 'datetime' : 'category';
       }
+      if (type === 'number' || type === 'datetime') {
+        const x = v instanceof Date ? v.getTime() : (v as number);
+        if (x < min) min = x;
+        if (x > max) max = x;
+      } else if (seen.size <= 10_000) seen.add(v);
     }
-    return { name, type: type ?? 'number', role: 'feature', required: missing === 0, missing };
+    const col: ColumnSchema = { name, type: type ?? 'number', role: 'feature', required: missing === 0, missing };
+    if (type === 'number' && min <= max) Object.assign(col, { min, max });
+    if (type === 'datetime' && min <= max) Object.assign(col, { min: new Date(min).toISOString(), max: new Date(max).toISOString() });
+    if (type === 'category' || type === 'boolean') col.distinct = seen.size;
+    return col;
   });
   return { columns, rows };
 }
