@@ -188,13 +188,13 @@ function fitGroup(
         cur = f.transform(cur);
       }
     } else {
-      if (!X) X = tableToMatrix(cur);
+      if (!X) X = tableToMatrix(cur, table.numRows());
       const f = step.fit(X, y, opts);
       fitted.push(f);
       X = f.transform(X);
     }
   }
-  if (!X) X = tableToMatrix(cur);
+  if (!X) X = tableToMatrix(cur, table.numRows());
   return { fitted, X: prefix ? rename(X, prefix) : X };
 }
 
@@ -203,9 +203,9 @@ function rename(X: Matrix, prefix: string): Matrix {
 }
 
 /** Every column of the table as numbers (booleans 0/1, null -> NaN); an InputError names any non-numeric value. */
-export function tableToMatrix(table: Table): Matrix {
+export function tableToMatrix(table: Table, rows?: number): Matrix {
   const names = table.columnNames();
-  const n = table.numRows();
+  const n = names.length === 0 && rows !== undefined ? rows : table.numRows();
   const data = new Float64Array(n * names.length);
   names.forEach((name, c) => data.set(numericColumn(table, name), c * n));
   return createMatrix(n, names.length, data, names);
@@ -292,11 +292,11 @@ export class FittedColumnPipeline {
       for (const step of g.steps) {
         if (isFittedTableStep(step)) cur = step.transform(cur);
         else {
-          if (!X) X = tableToMatrix(cur);
+          if (!X) X = tableToMatrix(cur, table.numRows());
           X = step.transform(X);
         }
       }
-      if (!X) X = tableToMatrix(g.steps.length === 0 ? table.select(g.columns) : cur);
+      if (!X) X = tableToMatrix(g.steps.length === 0 ? table.select(g.columns) : cur, table.numRows());
       if (g.prefix) X = rename(X, g.prefix);
       if (!g.allowMissing) checkNoMissing(X, g.name);
       parts.push(X);

@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as aq from 'arquero';
+import { load } from '@campaign-ml/core';
+import type { Schema } from '@campaign-ml/ingest';
+import { FittedColumnPipeline } from '../pipeline/column-pipeline';
+import { schemaFromTable } from '../pipeline/column-selector';
+import { recommendedPipeline } from './recommended-pipeline';
+import { readCsvTable } from './test-support/read-csv-table';
+
+const day = 86_400_000;
+const n = 60;
+const small = aq.table({
+  id: Array.from({ length: n }, (_, i) => i),
+  goal: Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : Math.round(10 ** (2 + (i % 5))))),
+  country: Array.from({ length: n }, (_, i) => ['US', 'GB', 'DE'][i % 3]),
+  category: Array.from({ length: n }, (_, i) => `cat${i % 30}`),
+  created_at: Array.from({ length: n }, (_, i) => new Date(i * day)),
+  launched_at: Array.from({ length: n }, (_, i) => new Date((i + 10) * day + 3_600_000 * (i % 24))),
+  deadline: Array.from({ length: n }, (_, i) => new Date((i + 40 + (i % 9)) * day)),
+  video: Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : i % 2 === 0)),
+  blurb: Array.from({ length: n }, (_, i) => `text ${i}`),
+  state: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'successful' : 'failed')),
+});
+const y = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+
+function schemaFor(table: aq.ColumnTable, roles: Record<string, 'id' | 'target'>, text: string[] = []): Schema {
+  const s = schemaFromTable(table);
+  for (const c of s.columns) {
+    if (roles[c.name]) c.role = roles[c.name];
+    if (text.includes(c.name)) c.type = 'text';
+  }
+  return s;
+}
+
+describe('recommendedPipeline', () => {
+  const schema = schemaFor(small, { id: 'id', state: 'target' }, ['blurb']);
+
+  it('tree: durations between dates (earlier first), date parts, numbers as is, one-hot low and target-encoded high cardinality', () => {
+    const fitted = recommendedPipeline(schema, 'binary', { maxOneHot: 5 }).fit(small, y);
+    const names = fitted.featureNamesOut;
+    expect(names).toEqual(
+      expect.arrayContaining(['created_at→launched_at_days', 'created_at→deadline_days', 'launched_at→deadline_days', 'deadline.weekday', 'launched_at.hour', 'goal', 'video', 'country=US', 'category.target']),
+    );
+    expect(names.some((c) => /^(id|state|blurb)/.test(c))).toBe(false);
+    expect(fitted.allowMissing).toBe(true);
+    const X = fitted.transform(small);
+    expect(X.data[X.columns.indexOf('goal') * n]).toBeNaN(); // trees keep NaN
+  });
+
+  it('linear: no NaN, skewed numbers log1p-ed, imputed with indicators and scaled', () => {
+    const fitted = recommendedPipeline(schema, 'binary', { model: 'linear', maxOneHot: 5 }).fit(small, y);
+    expect(fitted.featureNamesOut).toEqual(expect.arrayContaining(['log1p(goal)', 'log1p(goal).missing', 'launched_at.month_sin']));
+    const X = fitted.transform(small);
+    expect(X.data.every((v) => Number.isFinite(v))).toBe(true);
+    const back = load<FittedColumnPipeline>(JSON.parse(JSON.stringify(fitted.toJSON())));
+    expect(Array.from(back.transform(small).data)).toEqual(Array.from(X.data));
+  });
+
+  it('drop() removes leakage findings from the recipe', () => {
+    const fitted = recommendedPipeline(schema, 'binary').drop([{ column: 'deadline' }, 'goal']).fit(small, y);
+    expect(fitted.featureNamesOut.some((c) => c.includes('deadline') || c === 'goal')).toBe(false);
+  });
+});
+
+const shared = path.resolve(__dirname, '../../../../../shared/data');
+const csv = path.join(shared, 'kickstarter', 'kickstarter.csv');
+const d = fs.existsSync(csv) ? describe : describe.skip;
+
+d('recommendedPipeline on the real Kickstarter table', () => {
+  const LEAKS = ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1'];
+  it('fits successful-vs-failed minus the known leakage and gives a named, NaN-free linear Matrix', () => {
+    const all = readCsvTable(csv);
+    const table = all.filter(aq.escape((r: { state: string }) => r.state === 'successful' || r.state === 'failed')).reify();
+    expect(table.numRows()).toBe(14463);
+    const labels = (table.array('state') as string[]).map((s) => (s === 'successful' ? 1 : 0));
+    const schema = schemaFor(table, { id: 'id', state: 'target' }, ['name']);
+    const leaks = [...LEAKS, ...table.columnNames().filter((c) => c.startsWith('state_changed_at'))];
+    for (const model of ['tree', 'linear'] as const) {
+      const { pipeline, X } = recommendedPipeline(schema, 'binary', { model }).drop(leaks).fitTransform(table, labels);
+      expect(X.rows).toBe(14463);
+      expect(X.cols).toBe(pipeline.featureNamesOut.length);
+      expect(X.columns).toEqual(expect.arrayContaining(['launched_at→deadline_days', 'created_at→launched_at_days', 'launched_at.weekday', 'category.target']));
+      expect(X.columns).toEqual(expect.arrayContaining([model === 'tree' ? 'goal' : 'log1p(goal)', 'main_category=Music']));
+      expect(X.columns.some((c) => leaks.some((l) => c === l || c.startsWith(`${l}.`) || c.startsWith(`${l}=`) || c.includes(`${l}→`)))).toBe(false);
+      expect(X.columns.some((c) => c === 'id' || c === 'name' || c.startsWith('name='))).toBe(false);
+      if (model === 'linear') expect(X.data.every((v) => Number.isFinite(v))).toBe(true);
+      if (model === 'linear') continue;
+      const durations = X.data.subarray(X.columns.indexOf('launched_at→deadline_days') * X.rows, (X.columns.indexOf('launched_at→deadline_days') + 1) * X.rows);
+      expect(Math.min(...durations)).toBeGreaterThan(0);
+      expect(Math.max(...durations)).toBeLessThanOrEqual(121); // early Kickstarter campaigns ran up to 120 days
+    }
+  });
+});
