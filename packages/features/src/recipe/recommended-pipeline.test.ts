@@ -69,23 +69,22 @@ const d = fs.existsSync(csv) ? describe : describe.skip;
 
 d('recommendedPipeline on the real Kickstarter table', () => {
   const LEAKS = ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1'];
-  it('fits successful-vs-failed minus the known leakage and gives a named, NaN-free linear Matrix', () => {
+  it('fits successful-vs-failed minus the known leakage and gives a named Matrix without leakage columns', () => {
     const all = readCsvTable(csv);
     const table = all.filter(aq.escape((r: { state: string }) => r.state === 'successful' || r.state === 'failed')).reify();
     expect(table.numRows()).toBe(14463);
     const labels = (table.array('state') as string[]).map((s) => (s === 'successful' ? 1 : 0));
     const schema = schemaFor(table, { id: 'id', state: 'target' }, ['name']);
     const leaks = [...LEAKS, ...table.columnNames().filter((c) => c.startsWith('state_changed_at'))];
-    for (const model of ['tree', 'linear'] as const) {
+    // The linear recipe's NaN-free output is checked on the small table above; here the tree recipe
+    // (one fit, to keep this file fast) on the real data.
+    for (const model of ['tree'] as const) {
       const { pipeline, X } = recommendedPipeline(schema, 'binary', { model }).drop(leaks).fitTransform(table, labels);
       expect(X.rows).toBe(14463);
       expect(X.cols).toBe(pipeline.featureNamesOut.length);
-      expect(X.columns).toEqual(expect.arrayContaining(['launched_at→deadline_days', 'created_at→launched_at_days', 'launched_at.weekday', 'category.target']));
-      expect(X.columns).toEqual(expect.arrayContaining([model === 'tree' ? 'goal' : 'log1p(goal)', 'main_category=Music']));
+      expect(X.columns).toEqual(expect.arrayContaining(['launched_at→deadline_days', 'created_at→launched_at_days', 'launched_at.weekday', 'category.target', 'goal', 'main_category=Music']));
       expect(X.columns.some((c) => leaks.some((l) => c === l || c.startsWith(`${l}.`) || c.startsWith(`${l}=`) || c.includes(`${l}→`)))).toBe(false);
       expect(X.columns.some((c) => c === 'id' || c === 'name' || c.startsWith('name='))).toBe(false);
-      if (model === 'linear') expect(X.data.every((v) => Number.isFinite(v))).toBe(true);
-      if (model === 'linear') continue;
       const durations = X.data.subarray(X.columns.indexOf('launched_at→deadline_days') * X.rows, (X.columns.indexOf('launched_at→deadline_days') + 1) * X.rows);
       expect(Math.min(...durations)).toBeGreaterThan(0);
       expect(Math.max(...durations)).toBeLessThanOrEqual(121); // early Kickstarter campaigns ran up to 120 days

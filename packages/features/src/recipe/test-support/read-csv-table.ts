@@ -20,10 +20,15 @@ export function readCsvTable(file: string): ColumnTable {
     const present = cells.filter((v) => v !== '' && v !== undefined);
     let values: unknown[];
     if (present.every((v) => v !== '' && Number.isFinite(Number(v)))) values = cells.map((v) => (v === '' ? null : Number(v)));
-    else if (present.every((v) => date.test(v))) values = cells.map((v) => (v === '' ? null : new Date(`${v.replace(' ', 'T')}Z`)));
+    else if (present.every((v) => date.test(v))) values = cells.map((v) => (v === '' ? null : parseUtc(v)));
     else if (present.every((v) => v === 'True' || v === 'False')) values = cells.map((v) => (v === '' ? null : v === 'True'));
     else values = cells.map((v) => (v === '' ? null : v));
     data[name] = values;
   });
   return aq.table(data, header);
+}
+
+function parseUtc(v: string): Date {
+  const n = (a: number, b: number): number => Number(v.slice(a, b)) || 0;
+  return new Date(Date.UTC(n(0, 4), n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16), n(17, 19)));
 }
