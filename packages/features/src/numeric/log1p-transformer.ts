@@ -31,7 +31,12 @@ export class Log1pTransformer implements TableStep<FittedLog1p> {
 export function skewness(x: Float64Array): number {
   let n = 0;
   let s = 0;
-  for (let i = 0; i < x.length; i++) if (x[i] === x[i]) (n++, (s += x[i]));
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === x[i]) {
+      n++;
+      s += x[i];
+    }
+  }
   if (n < 3) return 0;
   const m = s / n;
   let m2 = 0;

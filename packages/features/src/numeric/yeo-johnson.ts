@@ -69,7 +69,12 @@ export class YeoJohnsonTransformer implements TableStep<FittedYeoJohnson> {
       if (!this.params.standardize) return { lambda, mean: 0, std: 1 };
       let n = 0;
       let s = 0;
-      for (let i = 0; i < x.length; i++) if (x[i] === x[i]) (n++, (s += yeoJohnson(x[i], lambda)));
+      for (let i = 0; i < x.length; i++) {
+        if (x[i] === x[i]) {
+          n++;
+          s += yeoJohnson(x[i], lambda);
+        }
+      }
       const mean = n > 0 ? s / n : 0;
       let ss = 0;
       for (let i = 0; i < x.length; i++) if (x[i] === x[i]) ss += (yeoJohnson(x[i], lambda) - mean) ** 2;
