@@ -66,6 +66,20 @@ const AFTER_WORDS = /(changed|updated|modified|closed|resolved|completed|finishe
 const MIN_STRONG = 0.75;
 const MIN_STRONG_R2 = 0.5;
 const TIME_SHARE = 0.9;
+/** Ratio screening: rows in the subsample, and how far below the threshold a ratio may score there. */
+const SCREEN_ROWS = 3000;
+const SCREEN_MARGIN = 0.05;
+
+function subsampleTarget(t: EncodedTarget, stride: number): EncodedTarget {
+  const n = Math.ceil(t.n / stride);
+  const labels = new Int32Array(n);
+  const values = new Float64Array(n);
+  for (let j = 0, i = 0; j < n; j++, i += stride) {
+    labels[j] = t.labels[i];
+    values[j] = t.values[i];
+  }
+  return { ...t, n, labels, values };
+}
 
 /**
  * Report columns that leak the outcome: recorded after it, or near-copies of the target.
@@ -133,16 +147,28 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
   const numeric = cols.filter((c) => c.kind === 'numeric');
   const ratio = new Float64Array(target.n);
   const strong = task === 'regression' ? MIN_STRONG_R2 : MIN_STRONG;
+  // Screen every ratio on an evenly spaced subsample first; only promising ones get the full pass.
+  const stride = Math.max(1, Math.floor(target.n / SCREEN_ROWS));
+  const sample = stride > 1 ? subsampleTarget(target, stride) : target;
+  const ratioSample = new Float64Array(sample.n);
+  const ratioScore = (t: EncodedTarget, r: Float64Array): number => (task === 'regression' ? rSquared(r, t.values) : bestOneVsRestAuc(r, t).auc);
   for (const a of numeric) {
     if (a.score < strong || a.score >= threshold) continue;
     let best: { b: Col; score: number } | undefined;
     for (const b of numeric) {
       if (b === a || b.score >= a.score) continue;
+      if (stride > 1) {
+        for (let j = 0, i = 0; j < sample.n; j++, i += stride) {
+          const d = b.num[i];
+          ratioSample[j] = d > 0 ? a.num[i] / d : NaN;
+        }
+        if (ratioScore(sample, ratioSample) < threshold - SCREEN_MARGIN) continue;
+      }
       for (let i = 0; i < target.n; i++) {
         const d = b.num[i];
         ratio[i] = d > 0 ? a.num[i] / d : NaN;
       }
-      const s = task === 'regression' ? rSquared(ratio, target.values) : bestOneVsRestAuc(ratio, target).auc;
+      const s = ratioScore(target, ratio);
       if (s >= threshold && (!best || s > best.score)) best = { b, score: s };
     }
     if (best) {
@@ -293,7 +319,7 @@ function singleScore(c: Col, target: EncodedTarget, scratch: Float64Array): { sc
   }
   let best = { score: 0.5, cls: 0 };
   for (let k = 0; k < target.classes; k++) {
-    const auc = rankAuc(outOfFoldEncoding(codes, c.nCodes, target, k, scratch), target.labels, k);
+    const auc = rankAuc(outOfFoldEncoding(codes, c.nCodes, target, k, scratch), target.labels, k, target.classes);
     if (auc > best.score) best = { score: auc, cls: k };
   }
   return best;

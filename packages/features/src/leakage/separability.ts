@@ -14,54 +14,75 @@ export interface EncodedTarget {
   readonly classNames: readonly string[];
 }
 
-const negBuf: { a: Float64Array } = { a: new Float64Array(0) };
-const posBuf: { a: Float64Array } = { a: new Float64Array(0) };
-
-function buffer(holder: { a: Float64Array }, n: number): Float64Array {
-  if (holder.a.length < n) holder.a = new Float64Array(n);
-  return holder.a;
-}
+let valBuf = new Float64Array(0);
 
 /**
- * ROC AUC of `scores` for `labels === cls` against the rest (Mann-Whitney U with ties counted
- * half). Returns max(AUC, 1 - AUC) when `symmetric` so direction does not matter.
+ * One-vs-rest ROC AUC of `scores` for every class at once (Mann-Whitney U, ties counted half),
+ * from one pass: values are bucketed by class, each bucket sorted, and the buckets merged to
+ * give mid-ranks. `out[k]` is the AUC of class k against the rest (0.5 when k is absent).
  */
-export function rankAuc(scores: Float64Array, labels: Int32Array, cls: number, symmetric = true): number {
+export function oneVsRestAucs(scores: Float64Array, labels: Int32Array, classes: number, out: Float64Array = new Float64Array(classes)): Float64Array {
   const n = scores.length;
-  const pos = buffer(posBuf, n);
-  const neg = buffer(negBuf, n);
-  let np = 0;
-  let nn = 0;
+  if (valBuf.length < n) valBuf = new Float64Array(n);
+  const counts = new Int32Array(classes);
+  for (let i = 0; i < n; i++) counts[labels[i]]++;
+  const start = new Int32Array(classes + 1);
+  for (let k = 0; k < classes; k++) start[k + 1] = start[k] + counts[k];
+  const fill = start.slice(0, classes);
   for (let i = 0; i < n; i++) {
     const s = scores[i];
-    const v = s === s ? s : -Infinity;
-    if (labels[i] === cls) pos[np++] = v;
-    else neg[nn++] = v;
+    valBuf[fill[labels[i]]++] = s === s ? s : -Infinity;
   }
-  if (np === 0 || nn === 0) return 0.5;
-  const p = pos.subarray(0, np).sort();
-  const q = neg.subarray(0, nn).sort();
-  let lo = 0; // first neg >= v
-  let hi = 0; // first neg > v
-  let sum = 0;
-  for (let i = 0; i < np; i++) {
-    const v = p[i];
-    while (lo < nn && q[lo] < v) lo++;
-    if (hi < lo) hi = lo;
-    while (hi < nn && q[hi] <= v) hi++;
-    sum += lo + 0.5 * (hi - lo);
+  for (let k = 0; k < classes; k++) valBuf.subarray(start[k], start[k + 1]).sort();
+  const ptr = start.slice(0, classes);
+  const rankSum = new Float64Array(classes);
+  const tie = new Int32Array(classes);
+  let done = 0;
+  while (done < n) {
+    let v = Infinity;
+    let any = false;
+    for (let k = 0; k < classes; k++) {
+      if (ptr[k] < start[k + 1] && (!any || valBuf[ptr[k]] < v)) {
+        v = valBuf[ptr[k]];
+        any = true;
+      }
+    }
+    let t = 0;
+    for (let k = 0; k < classes; k++) {
+      let c = 0;
+      while (ptr[k] < start[k + 1] && valBuf[ptr[k]] === v) {
+        ptr[k]++;
+        c++;
+      }
+      tie[k] = c;
+      t += c;
+    }
+    const mid = done + (t + 1) / 2;
+    for (let k = 0; k < classes; k++) if (tie[k] > 0) rankSum[k] += tie[k] * mid;
+    done += t;
   }
-  const auc = sum / (np * nn);
+  for (let k = 0; k < classes; k++) {
+    const p = counts[k];
+    const q = n - p;
+    out[k] = p === 0 || q === 0 ? 0.5 : (rankSum[k] - (p * (p + 1)) / 2) / (p * q);
+  }
+  return out;
+}
+
+/** ROC AUC of `scores` for `labels === cls` against the rest; max(AUC, 1 - AUC) when `symmetric`. */
+export function rankAuc(scores: Float64Array, labels: Int32Array, cls: number, classes: number, symmetric = true): number {
+  const auc = oneVsRestAucs(scores, labels, classes)[cls];
   return symmetric ? Math.max(auc, 1 - auc) : auc;
 }
 
-/** The best one-vs-rest AUC over classes (binary: the AUC), and the class that reaches it. */
+/** The best one-vs-rest AUC over classes (binary: the AUC), direction-free, and the class reaching it. */
 export function bestOneVsRestAuc(scores: Float64Array, target: EncodedTarget): { auc: number; cls: number } {
-  if (target.classes === 2) return { auc: rankAuc(scores, target.labels, 1), cls: 1 };
+  const aucs = oneVsRestAucs(scores, target.labels, target.classes);
   let best = 0.5;
-  let cls = 0;
-  for (let k = 0; k < target.classes; k++) {
-    const a = rankAuc(scores, target.labels, k);
+  let cls = target.classes === 2 ? 1 : 0;
+  const from = target.classes === 2 ? 1 : 0;
+  for (let k = from; k < target.classes; k++) {
+    const a = Math.max(aucs[k], 1 - aucs[k]);
     if (a > best) {
       best = a;
       cls = k;
