@@ -5,7 +5,8 @@
  * only 5-49 random days recorded; a few (`denseProfiles`) have nearly every day. Behind the rows a
  * daily process runs for every day of the window: followers drift slowly (a per-profile growth
  * rate plus a small random walk), posts follow a weekday rhythm, and reach, engagement and
- * impressions follow followers and posts with a weekly season and a persistent "buzz" (AR(1)),
+ * impressions follow followers and posts with a weekly season (weekends high) and a persistent
+ * "buzz" (AR(1), coefficient 0.93),
  * so that future engagement is forecastable from lags. engagement <= reach <= impressions.
  */
 import { createRng } from '@campaign-ml/core';
@@ -35,7 +36,7 @@ export const ENGAGEMENT_SPARSE_MAX_DAYS = 49;
 
 // Sunday..Saturday.
 const POST_RHYTHM = [0.75, 1.1, 1.1, 1.1, 1.1, 1.05, 0.75];
-const WEEKLY_REACH = [1.15, 0.9, 0.95, 1.0, 1.0, 1.05, 1.2];
+const WEEKLY_REACH = [1.3, 0.85, 0.9, 0.95, 1.0, 1.05, 1.35];
 
 /** Generate the panel (deterministic for a seed), sorted by profile and date. */
 export function generateEngagement(options: EngagementOptions = {}): EngagementRow[] {
@@ -66,20 +67,20 @@ export function generateEngagement(options: EngagementOptions = {}): EngagementR
     const followers0 = Math.max(50, logNormal(rng, 4000, 1.4));
     const growth = rng.normal(0.0008, 0.0008);
     const postRate = logNormal(rng, 0.8, 0.6);
-    const reachRate = logNormal(rng, 0.12, 0.4);
-    const engagementRate = clamp(logNormal(rng, 0.04, 0.5), 0.002, 0.3);
+    const reachRate = logNormal(rng, 0.2, 0.4);
+    const engagementRate = clamp(logNormal(rng, 0.05, 0.5), 0.002, 0.3);
     let walk = 0;
-    let buzz = rng.normal(0, 0.3);
+    let buzz = rng.normal(0, 0.35);
     for (let d = 0; d < ENGAGEMENT_WINDOW_DAYS; d++) {
       walk += rng.normal(0, 0.002);
-      buzz = 0.85 * buzz + rng.normal(0, 0.15);
+      buzz = 0.93 * buzz + rng.normal(0, 0.13);
       const weekday = (firstWeekday + start + d) % 7;
       const followers = Math.round(followers0 * Math.exp(growth * d + walk));
       const posts = poisson(rng, postRate * POST_RHYTHM[weekday]);
       const reach = Math.round(
-        followers * reachRate * (0.35 + 0.65 * Math.sqrt(posts)) * WEEKLY_REACH[weekday] * Math.exp(buzz + rng.normal(0, 0.15)),
+        followers * reachRate * (0.6 + 0.4 * Math.sqrt(posts)) * WEEKLY_REACH[weekday] * Math.exp(buzz + rng.normal(0, 0.1)),
       );
-      const engagement = Math.min(reach, Math.round(reach * engagementRate * Math.exp(0.5 * buzz + rng.normal(0, 0.2))));
+      const engagement = Math.min(reach, Math.round(reach * engagementRate * Math.exp(0.5 * buzz + rng.normal(0, 0.12))));
       const impressions = Math.max(reach, Math.round(reach * (1.3 + 0.4 * Math.sqrt(posts)) * Math.exp(rng.normal(0, 0.1))));
       if (recorded[d] === 0) continue;
       out.push({

@@ -70,6 +70,7 @@ const NAME_WORDS = [
   'Ultimate', 'Original', 'Sustainable', 'Analog', 'Cosmic', 'Northern', 'Urban', 'Vintage', 'Heritage', '2nd',
   "Grandma's", 'Project', 'Season', 'Edition', 'Volume', 'Story', 'Dreams', 'Journey', 'Garden', 'House',
 ];
+const NAME_TAILS = ['Volume 2', 'Part One', 'Live', 'and More', 'Reprinted'];
 const NAME_STOPWORDS = ['The', 'of', 'for', 'and', 'a', 'with', 'in', 'to', 'my', 'our'];
 const DURATIONS: readonly (readonly [number, number])[] = [
   [30, 6086], [60, 1986], [45, 579], [31, 523], [21, 428], [35, 366], [40, 361], [20, 339], [28, 334], [25, 283],
@@ -122,8 +123,10 @@ function makeName(rng: Rng, nouns: readonly string[]): string {
     if (n === 2 && n + nounWords < target && rng.bernoulli(0.2)) words.push(rng.bernoulli(0.5) ? '-' : ':');
   }
   words.push(noun);
+  if (rng.bernoulli(0.02)) words[0] = `"${words[0]}"`;
   let name = words.join(' ').replace(/ :/g, ':');
-  if (rng.bernoulli(0.06)) name += '!';
+  if (rng.bernoulli(0.04)) name += `, ${rng.choice(NAME_TAILS)}`;
+  else if (rng.bernoulli(0.06)) name += '!';
   return name;
 }
 
