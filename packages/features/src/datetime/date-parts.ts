@@ -103,28 +103,34 @@ export class FittedDateParts implements FittedTableStep {
 
 registerLoader(KIND, FittedDateParts.fromJSON);
 
-/** One calendar part of an epoch-ms time (UTC); NaN in, NaN out. */
+/** One calendar part of an epoch-ms time (UTC); NaN in, NaN out. Arithmetic only (no Date per value). */
 export function datePart(t: number, part: DatePart): number {
   if (t !== t) return NaN;
-  const d = new Date(t);
+  const days = Math.floor(t / MS_PER_DAY);
   switch (part) {
     case 'weekday':
-      return (d.getUTCDay() + 6) % 7;
-    case 'weekend': {
-      const w = d.getUTCDay();
-      return w === 0 || w === 6 ? 1 : 0;
-    }
-    case 'month':
-      return d.getUTCMonth() + 1;
-    case 'day':
-      return d.getUTCDate();
+      return (((days + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday (3 with Monday = 0)
+    case 'weekend':
+      return (((days + 3) % 7) + 7) % 7 >= 5 ? 1 : 0;
     case 'hour':
-      return d.getUTCHours();
-    case 'year':
-      return d.getUTCFullYear();
-    case 'dayOfYear':
-      return Math.floor((t - Date.UTC(d.getUTCFullYear(), 0, 1)) / MS_PER_DAY) + 1;
+      return Math.floor((t - days * MS_PER_DAY) / 3_600_000);
     case 'epochDays':
       return t / MS_PER_DAY;
+    default: {
+      // Civil date from days since epoch (H. Hinnant's algorithm).
+      const z = days + 719468;
+      const era = Math.floor(z / 146097);
+      const doe = z - era * 146097;
+      const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+      const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+      const mp = Math.floor((5 * doy + 2) / 153);
+      const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+      const month = mp < 10 ? mp + 3 : mp - 9;
+      const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+      if (part === 'month') return month;
+      if (part === 'day') return day;
+      if (part === 'year') return year;
+      return days - Math.floor(Date.UTC(year, 0, 1) / MS_PER_DAY) + 1; // dayOfYear
+    }
   }
 }

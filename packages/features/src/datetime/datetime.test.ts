@@ -1,7 +1,7 @@
 import * as aq from 'arquero';
 import { load } from '@campaign-ml/core';
 import type { FittedTableStep } from '../pipeline/table-step';
-import { DateDurations, DateParts } from './index';
+import { DateDurations, DateParts, datePart } from './index';
 
 const t = aq.table({
   // 2021-03-13 is a Saturday
@@ -49,5 +49,23 @@ describe('date features', () => {
     const f = step.fit(t);
     const back = load<FittedTableStep>(JSON.parse(JSON.stringify(f.toJSON())));
     expect(back.transform(t).objects()).toEqual(f.transform(t).objects());
+  });
+});
+
+describe('datePart arithmetic agrees with Date', () => {
+  it('over 3,000 random instants from 1900 to 2100', () => {
+    let t = Date.UTC(1900, 0, 1);
+    const step = 2_113_337_713; // ~24.5 days, odd so hours and weekdays vary
+    for (let i = 0; i < 3000; i++, t += step) {
+      const d = new Date(t);
+      expect([datePart(t, 'weekday'), datePart(t, 'hour'), datePart(t, 'month'), datePart(t, 'day'), datePart(t, 'year'), datePart(t, 'dayOfYear')]).toEqual([
+        (d.getUTCDay() + 6) % 7,
+        d.getUTCHours(),
+        d.getUTCMonth() + 1,
+        d.getUTCDate(),
+        d.getUTCFullYear(),
+        Math.floor((t - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1,
+      ]);
+    }
   });
 });

@@ -256,6 +256,15 @@ function checkNoMissing(X: Matrix, where: string): void {
   }
 }
 
+function checkColumnsNoMissing(names: readonly string[], columns: readonly Float64Array[], start: number, where: string): void {
+  for (let c = start; c < columns.length; c++) {
+    const col = columns[c];
+    for (let r = 0; r < col.length; r++) {
+      if (col[r] !== col[r]) checkNoMissing(createMatrix(col.length, 1, col, [names[c]]), where);
+    }
+  }
+}
+
 const KIND = 'features/ColumnPipeline';
 
 /** A fitted ColumnPipeline: `transform(table)` gives the Matrix with `featureNamesOut` columns. */
@@ -285,23 +294,42 @@ export class FittedColumnPipeline {
   /** The table's rows as a Matrix (column-major, NaN only when allowMissing). */
   transform(table: Table): Matrix {
     requireColumns(table, this.inputColumns);
-    const parts: Matrix[] = [];
+    const rows = table.numRows();
+    // Each group's output columns, written once into the final buffer (no per-group Matrix copy).
+    const names: string[] = [];
+    const columns: Float64Array[] = [];
     for (const g of this.groups) {
-      let cur: Table = table;
+      let cur: Table = g.steps.length === 0 ? table.select(g.columns) : table;
       let X: Matrix | undefined;
       for (const step of g.steps) {
         if (isFittedTableStep(step)) cur = step.transform(cur);
         else {
-          if (!X) X = tableToMatrix(cur, table.numRows());
+          if (!X) X = tableToMatrix(cur, rows);
           X = step.transform(X);
         }
       }
-      if (!X) X = tableToMatrix(g.steps.length === 0 ? table.select(g.columns) : cur, table.numRows());
-      if (g.prefix) X = rename(X, g.prefix);
-      if (!g.allowMissing) checkNoMissing(X, g.name);
-      parts.push(X);
+      const start = columns.length;
+      if (X) {
+        for (let c = 0; c < X.cols; c++) {
+          names.push(g.prefix + X.columns[c]);
+          columns.push(X.data.subarray(c * rows, (c + 1) * rows));
+        }
+      } else {
+        for (const name of cur.columnNames()) {
+          names.push(g.prefix + name);
+          columns.push(numericColumn(cur, name));
+        }
+      }
+      if (!g.allowMissing) checkColumnsNoMissing(names, columns, start, g.name);
     }
-    let X = joinColumns(parts, table.numRows());
+    const data = new Float64Array(rows * columns.length);
+    for (let c = 0; c < columns.length; c++) {
+      if (columns[c].length !== rows) {
+        throw new InputError('ROW_MISMATCH', `a step returned ${columns[c].length} rows for a table of ${rows}; steps must keep every row`);
+      }
+      data.set(columns[c], c * rows);
+    }
+    let X = createMatrix(rows, columns.length, data, names);
     for (const s of this.steps) X = s.transform(X);
     if (!this.allowMissing && this.steps.length > 0) checkNoMissing(X, 'pipeline steps');
     return X;
