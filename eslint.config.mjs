@@ -15,6 +15,8 @@ const depConstraints = [
   { sourceTag: 'scope:fairness', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:drift', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:core'] },
+  // The bundle (not in the original plan): what the pipeline writes and the API and batch scoring read.
+  { sourceTag: 'scope:bundle', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:features', 'scope:models'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['*'] },
 ];

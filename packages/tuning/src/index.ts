@@ -3,3 +3,4 @@ export * from './trial';
 export * from './pruner';
 export * from './samplers';
 export * from './study';
+export * from './tune-estimator';

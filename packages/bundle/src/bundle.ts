@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import {
+  InputError,
+  SchemaError,
+  SerializationError,
+  isClassifier,
+  load,
+  type FittedModel,
+  type Problem,
+  type Serialized,
+  type Task,
+} from '@campaign-ml/core';
+import { FittedColumnPipeline } from '@campaign-ml/features';
+import { coerceToSchema, validate, type Schema } from '@campaign-ml/ingest';
+import '@campaign-ml/models'; // registers the model loaders used by load()
+import type { Reference } from './reference';
+
+export const BUNDLE_FORMAT = 'campaign-ml/bundle';
+export const BUNDLE_VERSION = 1;
+
+export interface BundleTarget {
+  column: string;
+  /** Label names by class index (classification); null for regression. */
+  classes: string[] | null;
+  /** Binary: the label counted as positive (class index 1). */
+  positiveClass?: string;
+}
+
+export interface BundleProvenance {
+  dataSha256: string;
+  rows: number;
+  config: unknown;
+  packageVersions: Record<string, string>;
+  gitSha?: string;
+}
+
+/** The bundle as JSON: what `pipeline:train` writes and the API loads. Loading it runs no code. */
+export interface BundleDocument {
+  format: typeof BUNDLE_FORMAT;
+  version: number;
+  /** A unique id for this bundle (changes with every training run). */
+  id: string;
+  createdAt: string;
+  task: Task;
+  target: BundleTarget;
+  /** The raw input columns a record may carry; `required` ones must be present. */
+  schema: Schema;
+  features: Serialized;
+  model: { name: string; fitted: Serialized; threshold?: number };
+  metrics: Record<string, unknown>;
+  reference?: Reference;
+  provenance: BundleProvenance;
+}
+
+export interface Prediction {
+  /** Predicted label name (classification) or value (regression). */
+  label: string | number;
+  /** Class probabilities by label name (classification). */
+  probabilities?: Record<string, number>;
+  /** Binary: the threshold applied to the positive class probability. */
+  threshold?: number;
+}
+
+export interface PredictOptions {
+  /** 'reject' (default): an unseen category is a problem; 'unseen': it is scored as an unknown category. */
+  unknownCategories?: 'reject' | 'unseen';
+}
+
+/** A loaded, validated bundle that scores tables and raw records. Immutable. */
+export class Bundle {
+  readonly features: FittedColumnPipeline;
+  readonly model: FittedModel;
+  readonly threshold?: number;
+
+  private constructor(readonly document: BundleDocument) {
+    this.features = loadPart<FittedColumnPipeline>(document.features, 'features');
+    if (!(this.features instanceof FittedColumnPipeline)) {
+      throw new SerializationError('INVALID_BUNDLE', 'bundle "features" is not a fitted ColumnPipeline', { column: 'features' });
+    }
+    this.model = loadPart<FittedModel>(document.model?.fitted, 'model.fitted');
+    const classification = document.task !== 'regression';
+    if (classification !== isClassifier(this.model)) {
+      throw new SerializationError('INVALID_BUNDLE', `bundle task is ${document.task} but its model is a ${classification ? 'regressor' : 'classifier'}`, {
+        column: 'task',
+      });
+    }
+    if (classification && (!Array.isArray(document.target.classes) || document.target.classes.length !== (this.model as { classes: number }).classes)) {
+      throw new SerializationError('INVALID_BUNDLE', 'bundle target.classes does not match the number of classes of its model', { column: 'target.classes' });
+    }
+    this.threshold = document.task === 'binary' ? (document.model.threshold ?? 0.5) : undefined;
+    Object.freeze(this);
+  }
+
+  /** Check and load a bundle document (an object or JSON text). */
+  static fromJSON(doc: BundleDocument | string): Bundle {
+    let obj: unknown = doc;
+    if (typeof doc === 'string') {
+      try {
+        obj = JSON.parse(doc);
+      } catch (e) {
+        throw new SerializationError('INVALID_BUNDLE', `bundle is not valid JSON: ${(e as Error).message}`);
+      }
+    }
+    const d = obj as BundleDocument;
+    if (!d || typeof d !== 'object' || d.format !== BUNDLE_FORMAT) {
+      throw new SerializationError('INVALID_BUNDLE', `not a campaign-ml bundle (format should be "${BUNDLE_FORMAT}")`, { column: 'format', value: d?.format });
+    }
+    if (typeof d.version !== 'number' || d.version > BUNDLE_VERSION) {
+      throw new SerializationError('UNSUPPORTED_VERSION', `bundle version ${String(d.version)} is newer than this release reads (${BUNDLE_VERSION}); upgrade campaign-ml`, {
+        column: 'version',
+        value: d.version,
+      });
+    }
+    for (const field of ['task', 'target', 'schema', 'features', 'model'] as const) {
+      if (d[field] === undefined) throw new SerializationError('INVALID_BUNDLE', `bundle has no "${field}"`, { column: field });
+    }
+    return new Bundle(d);
+  }
+
+  static async read(file: string): Promise<Bundle> {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      throw new SerializationError('BUNDLE_NOT_FOUND', `cannot read bundle ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { value: file });
+    }
+    return Bundle.fromJSON(text);
+  }
+
+  get task(): Task {
+    return this.document.task;
+  }
+
+  get classes(): string[] | null {
+    return this.document.target.classes;
+  }
+
+  /** Input columns a record must carry (the ones the feature pipeline reads). */
+  get requiredColumns(): readonly string[] {
+    return this.features.inputColumns;
+  }
+
+  toJSON(): BundleDocument {
+    return this.document;
+  }
+
+  /**
+   * Turn raw records (JSON objects with the training table's fields) into a table with the
+   * schema's types. Collects every problem (missing required fields, extra fields, wrong types,
+   * unknown categories) with the record index as row, and throws one SchemaError for all of them.
+   */
+  recordsToTable(records: readonly Record<string, unknown>[], options: PredictOptions = {}): ColumnTable {
+    const schema = this.document.schema;
+    const known = new Map(schema.columns.map((c) => [c.name, c]));
+    const required = new Set(this.requiredColumns);
+    const problems: Problem[] = [];
+    records.forEach((rec, i) => {
+      if (!rec || typeof rec !== 'object' || Array.isArray(rec)) {
+        problems.push({ code: 'INVALID_RECORD', message: `record ${i} is not an object`, row: i, expected: 'an object of field values' });
+        return;
+      }
+      for (const key of Object.keys(rec)) {
+        if (!known.has(key)) problems.push({ code: 'EXTRA_FIELD', message: `record ${i} has unknown field "${key}"`, row: i, column: key });
+      }
+      for (const col of required) {
+        const v = rec[col];
+        if (v === undefined || (v === null && known.get(col)?.required)) {
+          problems.push({ code: 'MISSING_FIELD', message: `record ${i} is missing required field "${col}"`, row: i, column: col });
+        }
+      }
+    });
+    if (problems.length) throw new SchemaError(problems, 'The records do not match the model input');
+    const columns: Record<string, unknown[]> = {};
+    const present = schema.columns.filter((c) => required.has(c.name) || records.some((r) => r[c.name] !== undefined));
+    for (const c of present) columns[c.name] = records.map((r) => (r[c.name] === undefined ? null : r[c.name]));
+    const inputSchema: Schema = { rows: schema.rows, columns: present };
+    const table = coerceToSchema(aq.table(columns), inputSchema);
+    const result = validate(table, inputSchema, {
+      checkRange: false,
+      allowUnknownCategories: options.unknownCategories === 'unseen',
+    });
+    // Validation rows are 1-based data rows; records are 0-based indices.
+    if (!result.ok) throw new SchemaError(result.problems.map((p) => ({ ...p, row: p.row !== undefined ? p.row - 1 : undefined })), 'The records do not match the model input');
+    return table;
+  }
+
+  /** Raw model output for a table: probabilities (rows × classes, row-major) or values. */
+  scoreTable(table: ColumnTable): Float64Array {
+    const X = this.features.transform(table);
+    return isClassifier(this.model) ? this.model.predictProba(X) : this.model.predict(X);
+  }
+
+  /** Predictions for a table already in the schema's types. */
+  predictTable(table: ColumnTable): Prediction[] {
+    return this.format(this.scoreTable(table), table.numRows());
+  }
+
+  /** Validate raw records, then predict each. */
+  predictRecords(records: readonly Record<string, unknown>[], options: PredictOptions = {}): Prediction[] {
+    if (records.length === 0) throw new InputError('EMPTY_INPUT', 'no records to predict');
+    return this.predictTable(this.recordsToTable(records, options));
+  }
+
+  /** Class index per row from scores, applying the binary threshold. */
+  labelIndices(scores: Float64Array, rows: number): Int32Array {
+    const k = this.classes?.length ?? 0;
+    const out = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      if (k === 2) out[r] = scores[r * 2 + 1] >= (this.threshold ?? 0.5) ? 1 : 0;
+      else {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (scores[r * k + c] > scores[r * k + best]) best = c;
+        out[r] = best;
+      }
+    }
+    return out;
+  }
+
+  private format(scores: Float64Array, rows: number): Prediction[] {
+    const classes = this.classes;
+    if (!classes) return Array.from(scores, (v) => ({ label: v }));
+    const k = classes.length;
+    const idx = this.labelIndices(scores, rows);
+    const out: Prediction[] = new Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const probabilities: Record<string, number> = {};
+      for (let c = 0; c < k; c++) probabilities[classes[c]] = scores[r * k + c];
+      out[r] = { label: classes[idx[r]], probabilities, ...(this.threshold !== undefined ? { threshold: this.threshold } : {}) };
+    }
+    return out;
+  }
+}
+
+function loadPart<T>(json: unknown, field: string): T {
+  try {
+    return load<T>(json as Serialized);
+  } catch (e) {
+    throw new SerializationError('INVALID_BUNDLE', `bundle "${field}" cannot be loaded: ${(e as Error).message}`, { column: field });
+  }
+}
+
+/** Write a bundle atomically: a temp file in the same folder, then rename. */
+export async function writeBundle(file: string, doc: BundleDocument): Promise<void> {
+  Bundle.fromJSON(doc); // never write a bundle that would not load
+  await writeFileAtomic(file, JSON.stringify(doc));
+}
+
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await fs.writeFile(tmp, content);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}

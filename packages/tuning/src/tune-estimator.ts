@@ -1,0 +1,99 @@
+import { createRng, kFold, stratifiedKFold, type Estimator, type FittedModel, type Fold, type Matrix, type RunOptions } from '@campaign-ml/core';
+import { crossValidate, type CrossValidateResult, type MetricName } from '@campaign-ml/models';
+import { MedianPruner, type Pruner } from './pruner';
+import type { Sampler } from './samplers';
+import type { Params, SearchSpace } from './space';
+import { optimize, type StudyResult } from './study';
+import { TrialPruned, type FrozenTrial } from './trial';
+
+export interface TuneEstimatorOptions extends RunOptions {
+  /** Builds an estimator from a trial's params (merged over `fixed`). */
+  factory: (params: Params) => Estimator<FittedModel>;
+  space: SearchSpace;
+  X: Matrix;
+  y: ArrayLike<number>;
+  /** Metric to optimize, as crossValidate names it (default 'rocAuc'). */
+  metric?: MetricName;
+  /** Higher is better (default true; false for losses such as logLoss or rmse). */
+  greaterIsBetter?: boolean;
+  /** Number of folds or ready-made folds (default 5, stratified for classification). */
+  folds?: number | readonly Fold[];
+  classification?: boolean;
+  nTrials?: number;
+  seed?: number;
+  sampler?: Sampler;
+  pruner?: Pruner;
+  /** Params every trial uses (not searched). */
+  fixed?: Params;
+  /** Evaluate these first (e.g. the defaults), so tuning never reports worse than the baseline. */
+  enqueue?: Params[];
+  timeoutMs?: number;
+  onTrial?: (trial: FrozenTrial, study: StudyResult) => void;
+}
+
+export interface TuneEstimatorResult {
+  study: Required<StudyResult>;
+  bestParams: Params;
+  /** Mean CV score of the best trial. */
+  bestScore: number;
+  /** Per-fold scores of the best trial. */
+  bestFoldScores: number[];
+}
+
+/**
+ * Tune an estimator by k-fold cross-validation on the data given (the training part only): each
+ * trial fits fold by fold, reports the running mean so hopeless trials are pruned (median rule),
+ * and scores the mean over folds. The folds are fixed for the whole study, so trials are compared
+ * on the same rows.
+ */
+export async function tuneEstimator(options: TuneEstimatorOptions): Promise<TuneEstimatorResult> {
+  const metric = options.metric ?? 'rocAuc';
+  const greater = options.greaterIsBetter ?? true;
+  const classification = options.classification ?? true;
+  const folds =
+    typeof options.folds === 'object'
+      ? options.folds
+      : classification
+        ? stratifiedKFold(options.y, options.folds ?? 5, createRng(options.seed ?? 0))
+        : kFold(options.X.rows, options.folds ?? 5, createRng(options.seed ?? 0));
+  const foldScores = new Map<number, number[]>();
+  const study = await optimize(
+    (params, trial) => {
+      const scores: number[] = [];
+      for (let f = 0; f < folds.length; f++) {
+        const cv: CrossValidateResult = crossValidate(() => options.factory({ ...options.fixed, ...params }), options.X, options.y, {
+          folds: [folds[f]],
+          metrics: [metric],
+          signal: options.signal,
+        });
+        scores.push(cv.folds[0].scores[metric]);
+        trial.report(mean(scores), f);
+        if (f < folds.length - 1 && trial.shouldPrune()) throw new TrialPruned(f);
+      }
+      foldScores.set(trial.number, scores);
+      return mean(scores);
+    },
+    {
+      space: options.space,
+      nTrials: options.nTrials,
+      direction: greater ? 'maximize' : 'minimize',
+      sampler: options.sampler,
+      pruner: options.pruner ?? new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 1 }),
+      seed: options.seed,
+      enqueue: options.enqueue,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      onTrial: options.onTrial,
+    },
+  );
+  return {
+    study,
+    bestParams: { ...options.fixed, ...study.bestTrial.params },
+    bestScore: study.bestTrial.value,
+    bestFoldScores: foldScores.get(study.bestTrial.number) ?? [],
+  };
+}
+
+function mean(a: number[]): number {
+  return a.reduce((s, v) => s + v, 0) / a.length;
+}
