@@ -12,7 +12,7 @@ import * as aq from 'arquero';
 import { createRng, trainTestSplitIndices } from '@campaign-ml/core';
 import { recommendedPipeline, schemaFromTable } from '@campaign-ml/features';
 import { GradientBoostingClassifier, rocAucScore } from '@campaign-ml/models';
-import { readCsvTable } from '../../../packages/features/src/recipe/test-support/read-csv-table';
+import { readCsvTable } from './read-csv-table';
 
 const csv = path.resolve(__dirname, '../../../../shared/data/kickstarter/kickstarter.csv');
 if (!fs.existsSync(csv)) {

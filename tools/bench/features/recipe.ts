@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { recommendedPipeline, schemaFromTable } from '@campaign-ml/features';
-import { readCsvTable } from '../../../packages/features/src/recipe/test-support/read-csv-table';
+import { readCsvTable } from './read-csv-table';
 
 const csv = path.resolve(__dirname, '../../../../shared/data/kickstarter/kickstarter.csv');
 if (!fs.existsSync(csv)) {
