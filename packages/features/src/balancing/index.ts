@@ -1,5 +1,5 @@
 export { type Resampled } from './class-counts';
 export { computeClassWeight, sampleWeightFromClassWeight } from './compute-class-weight';
-export { randomOverSample, type ResampleOptions } from './random-over-sample';
+export { randomOverSample, type SamplingOptions } from './random-over-sample';
 export { randomUnderSample } from './random-under-sample';
 export { smote, type SmoteOptions } from './smote';

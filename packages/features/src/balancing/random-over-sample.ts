@@ -1,7 +1,7 @@
 import { type Matrix, createRng, take } from '@campaign-ml/core';
 import { type Resampled, classCounts } from './class-counts';
 
-export interface ResampleOptions {
+export interface SamplingOptions {
   /** Seed for core's RNG (default 0). */
   seed?: number;
 }
@@ -10,7 +10,7 @@ export interface ResampleOptions {
  * Random over-sampling for training only: every smaller class gets rows drawn with replacement
  * until it matches the largest class. The original rows come first, in order.
  */
-export function randomOverSample(X: Matrix, y: ArrayLike<number>, opts: ResampleOptions = {}): Resampled {
+export function randomOverSample(X: Matrix, y: ArrayLike<number>, opts: SamplingOptions = {}): Resampled {
   const { labels, classes, counts } = classCounts(y, X.rows);
   const rng = createRng(opts.seed ?? 0);
   const max = Math.max(...counts);

@@ -1,12 +1,12 @@
 import { type Matrix, createRng, take } from '@campaign-ml/core';
 import { type Resampled, classCounts } from './class-counts';
-import { type ResampleOptions, membersByClass, pick } from './random-over-sample';
+import { type SamplingOptions, membersByClass, pick } from './random-over-sample';
 
 /**
  * Random under-sampling for training only: every larger class keeps a random subset (without
  * replacement) the size of the smallest present class. Kept rows stay in their original order.
  */
-export function randomUnderSample(X: Matrix, y: ArrayLike<number>, opts: ResampleOptions = {}): Resampled {
+export function randomUnderSample(X: Matrix, y: ArrayLike<number>, opts: SamplingOptions = {}): Resampled {
   const { labels, classes, counts } = classCounts(y, X.rows);
   const rng = createRng(opts.seed ?? 0);
   let min = Infinity;

@@ -1,5 +1,5 @@
 export { type PanelOptions, type PanelStep } from './panel-index';
-export { resamplePanel, type ResampleOptions, type PanelAggregate } from './resample-panel';
+export { resamplePanel, type PanelResampleOptions, type PanelAggregate } from './resample-panel';
 export { addLags, type LagOptions } from './add-lags';
 export { addRollingMeans, type RollingOptions } from './add-rolling-means';
 export { addHorizonTargets, type HorizonOptions } from './add-horizon-targets';

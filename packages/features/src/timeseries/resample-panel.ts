@@ -5,7 +5,7 @@ import { type PanelStep, indexPanel, numericColumn, periodEnd, periodOf, require
 
 export type PanelAggregate = 'sum' | 'mean' | 'last' | 'first' | 'min' | 'max';
 
-export interface ResampleOptions {
+export interface PanelResampleOptions {
   entity: string;
   /** Time column of the daily panel (Date or epoch ms). */
   time: string;
@@ -29,7 +29,7 @@ export interface ResampleOptions {
  * (the Sunday of a week, 00:00 UTC), the first moment all its values are known — so a row never
  * carries information from after its own time. Output is sorted by entity (first-seen order), then time.
  */
-export function resamplePanel(table: ColumnTable, opts: ResampleOptions): ColumnTable {
+export function resamplePanel(table: ColumnTable, opts: PanelResampleOptions): ColumnTable {
   const to = opts.to ?? 'week';
   const fill = opts.fillGaps ?? true;
   const countName = opts.countColumn ?? 'observed_days';
