@@ -70,7 +70,7 @@ describe('OrdinalEncoder and FrequencyEncoder', () => {
 describe('TargetEncoder', () => {
   const n = 200;
   const cats = Array.from({ length: n }, (_, i) => `c${i % 7}`);
-  const y = Array.from({ length: n }, (_, i) => ((i * 7919) % 13 < 5 + (i % 7) ? 1 : 0));
+  const y: number[] = Array.from({ length: n }, (_, i) => ((i * 7919) % 13 < 5 + (i % 7) ? 1 : 0));
   const table = aq.table({ cat: cats });
 
   it('full-data encoding is the smoothed category mean; unseen -> prior', () => {
