@@ -42,7 +42,7 @@ export class ColumnBuilder {
   private raws: Map<number, string> | null = null;
   private dateRaws: (string | null)[] = [];
   private strings: (string | null)[] = [];
-  private intern: Map<string, string> | null = new Map();
+  private intern: Map<string, string> | null | undefined;
 
   constructor(name: string, options: ColumnBuilderOptions = {}) {
     this.name = name;
@@ -268,7 +268,7 @@ export class ColumnBuilder {
   }
 
   private pushString(text: string): void {
-    const map = this.intern;
+    const map = this.intern === undefined ? (this.intern = new Map()) : this.intern;
     if (map !== null) {
       const known = map.get(text);
       if (known !== undefined) {

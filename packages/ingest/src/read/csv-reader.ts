@@ -20,6 +20,8 @@ export interface CsvSettings {
 }
 
 const RAGGED_LIMIT = 100;
+/** More columns than this in the first line is taken as a wrong delimiter or a non-table file. */
+export const MAX_COLUMNS = 65_536;
 
 /** Receives parsed records one at a time and builds typed columns; never holds rows. */
 class CsvSink {
@@ -86,6 +88,13 @@ class CsvSink {
   }
 
   private start(first: string[]): void {
+    if (first.length > MAX_COLUMNS) {
+      throw new ParseError(
+        'TOO_MANY_COLUMNS',
+        `line 1 splits into ${first.length} fields (more than ${MAX_COLUMNS}); is the delimiter right, and is this a table?`,
+        { row: 1, value: first.length, expected: `at most ${MAX_COLUMNS} columns` },
+      );
+    }
     this.expected = first.length;
     this.names = this.s.header ? uniqueHeaderNames(first, this.s.warn) : first.map((_, i) => `column_${i + 1}`);
     this.builders = this.names.map((name) => new ColumnBuilder(name, { forced: this.s.columnTypes[name], decimalComma: this.s.decimalComma }));
@@ -102,6 +111,44 @@ class CsvSink {
         '; check the delimiter and quoting, or fix those lines',
       { row: first.line, value: first.fields, expected: `${this.expected} fields` },
     );
+  }
+}
+
+/**
+ * Counts delimiters in the first line as bytes arrive, so a file whose first line would split into
+ * millions of fields fails at once instead of after csv-parse has built them all.
+ */
+class FirstLineGuard {
+  private fields = 1;
+  private inQuote = false;
+  private done = false;
+  private readonly delim: number;
+  private readonly quote: number;
+
+  constructor(delimiter: string, quote: string) {
+    this.delim = delimiter.length === 1 ? delimiter.charCodeAt(0) : -1;
+    this.quote = quote.charCodeAt(0);
+  }
+
+  check(chunk: Uint8Array): void {
+    if (this.done || this.delim < 0) return;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === this.quote) this.inQuote = !this.inQuote;
+      else if (!this.inQuote) {
+        if (b === 10 || b === 13) {
+          this.done = true;
+          return;
+        }
+        if (b === this.delim && ++this.fields > MAX_COLUMNS) {
+          throw new ParseError(
+            'TOO_MANY_COLUMNS',
+            `line 1 splits into more than ${MAX_COLUMNS} fields; is the delimiter right, and is this a table?`,
+            { row: 1, expected: `at most ${MAX_COLUMNS} columns` },
+          );
+        }
+      }
+    }
   }
 }
 
@@ -128,6 +175,7 @@ function parserOptions(delimiter: string, s: CsvSettings, sink: CsvSink): CsvOpt
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
     on_record: (record: string[], ctx: { lines: number }) => {
       sink.onRecord(record, ctx.lines);
       return null;
@@ -157,6 +205,7 @@ function translate(e: unknown, sink: CsvSink): Error {
 export async function readCsvChunks(chunks: AsyncIterable<Uint8Array>, delimiter: string, s: CsvSettings): Promise<ReadColumns> {
   const sink = new CsvSink(s);
   const guard = new Utf8Guard();
+  const wide = new FirstLineGuard(delimiter, s.quote);
   const parser = parseAsync(parserOptions(delimiter, s, sink));
   let failure: unknown;
   parser.on('error', (e) => {
@@ -168,6 +217,7 @@ export async function readCsvChunks(chunks: AsyncIterable<Uint8Array>, delimiter
   try {
     for await (const chunk of chunks) {
       guard.check(chunk);
+      wide.check(chunk);
       if (failure) break;
       if (!parser.write(chunk)) await once(parser, 'drain');
       if (failure) break;
@@ -193,6 +243,7 @@ export function readCsvBytes(bytes: Uint8Array, delimiter: string, s: CsvSetting
   const guard = new Utf8Guard();
   guard.check(bytes);
   guard.end();
+  new FirstLineGuard(delimiter, s.quote).check(bytes);
   try {
     parseSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), parserOptions(delimiter, s, sink) as never);
   } catch (e) {
