@@ -14,6 +14,13 @@ const FMT_DOT_ZERO = 1; // String(value) + '.0' (as pandas writes floats)
 const FMT_RAW = 2; // kept in `raws`
 const FMT_NULL = 3;
 
+// How a date's original text can be rebuilt.
+const DATE_NULL = 0;
+const DATE_SPACE = 1; // YYYY-MM-DD HH:MM:SS
+const DATE_DAY = 2; // YYYY-MM-DD
+const DATE_ISO = 3; // Date#toISOString()
+const DATE_RAW = 4; // kept in `raws`
+
 const BOOL_TYPED_TRUE = 7;
 const BOOL_TYPED_FALSE = 8;
 
@@ -40,7 +47,6 @@ export class ColumnBuilder {
   private nums: Float64Array = new Float64Array(0);
   private codes: Uint8Array = new Uint8Array(0);
   private raws: Map<number, string> | null = null;
-  private dateRaws: (string | null)[] = [];
   private strings: (string | null)[] = [];
   private intern: Map<string, string> | null | undefined;
 
@@ -101,7 +107,7 @@ export class ColumnBuilder {
         break;
       case DATE:
         this.ensure(i);
-        this.dateRaws.push(null);
+        this.codes[i] = DATE_NULL;
         break;
       case STRING:
         this.strings.push(null);
@@ -153,7 +159,7 @@ export class ColumnBuilder {
       if (t !== undefined) {
         this.ensure(i);
         this.nums[i] = t;
-        this.dateRaws.push(text);
+        this.setDateCode(i, t, text);
         this.length = i + 1;
         return;
       }
@@ -197,7 +203,7 @@ export class ColumnBuilder {
       if (this.state === DATE) {
         this.ensure(i);
         this.nums[i] = t;
-        this.dateRaws.push(value.toISOString());
+        this.codes[i] = DATE_ISO;
         this.length = i + 1;
         return;
       }
@@ -241,7 +247,7 @@ export class ColumnBuilder {
       }
       case DATE: {
         const out: (Date | null)[] = new Array(n);
-        for (let i = 0; i < n; i++) out[i] = this.dateRaws[i] === null ? null : new Date(this.nums[i]);
+        for (let i = 0; i < n; i++) out[i] = this.codes[i] === DATE_NULL ? null : new Date(this.nums[i]);
         return out;
       }
       case STRING:
@@ -284,6 +290,28 @@ export class ColumnBuilder {
     this.length++;
   }
 
+  /** Remember how a date was written without keeping the string when it has a standard shape. */
+  private setDateCode(i: number, t: number, text: string): void {
+    const iso = new Date(t).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+    if (text.length === 19 && text === `${iso.slice(0, 10)} ${iso.slice(11, 19)}`) this.codes[i] = DATE_SPACE;
+    else if (text.length === 10 && text === iso.slice(0, 10)) this.codes[i] = DATE_DAY;
+    else if (text === iso) this.codes[i] = DATE_ISO;
+    else {
+      this.codes[i] = DATE_RAW;
+      (this.raws ??= new Map()).set(i, text);
+    }
+  }
+
+  private dateText(i: number): string | null {
+    const c = this.codes[i];
+    if (c === DATE_NULL) return null;
+    if (c === DATE_RAW) return this.raws?.get(i) ?? null;
+    const iso = new Date(this.nums[i]).toISOString();
+    if (c === DATE_SPACE) return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    if (c === DATE_DAY) return iso.slice(0, 10);
+    return iso;
+  }
+
   private misfit(value: unknown, line: number, expected: string): never {
     throw new ParseError(
       'TYPE_MISMATCH',
@@ -312,7 +340,7 @@ export class ColumnBuilder {
       this.ensure(i);
       if (this.state === NUMBER) this.codes[i] = FMT_NULL;
       else if (this.state === BOOLEAN) this.codes[i] = 0;
-      else if (this.state === DATE) this.dateRaws.push(null);
+      else if (this.state === DATE) this.codes[i] = DATE_NULL;
       else this.strings.push(null);
     }
   }
@@ -353,12 +381,11 @@ export class ColumnBuilder {
         out[i] = c === 0 ? null : c === BOOL_TYPED_TRUE ? 'true' : c === BOOL_TYPED_FALSE ? 'false' : BOOLEAN_SPELLINGS[c - 1];
       }
     } else if (prev === DATE) {
-      for (let i = 0; i < n; i++) out[i] = this.dateRaws[i];
+      for (let i = 0; i < n; i++) out[i] = this.dateText(i);
     }
     this.strings = out;
     this.nums = new Float64Array(0);
     this.codes = new Uint8Array(0);
     this.raws = null;
-    this.dateRaws = [];
   }
 }

@@ -20,11 +20,11 @@ describe('readTable: CSV typing', () => {
   });
 
   it('a column that stops fitting later keeps every original text exactly', async () => {
-    const { table, columnTypes } = await readTableWithInfo(b('z,f,d\n007,True,2020-01-01\n5530.0,TRUE,2020-01-02 00:00:00\n1e3,x,oops\nabc,False,2020-01-03\n'));
+    const { table, columnTypes } = await readTableWithInfo(b('z,f,d\n007,True,2020-01-01\n5530.0,TRUE,2020-01-02 00:00:00\n12,true,2020/01/04T05:06Z\n1e3,x,oops\nabc,False,2020-01-03\n'));
     expect(columnTypes).toEqual({ z: 'string', f: 'string', d: 'string' });
-    expect(table.array('z')).toEqual(['007', '5530.0', '1e3', 'abc']);
-    expect(table.array('f')).toEqual(['True', 'TRUE', 'x', 'False']);
-    expect(table.array('d')).toEqual(['2020-01-01', '2020-01-02 00:00:00', 'oops', '2020-01-03']);
+    expect(table.array('z')).toEqual(['007', '5530.0', '12', '1e3', 'abc']);
+    expect(table.array('f')).toEqual(['True', 'TRUE', 'true', 'x', 'False']);
+    expect(table.array('d')).toEqual(['2020-01-01', '2020-01-02 00:00:00', '2020/01/04T05:06Z', 'oops', '2020-01-03']);
   });
 
   it('rejects impossible dates, hex and Infinity as numbers', async () => {
