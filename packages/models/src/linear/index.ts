@@ -3,3 +3,8 @@ export type { LogisticRegressionParams, LogisticPenalty } from './logistic-regre
 export { minimizeLbfgs } from './lbfgs';
 export type { Objective, LbfgsOptions, LbfgsResult } from './lbfgs';
 export { checkNoMissing } from './check-no-missing';
+export { LinearRegression } from './linear-regression';
+export type { LinearRegressionParams } from './linear-regression';
+export { Ridge } from './ridge';
+export type { RidgeParams } from './ridge';
+export { FittedLinearRegressor } from './fitted-linear-regressor';
