@@ -76,8 +76,48 @@ export class TreeEnsemble {
     this.value = a.value;
     this.cover = a.cover;
     this.gain = a.gain;
+    // Walk arrays: leaves loop onto themselves (threshold +Infinity, NaN stays), so a tree of depth D
+    // is exactly D branch-free steps for every row, and several rows can walk in lockstep.
+    const n = this.feature.length;
+    this.wLeft = new Int32Array(n);
+    this.wFeature = new Int32Array(n);
+    this.wThreshold = new Float64Array(n);
+    this.wNanRight = new Int32Array(n);
+    this.treeDepth = new Int32Array(this.nTrees);
+    const depth = new Int32Array(n);
+    let hasCat = false;
+    for (let t = 0; t < this.nTrees; t++) {
+      let maxD = 0;
+      for (let i = this.roots[t]; i < this.roots[t + 1]; i++) {
+        const l = this.left[i];
+        if (l < 0) {
+          this.wLeft[i] = i;
+          this.wFeature[i] = 0;
+          this.wThreshold[i] = Infinity;
+          this.wNanRight[i] = 0;
+          if (depth[i] > maxD) maxD = depth[i];
+        } else {
+          this.wLeft[i] = l;
+          this.wFeature[i] = this.feature[i];
+          this.wThreshold[i] = this.threshold[i];
+          this.wNanRight[i] = this.defaultLeft[i] ^ 1;
+          depth[l] = depth[i] + 1;
+          depth[l + 1] = depth[i] + 1;
+          if (this.catOffset[i] >= 0) hasCat = true;
+        }
+      }
+      this.treeDepth[t] = maxD;
+    }
+    this.hasCategorical = hasCat;
     Object.freeze(this);
   }
+
+  private readonly wLeft: Int32Array;
+  private readonly wFeature: Int32Array;
+  private readonly wThreshold: Float64Array;
+  private readonly wNanRight: Int32Array;
+  private readonly treeDepth: Int32Array;
+  private readonly hasCategorical: boolean;
 
   static fromTrees(trees: readonly TreeArrays[], layout: EnsembleLayout): TreeEnsemble {
     const roots = new Int32Array(trees.length + 1);
@@ -102,6 +142,9 @@ export class TreeEnsemble {
     for (let t = 0; t < trees.length; t++) {
       const tr = trees[t];
       const o = roots[t];
+      for (let i = 0; i < tr.left.length; i++) {
+        if (tr.left[i] >= 0 && tr.right[i] !== tr.left[i] + 1) throw new Error(`tree ${t} node ${i}: children must be adjacent`);
+      }
       feature.set(tr.feature, o);
       threshold.set(tr.threshold, o);
       defaultLeft.set(tr.defaultLeft, o);
@@ -153,17 +196,118 @@ export class TreeEnsemble {
     for (let b = from; b < to; b += BLOCK) this.addTreeBlock(t, X, out, b, Math.min(to, b + BLOCK));
   }
 
-  /** Raw scores with every tree applied block by block (the fast path for big batches). */
+  /**
+   * Raw scores with every tree applied block by block (the fast path for big batches): each block
+   * of rows is copied row-major once, so a row's features share a cache line or two, then every
+   * tree walks it with a branch-free step (children are adjacent: right = left + 1).
+   */
   predictRawBlocked(X: Matrix): Float64Array {
     const n = X.rows;
+    const cols = X.cols;
     const K = this.nOutputs;
     const out = new Float64Array(n * K);
     for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseScore[k];
+    const buf = new Float64Array(BLOCK * cols);
+    const data = X.data;
     for (let b = 0; b < n; b += BLOCK) {
       const e = Math.min(n, b + BLOCK);
-      for (let t = 0; t < this.nTrees; t++) this.addTreeBlock(t, X, out, b, e);
+      for (let c = 0; c < cols; c++) {
+        const off = c * n;
+        for (let r = b; r < e; r++) buf[(r - b) * cols + c] = data[off + r];
+      }
+      if (this.hasCategorical) for (let t = 0; t < this.nTrees; t++) this.addTreeRowMajor(t, buf, cols, e - b, out, b);
+      else for (let t = 0; t < this.nTrees; t++) this.addTreeLockstep(t, buf, cols, e - b, out, b);
     }
     return out;
+  }
+
+  /** Numeric-only trees: four rows walk the tree together, treeDepth[t] branch-free steps each. */
+  private addTreeLockstep(t: number, buf: Float64Array, cols: number, m: number, out: Float64Array, outRow: number): void {
+    const wl = this.wLeft;
+    const wf = this.wFeature;
+    const wt = this.wThreshold;
+    const wn = this.wNanRight;
+    const value = this.value;
+    const W = this.valueWidth;
+    const K = this.nOutputs;
+    const scale = this.scale;
+    const root = this.roots[t];
+    const D = this.treeDepth[t];
+    const o = W === 1 ? this.treeOutput[t] : 0;
+    let i = 0;
+    if (W === 1) {
+      for (; i + 4 <= m; i += 4) {
+        const b0 = i * cols;
+        const b1 = b0 + cols;
+        const b2 = b1 + cols;
+        const b3 = b2 + cols;
+        let n0 = root;
+        let n1 = root;
+        let n2 = root;
+        let n3 = root;
+        for (let d = 0; d < D; d++) {
+          const x0 = buf[b0 + wf[n0]];
+          const x1 = buf[b1 + wf[n1]];
+          const x2 = buf[b2 + wf[n2]];
+          const x3 = buf[b3 + wf[n3]];
+          n0 = wl[n0] + (+(x0 > wt[n0]) | (+(x0 !== x0) & wn[n0]));
+          n1 = wl[n1] + (+(x1 > wt[n1]) | (+(x1 !== x1) & wn[n1]));
+          n2 = wl[n2] + (+(x2 > wt[n2]) | (+(x2 !== x2) & wn[n2]));
+          n3 = wl[n3] + (+(x3 > wt[n3]) | (+(x3 !== x3) & wn[n3]));
+        }
+        const r = outRow + i;
+        out[r * K + o] += value[n0] * scale;
+        out[(r + 1) * K + o] += value[n1] * scale;
+        out[(r + 2) * K + o] += value[n2] * scale;
+        out[(r + 3) * K + o] += value[n3] * scale;
+      }
+    }
+    for (; i < m; i++) {
+      const b0 = i * cols;
+      let n0 = root;
+      for (let d = 0; d < D; d++) {
+        const x0 = buf[b0 + wf[n0]];
+        n0 = wl[n0] + (+(x0 > wt[n0]) | (+(x0 !== x0) & wn[n0]));
+      }
+      const r = outRow + i;
+      if (W === 1) out[r * K + o] += value[n0] * scale;
+      else for (let k = 0; k < W; k++) out[r * K + k] += value[n0 * W + k] * scale;
+    }
+  }
+
+  private addTreeRowMajor(t: number, buf: Float64Array, cols: number, m: number, out: Float64Array, outRow: number): void {
+    const feature = this.feature;
+    const threshold = this.threshold;
+    const left = this.left;
+    const right = this.right;
+    const dl = this.defaultLeft;
+    const catOffset = this.catOffset;
+    const catBits = this.catBits;
+    const value = this.value;
+    const W = this.valueWidth;
+    const K = this.nOutputs;
+    const scale = this.scale;
+    const root = this.roots[t];
+    const o = W === 1 ? this.treeOutput[t] : 0;
+    for (let i = 0; i < m; i++) {
+      const base = i * cols;
+      let node = root;
+      let l = left[node];
+      while (l >= 0) {
+        const x = buf[base + feature[node]];
+        const co = catOffset[node];
+        if (co < 0) {
+          // left when x <= threshold, or when x is NaN and missing values default left.
+          node = l + (+(x > threshold[node]) | (+(x !== x) & (dl[node] ^ 1)));
+        } else if (x !== x) node = dl[node] ? l : right[node];
+        else if (x >= 0 && x < CAT_WORDS * 32 && (catBits[co + (x >>> 5)] >>> (x & 31)) & 1) node = l;
+        else node = right[node];
+        l = left[node];
+      }
+      const r = outRow + i;
+      if (W === 1) out[r * K + o] += value[node] * scale;
+      else for (let k = 0; k < W; k++) out[r * K + k] += value[node * W + k] * scale;
+    }
   }
 
   private addTreeBlock(t: number, X: Matrix, out: Float64Array, from: number, to: number): void {
@@ -188,12 +332,9 @@ export class TreeEnsemble {
       while (l >= 0) {
         const x = data[feature[node] * n + r];
         const co = catOffset[node];
-        if (co >= 0) {
-          if (x !== x) node = dl[node] ? l : right[node];
-          else if (x >= 0 && x < CAT_WORDS * 32 && (catBits[co + (x >>> 5)] >>> (x & 31)) & 1) node = l;
-          else node = right[node];
-        } else if (x <= threshold[node]) node = l;
+        if (co < 0) node = l + (+(x > threshold[node]) | (+(x !== x) & (dl[node] ^ 1)));
         else if (x !== x) node = dl[node] ? l : right[node];
+        else if (x >= 0 && x < CAT_WORDS * 32 && (catBits[co + (x >>> 5)] >>> (x & 31)) & 1) node = l;
         else node = right[node];
         l = left[node];
       }
@@ -300,6 +441,11 @@ export class TreeEnsemble {
       gain: decodeArray<Float64Array>(j.gain, 'gain'),
     });
     const nodes = e.feature.length;
+    for (let i = 0; i < nodes; i++) {
+      if (e.left[i] >= 0 && e.right[i] !== e.left[i] + 1) {
+        throw new SerializationError('CORRUPT_MODEL', `node ${i}: children must be adjacent (right = left + 1); the model file is damaged`);
+      }
+    }
     if (e.left.length !== nodes || e.right.length !== nodes || e.value.length !== nodes * e.valueWidth || e.roots[e.nTrees] !== nodes) {
       throw new SerializationError('CORRUPT_MODEL', 'the tree arrays disagree in length; the model file is damaged');
     }
