@@ -225,7 +225,7 @@ export function generateKickstarter(options: KickstarterOptions = {}): Kickstart
         (main.successEffect +
       (SUBCATEGORY_EFFECTS[category] ?? 0) +
       countryEffect -
-      1.25 * (Math.log10(goal * rate) - 3.7) +
+      0.8 * (Math.log10(goal * rate) - 3.7) +
       (staffPick ? 2.4 : 0) +
       (video ? 0.5 : 0) +
       durationEffect((deadline - launched) / DAY) +
@@ -251,7 +251,7 @@ export function generateKickstarter(options: KickstarterOptions = {}): Kickstart
     let pledged = state === 'successful' ? Math.ceil(goal * ratio) : Math.floor(goal * ratio);
     if (state === 'failed' && pledged >= goal) pledged = goal - 1;
     const usdPledged = pledged * rate;
-    const backers = pledged === 0 ? 0 : Math.max(1, Math.round(usdPledged / clamp(logNormal(rng, 52, 0.9), 1, 5000)));
+    const backers = pledged === 0 ? 0 : Math.max(1, Math.round(usdPledged / clamp(logNormal(rng, 52, 0.45), 1, 5000)));
     let stateChanged: number;
     if (state === 'canceled') {
       stateChanged = launched + Math.floor((deadline - launched) * clamp(Math.pow(rng.random(), 1.3), 0.001, 0.999));
