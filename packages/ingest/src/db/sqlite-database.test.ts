@@ -67,7 +67,17 @@ describe('SQLite read/write', () => {
     db.exec('CREATE TABLE t (a INTEGER NOT NULL)');
     db.close();
     const t = aq.table({ a: [1, 2, 3, null, 5] });
-    await expect(writeDatabase(t, { path: file('tx.db'), table: 't', ifExists: 'append', batchRows: 2 })).rejects.toThrow(/NOT NULL/);
+    let message = 'writeDatabase did not throw';
+    try {
+      await writeDatabase(t, { path: file('tx.db'), table: 't', ifExists: 'append', batchRows: 2 });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    // On failure, show what the file holds so that the cause can be told apart.
+    const check = new Database(file('tx.db'), { readonly: true });
+    const state = JSON.stringify({ ddl: check.prepare('SELECT sql FROM sqlite_master').all(), rows: check.prepare('SELECT count(*) AS n FROM t').get() });
+    check.close();
+    expect(`${message} ${state}`).toMatch(/NOT NULL constraint failed.*"n":0/);
     expect((await readDatabase({ path: file('tx.db'), table: 't' })).numRows()).toBe(0);
   });
 
