@@ -28,10 +28,15 @@ export async function startServer(config: ApiConfig, options: BuildOptions & { s
         app.server.closeAllConnections();
       }, config.shutdownTimeoutMs);
       timer.unref();
+      // Keep-alive connections that finish their last request after close() began stay open
+      // until their keep-alive timeout; close each as soon as it goes idle.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+      idle.unref();
       try {
         await app.close();
       } finally {
         clearTimeout(timer);
+        clearInterval(idle);
       }
     })();
     return closing;

@@ -1,0 +1,26 @@
+import { ConfigError } from '@campaign-ml/core';
+import { readConfig } from './config';
+
+describe('readConfig', () => {
+  it('applies defaults', () => {
+    const c = readConfig({ MODEL_PATH: '/models/bundle.json' });
+    expect(c).toMatchObject({ modelPath: '/models/bundle.json', port: 8080, host: '0.0.0.0', apiKeys: [], maxBatch: 1000, corsOrigins: [], logLevel: 'info', bodyLimit: 4 * 1024 * 1024, unknownCategories: 'reject', modelName: 'campaign' });
+  });
+
+  it('parses every setting', () => {
+    const c = readConfig({ MODEL_PATH: 'b.json', PORT: '9000', HOST: '127.0.0.1', API_KEYS: 'a, b,,', MAX_BATCH: '50', CORS_ORIGINS: '*', LOG_LEVEL: 'WARN', BODY_LIMIT: '2mb', UNKNOWN_CATEGORIES: 'unseen', MODEL_NAME: 'ks' });
+    expect(c).toMatchObject({ port: 9000, host: '127.0.0.1', apiKeys: ['a', 'b'], maxBatch: 50, corsOrigins: ['*'], logLevel: 'warn', bodyLimit: 2 * 1024 * 1024, unknownCategories: 'unseen', modelName: 'ks' });
+  });
+
+  it('reports every problem at once, naming the variable', () => {
+    let err: unknown;
+    try {
+      readConfig({ PORT: '80a', MAX_BATCH: '0', UNKNOWN_CATEGORIES: 'maybe', LOG_LEVEL: 'loud', BODY_LIMIT: 'big' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    for (const name of ['MODEL_PATH', 'PORT', 'MAX_BATCH', 'UNKNOWN_CATEGORIES', 'LOG_LEVEL', 'BODY_LIMIT']) expect(msg).toContain(name);
+  });
+});
