@@ -66,6 +66,10 @@ d('inferSchema on the real datasets', () => {
     expect(s.columns.find((c) => c.name === 'Dt_Customer')).toMatchObject({ type: 'datetime', dateFormat: 'iso' });
     expect(typeOf(s, 'Kidhome')).toBe('integer');
     expect(typeOf(s, 'Education')).toBe('category');
-    expect(validate(coerceToSchema(raw, s), s).ok).toBe(true);
+    const typed = coerceToSchema(raw, s);
+    expect(validate(typed, s).ok).toBe(true);
+    // A table holding 0/1 as numbers (as readers keep them) validates against the same schema.
+    const numeric = typed.derive({ Response: (r: { Response: boolean }) => (r.Response ? 1 : 0) });
+    expect(validate(numeric, s).ok).toBe(true);
   });
 });

@@ -93,6 +93,12 @@ describe('validate', () => {
     expect(validate(aq.table({ c: ['zzz'] }), s).ok).toBe(true);
   });
 
+  it('accepts 0/1 numbers in a boolean column (as inferred from them) but no other number', () => {
+    const s: Schema = { rows: 1, columns: [schema.columns[3]] };
+    expect(validate(aq.table({ pick: [0, 1, true] }), s).ok).toBe(true);
+    expect(validate(aq.table({ pick: [2, 'yes'] }), s).problems.map((p) => p.value)).toEqual([2, 'yes']);
+  });
+
   it('flags NaN in a number column and stops at maxProblems', () => {
     const s: Schema = { rows: 1, columns: [schema.columns[1]] };
     const r = validate(aq.table({ goal: [NaN, 'x', 'y'] }), s, { maxProblems: 2 });
@@ -103,16 +109,16 @@ describe('validate', () => {
   it('assertValid throws a SchemaError holding all problems', () => {
     const t = good();
     t.goal = ['a', 'b', 'c'];
-    t.pick = [1, 0, 1];
+    t.pick = [1, 0, 2];
     try {
       assertValid(aq.table(t), schema);
       throw new Error('expected a throw');
     } catch (e) {
       expect(e).toBeInstanceOf(SchemaError);
       const err = e as SchemaError;
-      expect(err.problems).toHaveLength(6);
+      expect(err.problems).toHaveLength(4);
       expect(err.code).toBe('SCHEMA_MISMATCH');
-      expect(err.message).toMatch(/column "goal" expected a number, found "a" \(row 1\).*3 more\. See error\.problems for all 6/);
+      expect(err.message).toMatch(/column "goal" expected a number, found "a" \(row 1\).*1 more\. See error\.problems for all 4/);
     }
   });
 });

@@ -84,7 +84,9 @@ function checkColumn(col: ColumnSchema, values: ArrayLike<unknown>, o: Required<
         else if (v < lo || v > hi) out.add(rangeProblem(col, i + 1, v));
         break;
       case 'boolean':
-        if (typeof v !== 'boolean') out.add(typeProblem(col, i + 1, v));
+        // 0/1 numbers are accepted: inference reads a 0/1 column as boolean, and a reader that
+        // keeps numbers as numbers must still validate against the schema inferred from it.
+        if (typeof v !== 'boolean' && v !== 0 && v !== 1) out.add(typeProblem(col, i + 1, v));
         break;
       case 'datetime':
         if (!(v instanceof Date) || Number.isNaN(v.getTime())) out.add(typeProblem(col, i + 1, v));
