@@ -1,1 +1,142 @@
-export {};
+#!/usr/bin/env node
+import * as path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { AbortError, CampaignMlError, SchemaError } from '@campaign-ml/core';
+import { MODEL_FAMILIES, parseConfig, readConfigFile, type PipelineConfig, type PipelineConfigInput } from './config';
+import { cleanStaging, trackRun, writeRun } from './artifacts';
+import { Progress } from './progress';
+import { train, fmt } from './train';
+
+/** The embedded sample: what `npx nx run pipeline:train` trains on with no arguments. */
+export const SAMPLE_DATA = path.resolve(__dirname, '../../../data/kickstarter-sample.csv');
+export const SAMPLE_CONFIG: PipelineConfigInput = {
+  name: 'kickstarter-sample',
+  data: SAMPLE_DATA,
+  target: 'state',
+  positive: 'successful',
+  excludeLabels: ['canceled', 'live'],
+};
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
+  return n;
+};
+
+interface TrainFlags {
+  config?: string;
+  data?: string;
+  target?: string;
+  task?: string;
+  positive?: string;
+  excludeLabels?: string;
+  out?: string;
+  trials?: number;
+  seed?: number;
+  models?: string;
+  quiet?: boolean;
+  json?: boolean;
+  tracking?: boolean;
+}
+
+/** Config from --config (YAML) with flags on top, or from flags, or the embedded sample. */
+export async function configFromFlags(f: TrainFlags): Promise<PipelineConfig> {
+  const base: Record<string, unknown> = f.config ? { ...(await readConfigFile(f.config)) } : f.data || f.target ? {} : { ...SAMPLE_CONFIG };
+  const set = (key: string, v: unknown) => {
+    if (v !== undefined) base[key] = v;
+  };
+  set('data', f.data && path.resolve(f.data));
+  set('target', f.target);
+  set('task', f.task);
+  set('positive', f.positive);
+  set('excludeLabels', f.excludeLabels?.split(',').map((s) => s.trim()).filter(Boolean));
+  set('out', f.out);
+  set('seed', f.seed);
+  set('models', f.models?.split(',').map((s) => s.trim()));
+  if (f.trials !== undefined) base.tuning = { ...(base.tuning as object), trials: f.trials };
+  if (f.tracking === false) base.tracking = { ...(base.tracking as object), enabled: false };
+  return parseConfig(base, f.config ?? 'flags');
+}
+
+async function runTrain(flags: TrainFlags): Promise<void> {
+  const cfg = await configFromFlags(flags);
+  const progress = Progress.forStream(process.stderr, Boolean(flags.quiet || flags.json));
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nStopping: no artifacts will be written for this run.\n');
+    controller.abort(new AbortError('interrupted by Ctrl-C'));
+  };
+  process.once('SIGINT', onSigint);
+  await cleanStaging(cfg.out);
+  try {
+    const started = performance.now();
+    const result = await train(cfg, progress, controller.signal);
+    const runDir = await writeRun(result, cfg);
+    const trackedAt = await trackRun(result, cfg, runDir);
+    const m = result.metrics;
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ runDir, metrics: m }, null, 2)}\n`);
+      return;
+    }
+    const test = m.best.test;
+    const rel = path.relative(process.cwd(), runDir) || '.';
+    console.log(`\nBest model: ${m.best.model} — test ${Object.entries(test).filter(([k]) => ['rocAuc', 'f1Score', 'accuracy', 'rmse', 'r2'].includes(k)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+    console.log(`Finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Results in ${rel}/`);
+    console.log(`  report.html   open it in a browser: metrics, ROC/PR curves, confusion matrix, importance`);
+    console.log(`  bundle.json   serve it: MODEL_PATH=${path.join(rel, 'bundle.json')} npx nx run api:serve`);
+    console.log(`  metrics.json  the same figures for machines`);
+    if (trackedAt) console.log(`  tracked in ${trackedAt} (mlflow ui --backend-store-uri ${trackedAt})`);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export function program(): Command {
+  const cli = new Command('campaign-ml').description('Train, evaluate and score campaign-success models.').showHelpAfterError();
+  cli
+    .command('train', { isDefault: true })
+    .description('Train on a table (the embedded Kickstarter-like sample when no data is given) and write bundle.json, report.html and metrics.json')
+    .option('-c, --config <file>', 'pipeline config (YAML); flags override it')
+    .option('--data <file>', 'a CSV/TSV/XLSX/JSON/NDJSON/Parquet file')
+    .option('--target <column>', 'the column to predict')
+    .option('--task <task>', 'binary | multiclass | regression (inferred when omitted)')
+    .option('--positive <label>', 'binary: the label that counts as success')
+    .option('--exclude-labels <a,b>', 'drop rows whose target is one of these labels')
+    .option('--out <dir>', 'where run folders go (default runs)')
+    .option('--trials <n>', 'tuning trials per model family (default 20; 0 = baselines only)', int('--trials'))
+    .option('--seed <n>', 'seed for splits, folds, models and tuning (default 42)', int('--seed'))
+    .option('--models <list>', `model families, comma-separated (${MODEL_FAMILIES.join(', ')})`)
+    .option('--no-tracking', 'do not record the run in mlruns/')
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', 'print the run folder and metrics as JSON on stdout (implies --quiet)')
+    .action(runTrain);
+  return cli;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof AbortError) {
+      process.stderr.write('Interrupted; nothing was written.\n');
+      return 130;
+    }
+    if (e instanceof SchemaError) {
+      process.stderr.write(`Error: ${e.message.split(':')[0]}:\n${e.problems.map((p) => `  - ${p.message}`).join('\n')}\n`);
+      return 2;
+    }
+    if (e instanceof CampaignMlError) {
+      process.stderr.write(`Error (${e.code}): ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`Unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,5 +1,3 @@
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
 /**
@@ -11,7 +9,12 @@ type Row = Record<string, string | number>;
 
 const base = { width: 300, height: 240, background: 'white', config: { font: 'system-ui, sans-serif', view: { stroke: '#ddd' } } } as const;
 
+// Vega is ESM-only with top-level await, so it is loaded with a dynamic import (once).
+let libs: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  libs ??= Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = await libs;
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

@@ -1,0 +1,77 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { writeBundle } from '@campaign-ml/bundle';
+import { createTracker } from '@campaign-ml/tracking';
+import type { PipelineConfig } from './config';
+import { renderReport } from './report/report';
+import type { TrainResult } from './train';
+
+/**
+ * Write a run's artifacts into `<out>/<run id>/`: bundle.json, metrics.json, report.html and the
+ * trial log. Everything goes to a hidden staging folder first and is renamed into place at the
+ * end, so an interrupted run never leaves a half-written run folder. `<out>/latest.json` points
+ * at the newest run.
+ */
+export async function writeRun(result: TrainResult, cfg: PipelineConfig): Promise<string> {
+  const out = path.resolve(cfg.out);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
+  const runId = `${stamp}-${cfg.name ?? path.basename(cfg.target).replace(/[^\w.-]/g, '_')}`;
+  const staging = path.join(out, `.staging-${runId}-${process.pid}`);
+  const final = path.join(out, runId);
+  await fs.mkdir(staging, { recursive: true });
+  try {
+    await writeBundle(path.join(staging, 'bundle.json'), result.bundle);
+    await fs.writeFile(path.join(staging, 'metrics.json'), `${JSON.stringify(result.metrics, null, 2)}\n`);
+    await fs.writeFile(path.join(staging, 'report.html'), await renderReport(result.report));
+    const trials = result.metrics.models.flatMap((m) => (m.tuned?.trials ?? []).map((t) => ({ model: m.model, ...t })));
+    await fs.writeFile(path.join(staging, 'trials.json'), `${JSON.stringify(trials, null, 2)}\n`);
+    await fs.rm(final, { recursive: true, force: true });
+    await fs.rename(staging, final);
+  } catch (e) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw e;
+  }
+  const latest = path.join(out, 'latest.json');
+  await fs.writeFile(`${latest}.tmp`, `${JSON.stringify({ run: runId, path: final }, null, 2)}\n`);
+  await fs.rename(`${latest}.tmp`, latest);
+  return final;
+}
+
+/** Remove staging folders left by runs that were killed (not interrupted) mid-write. */
+export async function cleanStaging(out: string): Promise<void> {
+  const dir = path.resolve(out);
+  const entries = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(entries.filter((e) => e.startsWith('.staging-')).map((e) => fs.rm(path.join(dir, e), { recursive: true, force: true })));
+}
+
+/** Record the run in MLflow's layout (./mlruns or MLFLOW_TRACKING_URI). */
+export async function trackRun(result: TrainResult, cfg: PipelineConfig, runDir: string): Promise<string | undefined> {
+  if (!cfg.tracking.enabled) return undefined;
+  const tracker = createTracker(cfg.tracking.uri ?? process.env.MLFLOW_TRACKING_URI ?? path.join(path.dirname(path.resolve(cfg.out)), 'mlruns'));
+  const m = result.metrics;
+  const run = await tracker.startRun({ experiment: cfg.tracking.experiment, runName: path.basename(runDir), tags: { task: m.task, target: m.target, 'best.model': m.best.model } });
+  try {
+    await run.logParams({ task: m.task, target: m.target, seed: cfg.seed, 'best.model': m.best.model, ...prefixed('best.', m.best.params) });
+    await run.logMetrics(prefixedNumbers('test_', m.best.test));
+    await run.logMetric(`cv_${m.primaryMetric}`, m.best.cv.mean);
+    for (const model of m.models) {
+      for (const t of model.tuned?.trials ?? []) {
+        if (typeof t.value === 'number' && Number.isFinite(t.value)) await run.logMetric(`${model.model}.trial_${m.primaryMetric}`, t.value, Number(t.number));
+      }
+    }
+    for (const f of ['bundle.json', 'metrics.json', 'report.html']) await run.logArtifact(path.join(runDir, f));
+    await run.end('FINISHED');
+  } catch (e) {
+    await run.end('FAILED').catch(() => undefined);
+    throw e;
+  }
+  return tracker.uri;
+}
+
+function prefixed(prefix: string, o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
+function prefixedNumbers(prefix: string, o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [`${prefix}${k}`, v]));
+}

@@ -1,0 +1,185 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, type Problem, SchemaError } from '@campaign-ml/core';
+import { COLUMN_ROLES, COLUMN_TYPES } from '@campaign-ml/ingest';
+import { METRIC_NAMES } from '@campaign-ml/models';
+
+export const MODEL_FAMILIES = ['dummy', 'logistic', 'randomForest', 'gradientBoosting', 'mlp'] as const;
+export type ModelFamily = (typeof MODEL_FAMILIES)[number];
+const THRESHOLD_METRICS = ['f1', 'accuracy', 'balancedAccuracy', 'precision', 'recall', 'specificity', 'mcc', 'youden'] as const;
+
+const dataSource = z.union([
+  z.string().min(1),
+  z.strictObject({
+    path: z.string().min(1).optional(),
+    sheet: z.string().optional(),
+    format: z.enum(['csv', 'tsv', 'xlsx', 'json', 'ndjson', 'parquet']).optional(),
+    delimiter: z.string().length(1).optional(),
+    decimal: z.enum(['.', ',']).optional(),
+    /** A database URL (postgres://...) or SQLite file (sqlite:path). */
+    database: z.string().min(1).optional(),
+    table: z.string().optional(),
+    query: z.string().optional(),
+  }),
+]);
+
+/** The pipeline config (YAML or flags). Every key is documented in apps/pipeline/README.md. */
+export const configSchema = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/, 'letters, digits, ".", "_" or "-" only').optional(),
+  data: dataSource,
+  target: z.string().min(1),
+  task: z.enum(['binary', 'multiclass', 'regression']).optional(),
+  positive: z.string().optional(),
+  excludeLabels: z.array(z.string()).default([]),
+  seed: z.number().int().default(42),
+  out: z.string().default('runs'),
+  split: z
+    .strictObject({
+      method: z.enum(['stratified', 'random', 'group', 'time']).default('stratified'),
+      testSize: z.number().gt(0).lt(1).default(0.2),
+      group: z.string().optional(),
+      column: z.string().optional(),
+      cutoff: z.string().optional(),
+    })
+    .default({ method: 'stratified', testSize: 0.2 }),
+  leakage: z
+    .strictObject({
+      action: z.enum(['drop', 'report']).default('drop'),
+      timeColumn: z.string().optional(),
+      /** Columns to drop whatever the detector says. */
+      drop: z.array(z.string()).default([]),
+      /** Columns to keep even when flagged. */
+      keep: z.array(z.string()).default([]),
+    })
+    .default({ action: 'drop', drop: [], keep: [] }),
+  features: z
+    .strictObject({
+      drop: z.array(z.string()).default([]),
+      types: z.record(z.string(), z.enum(COLUMN_TYPES as [string, ...string[]])).default({}),
+      roles: z.record(z.string(), z.enum(COLUMN_ROLES as [string, ...string[]])).default({}),
+      maxOneHot: z.number().int().min(1).optional(),
+      highCardinality: z.enum(['target', 'frequency']).optional(),
+    })
+    .default({ drop: [], types: {}, roles: {} }),
+  models: z.array(z.enum(MODEL_FAMILIES)).min(1).default([...MODEL_FAMILIES]),
+  tuning: z
+    .strictObject({
+      trials: z.number().int().min(0).default(20),
+      sampler: z.enum(['tpe', 'random', 'grid']).default('tpe'),
+      metric: z.enum(METRIC_NAMES as [string, ...string[]]).optional(),
+      folds: z.number().int().min(2).max(20).default(5),
+      timeoutMinutes: z.number().positive().optional(),
+    })
+    .default({ trials: 20, sampler: 'tpe', folds: 5 }),
+  threshold: z.strictObject({ metric: z.enum(THRESHOLD_METRICS).default('f1') }).default({ metric: 'f1' }),
+  tracking: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      uri: z.string().optional(),
+      experiment: z.string().default('campaign-ml'),
+    })
+    .default({ enabled: true, experiment: 'campaign-ml' }),
+  /** The engagement forecast: a daily per-entity panel resampled to weeks, lags and horizons. */
+  timeseries: z
+    .strictObject({
+      entity: z.string(),
+      time: z.string(),
+      horizons: z.array(z.number().int().positive()).default([7, 14, 21, 28]),
+      lags: z.number().int().min(1).max(26).default(4),
+      rolling: z.array(z.number().int().min(2)).default([4]),
+      cutoff: z.string().optional(),
+    })
+    .optional(),
+});
+
+export type PipelineConfig = z.output<typeof configSchema>;
+export type PipelineConfigInput = z.input<typeof configSchema>;
+
+/** Validate a config object; every problem is reported with its path (`tuning.trials`). */
+export function parseConfig(input: unknown, source = 'config'): PipelineConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems: Problem[] = result.error.issues.map((issue) => {
+      const where = issue.path.length ? issue.path.join('.') : '(top level)';
+      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling, see apps/pipeline/README.md)` : '';
+      return { code: 'INVALID_CONFIG', message: `${where}: ${issue.message}${keys}`, column: where };
+    });
+    throw new SchemaError(problems, `${source} is not a valid pipeline config`);
+  }
+  const cfg = result.data;
+  const problems: Problem[] = [];
+  if (cfg.task === 'regression' && cfg.positive) problems.push({ code: 'INVALID_CONFIG', message: 'positive: a regression has no positive class', column: 'positive' });
+  if (cfg.split.method === 'group' && !cfg.split.group) problems.push({ code: 'INVALID_CONFIG', message: 'split.group: a group split needs the group column', column: 'split.group' });
+  if (cfg.split.method === 'time' && (!cfg.split.column || !cfg.split.cutoff)) {
+    problems.push({ code: 'INVALID_CONFIG', message: 'split: a time split needs split.column and split.cutoff', column: 'split' });
+  }
+  if (cfg.tuning.metric) {
+    const regression = ['mse', 'rmse', 'mae', 'mape', 'r2'].includes(cfg.tuning.metric);
+    if (cfg.task && (cfg.task === 'regression') !== regression) {
+      problems.push({
+        code: 'METRIC_TASK_MISMATCH',
+        message: `tuning.metric: "${cfg.tuning.metric}" is a ${regression ? 'regression' : 'classification'} metric but task is ${cfg.task}`,
+        column: 'tuning.metric',
+        value: cfg.tuning.metric,
+      });
+    }
+  }
+  if (problems.length) throw new SchemaError(problems, `${source} is not a valid pipeline config`);
+  return cfg;
+}
+
+/** Read a YAML (or JSON) config file; relative data paths resolve against the file's folder. */
+export async function readConfigFile(file: string): Promise<PipelineConfig> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError('CONFIG_NOT_FOUND', `cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { value: file });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError('INVALID_YAML', `${file} is not valid YAML: ${(e as Error).message}`, { value: file });
+  }
+  const dir = path.dirname(path.resolve(file));
+  if (raw && typeof raw === 'object') {
+    const r = raw as Record<string, unknown>;
+    if (typeof r.data === 'string' && !path.isAbsolute(r.data)) r.data = path.resolve(dir, r.data);
+    else if (r.data && typeof r.data === 'object') {
+      const d = r.data as Record<string, unknown>;
+      if (typeof d.path === 'string' && !path.isAbsolute(d.path)) d.path = path.resolve(dir, d.path);
+    }
+  }
+  return parseConfig(raw, file);
+}
+
+/** Columns the config names that must exist in the data. */
+export function checkColumnsExist(cfg: PipelineConfig, columns: readonly string[]): void {
+  const have = new Set(columns);
+  const named: Array<[string, string | undefined]> = [
+    ['target', cfg.target],
+    ['split.group', cfg.split.group],
+    ['split.column', cfg.split.column],
+    ['leakage.timeColumn', cfg.leakage.timeColumn],
+    ['timeseries.entity', cfg.timeseries?.entity],
+    ['timeseries.time', cfg.timeseries?.time],
+    ...cfg.features.drop.map((c, i): [string, string] => [`features.drop[${i}]`, c]),
+    ...cfg.leakage.drop.map((c, i): [string, string] => [`leakage.drop[${i}]`, c]),
+  ];
+  const problems: Problem[] = [];
+  for (const [where, col] of named) {
+    if (col !== undefined && !have.has(col)) {
+      const close = columns.filter((c) => c.toLowerCase() === col.toLowerCase() || c.toLowerCase().includes(col.toLowerCase())).slice(0, 3);
+      problems.push({
+        code: 'UNKNOWN_COLUMN',
+        message: `${where}: column "${col}" is not in the data${close.length ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ''}`,
+        column: col,
+        expected: `one of the ${columns.length} columns of the data`,
+      });
+    }
+  }
+  if (problems.length) throw new SchemaError(problems, 'The config names columns the data does not have');
+}

@@ -1,0 +1,124 @@
+import type { Estimator, FittedModel, Task } from '@campaign-ml/core';
+import {
+  DecisionTreeClassifier,
+  DummyClassifier,
+  DummyRegressor,
+  GradientBoostingClassifier,
+  GradientBoostingRegressor,
+  LogisticRegression,
+  MLPClassifier,
+  MLPRegressor,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  Ridge,
+} from '@campaign-ml/models';
+import { categorical, float, int, logFloat, type Params, type SearchSpace } from '@campaign-ml/tuning';
+import type { ModelFamily } from './config';
+
+/**
+ * A model family as the pipeline compares them: how to build it from params, which feature recipe
+ * it needs (trees take NaN and raw scales; linear models and MLPs need imputed, scaled inputs),
+ * its defaults (the untuned baseline, evaluated as trial 0) and its search space.
+ */
+export interface Family {
+  name: ModelFamily;
+  title: string;
+  recipe: 'tree' | 'linear';
+  defaults: Params;
+  space: SearchSpace;
+  create(task: Task, params: Params, seed: number): Estimator<FittedModel>;
+}
+
+const hidden = (p: Params): number[] => String(p.hiddenLayerSizes ?? '64').split('-').map(Number);
+
+export const FAMILIES: Record<ModelFamily, Family> = {
+  dummy: {
+    name: 'dummy',
+    title: 'Dummy (prior)',
+    recipe: 'tree',
+    defaults: {},
+    space: {},
+    create: (task) => (task === 'regression' ? new DummyRegressor({ strategy: 'mean' }) : new DummyClassifier({ strategy: 'prior' })),
+  },
+  logistic: {
+    name: 'logistic',
+    title: 'Logistic regression',
+    recipe: 'linear',
+    defaults: { C: 1 },
+    space: { C: logFloat(1e-3, 100) },
+    create: (task, p) => (task === 'regression' ? new Ridge({ alpha: 1 / (p.C as number) }) : new LogisticRegression({ C: p.C as number, maxIter: 300 })),
+  },
+  randomForest: {
+    name: 'randomForest',
+    title: 'Random forest',
+    recipe: 'tree',
+    defaults: { nEstimators: 200, maxFeatures: 'sqrt', minSamplesLeaf: 1 },
+    space: {
+      nEstimators: int(100, 400, { step: 50 }),
+      maxFeatures: categorical(['sqrt', 0.2, 0.35, 0.5]),
+      minSamplesLeaf: int(1, 20, { log: true }),
+    },
+    create: (task, p, seed) => {
+      const params = {
+        nEstimators: p.nEstimators as number,
+        maxFeatures: p.maxFeatures as 'sqrt' | number,
+        minSamplesLeaf: p.minSamplesLeaf as number,
+        seed,
+      };
+      return task === 'regression' ? new RandomForestRegressor(params) : new RandomForestClassifier(params);
+    },
+  },
+  gradientBoosting: {
+    name: 'gradientBoosting',
+    title: 'Gradient boosting',
+    recipe: 'tree',
+    defaults: { nEstimators: 200, learningRate: 0.1, maxDepth: 6, minChildWeight: 1, subsample: 1, colsampleBytree: 1, regLambda: 1 },
+    space: {
+      nEstimators: int(100, 600, { step: 50 }),
+      learningRate: logFloat(0.02, 0.3),
+      maxDepth: int(3, 8),
+      minChildWeight: logFloat(0.5, 20),
+      subsample: float(0.6, 1),
+      colsampleBytree: float(0.4, 1),
+      regLambda: logFloat(0.1, 20),
+    },
+    create: (task, p, seed) => {
+      const params = {
+        nEstimators: p.nEstimators as number,
+        learningRate: p.learningRate as number,
+        maxDepth: p.maxDepth as number,
+        minChildWeight: p.minChildWeight as number,
+        subsample: p.subsample as number,
+        colsampleBytree: p.colsampleBytree as number,
+        regLambda: p.regLambda as number,
+        seed,
+      };
+      return task === 'regression' ? new GradientBoostingRegressor(params) : new GradientBoostingClassifier(params);
+    },
+  },
+  mlp: {
+    name: 'mlp',
+    title: 'Neural net (MLP)',
+    recipe: 'linear',
+    defaults: { hiddenLayerSizes: '64', alpha: 1e-4, learningRateInit: 1e-3 },
+    space: {
+      hiddenLayerSizes: categorical(['32', '64', '128', '64-32']),
+      alpha: logFloat(1e-5, 1e-1),
+      learningRateInit: logFloat(3e-4, 1e-2),
+    },
+    create: (task, p, seed) => {
+      const params = {
+        hiddenLayerSizes: hidden(p),
+        alpha: p.alpha as number,
+        learningRateInit: p.learningRateInit as number,
+        maxIter: 100,
+        earlyStopping: true,
+        seed,
+      };
+      return task === 'regression' ? new MLPRegressor(params) : new MLPClassifier(params);
+    },
+  },
+};
+
+/** A single decision tree, used for the learning curve's quick reference line. */
+export const referenceTree = (seed: number) => new DecisionTreeClassifier({ maxDepth: 6, seed });

@@ -1,0 +1,380 @@
+import type { ColumnTable } from 'arquero';
+import {
+  createRng,
+  isClassifier,
+  kFold,
+  stratifiedKFold,
+  throwIfAborted,
+  type FittedModel,
+  type Fold,
+  type Matrix,
+  type Task,
+} from '@campaign-ml/core';
+import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
+import { detectLeakage, recommendedPipeline, type FittedColumnPipeline, type LeakageFinding } from '@campaign-ml/features';
+import { groupKFoldSplits, inferSchema, stratifiedSplit, timeSplit, trainTestSplit, type Schema, type TableSplit } from '@campaign-ml/ingest';
+import { chooseThreshold, crossValPredict, crossValidate, rocAucScore, type MetricName } from '@campaign-ml/models';
+import { permutationImportance } from '@campaign-ml/selection';
+import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
+import { checkColumnsExist, type PipelineConfig } from './config';
+import { loadData, prepareTarget, takeY } from './data';
+import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './evaluate';
+import { FAMILIES, type Family } from './families';
+import type { Progress } from './progress';
+import { provenance } from './provenance';
+
+export interface CvSummary {
+  metric: string;
+  mean: number;
+  std: number;
+  folds: number[];
+}
+
+export interface ModelResult {
+  model: string;
+  title: string;
+  recipe: 'tree' | 'linear';
+  baseline: { params: Params; cv: CvSummary; cvAll: Record<string, number>; test: Metrics; fitMs: number };
+  tuned?: { params: Params; cv: CvSummary; test: Metrics; trials: Array<Record<string, string | number | boolean>> };
+  /** Test scores of the model kept for this family (tuned when tuning ran), for curves. */
+  testScores: Float64Array;
+}
+
+export interface TrainResult {
+  bundle: BundleDocument;
+  metrics: MetricsDocument;
+  report: ReportData;
+  /** Scores of the best model on the test rows, as the bundle reproduces them. */
+  testScores: Float64Array;
+  testTable: ColumnTable;
+}
+
+export interface MetricsDocument {
+  task: Task;
+  target: string;
+  classes: string[] | null;
+  positiveClass?: string;
+  primaryMetric: string;
+  best: { model: string; params: Params; threshold?: number; cv: CvSummary; test: Metrics };
+  models: Array<Omit<ModelResult, 'testScores'>>;
+  leakage: LeakageFinding[];
+  data: { source: string; rows: number; trainRows: number; testRows: number; sha256: string; droppedMissingTarget: number; droppedExcludedLabels: number };
+  features: { count: number; names: string[] };
+  stageTimesMs: Record<string, number>;
+}
+
+export interface ReportData {
+  title: string;
+  schema: Schema;
+  metrics: MetricsDocument;
+  curves: Array<{ model: string; roc?: { fpr: number[]; tpr: number[] }; pr?: { precision: number[]; recall: number[] }; calibration?: { predicted: number[]; observed: number[] } }>;
+  confusion?: { labels: string[]; matrix: number[][] };
+  importance: Array<{ feature: string; importance: number }>;
+  importanceKind: string;
+  learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
+  foldSpread: Array<{ model: string; fold: number; score: number }>;
+  warnings: string[];
+}
+
+const LOWER_IS_BETTER = new Set(['logLoss', 'brier', 'mse', 'rmse', 'mae', 'mape']);
+
+/** Train, compare, tune, refit and evaluate as configured. Writes nothing: see artifacts.ts. */
+export async function train(cfg: PipelineConfig, progress: Progress, signal?: AbortSignal): Promise<TrainResult> {
+  const seed = cfg.seed;
+  progress.stage('read data');
+  const data = await loadData(cfg);
+  checkColumnsExist(cfg, data.table.columnNames());
+  const prepared = prepareTarget(data.table, cfg);
+  const { task, classes, y } = prepared;
+  const table = prepared.table;
+  progress.info(`${table.numRows()} rows x ${table.numCols()} columns from ${data.source}; task ${task}${classes ? ` (${classes.join(' / ')})` : ''}`);
+
+  progress.stage('schema + leakage');
+  const schema = inferSchema(table, { target: cfg.target, types: cfg.features.types as never, roles: cfg.features.roles as never });
+  const keep = new Set(cfg.leakage.keep);
+  const leakage = detectLeakage(table, { target: cfg.target, task, positive: prepared.positiveClass, timeColumn: cfg.leakage.timeColumn }).filter(
+    (f) => !keep.has(f.column),
+  );
+  const drop = [...new Set([...(cfg.leakage.action === 'drop' ? leakage.map((f) => f.column) : []), ...cfg.leakage.drop, ...cfg.features.drop])];
+  for (const f of leakage) progress.info(`leakage: ${f.column} — ${f.reason}${cfg.leakage.action === 'drop' ? ' (dropped)' : ''}`);
+
+  progress.stage('split');
+  const split = splitTable(table, cfg, task);
+  const yTrain = takeY(y, split.trainIndices);
+  const yTest = takeY(y, split.testIndices);
+  const classification = task !== 'regression';
+  const k = classes?.length ?? 0;
+  const folds: Fold[] = classification ? stratifiedKFold(yTrain, cfg.tuning.folds, createRng(seed)) : kFold(yTrain.length, cfg.tuning.folds, createRng(seed));
+  progress.info(`train ${split.train.numRows()} rows, test ${split.test.numRows()} rows, ${folds.length}-fold CV on train`);
+
+  progress.stage('features');
+  const families = cfg.models.map((m) => FAMILIES[m]);
+  const recipes = new Map<'tree' | 'linear', { pipeline: FittedColumnPipeline; X: Matrix; Xtest: Matrix }>();
+  for (const kind of new Set(families.map((f) => f.recipe))) {
+    const { pipeline, X } = recommendedPipeline(schema, task, {
+      model: kind,
+      drop,
+      seed,
+      maxOneHot: cfg.features.maxOneHot,
+      highCardinality: cfg.features.highCardinality,
+    }).fitTransform(split.train, yTrain, { signal });
+    recipes.set(kind, { pipeline, X, Xtest: pipeline.transform(split.test) });
+    progress.info(`${kind} recipe: ${X.cols} features`);
+  }
+
+  const metricNames = cvMetricsFor(task);
+  const primary = (cfg.tuning.metric ?? metricNames[0]) as MetricName;
+  const greater = !LOWER_IS_BETTER.has(primary);
+  const cvMetrics = [...new Set([primary, ...metricNames])] as MetricName[];
+  const evaluateTest = (model: FittedModel, Xtest: Matrix, threshold = 0.5): { metrics: Metrics; scores: Float64Array } => {
+    if (isClassifier(model)) {
+      const proba = model.predictProba(Xtest);
+      return { metrics: classificationMetrics(yTest, proba, k, threshold), scores: proba };
+    }
+    const pred = model.predict(Xtest);
+    return { metrics: regressionMetrics(yTest, pred), scores: pred };
+  };
+
+  const results: ModelResult[] = [];
+  const fitted = new Map<string, FittedModel>();
+  for (const fam of families) {
+    throwIfAborted(signal);
+    const { X, Xtest } = recipes.get(fam.recipe)!;
+    const tuneIt = cfg.tuning.trials > 0 && Object.keys(fam.space).length > 0;
+    progress.stage(`${fam.title}`, tuneIt ? cfg.tuning.trials : 0);
+    const t0 = performance.now();
+    const cv = crossValidate(() => fam.create(task, fam.defaults, seed), X, yTrain, { folds, metrics: cvMetrics, signal });
+    const baselineModel = fam.create(task, fam.defaults, seed).fit(X, yTrain, { signal });
+    const fitMs = performance.now() - t0;
+    const baseTest = evaluateTest(baselineModel, Xtest);
+    const result: ModelResult = {
+      model: fam.name,
+      title: fam.title,
+      recipe: fam.recipe,
+      baseline: {
+        params: fam.defaults,
+        cv: { metric: primary, mean: cv.mean[primary], std: cv.std[primary], folds: cv.folds.map((f) => f.scores[primary]) },
+        cvAll: cv.mean,
+        test: baseTest.metrics,
+        fitMs,
+      },
+      testScores: baseTest.scores,
+    };
+    let kept = baselineModel;
+    if (tuneIt) {
+      const tuned = await tuneEstimator({
+        factory: (p) => fam.create(task, p, seed),
+        space: fam.space,
+        X,
+        y: yTrain,
+        metric: primary,
+        greaterIsBetter: greater,
+        folds,
+        classification,
+        nTrials: cfg.tuning.trials,
+        seed,
+        sampler: createSampler(cfg.tuning.sampler),
+        enqueue: [fam.defaults],
+        timeoutMs: cfg.tuning.timeoutMinutes ? cfg.tuning.timeoutMinutes * 60_000 : undefined,
+        signal,
+        onTrial: (t, s) => progress.tick(s.trials.length, cfg.tuning.trials, `best ${fmt(s.bestTrial?.value)}`),
+      });
+      kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal });
+      const tunedTest = evaluateTest(kept, Xtest);
+      result.tuned = {
+        params: tuned.bestParams,
+        cv: { metric: primary, mean: tuned.bestScore, std: std(tuned.bestFoldScores), folds: tuned.bestFoldScores },
+        test: tunedTest.metrics,
+        trials: trialLog(tuned.study),
+      };
+      result.testScores = tunedTest.scores;
+    }
+    fitted.set(fam.name, kept);
+    results.push(result);
+    const final = result.tuned ?? result.baseline;
+    progress.info(`${fam.title}: CV ${primary} ${fmt(result.baseline.cv.mean)}${result.tuned ? ` → tuned ${fmt(result.tuned.cv.mean)}` : ''}; test ${primary in final.test ? fmt(final.test[primary]) : ''}`);
+  }
+
+  // The best family by cross-validated score on the training part (never by the test set).
+  const score = (r: ModelResult) => (r.tuned ?? r.baseline).cv.mean;
+  const best = results.reduce((a, b) => ((greater ? score(b) > score(a) : score(b) < score(a)) ? b : a));
+  const bestFam = FAMILIES[best.model as keyof typeof FAMILIES];
+  const bestParams = (best.tuned ?? best.baseline).params;
+  const recipe = recipes.get(bestFam.recipe)!;
+  const model = fitted.get(best.model)!;
+
+  progress.stage('threshold + evaluation');
+  let threshold: number | undefined;
+  if (task === 'binary') {
+    const oof = crossValPredict(() => bestFam.create(task, bestParams, seed), recipe.X, yTrain, { folds, signal });
+    if (oof.task === 'classification') threshold = chooseThreshold(yTrain, positiveColumn(oof.proba), cfg.threshold.metric).threshold;
+  }
+  const bestTest = evaluateTest(model, recipe.Xtest, threshold ?? 0.5);
+  const bestCv = (best.tuned ?? best.baseline).cv;
+
+  progress.stage('explain + learning curve');
+  const importance = featureImportance(model, recipe.Xtest, yTest, task, seed);
+  const learningCurve = computeLearningCurve(bestFam, task, bestParams, recipe.X, yTrain, recipe.Xtest, yTest, primary, seed, classification, signal);
+
+  progress.end();
+  const stageTimesMs = Object.fromEntries(progress.times.map((t) => [t.stage, Math.round(t.ms)]));
+  const metrics: MetricsDocument = {
+    task,
+    target: cfg.target,
+    classes,
+    positiveClass: prepared.positiveClass,
+    primaryMetric: primary,
+    best: { model: best.model, params: bestParams, threshold, cv: bestCv, test: bestTest.metrics },
+    models: results.map(({ testScores: _s, ...r }) => r),
+    leakage,
+    data: {
+      source: data.source,
+      rows: table.numRows(),
+      trainRows: split.train.numRows(),
+      testRows: split.test.numRows(),
+      sha256: data.sha256,
+      droppedMissingTarget: prepared.droppedMissing,
+      droppedExcludedLabels: prepared.droppedExcluded,
+    },
+    features: { count: recipe.X.cols, names: [...recipe.X.columns] },
+    stageTimesMs,
+  };
+
+  const inputColumns = new Set(recipe.pipeline.inputColumns);
+  const bundleSchema: Schema = {
+    rows: schema.rows,
+    columns: schema.columns.filter((c) => c.name !== cfg.target).map((c) => ({ ...c, required: inputColumns.has(c.name) && c.required })),
+  };
+  const trainScores = isClassifier(model) ? model.predictProba(recipe.X) : model.predict(recipe.X);
+  const bundle: BundleDocument = {
+    format: 'campaign-ml/bundle',
+    version: 1,
+    id: `${cfg.name ?? 'run'}-${data.sha256.slice(0, 8)}-${Date.now().toString(36)}`,
+    createdAt: new Date().toISOString(),
+    task,
+    target: { column: cfg.target, classes, ...(prepared.positiveClass ? { positiveClass: prepared.positiveClass } : {}) },
+    schema: bundleSchema,
+    features: recipe.pipeline.toJSON(),
+    model: { name: best.model, fitted: model.toJSON(), ...(threshold !== undefined ? { threshold } : {}) },
+    metrics: { primaryMetric: primary, test: bestTest.metrics, cv: bestCv },
+    reference: computeReference(split.train, bundleSchema, k === 2 ? positiveColumn(trainScores) : k > 2 ? maxColumn(trainScores, k) : trainScores),
+    provenance: await provenance(data.sha256, table.numRows(), cfg),
+  };
+
+  const report: ReportData = {
+    title: cfg.name ?? `${cfg.target} (${task})`,
+    schema,
+    metrics,
+    curves: results.map((r) => ({ model: r.title, ...(classification ? pickCurves(classificationCurves(yTest, r.testScores, k, 0.5)) : {}) })),
+    confusion: classification && classes ? { labels: classes, matrix: classificationCurves(yTest, bestTest.scores, k, threshold ?? 0.5).confusion } : undefined,
+    importance: importance.values,
+    importanceKind: importance.kind,
+    learningCurve,
+    foldSpread: results.flatMap((r) => (r.tuned ?? r.baseline).cv.folds.map((score, fold) => ({ model: r.title, fold, score }))),
+    warnings: data.warnings.map((w) => w.message),
+  };
+  return { bundle, metrics, report, testScores: bestTest.scores, testTable: split.test };
+}
+
+function pickCurves(c: ReturnType<typeof classificationCurves>) {
+  return { roc: c.roc, pr: c.pr, calibration: c.calibration };
+}
+
+function splitTable(table: ColumnTable, cfg: PipelineConfig, task: Task): TableSplit {
+  const { method, testSize } = cfg.split;
+  if (method === 'time') return timeSplit(table, { column: cfg.split.column!, cutoff: cfg.split.cutoff! });
+  if (method === 'group') {
+    const k = Math.max(2, Math.round(1 / testSize));
+    return groupKFoldSplits(table, { group: cfg.split.group!, k, seed: cfg.seed })[0];
+  }
+  if (method === 'stratified' && task !== 'regression') return stratifiedSplit(table, { target: cfg.target, testSize, seed: cfg.seed });
+  return trainTestSplit(table, { testSize, seed: cfg.seed });
+}
+
+function featureImportance(model: FittedModel, X: Matrix, y: Float64Array, task: Task, seed: number) {
+  const names = X.columns;
+  const withImportance = model as FittedModel & { featureImportances?: (t?: string) => Float64Array };
+  let values: Float64Array;
+  let kind: string;
+  if (typeof withImportance.featureImportances === 'function') {
+    values = withImportance.featureImportances('gain');
+    kind = 'gain (share of total split gain)';
+  } else {
+    const scorer =
+      task === 'binary'
+        ? (m: FittedModel, Xs: Matrix, ys: ArrayLike<number>) => rocAucScore(ys, positiveColumn((m as { predictProba(X: Matrix): Float64Array }).predictProba(Xs)))
+        : undefined;
+    const rows = Math.min(X.rows, 2000);
+    const idx = createRng(seed).sampleIndices(X.rows, rows);
+    const Xs = { ...X, rows, data: gatherRows(X, idx) };
+    const ys = Float64Array.from(idx, (i) => y[i]);
+    values = permutationImportance(model, Xs, ys, { nRepeats: 3, seed, ...(scorer ? { scorer } : {}) }).importancesMean;
+    kind = task === 'binary' ? 'permutation (drop in test ROC AUC)' : 'permutation (drop in test score)';
+  }
+  const list = Array.from(values, (v, i) => ({ feature: names[i], importance: v })).sort((a, b) => b.importance - a.importance);
+  return { values: list.slice(0, 20), kind };
+}
+
+function gatherRows(X: Matrix, idx: Uint32Array): Float64Array {
+  const out = new Float64Array(idx.length * X.cols);
+  for (let c = 0; c < X.cols; c++) for (let i = 0; i < idx.length; i++) out[c * idx.length + i] = X.data[c * X.rows + idx[i]];
+  return out;
+}
+
+function computeLearningCurve(
+  fam: Family,
+  task: Task,
+  params: Params,
+  X: Matrix,
+  y: Float64Array,
+  Xtest: Matrix,
+  yTest: Float64Array,
+  metric: MetricName,
+  seed: number,
+  classification: boolean,
+  signal?: AbortSignal,
+) {
+  const out: Array<{ fraction: number; rows: number; train: number; test: number }> = [];
+  const order = createRng(seed + 1).permutation(X.rows);
+  for (const fraction of [0.1, 0.25, 0.5, 0.75, 1]) {
+    throwIfAborted(signal);
+    const rows = Math.max(20, Math.round(X.rows * fraction));
+    const idx = order.subarray(0, Math.min(rows, X.rows));
+    const ys = Float64Array.from(idx, (i) => y[i]);
+    if (classification && new Set(ys).size < new Set(y).size) continue;
+    const Xs = { ...X, rows: idx.length, data: gatherRows(X, idx) } as Matrix;
+    const model = fam.create(task, params, seed).fit(Xs, ys, { signal });
+    out.push({ fraction, rows: idx.length, train: scoreOf(model, Xs, ys, metric), test: scoreOf(model, Xtest, yTest, metric) });
+  }
+  return out;
+}
+
+function scoreOf(model: FittedModel, X: Matrix, y: Float64Array, metric: MetricName): number {
+  if (isClassifier(model)) {
+    const m = classificationMetrics(y, model.predictProba(X), model.classes);
+    return m[metric === 'f1' ? 'f1Score' : metric] ?? m.rocAuc;
+  }
+  const m = regressionMetrics(y, model.predict(X));
+  return m[metric] ?? m.rmse;
+}
+
+function maxColumn(p: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(p.length / k);
+  for (let r = 0; r < out.length; r++) {
+    let m = 0;
+    for (let c = 0; c < k; c++) m = Math.max(m, p[r * k + c]);
+    out[r] = m;
+  }
+  return out;
+}
+
+function std(a: number[]): number {
+  if (a.length === 0) return NaN;
+  const m = a.reduce((s, v) => s + v, 0) / a.length;
+  return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / a.length);
+}
+
+export function fmt(v: number | undefined): string {
+  return v === undefined || Number.isNaN(v) ? '–' : v.toFixed(4);
+}
+
