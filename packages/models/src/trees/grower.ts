@@ -1,6 +1,6 @@
 import type { Rng } from '@campaign-ml/core';
 import type { BinMapper, BinnedData } from './binning';
-import { buildHistogram, subtractHistogram } from './histogram';
+import { buildHistogram, buildHistogramRows, rowMajorBinIndex, subtractHistogram } from './histogram';
 import { CAT_WORDS, findBestSplit, softThreshold, SplitCandidate, SplitScratch } from './splitting';
 import type { SplitParams } from './splitting';
 import type { GrowPolicy } from './tree-params';
@@ -71,12 +71,24 @@ export class TreeGrower {
     private readonly cfg: GrowerConfig,
   ) {
     this.S = cfg.K + 2;
-    this.og = new Float64Array(data.rows * cfg.K);
-    this.oh = new Float64Array(data.rows);
+    // Gathered gradients for the multi-channel (column-major) histogram path only.
+    this.og = new Float64Array(cfg.K === 1 ? 0 : data.rows * cfg.K);
+    this.oh = new Float64Array(cfg.K === 1 ? 0 : data.rows);
     this.cand = new SplitCandidate(cfg.K);
     this.scratch = new SplitScratch(cfg.K);
     this.nodeFeatures = new Int32Array(data.cols);
     this.tmp = new Uint32Array(data.rows);
+    // Single-channel trees build histograms from a row-major copy of the bins (see buildHistogramRows).
+    this.gidx = cfg.K === 1 ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets) : null;
+  }
+
+  private readonly gidx: Uint16Array | Uint32Array | null;
+
+  /** Histogram of the node's rows for the first nf of this.nodeFeatures into slot s. */
+  private build(s: number, nf: number, idx: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
+    const d = this.data;
+    if (this.gidx) buildHistogramRows(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.gidx, d.cols, idx, start, end, grad, hess);
+    else buildHistogram(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, d.bins, d.rows, idx, start, end, grad, hess, this.cfg.K, this.og, this.oh);
   }
 
   private readonly tmp: Uint32Array;
@@ -256,7 +268,7 @@ export class TreeGrower {
     const small = smallIsLeft ? L : R;
     const large = smallIsLeft ? R : L;
     const s = this.acquire();
-    buildHistogram(this.pool[s], offsets, this.nodeFeatures, nf, bins, rows, idx, this.start[small], this.end[small], grad, hess, K, this.og, this.oh);
+    this.build(s, nf, idx, this.start[small], this.end[small], grad, hess);
     subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, K);
     const canSmall = smallIsLeft ? canL : canR;
     const canLarge = smallIsLeft ? canR : canL;
@@ -278,7 +290,7 @@ export class TreeGrower {
   private buildAndEvaluate(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
     const s = this.acquire();
     const nf = this.pickFeatures(features, rng);
-    buildHistogram(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.data.bins, this.data.rows, idx, this.start[node], this.end[node], grad, hess, this.cfg.K, this.og, this.oh);
+    this.build(s, nf, idx, this.start[node], this.end[node], grad, hess);
     this.evaluateOrRelease(node, s, true, nf, open);
   }
 
