@@ -178,13 +178,30 @@ export class Bundle {
     const present = schema.columns.filter((c) => required.has(c.name) || records.some((r) => r[c.name] !== undefined));
     for (const c of present) columns[c.name] = records.map((r) => (r[c.name] === undefined ? null : r[c.name]));
     const inputSchema: Schema = { rows: schema.rows, columns: present };
-    const table = coerceToSchema(aq.table(columns), inputSchema);
+    // Values that cannot be converted are problems; they are blanked so that validation can still
+    // report everything else about the records in the same pass.
+    const found: Problem[] = [];
+    let table: ColumnTable;
+    try {
+      table = coerceToSchema(aq.table(columns), inputSchema);
+    } catch (e) {
+      if (!(e instanceof SchemaError)) throw e;
+      found.push(...e.problems);
+      const blanked = new Set(e.problems.map((p) => `${p.column}\u0000${p.row}`));
+      for (const [name, values] of Object.entries(columns)) values.forEach((_, i) => blanked.has(`${name}\u0000${i + 1}`) && (values[i] = null));
+      table = coerceToSchema(aq.table(columns), inputSchema);
+    }
     const result = validate(table, inputSchema, {
       checkRange: false,
       allowUnknownCategories: options.unknownCategories === 'unseen',
     });
-    // Validation rows are 1-based data rows; records are 0-based indices.
-    if (!result.ok) throw new SchemaError(result.problems.map((p) => ({ ...p, row: p.row !== undefined ? p.row - 1 : undefined })), 'The records do not match the model input');
+    const blankedCells = new Set(found.map((p) => `${p.column}\u0000${p.row}`));
+    found.push(...result.problems.filter((p) => !blankedCells.has(`${p.column}\u0000${p.row}`)));
+    // Schema rows are 1-based data rows; records are 0-based indices.
+    if (found.length) {
+      found.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+      throw new SchemaError(found.map((p) => ({ ...p, row: p.row !== undefined ? p.row - 1 : undefined })), 'The records do not match the model input');
+    }
     return table;
   }
 
