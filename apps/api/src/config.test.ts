@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ConfigError } from '@campaign-ml/core';
 import { readConfig } from './config';
 
@@ -23,4 +27,29 @@ describe('readConfig', () => {
     const msg = (err as Error).message;
     for (const name of ['MODEL_PATH', 'PORT', 'MAX_BATCH', 'UNKNOWN_CATEGORIES', 'LOG_LEVEL', 'BODY_LIMIT']) expect(msg).toContain(name);
   });
+});
+
+describe('main', () => {
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'main.ts')], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+
+  it('exits 1 with a clear message when the bundle is missing or invalid', () => {
+    const missing = run({ MODEL_PATH: '/nonexistent/bundle.json' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('BUNDLE_NOT_FOUND');
+    expect(missing.stderr).toContain('/nonexistent/bundle.json');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaign-api-main-'));
+    fs.writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify({ format: 'something-else' }));
+    const invalid = run({ MODEL_PATH: path.join(dir, 'bundle.json') });
+    expect(invalid.status).toBe(1);
+    expect(invalid.stderr).toContain('not a campaign-ml bundle');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('exits 1 naming bad settings', () => {
+    const r = run({ MODEL_PATH: '', PORT: 'x' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('MODEL_PATH');
+    expect(r.stderr).toContain('PORT');
+  }, 30_000);
 });

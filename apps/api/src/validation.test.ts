@@ -1,5 +1,5 @@
 import { TINY_RECORD } from './test-support/make-bundle';
-import { startTestServer, type TestServer } from './test-support/test-server';
+import { startTestServer, type JsonResponse, type TestServer } from './test-support/test-server';
 
 let s: TestServer;
 let unseen: TestServer;
@@ -12,7 +12,7 @@ afterAll(async () => {
   await unseen.stop();
 });
 
-async function rejected(res: Response, status = 400): Promise<{ code: string; message: string; problems?: { column?: string; row?: number; code: string }[] }> {
+async function rejected(res: JsonResponse, status = 400): Promise<{ code: string; message: string; problems?: { column?: string; row?: number; code: string }[] }> {
   expect(res.status).toBe(status);
   const body = await res.json();
   expect(body.error.requestId).toBeTruthy();

@@ -54,7 +54,7 @@ async function sampleBundle(): Promise<BundleDocument> {
 /** Records in the request format: the pipeline's input columns, dates as ISO strings. */
 async function sampleRecords(doc: BundleDocument, n: number): Promise<Record<string, unknown>[]> {
   const table = await readTable(path.join(root, 'data/kickstarter-sample.csv'));
-  const inputs = (doc.features as { inputColumns: string[] }).inputColumns;
+  const inputs = (doc.features as unknown as { inputColumns: string[] }).inputColumns;
   return (table.objects({ limit: n }) as Record<string, unknown>[]).map((o) => {
     const r: Record<string, unknown> = {};
     for (const c of inputs) r[c] = o[c] instanceof Date ? (o[c] as Date).toISOString() : o[c];

@@ -21,7 +21,7 @@ export type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | n
  */
 export function createValidatorCompiler(): (schema: JsonSchema, url: string) => Validator {
   const build = AjvCompiler()({}, {
-    customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true },
+    customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true, allowUnionTypes: true },
   });
   return (schema, url) => build({ schema, method: 'POST', url, httpPart: 'body' }) as unknown as Validator;
 }

@@ -14,11 +14,17 @@ export function tinyBundle(): BundleDocument {
   return cached;
 }
 
+/** A fetch Response whose JSON the tests read loosely. */
+export interface JsonResponse extends Response {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json(): Promise<any>;
+}
+
 export interface TestServer extends RunningServer {
   dir: string;
   modelPath: string;
-  post(route: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  get(route: string, headers?: Record<string, string>): Promise<Response>;
+  post(route: string, body: unknown, headers?: Record<string, string>): Promise<JsonResponse>;
+  get(route: string, headers?: Record<string, string>): Promise<JsonResponse>;
   stop(): Promise<void>;
 }
 
