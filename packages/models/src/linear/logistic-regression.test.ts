@@ -147,6 +147,7 @@ d('LogisticRegression matches scikit-learn 1.2 on the marketing data', () => {
       penalty,
       maxIter: 5000,
       tol: 1e-7,
+      ftol: 0,
       classWeight: sk.class_weight as 'balanced' | undefined,
     };
     const y = c.target === 'binary' ? data!.response : data!.education;

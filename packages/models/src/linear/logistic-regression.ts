@@ -17,6 +17,7 @@ import {
   type Serialized,
 } from '@campaign-ml/core';
 import { checkNoMissing } from './check-no-missing';
+import { addMatVec, matTVec } from './dense-kernels';
 import { minimizeLbfgs, type Objective } from './lbfgs';
 import { checkInteger, checkNumber, checkOneOf } from './param-checks';
 
@@ -33,6 +34,12 @@ export interface LogisticRegressionParams {
   maxIter?: number;
   /** Stop when the largest gradient component is at most tol. Default 1e-4. */
   tol?: number;
+  /**
+   * Also stop when an iteration lowers the objective by less than ftol relative. Default 2.2e-9,
+   * scipy's L-BFGS-B default that scikit-learn's lbfgs runs with; 0 turns it off so that only tol
+   * (or maxIter) ends the fit, for coefficients accurate to the optimum.
+   */
+  ftol?: number;
   /** 'balanced' (n / (k · count of the class)) or a weight per class index; multiplies sampleWeight. */
   classWeight?: 'balanced' | Readonly<Record<number, number>>;
 }
@@ -61,6 +68,7 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression, L
       fitIntercept: params.fitIntercept ?? true,
       maxIter: checkInteger(NAME, 'maxIter', params.maxIter ?? 100, 1),
       tol: checkNumber(NAME, 'tol', params.tol ?? 1e-4, 0, Infinity),
+      ftol: checkNumber(NAME, 'ftol', params.ftol ?? 2.220446049250313e-9, 0, 1),
       classWeight: params.classWeight,
     };
     if (p.classWeight !== undefined && p.classWeight !== 'balanced' && typeof p.classWeight !== 'object') {
@@ -80,7 +88,7 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression, L
     const n = X.rows;
     const p = X.cols;
     const sw = sampleWeights(labels, classes, checkSampleWeight(opts.sampleWeight, n), this.params.classWeight);
-    const { penalty, C, fitIntercept, maxIter, tol } = this.params;
+    const { penalty, C, fitIntercept, maxIter, tol, ftol } = this.params;
     const l2 = penalty === 'l2' ? 1 / C : 0;
     const K = classes === 2 ? 1 : classes;
     const nParams = K * p + K;
@@ -93,6 +101,7 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression, L
     const result = minimizeLbfgs(objective, new Float64Array(nParams), {
       maxIter,
       tol,
+      ftol,
       l1,
       signal: opts.signal,
       onIteration: opts.onProgress ? (done) => opts.onProgress!({ stage: 'lbfgs', done, total: maxIter }) : undefined,
@@ -293,12 +302,7 @@ function binaryObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l2: nu
   return (x, grad) => {
     const b = fitIntercept ? x[p] : 0;
     z.fill(b);
-    for (let c = 0; c < p; c++) {
-      const w = x[c];
-      if (w === 0) continue;
-      const off = c * n;
-      for (let r = 0; r < n; r++) z[r] += w * data[off + r];
-    }
+    addMatVec(data, n, p, x, 0, z);
     let f = 0;
     let gb = 0;
     for (let r = 0; r < n; r++) {
@@ -311,12 +315,10 @@ function binaryObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l2: nu
       z[r] = res;
       gb += res;
     }
+    matTVec(data, n, p, z, 0, grad, 0);
     for (let c = 0; c < p; c++) {
-      const off = c * n;
-      let s = 0;
-      for (let r = 0; r < n; r++) s += data[off + r] * z[r];
       const w = x[c];
-      grad[c] = s + l2 * w;
+      grad[c] += l2 * w;
       f += 0.5 * l2 * w * w;
     }
     grad[p] = fitIntercept ? gb : 0;
@@ -334,12 +336,7 @@ function multinomialObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l
     for (let k = 0; k < K; k++) {
       const zo = k * n;
       Z.fill(fitIntercept ? x[K * p + k] : 0, zo, zo + n);
-      for (let c = 0; c < p; c++) {
-        const w = x[k * p + c];
-        if (w === 0) continue;
-        const off = c * n;
-        for (let r = 0; r < n; r++) Z[zo + r] += w * data[off + r];
-      }
+      addMatVec(data, n, p, x, k * p, Z, zo);
     }
     let f = 0;
     for (let r = 0; r < n; r++) {
@@ -364,12 +361,10 @@ function multinomialObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l
       let gb = 0;
       for (let r = 0; r < n; r++) gb += Z[zo + r];
       grad[K * p + k] = fitIntercept ? gb : 0;
+      matTVec(data, n, p, Z, zo, grad, k * p);
       for (let c = 0; c < p; c++) {
-        const off = c * n;
-        let s = 0;
-        for (let r = 0; r < n; r++) s += data[off + r] * Z[zo + r];
         const w = x[k * p + c];
-        grad[k * p + c] = s + l2 * w;
+        grad[k * p + c] += l2 * w;
         f += 0.5 * l2 * w * w;
       }
     }
