@@ -172,7 +172,9 @@ export function checkColumnsExist(cfg: PipelineConfig, columns: readonly string[
   const problems: Problem[] = [];
   for (const [where, col] of named) {
     if (col !== undefined && !have.has(col)) {
-      const close = columns.filter((c) => c.toLowerCase() === col.toLowerCase() || c.toLowerCase().includes(col.toLowerCase())).slice(0, 3);
+      const lower = col.toLowerCase();
+      const same = columns.filter((c) => c.toLowerCase() === lower);
+      const close = (same.length ? same : columns.filter((c) => c.toLowerCase().includes(lower))).slice(0, 3);
       problems.push({
         code: 'UNKNOWN_COLUMN',
         message: `${where}: column "${col}" is not in the data${close.length ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ''}`,

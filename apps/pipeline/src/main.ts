@@ -4,7 +4,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AbortError, CampaignMlError, SchemaError } from '@campaign-ml/core';
 import { MODEL_FAMILIES, parseConfig, readConfigFile, type PipelineConfig, type PipelineConfigInput } from './config';
 import { cleanStaging, trackRun, writeRun } from './artifacts';
+import { evaluateBundle } from './evaluate-bundle';
 import { Progress } from './progress';
+import { scoreFile } from './score';
 import { train, fmt } from './train';
 
 /** The embedded sample: what `npx nx run pipeline:train` trains on with no arguments. */
@@ -110,6 +112,31 @@ export function program(): Command {
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the run folder and metrics as JSON on stdout (implies --quiet)')
     .action(runTrain);
+  cli
+    .command('predict')
+    .description('Score a CSV/XLSX/JSON/Parquet file with a bundle; rows that fail validation go to a rejects file with the reason')
+    .requiredOption('--bundle <file>', 'bundle.json written by train')
+    .requiredOption('--data <file>', 'the rows to score (raw campaign fields, as in training)')
+    .option('--out <file>', 'predictions CSV', 'predictions.csv')
+    .option('--rejects <file>', 'rejected rows with their reasons', 'rejects.csv')
+    .option('--unknown-categories <policy>', 'reject | unseen', 'reject')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (o: { bundle: string; data: string; out: string; rejects: string; unknownCategories: 'reject' | 'unseen'; quiet?: boolean }) => {
+      const s = await scoreFile(o, Progress.forStream(process.stderr, Boolean(o.quiet)));
+      console.log(`${s.scored} of ${s.rows} rows scored → ${s.out}${s.rejected ? `; ${s.rejected} rejected → ${s.rejects} (with reasons)` : '; none rejected'}`);
+    });
+  cli
+    .command('evaluate')
+    .description('Re-evaluate a bundle on labelled data and write metrics.json and report.html')
+    .requiredOption('--bundle <file>', 'bundle.json written by train')
+    .requiredOption('--data <file>', 'labelled rows (with the target column)')
+    .option('--out <dir>', 'where metrics.json and report.html go', 'evaluation')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (o: { bundle: string; data: string; out: string; quiet?: boolean }) => {
+      const { dir, metrics } = await evaluateBundle(o, Progress.forStream(process.stderr, Boolean(o.quiet)));
+      const t = metrics.best.test;
+      console.log(`${metrics.data.rows} labelled rows: ${Object.entries(t).filter(([k]) => ['rocAuc', 'f1Score', 'accuracy', 'rmse', 'r2'].includes(k)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}. Report in ${dir}/report.html`);
+    });
   return cli;
 }
 

@@ -1,0 +1,83 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '@campaign-ml/core';
+import { Bundle } from '@campaign-ml/bundle';
+import { readTable } from '@campaign-ml/ingest';
+import { labelOf } from './data';
+import { classificationCurves, classificationMetrics, regressionMetrics } from './evaluate';
+import type { Progress } from './progress';
+import { renderReport } from './report/report';
+import { splitValid } from './score';
+import type { MetricsDocument, ReportData } from './train';
+
+/**
+ * Re-evaluate a bundle on labelled data (new campaigns whose outcome is now known): the same
+ * metrics and report as training, for the bundle's model as it is. Rows whose label is not one of
+ * the bundle's classes, or that fail the schema, are counted and left out.
+ */
+export async function evaluateBundle(opts: { bundle: string; data: string; out: string }, progress: Progress): Promise<{ dir: string; metrics: MetricsDocument }> {
+  progress.stage('load bundle + data');
+  const bundle = await Bundle.read(opts.bundle);
+  const target = bundle.document.target.column;
+  const raw = await readTable(opts.data);
+  if (!raw.columnNames().includes(target)) {
+    throw new InputError('MISSING_TARGET', `the data has no "${target}" column, which this bundle predicts; evaluation needs the known outcomes`, { column: target });
+  }
+  const classes = bundle.classes;
+  const labels = raw.array(target) as ArrayLike<unknown>;
+  const keep: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (v !== null && v !== undefined && (!classes || classes.includes(labelOf(v)))) keep.push(i);
+  }
+  const table = raw.reify(keep as never);
+  const { good, rejects } = splitValid(table.select(table.columnNames().filter((c) => c !== target)), bundle, 'unseen');
+  const yAll = table.array(target) as ArrayLike<unknown>;
+  const y = Float64Array.from(good.rows, (r) => (classes ? classes.indexOf(labelOf(yAll[r])) : Number(yAll[r])));
+  progress.stage('score + metrics');
+  const scores = bundle.scoreTable(good.table);
+  const k = classes?.length ?? 0;
+  const threshold = bundle.threshold ?? 0.5;
+  const test = classes ? classificationMetrics(y, scores, k, threshold) : regressionMetrics(y, scores);
+  const curves = classes ? classificationCurves(y, scores, k, threshold) : undefined;
+  progress.end();
+  const doc = bundle.document;
+  const cv = { metric: String(doc.metrics.primaryMetric ?? ''), mean: NaN, std: NaN, folds: [] };
+  const metrics: MetricsDocument = {
+    task: doc.task,
+    target,
+    classes,
+    positiveClass: doc.target.positiveClass,
+    primaryMetric: cv.metric || (classes ? 'rocAuc' : 'rmse'),
+    best: { model: doc.model.name, params: {}, threshold: bundle.threshold, cv, test },
+    models: [],
+    leakage: [],
+    data: {
+      source: opts.data,
+      rows: good.table.numRows(),
+      trainRows: 0,
+      testRows: good.table.numRows(),
+      sha256: doc.provenance.dataSha256,
+      droppedMissingTarget: raw.numRows() - keep.length,
+      droppedExcludedLabels: rejects.length,
+    },
+    features: { count: bundle.features.featureNamesOut.length, names: [...bundle.features.featureNamesOut] },
+    stageTimesMs: Object.fromEntries(progress.times.map((t) => [t.stage, Math.round(t.ms)])),
+  };
+  const report: ReportData = {
+    title: `evaluation of ${doc.id} on ${path.basename(opts.data)}`,
+    schema: doc.schema,
+    metrics,
+    curves: curves ? [{ model: doc.model.name, roc: curves.roc, pr: curves.pr, calibration: curves.calibration }] : [],
+    confusion: classes && curves ? { labels: classes, matrix: curves.confusion } : undefined,
+    importance: [],
+    importanceKind: '',
+    learningCurve: [],
+    foldSpread: [],
+    warnings: rejects.length ? [`${rejects.length} rows failed the bundle's schema and were not scored (first: row ${rejects[0].row}: ${rejects[0].reasons[0]})`] : [],
+  };
+  await fs.mkdir(opts.out, { recursive: true });
+  await fs.writeFile(path.join(opts.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await fs.writeFile(path.join(opts.out, 'report.html'), await renderReport(report));
+  return { dir: opts.out, metrics };
+}
