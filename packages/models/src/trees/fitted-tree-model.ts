@@ -127,7 +127,8 @@ export class FittedTreeClassifier extends FittedTreeBase implements Classifier {
     if (this.ensemble.nOutputs === 1) {
       const logit = this.link === 'logit';
       for (let r = 0; r < n; r++) {
-        const p = logit ? 1 / (1 + Math.exp(-raw[r])) : raw[r];
+        // Averaged leaf values (forests) can stray past 1 by a rounding error: clamp to [0, 1].
+        const p = logit ? 1 / (1 + Math.exp(-raw[r])) : Math.min(1, Math.max(0, raw[r]));
         out[2 * r] = 1 - p;
         out[2 * r + 1] = p;
       }
@@ -147,7 +148,7 @@ export class FittedTreeClassifier extends FittedTreeBase implements Classifier {
       }
       return out;
     }
-    out.set(raw);
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, raw[i]));
     return out;
   }
 
