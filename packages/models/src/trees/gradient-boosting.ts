@@ -189,9 +189,13 @@ function boost(
       const tree = grower.grow(grad.subarray(k * n, (k + 1) * n), hess.subarray(k * n, (k + 1) * n), idx, nIdx, features, roundRng);
       trees.push(tree);
       treeOutput.push(k);
-      const one = TreeEnsemble.fromTrees([tree], layout1(k));
-      one.addTree(0, X, raw, 0, n);
-      if (val && valRaw) one.addTree(0, val.X, valRaw, 0, val.X.rows);
+      // Training scores: straight from the leaves' row ranges unless rows were subsampled.
+      if (nIdx === n) grower.addLeafValues(idx, raw, K, k);
+      if (nIdx < n || (val && valRaw)) {
+        const one = TreeEnsemble.fromTrees([tree], layout1(k));
+        if (nIdx < n) one.addTree(0, X, raw, 0, n);
+        if (val && valRaw) one.addTree(0, val.X, valRaw, 0, val.X.rows);
+      }
     }
     if (val && valRaw && valY) {
       const loss = meanLoss(obj, valY, undefined, valRaw, K);

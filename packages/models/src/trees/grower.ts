@@ -138,6 +138,20 @@ export class TreeGrower {
     return this.toArrays();
   }
 
+  /**
+   * Adds the last grown single-channel tree's leaf values to scores[r * stride + k] for the rows it
+   * was grown on (idx[0, nIdx) as grow() left it): each leaf owns a range of idx, so no tree walk.
+   */
+  addLeafValues(idx: Uint32Array, scores: Float64Array, stride: number, k: number): void {
+    const vals = this.valueBuf;
+    for (let node = 0; node < this.n; node++) {
+      if (this.left[node] >= 0) continue;
+      const v = vals[node];
+      const e = this.end[node];
+      for (let i = this.start[node]; i < e; i++) scores[idx[i] * stride + k] += v;
+    }
+  }
+
   private canSplit(node: number): boolean {
     const c = this.C[node];
     const cfg = this.cfg;
