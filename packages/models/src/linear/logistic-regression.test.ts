@@ -171,11 +171,11 @@ d('LogisticRegression matches scikit-learn 1.2 on the marketing data', () => {
     if (c.target === 'binary') expect(maxRelDiff(m.coef, c.coef)).toBeLessThan(1e-2);
   });
 
-  it.each(cases.filter((c) => !c.optimum).map((c) => [c.name, c] as const))('%s: L1 close to saga', (_name, c) => {
+  it.each(cases.filter((c) => !c.optimum).map((c) => [c.name, c] as const))('%s: L1 within 1e-4 of saga', (_name, c) => {
     const m = fitCase(c);
-    // saga is a different algorithm stopped at 1e-8..1e-9: compare more loosely, and the sparsity pattern.
-    expect(maxRelDiff(m.coef, c.coef)).toBeLessThan(2e-3);
-    expect(maxRelDiff(centered(m.intercept), centered(c.intercept as number[]))).toBeLessThan(2e-3);
+    // saga is a different algorithm stopped at 1e-8..1e-9 (measured 2e-6..6e-6): 1e-4, and the sparsity pattern.
+    expect(maxRelDiff(m.coef, c.coef)).toBeLessThan(1e-4);
+    expect(maxRelDiff(centered(m.intercept), centered(c.intercept as number[]))).toBeLessThan(1e-4);
     const same = Array.from(m.coef, (w, i) => (w === 0) === (c.coef[i] === 0) || Math.abs(c.coef[i]) < 1e-4);
     expect(same.every(Boolean)).toBe(true);
   });
