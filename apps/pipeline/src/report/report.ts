@@ -13,11 +13,11 @@ main{padding:8px 32px 40px;max-width:1280px}section{background:#fff;border:1px s
 h2{font-size:17px;margin:0 0 12px}table{border-collapse:collapse;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #eceef2;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f2f4f7;font-weight:600}.best{background:#eef7ee}.kpis{display:flex;gap:12px;flex-wrap:wrap}
 .kpi{background:#f2f4f7;border-radius:6px;padding:8px 14px}.kpi b{display:block;font-size:20px}.grid{display:flex;flex-wrap:wrap;gap:12px}
-.muted{color:#667}.warn{color:#9a5b00}code{background:#f2f4f7;padding:1px 4px;border-radius:3px}`;
+.t{text-align:left}header code{background:#39415a;color:#fff}.muted{color:#667}.warn{color:#9a5b00}code{background:#f2f4f7;padding:1px 4px;border-radius:3px}`;
 
 function table(head: string[], rows: Array<Array<string | number>>, rowClass?: (i: number) => string): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r, i) => `<tr class="${rowClass?.(i) ?? ''}">${r.map((c) => `<td>${typeof c === 'number' ? fmt(c) : esc(c)}</td>`).join('')}</tr>`)
+    .map((r, i) => `<tr class="${rowClass?.(i) ?? ''}">${r.map((c) => (typeof c === 'number' ? `<td>${fmt(c)}</td>` : `<td class="t">${esc(c)}</td>`)).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 
