@@ -20,6 +20,19 @@ export interface EnsembleLayout {
 }
 
 const BLOCK = 2048;
+/** Trees up to this depth also get the complete (heap-ordered) layout for prediction. */
+const COMPLETE_MAX_DEPTH = 10;
+
+interface CompleteLayout {
+  /** Start of each tree's 2^D - 1 internal nodes (length nTrees + 1). */
+  nodeBase: Int32Array;
+  /** Start of each tree's 2^D leaves (length nTrees + 1), in leaf units. */
+  leafBase: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  nanRight: Int32Array;
+  value: Float64Array;
+}
 
 /**
  * All trees of a model flattened into shared typed arrays (child indices absolute), so prediction
@@ -109,8 +122,66 @@ export class TreeEnsemble {
       this.treeDepth[t] = maxD;
     }
     this.hasCategorical = hasCat;
+    let maxDepth = 0;
+    for (let t = 0; t < this.nTrees; t++) if (this.treeDepth[t] > maxDepth) maxDepth = this.treeDepth[t];
+    this.complete = !hasCat && maxDepth <= COMPLETE_MAX_DEPTH ? this.buildComplete() : null;
     Object.freeze(this);
   }
+
+  /**
+   * Every tree as a complete binary tree of its depth D in heap order (children of i at 2i + 1 and
+   * 2i + 2), so a step is `i = 2i + 1 + (x > threshold[i])` with no child-index load. A leaf above
+   * depth D becomes pass-through nodes (threshold +Infinity: every value, NaN too, goes left) down
+   * to copies of its value at depth D.
+   */
+  private buildComplete(): CompleteLayout {
+    const T = this.nTrees;
+    const W = this.valueWidth;
+    const nodeBase = new Int32Array(T + 1);
+    const leafBase = new Int32Array(T + 1);
+    for (let t = 0; t < T; t++) {
+      const full = 2 ** this.treeDepth[t];
+      nodeBase[t + 1] = nodeBase[t] + full - 1;
+      leafBase[t + 1] = leafBase[t] + full;
+    }
+    const feature = new Int32Array(nodeBase[T]);
+    const threshold = new Float64Array(nodeBase[T]);
+    const nanRight = new Int32Array(nodeBase[T]);
+    const value = new Float64Array(leafBase[T] * W);
+    const stack: number[] = [];
+    for (let t = 0; t < T; t++) {
+      const D = this.treeDepth[t];
+      const internal = 2 ** D - 1;
+      const nb = nodeBase[t];
+      const lb = leafBase[t];
+      // (original node, heap position, depth) triples; a leaf fills its whole heap subtree.
+      stack.push(this.roots[t], 0, 0);
+      while (stack.length > 0) {
+        const d = stack.pop()!;
+        const pos = stack.pop()!;
+        const node = stack.pop()!;
+        if (d === D) {
+          for (let k = 0; k < W; k++) value[(lb + pos - internal) * W + k] = this.value[node * W + k];
+          continue;
+        }
+        const l = this.left[node];
+        if (l < 0) {
+          feature[nb + pos] = 0;
+          threshold[nb + pos] = Infinity;
+          nanRight[nb + pos] = 0;
+          stack.push(node, 2 * pos + 1, d + 1, node, 2 * pos + 2, d + 1);
+        } else {
+          feature[nb + pos] = this.feature[node];
+          threshold[nb + pos] = this.threshold[node];
+          nanRight[nb + pos] = this.defaultLeft[node] ^ 1;
+          stack.push(l, 2 * pos + 1, d + 1, l + 1, 2 * pos + 2, d + 1);
+        }
+      }
+    }
+    return { nodeBase, leafBase, feature, threshold, nanRight, value };
+  }
+
+  private readonly complete: CompleteLayout | null;
 
   private readonly wLeft: Int32Array;
   private readonly wFeature: Int32Array;
@@ -215,10 +286,70 @@ export class TreeEnsemble {
         const off = c * n;
         for (let r = b; r < e; r++) buf[(r - b) * cols + c] = data[off + r];
       }
-      if (this.hasCategorical) for (let t = 0; t < this.nTrees; t++) this.addTreeRowMajor(t, buf, cols, e - b, out, b);
+      const c = this.complete;
+      if (c) {
+        let nan = false;
+        const len = (e - b) * cols;
+        for (let i = 0; i < len && !nan; i++) nan = buf[i] !== buf[i];
+        for (let t = 0; t < this.nTrees; t++) this.addTreeComplete(c, t, buf, cols, e - b, out, b, nan);
+      } else if (this.hasCategorical) for (let t = 0; t < this.nTrees; t++) this.addTreeRowMajor(t, buf, cols, e - b, out, b);
       else for (let t = 0; t < this.nTrees; t++) this.addTreeLockstep(t, buf, cols, e - b, out, b);
     }
     return out;
+  }
+
+  /**
+   * Complete-layout walk: four rows descend together, D branch-free steps each. Blocks without NaN
+   * skip the missing-value term.
+   */
+  private addTreeComplete(c: CompleteLayout, t: number, buf: Float64Array, cols: number, m: number, out: Float64Array, outRow: number, nan: boolean): void {
+    const nb = c.nodeBase[t];
+    const cf = c.feature.subarray(nb, c.nodeBase[t + 1]);
+    const ct = c.threshold.subarray(nb, c.nodeBase[t + 1]);
+    const cn = c.nanRight.subarray(nb, c.nodeBase[t + 1]);
+    const W = this.valueWidth;
+    const cv = c.value.subarray(c.leafBase[t] * W, c.leafBase[t + 1] * W);
+    const K = this.nOutputs;
+    const scale = this.scale;
+    const D = this.treeDepth[t];
+    const internal = cf.length;
+    const o = W === 1 ? this.treeOutput[t] : 0;
+    let i = 0;
+    if (W === 1 && !nan) {
+      for (; i + 4 <= m; i += 4) {
+        const b0 = i * cols;
+        const b1 = b0 + cols;
+        const b2 = b1 + cols;
+        const b3 = b2 + cols;
+        let n0 = 0;
+        let n1 = 0;
+        let n2 = 0;
+        let n3 = 0;
+        for (let d = 0; d < D; d++) {
+          n0 = 2 * n0 + 1 + +(buf[b0 + cf[n0]] > ct[n0]);
+          n1 = 2 * n1 + 1 + +(buf[b1 + cf[n1]] > ct[n1]);
+          n2 = 2 * n2 + 1 + +(buf[b2 + cf[n2]] > ct[n2]);
+          n3 = 2 * n3 + 1 + +(buf[b3 + cf[n3]] > ct[n3]);
+        }
+        const r = (outRow + i) * K + o;
+        out[r] += cv[n0 - internal] * scale;
+        out[r + K] += cv[n1 - internal] * scale;
+        out[r + 2 * K] += cv[n2 - internal] * scale;
+        out[r + 3 * K] += cv[n3 - internal] * scale;
+      }
+    }
+    for (; i < m; i++) {
+      const b0 = i * cols;
+      let n0 = 0;
+      for (let d = 0; d < D; d++) {
+        const x = buf[b0 + cf[n0]];
+        n0 = 2 * n0 + 1 + (+(x > ct[n0]) | (+(x !== x) & cn[n0]));
+      }
+      const r = outRow + i;
+      const leaf = n0 - internal;
+      if (W === 1) out[r * K + o] += cv[leaf] * scale;
+      else for (let k = 0; k < W; k++) out[r * K + k] += cv[leaf * W + k] * scale;
+    }
   }
 
   /** Numeric-only trees: four rows walk the tree together, treeDepth[t] branch-free steps each. */
