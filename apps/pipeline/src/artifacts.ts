@@ -37,6 +37,14 @@ export async function writeRun(result: TrainResult, cfg: PipelineConfig): Promis
   return final;
 }
 
+/** Copy a run's bundle to a fixed path by temp file + rename, so a watching API swaps it in whole. */
+export async function publishBundle(from: string, to: string): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(to)), { recursive: true });
+  const tmp = `${to}.${process.pid}.tmp`;
+  await fs.copyFile(from, tmp);
+  await fs.rename(tmp, to);
+}
+
 /** Remove staging folders left by runs that were killed (not interrupted) mid-write. */
 export async function cleanStaging(out: string): Promise<void> {
   const dir = path.resolve(out);

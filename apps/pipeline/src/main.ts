@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AbortError, CampaignMlError, SchemaError } from '@campaign-ml/core';
 import { MODEL_FAMILIES, parseConfig, readConfigFile, type PipelineConfig, type PipelineConfigInput } from './config';
-import { cleanStaging, trackRun, writeRun } from './artifacts';
+import { cleanStaging, publishBundle, trackRun, writeRun } from './artifacts';
 import { evaluateBundle } from './evaluate-bundle';
 import { Progress } from './progress';
 import { scoreFile } from './score';
@@ -39,6 +39,7 @@ interface TrainFlags {
   quiet?: boolean;
   json?: boolean;
   tracking?: boolean;
+  publish?: string;
 }
 
 /** Config from --config (YAML) with flags on top, or from flags, or the embedded sample. */
@@ -75,6 +76,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     const result = await train(cfg, progress, controller.signal);
     const runDir = await writeRun(result, cfg);
     const trackedAt = await trackRun(result, cfg, runDir);
+    if (flags.publish) await publishBundle(path.join(runDir, 'bundle.json'), flags.publish);
     const m = result.metrics;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ runDir, metrics: m }, null, 2)}\n`);
@@ -109,6 +111,7 @@ export function program(): Command {
     .option('--seed <n>', 'seed for splits, folds, models and tuning (default 42)', int('--seed'))
     .option('--models <list>', `model families, comma-separated (${MODEL_FAMILIES.join(', ')})`)
     .option('--no-tracking', 'do not record the run in mlruns/')
+    .option('--publish <file>', 'also copy bundle.json here atomically (the path a running API watches)')
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the run folder and metrics as JSON on stdout (implies --quiet)')
     .action(runTrain);
