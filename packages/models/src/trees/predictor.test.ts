@@ -29,9 +29,29 @@ describe('TreeEnsemble batch prediction', () => {
     for (let r = 0; r < Xt.rows; r += 5) Xt.data[Xt.rows + r] = NaN;
     const fast = m.predictRaw(Xt);
     expect(Array.from(fast)).toEqual(Array.from(walkAll(m, Xt)));
-    // A block without NaN takes the no-missing path; same answers.
-    const clean = createMatrix(8, 5, randomMatrix(8, 5, 13).data);
+    // Blocks without NaN are coded to bytes against the model's thresholds; same answers.
+    const clean = randomMatrix(4103, 5, 13);
     expect(Array.from(m.predictRaw(clean))).toEqual(Array.from(walkAll(m, clean)));
+  });
+
+  it('sends values equal to a threshold left and handles infinities on the byte-coded path', () => {
+    const m = new GradientBoostingRegressor({ nEstimators: 10, maxDepth: 4 }).fit(X, y);
+    const values: number[][] = [[], [], [], [], []];
+    for (const t of m.trees()) {
+      for (let i = 0; i < t.feature.length; i++) {
+        if (t.left[i] < 0) continue;
+        const th = t.threshold[i];
+        values[t.feature[i]].push(th, th - 1e-12, th + 1e-12);
+      }
+    }
+    const rows = 64;
+    const data = new Float64Array(rows * 5);
+    for (let c = 0; c < 5; c++) {
+      const v = values[c].concat([Infinity, -Infinity, 0]);
+      for (let r = 0; r < rows; r++) data[c * rows + r] = v[(r * 7 + c) % v.length];
+    }
+    const Xt = createMatrix(rows, 5, data);
+    expect(Array.from(m.predictRaw(Xt))).toEqual(Array.from(walkAll(m, Xt)));
   });
 
   it('gives the node walk for deep forest trees (linked layout, leaf vectors)', () => {

@@ -23,6 +23,18 @@ const BLOCK = 2048;
 /** Trees up to this depth also get the complete (heap-ordered) layout for prediction. */
 const COMPLETE_MAX_DEPTH = 10;
 
+/** Index of the first element of sorted `a` that is >= x. */
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 interface CompleteLayout {
   /** Start of each tree's 2^D - 1 internal nodes (length nTrees + 1). */
   nodeBase: Int32Array;
@@ -32,6 +44,14 @@ interface CompleteLayout {
   threshold: Float64Array;
   nanRight: Int32Array;
   value: Float64Array;
+  /**
+   * The thresholds as codes: feature << 8 | k, where k is the threshold's rank among the distinct
+   * thresholds of that feature (`cuts`), so `x > threshold` is `code(x) > k` with code(x) the
+   * number of cuts below x. Null when a feature has more than 255 distinct thresholds.
+   */
+  packed: Int32Array | null;
+  /** Sorted distinct thresholds per feature (empty for unused features). */
+  cuts: Float64Array[];
 }
 
 /**
@@ -178,7 +198,31 @@ export class TreeEnsemble {
         }
       }
     }
-    return { nodeBase, leafBase, feature, threshold, nanRight, value };
+    // Distinct thresholds per feature, and each node's rank among them.
+    const perFeature = new Map<number, number[]>();
+    for (let i = 0; i < feature.length; i++) {
+      let list = perFeature.get(feature[i]);
+      if (!list) perFeature.set(feature[i], (list = []));
+      list.push(threshold[i]);
+    }
+    const cuts: Float64Array[] = [];
+    let packable = true;
+    for (const [f, list] of perFeature) {
+      const u = Float64Array.from(new Set(list)).sort();
+      if (u.length > 255) packable = false;
+      // Padded with +Infinity to 2^S - 1 entries for the branch-free search in encodeBlock.
+      let size = 1;
+      while (size - 1 < u.length) size *= 2;
+      const padded = new Float64Array(size - 1).fill(Infinity);
+      padded.set(u);
+      cuts[f] = padded;
+    }
+    let packed: Int32Array | null = null;
+    if (packable) {
+      packed = new Int32Array(feature.length);
+      for (let i = 0; i < feature.length; i++) packed[i] = (feature[i] << 8) | lowerBound(cuts[feature[i]], threshold[i]);
+    }
+    return { nodeBase, leafBase, feature, threshold, nanRight, value, packed, cuts };
   }
 
   private readonly complete: CompleteLayout | null;
@@ -280,8 +324,15 @@ export class TreeEnsemble {
     for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseScore[k];
     const buf = new Float64Array(BLOCK * cols);
     const data = X.data;
+    const cp = this.complete;
+    const codes = cp && cp.packed ? new Uint8Array(BLOCK * cols) : null;
     for (let b = 0; b < n; b += BLOCK) {
       const e = Math.min(n, b + BLOCK);
+      // Fast path: code the block once against the model's thresholds, then walk on bytes.
+      if (cp && codes && this.encodeBlock(cp, data, n, cols, b, e, codes)) {
+        for (let t = 0; t < this.nTrees; t++) this.addTreePacked(cp, t, codes, cols, e - b, out, b);
+        continue;
+      }
       for (let c = 0; c < cols; c++) {
         const off = c * n;
         for (let r = b; r < e; r++) buf[(r - b) * cols + c] = data[off + r];
@@ -296,6 +347,129 @@ export class TreeEnsemble {
       else for (let t = 0; t < this.nTrees; t++) this.addTreeLockstep(t, buf, cols, e - b, out, b);
     }
     return out;
+  }
+
+  /**
+   * Row-major codes of rows [b, e) into `codes` (code = number of the feature's cuts below the
+   * value). Returns false, leaving the block to the float path, when it holds a NaN.
+   */
+  private encodeBlock(cp: CompleteLayout, data: Float64Array, n: number, cols: number, b: number, e: number, codes: Uint8Array): boolean {
+    for (let c = 0; c < cols; c++) {
+      const cuts = cp.cuts[c];
+      const off = c * n;
+      if (!cuts) {
+        for (let r = b; r < e; r++) if (data[off + r] !== data[off + r]) return false;
+        continue;
+      }
+      // cuts is padded with +Infinity to 2^S - 1 entries: S fixed branch-free halvings give the
+      // number of cuts below x; four rows interleave their searches.
+      const top = (cuts.length + 1) >>> 1;
+      let r = b;
+      for (; r + 4 <= e; r += 4) {
+        const x0 = data[off + r];
+        const x1 = data[off + r + 1];
+        const x2 = data[off + r + 2];
+        const x3 = data[off + r + 3];
+        if (x0 !== x0 || x1 !== x1 || x2 !== x2 || x3 !== x3) return false;
+        let l0 = 0;
+        let l1 = 0;
+        let l2 = 0;
+        let l3 = 0;
+        for (let step = top; step > 0; step >>>= 1) {
+          l0 += +(cuts[l0 + step - 1] < x0) * step;
+          l1 += +(cuts[l1 + step - 1] < x1) * step;
+          l2 += +(cuts[l2 + step - 1] < x2) * step;
+          l3 += +(cuts[l3 + step - 1] < x3) * step;
+        }
+        const o = (r - b) * cols + c;
+        codes[o] = l0;
+        codes[o + cols] = l1;
+        codes[o + 2 * cols] = l2;
+        codes[o + 3 * cols] = l3;
+      }
+      for (; r < e; r++) {
+        const x = data[off + r];
+        if (x !== x) return false;
+        let l = 0;
+        for (let step = top; step > 0; step >>>= 1) l += +(cuts[l + step - 1] < x) * step;
+        codes[(r - b) * cols + c] = l;
+      }
+    }
+    return true;
+  }
+
+  /** Packed walk on byte codes: eight rows descend together, one load per node. */
+  private addTreePacked(cp: CompleteLayout, t: number, codes: Uint8Array, cols: number, m: number, out: Float64Array, outRow: number): void {
+    const pk = cp.packed!;
+    const nb = cp.nodeBase[t];
+    const W = this.valueWidth;
+    const lb = cp.leafBase[t];
+    const cv = cp.value;
+    const K = this.nOutputs;
+    const scale = this.scale;
+    const D = this.treeDepth[t];
+    const leaf0 = lb - (cp.nodeBase[t + 1] - nb);
+    const o = W === 1 ? this.treeOutput[t] : 0;
+    let i = 0;
+    if (W === 1) {
+      for (; i + 8 <= m; i += 8) {
+        const b0 = i * cols;
+        const b1 = b0 + cols;
+        const b2 = b1 + cols;
+        const b3 = b2 + cols;
+        const b4 = b3 + cols;
+        const b5 = b4 + cols;
+        const b6 = b5 + cols;
+        const b7 = b6 + cols;
+        let n0 = 0;
+        let n1 = 0;
+        let n2 = 0;
+        let n3 = 0;
+        let n4 = 0;
+        let n5 = 0;
+        let n6 = 0;
+        let n7 = 0;
+        for (let d = 0; d < D; d++) {
+          const p0 = pk[nb + n0];
+          const p1 = pk[nb + n1];
+          const p2 = pk[nb + n2];
+          const p3 = pk[nb + n3];
+          const p4 = pk[nb + n4];
+          const p5 = pk[nb + n5];
+          const p6 = pk[nb + n6];
+          const p7 = pk[nb + n7];
+          n0 = ((n0 << 1) | 1) + +(codes[b0 + (p0 >>> 8)] > (p0 & 255));
+          n1 = ((n1 << 1) | 1) + +(codes[b1 + (p1 >>> 8)] > (p1 & 255));
+          n2 = ((n2 << 1) | 1) + +(codes[b2 + (p2 >>> 8)] > (p2 & 255));
+          n3 = ((n3 << 1) | 1) + +(codes[b3 + (p3 >>> 8)] > (p3 & 255));
+          n4 = ((n4 << 1) | 1) + +(codes[b4 + (p4 >>> 8)] > (p4 & 255));
+          n5 = ((n5 << 1) | 1) + +(codes[b5 + (p5 >>> 8)] > (p5 & 255));
+          n6 = ((n6 << 1) | 1) + +(codes[b6 + (p6 >>> 8)] > (p6 & 255));
+          n7 = ((n7 << 1) | 1) + +(codes[b7 + (p7 >>> 8)] > (p7 & 255));
+        }
+        const r = (outRow + i) * K + o;
+        out[r] += cv[leaf0 + n0] * scale;
+        out[r + K] += cv[leaf0 + n1] * scale;
+        out[r + 2 * K] += cv[leaf0 + n2] * scale;
+        out[r + 3 * K] += cv[leaf0 + n3] * scale;
+        out[r + 4 * K] += cv[leaf0 + n4] * scale;
+        out[r + 5 * K] += cv[leaf0 + n5] * scale;
+        out[r + 6 * K] += cv[leaf0 + n6] * scale;
+        out[r + 7 * K] += cv[leaf0 + n7] * scale;
+      }
+    }
+    for (; i < m; i++) {
+      const b0 = i * cols;
+      let n0 = 0;
+      for (let d = 0; d < D; d++) {
+        const p0 = pk[nb + n0];
+        n0 = ((n0 << 1) | 1) + +(codes[b0 + (p0 >>> 8)] > (p0 & 255));
+      }
+      const r = outRow + i;
+      const leaf = leaf0 + n0;
+      if (W === 1) out[r * K + o] += cv[leaf] * scale;
+      else for (let k = 0; k < W; k++) out[r * K + k] += cv[leaf * W + k] * scale;
+    }
   }
 
   /**
