@@ -2,7 +2,8 @@ import { createMatrix } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
 import { GradientBoostingRegressor } from './gradient-boosting';
 import { RandomForestClassifier } from './random-forest';
-import type { TreeEnsemble } from './predictor';
+import { TreeEnsemble } from './predictor';
+import type { TreeArrays } from './tree-arrays';
 import { randomMatrix } from './test-data';
 
 /** Reference: each tree walked node by node over the column-major matrix (the simple path). */
@@ -59,5 +60,53 @@ describe('TreeEnsemble batch prediction', () => {
     const m = new RandomForestClassifier({ nEstimators: 5, seed: 1 }).fit(X, yc);
     const Xt = randomMatrix(777, 5, 14);
     expect(Array.from(m.predictRaw(Xt))).toEqual(Array.from(walkAll(m, Xt)));
+  });
+
+  it('codes clustered, tiny and huge thresholds exactly (grid cells with several cuts)', () => {
+    // A complete depth-3 tree on feature 0 whose 7 thresholds crowd one grid cell, plus a second
+    // tree on feature 1 with a single threshold and one with only +Infinity.
+    const th = [1, 0, 1e300, -1e300, 5e-324, 1 + 2 ** -52, Infinity];
+    const heap = (thr: number[], f: number): TreeArrays => {
+      const internal = thr.length;
+      const n = 2 * internal + 1;
+      const t = {
+        feature: new Int32Array(n).fill(-1),
+        threshold: new Float64Array(n).fill(NaN),
+        left: new Int32Array(n).fill(-1),
+        right: new Int32Array(n).fill(-1),
+        defaultLeft: new Uint8Array(n),
+        catOffset: new Int32Array(n).fill(-1),
+        catBits: new Uint32Array(0),
+        value: Float64Array.from({ length: n }, (_, i) => i * 1.5),
+        cover: new Float64Array(n),
+        gain: new Float64Array(n),
+      };
+      for (let i = 0; i < internal; i++) {
+        t.feature[i] = f;
+        t.threshold[i] = thr[i];
+        t.left[i] = 2 * i + 1;
+        t.right[i] = 2 * i + 2;
+      }
+      return t;
+    };
+    // In-order thresholds of the heap: node 0 = 1, node 1 = 0, node 2 = 1e300, ...
+    const e = TreeEnsemble.fromTrees([heap(th, 0), heap([0.25], 1), heap([Infinity], 1)], {
+      nOutputs: 1,
+      valueWidth: 1,
+      treeOutput: new Int32Array(3),
+      baseScore: new Float64Array(1),
+      scale: 1,
+    });
+    const probe = [-Infinity, -1e300, -1e-300, 0, 5e-324, 1e-300, 0.5, 1, 1 + 2 ** -52, 1 + 2 ** -51, 2, 1e300, Infinity, 0.25];
+    const rows = probe.length * probe.length;
+    const data = new Float64Array(rows * 2);
+    for (let i = 0; i < probe.length; i++) {
+      for (let j = 0; j < probe.length; j++) {
+        data[i * probe.length + j] = probe[i];
+        data[rows + i * probe.length + j] = probe[j];
+      }
+    }
+    const Xt = createMatrix(rows, 2, data);
+    expect(Array.from(e.predictRawBlocked(Xt))).toEqual(Array.from(walkAll({ ensemble: e }, Xt)));
   });
 });

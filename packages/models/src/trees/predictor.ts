@@ -50,8 +50,51 @@ interface CompleteLayout {
    * number of cuts below x. Null when a feature has more than 255 distinct thresholds.
    */
   packed: Int32Array | null;
-  /** Sorted distinct thresholds per feature (empty for unused features). */
+  /** Sorted distinct thresholds per feature, padded with +Infinity (undefined for unused features). */
   cuts: Float64Array[];
+  /** Per feature, a uniform grid over its finite cuts for coding values without a search. */
+  grids: CutGrid[];
+}
+
+/**
+ * Cells of width 1 / inv from cuts[0]: cell(x) = clamp(floor((x - lo) * inv), 0, G), and
+ * start[c] = number of cuts whose cell is below c. Every such cut is < x for x in cell c (cell() is
+ * monotone) and every cut in a later cell is > x, so code(x) = start[c] + (cuts of cell c below x),
+ * at most `steps` of them.
+ */
+interface CutGrid {
+  lo: number;
+  inv: number;
+  G: number;
+  start: Uint8Array;
+  steps: number;
+}
+
+function cutGrid(cuts: Float64Array): CutGrid {
+  let finite = 0;
+  while (finite < cuts.length && cuts[finite] !== Infinity) finite++;
+  if (finite <= 1) return { lo: finite ? cuts[0] : 0, inv: 0, G: 0, start: new Uint8Array(1), steps: finite };
+  const lo = cuts[0];
+  const span = cuts[finite - 1] - lo;
+  let best: CutGrid | null = null;
+  for (let G = 4 * finite; G <= 16384; G *= 2) {
+    const inv = G / span;
+    if (!Number.isFinite(inv)) break;
+    const start = new Uint8Array(G + 1);
+    const inCell = new Int32Array(G + 1);
+    for (let i = 0; i < finite; i++) inCell[cellOf(cuts[i], lo, inv, G)]++;
+    let steps = 0;
+    for (let c = 0; c < G; c++) start[c + 1] = start[c] + inCell[c];
+    for (let c = 0; c <= G; c++) if (inCell[c] > steps) steps = inCell[c];
+    best = { lo, inv, G, start, steps };
+    if (steps <= 2) break;
+  }
+  return best ?? { lo, inv: 0, G: 0, start: new Uint8Array(1), steps: finite };
+}
+
+function cellOf(x: number, lo: number, inv: number, G: number): number {
+  const t = (x - lo) * inv;
+  return t > 0 ? (t < G ? Math.floor(t) : G) : 0;
 }
 
 /**
@@ -210,10 +253,8 @@ export class TreeEnsemble {
     for (const [f, list] of perFeature) {
       const u = Float64Array.from(new Set(list)).sort();
       if (u.length > 255) packable = false;
-      // Padded with +Infinity to 2^S - 1 entries for the branch-free search in encodeBlock.
-      let size = 1;
-      while (size - 1 < u.length) size *= 2;
-      const padded = new Float64Array(size - 1).fill(Infinity);
+      // One +Infinity past the end stops the forward steps in encodeBlock.
+      const padded = new Float64Array(u.length + 1).fill(Infinity);
       padded.set(u);
       cuts[f] = padded;
     }
@@ -222,7 +263,9 @@ export class TreeEnsemble {
       packed = new Int32Array(feature.length);
       for (let i = 0; i < feature.length; i++) packed[i] = (feature[i] << 8) | lowerBound(cuts[feature[i]], threshold[i]);
     }
-    return { nodeBase, leafBase, feature, threshold, nanRight, value, packed, cuts };
+    const grids: CutGrid[] = [];
+    if (packed) for (let f = 0; f < cuts.length; f++) if (cuts[f]) grids[f] = cutGrid(cuts[f]);
+    return { nodeBase, leafBase, feature, threshold, nanRight, value, packed, cuts, grids };
   }
 
   private readonly complete: CompleteLayout | null;
@@ -361,38 +404,15 @@ export class TreeEnsemble {
         for (let r = b; r < e; r++) if (data[off + r] !== data[off + r]) return false;
         continue;
       }
-      // cuts is padded with +Infinity to 2^S - 1 entries: S fixed branch-free halvings give the
-      // number of cuts below x; four rows interleave their searches.
-      const top = (cuts.length + 1) >>> 1;
-      let r = b;
-      for (; r + 4 <= e; r += 4) {
-        const x0 = data[off + r];
-        const x1 = data[off + r + 1];
-        const x2 = data[off + r + 2];
-        const x3 = data[off + r + 3];
-        if (x0 !== x0 || x1 !== x1 || x2 !== x2 || x3 !== x3) return false;
-        let l0 = 0;
-        let l1 = 0;
-        let l2 = 0;
-        let l3 = 0;
-        for (let step = top; step > 0; step >>>= 1) {
-          l0 += +(cuts[l0 + step - 1] < x0) * step;
-          l1 += +(cuts[l1 + step - 1] < x1) * step;
-          l2 += +(cuts[l2 + step - 1] < x2) * step;
-          l3 += +(cuts[l3 + step - 1] < x3) * step;
-        }
-        const o = (r - b) * cols + c;
-        codes[o] = l0;
-        codes[o + cols] = l1;
-        codes[o + 2 * cols] = l2;
-        codes[o + 3 * cols] = l3;
-      }
-      for (; r < e; r++) {
+      const grid = cp.grids[c];
+      const { lo, inv, G, start, steps } = grid;
+      for (let r = b; r < e; r++) {
         const x = data[off + r];
         if (x !== x) return false;
-        let l = 0;
-        for (let step = top; step > 0; step >>>= 1) l += +(cuts[l + step - 1] < x) * step;
-        codes[(r - b) * cols + c] = l;
+        const t = (x - lo) * inv;
+        let k = start[t > 0 ? (t < G ? Math.floor(t) : G) : 0];
+        for (let s = 0; s < steps; s++) k += +(cuts[k] < x);
+        codes[(r - b) * cols + c] = k;
       }
     }
     return true;
