@@ -420,8 +420,8 @@ export class TreeEnsemble {
 
   /** Packed walk on byte codes: eight rows descend together, one load per node. */
   private addTreePacked(cp: CompleteLayout, t: number, codes: Uint8Array, cols: number, m: number, out: Float64Array, outRow: number): void {
-    const pk = cp.packed!;
     const nb = cp.nodeBase[t];
+    const pk = cp.packed!.subarray(nb, cp.nodeBase[t + 1]);
     const W = this.valueWidth;
     const lb = cp.leafBase[t];
     const cv = cp.value;
@@ -450,14 +450,14 @@ export class TreeEnsemble {
         let n6 = 0;
         let n7 = 0;
         for (let d = 0; d < D; d++) {
-          const p0 = pk[nb + n0];
-          const p1 = pk[nb + n1];
-          const p2 = pk[nb + n2];
-          const p3 = pk[nb + n3];
-          const p4 = pk[nb + n4];
-          const p5 = pk[nb + n5];
-          const p6 = pk[nb + n6];
-          const p7 = pk[nb + n7];
+          const p0 = pk[n0];
+          const p1 = pk[n1];
+          const p2 = pk[n2];
+          const p3 = pk[n3];
+          const p4 = pk[n4];
+          const p5 = pk[n5];
+          const p6 = pk[n6];
+          const p7 = pk[n7];
           n0 = ((n0 << 1) | 1) + +(codes[b0 + (p0 >>> 8)] > (p0 & 255));
           n1 = ((n1 << 1) | 1) + +(codes[b1 + (p1 >>> 8)] > (p1 & 255));
           n2 = ((n2 << 1) | 1) + +(codes[b2 + (p2 >>> 8)] > (p2 & 255));
@@ -482,7 +482,7 @@ export class TreeEnsemble {
       const b0 = i * cols;
       let n0 = 0;
       for (let d = 0; d < D; d++) {
-        const p0 = pk[nb + n0];
+        const p0 = pk[n0];
         n0 = ((n0 << 1) | 1) + +(codes[b0 + (p0 >>> 8)] > (p0 & 255));
       }
       const r = outRow + i;
