@@ -217,12 +217,27 @@ export class TreeGrower {
     let w = this.start[node];
     let nr = 0;
     const e = this.end[node];
-    for (let i = w; i < e; i++) {
-      const r = idx[i];
-      const b = bins[off + r];
-      const goLeft = b === missing ? dl === 1 : isCat ? ((pBits[bitBase + (b >>> 5)] >>> (b & 31)) & 1) === 1 : b <= thr;
-      if (goLeft) idx[w++] = r;
-      else tmp[nr++] = r;
+    if (!isCat) {
+      // Branch-free: every row is written to both sides and only the chosen cursor advances
+      // (the side taken is data-dependent, so a branch would mispredict about half the time).
+      const missLeft = dl === 1 ? 1 : 0;
+      for (let i = w; i < e; i++) {
+        const r = idx[i];
+        const b = bins[off + r];
+        const left = b === missing ? missLeft : +(b <= thr);
+        idx[w] = r;
+        tmp[nr] = r;
+        w += left;
+        nr += 1 - left;
+      }
+    } else {
+      for (let i = w; i < e; i++) {
+        const r = idx[i];
+        const b = bins[off + r];
+        const goLeft = b === missing ? dl === 1 : ((pBits[bitBase + (b >>> 5)] >>> (b & 31)) & 1) === 1;
+        if (goLeft) idx[w++] = r;
+        else tmp[nr++] = r;
+      }
     }
     idx.set(tmp.subarray(0, nr), w);
     const mid = w;
