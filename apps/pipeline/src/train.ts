@@ -20,6 +20,7 @@ import { checkColumnsExist, type PipelineConfig } from './config';
 import { loadData, prepareTarget, takeY } from './data';
 import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './evaluate';
 import { FAMILIES, type Family } from './families';
+import { trainForecast } from './forecast/train-forecast';
 import type { Progress } from './progress';
 import { provenance } from './provenance';
 
@@ -80,6 +81,7 @@ const LOWER_IS_BETTER = new Set(['logLoss', 'brier', 'mse', 'rmse', 'mae', 'mape
 
 /** Train, compare, tune, refit and evaluate as configured. Writes nothing: see artifacts.ts. */
 export async function train(cfg: PipelineConfig, progress: Progress, signal?: AbortSignal): Promise<TrainResult> {
+  if (cfg.timeseries) return trainForecast(cfg, progress, signal);
   const seed = cfg.seed;
   progress.stage('read data');
   const data = await loadData(cfg);

@@ -103,6 +103,8 @@ export function buildWeeklyFeatures(daily: ColumnTable, spec: WeeklyFeatureSpec)
   const labels = new Set(targets.map((x) => x.column));
   const inputs = t.columnNames().filter((c) => c !== spec.entity && c !== spec.time && !labels.has(c));
   const weeklyRows = t.numRows();
-  t = dropAllMissingInputs(t, { columns: inputs });
+  // Counts (observed days, weeks since) are never missing; a row needs at least one observed value.
+  const values = inputs.filter((c) => !c.startsWith('observed_days') && c !== last.weeksSinceColumn);
+  t = dropAllMissingInputs(t, { columns: values });
   return { table: t, inputs, lastValue: last.valueColumn, targets, aggregate, weeklyRows };
 }
