@@ -56,6 +56,36 @@ describe('GradientBoostingClassifier', () => {
     expect(m2.predictProba(fromRows([[NaN]]))[1]).toBeLessThan(0.3);
   });
 
+  it('without missing values in training, sends NaN to the larger child', () => {
+    // 300 rows of x < 3 (class 0) and 100 of x >= 3 (class 1): the root's larger child is the left.
+    const rows: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const v = i < 300 ? i / 100 : 3 + (i - 300) / 100;
+      rows.push([v]);
+      y.push(v >= 3 ? 1 : 0);
+    }
+    const m = new GradientBoostingClassifier({ nEstimators: 5, maxDepth: 1 }).fit(fromRows(rows), y);
+    const t = m.trees()[0];
+    expect(t.defaultLeft[0]).toBe(1);
+    expect(m.predictProba(fromRows([[NaN]]))[1]).toBeLessThan(0.5);
+    // Mirrored: the larger child is the right one.
+    const m2 = new GradientBoostingClassifier({ nEstimators: 5, maxDepth: 1 }).fit(fromRows(rows.map((r) => [-r[0]])), y);
+    expect(m2.trees()[0].defaultLeft[0]).toBe(0);
+  });
+
+  it('grows the same trees with and without per-bin row counts in the histograms', () => {
+    // A constant column declared categorical switches the grower to counted histograms; it can
+    // never split, so the trees must be the same as with the count-free histograms.
+    const X = randomMatrix(700, 4, 21);
+    for (let r = 0; r < 700; r++) X.data[3 * 700 + r] = 0;
+    const y = Float64Array.from({ length: 700 }, (_, r) => (X.data[r] + X.data[700 + r] * X.data[1400 + r] > 0 ? 1 : 0));
+    const free = new GradientBoostingClassifier({ nEstimators: 15, maxDepth: 4 }).fit(X, y);
+    const counted = new GradientBoostingClassifier({ nEstimators: 15, maxDepth: 4, categoricalFeatures: [3] }).fit(X, y);
+    expect(Array.from(free.predictProba(X))).toEqual(Array.from(counted.predictProba(X)));
+    expect(Array.from(free.trees()[7].threshold)).toEqual(Array.from(counted.trees()[7].threshold));
+  });
+
   it('splits categorical features natively and beats treating codes as ordered numbers', () => {
     // 40 categories; a random half of them are "good". Shallow trees on codes cannot isolate them.
     const n = 4000;

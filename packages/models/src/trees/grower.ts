@@ -1,7 +1,7 @@
 import type { Rng } from '@campaign-ml/core';
 import type { BinMapper, BinnedData } from './binning';
-import { buildHistogram, buildHistogramRows, rowMajorBinIndex, subtractHistogram } from './histogram';
-import { CAT_WORDS, findBestSplit, softThreshold, SplitCandidate, SplitScratch } from './splitting';
+import { buildHistogram, buildHistogramRows, buildHistogramRowsNoCount, rowMajorBinIndex, subtractHistogram } from './histogram';
+import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, softThreshold, SplitCandidate, SplitScratch } from './splitting';
 import type { SplitParams } from './splitting';
 import type { GrowPolicy } from './tree-params';
 import type { TreeArrays } from './tree-arrays';
@@ -27,6 +27,7 @@ export interface GrowerConfig extends SplitParams {
  */
 export class TreeGrower {
   private readonly S: number;
+  private readonly countFree: boolean;
   private readonly pool: Float64Array[] = [];
   private readonly free: number[] = [];
   private og: Float64Array;
@@ -70,7 +71,11 @@ export class TreeGrower {
     private readonly data: BinnedData,
     private readonly cfg: GrowerConfig,
   ) {
-    this.S = cfg.K + 2;
+    // Count-free histograms ([g, h] per bin) when no split test needs row counts: one channel,
+    // minSamplesLeaf <= 1 implied by minChildWeight > 0 (hessians are >= 0), no categorical
+    // features, no missing values in training.
+    this.countFree = cfg.K === 1 && cfg.minSamplesLeaf <= 1 && cfg.minChildWeight >= 1e-6 && !hasCategoricalOrMissing(mapper, data);
+    this.S = this.countFree ? 2 : cfg.K + 2;
     // Gathered gradients for the multi-channel (column-major) histogram path only.
     this.og = new Float64Array(cfg.K === 1 ? 0 : data.rows * cfg.K);
     this.oh = new Float64Array(cfg.K === 1 ? 0 : data.rows);
@@ -87,7 +92,8 @@ export class TreeGrower {
   /** Histogram of the node's rows for the first nf of this.nodeFeatures into slot s. */
   private build(s: number, nf: number, idx: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
     const d = this.data;
-    if (this.gidx) buildHistogramRows(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.gidx, d.cols, idx, start, end, grad, hess);
+    if (this.gidx && this.countFree) buildHistogramRowsNoCount(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.gidx, d.cols, idx, start, end, grad, hess);
+    else if (this.gidx) buildHistogramRows(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.gidx, d.cols, idx, start, end, grad, hess);
     else buildHistogram(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, d.bins, d.rows, idx, start, end, grad, hess, this.cfg.K, this.og, this.oh);
   }
 
@@ -183,7 +189,7 @@ export class TreeGrower {
   private evaluate(node: number, s: number, nf: number): boolean {
     const K = this.cfg.K;
     const c = this.cand;
-    findBestSplit(this.pool[s], this.mapper, this.nodeFeatures, nf, K, this.G, node * K, this.H[node], this.C[node], this.cfg, c, this.scratch);
+    findBestSplit(this.pool[s], this.mapper, this.nodeFeatures, nf, K, this.G, node * K, this.H[node], this.C[node], this.cfg, c, this.scratch, this.countFree);
     if (c.feature < 0) return false;
     this.slot[node] = s;
     this.pFeature[node] = c.feature;
@@ -252,13 +258,15 @@ export class TreeGrower {
     this.H[R] = this.H[node] - this.pLH[node];
     this.C[L] = mid - this.start[node];
     this.C[R] = this.end[node] - mid;
+    // Count-free scans leave NaN's direction (unseen in training) to the larger child.
+    const dlFinal = dl === DEFAULT_BY_COUNT ? (this.C[L] >= this.C[R] ? 1 : 0) : dl;
     this.setValue(L);
     this.setValue(R);
     // Record the split.
     this.feature[node] = f;
     this.left[node] = L;
     this.right[node] = R;
-    this.defaultLeft[node] = dl;
+    this.defaultLeft[node] = dlFinal;
     this.gain[node] = this.pGain[node];
     if (isCat) {
       if (this.catLen + CAT_WORDS > this.catPool.length) {
@@ -298,7 +306,7 @@ export class TreeGrower {
     const large = smallIsLeft ? R : L;
     const s = this.acquire();
     this.build(s, nf, idx, this.start[small], this.end[small], grad, hess);
-    subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, K);
+    subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, this.S);
     const canSmall = smallIsLeft ? canL : canR;
     const canLarge = smallIsLeft ? canR : canL;
     // Left child first, so depth-wise trees open nodes in a fixed order.
@@ -414,4 +422,15 @@ export class TreeGrower {
       gain: this.gain.slice(0, n),
     };
   }
+}
+
+/** True when some feature is categorical or some training row is missing (its bin = nBins[f]). */
+function hasCategoricalOrMissing(mapper: BinMapper, data: BinnedData): boolean {
+  for (let f = 0; f < data.cols; f++) {
+    if (mapper.isCategorical[f]) return true;
+    const missing = mapper.nBins[f];
+    const off = f * data.rows;
+    for (let r = 0; r < data.rows; r++) if (data.bins[off + r] === missing) return true;
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 import { createRng } from '@campaign-ml/core';
 import { BinMapper } from './binning';
-import { buildHistogram, buildHistogramRows, rowMajorBinIndex } from './histogram';
+import { buildHistogram, buildHistogramRows, buildHistogramRowsNoCount, rowMajorBinIndex } from './histogram';
 import { randomMatrix } from './test-data';
 
 describe('histograms', () => {
@@ -33,6 +33,23 @@ describe('histograms', () => {
     let c = 0;
     for (let b = mapper.offsets[2]; b < mapper.offsets[3]; b++) c += h[b * 3 + 2];
     expect(c).toBe(idx.length);
+  });
+
+  it('builds the same gradient and hessian sums without the count channel (stride 2)', () => {
+    const gidx = rowMajorBinIndex(binned.bins, n, 7, mapper.offsets);
+    const all = Int32Array.from([0, 1, 2, 3, 4, 5, 6]);
+    const h = new Float64Array(mapper.totalBins * 2).fill(7);
+    buildHistogramRowsNoCount(h, mapper.offsets, all, 7, gidx, 7, idx, 0, idx.length, grad, hess);
+    const ref = reference(all);
+    for (let b = 0; b < mapper.totalBins; b++) {
+      expect(h[2 * b]).toBeCloseTo(ref[3 * b], 12);
+      expect(h[2 * b + 1]).toBeCloseTo(ref[3 * b + 1], 12);
+    }
+    const some = Int32Array.from([5]);
+    const h2 = new Float64Array(mapper.totalBins * 2).fill(7);
+    buildHistogramRowsNoCount(h2, mapper.offsets, some, 1, gidx, 7, idx, 0, idx.length, grad, hess);
+    for (let b = mapper.offsets[5]; b < mapper.offsets[6]; b++) expect(h2[2 * b]).toBeCloseTo(ref[3 * b], 12);
+    expect(h2[0]).toBe(7);
   });
 
   it('fills only the listed features when given a subset', () => {

@@ -145,6 +145,71 @@ export function buildHistogramRows(
   }
 }
 
+/**
+ * As buildHistogramRows without the count channel (stride 2: [g, h]); a quarter fewer memory
+ * operations per update. For trees that never need per-bin row counts (see TreeGrower).
+ */
+export function buildHistogramRowsNoCount(
+  hist: Float64Array,
+  offsets: Int32Array,
+  features: Int32Array,
+  nFeatures: number,
+  gidx: Uint16Array | Uint32Array,
+  cols: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
+  if (nFeatures === cols) hist.fill(0, 0, offsets[cols] * 2);
+  else for (let fi = 0; fi < nFeatures; fi++) hist.fill(0, offsets[features[fi]] * 2, offsets[features[fi] + 1] * 2);
+  let i = start;
+  if (nFeatures === cols) {
+    for (; i + 1 < end; i += 2) {
+      const r0 = idx[i];
+      const r1 = idx[i + 1];
+      const g0 = grad[r0];
+      const h0 = hess[r0];
+      const g1 = grad[r1];
+      const h1 = hess[r1];
+      const a = r0 * cols;
+      const b = r1 * cols;
+      for (let f = 0; f < cols; f++) {
+        const j0 = gidx[a + f] << 1;
+        hist[j0] += g0;
+        hist[j0 + 1] += h0;
+        const j1 = gidx[b + f] << 1;
+        hist[j1] += g1;
+        hist[j1 + 1] += h1;
+      }
+    }
+    for (; i < end; i++) {
+      const r = idx[i];
+      const g = grad[r];
+      const h = hess[r];
+      const a = r * cols;
+      for (let f = 0; f < cols; f++) {
+        const j = gidx[a + f] << 1;
+        hist[j] += g;
+        hist[j + 1] += h;
+      }
+    }
+    return;
+  }
+  for (; i < end; i++) {
+    const r = idx[i];
+    const g = grad[r];
+    const h = hess[r];
+    const a = r * cols;
+    for (let fi = 0; fi < nFeatures; fi++) {
+      const j = gidx[a + features[fi]] << 1;
+      hist[j] += g;
+      hist[j + 1] += h;
+    }
+  }
+}
+
 /** parent -= child over the listed features: the parent buffer becomes the sibling's histogram. */
 export function subtractHistogram(
   parent: Float64Array,
@@ -152,9 +217,8 @@ export function subtractHistogram(
   offsets: Int32Array,
   features: Int32Array,
   nFeatures: number,
-  K: number,
+  S: number,
 ): void {
-  const S = K + 2;
   for (let fi = 0; fi < nFeatures; fi++) {
     const f = features[fi];
     const end = offsets[f + 1] * S;

@@ -84,6 +84,7 @@ export function findBestSplit(
   p: SplitParams,
   out: SplitCandidate,
   scratch: SplitScratch,
+  countFree = false,
 ): void {
   out.reset();
   const lambda = p.regLambda;
@@ -100,6 +101,8 @@ export function findBestSplit(
     const f = features[fi];
     if (layout.isCategorical[f] && K === 1) {
       best = scanCategorical(hist, layout, f, G[gOff], H, C, parentScore, best, p, out, scratch);
+    } else if (K === 1 && countFree) {
+      best = scanNumeric1NoCount(hist, layout, f, G[gOff], H, parentScore, best, p, out);
     } else if (K === 1) {
       best = scanNumeric1(hist, layout, f, G[gOff], H, C, parentScore, best, p, out);
     } else {
@@ -196,6 +199,68 @@ function scanNumeric1(
   }
   return best;
 }
+
+/**
+ * scanNumeric1 for count-free histograms (stride 2) of data without missing values, when
+ * minSamplesLeaf <= 1 and minChildWeight > 0: every row has hessian >= 0, so a side holding at
+ * least minChildWeight of hessian holds a row. The default direction for NaN (the larger child) is
+ * left to the grower, which knows the children's row counts after partitioning
+ * (out.defaultLeft = DEFAULT_BY_COUNT).
+ */
+function scanNumeric1NoCount(
+  hist: Float64Array,
+  layout: BinLayout,
+  f: number,
+  G: number,
+  H: number,
+  parentScore: number,
+  best: number,
+  p: SplitParams,
+  out: SplitCandidate,
+): number {
+  const lambda = p.regLambda;
+  const alpha = p.regAlpha;
+  const mcw = p.minChildWeight;
+  const nb = layout.nBins[f];
+  const base = layout.offsets[f] * 2;
+  let gl = 0;
+  let hl = 0;
+  let bestBin = -1;
+  let bestG = 0;
+  let bestH = 0;
+  const last = nb - 1;
+  for (let b = 0; b < last; b++) {
+    const j = base + b * 2;
+    gl += hist[j];
+    hl += hist[j + 1];
+    const hr = H - hl;
+    if (hl >= mcw && hr >= mcw) {
+      const tl = alpha === 0 ? gl : softThreshold(gl, alpha);
+      const tr = alpha === 0 ? G - gl : softThreshold(G - gl, alpha);
+      const gain = (tl * tl) / (hl + lambda) + (tr * tr) / (hr + lambda) - parentScore;
+      if (gain > best) {
+        best = gain;
+        bestBin = b;
+        bestG = gl;
+        bestH = hl;
+      }
+    }
+  }
+  if (bestBin >= 0) {
+    out.gain = best;
+    out.feature = f;
+    out.bin = bestBin;
+    out.categorical = 0;
+    out.defaultLeft = DEFAULT_BY_COUNT;
+    out.leftG[0] = bestG;
+    out.leftH = bestH;
+    out.leftC = -1;
+  }
+  return best;
+}
+
+/** SplitCandidate.defaultLeft when the grower must pick the larger child after partitioning. */
+export const DEFAULT_BY_COUNT = 2;
 
 function scanNumericK(
   hist: Float64Array,
