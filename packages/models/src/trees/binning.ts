@@ -83,7 +83,9 @@ export class BinMapper {
         const v = X.data[off + (sample ? sample[i] : i)];
         if (v === v) buf[k++] = v;
       }
-      const e = findEdges(buf.subarray(0, k).sort(), maxBins);
+      // Few distinct values (flags, codes, small counts): sort only those, not every row.
+      const few = distinctUpTo(buf, k, maxBins);
+      const e = few ? findEdges(few.sort(), maxBins) : findEdges(buf.subarray(0, k).sort(), maxBins);
       edges.push(e);
       nBins[f] = e.length + 1;
     }
@@ -125,6 +127,16 @@ export class BinMapper {
     }
     return { rows: n, cols: X.cols, bins };
   }
+}
+
+/** The distinct values of a[0, k) when there are at most `limit` of them, else null. */
+function distinctUpTo(a: Float64Array, k: number, limit: number): Float64Array | null {
+  const seen = new Set<number>();
+  for (let i = 0; i < k; i++) {
+    seen.add(a[i]);
+    if (seen.size > limit) return null;
+  }
+  return Float64Array.from(seen);
 }
 
 /**
