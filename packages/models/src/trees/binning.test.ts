@@ -41,4 +41,37 @@ describe('BinMapper', () => {
       expect((e as InputError).row).toBe(1);
     }
   });
+
+  it('bins every value to the number of edges below it (grid lookup == brute force)', () => {
+    const n = 3000;
+    const data = new Float64Array(n * 3);
+    for (let r = 0; r < n; r++) {
+      data[r] = Math.sin(r * 12.9898) * 1e3; // continuous
+      data[n + r] = (r * 7) % 13; // few distinct values
+      data[2 * n + r] = r % 50 === 0 ? 1e300 : r % 51 === 0 ? -Infinity : r % 3 === 0 ? 1e-300 * (r % 7) : r / n; // clustered + extremes
+    }
+    const X = createMatrix(n, 3, data);
+    const m = BinMapper.fit(X, { maxBins: 64, categorical: new Int32Array(0) });
+    // Probe values: the data, every edge, and its neighbours.
+    const probe = createMatrix(n, 3, data.slice());
+    for (let f = 0; f < 3; f++) {
+      const e = m.edges[f];
+      for (let i = 0; i < e.length && 3 * i + 2 < n; i++) {
+        probe.data[f * n + 3 * i] = e[i];
+        probe.data[f * n + 3 * i + 1] = e[i] - Math.abs(e[i]) * 1e-15;
+        probe.data[f * n + 3 * i + 2] = e[i] + Math.abs(e[i]) * 1e-15;
+      }
+      probe.data[f * n + n - 1] = Infinity;
+    }
+    const bins = m.transform(probe).bins;
+    for (let f = 0; f < 3; f++) {
+      const e = m.edges[f];
+      for (let r = 0; r < n; r++) {
+        const v = probe.data[f * n + r];
+        let below = 0;
+        for (let i = 0; i < e.length; i++) if (e[i] < v) below++;
+        if (bins[f * n + r] !== below) throw new Error(`feature ${f} row ${r}: value ${v} got bin ${bins[f * n + r]}, expected ${below}`);
+      }
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { createRng, InputError } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
+import { codeOf, cutGrid, paddedCuts } from './cut-grid';
 
 /**
  * Quantile binning, as in scikit-learn's HistGradientBoosting: each numeric feature is cut into at
@@ -106,23 +107,12 @@ export class BinMapper {
         }
         continue;
       }
-      const e = this.edges[f];
-      const ne = e.length;
+      // Bin = index of the first edge >= v = number of edges below v, read off a grid over the edges.
+      const cuts = paddedCuts(this.edges[f]);
+      const grid = cutGrid(cuts);
       for (let r = 0; r < n; r++) {
         const v = X.data[off + r];
-        if (v !== v) {
-          bins[off + r] = missing;
-          continue;
-        }
-        // First edge >= v (lower bound).
-        let lo = 0;
-        let hi = ne;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (e[mid] < v) lo = mid + 1;
-          else hi = mid;
-        }
-        bins[off + r] = lo;
+        bins[off + r] = v !== v ? missing : codeOf(grid, cuts, v);
       }
     }
     return { rows: n, cols: X.cols, bins };

@@ -2,6 +2,8 @@ import { decodeArray, encodeArray, InputError, SerializationError } from '@campa
 import type { EncodedArray, Matrix } from '@campaign-ml/core';
 import type { TreeArrays } from './tree-arrays';
 import { CAT_WORDS } from './splitting';
+import { cutGrid, paddedCuts } from './cut-grid';
+import type { CutGrid } from './cut-grid';
 
 /** How feature importance is counted: total split gain, total cover (hessian) of splits, or split count. */
 export type ImportanceType = 'gain' | 'cover' | 'weight';
@@ -56,46 +58,6 @@ interface CompleteLayout {
   grids: CutGrid[];
 }
 
-/**
- * Cells of width 1 / inv from cuts[0]: cell(x) = clamp(floor((x - lo) * inv), 0, G), and
- * start[c] = number of cuts whose cell is below c. Every such cut is < x for x in cell c (cell() is
- * monotone) and every cut in a later cell is > x, so code(x) = start[c] + (cuts of cell c below x),
- * at most `steps` of them.
- */
-interface CutGrid {
-  lo: number;
-  inv: number;
-  G: number;
-  start: Uint8Array;
-  steps: number;
-}
-
-function cutGrid(cuts: Float64Array): CutGrid {
-  let finite = 0;
-  while (finite < cuts.length && cuts[finite] !== Infinity) finite++;
-  if (finite <= 1) return { lo: finite ? cuts[0] : 0, inv: 0, G: 0, start: new Uint8Array(1), steps: finite };
-  const lo = cuts[0];
-  const span = cuts[finite - 1] - lo;
-  let best: CutGrid | null = null;
-  for (let G = 4 * finite; G <= 16384; G *= 2) {
-    const inv = G / span;
-    if (!Number.isFinite(inv)) break;
-    const start = new Uint8Array(G + 1);
-    const inCell = new Int32Array(G + 1);
-    for (let i = 0; i < finite; i++) inCell[cellOf(cuts[i], lo, inv, G)]++;
-    let steps = 0;
-    for (let c = 0; c < G; c++) start[c + 1] = start[c] + inCell[c];
-    for (let c = 0; c <= G; c++) if (inCell[c] > steps) steps = inCell[c];
-    best = { lo, inv, G, start, steps };
-    if (steps <= 2) break;
-  }
-  return best ?? { lo, inv: 0, G: 0, start: new Uint8Array(1), steps: finite };
-}
-
-function cellOf(x: number, lo: number, inv: number, G: number): number {
-  const t = (x - lo) * inv;
-  return t > 0 ? (t < G ? Math.floor(t) : G) : 0;
-}
 
 /**
  * All trees of a model flattened into shared typed arrays (child indices absolute), so prediction
@@ -254,8 +216,7 @@ export class TreeEnsemble {
       const u = Float64Array.from(new Set(list)).sort();
       if (u.length > 255) packable = false;
       // One +Infinity past the end stops the forward steps in encodeBlock.
-      const padded = new Float64Array(u.length + 1).fill(Infinity);
-      padded.set(u);
+      const padded = paddedCuts(u);
       cuts[f] = padded;
     }
     let packed: Int32Array | null = null;
