@@ -3,10 +3,13 @@
  * on the same matrices in one run, plus ml-random-forest and ml-xgboost (wasm), prediction
  * throughput, and (with --memory) peak RSS of training on 1,000,000 x 30 in a child process.
  *
- *   npx tsx tools/bench/models/trees.ts            # synthetic + Kickstarter (when /work/shared/data exists)
- *   npx tsx tools/bench/models/trees.ts --memory   # also the 1M-row memory run (slow)
+ *   npx tsx tools/bench/models/trees.ts              # synthetic + Kickstarter (when /work/shared/data exists)
+ *   npx tsx tools/bench/models/trees.ts --reps 3     # GBDT and XGBoost nthread=1 fitted 3 times, medians
+ *   npx tsx tools/bench/models/trees.ts --memory     # also the 1M-row memory run (slow)
  *
  * Reference timings come from /usr/bin/python3 (numpy/sklearn/xgboost) reading a temp JSON file.
+ * Times are wall seconds and CPU seconds of the fitting process (CPU time is the steadier figure on
+ * a shared machine; the ratio columns compare like with like).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +18,7 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { createMatrix, createRng, take, trainTestSplitIndices } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
-import { GradientBoostingClassifier, RandomForestClassifier } from '@campaign-ml/models';
+import { GradientBoostingClassifier, RandomForestClassifier, rocAucScore } from '@campaign-ml/models';
 
 const SHARED = path.resolve(__dirname, '../../../../shared/data');
 
@@ -71,25 +74,6 @@ function kickstarter(file: string): Dataset {
   return { name: `Kickstarter ${n} x ${cols.length}`, X: createMatrix(n, cols.length, data, cols), y };
 }
 
-function rocAuc(y: ArrayLike<number>, score: ArrayLike<number>): number {
-  const n = y.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
-  let rankSumPos = 0;
-  let nPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (y[order[k]] === 1) {
-      rankSumPos += rank;
-      nPos++;
-    }
-    i = j + 1;
-  }
-  const nNeg = n - nPos;
-  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
-}
-
 function positive(proba: Float64Array): Float64Array {
   const out = new Float64Array(proba.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = proba[2 * i + 1];
@@ -109,27 +93,43 @@ function toRows(X: Matrix): (number | null)[][] {
   return out;
 }
 
-function timeIt<T>(f: () => T): { value: T; seconds: number } {
+function timeIt<T>(f: () => T): { value: T; seconds: number; cpu: number } {
+  const c = process.cpuUsage();
   const t = process.hrtime.bigint();
   const value = f();
-  return { value, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
+  const u = process.cpuUsage(c);
+  return { value, seconds: Number(process.hrtime.bigint() - t) / 1e9, cpu: (u.user + u.system) / 1e6 };
 }
+
+function median(a: number[]): number {
+  const s = a.slice().sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const REPS = (() => {
+  const i = process.argv.indexOf('--reps');
+  return i >= 0 ? Math.max(1, Number(process.argv[i + 1]) || 1) : 1;
+})();
 
 const PY = `
 import json, sys, time, os
 import numpy as np, xgboost as xgb
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1])); reps = int(sys.argv[2])
 Xtr = np.array(d["Xtr"], dtype=float); ytr = np.array(d["ytr"]); Xte = np.array(d["Xte"], dtype=float); yte = np.array(d["yte"])
 out = {}
-for name, nj in (("xgb1", 1), ("xgbAll", os.cpu_count())):
-    m = xgb.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.1, tree_method="hist", n_jobs=nj)
-    t = time.perf_counter(); m.fit(Xtr, ytr); s = time.perf_counter() - t
-    out[name] = {"seconds": s, "auc": float(roc_auc_score(yte, m.predict_proba(Xte)[:, 1])), "threads": nj}
+for name, nj, n in (("xgb1", 1, reps), ("xgbAll", os.cpu_count(), 1)):
+    walls, cpus = [], []
+    for _ in range(n):
+        m = xgb.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.1, tree_method="hist", n_jobs=nj)
+        c = time.process_time(); t = time.perf_counter(); m.fit(Xtr, ytr)
+        walls.append(time.perf_counter() - t); cpus.append(time.process_time() - c)
+    out[name] = {"seconds": walls, "cpu": cpus, "auc": float(roc_auc_score(yte, m.predict_proba(Xte)[:, 1])), "threads": nj}
 rf = RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=0)
-t = time.perf_counter(); rf.fit(Xtr, ytr); s = time.perf_counter() - t
-out["skrf"] = {"seconds": s, "auc": float(roc_auc_score(yte, rf.predict_proba(Xte)[:, 1]))}
+c = time.process_time(); t = time.perf_counter(); rf.fit(Xtr, ytr)
+out["skrf"] = {"seconds": [time.perf_counter() - t], "cpu": [time.process_time() - c], "auc": float(roc_auc_score(yte, rf.predict_proba(Xte)[:, 1]))}
 print(json.dumps(out))
 `;
 
@@ -144,8 +144,21 @@ interface Row {
   dataset: string;
   model: string;
   seconds: number;
+  /** CPU seconds of the fitting process (NaN when not measured). */
+  cpu: number;
   auc: number;
   note: string;
+}
+
+interface RefTiming {
+  seconds: number[];
+  cpu: number[];
+  auc: number;
+  threads?: number;
+}
+
+function ratio(ours: number, ref: number): string {
+  return (ours / ref).toFixed(2);
 }
 
 async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
@@ -158,46 +171,77 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   fs.writeFileSync(tmp, JSON.stringify({ Xtr: toRows(Xtr), ytr: Array.from(ytr), Xte: toRows(Xte), yte: Array.from(yte) }));
   const pyFile = path.join(os.tmpdir(), `campaign-ml-bench-${process.pid}.py`);
   fs.writeFileSync(pyFile, PY);
-  const ref = JSON.parse(execFileSync('/usr/bin/python3', [pyFile, tmp], { encoding: 'utf8' }));
+  const ref = JSON.parse(execFileSync('/usr/bin/python3', [pyFile, tmp, String(REPS)], { encoding: 'utf8' })) as Record<'xgb1' | 'xgbAll' | 'skrf', RefTiming>;
   fs.rmSync(tmp);
   fs.rmSync(pyFile);
 
   // Warm the JIT on a small fit so timings measure steady-state code.
   new GradientBoostingClassifier({ nEstimators: 5 }).fit(take(Xtr, Array.from({ length: 500 }, (_, i) => i)), ytr.subarray(0, 500));
-  const gb = timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1 }).fit(Xtr, ytr));
-  const gbAuc = rocAuc(yte, positive(gb.value.predictProba(Xte)));
-  rows.push({ dataset: ds.name, model: 'campaign-ml GBDT', seconds: gb.seconds, auc: gbAuc, note: '1 thread' });
-  rows.push({ dataset: ds.name, model: 'XGBoost hist (nthread=1)', seconds: ref.xgb1.seconds, auc: ref.xgb1.auc, note: `ours/xgb = ${(gb.seconds / ref.xgb1.seconds).toFixed(2)}x` });
+  const gbRuns = Array.from({ length: REPS }, () => timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1 }).fit(Xtr, ytr)));
+  const gb = { seconds: median(gbRuns.map((r) => r.seconds)), cpu: median(gbRuns.map((r) => r.cpu)), value: gbRuns[0].value };
+  const gbAuc = rocAucScore(yte, positive(gb.value.predictProba(Xte)));
+  const x1 = { seconds: median(ref.xgb1.seconds), cpu: median(ref.xgb1.cpu) };
+  const reps = REPS > 1 ? `, median of ${REPS}` : '';
+  rows.push({ dataset: ds.name, model: 'campaign-ml GBDT', seconds: gb.seconds, cpu: gb.cpu, auc: gbAuc, note: `1 thread${reps}` });
+  rows.push({
+    dataset: ds.name,
+    model: 'XGBoost hist (nthread=1)',
+    seconds: x1.seconds,
+    cpu: x1.cpu,
+    auc: ref.xgb1.auc,
+    note: `ours/xgb = ${ratio(gb.seconds, x1.seconds)}x wall, ${ratio(gb.cpu, x1.cpu)}x CPU${reps}`,
+  });
   rows.push({
     dataset: ds.name,
     model: `XGBoost hist (nthread=${ref.xgbAll.threads})`,
-    seconds: ref.xgbAll.seconds,
+    seconds: ref.xgbAll.seconds[0],
+    cpu: NaN,
     auc: ref.xgbAll.auc,
-    note: `ours/xgb = ${(gb.seconds / ref.xgbAll.seconds).toFixed(2)}x`,
+    note: `ours/xgb = ${ratio(gb.seconds, ref.xgbAll.seconds[0])}x wall`,
   });
   const rf = timeIt(() => new RandomForestClassifier({ nEstimators: 100, seed: 0 }).fit(Xtr, ytr));
-  const rfAuc = rocAuc(yte, positive(rf.value.predictProba(Xte)));
-  rows.push({ dataset: ds.name, model: 'campaign-ml RandomForest', seconds: rf.seconds, auc: rfAuc, note: '1 thread' });
-  rows.push({ dataset: ds.name, model: 'sklearn RandomForest (n_jobs=1)', seconds: ref.skrf.seconds, auc: ref.skrf.auc, note: `ours/sklearn = ${(rf.seconds / ref.skrf.seconds).toFixed(2)}x` });
+  const rfAuc = rocAucScore(yte, positive(rf.value.predictProba(Xte)));
+  rows.push({ dataset: ds.name, model: 'campaign-ml RandomForest', seconds: rf.seconds, cpu: rf.cpu, auc: rfAuc, note: '1 thread' });
+  rows.push({
+    dataset: ds.name,
+    model: 'sklearn RandomForest (n_jobs=1)',
+    seconds: ref.skrf.seconds[0],
+    cpu: ref.skrf.cpu[0],
+    auc: ref.skrf.auc,
+    note: `ours/sklearn = ${ratio(rf.seconds, ref.skrf.seconds[0])}x wall, ${ratio(rf.cpu, ref.skrf.cpu[0])}x CPU`,
+  });
 
-  // mljs, capped: 10 trees on at most 2,000 training rows.
+  // mljs, capped: ml-xgboost on at most 2,000 training rows; ml-random-forest (10 trees, all
+  // features, CART in plain JS) on at most 1,000 rows because it is two orders of magnitude slower.
   const cap = Math.min(2000, Xtr.rows);
   const capIdx = Array.from({ length: cap }, (_, i) => i);
   const capRows = toRows(take(Xtr, capIdx)).map((r) => r.map((v) => (v === null ? 0 : v)));
   const capY = capIdx.map((i) => ytr[i]);
   const teRows = toRows(Xte).map((r) => r.map((v) => (v === null ? 0 : v)));
+  const rfCap = Math.min(1000, cap);
   try {
     const { RandomForestClassifier: MlRf } = await import('ml-random-forest');
     const mlrf = timeIt(() => {
-      const m = new MlRf({ nEstimators: 10, seed: 0 });
-      m.train(capRows, capY);
+      // noOOB: with 10 bootstrap trees some rows are never out of bag, and ml-random-forest's OOB
+      // vote then fails with "input must not be empty".
+      const m = new MlRf({ nEstimators: 10, seed: 0, noOOB: true });
+      m.train(capRows.slice(0, rfCap), capY.slice(0, rfCap));
       return m;
     });
     const pr = (mlrf.value as unknown as { predictProbability(x: number[][], label: number): number[] }).predictProbability(teRows, 1);
-    rows.push({ dataset: ds.name, model: 'ml-random-forest (10 trees)', seconds: mlrf.seconds, auc: rocAuc(yte, pr), note: `${cap} training rows (capped)` });
+    rows.push({ dataset: ds.name, model: 'ml-random-forest (10 trees)', seconds: mlrf.seconds, cpu: mlrf.cpu, auc: rocAucScore(yte, pr), note: `${rfCap} training rows (capped)` });
   } catch (e) {
-    rows.push({ dataset: ds.name, model: 'ml-random-forest (10 trees)', seconds: NaN, auc: NaN, note: `failed: ${(e as Error).message}` });
+    rows.push({ dataset: ds.name, model: 'ml-random-forest (10 trees)', seconds: NaN, cpu: NaN, auc: NaN, note: `failed: ${(e as Error).message}` });
   }
+  const rfSame = timeIt(() => new RandomForestClassifier({ nEstimators: 10, maxFeatures: 'all', seed: 0 }).fit(take(Xtr, capIdx.slice(0, rfCap)), capY.slice(0, rfCap)));
+  rows.push({
+    dataset: ds.name,
+    model: 'campaign-ml RandomForest (10 trees, all features)',
+    seconds: rfSame.seconds,
+    cpu: rfSame.cpu,
+    auc: rocAucScore(yte, positive(rfSame.value.predictProba(Xte))),
+    note: `${rfCap} training rows (capped)`,
+  });
   try {
     // ml-xgboost ships no types; its module value is a promise of the XGBoost class.
     const moduleName: string = 'ml-xgboost';
@@ -208,14 +252,21 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
       return m;
     });
     const pr = xg.value.predict(teRows);
-    rows.push({ dataset: ds.name, model: 'ml-xgboost wasm (100 rounds)', seconds: xg.seconds, auc: rocAuc(yte, pr), note: `${cap} training rows (capped)` });
+    rows.push({ dataset: ds.name, model: 'ml-xgboost wasm (100 rounds)', seconds: xg.seconds, cpu: xg.cpu, auc: rocAucScore(yte, pr), note: `${cap} training rows (capped)` });
     xg.value.free();
   } catch (e) {
-    rows.push({ dataset: ds.name, model: 'ml-xgboost wasm (100 rounds)', seconds: NaN, auc: NaN, note: `failed: ${(e as Error).message}` });
+    rows.push({ dataset: ds.name, model: 'ml-xgboost wasm (100 rounds)', seconds: NaN, cpu: NaN, auc: NaN, note: `failed: ${(e as Error).message}` });
   }
   // Same cap for our GBDT, for a like-for-like comparison with the capped mljs runs.
   const gbCap = timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6 }).fit(take(Xtr, capIdx), capY));
-  rows.push({ dataset: ds.name, model: 'campaign-ml GBDT (100 rounds)', seconds: gbCap.seconds, auc: rocAuc(yte, positive(gbCap.value.predictProba(Xte))), note: `${cap} training rows (capped)` });
+  rows.push({
+    dataset: ds.name,
+    model: 'campaign-ml GBDT (100 rounds)',
+    seconds: gbCap.seconds,
+    cpu: gbCap.cpu,
+    auc: rocAucScore(yte, positive(gbCap.value.predictProba(Xte))),
+    note: `${cap} training rows (capped)`,
+  });
 }
 
 function throughput(): string {
@@ -223,9 +274,11 @@ function throughput(): string {
   const model = new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6 }).fit(ds.X, ds.y);
   const big = synthetic(200_000, 30, 2).X;
   model.predictProba(big); // warm-up
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) best = Math.min(best, timeIt(() => model.predictProba(big)).seconds);
-  return `Prediction: 100-tree depth-6 GBDT on 30 features, ${big.rows} rows in ${best.toFixed(3)} s = ${Math.round(big.rows / best).toLocaleString('en')} rows/s (target >= 1,000,000)`;
+  const runs = Array.from({ length: 5 }, () => timeIt(() => model.predictProba(big)));
+  const wall = median(runs.map((r) => r.seconds));
+  const cpu = median(runs.map((r) => r.cpu));
+  const rate = (s: number): string => Math.round(big.rows / s).toLocaleString('en');
+  return `Prediction: 100-tree depth-6 GBDT on 30 features, ${big.rows} rows (median of 5): ${wall.toFixed(3)} s wall = ${rate(wall)} rows/s; ${cpu.toFixed(3)} CPU s = ${rate(cpu)} rows per CPU-second (target >= 1,000,000)`;
 }
 
 function memoryChild(): void {
@@ -242,9 +295,10 @@ async function main(): Promise<void> {
   const ksFile = path.join(SHARED, 'kickstarter', 'kickstarter.csv');
   if (fs.existsSync(ksFile)) await benchDataset(kickstarter(ksFile), rows);
   else console.log(`(skipping Kickstarter: ${ksFile} not found)`);
-  console.log('| dataset | model | fit seconds | test ROC AUC | note |');
-  console.log('|---|---|---:|---:|---|');
-  for (const r of rows) console.log(`| ${r.dataset} | ${r.model} | ${r.seconds.toFixed(3)} | ${r.auc.toFixed(4)} | ${r.note} |`);
+  console.log('| dataset | model | fit s (wall) | fit s (CPU) | test ROC AUC | note |');
+  console.log('|---|---|---:|---:|---:|---|');
+  const fmt = (v: number, d: number): string => (Number.isNaN(v) ? '–' : v.toFixed(d));
+  for (const r of rows) console.log(`| ${r.dataset} | ${r.model} | ${fmt(r.seconds, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.auc, 4)} | ${r.note} |`);
   console.log();
   console.log(throughput());
   if (process.argv.includes('--memory')) {
