@@ -367,13 +367,18 @@ export class TreeEnsemble {
       }
       const grid = cp.grids[c];
       const { lo, inv, G, start, steps } = grid;
-      for (let r = b; r < e; r++) {
+      let o = c;
+      for (let r = b; r < e; r++, o += cols) {
         const x = data[off + r];
         if (x !== x) return false;
         const t = (x - lo) * inv;
-        let k = start[t > 0 ? (t < G ? Math.floor(t) : G) : 0];
-        for (let s = 0; s < steps; s++) k += +(cuts[k] < x);
-        codes[(r - b) * cols + c] = k;
+        // 0 < t < G <= 16384, so t | 0 is floor(t).
+        let k = start[t > 0 ? (t < G ? t | 0 : G) : 0];
+        if (steps === 2) {
+          k += +(cuts[k] < x);
+          k += +(cuts[k] < x);
+        } else for (let s = 0; s < steps; s++) k += +(cuts[k] < x);
+        codes[o] = k;
       }
     }
     return true;
