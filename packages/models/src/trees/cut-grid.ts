@@ -52,7 +52,7 @@ export function cellOf(x: number, lo: number, inv: number, G: number): number {
  */
 export function codeOf(grid: CutGrid, cuts: Float64Array, x: number): number {
   const t = (x - grid.lo) * grid.inv;
-  let k = grid.start[t > 0 ? (t < grid.G ? Math.floor(t) : grid.G) : 0];
+  let k = grid.start[t > 0 ? (t < grid.G ? t | 0 : grid.G) : 0];
   for (let s = 0; s < grid.steps; s++) k += +(cuts[k] < x);
   return k;
 }
