@@ -1,5 +1,6 @@
-import { createRng, fromColumns } from '@campaign-ml/core';
-import { DecisionTreeClassifier } from '@campaign-ml/models';
+import { createRng, fromColumns, type Fold } from '@campaign-ml/core';
+import { DecisionTreeClassifier, crossValidate } from '@campaign-ml/models';
+import type { Params } from './space';
 import { int } from './space';
 import { tuneEstimator } from './tune-estimator';
 
@@ -36,5 +37,60 @@ describe('tuneEstimator', () => {
     expect(a.bestFoldScores).toHaveLength(5);
     const b = await run();
     expect(b.study.trials.map((t) => t.value)).toEqual(a.study.trials.map((t) => t.value));
+  });
+
+  describe('evaluateFold with foldConcurrency', () => {
+    const { X, y } = data(500, 2);
+    const factory = (p: Params) => new DecisionTreeClassifier({ maxDepth: p.maxDepth as number, minSamplesLeaf: p.minSamplesLeaf as number });
+    const base = { factory, space: { maxDepth: int(1, 8), minSamplesLeaf: int(1, 60) }, X, y, nTrials: 14, seed: 5, enqueue: [{ maxDepth: 1, minSamplesLeaf: 1 }] };
+    // What a worker would do: the same fit and metric, answered asynchronously and out of order.
+    const remote = (log: { inFlight: number; maxInFlight: number; calls: number }) => async (params: Params, fold: Fold, index: number) => {
+      log.calls++;
+      log.inFlight++;
+      log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
+      await new Promise((r) => setTimeout(r, index % 2 === 0 ? 3 : 0));
+      log.inFlight--;
+      return crossValidate(() => factory(params), X, y, { folds: [fold], metrics: ['rocAuc'] }).folds[0].scores.rocAuc;
+    };
+
+    it('gives the same trials, values, pruning and best fold scores as fitting fold by fold here', async () => {
+      const here = await tuneEstimator(base);
+      const log = { inFlight: 0, maxInFlight: 0, calls: 0 };
+      const there = await tuneEstimator({ ...base, evaluateFold: remote(log), foldConcurrency: 2 });
+      const view = (r: typeof here) => r.study.trials.map((t) => ({ params: t.params, value: t.value, state: t.state, intermediate: t.intermediate }));
+      expect(view(there)).toEqual(view(here));
+      expect(here.study.trials.some((t) => t.state === 'pruned')).toBe(true);
+      expect(there.bestFoldScores).toEqual(here.bestFoldScores);
+      expect(there.bestParams).toEqual(here.bestParams);
+      // Two folds of a trial at once; a fold started ahead of a pruned step may still be finishing.
+      expect(log.maxInFlight).toBeGreaterThanOrEqual(2);
+    });
+
+    it('never has more folds in flight than foldConcurrency', async () => {
+      const log = { inFlight: 0, maxInFlight: 0, calls: 0 };
+      await tuneEstimator({ ...base, nTrials: 3, evaluateFold: remote(log), foldConcurrency: 1 });
+      expect(log.maxInFlight).toBe(1);
+      expect(log.calls).toBe(15);
+    });
+
+    it('marks a trial failed when one of its folds fails, and goes on', async () => {
+      const r = await tuneEstimator({
+        ...base,
+        nTrials: 3,
+        foldConcurrency: 2,
+        evaluateFold: async (p, fold, i) => {
+          if (p.maxDepth === 1 && i === 3) throw new Error('worker lost');
+          return crossValidate(() => factory(p), X, y, { folds: [fold], metrics: ['rocAuc'] }).folds[0].scores.rocAuc;
+        },
+      });
+      expect(r.study.trials[0].state).toBe('failed');
+      expect(r.study.trials[0].error).toMatch(/worker lost/);
+      expect(r.study.trials[0].intermediate).toHaveLength(3);
+      expect(r.study.trials.filter((t) => t.state === 'complete').length).toBe(2);
+    });
+
+    it('rejects a foldConcurrency that is not a positive integer', async () => {
+      await expect(tuneEstimator({ ...base, foldConcurrency: 0 })).rejects.toThrow(/foldConcurrency must be a positive integer/);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { createRng, kFold, stratifiedKFold, type Estimator, type FittedModel, type Fold, type Matrix, type RunOptions } from '@campaign-ml/core';
+import { ConfigError, createRng, kFold, throwIfAborted, stratifiedKFold, type Estimator, type FittedModel, type Fold, type Matrix, type RunOptions } from '@campaign-ml/core';
 import { crossValidate, type CrossValidateResult, type MetricName } from '@campaign-ml/models';
 import { MedianPruner, type Pruner } from './pruner';
 import type { Sampler } from './samplers';
@@ -28,6 +28,19 @@ export interface TuneEstimatorOptions extends RunOptions {
   /** Evaluate these first (e.g. the defaults), so tuning never reports worse than the baseline. */
   enqueue?: Params[];
   timeoutMs?: number;
+  /**
+   * Score one fold of one trial (e.g. in a worker thread) instead of fitting it here. It gets the
+   * trial's params merged over `fixed`, the fold and its index, and must return the score the
+   * default would (crossValidate on that one fold with `metric`), so results do not depend on it.
+   */
+  evaluateFold?: (params: Params, fold: Fold, index: number) => number | Promise<number>;
+  /**
+   * How many folds of a trial may be in flight at once (default 1). Useful with an asynchronous
+   * `evaluateFold`. Scores are still reported fold by fold in order and pruning is checked after
+   * each, exactly as when folds run one at a time: the same trials are pruned at the same step.
+   * A fold already started past a pruned step is left to finish in the background, unawaited.
+   */
+  foldConcurrency?: number;
   onTrial?: (trial: FrozenTrial, study: StudyResult) => void;
 }
 
@@ -56,19 +69,48 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
       : classification
         ? stratifiedKFold(options.y, options.folds ?? 5, createRng(options.seed ?? 0))
         : kFold(options.X.rows, options.folds ?? 5, createRng(options.seed ?? 0));
+  const concurrency = options.foldConcurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigError('INVALID_OPTION', `foldConcurrency must be a positive integer, got ${concurrency}`, { value: concurrency, expected: 'an integer >= 1' });
+  }
+  const fitHere = (params: Params, fold: Fold): number => {
+    const cv: CrossValidateResult = crossValidate(() => options.factory(params), options.X, options.y, {
+      folds: [fold],
+      metrics: [metric],
+      signal: options.signal,
+    });
+    return cv.folds[0].scores[metric];
+  };
   const foldScores = new Map<number, number[]>();
   const study = await optimize(
-    (params, trial) => {
+    async (trialParams, trial) => {
+      const params = { ...options.fixed, ...trialParams };
       const scores: number[] = [];
-      for (let f = 0; f < folds.length; f++) {
-        const cv: CrossValidateResult = crossValidate(() => options.factory({ ...options.fixed, ...params }), options.X, options.y, {
-          folds: [folds[f]],
-          metrics: [metric],
-          signal: options.signal,
-        });
-        scores.push(cv.folds[0].scores[metric]);
-        trial.report(mean(scores), f);
-        if (f < folds.length - 1 && trial.shouldPrune()) throw new TrialPruned(f);
+      if (!options.evaluateFold) {
+        for (let f = 0; f < folds.length; f++) {
+          scores.push(fitHere(params, folds[f]));
+          trial.report(mean(scores), f);
+          if (f < folds.length - 1 && trial.shouldPrune()) throw new TrialPruned(f);
+        }
+      } else {
+        const evaluate = options.evaluateFold;
+        const inFlight: Array<Promise<number>> = [];
+        let started = 0;
+        try {
+          for (let f = 0; f < folds.length; f++) {
+            for (; started < folds.length && started < f + concurrency; started++) {
+              throwIfAborted(options.signal);
+              const i = started;
+              inFlight[i] = Promise.resolve().then(() => evaluate(params, folds[i], i));
+            }
+            scores.push(await inFlight[f]);
+            trial.report(mean(scores), f);
+            if (f < folds.length - 1 && trial.shouldPrune()) throw new TrialPruned(f);
+          }
+        } finally {
+          // Folds started ahead of a pruned or failed one: their outcome no longer matters.
+          for (let i = scores.length; i < started; i++) inFlight[i].catch(() => undefined);
+        }
       }
       foldScores.set(trial.number, scores);
       return mean(scores);
