@@ -147,7 +147,7 @@ export function buildHistogramRows(
 
 /**
  * As buildHistogramRows without the count channel (stride 2: [g, h]); a quarter fewer memory
- * operations per update. For trees that never need per-bin row counts (see TreeGrower).
+ * operations per update, four rows per step. For trees that never need per-bin row counts (see TreeGrower).
  */
 export function buildHistogramRowsNoCount(
   hist: Float64Array,
@@ -166,15 +166,24 @@ export function buildHistogramRowsNoCount(
   else for (let fi = 0; fi < nFeatures; fi++) hist.fill(0, offsets[features[fi]] * 2, offsets[features[fi] + 1] * 2);
   let i = start;
   if (nFeatures === cols) {
-    for (; i + 1 < end; i += 2) {
+    // Four rows per step (each slot still sums its rows in row order).
+    for (; i + 3 < end; i += 4) {
       const r0 = idx[i];
       const r1 = idx[i + 1];
+      const r2 = idx[i + 2];
+      const r3 = idx[i + 3];
       const g0 = grad[r0];
       const h0 = hess[r0];
       const g1 = grad[r1];
       const h1 = hess[r1];
+      const g2 = grad[r2];
+      const h2 = hess[r2];
+      const g3 = grad[r3];
+      const h3 = hess[r3];
       const a = r0 * cols;
       const b = r1 * cols;
+      const c = r2 * cols;
+      const d = r3 * cols;
       for (let f = 0; f < cols; f++) {
         const j0 = gidx[a + f] << 1;
         hist[j0] += g0;
@@ -182,6 +191,12 @@ export function buildHistogramRowsNoCount(
         const j1 = gidx[b + f] << 1;
         hist[j1] += g1;
         hist[j1 + 1] += h1;
+        const j2 = gidx[c + f] << 1;
+        hist[j2] += g2;
+        hist[j2 + 1] += h2;
+        const j3 = gidx[d + f] << 1;
+        hist[j3] += g3;
+        hist[j3 + 1] += h3;
       }
     }
     for (; i < end; i++) {
