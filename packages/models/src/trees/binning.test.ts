@@ -74,4 +74,17 @@ describe('BinMapper', () => {
       }
     }
   });
+
+  it('finds the same midpoint edges for small integers, mixed values and negatives', () => {
+    const cols = [
+      [3, 0, 7, 3, 0, 4095, 7],
+      [3, 0, 7, 3, 0.5, 7, -2],
+      [4096, 1, 1, 2, 2],
+    ];
+    for (const c of cols) {
+      const m = BinMapper.fit(fromRows(c.map((v) => [v])), { maxBins: 255, categorical: new Int32Array(0) });
+      const u = Array.from(new Set(c)).sort((a, b) => a - b);
+      expect(Array.from(m.edges[0])).toEqual(u.slice(1).map((v, i) => u[i] + (v - u[i]) / 2));
+    }
+  });
 });

@@ -119,8 +119,27 @@ export class BinMapper {
   }
 }
 
+const SMALL_INT = 4096;
+
 /** The distinct values of a[0, k) when there are at most `limit` of them, else null. */
 function distinctUpTo(a: Float64Array, k: number, limit: number): Float64Array | null {
+  // Fast path for small non-negative integers (flags, codes, counts): a marker array, no hashing.
+  const mark = new Uint8Array(SMALL_INT);
+  let count = 0;
+  let i = 0;
+  for (; i < k; i++) {
+    const v = a[i];
+    if (!(v >= 0 && v < SMALL_INT && (v | 0) === v)) break;
+    if (mark[v] === 0) {
+      mark[v] = 1;
+      if (++count > limit) return null;
+    }
+  }
+  if (i === k) {
+    const out = new Float64Array(count);
+    for (let v = 0, j = 0; j < count; v++) if (mark[v]) out[j++] = v;
+    return out;
+  }
   const seen = new Set<number>();
   for (let i = 0; i < k; i++) {
     seen.add(a[i]);
