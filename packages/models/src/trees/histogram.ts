@@ -147,7 +147,8 @@ export function buildHistogramRows(
 
 /**
  * As buildHistogramRows without the count channel (stride 2: [g, h]); a quarter fewer memory
- * operations per update, four rows per step. For trees that never need per-bin row counts (see TreeGrower).
+ * operations per update, four rows per step. For trees that never need per-bin row counts (see
+ * TreeGrower).
  */
 export function buildHistogramRowsNoCount(
   hist: Float64Array,
