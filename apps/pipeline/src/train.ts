@@ -21,6 +21,8 @@ import { labelOf, loadData, prepareTarget, takeY } from './data';
 import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './evaluate';
 import { FAMILIES, type Family } from './families';
 import { trainForecast } from './forecast/train-forecast';
+import { startParallelCv, type ParallelCv } from './parallel/parallel-cv';
+import { workerCount } from './parallel/worker-count';
 import type { Progress } from './progress';
 import { provenance } from './provenance';
 
@@ -82,6 +84,17 @@ const LOWER_IS_BETTER = new Set(['logLoss', 'brier', 'mse', 'rmse', 'mae', 'mape
 /** Train, compare, tune, refit and evaluate as configured. Writes nothing: see artifacts.ts. */
 export async function train(cfg: PipelineConfig, progress: Progress, signal?: AbortSignal): Promise<TrainResult> {
   if (cfg.timeseries) return trainForecast(cfg, progress, signal);
+  // Cross-validation folds run on worker threads (CAMPAIGN_ML_WORKERS, default min(2, cores)); they
+  // start while the data is read. Same folds and seeds give the same scores as on the main thread.
+  const starting = startParallelCv(workerCount(), (reason) => progress.info(`cross-validation on the main thread only: ${reason}`));
+  try {
+    return await trainTabular(cfg, progress, starting, signal);
+  } finally {
+    await (await starting)?.close();
+  }
+}
+
+async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: Promise<ParallelCv | undefined>, signal?: AbortSignal): Promise<TrainResult> {
   const seed = cfg.seed;
   progress.stage('read data');
   const data = await loadData(cfg);
@@ -140,6 +153,7 @@ export async function train(cfg: PipelineConfig, progress: Progress, signal?: Ab
     return { metrics: regressionMetrics(yTest, pred), scores: pred };
   };
 
+  const parallel = await starting;
   const results: ModelResult[] = [];
   const fitted = new Map<string, FittedModel>();
   for (const fam of families) {
@@ -148,8 +162,12 @@ export async function train(cfg: PipelineConfig, progress: Progress, signal?: Ab
     const tuneIt = cfg.tuning.trials > 0 && Object.keys(fam.space).length > 0;
     progress.stage(`${fam.title}`, tuneIt ? cfg.tuning.trials : 0);
     const t0 = performance.now();
-    const cv = crossValidate(() => fam.create(task, fam.defaults, seed), X, yTrain, { folds, metrics: cvMetrics, signal });
+    // With workers, the folds are dealt out first and the baseline is fitted here meanwhile.
+    const cvOnWorkers = parallel?.crossValidate(X, yTrain, { family: fam.name, task, params: fam.defaults, seed }, folds, cvMetrics, signal);
+    cvOnWorkers?.catch(() => undefined);
+    const cvHere = cvOnWorkers ? undefined : crossValidate(() => fam.create(task, fam.defaults, seed), X, yTrain, { folds, metrics: cvMetrics, signal });
     const baselineModel = fam.create(task, fam.defaults, seed).fit(X, yTrain, { signal });
+    const cv = cvHere ?? (await cvOnWorkers!);
     const fitMs = performance.now() - t0;
     const baseTest = evaluateTest(baselineModel, Xtest);
     const result: ModelResult = {
@@ -182,6 +200,7 @@ export async function train(cfg: PipelineConfig, progress: Progress, signal?: Ab
         enqueue: [fam.defaults],
         timeoutMs: cfg.tuning.timeoutMinutes ? cfg.tuning.timeoutMinutes * 60_000 : undefined,
         signal,
+        ...(parallel ? { evaluateFold: parallel.foldEvaluator(X, yTrain, { family: fam.name, task, seed }, primary, signal), foldConcurrency: parallel.size } : {}),
         onTrial: (t, s) => progress.tick(s.trials.length, cfg.tuning.trials, `best ${fmt(s.bestTrial?.value)}`),
       });
       kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal });
@@ -211,7 +230,9 @@ export async function train(cfg: PipelineConfig, progress: Progress, signal?: Ab
   progress.stage('threshold + evaluation');
   let threshold: number | undefined;
   if (task === 'binary') {
-    const oof = crossValPredict(() => bestFam.create(task, bestParams, seed), recipe.X, yTrain, { folds, signal });
+    const oof = parallel
+      ? await parallel.crossValPredict(recipe.X, yTrain, { family: bestFam.name, task, params: bestParams, seed }, folds, signal)
+      : crossValPredict(() => bestFam.create(task, bestParams, seed), recipe.X, yTrain, { folds, signal });
     if (oof.task === 'classification') threshold = chooseThreshold(yTrain, positiveColumn(oof.proba), cfg.threshold.metric).threshold;
   }
   const bestTest = evaluateTest(model, recipe.Xtest, threshold ?? 0.5);

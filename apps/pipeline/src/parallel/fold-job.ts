@@ -1,0 +1,73 @@
+import { createMatrix, type Fold, type Matrix, type Task } from '@campaign-ml/core';
+import { crossValidate, type CvPredictions, type MetricName } from '@campaign-ml/models';
+import type { Params } from '@campaign-ml/tuning';
+import type { ModelFamily } from '../config';
+import { FAMILIES } from '../families';
+
+/**
+ * One fold of one model: what a worker needs besides the shared training data. Plain data, so it
+ * crosses a thread boundary by structured clone.
+ */
+export interface FoldJob {
+  family: ModelFamily;
+  task: Task;
+  params: Params;
+  seed: number;
+  fold: Fold;
+  /** 'score': the fold's metrics, as crossValidate computes them; 'predict': its test-row predictions. */
+  kind: 'score' | 'predict';
+  /** Metrics for 'score' (crossValidate names). */
+  metrics?: MetricName[];
+}
+
+export type FoldOutcome = { kind: 'score'; scores: Record<string, number> } | { kind: 'predict'; predictions: CvPredictions };
+
+/**
+ * Fit one fold and score or predict its test rows. The one code path for both the main thread and
+ * the workers: crossValidate on that single fold, with an estimator rebuilt from the family's
+ * params, so a fold gives the same numbers wherever it runs.
+ */
+export function runFoldJob(job: FoldJob, X: Matrix, y: Float64Array): FoldOutcome {
+  const fam = FAMILIES[job.family];
+  const factory = () => fam.create(job.task, job.params, job.seed);
+  if (job.kind === 'score') {
+    const cv = crossValidate(factory, X, y, { folds: [job.fold], metrics: job.metrics });
+    return { kind: 'score', scores: cv.folds[0].scores };
+  }
+  // A custom metric sees the fold's predictions exactly as crossValPredict builds them.
+  let predictions: CvPredictions | undefined;
+  crossValidate(factory, X, y, {
+    folds: [job.fold],
+    metrics: [
+      {
+        name: 'predictions',
+        score: (_y, p) => {
+          predictions = p;
+          return 0;
+        },
+      },
+    ],
+  });
+  return { kind: 'predict', predictions: predictions! };
+}
+
+/** Training data placed in shared memory once, for every worker of a pool to read. */
+export interface SharedData {
+  rows: number;
+  cols: number;
+  columns: readonly string[];
+  x: SharedArrayBuffer;
+  y: SharedArrayBuffer;
+}
+
+export function toShared(X: Matrix, y: ArrayLike<number>): SharedData {
+  const x = new SharedArrayBuffer(X.data.length * 8);
+  new Float64Array(x).set(X.data);
+  const ys = new SharedArrayBuffer(y.length * 8);
+  new Float64Array(ys).set(Float64Array.from(y));
+  return { rows: X.rows, cols: X.cols, columns: X.columns, x, y: ys };
+}
+
+export function fromShared(d: SharedData): { X: Matrix; y: Float64Array } {
+  return { X: createMatrix(d.rows, d.cols, new Float64Array(d.x), d.columns), y: new Float64Array(d.y) };
+}

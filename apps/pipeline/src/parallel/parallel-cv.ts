@@ -1,0 +1,124 @@
+import { throwIfAborted, type Fold, type Matrix, type Task } from '@campaign-ml/core';
+import type { MetricName } from '@campaign-ml/models';
+import type { Params } from '@campaign-ml/tuning';
+import type { ModelFamily } from '../config';
+import { runFoldJob, type FoldJob, type FoldOutcome } from './fold-job';
+import { FoldPool, PoolUnavailableError } from './fold-pool';
+
+/** Which model to cross-validate: a family of families.ts with its params. */
+export interface ModelSpec {
+  family: ModelFamily;
+  task: Task;
+  params: Params;
+  seed: number;
+}
+
+/** crossValidate's summary, as train.ts reads it. */
+export interface ParallelCvResult {
+  folds: Array<{ fold: number; scores: Record<string, number> }>;
+  mean: Record<string, number>;
+  std: Record<string, number>;
+}
+
+export type ParallelOutOfFold =
+  | { task: 'classification'; classes: number; proba: Float64Array; fold: Int32Array }
+  | { task: 'regression'; values: Float64Array; fold: Int32Array };
+
+/**
+ * Cross-validation with the folds spread over a worker pool. Every fold is fitted by the same code
+ * as on the main thread (runFoldJob: crossValidate on that one fold), so with the same folds and
+ * seeds the scores, means and out-of-fold predictions are identical to crossValidate and
+ * crossValPredict. When the pool breaks, the remaining folds run on the main thread.
+ */
+export class ParallelCv {
+  constructor(private readonly pool: FoldPool) {}
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.pool.size;
+  }
+
+  /** Fold scores, means and population standard deviations, as crossValidate gives them. */
+  async crossValidate(X: Matrix, y: ArrayLike<number>, spec: ModelSpec, folds: readonly Fold[], metrics: MetricName[], signal?: AbortSignal): Promise<ParallelCvResult> {
+    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, kind: 'score', metrics }, signal)));
+    const scores = outcomes.map((o) => (o.kind === 'score' ? o.scores : {}));
+    const mean: Record<string, number> = {};
+    const std: Record<string, number> = {};
+    for (const name of Object.keys(scores[0] ?? {})) {
+      // The same arithmetic, in the same order, as crossValidate.
+      const values = scores.map((s) => s[name]);
+      const m = values.reduce((a, b) => a + b, 0) / values.length;
+      mean[name] = m;
+      std[name] = Math.sqrt(values.reduce((a, v) => a + (v - m) * (v - m), 0) / values.length);
+    }
+    return { folds: scores.map((s, fold) => ({ fold, scores: s })), mean, std };
+  }
+
+  /** Out-of-fold probabilities (or values) for every row, as crossValPredict gives them. */
+  async crossValPredict(X: Matrix, y: ArrayLike<number>, spec: ModelSpec, folds: readonly Fold[], signal?: AbortSignal): Promise<ParallelOutOfFold> {
+    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, kind: 'predict' }, signal)));
+    const n = X.rows;
+    const owner = new Int32Array(n).fill(-1);
+    let proba: Float64Array | undefined;
+    let values: Float64Array | undefined;
+    let classes = 0;
+    outcomes.forEach((o, f) => {
+      if (o.kind !== 'predict') return;
+      const test = folds[f].test;
+      for (let i = 0; i < test.length; i++) owner[test[i]] = f;
+      const p = o.predictions;
+      if (p.task === 'classification') {
+        classes = p.classes;
+        proba ??= new Float64Array(n * classes);
+        for (let i = 0; i < test.length; i++) proba.set(p.proba.subarray(i * classes, (i + 1) * classes), test[i] * classes);
+      } else {
+        values ??= new Float64Array(n);
+        for (let i = 0; i < test.length; i++) values[test[i]] = p.values[i];
+      }
+    });
+    return proba ? { task: 'classification', classes, proba, fold: owner } : { task: 'regression', values: values ?? new Float64Array(n), fold: owner };
+  }
+
+  /**
+   * tuneEstimator's `evaluateFold` for a family: the trial's params go to a worker, which fits the
+   * fold and returns `metric` on its test rows.
+   */
+  foldEvaluator(X: Matrix, y: ArrayLike<number>, spec: Omit<ModelSpec, 'params'>, metric: MetricName, signal?: AbortSignal) {
+    return async (params: Params, fold: Fold): Promise<number> => {
+      const o = await this.run(X, y, { ...spec, params, fold, kind: 'score', metrics: [metric] }, signal);
+      return o.kind === 'score' ? o.scores[metric] : NaN;
+    };
+  }
+
+  /** Forget a training set in the workers. */
+  release(X: Matrix): void {
+    this.pool.release(X);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async run(X: Matrix, y: ArrayLike<number>, job: FoldJob, signal?: AbortSignal): Promise<FoldOutcome> {
+    throwIfAborted(signal);
+    if (this.pool.alive) {
+      try {
+        return await this.pool.run(X, y, job);
+      } catch (e) {
+        if (!(e instanceof PoolUnavailableError)) throw e;
+      }
+    }
+    throwIfAborted(signal);
+    return runFoldJob(job, X, Float64Array.from(y));
+  }
+}
+
+/**
+ * Start cross-validation workers, or resolve to undefined when `workers` is 1 or they cannot start
+ * (then `onUnavailable` says why and callers run folds on the main thread as before).
+ */
+export async function startParallelCv(workers: number, onUnavailable?: (reason: string) => void): Promise<ParallelCv | undefined> {
+  if (workers <= 1) return undefined;
+  const pool = await FoldPool.start(workers, { onUnavailable });
+  return pool ? new ParallelCv(pool) : undefined;
+}
