@@ -26,7 +26,7 @@ export interface RecipeOptions {
   minFrequency?: number;
   /** Encoding of high-cardinality categories. Default 'target' (out of fold), or 'frequency'. */
   highCardinality?: 'target' | 'frequency';
-  /** Date columns that also get weekday/month/hour parts (the latest-starting ones first). Default 3. */
+  /** Date columns that also get weekday/month/hour parts and days since 1970 (the latest-starting ones first). Default 3. */
   maxDateParts?: number;
   /** |skewness| above which a number gets log1p (linear only). Default 1. */
   skewThreshold?: number;
@@ -85,8 +85,8 @@ export function recommendedPipeline(schema: Schema, task: Task, options: RecipeO
   if (dates.length > 0) {
     const main = [...dates].sort((a, b) => (b.role === 'time' ? 1 : 0) - (a.role === 'time' ? 1 : 0) || dateStart(b) - dateStart(a)).slice(0, options.maxDateParts ?? 3);
     const parts = linear
-      ? new DateParts({ parts: ['weekday', 'weekend', 'month', 'hour'], cyclic: true, keepRaw: false })
-      : new DateParts({ parts: ['weekday', 'month', 'hour'] });
+      ? new DateParts({ parts: ['weekday', 'weekend', 'month', 'hour', 'epochDays'], cyclic: true, keepRaw: false })
+      : new DateParts({ parts: ['weekday', 'month', 'hour', 'epochDays'] });
     groups.push({ name: 'date-parts', select: dates.filter((d) => main.includes(d)).map((d) => d.name), steps: scale([parts]) });
   }
 
