@@ -326,10 +326,12 @@ export class TreeEnsemble {
     const K = this.nOutputs;
     const out = new Float64Array(n * K);
     for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseScore[k];
-    const buf = new Float64Array(BLOCK * cols);
+    // Buffers sized to the rows at hand: a single-record request must not pay for a 2048-row block.
+    const blockRows = Math.min(n, BLOCK);
+    const buf = new Float64Array(blockRows * cols);
     const data = X.data;
     const cp = this.complete;
-    const codes = cp && cp.packed ? new Uint8Array(BLOCK * cols) : null;
+    const codes = cp && cp.packed ? new Uint8Array(blockRows * cols) : null;
     for (let b = 0; b < n; b += BLOCK) {
       const e = Math.min(n, b + BLOCK);
       // Fast path: code the block once against the model's thresholds, then walk on bytes.
