@@ -154,6 +154,7 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
   };
 
   const parallel = await starting;
+  if (parallel) progress.info(`cross-validation folds on ${parallel.size} worker threads`);
   const results: ModelResult[] = [];
   const fitted = new Map<string, FittedModel>();
   for (const fam of families) {
