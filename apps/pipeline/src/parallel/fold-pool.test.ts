@@ -111,3 +111,20 @@ describe('FoldPool when workers are unavailable', () => {
     await pool.close();
   }, 30_000);
 });
+
+describe('ParallelCv and an abort signal', () => {
+  it('stops waiting for a worker as soon as the signal fires', async () => {
+    const { X, y } = data(3000, 7);
+    const folds = stratifiedKFold(y, 2, createRng(8));
+    const parallel = new ParallelCv((await FoldPool.start(1))!);
+    try {
+      const controller = new AbortController();
+      const spec: ModelSpec = { family: 'randomForest', task: 'binary', seed: 0, params: { nEstimators: 2000, maxFeatures: 'sqrt', minSamplesLeaf: 1 } };
+      const pending = parallel.crossValidate(X, y, spec, folds, ['rocAuc'], controller.signal);
+      controller.abort();
+      await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    } finally {
+      await parallel.close();
+    }
+  }, 30_000);
+});

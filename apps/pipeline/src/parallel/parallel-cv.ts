@@ -1,4 +1,4 @@
-import { throwIfAborted, type Fold, type Matrix, type Task } from '@campaign-ml/core';
+import { AbortError, throwIfAborted, type Fold, type Matrix, type Task } from '@campaign-ml/core';
 import type { MetricName } from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
@@ -103,7 +103,7 @@ export class ParallelCv {
     throwIfAborted(signal);
     if (this.pool.alive) {
       try {
-        return await this.pool.run(X, y, job);
+        return await untilAborted(this.pool.run(X, y, job), signal);
       } catch (e) {
         if (!(e instanceof PoolUnavailableError)) throw e;
       }
@@ -121,4 +121,23 @@ export async function startParallelCv(workers: number, onUnavailable?: (reason: 
   if (workers <= 1) return undefined;
   const pool = await FoldPool.start(workers, { onUnavailable });
   return pool ? new ParallelCv(pool) : undefined;
+}
+
+/** The job's outcome, or AbortError as soon as the signal fires (the worker stops when the pool closes). */
+function untilAborted<T>(job: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return job;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    job.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
