@@ -9,8 +9,8 @@ import type { TrainResult } from './train';
 /**
  * Write a run's artifacts into `<out>/<run id>/`: bundle.json, metrics.json, report.html and the
  * trial log. Everything goes to a hidden staging folder first and is renamed into place at the
- * end, so an interrupted run never leaves a half-written run folder. `<out>/latest.json` points
- * at the newest run.
+ * end, so an interrupted run never leaves a half-written run folder. `<out>/latest.json` and the
+ * `<out>/latest` symlink point at the newest run.
  */
 export async function writeRun(result: TrainResult, cfg: PipelineConfig): Promise<string> {
   const out = path.resolve(cfg.out);
@@ -34,6 +34,15 @@ export async function writeRun(result: TrainResult, cfg: PipelineConfig): Promis
   const latest = path.join(out, 'latest.json');
   await fs.writeFile(`${latest}.tmp`, `${JSON.stringify({ run: runId, path: final }, null, 2)}\n`);
   await fs.rename(`${latest}.tmp`, latest);
+  // <out>/latest -> the newest run folder, swapped atomically (MODEL_PATH=runs/latest/bundle.json).
+  const link = path.join(out, 'latest');
+  try {
+    await fs.rm(`${link}.tmp`, { force: true });
+    await fs.symlink(runId, `${link}.tmp`, 'dir');
+    await fs.rename(`${link}.tmp`, link);
+  } catch {
+    // No symlinks here (some Windows setups): latest.json still names the run.
+  }
   return final;
 }
 

@@ -45,6 +45,7 @@ describe('campaign-ml CLI', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     const latest = JSON.parse(await fs.readFile(path.join(dir, 'runs', 'latest.json'), 'utf8'));
     expect(latest.path).toBe(runDir);
+    expect(await fs.realpath(path.join(dir, 'runs', 'latest', 'bundle.json'))).toBe(await fs.realpath(path.join(runDir, 'bundle.json')));
     expect((await fs.readdir(path.join(dir, 'runs'))).filter((f) => f.startsWith('.staging'))).toEqual([]);
     expect(await fs.readdir(path.join(dir, 'mlruns'))).toContain('0');
   });
