@@ -12,14 +12,14 @@ import * as aq from 'arquero';
 import { createRng, trainTestSplitIndices } from '@campaign-ml/core';
 import { recommendedPipeline, schemaFromTable } from '@campaign-ml/features';
 import { GradientBoostingClassifier, rocAucScore } from '@campaign-ml/models';
-import { readCsvTable } from './read-csv-table';
+import { readTableSync } from '@campaign-ml/ingest';
 
 const csv = path.resolve(__dirname, '../../../../shared/data/kickstarter/kickstarter.csv');
 if (!fs.existsSync(csv)) {
   console.log(`skipped: ${csv} not found`);
   process.exit(0);
 }
-const all = readCsvTable(csv);
+const all = readTableSync(csv);
 const table = all.filter(aq.escape((r: { state: string }) => r.state === 'successful' || r.state === 'failed')).reify();
 const y = (table.array('state') as string[]).map((s) => (s === 'successful' ? 1 : 0));
 const { train, test } = trainTestSplitIndices(table.numRows(), { testSize: 0.2, rng: createRng(42), stratify: y });

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { recommendedPipeline, schemaFromTable } from '@campaign-ml/features';
-import { readCsvTable } from './read-csv-table';
+import { readTableSync } from '@campaign-ml/ingest';
 
 const csv = path.resolve(__dirname, '../../../../shared/data/kickstarter/kickstarter.csv');
 if (!fs.existsSync(csv)) {
@@ -47,7 +47,7 @@ function copyNumeric(table: ColumnTable): Float64Array {
 }
 
 const t0 = performance.now();
-const table = readCsvTable(csv);
+const table = readTableSync(csv);
 console.log(`read ${table.numRows()} x ${table.numCols()} in ${(performance.now() - t0).toFixed(0)} ms (csv-parse, not measured below)`);
 const y = (table.array('state') as string[]).map((s) => (s === 'successful' ? 1 : 0));
 const schema = schemaFromTable(table);

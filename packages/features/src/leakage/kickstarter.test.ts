@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { parse } from 'csv-parse/sync';
+import { readTableSync } from '@campaign-ml/ingest';
 import { detectLeakage, dropLeaks } from './index';
 
 const shared = path.resolve(__dirname, '../../../../../shared/data');
@@ -9,23 +9,9 @@ const file = path.join(shared, 'kickstarter', 'kickstarter.csv');
 const hasShared = fs.existsSync(file);
 const d = hasShared ? describe : describe.skip;
 
-const DATE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const NUM = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-
+/** The study's CSV, read by ingest as the pipeline reads it. */
 function readKickstarter(): aq.ColumnTable {
-  const rows = parse(fs.readFileSync(file, 'utf8'), { columns: false, skip_empty_lines: true }) as string[][];
-  const [header, ...body] = rows;
-  const cols: Record<string, unknown[]> = {};
-  header.forEach((h, c) => {
-    const raw = body.map((r) => r[c]);
-    const nonEmpty = raw.filter((v) => v !== '');
-    let conv: (v: string) => unknown = (v) => v;
-    if (nonEmpty.every((v) => v === 'True' || v === 'False')) conv = (v) => v === 'True';
-    else if (nonEmpty.every((v) => DATE.test(v))) conv = (v) => new Date(`${v.replace(' ', 'T')}Z`);
-    else if (nonEmpty.every((v) => NUM.test(v))) conv = Number;
-    cols[h] = raw.map((v) => (v === '' ? null : conv(v)));
-  });
-  return aq.table(cols);
+  return readTableSync(file);
 }
 
 const LEAKS = ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'state_changed_at', 'state_changed_at_weekday',

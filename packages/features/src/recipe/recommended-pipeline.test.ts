@@ -6,7 +6,7 @@ import type { Schema } from '@campaign-ml/ingest';
 import { FittedColumnPipeline } from '../pipeline/column-pipeline';
 import { schemaFromTable } from '../pipeline/column-selector';
 import { recommendedPipeline } from './recommended-pipeline';
-import { readCsvTable } from './test-support/read-csv-table';
+import { readTableSync } from '@campaign-ml/ingest';
 
 const day = 86_400_000;
 const n = 60;
@@ -70,7 +70,7 @@ const d = fs.existsSync(csv) ? describe : describe.skip;
 d('recommendedPipeline on the real Kickstarter table', () => {
   const LEAKS = ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1'];
   it('fits successful-vs-failed minus the known leakage and gives a named Matrix without leakage columns', () => {
-    const all = readCsvTable(csv);
+    const all = readTableSync(csv);
     const table = all.filter(aq.escape((r: { state: string }) => r.state === 'successful' || r.state === 'failed')).reify();
     expect(table.numRows()).toBe(14463);
     const labels = (table.array('state') as string[]).map((s) => (s === 'successful' ? 1 : 0));
