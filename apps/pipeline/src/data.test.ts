@@ -12,6 +12,7 @@ describe('prepareTarget', () => {
     expect(p.task).toBe('binary');
     expect(p.classes).toEqual(['failed', 'successful']);
     expect(p.positiveClass).toBe('successful');
+    expect(p.positiveValue).toBe('successful');
     expect(Array.from(p.y)).toEqual([0, 1, 1, 0]);
     expect(p.table.array('goal')).toEqual([1, 2, 5, 6]);
     expect([p.droppedMissing, p.droppedExcluded]).toEqual([1, 1]);
@@ -30,5 +31,13 @@ describe('prepareTarget', () => {
     expect(() => prepareTarget(t, cfg({ task: 'binary' }))).toThrow(/task is binary but "state" has 3 labels/);
     expect(() => prepareTarget(t, cfg({ excludeLabels: ['canceled'], positive: 'won' }))).toThrow(/positive: "won" is not a label/);
     expect(() => prepareTarget(aq.table({ state: ['a', 'a'] }), cfg())).toThrow(/single class/);
+  });
+});
+
+describe('prepareTarget with numeric labels', () => {
+  it('keeps the positive label as the column holds it', () => {
+    const p = prepareTarget(aq.table({ Response: [0, 1, 0, 1, 1] }), parseConfig({ data: 'x.csv', target: 'Response', positive: '1' }));
+    expect(p.classes).toEqual(['0', '1']);
+    expect(p.positiveValue).toBe(1);
   });
 });

@@ -46,6 +46,8 @@ export interface PreparedTarget {
   /** Label names by class index (positive class at index 1 for binary); null for regression. */
   classes: string[] | null;
   positiveClass?: string;
+  /** The positive label as the column holds it (1, true, "successful"), for code that compares raw values. */
+  positiveValue?: unknown;
   /** Class index (classification) or value (regression) per row of `table`. */
   y: Float64Array;
   droppedMissing: number;
@@ -107,7 +109,8 @@ export function prepareTarget(table: ColumnTable, cfg: PipelineConfig): Prepared
   }
   const index = new Map(classes.map((c, i) => [c, i]));
   const y = Float64Array.from(values, (v) => index.get(labelOf(v))!);
-  return { table: kept, task, classes, positiveClass, y, droppedMissing, droppedExcluded };
+  const positiveValue = positiveClass === undefined ? undefined : values.find((v) => labelOf(v) === positiveClass);
+  return { table: kept, task, classes, positiveClass, positiveValue, y, droppedMissing, droppedExcluded };
 }
 
 export function labelOf(v: unknown): string {

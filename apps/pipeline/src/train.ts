@@ -17,7 +17,7 @@ import { chooseThreshold, crossValPredict, crossValidate, rocAucScore, type Metr
 import { permutationImportance } from '@campaign-ml/selection';
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from './config';
-import { labelOf, loadData, prepareTarget, takeY } from './data';
+import { loadData, prepareTarget, takeY } from './data';
 import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './evaluate';
 import { FAMILIES, type Family } from './families';
 import { trainForecast } from './forecast/train-forecast';
@@ -107,10 +107,7 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
   progress.stage('schema + leakage');
   const schema = inferSchema(table, { target: cfg.target, types: cfg.features.types as never, roles: cfg.features.roles as never });
   const keep = new Set(cfg.leakage.keep);
-  // The detector compares raw values: the positive label as it appears in the column (1, not "1").
-  const targetValues = table.array(cfg.target) as ArrayLike<unknown>;
-  const positiveRaw = prepared.positiveClass === undefined ? undefined : Array.prototype.find.call(targetValues, (v: unknown) => labelOf(v) === prepared.positiveClass);
-  const leakage = detectLeakage(table, { target: cfg.target, task, positive: positiveRaw, timeColumn: cfg.leakage.timeColumn }).filter(
+  const leakage = detectLeakage(table, { target: cfg.target, task, positive: prepared.positiveValue, timeColumn: cfg.leakage.timeColumn }).filter(
     (f) => !keep.has(f.column),
   );
   const drop = [...new Set([...(cfg.leakage.action === 'drop' ? leakage.map((f) => f.column) : []), ...cfg.leakage.drop, ...cfg.features.drop])];
