@@ -4,7 +4,9 @@ import {
   isClassifier,
   kFold,
   stratifiedKFold,
+  take,
   throwIfAborted,
+  type Classifier,
   type FittedModel,
   type Fold,
   type Matrix,
@@ -14,7 +16,6 @@ import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
 import { detectLeakage, recommendedPipeline, type FittedColumnPipeline, type LeakageFinding } from '@campaign-ml/features';
 import { groupKFoldSplits, inferSchema, stratifiedSplit, timeSplit, trainTestSplit, type Schema, type TableSplit } from '@campaign-ml/ingest';
 import { chooseThreshold, crossValPredict, crossValidate, rocAucScore, type MetricName } from '@campaign-ml/models';
-import { permutationImportance } from '@campaign-ml/selection';
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from './config';
 import { loadData, prepareTarget, takeY } from './data';
@@ -24,6 +25,7 @@ import { trainForecast } from './forecast/train-forecast';
 import { startParallelCv, type ParallelCv } from './parallel/parallel-cv';
 import { workerCount } from './parallel/worker-count';
 import type { Progress } from './progress';
+import { featureImportance } from './importance';
 import { provenance } from './provenance';
 
 export interface CvSummary {
@@ -237,7 +239,13 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
   const bestCv = (best.tuned ?? best.baseline).cv;
 
   progress.stage('explain + learning curve');
-  const importance = featureImportance(model, recipe.Xtest, yTest, task, seed);
+  const importance = featureImportance(model, recipe.Xtest, yTest, {
+    seed,
+    maxRows: 2000,
+    ...(task === 'binary'
+      ? { scorer: (m: FittedModel, Xs: Matrix, ys: ArrayLike<number>) => rocAucScore(ys, positiveColumn((m as Classifier).predictProba(Xs))), scoreName: 'ROC AUC' }
+      : {}),
+  });
   const learningCurve = computeLearningCurve(bestFam, task, bestParams, recipe.X, yTrain, recipe.Xtest, yTest, primary, seed, classification, signal);
 
   progress.end();
@@ -315,36 +323,6 @@ function splitTable(table: ColumnTable, cfg: PipelineConfig, task: Task): TableS
   return trainTestSplit(table, { testSize, seed: cfg.seed });
 }
 
-function featureImportance(model: FittedModel, X: Matrix, y: Float64Array, task: Task, seed: number) {
-  const names = X.columns;
-  const withImportance = model as FittedModel & { featureImportances?: (t?: string) => Float64Array };
-  let values: Float64Array;
-  let kind: string;
-  if (typeof withImportance.featureImportances === 'function') {
-    values = withImportance.featureImportances('gain');
-    kind = 'gain (share of total split gain)';
-  } else {
-    const scorer =
-      task === 'binary'
-        ? (m: FittedModel, Xs: Matrix, ys: ArrayLike<number>) => rocAucScore(ys, positiveColumn((m as { predictProba(X: Matrix): Float64Array }).predictProba(Xs)))
-        : undefined;
-    const rows = Math.min(X.rows, 2000);
-    const idx = createRng(seed).sampleIndices(X.rows, rows);
-    const Xs = { ...X, rows, data: gatherRows(X, idx) };
-    const ys = Float64Array.from(idx, (i) => y[i]);
-    values = permutationImportance(model, Xs, ys, { nRepeats: 3, seed, ...(scorer ? { scorer } : {}) }).importancesMean;
-    kind = task === 'binary' ? 'permutation (drop in test ROC AUC)' : 'permutation (drop in test score)';
-  }
-  const list = Array.from(values, (v, i) => ({ feature: names[i], importance: v })).sort((a, b) => b.importance - a.importance);
-  return { values: list.slice(0, 20), kind };
-}
-
-function gatherRows(X: Matrix, idx: Uint32Array): Float64Array {
-  const out = new Float64Array(idx.length * X.cols);
-  for (let c = 0; c < X.cols; c++) for (let i = 0; i < idx.length; i++) out[c * idx.length + i] = X.data[c * X.rows + idx[i]];
-  return out;
-}
-
 function computeLearningCurve(
   fam: Family,
   task: Task,
@@ -366,7 +344,7 @@ function computeLearningCurve(
     const idx = order.subarray(0, Math.min(rows, X.rows));
     const ys = Float64Array.from(idx, (i) => y[i]);
     if (classification && new Set(ys).size < new Set(y).size) continue;
-    const Xs = { ...X, rows: idx.length, data: gatherRows(X, idx) } as Matrix;
+    const Xs = take(X, idx);
     const model = fam.create(task, params, seed).fit(Xs, ys, { signal });
     out.push({ fraction, rows: idx.length, train: scoreOf(model, Xs, ys, metric), test: scoreOf(model, Xtest, yTest, metric) });
   }

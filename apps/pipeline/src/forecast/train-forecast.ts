@@ -4,12 +4,12 @@ import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
 import { recommendedPipeline, type FittedColumnPipeline } from '@campaign-ml/features';
 import { inferSchema, type ColumnType, type Schema } from '@campaign-ml/ingest';
 import { crossValidate } from '@campaign-ml/models';
-import { permutationImportance } from '@campaign-ml/selection';
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from '../config';
 import { loadData } from '../data';
 import { regressionMetrics, type Metrics } from '../evaluate';
 import type { Progress } from '../progress';
+import { featureImportance } from '../importance';
 import { provenance } from '../provenance';
 import type { CvSummary, MetricsDocument, ModelResult, ReportData, TrainResult } from '../train';
 import { fmt } from '../train';
@@ -149,7 +149,7 @@ export async function trainForecast(cfg: PipelineConfig, progress: Progress, sig
   const b = bundleParts!;
 
   progress.stage('explain');
-  const importance = featureImportance(b.model, b.Xtest, b.yTest, seed);
+  const importance = featureImportance(b.model, b.Xtest, b.yTest, { seed, scoreName: 'R²' });
   progress.end();
 
   const first = horizons[String(b.target.days)];
@@ -432,20 +432,4 @@ function meanMetrics(list: Metrics[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of Object.keys(list[0] ?? {})) out[k] = mean(list.map((m) => m[k]));
   return out;
-}
-
-/** Gain importance for tree models, permutation importance (drop in test R²) otherwise. */
-function featureImportance(model: FittedModel, X: Matrix, y: Float64Array, seed: number): { values: Array<{ feature: string; importance: number }>; kind: string } {
-  const withGain = model as FittedModel & { featureImportances?: (t?: string) => Float64Array };
-  let values: Float64Array;
-  let kind: string;
-  if (typeof withGain.featureImportances === 'function') {
-    values = withGain.featureImportances('gain');
-    kind = 'gain (share of total split gain)';
-  } else {
-    values = permutationImportance(model, X, y, { nRepeats: 3, seed }).importancesMean;
-    kind = 'permutation (drop in test R²)';
-  }
-  const list = Array.from(values, (v, i) => ({ feature: X.columns[i], importance: v })).sort((a, b) => b.importance - a.importance);
-  return { values: list.slice(0, 20), kind };
 }
