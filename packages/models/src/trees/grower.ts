@@ -1,6 +1,7 @@
 import type { Rng } from '@campaign-ml/core';
 import type { BinMapper, BinnedData } from './binning';
 import { buildHistogram, buildHistogramRows, buildHistogramRowsNoCount, rowMajorBinIndex, subtractHistogram } from './histogram';
+import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, softThreshold, SplitCandidate, SplitScratch } from './splitting';
 import type { SplitParams } from './splitting';
 import type { GrowPolicy } from './tree-params';
@@ -85,7 +86,11 @@ export class TreeGrower {
     this.tmp = new Uint32Array(data.rows);
     // Single-channel trees build histograms from a row-major copy of the bins (see buildHistogramRows).
     this.gidx = cfg.K === 1 ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets) : null;
+    // Single-channel forests drawing features per split find splits without dense histograms.
+    this.sparse = cfg.K === 1 && cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < data.cols ? new SparseScratch(data.rows) : null;
   }
+
+  private readonly sparse: SparseScratch | null;
 
   private readonly gidx: Uint16Array | Uint32Array | null;
 
@@ -191,6 +196,14 @@ export class TreeGrower {
     const c = this.cand;
     findBestSplit(this.pool[s], this.mapper, this.nodeFeatures, nf, K, this.G, node * K, this.H[node], this.C[node], this.cfg, c, this.scratch, this.countFree);
     if (c.feature < 0) return false;
+    this.setPending(node, s);
+    return true;
+  }
+
+  /** Record this.cand as the node's pending split (histogram in slot s, or -1). */
+  private setPending(node: number, s: number): void {
+    const K = this.cfg.K;
+    const c = this.cand;
     this.slot[node] = s;
     this.pFeature[node] = c.feature;
     this.pBin[node] = c.bin;
@@ -201,7 +214,6 @@ export class TreeGrower {
     for (let k = 0; k < K; k++) this.pLG[node * K + k] = c.leftG[k];
     this.pLH[node] = c.leftH;
     this.pLC[node] = c.leftC;
-    return true;
   }
 
   private split(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
@@ -325,8 +337,18 @@ export class TreeGrower {
   }
 
   private buildAndEvaluate(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
-    const s = this.acquire();
     const nf = this.pickFeatures(features, rng);
+    if (this.sparse && nf < features.length) {
+      const c = this.cand;
+      const d = this.data;
+      findBestSplitSparse(d.bins, d.rows, idx, this.start[node], this.end[node], grad, hess, this.mapper, this.nodeFeatures, nf, this.G[node], this.H[node], this.C[node], this.cfg, c, this.scratch, this.sparse);
+      if (c.feature >= 0) {
+        this.setPending(node, -1);
+        open.push(node);
+      }
+      return;
+    }
+    const s = this.acquire();
     this.build(s, nf, idx, this.start[node], this.end[node], grad, hess);
     this.evaluateOrRelease(node, s, true, nf, open);
   }

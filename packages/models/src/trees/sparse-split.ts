@@ -1,0 +1,316 @@
+import type { BinLayout, SplitCandidate, SplitParams, SplitScratch } from './splitting';
+import { softThreshold } from './splitting';
+
+/**
+ * Single-channel split finding without a dense histogram, for forests that draw a few features per
+ * split. A dense histogram costs a zero fill and a scan of every bin of every drawn feature
+ * (~256 x 3 values each) per node, whatever the node's size; trees grown to purity are mostly
+ * nodes of a handful of rows. Here each drawn feature's rows are summed into a 256-slot scratch
+ * histogram while a 256-bit mask records the bins they touch; the scan visits only those bins (in
+ * ascending order, lowest set bit first) and clears them behind itself.
+ *
+ * The result is bit for bit the split `findBestSplit` picks from the dense histogram: each bin
+ * sums the same rows in the same order, and a bin no row falls in leaves the running sums (and so
+ * every gain) unchanged, so with `gain > best` the dense scan can only pick the first bin of such
+ * a run, which is a touched bin (or bin 0, evaluated here too).
+ */
+export class SparseScratch {
+  /** [g, h, count] per bin (256 bins: up to 255 values plus the missing bin); all zero between uses. */
+  readonly acc = new Float64Array(256 * 3);
+  /** Touched bins; all zero between uses. */
+  readonly words = new Uint32Array(8);
+  /** The node's gradients and hessians in node order. */
+  readonly og: Float64Array;
+  readonly oh: Float64Array;
+  constructor(rows: number) {
+    this.og = new Float64Array(rows);
+    this.oh = new Float64Array(rows);
+  }
+}
+
+/**
+ * Best split of rows idx[start, end) over features[0, nFeatures) into `out` (out.feature = -1 when
+ * none beats the thresholds); single channel (grad, hess per row), node sums G, H and row count C.
+ * Same result as findBestSplit on the node's dense histogram (count channel included).
+ */
+export function findBestSplitSparse(
+  bins: Uint8Array,
+  rows: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+  layout: BinLayout,
+  features: Int32Array,
+  nFeatures: number,
+  G: number,
+  H: number,
+  C: number,
+  p: SplitParams,
+  out: SplitCandidate,
+  scratch: SplitScratch,
+  sp: SparseScratch,
+): void {
+  out.reset();
+  const lambda = p.regLambda;
+  const t0 = softThreshold(G, p.regAlpha);
+  const parentScore = (t0 * t0) / (H + lambda);
+  let best = Math.max(p.gamma, 1e-10 * parentScore, 1e-300);
+  const initialBest = best;
+  const n = end - start;
+  const og = sp.og;
+  const oh = sp.oh;
+  for (let i = 0; i < n; i++) {
+    const r = idx[start + i];
+    og[i] = grad[r];
+    oh[i] = hess[r];
+  }
+  const acc = sp.acc;
+  const words = sp.words;
+  for (let fi = 0; fi < nFeatures; fi++) {
+    const f = features[fi];
+    const off = f * rows;
+    for (let i = 0; i < n; i++) {
+      const b = bins[off + idx[start + i]];
+      const j = b * 3;
+      acc[j] += og[i];
+      acc[j + 1] += oh[i];
+      acc[j + 2] += 1;
+      words[b >>> 5] |= 1 << (b & 31);
+    }
+    if (layout.isCategorical[f]) best = scanCategoricalSparse(layout, f, G, H, C, parentScore, best, p, out, scratch, sp);
+    else best = scanNumericSparse(layout, f, G, H, C, parentScore, best, p, out, sp);
+  }
+  if (out.feature < 0 || !(best > initialBest)) out.feature = -1;
+}
+
+/** scanNumeric1 over the touched bins; clears the scratch. */
+function scanNumericSparse(
+  layout: BinLayout,
+  f: number,
+  G: number,
+  H: number,
+  C: number,
+  parentScore: number,
+  best: number,
+  p: SplitParams,
+  out: SplitCandidate,
+  sp: SparseScratch,
+): number {
+  const lambda = p.regLambda;
+  const alpha = p.regAlpha;
+  const mcw = p.minChildWeight;
+  const msl = p.minSamplesLeaf;
+  const acc = sp.acc;
+  const words = sp.words;
+  const nb = layout.nBins[f];
+  let gm = 0;
+  let hm = 0;
+  let cm = 0;
+  const mw = nb >>> 5;
+  const mbit = 1 << (nb & 31);
+  if ((words[mw] & mbit) !== 0) {
+    const mi = nb * 3;
+    gm = acc[mi];
+    hm = acc[mi + 1];
+    cm = acc[mi + 2];
+    acc[mi] = 0;
+    acc[mi + 1] = 0;
+    acc[mi + 2] = 0;
+    words[mw] &= ~mbit;
+  }
+  const last = cm > 0 ? nb : nb - 1;
+  let gl = 0;
+  let hl = 0;
+  let cl = 0;
+  let bestBin = -1;
+  let bestDl = 0;
+  let bestL0 = 0;
+  let bestL1 = 0;
+  let bestL2 = 0;
+  // The dense scan's first point (bin 0) with empty running sums, when no row is in bin 0.
+  let virtualZero = (words[0] & 1) === 0;
+  let w = 0;
+  let word = words[0] | 0;
+  words[0] = 0;
+  for (;;) {
+    let b: number;
+    if (virtualZero) {
+      virtualZero = false;
+      b = 0;
+    } else {
+      while (word === 0 && w < 7) {
+        word = words[++w] | 0;
+        words[w] = 0;
+      }
+      if (word === 0) break;
+      const t = word & -word;
+      word ^= t;
+      b = (w << 5) | (31 - Math.clz32(t));
+      const j = b * 3;
+      gl += acc[j];
+      hl += acc[j + 1];
+      cl += acc[j + 2];
+      acc[j] = 0;
+      acc[j + 1] = 0;
+      acc[j + 2] = 0;
+    }
+    if (b >= last) continue;
+    // Missing values go right.
+    let hr = H - hl;
+    let cr = C - cl;
+    if (hl >= mcw && hr >= mcw && cl >= msl && cr >= msl) {
+      const tl = alpha === 0 ? gl : softThreshold(gl, alpha);
+      const tr = alpha === 0 ? G - gl : softThreshold(G - gl, alpha);
+      const gain = (tl * tl) / (hl + lambda) + (tr * tr) / (hr + lambda) - parentScore;
+      if (gain > best) {
+        best = gain;
+        bestBin = b;
+        bestDl = 0;
+        bestL0 = gl;
+        bestL1 = hl;
+        bestL2 = cl;
+      }
+    }
+    // Missing values go left.
+    if (cm > 0 && b < nb - 1) {
+      const gl2 = gl + gm;
+      const hl2 = hl + hm;
+      const cl2 = cl + cm;
+      hr = H - hl2;
+      cr = C - cl2;
+      if (hl2 >= mcw && hr >= mcw && cl2 >= msl && cr >= msl) {
+        const tl = alpha === 0 ? gl2 : softThreshold(gl2, alpha);
+        const tr = alpha === 0 ? G - gl2 : softThreshold(G - gl2, alpha);
+        const gain = (tl * tl) / (hl2 + lambda) + (tr * tr) / (hr + lambda) - parentScore;
+        if (gain > best) {
+          best = gain;
+          bestBin = b;
+          bestDl = 1;
+          bestL0 = gl2;
+          bestL1 = hl2;
+          bestL2 = cl2;
+        }
+      }
+    }
+  }
+  if (bestBin >= 0) {
+    out.gain = best;
+    out.feature = f;
+    out.bin = bestBin;
+    out.categorical = 0;
+    out.defaultLeft = cm > 0 ? bestDl : bestL2 >= C - bestL2 ? 1 : 0;
+    out.leftG[0] = bestL0;
+    out.leftH = bestL1;
+    out.leftC = bestL2;
+  }
+  return best;
+}
+
+/** scanCategorical over the touched bins; clears the scratch. */
+function scanCategoricalSparse(
+  layout: BinLayout,
+  f: number,
+  G: number,
+  H: number,
+  C: number,
+  parentScore: number,
+  best: number,
+  p: SplitParams,
+  out: SplitCandidate,
+  s: SplitScratch,
+  sp: SparseScratch,
+): number {
+  const lambda = p.regLambda;
+  const alpha = p.regAlpha;
+  const acc = sp.acc;
+  const words = sp.words;
+  const nb = layout.nBins[f];
+  const mi = nb * 3;
+  // Untouched slots are zero, so the missing bin reads as empty when no row is missing.
+  const gm = acc[mi];
+  const hm = acc[mi + 1];
+  const cm = acc[mi + 2];
+  acc[mi] = 0;
+  acc[mi + 1] = 0;
+  acc[mi + 2] = 0;
+  words[nb >>> 5] &= ~(1 << (nb & 31));
+  const order = s.order;
+  const key = s.key;
+  // Present categories in ascending code order, insertion-sorted by gradient ratio.
+  let m = 0;
+  for (let w = 0; w < 8; w++) {
+    let word = words[w] | 0;
+    words[w] = 0;
+    while (word !== 0) {
+      const t = word & -word;
+      word ^= t;
+      const b = (w << 5) | (31 - Math.clz32(t));
+      const j = b * 3;
+      const kv = acc[j] / (acc[j + 1] + p.catSmooth);
+      let i = m++;
+      while (i > 0 && key[i - 1] > kv) {
+        key[i] = key[i - 1];
+        order[i] = order[i - 1];
+        i--;
+      }
+      key[i] = kv;
+      order[i] = b;
+    }
+  }
+  let gl = 0;
+  let hl = 0;
+  let cl = 0;
+  let bestJ = -1;
+  let bestDl = 0;
+  let bestL0 = 0;
+  let bestL1 = 0;
+  let bestL2 = 0;
+  const last = cm > 0 ? m : m - 1;
+  for (let i = 0; i < last; i++) {
+    const j = order[i] * 3;
+    gl += acc[j];
+    hl += acc[j + 1];
+    cl += acc[j + 2];
+    for (let side = 0; side < 2; side++) {
+      if (side === 1 && !(cm > 0 && i < m - 1)) break;
+      const gL = side === 1 ? gl + gm : gl;
+      const hL = side === 1 ? hl + hm : hl;
+      const cL = side === 1 ? cl + cm : cl;
+      const hR = H - hL;
+      const cR = C - cL;
+      if (hL < p.minChildWeight || hR < p.minChildWeight || cL < p.minSamplesLeaf || cR < p.minSamplesLeaf) continue;
+      const tl = softThreshold(gL, alpha);
+      const tr = softThreshold(G - gL, alpha);
+      const gain = (tl * tl) / (hL + lambda) + (tr * tr) / (hR + lambda) - parentScore;
+      if (gain > best) {
+        best = gain;
+        bestJ = i;
+        bestDl = side;
+        bestL0 = gL;
+        bestL1 = hL;
+        bestL2 = cL;
+      }
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    const j = order[i] * 3;
+    acc[j] = 0;
+    acc[j + 1] = 0;
+    acc[j + 2] = 0;
+  }
+  if (bestJ >= 0) {
+    out.gain = best;
+    out.feature = f;
+    out.bin = -1;
+    out.categorical = 1;
+    out.defaultLeft = cm > 0 ? bestDl : bestL2 >= C - bestL2 ? 1 : 0;
+    out.catBits.fill(0);
+    for (let i = 0; i <= bestJ; i++) out.catBits[order[i] >>> 5] |= 1 << (order[i] & 31);
+    out.leftG[0] = bestL0;
+    out.leftH = bestL1;
+    out.leftC = bestL2;
+  }
+  return best;
+}
