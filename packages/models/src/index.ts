@@ -5,3 +5,4 @@ export * from './baseline';
 export * from './adapters';
 export * from './metrics';
 export * from './cv';
+export * from './ensemble';

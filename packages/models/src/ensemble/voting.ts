@@ -1,0 +1,219 @@
+import {
+  ConfigError,
+  InputError,
+  SerializationError,
+  checkClassLabels,
+  checkPredictColumns,
+  checkXy,
+  expectKind,
+  load,
+  registerLoader,
+  selectColumns,
+  type Classifier,
+  type Estimator,
+  type FitOptions,
+  type FittedModel,
+  type Matrix,
+  type Regressor,
+  type Serialized,
+} from '@campaign-ml/core';
+import { labelsFromProba } from '../cv/predictions';
+
+/** One member of a voting ensemble: an estimator and, optionally, the input columns it reads. */
+export interface VotingMember<F extends FittedModel = FittedModel> {
+  name: string;
+  estimator: Estimator<F>;
+  /** Columns of X (by name) this member is fitted on and predicts from; all columns when absent. */
+  columns?: readonly string[];
+}
+
+export interface VotingParams<F extends FittedModel = FittedModel> {
+  estimators: ReadonlyArray<VotingMember<F>>;
+  /** Non-negative weight per member (default: equal). Members with weight 0 are not fitted. */
+  weights?: readonly number[];
+}
+
+interface FittedMember<F extends FittedModel> {
+  name: string;
+  columns: readonly string[] | null;
+  weight: number;
+  model: F;
+}
+
+function checkParams<F extends FittedModel>(who: string, params: VotingParams<F>): { members: VotingMember<F>[]; weights: number[] } {
+  const members = [...(params.estimators ?? [])];
+  if (members.length === 0) throw new ConfigError('INVALID_OPTION', `${who}: estimators must hold at least one member`, { value: 0, expected: 'one or more estimators' });
+  const names = new Set<string>();
+  for (const m of members) {
+    if (names.has(m.name)) throw new ConfigError('INVALID_OPTION', `${who}: member name "${m.name}" is used twice`, { value: m.name, expected: 'unique member names' });
+    names.add(m.name);
+  }
+  const weights = params.weights ? [...params.weights] : members.map(() => 1);
+  if (weights.length !== members.length) {
+    throw new ConfigError('INVALID_OPTION', `${who}: ${weights.length} weights for ${members.length} estimators`, { value: weights.length, expected: `${members.length} weights` });
+  }
+  weights.forEach((w, i) => {
+    if (!Number.isFinite(w) || w < 0) {
+      throw new ConfigError('INVALID_OPTION', `${who}: weight of "${members[i].name}" is ${w}`, { value: w, expected: 'a finite number >= 0' });
+    }
+  });
+  if (!weights.some((w) => w > 0)) throw new ConfigError('INVALID_OPTION', `${who}: every weight is 0`, { value: 0, expected: 'at least one positive weight' });
+  return { members, weights };
+}
+
+function fitMembers<F extends FittedModel>(members: VotingMember<F>[], weights: number[], X: Matrix, y: ArrayLike<number>, opts: FitOptions): FittedMember<F>[] {
+  const out: FittedMember<F>[] = [];
+  members.forEach((m, i) => {
+    if (weights[i] === 0) return;
+    const Xm = m.columns ? selectColumns(X, m.columns) : X;
+    const validation = opts.validation && m.columns ? { X: selectColumns(opts.validation.X, m.columns), y: opts.validation.y } : opts.validation;
+    out.push({ name: m.name, columns: m.columns ? [...m.columns] : null, weight: weights[i], model: m.estimator.fit(Xm, y, { ...opts, validation }) });
+  });
+  return out;
+}
+
+/** Weighted sum of the members' outputs on their own columns, divided by the total weight. */
+function blend<F extends FittedModel>(members: readonly FittedMember<F>[], X: Matrix, out: (m: F, Xm: Matrix) => Float64Array): Float64Array {
+  let acc: Float64Array | undefined;
+  let total = 0;
+  for (const m of members) {
+    const part = out(m.model, m.columns ? selectColumns(X, m.columns) : X);
+    acc ??= new Float64Array(part.length);
+    for (let i = 0; i < part.length; i++) acc[i] += m.weight * part[i];
+    total += m.weight;
+  }
+  for (let i = 0; i < acc!.length; i++) acc![i] /= total;
+  return acc!;
+}
+
+function membersToJSON(members: readonly FittedMember<FittedModel>[]) {
+  return members.map((m) => ({ name: m.name, columns: m.columns, weight: m.weight, model: m.model.toJSON() }));
+}
+
+function membersFromJSON<F extends FittedModel>(json: Serialized): FittedMember<F>[] {
+  const members = json.members as Array<{ name: string; columns: string[] | null; weight: number; model: Serialized }>;
+  if (!Array.isArray(members) || members.length === 0) throw new SerializationError('INVALID_FIELD', `${json.kind}: "members" must be a non-empty list`, { value: members, expected: 'a non-empty list of members' });
+  return members.map((m) => ({ name: m.name, columns: m.columns, weight: m.weight, model: load<F>(m.model) }));
+}
+
+const CLASSIFIER_KIND = 'models/VotingClassifier';
+const REGRESSOR_KIND = 'models/VotingRegressor';
+
+/**
+ * Soft voting: the weighted mean of the members' class probabilities (scikit-learn's
+ * `VotingClassifier(voting='soft')`). Each member may read its own columns, so members built on
+ * different feature recipes share one input matrix (see `FittedColumnPipeline.union`).
+ *
+ * ```ts
+ * const vote = new VotingClassifier({
+ *   estimators: [
+ *     { name: 'gbdt', estimator: new GradientBoostingClassifier(), columns: treeColumns },
+ *     { name: 'logistic', estimator: new LogisticRegression(), columns: linearColumns },
+ *   ],
+ *   weights: [0.6, 0.4],
+ * }).fit(X, y);
+ * ```
+ */
+export class VotingClassifier implements Estimator<FittedVotingClassifier, VotingParams<Classifier>> {
+  readonly params: Readonly<VotingParams<Classifier>>;
+  private readonly members: VotingMember<Classifier>[];
+  private readonly weights: number[];
+
+  constructor(params: VotingParams<Classifier>) {
+    const { members, weights } = checkParams('VotingClassifier', params);
+    this.members = members;
+    this.weights = weights;
+    this.params = Object.freeze({ estimators: members, weights });
+  }
+
+  fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedVotingClassifier {
+    const { classes } = checkClassLabels(checkXy(X, y));
+    const fitted = fitMembers(this.members, this.weights, X, y, opts);
+    for (const m of fitted) {
+      if (m.model.classes !== classes) {
+        throw new InputError('CLASS_MISMATCH', `VotingClassifier: member "${m.name}" has ${m.model.classes} classes, the labels ${classes}`, { value: m.model.classes, expected: `${classes} classes` });
+      }
+    }
+    return new FittedVotingClassifier(X.columns, classes, fitted);
+  }
+}
+
+export class FittedVotingClassifier implements Classifier {
+  readonly columns: readonly string[];
+  readonly classes: number;
+  readonly members: ReadonlyArray<Readonly<FittedMember<Classifier>>>;
+
+  /** @internal */
+  constructor(columns: readonly string[], classes: number, members: FittedMember<Classifier>[]) {
+    this.columns = Object.freeze([...columns]);
+    this.classes = classes;
+    this.members = Object.freeze(members.map((m) => Object.freeze({ ...m })));
+    Object.freeze(this);
+  }
+
+  predictProba(X: Matrix): Float64Array {
+    checkPredictColumns(X, this.columns);
+    return blend(this.members, X, (m, Xm) => m.predictProba(Xm));
+  }
+
+  predict(X: Matrix): Int32Array {
+    return labelsFromProba(this.predictProba(X), X.rows, this.classes, 0.5);
+  }
+
+  toJSON(): Serialized {
+    return { kind: CLASSIFIER_KIND, version: 1, columns: [...this.columns], classes: this.classes, members: membersToJSON(this.members) };
+  }
+
+  static fromJSON(json: Serialized): FittedVotingClassifier {
+    expectKind(json, CLASSIFIER_KIND, 1);
+    return new FittedVotingClassifier(json.columns as string[], json.classes as number, membersFromJSON<Classifier>(json));
+  }
+}
+
+/** The weighted mean of the members' predictions (scikit-learn's `VotingRegressor`), members on their own columns. */
+export class VotingRegressor implements Estimator<FittedVotingRegressor, VotingParams<Regressor>> {
+  readonly params: Readonly<VotingParams<Regressor>>;
+  private readonly members: VotingMember<Regressor>[];
+  private readonly weights: number[];
+
+  constructor(params: VotingParams<Regressor>) {
+    const { members, weights } = checkParams('VotingRegressor', params);
+    this.members = members;
+    this.weights = weights;
+    this.params = Object.freeze({ estimators: members, weights });
+  }
+
+  fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedVotingRegressor {
+    checkXy(X, y);
+    return new FittedVotingRegressor(X.columns, fitMembers(this.members, this.weights, X, y, opts));
+  }
+}
+
+export class FittedVotingRegressor implements Regressor {
+  readonly columns: readonly string[];
+  readonly members: ReadonlyArray<Readonly<FittedMember<Regressor>>>;
+
+  /** @internal */
+  constructor(columns: readonly string[], members: FittedMember<Regressor>[]) {
+    this.columns = Object.freeze([...columns]);
+    this.members = Object.freeze(members.map((m) => Object.freeze({ ...m })));
+    Object.freeze(this);
+  }
+
+  predict(X: Matrix): Float64Array {
+    checkPredictColumns(X, this.columns);
+    return blend(this.members, X, (m, Xm) => m.predict(Xm));
+  }
+
+  toJSON(): Serialized {
+    return { kind: REGRESSOR_KIND, version: 1, columns: [...this.columns], members: membersToJSON(this.members) };
+  }
+
+  static fromJSON(json: Serialized): FittedVotingRegressor {
+    expectKind(json, REGRESSOR_KIND, 1);
+    return new FittedVotingRegressor(json.columns as string[], membersFromJSON<Regressor>(json));
+  }
+}
+
+registerLoader(CLASSIFIER_KIND, FittedVotingClassifier.fromJSON);
+registerLoader(REGRESSOR_KIND, FittedVotingRegressor.fromJSON);
