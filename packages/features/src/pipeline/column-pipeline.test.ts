@@ -77,6 +77,31 @@ describe('ColumnPipeline', () => {
     expect(Array.from(back.transform(train).data)).toEqual(Array.from(fitted.transform(train).data));
   });
 
+  it('union: parts side by side under their prefixes, each checking its own missing values, and round-trips', () => {
+    const linear = pipeline().fit(train, y);
+    const raw = new ColumnPipeline({ schema, groups: [{ select: ['goal', 'pledged'] }], allowMissing: true }).fit(train);
+    const both = FittedColumnPipeline.union([
+      { prefix: 'tree:', pipeline: raw },
+      { prefix: 'linear:', pipeline: linear },
+    ]);
+    expect(both.featureNamesOut).toEqual([...raw.featureNamesOut.map((n) => `tree:${n}`), ...linear.featureNamesOut.map((n) => `linear:${n}`)]);
+    expect(both.inputColumns).toEqual([...new Set([...raw.inputColumns, ...linear.inputColumns])]);
+    expect(both.allowMissing).toBe(true);
+    const X = both.transform(train);
+    expect(X.columns).toEqual(both.featureNamesOut);
+    expect(Array.from(X.data)).toEqual([...Array.from(raw.transform(train).data), ...Array.from(linear.transform(train).data)]);
+    expect(Number.isNaN(X.data[2])).toBe(true); // goal's missing value stays NaN on the tree side only
+    const back = load<FittedColumnPipeline>(JSON.stringify(both.toJSON()));
+    expect(Array.from(back.transform(train).data)).toEqual(Array.from(X.data));
+    // The linear part still refuses NaN inside the union.
+    const unimputed = new ColumnPipeline({ schema, groups: [{ select: ['pledged'] }] }).fit(train);
+    const strict = FittedColumnPipeline.union([{ prefix: 'a:', pipeline: raw }, { prefix: 'b:', pipeline: unimputed }]);
+    const withNaN = aq.table({ goal: [1], pledged: [null] });
+    expect(() => strict.transform(withNaN)).toThrow(/feature "b:pledged"/);
+    expect(() => FittedColumnPipeline.union([{ prefix: 'a:', pipeline: raw }, { prefix: 'a:', pipeline: linear }])).toThrow(/prefix "a:" is used twice/);
+    expect(() => FittedColumnPipeline.union([])).toThrow(ConfigError);
+  });
+
   it('a missing input column is an InputError naming it', () => {
     const fitted = pipeline().fit(train, y);
     expect(() => fitted.transform(train.select(aq.not('category')))).toThrow(InputError);

@@ -340,6 +340,42 @@ export class FittedColumnPipeline {
     return this.groups.find((g) => g.name === name)?.steps;
   }
 
+  /**
+   * One pipeline whose output is the side-by-side concatenation of several fitted pipelines' outputs
+   * (scikit-learn's FeatureUnion), each part's feature names under its own prefix: how an ensemble
+   * of models built on different recipes (trees: raw numbers with NaN; linear: imputed and scaled)
+   * takes one input matrix. Parts with whole-matrix steps (PCA, ...) cannot be joined.
+   *
+   * ```ts
+   * const both = FittedColumnPipeline.union([{ prefix: 'tree:', pipeline: tree }, { prefix: 'linear:', pipeline: linear }]);
+   * both.featureNamesOut; // ['tree:goal', ..., 'linear:goal', ...]
+   * ```
+   */
+  static union(parts: ReadonlyArray<{ prefix: string; pipeline: FittedColumnPipeline }>): FittedColumnPipeline {
+    if (parts.length === 0) throw new ConfigError('INVALID_OPTION', 'FittedColumnPipeline.union needs at least one part', { value: 0, expected: 'one or more pipelines' });
+    const prefixes = new Set<string>();
+    const inputs: string[] = [];
+    const groups: FittedGroup[] = [];
+    const names: string[] = [];
+    for (const { prefix, pipeline } of parts) {
+      if (prefixes.has(prefix)) throw new ConfigError('INVALID_OPTION', `FittedColumnPipeline.union: prefix "${prefix}" is used twice`, { value: prefix, expected: 'a distinct prefix per part' });
+      prefixes.add(prefix);
+      if (pipeline.steps.length > 0) {
+        throw new ConfigError('INVALID_OPTION', `FittedColumnPipeline.union: part "${prefix}" has whole-matrix steps, which cannot be joined column-wise`, {
+          value: prefix,
+          expected: 'pipelines without whole-matrix steps',
+        });
+      }
+      for (const c of pipeline.inputColumns) if (!inputs.includes(c)) inputs.push(c);
+      for (const g of pipeline.groups) {
+        // A group checks its own missing values, so a NaN-free part stays NaN-free inside the union.
+        groups.push({ ...g, name: prefix + g.name, prefix: prefix + g.prefix, allowMissing: g.allowMissing && pipeline.allowMissing });
+      }
+      for (const n of pipeline.featureNamesOut) names.push(prefix + n);
+    }
+    return new FittedColumnPipeline(inputs, groups, [], parts.some((p) => p.pipeline.allowMissing), names);
+  }
+
   toJSON(): Serialized {
     return {
       kind: KIND,
