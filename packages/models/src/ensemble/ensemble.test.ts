@@ -77,6 +77,28 @@ describe('VotingClassifier', () => {
     ]);
   });
 
+  it('can be assembled from fitted members, with the same probabilities as fitting it', () => {
+    const g = new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }).fit(selectColumns(X, trees), y);
+    const l = new LogisticRegression().fit(selectColumns(X, linear), y);
+    const made = FittedVotingClassifier.fromFitted(X.columns, [
+      { name: 'gbdt', model: g, weight: 3, columns: trees },
+      { name: 'logistic', model: l, weight: 1, columns: linear },
+      { name: 'unused', model: l, weight: 0 },
+    ]);
+    expect(made.members).toHaveLength(2);
+    expect(made.predictProba(test.X)).toEqual(vote.predictProba(test.X));
+    expect(() => FittedVotingClassifier.fromFitted(['a'], [{ name: 'g', model: g, weight: 1, columns: trees }])).toThrow(/reads column "b"/);
+    // A member fitted under other names reads renamed columns of the ensemble's input.
+    const renamed = createMatrix(test.X.rows, 4, test.X.data, ['tree:a', 'tree:b', 'tree:c', 'linear:c_scaled']);
+    const union = FittedVotingClassifier.fromFitted(renamed.columns, [
+      { name: 'gbdt', model: g, weight: 3, columns: ['tree:a', 'tree:b', 'tree:c'], featureNames: trees },
+      { name: 'logistic', model: l, weight: 1, columns: ['linear:c_scaled'], featureNames: linear },
+    ]);
+    expect(union.predictProba(renamed)).toEqual(vote.predictProba(test.X));
+    expect(load<FittedVotingClassifier>(JSON.parse(JSON.stringify(union))).predictProba(renamed)).toEqual(vote.predictProba(test.X));
+    expect(() => FittedVotingClassifier.fromFitted(renamed.columns, [{ name: 'g', model: g, weight: 1, columns: ['tree:a'], featureNames: trees }])).toThrow(/3 feature names for 1 columns/);
+  });
+
   it('does not fit members with weight 0', () => {
     const v = new VotingClassifier({
       estimators: [

@@ -5,6 +5,7 @@ import {
   checkClassLabels,
   checkPredictColumns,
   checkXy,
+  createMatrix,
   expectKind,
   load,
   registerLoader,
@@ -35,7 +36,10 @@ export interface VotingParams<F extends FittedModel = FittedModel> {
 
 interface FittedMember<F extends FittedModel> {
   name: string;
+  /** Input columns the member reads (all when null). */
   columns: readonly string[] | null;
+  /** The names those columns had when the member was fitted (when they differ from `columns`). */
+  featureNames: readonly string[] | null;
   weight: number;
   model: F;
 }
@@ -67,9 +71,37 @@ function fitMembers<F extends FittedModel>(members: VotingMember<F>[], weights: 
     if (weights[i] === 0) return;
     const Xm = m.columns ? selectColumns(X, m.columns) : X;
     const validation = opts.validation && m.columns ? { X: selectColumns(opts.validation.X, m.columns), y: opts.validation.y } : opts.validation;
-    out.push({ name: m.name, columns: m.columns ? [...m.columns] : null, weight: weights[i], model: m.estimator.fit(Xm, y, { ...opts, validation }) });
+    out.push({ name: m.name, columns: m.columns ? [...m.columns] : null, featureNames: null, weight: weights[i], model: m.estimator.fit(Xm, y, { ...opts, validation }) });
   });
   return out;
+}
+
+/** A fitted model for `fromFitted`: it reads `columns` of the ensemble's input, which it knew as `featureNames`. */
+export interface FittedVotingMember<F extends FittedModel> {
+  name: string;
+  model: F;
+  weight: number;
+  columns?: readonly string[];
+  featureNames?: readonly string[];
+}
+
+function checkFitted<F extends FittedModel>(who: string, inputColumns: readonly string[], members: ReadonlyArray<FittedVotingMember<F>>): FittedMember<F>[] {
+  const { weights } = checkParams(who, { estimators: members.map((m) => ({ name: m.name, estimator: { params: {}, fit: () => m.model } })), weights: members.map((m) => m.weight) });
+  const known = new Set(inputColumns);
+  const kept: FittedMember<F>[] = [];
+  members.forEach((m, i) => {
+    for (const c of m.columns ?? []) {
+      if (!known.has(c)) throw new InputError('UNKNOWN_COLUMN', `${who}: member "${m.name}" reads column "${c}", which is not among the inputs`, { column: c, expected: 'an input column' });
+    }
+    if (m.featureNames && m.featureNames.length !== (m.columns ?? inputColumns).length) {
+      throw new InputError('COLUMN_MISMATCH', `${who}: member "${m.name}" has ${m.featureNames.length} feature names for ${(m.columns ?? inputColumns).length} columns`, {
+        value: m.featureNames.length,
+        expected: `${(m.columns ?? inputColumns).length} names`,
+      });
+    }
+    if (weights[i] > 0) kept.push({ name: m.name, columns: m.columns ? [...m.columns] : null, featureNames: m.featureNames ? [...m.featureNames] : null, weight: weights[i], model: m.model });
+  });
+  return kept;
 }
 
 /** Weighted sum of the members' outputs on their own columns, divided by the total weight. */
@@ -77,7 +109,7 @@ function blend<F extends FittedModel>(members: readonly FittedMember<F>[], X: Ma
   let acc: Float64Array | undefined;
   let total = 0;
   for (const m of members) {
-    const part = out(m.model, m.columns ? selectColumns(X, m.columns) : X);
+    const part = out(m.model, memberInput(m, X));
     acc ??= new Float64Array(part.length);
     for (let i = 0; i < part.length; i++) acc[i] += m.weight * part[i];
     total += m.weight;
@@ -86,14 +118,19 @@ function blend<F extends FittedModel>(members: readonly FittedMember<F>[], X: Ma
   return acc!;
 }
 
+function memberInput(m: FittedMember<FittedModel>, X: Matrix): Matrix {
+  const Xm = m.columns ? selectColumns(X, m.columns) : X;
+  return m.featureNames ? createMatrix(Xm.rows, Xm.cols, Xm.data, m.featureNames) : Xm;
+}
+
 function membersToJSON(members: readonly FittedMember<FittedModel>[]) {
-  return members.map((m) => ({ name: m.name, columns: m.columns, weight: m.weight, model: m.model.toJSON() }));
+  return members.map((m) => ({ name: m.name, columns: m.columns, featureNames: m.featureNames, weight: m.weight, model: m.model.toJSON() }));
 }
 
 function membersFromJSON<F extends FittedModel>(json: Serialized): FittedMember<F>[] {
-  const members = json.members as Array<{ name: string; columns: string[] | null; weight: number; model: Serialized }>;
+  const members = json.members as Array<{ name: string; columns: string[] | null; featureNames?: string[] | null; weight: number; model: Serialized }>;
   if (!Array.isArray(members) || members.length === 0) throw new SerializationError('INVALID_FIELD', `${json.kind}: "members" must be a non-empty list`, { value: members, expected: 'a non-empty list of members' });
-  return members.map((m) => ({ name: m.name, columns: m.columns, weight: m.weight, model: load<F>(m.model) }));
+  return members.map((m) => ({ name: m.name, columns: m.columns, featureNames: m.featureNames ?? null, weight: m.weight, model: load<F>(m.model) }));
 }
 
 const CLASSIFIER_KIND = 'models/VotingClassifier';
@@ -151,6 +188,21 @@ export class FittedVotingClassifier implements Classifier {
     Object.freeze(this);
   }
 
+  /**
+   * An ensemble of already fitted classifiers (e.g. the members an ensemble selection chose), each
+   * reading `columns` of an input with `inputColumns`. Members with weight 0 are left out.
+   */
+  static fromFitted(inputColumns: readonly string[], members: ReadonlyArray<FittedVotingMember<Classifier>>): FittedVotingClassifier {
+    const kept = checkFitted('FittedVotingClassifier.fromFitted', inputColumns, members);
+    const classes = kept[0].model.classes;
+    for (const m of kept) {
+      if (m.model.classes !== classes) {
+        throw new InputError('CLASS_MISMATCH', `FittedVotingClassifier.fromFitted: member "${m.name}" has ${m.model.classes} classes, "${kept[0].name}" ${classes}`, { value: m.model.classes, expected: `${classes} classes` });
+      }
+    }
+    return new FittedVotingClassifier(inputColumns, classes, kept);
+  }
+
   predictProba(X: Matrix): Float64Array {
     checkPredictColumns(X, this.columns);
     return blend(this.members, X, (m, Xm) => m.predictProba(Xm));
@@ -198,6 +250,11 @@ export class FittedVotingRegressor implements Regressor {
     this.columns = Object.freeze([...columns]);
     this.members = Object.freeze(members.map((m) => Object.freeze({ ...m })));
     Object.freeze(this);
+  }
+
+  /** An ensemble of already fitted regressors, as FittedVotingClassifier.fromFitted. */
+  static fromFitted(inputColumns: readonly string[], members: ReadonlyArray<FittedVotingMember<Regressor>>): FittedVotingRegressor {
+    return new FittedVotingRegressor(inputColumns, checkFitted('FittedVotingRegressor.fromFitted', inputColumns, members));
   }
 
   predict(X: Matrix): Float64Array {
