@@ -1,6 +1,6 @@
 import type { Rng } from '@campaign-ml/core';
 import type { BinMapper, BinnedData } from './binning';
-import { buildHistogram, buildHistogramRows, buildHistogramRowsNoCount, rowMajorBinIndex, subtractHistogram } from './histogram';
+import { buildHistogram, buildHistogramRows, buildHistogramRowsNoCount, rowMajorBinIndex, rowMajorBins, subtractHistogram } from './histogram';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, softThreshold, SplitCandidate, SplitScratch } from './splitting';
 import type { SplitParams } from './splitting';
@@ -84,13 +84,17 @@ export class TreeGrower {
     this.scratch = new SplitScratch(cfg.K);
     this.nodeFeatures = new Int32Array(data.cols);
     this.tmp = new Uint32Array(data.rows);
-    // Single-channel trees build histograms from a row-major copy of the bins (see buildHistogramRows).
-    this.gidx = cfg.K === 1 ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets) : null;
-    // Single-channel forests drawing features per split find splits without dense histograms.
-    this.sparse = cfg.K === 1 && cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < data.cols ? new SparseScratch(data.rows) : null;
+    // Single-channel forests drawing features per split find splits without dense histograms
+    // (findBestSplitSparse), from a row-major copy of the bins.
+    const sparse = cfg.K === 1 && cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < data.cols;
+    this.sparse = sparse ? new SparseScratch(cfg.featuresPerSplit) : null;
+    this.sparseBins = sparse ? rowMajorBins(data.bins, data.rows, data.cols) : new Uint8Array(0);
+    // Other single-channel trees build histograms from a row-major copy of the bins (see buildHistogramRows).
+    this.gidx = cfg.K === 1 && !sparse ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets) : null;
   }
 
   private readonly sparse: SparseScratch | null;
+  private readonly sparseBins: Uint8Array;
 
   private readonly gidx: Uint16Array | Uint32Array | null;
 
@@ -301,7 +305,7 @@ export class TreeGrower {
     const canL = this.canSplit(L);
     const canR = this.canSplit(R);
     const offsets = this.mapper.offsets;
-    if (cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < features.length) {
+    if (this.sparse || (cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < features.length)) {
       this.release(parentSlot);
       if (canL) this.buildAndEvaluate(L, idx, grad, hess, features, rng, open);
       if (canR) this.buildAndEvaluate(R, idx, grad, hess, features, rng, open);
@@ -338,10 +342,10 @@ export class TreeGrower {
 
   private buildAndEvaluate(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
     const nf = this.pickFeatures(features, rng);
-    if (this.sparse && nf < features.length) {
+    if (this.sparse) {
       const c = this.cand;
       const d = this.data;
-      findBestSplitSparse(d.bins, d.rows, idx, this.start[node], this.end[node], grad, hess, this.mapper, this.nodeFeatures, nf, this.G[node], this.H[node], this.C[node], this.cfg, c, this.scratch, this.sparse);
+      findBestSplitSparse(this.sparseBins, d.cols, idx, this.start[node], this.end[node], grad, hess, this.mapper, this.nodeFeatures, nf, this.G[node], this.H[node], this.C[node], this.cfg, c, this.scratch, this.sparse);
       if (c.feature >= 0) {
         this.setPending(node, -1);
         open.push(node);

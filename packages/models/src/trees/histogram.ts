@@ -75,6 +75,16 @@ export function rowMajorBinIndex(bins: Uint8Array, rows: number, cols: number, o
   return out;
 }
 
+/** Row-major copy of column-major bins: bin of row r, feature f at `r * cols + f`. */
+export function rowMajorBins(bins: Uint8Array, rows: number, cols: number): Uint8Array {
+  const out = new Uint8Array(rows * cols);
+  for (let f = 0; f < cols; f++) {
+    const src = f * rows;
+    for (let r = 0; r < rows; r++) out[r * cols + f] = bins[src + r];
+  }
+  return out;
+}
+
 /**
  * Single-channel histogram of rows idx[start, end) from the row-major index: each row adds its
  * gradient and hessian to one slot per listed feature (two rows per step, for more independent

@@ -1,6 +1,6 @@
 import { createRng } from '@campaign-ml/core';
 import { BinMapper } from './binning';
-import { buildHistogram } from './histogram';
+import { buildHistogram, rowMajorBins } from './histogram';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { SplitParams } from './splitting';
@@ -18,6 +18,7 @@ describe('findBestSplitSparse', () => {
   }
   const mapper = BinMapper.fit(X, { maxBins: 64, categorical: Int32Array.from([5]) });
   const binned = mapper.transform(X);
+  const rowBins = rowMajorBins(binned.bins, n, 6);
   const grad = Float64Array.from({ length: n }, () => rng.normal());
   const hess = Float64Array.from({ length: n }, () => 0.2 + rng.random());
 
@@ -43,7 +44,7 @@ describe('findBestSplitSparse', () => {
   function sparse(idx: Uint32Array, features: Int32Array, p: SplitParams, sp: SparseScratch): SplitCandidate {
     const { G, H } = sums(idx);
     const out = new SplitCandidate(1);
-    findBestSplitSparse(binned.bins, n, idx, 0, idx.length, grad, hess, mapper, features, features.length, G, H, idx.length, p, out, new SplitScratch(1), sp);
+    findBestSplitSparse(rowBins, 6, idx, 0, idx.length, grad, hess, mapper, features, features.length, G, H, idx.length, p, out, new SplitScratch(1), sp);
     return out;
   }
 
@@ -62,7 +63,7 @@ describe('findBestSplitSparse', () => {
   ];
 
   it('picks bit for bit the split of the dense histogram scan, for nodes of 1 to 400 rows', () => {
-    const sp = new SparseScratch(n);
+    const sp = new SparseScratch(6);
     let splits = 0;
     for (const p of variants) {
       for (const size of [1, 2, 3, 5, 9, 40, 150, 400]) {
@@ -79,6 +80,31 @@ describe('findBestSplitSparse', () => {
     // The scratch is left clean for the next node.
     expect(sp.acc.every((v) => v === 0)).toBe(true);
     expect(sp.words.every((v) => v === 0)).toBe(true);
+  });
+
+  it('finds no split in a single-class forest node (g = -h or g = 0 on every row), as the dense scan', () => {
+    const sp = new SparseScratch(6);
+    const features = Int32Array.from([0, 1, 2, 3, 4, 5]);
+    const saved = grad.slice();
+    try {
+      for (const sign of [-1, 0]) {
+        for (let r = 0; r < n; r++) grad[r] = sign * hess[r];
+        for (const p of variants) {
+          const idx = rng.sampleIndices(n, 50).sort();
+          const a = dense(idx, features, p);
+          expect(a.feature).toBe(-1);
+          same(a, sparse(idx, features, p, sp));
+        }
+      }
+      // One row of the other class makes the node splittable again.
+      const idx = rng.sampleIndices(n, 50).sort();
+      grad[idx[17]] = -hess[idx[17]];
+      const a = dense(idx, features, base);
+      expect(a.feature).toBeGreaterThanOrEqual(0);
+      same(a, sparse(idx, features, base, sp));
+    } finally {
+      grad.set(saved);
+    }
   });
 
   it('finds a missing-versus-rest split when no row of the node falls in the first bin', () => {
@@ -104,7 +130,7 @@ describe('findBestSplitSparse', () => {
     const a = new SplitCandidate(1);
     findBestSplit(hist, mapper, features, 1, 1, Float64Array.of(G), 0, H, rows.length, base, a, new SplitScratch(1));
     const b = new SplitCandidate(1);
-    findBestSplitSparse(binned.bins, n, idx, 0, idx.length, g, hess, mapper, features, 1, G, H, rows.length, base, b, new SplitScratch(1), new SparseScratch(n));
+    findBestSplitSparse(rowBins, 6, idx, 0, idx.length, g, hess, mapper, features, 1, G, H, rows.length, base, b, new SplitScratch(1), new SparseScratch(6));
     expect(a.bin).toBe(0);
     expect(a.defaultLeft).toBe(1);
     same(a, b);

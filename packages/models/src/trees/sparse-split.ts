@@ -15,27 +15,24 @@ import { softThreshold } from './splitting';
  * a run, which is a touched bin (or bin 0, evaluated here too).
  */
 export class SparseScratch {
-  /** [g, h, count] per bin (256 bins: up to 255 values plus the missing bin); all zero between uses. */
-  readonly acc = new Float64Array(256 * 3);
-  /** Touched bins; all zero between uses. */
-  readonly words = new Uint32Array(8);
-  /** The node's gradients and hessians in node order. */
-  readonly og: Float64Array;
-  readonly oh: Float64Array;
-  constructor(rows: number) {
-    this.og = new Float64Array(rows);
-    this.oh = new Float64Array(rows);
+  /** Per drawn feature: [g, h, count] per bin (256 bins: up to 255 values plus the missing bin); zero between uses. */
+  readonly acc: Float64Array;
+  /** Per drawn feature: 8 words of touched bins; zero between uses. */
+  readonly words: Uint32Array;
+  constructor(maxFeatures: number) {
+    this.acc = new Float64Array(maxFeatures * 768);
+    this.words = new Uint32Array(maxFeatures * 8);
   }
 }
 
 /**
- * Best split of rows idx[start, end) over features[0, nFeatures) into `out` (out.feature = -1 when
+ * Best split of rows idx[start, end) (bins row-major: row r, feature f at rowBins[r * cols + f]) over features[0, nFeatures) into `out` (out.feature = -1 when
  * none beats the thresholds); single channel (grad, hess per row), node sums G, H and row count C.
  * Same result as findBestSplit on the node's dense histogram (count channel included).
  */
 export function findBestSplitSparse(
-  bins: Uint8Array,
-  rows: number,
+  rowBins: Uint8Array,
+  cols: number,
   idx: Uint32Array,
   start: number,
   end: number,
@@ -58,37 +55,57 @@ export function findBestSplitSparse(
   const parentScore = (t0 * t0) / (H + lambda);
   let best = Math.max(p.gamma, 1e-10 * parentScore, 1e-300);
   const initialBest = best;
-  const n = end - start;
-  const og = sp.og;
-  const oh = sp.oh;
-  for (let i = 0; i < n; i++) {
-    const r = idx[start + i];
-    og[i] = grad[r];
-    oh[i] = hess[r];
-  }
+  if ((G === -H || G === 0) && pure(idx, start, end, grad, hess)) return;
   const acc = sp.acc;
   const words = sp.words;
+  // Rows outer, features inner: each feature sums into its own scratch, so a run of rows in the
+  // same bin (low-cardinality features) does not serialize on one memory slot.
+  for (let i = start; i < end; i++) {
+    const r = idx[i];
+    const g = grad[r];
+    const h = hess[r];
+    const a = r * cols;
+    for (let fi = 0; fi < nFeatures; fi++) {
+      const b = rowBins[a + features[fi]];
+      const j = fi * 768 + b * 3;
+      acc[j] += g;
+      acc[j + 1] += h;
+      acc[j + 2] += 1;
+      words[(fi << 3) | (b >>> 5)] |= 1 << (b & 31);
+    }
+  }
   for (let fi = 0; fi < nFeatures; fi++) {
     const f = features[fi];
-    const off = f * rows;
-    for (let i = 0; i < n; i++) {
-      const b = bins[off + idx[start + i]];
-      const j = b * 3;
-      acc[j] += og[i];
-      acc[j + 1] += oh[i];
-      acc[j + 2] += 1;
-      words[b >>> 5] |= 1 << (b & 31);
-    }
-    if (layout.isCategorical[f]) best = scanCategoricalSparse(layout, f, G, H, C, parentScore, best, p, out, scratch, sp);
-    else best = scanNumericSparse(layout, f, G, H, C, parentScore, best, p, out, sp);
+    if (layout.isCategorical[f]) best = scanCategoricalSparse(layout, f, fi, G, H, C, parentScore, best, p, out, scratch, sp);
+    else best = scanNumericSparse(layout, f, fi, G, H, C, parentScore, best, p, out, sp);
   }
   if (out.feature < 0 || !(best > initialBest)) out.feature = -1;
+}
+
+/**
+ * True when every row has g = -h (a forest node of class 1 only) or every row has g = 0 (class 0
+ * only). No split of such a node gains anything: each side's sums keep g = -h (or 0) exactly, so a
+ * gain is at most a few ulps of H (with regLambda = regAlpha = 0; negative in exact arithmetic
+ * otherwise), far below the 1e-10 * parentScore a split must beat.
+ */
+function pure(idx: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): boolean {
+  let neg = true;
+  let zero = true;
+  for (let i = start; i < end; i++) {
+    const r = idx[i];
+    const g = grad[r];
+    neg = neg && g === -hess[r];
+    zero = zero && g === 0;
+    if (!neg && !zero) return false;
+  }
+  return true;
 }
 
 /** scanNumeric1 over the touched bins; clears the scratch. */
 function scanNumericSparse(
   layout: BinLayout,
   f: number,
+  fi: number,
   G: number,
   H: number,
   C: number,
@@ -105,13 +122,15 @@ function scanNumericSparse(
   const acc = sp.acc;
   const words = sp.words;
   const nb = layout.nBins[f];
+  const A = fi * 768;
+  const W = fi << 3;
   let gm = 0;
   let hm = 0;
   let cm = 0;
-  const mw = nb >>> 5;
+  const mw = W | (nb >>> 5);
   const mbit = 1 << (nb & 31);
   if ((words[mw] & mbit) !== 0) {
-    const mi = nb * 3;
+    const mi = A + nb * 3;
     gm = acc[mi];
     hm = acc[mi + 1];
     cm = acc[mi + 2];
@@ -130,10 +149,10 @@ function scanNumericSparse(
   let bestL1 = 0;
   let bestL2 = 0;
   // The dense scan's first point (bin 0) with empty running sums, when no row is in bin 0.
-  let virtualZero = (words[0] & 1) === 0;
+  let virtualZero = (words[W] & 1) === 0;
   let w = 0;
-  let word = words[0] | 0;
-  words[0] = 0;
+  let word = words[W] | 0;
+  words[W] = 0;
   for (;;) {
     let b: number;
     if (virtualZero) {
@@ -141,14 +160,14 @@ function scanNumericSparse(
       b = 0;
     } else {
       while (word === 0 && w < 7) {
-        word = words[++w] | 0;
-        words[w] = 0;
+        word = words[W + ++w] | 0;
+        words[W + w] = 0;
       }
       if (word === 0) break;
       const t = word & -word;
       word ^= t;
       b = (w << 5) | (31 - Math.clz32(t));
-      const j = b * 3;
+      const j = A + b * 3;
       gl += acc[j];
       hl += acc[j + 1];
       cl += acc[j + 2];
@@ -212,6 +231,7 @@ function scanNumericSparse(
 function scanCategoricalSparse(
   layout: BinLayout,
   f: number,
+  fi: number,
   G: number,
   H: number,
   C: number,
@@ -227,7 +247,9 @@ function scanCategoricalSparse(
   const acc = sp.acc;
   const words = sp.words;
   const nb = layout.nBins[f];
-  const mi = nb * 3;
+  const A = fi * 768;
+  const W = fi << 3;
+  const mi = A + nb * 3;
   // Untouched slots are zero, so the missing bin reads as empty when no row is missing.
   const gm = acc[mi];
   const hm = acc[mi + 1];
@@ -235,19 +257,19 @@ function scanCategoricalSparse(
   acc[mi] = 0;
   acc[mi + 1] = 0;
   acc[mi + 2] = 0;
-  words[nb >>> 5] &= ~(1 << (nb & 31));
+  words[W | (nb >>> 5)] &= ~(1 << (nb & 31));
   const order = s.order;
   const key = s.key;
   // Present categories in ascending code order, insertion-sorted by gradient ratio.
   let m = 0;
   for (let w = 0; w < 8; w++) {
-    let word = words[w] | 0;
-    words[w] = 0;
+    let word = words[W + w] | 0;
+    words[W + w] = 0;
     while (word !== 0) {
       const t = word & -word;
       word ^= t;
       const b = (w << 5) | (31 - Math.clz32(t));
-      const j = b * 3;
+      const j = A + b * 3;
       const kv = acc[j] / (acc[j + 1] + p.catSmooth);
       let i = m++;
       while (i > 0 && key[i - 1] > kv) {
@@ -269,7 +291,7 @@ function scanCategoricalSparse(
   let bestL2 = 0;
   const last = cm > 0 ? m : m - 1;
   for (let i = 0; i < last; i++) {
-    const j = order[i] * 3;
+    const j = A + order[i] * 3;
     gl += acc[j];
     hl += acc[j + 1];
     cl += acc[j + 2];
@@ -295,7 +317,7 @@ function scanCategoricalSparse(
     }
   }
   for (let i = 0; i < m; i++) {
-    const j = order[i] * 3;
+    const j = A + order[i] * 3;
     acc[j] = 0;
     acc[j + 1] = 0;
     acc[j + 2] = 0;
