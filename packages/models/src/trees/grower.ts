@@ -239,7 +239,22 @@ export class TreeGrower {
     let w = this.start[node];
     let nr = 0;
     const e = this.end[node];
-    if (!isCat) {
+    if (!isCat && this.sparse) {
+      // As below, reading the row-major copy: the children's split finding then finds each row's
+      // bins in cache.
+      const missLeft = dl === 1 ? 1 : 0;
+      const rb = this.sparseBins;
+      const cols = this.data.cols;
+      for (let i = w; i < e; i++) {
+        const r = idx[i];
+        const b = rb[r * cols + f];
+        const left = b === missing ? missLeft : +(b <= thr);
+        idx[w] = r;
+        tmp[nr] = r;
+        w += left;
+        nr += 1 - left;
+      }
+    } else if (!isCat) {
       // Branch-free: every row is written to both sides and only the chosen cursor advances
       // (the side taken is data-dependent, so a branch would mispredict about half the time).
       const missLeft = dl === 1 ? 1 : 0;
@@ -261,7 +276,9 @@ export class TreeGrower {
         else tmp[nr++] = r;
       }
     }
-    idx.set(tmp.subarray(0, nr), w);
+    // Small nodes copy in a loop (a subarray view per split costs more than the copy).
+    if (nr < 64) for (let i = 0; i < nr; i++) idx[w + i] = tmp[i];
+    else idx.set(tmp.subarray(0, nr), w);
     const mid = w;
     const d = this.depth[node] + 1;
     const L = this.newNode(d, this.start[node], mid);
