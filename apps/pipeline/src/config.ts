@@ -73,6 +73,13 @@ export const configSchema = z.strictObject({
       timeoutMinutes: z.number().positive().optional(),
     })
     .default({ trials: 20, sampler: 'tpe', folds: 5 }),
+  /** A weighted ensemble of the families (ensemble selection on out-of-fold predictions), kept when its CV score wins. */
+  ensemble: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      rounds: z.number().int().min(1).max(200).default(25),
+    })
+    .default({ enabled: true, rounds: 25 }),
   threshold: z.strictObject({ metric: z.enum(THRESHOLD_METRICS).default('f1') }).default({ metric: 'f1' }),
   tracking: z
     .strictObject({

@@ -39,6 +39,7 @@ interface TrainFlags {
   quiet?: boolean;
   json?: boolean;
   tracking?: boolean;
+  ensemble?: boolean;
   publish?: string;
 }
 
@@ -58,6 +59,7 @@ export async function configFromFlags(f: TrainFlags): Promise<PipelineConfig> {
   set('models', f.models?.split(',').map((s) => s.trim()));
   if (f.trials !== undefined) base.tuning = { ...(base.tuning as object), trials: f.trials };
   if (f.tracking === false) base.tracking = { ...(base.tracking as object), enabled: false };
+  if (f.ensemble === false) base.ensemble = { ...(base.ensemble as object), enabled: false };
   return parseConfig(base, f.config ?? 'flags');
 }
 
@@ -111,6 +113,7 @@ export function program(): Command {
     .option('--seed <n>', 'seed for splits, folds, models and tuning (default 42)', int('--seed'))
     .option('--models <list>', `model families, comma-separated (${MODEL_FAMILIES.join(', ')})`)
     .option('--no-tracking', 'do not record the run in mlruns/')
+    .option('--no-ensemble', 'do not try a weighted ensemble of the model families')
     .option('--publish <file>', 'also copy bundle.json here atomically (the path a running API watches)')
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the run folder and metrics as JSON on stdout (implies --quiet)')

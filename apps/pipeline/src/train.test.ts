@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRng } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
 import { parseConfig } from './config';
 import { Progress } from './progress';
@@ -45,5 +48,67 @@ describe('train on the embedded sample', () => {
     const second = await train(cfg, new Progress('quiet'));
     const strip = (r: TrainResult) => JSON.stringify({ ...r.metrics, stageTimesMs: undefined, models: r.metrics.models.map((m) => ({ ...m, baseline: { ...m.baseline, fitMs: 0 } })) });
     expect(strip(second)).toBe(strip(first));
+  }, 120_000);
+});
+
+describe('weighted ensemble', () => {
+  // Half the signal is an XOR of a and b (trees find it, a linear model cannot), half is a sum of
+  // many small linear effects (a linear model finds it, shallow boosting on few rows struggles).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ensemble-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'mixed.csv');
+  const rng = createRng(5);
+  const lines = [['a', 'b', ...Array.from({ length: 12 }, (_, k) => `x${k}`), 'label'].join(',')];
+  for (let r = 0; r < 900; r++) {
+    const a = rng.normal();
+    const b = rng.normal();
+    const xs = Array.from({ length: 12 }, () => rng.normal());
+    const s = ((a > 0) !== (b > 0) ? 1.2 : -1.2) + xs.reduce((t, x) => t + 0.45 * x, 0) + 0.5 * rng.normal();
+    lines.push([a, b, ...xs].map((v) => v.toFixed(4)).join(',') + `,${s > 0 ? 'yes' : 'no'}`);
+  }
+  writeFileSync(file, lines.join('\n'));
+  const mixed = parseConfig({
+    data: file,
+    target: 'label',
+    positive: 'yes',
+    models: ['dummy', 'logistic', 'gradientBoosting'],
+    tuning: { trials: 0, folds: 3 },
+    tracking: { enabled: false },
+  });
+  let run: TrainResult;
+  beforeAll(async () => {
+    run = await train(mixed, new Progress('quiet'));
+  }, 120_000);
+
+  it('blends the families when neither sees all the signal, and wins on cross-validation', () => {
+    const m = run.metrics;
+    const ens = m.models.find((r) => r.model === 'ensemble')!;
+    expect(ens).toBeDefined();
+    expect(ens.recipe).toBe('tree+linear');
+    const weights = ens.baseline.params as Record<string, number>;
+    expect(Object.keys(weights).sort()).toEqual(['gradientBoosting', 'logistic']);
+    expect(Object.values(weights).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    expect(ens.baseline.cv.folds).toHaveLength(3);
+    for (const name of ['logistic', 'gradientBoosting']) {
+      const r = m.models.find((x) => x.model === name)!;
+      expect(ens.baseline.cv.mean).toBeGreaterThan(r.baseline.cv.mean);
+    }
+    expect(ens.baseline.test.rocAuc).toBeGreaterThan(Math.min(...['logistic', 'gradientBoosting'].map((n) => m.models.find((x) => x.model === n)!.baseline.test.rocAuc)));
+    expect(m.best.model).toBe('ensemble');
+    expect(m.features.names.some((n) => n.startsWith('tree:'))).toBe(true);
+    expect(m.features.names.some((n) => n.startsWith('linear:'))).toBe(true);
+  });
+
+  it('writes a bundle of the ensemble that reproduces the test predictions bit for bit', () => {
+    const bundle = Bundle.fromJSON(JSON.parse(JSON.stringify(run.bundle)));
+    expect(run.bundle.model.fitted.kind).toBe('models/VotingClassifier');
+    const again = bundle.scoreTable(run.testTable);
+    expect(Buffer.from(again.buffer).equals(Buffer.from(run.testScores.buffer))).toBe(true);
+    expect(bundle.predictRecords([Object.fromEntries(run.testTable.columnNames().filter((c) => c !== 'label').map((c) => [c, run.testTable.get(c, 0)]))])[0].label).toMatch(/^(yes|no)$/);
+  });
+
+  it('is left out with ensemble.enabled: false', async () => {
+    const off = await train(parseConfig({ ...mixed, data: file, ensemble: { enabled: false } }), new Progress('quiet'));
+    expect(off.metrics.models.map((r) => r.model)).not.toContain('ensemble');
   }, 120_000);
 });

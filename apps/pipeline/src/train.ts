@@ -1,5 +1,6 @@
 import type { ColumnTable } from 'arquero';
 import {
+  createMatrix,
   createRng,
   isClassifier,
   kFold,
@@ -7,15 +8,31 @@ import {
   take,
   throwIfAborted,
   type Classifier,
+  type Estimator,
   type FittedModel,
   type Fold,
   type Matrix,
+  type Regressor,
   type Task,
 } from '@campaign-ml/core';
 import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
-import { detectLeakage, recommendedPipeline, type FittedColumnPipeline, type LeakageFinding } from '@campaign-ml/features';
+import { FittedColumnPipeline, detectLeakage, recommendedPipeline, type LeakageFinding } from '@campaign-ml/features';
 import { groupKFoldSplits, inferSchema, stratifiedSplit, timeSplit, trainTestSplit, type Schema, type TableSplit } from '@campaign-ml/ingest';
-import { chooseThreshold, crossValPredict, crossValidate, rocAucScore, type MetricName } from '@campaign-ml/models';
+import {
+  FittedVotingClassifier,
+  FittedVotingRegressor,
+  VotingClassifier,
+  VotingRegressor,
+  chooseThreshold,
+  crossValPredict,
+  crossValidate,
+  crossValidateEnsembleSelection,
+  ensembleSelection,
+  labelsFromProba,
+  rocAucScore,
+  type CvPredictions,
+  type MetricName,
+} from '@campaign-ml/models';
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from './config';
 import { loadData, prepareTarget, takeY } from './data';
@@ -38,7 +55,8 @@ export interface CvSummary {
 export interface ModelResult {
   model: string;
   title: string;
-  recipe: 'tree' | 'linear';
+  /** The feature recipe(s) the model reads: an ensemble reads the union of its members' recipes. */
+  recipe: 'tree' | 'linear' | 'tree+linear';
   baseline: { params: Params; cv: CvSummary; cvAll: Record<string, number>; test: Metrics; fitMs: number };
   tuned?: { params: Params; cv: CvSummary; test: Metrics; trials: Array<Record<string, string | number | boolean>> };
   /** Test scores of the model kept for this family (tuned when tuning ran), for curves. */
@@ -219,20 +237,58 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
     progress.info(`${fam.title}: CV ${primary} ${fmt(result.baseline.cv.mean)}${result.tuned ? ` → tuned ${fmt(result.tuned.cv.mean)}` : ''}; test ${primary in final.test ? fmt(final.test[primary]) : ''}`);
   }
 
-  // The best family by cross-validated score on the training part (never by the test set).
+  // Out-of-fold predictions of every family's kept model feed the ensemble and the threshold.
+  const candidates = new Map<string, Candidate>();
+  for (const r of results) {
+    const fam = FAMILIES[r.model as keyof typeof FAMILIES];
+    const params = (r.tuned ?? r.baseline).params;
+    const rec = recipes.get(fam.recipe)!;
+    candidates.set(r.model, { X: rec.X, Xtest: rec.Xtest, pipeline: rec.pipeline, model: fitted.get(r.model)!, create: () => fam.create(task, params, seed) });
+  }
+  const outOfFold = async (name: string): Promise<CvPredictions> => {
+    const c = candidates.get(name)!;
+    if (c.oof) return c.oof;
+    const r = results.find((x) => x.model === name)!;
+    const params = (r.tuned ?? r.baseline).params;
+    const oof = parallel
+      ? await parallel.crossValPredict(c.X, yTrain, { family: name as Family['name'], task, params, seed }, folds, signal)
+      : crossValPredict(c.create, c.X, yTrain, { folds, signal });
+    c.oof = oof.task === 'classification' ? { task: 'classification', classes: oof.classes, proba: oof.proba, labels: labelsFromProba(oof.proba, yTrain.length, oof.classes, 0.5) } : { task: 'regression', values: oof.values };
+    return c.oof;
+  };
+
+  const members = results.filter((r) => r.model !== 'dummy');
+  if (cfg.ensemble.enabled && members.length >= 2) {
+    progress.stage('ensemble', members.length);
+    const t0 = performance.now();
+    const preds: CvPredictions[] = [];
+    for (const r of members) {
+      throwIfAborted(signal);
+      preds.push(await outOfFold(r.model));
+      progress.tick(preds.length, members.length, r.title);
+    }
+    const ensemble = buildEnsemble(members, preds, { yTrain, folds, primary, rounds: cfg.ensemble.rounds, recipes, fitted, candidates, classification, task, seed });
+    if (ensemble) {
+      const test = evaluateTest(ensemble.candidate.model, ensemble.candidate.Xtest);
+      results.push({ ...ensemble.result, baseline: { ...ensemble.result.baseline, test: test.metrics, fitMs: performance.now() - t0 }, testScores: test.scores });
+      candidates.set('ensemble', ensemble.candidate);
+      progress.info(`${ensemble.result.title}: CV ${primary} ${fmt(ensemble.result.baseline.cv.mean)} (weights chosen without the scored fold); test ${fmt(test.metrics[primary])}`);
+    } else {
+      progress.info('ensemble: a single model carries all the weight on the out-of-fold predictions; no ensemble');
+    }
+  }
+
+  // The best candidate by cross-validated score on the training part (never by the test set).
   const score = (r: ModelResult) => (r.tuned ?? r.baseline).cv.mean;
   const best = results.reduce((a, b) => ((greater ? score(b) > score(a) : score(b) < score(a)) ? b : a));
-  const bestFam = FAMILIES[best.model as keyof typeof FAMILIES];
   const bestParams = (best.tuned ?? best.baseline).params;
-  const recipe = recipes.get(bestFam.recipe)!;
-  const model = fitted.get(best.model)!;
+  const recipe = candidates.get(best.model)!;
+  const model = recipe.model;
 
   progress.stage('threshold + evaluation');
   let threshold: number | undefined;
   if (task === 'binary') {
-    const oof = parallel
-      ? await parallel.crossValPredict(recipe.X, yTrain, { family: bestFam.name, task, params: bestParams, seed }, folds, signal)
-      : crossValPredict(() => bestFam.create(task, bestParams, seed), recipe.X, yTrain, { folds, signal });
+    const oof = best.model === 'ensemble' ? recipe.oof! : await outOfFold(best.model);
     if (oof.task === 'classification') threshold = chooseThreshold(yTrain, positiveColumn(oof.proba), cfg.threshold.metric).threshold;
   }
   const bestTest = evaluateTest(model, recipe.Xtest, threshold ?? 0.5);
@@ -246,7 +302,7 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
       ? { scorer: (m: FittedModel, Xs: Matrix, ys: ArrayLike<number>) => rocAucScore(ys, positiveColumn((m as Classifier).predictProba(Xs))), scoreName: 'ROC AUC' }
       : {}),
   });
-  const learningCurve = computeLearningCurve(bestFam, task, bestParams, recipe.X, yTrain, recipe.Xtest, yTest, primary, seed, classification, signal);
+  const learningCurve = computeLearningCurve(recipe.create, recipe.X, yTrain, recipe.Xtest, yTest, primary, seed, classification, signal);
 
   progress.end();
   const stageTimesMs = Object.fromEntries(progress.times.map((t) => [t.stage, Math.round(t.ms)]));
@@ -324,9 +380,7 @@ function splitTable(table: ColumnTable, cfg: PipelineConfig, task: Task): TableS
 }
 
 function computeLearningCurve(
-  fam: Family,
-  task: Task,
-  params: Params,
+  create: () => Estimator<FittedModel>,
   X: Matrix,
   y: Float64Array,
   Xtest: Matrix,
@@ -345,7 +399,7 @@ function computeLearningCurve(
     const ys = Float64Array.from(idx, (i) => y[i]);
     if (classification && new Set(ys).size < new Set(y).size) continue;
     const Xs = take(X, idx);
-    const model = fam.create(task, params, seed).fit(Xs, ys, { signal });
+    const model = create().fit(Xs, ys, { signal });
     out.push({ fraction, rows: idx.length, train: scoreOf(model, Xs, ys, metric), test: scoreOf(model, Xtest, yTest, metric) });
   }
   return out;
@@ -380,3 +434,100 @@ export function fmt(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? '–' : v.toFixed(4);
 }
 
+
+/** A model the pipeline can pick: its feature matrices and pipeline, the fitted model, how to refit it. */
+interface Candidate {
+  X: Matrix;
+  Xtest: Matrix;
+  pipeline: FittedColumnPipeline;
+  model: FittedModel;
+  create: () => Estimator<FittedModel>;
+  /** Out-of-fold predictions on the training part (computed on demand). */
+  oof?: CvPredictions;
+}
+
+interface EnsembleContext {
+  yTrain: Float64Array;
+  folds: Fold[];
+  primary: MetricName;
+  rounds: number;
+  recipes: Map<'tree' | 'linear', { pipeline: FittedColumnPipeline; X: Matrix; Xtest: Matrix }>;
+  fitted: Map<string, FittedModel>;
+  candidates: Map<string, Candidate>;
+  classification: boolean;
+  task: Task;
+  seed: number;
+}
+
+/**
+ * A weighted ensemble of the families (Caruana ensemble selection on their out-of-fold predictions,
+ * as AutoGluon does), or undefined when one family takes all the weight. Its CV score is honest:
+ * each fold's rows are scored with weights chosen on the other folds' rows. The members are the
+ * families' fitted models, reading their own recipe's columns of the union of the recipes.
+ */
+function buildEnsemble(
+  members: ModelResult[],
+  preds: CvPredictions[],
+  ctx: EnsembleContext,
+): { result: Omit<ModelResult, 'testScores' | 'baseline'> & { baseline: Omit<ModelResult['baseline'], 'test' | 'fitMs'> }; candidate: Candidate } | undefined {
+  const { yTrain, folds, primary, rounds } = ctx;
+  const selection = ensembleSelection(preds, yTrain, primary, { rounds });
+  const used = members.map((r, i) => ({ r, weight: selection.weights[i], oof: preds[i] })).filter((m) => m.weight > 0);
+  if (used.length < 2) return undefined;
+  const foldOf = new Int32Array(yTrain.length);
+  folds.forEach((f, i) => f.test.forEach((r) => (foldOf[r] = i)));
+  const foldScores = crossValidateEnsembleSelection(preds, yTrain, foldOf, primary, { rounds });
+
+  const kinds = (['tree', 'linear'] as const).filter((k) => used.some((m) => m.r.recipe === k));
+  const prefix = (k: string) => `${k}:`;
+  const pipeline = FittedColumnPipeline.union(kinds.map((k) => ({ prefix: prefix(k), pipeline: ctx.recipes.get(k)!.pipeline })));
+  const hstack = (part: 'X' | 'Xtest'): Matrix => {
+    const mats = kinds.map((k) => ctx.recipes.get(k)![part]);
+    const data = new Float64Array(mats.reduce((n, m) => n + m.data.length, 0));
+    let off = 0;
+    for (const m of mats) {
+      data.set(m.data, off);
+      off += m.data.length;
+    }
+    return createMatrix(mats[0].rows, pipeline.featureNamesOut.length, data, pipeline.featureNamesOut);
+  };
+  const X = hstack('X');
+  const Xtest = hstack('Xtest');
+  const specs = used.map(({ r, weight }) => {
+    const names = ctx.recipes.get(r.recipe as 'tree' | 'linear')!.X.columns;
+    return { name: r.model, weight, columns: names.map((c) => prefix(r.recipe) + c), featureNames: names };
+  });
+  const model = ctx.classification
+    ? FittedVotingClassifier.fromFitted(X.columns, specs.map((s) => ({ ...s, model: ctx.fitted.get(s.name) as Classifier })))
+    : FittedVotingRegressor.fromFitted(X.columns, specs.map((s) => ({ ...s, model: ctx.fitted.get(s.name) as Regressor })));
+  const create = (): Estimator<FittedModel> => {
+    const estimators = specs.map((s) => ({ name: s.name, estimator: ctx.candidates.get(s.name)!.create(), columns: s.columns }));
+    const weights = specs.map((s) => s.weight);
+    return ctx.classification
+      ? new VotingClassifier({ estimators: estimators as never, weights })
+      : new VotingRegressor({ estimators: estimators as never, weights });
+  };
+  // The ensemble's own out-of-fold predictions: the members' blended with the chosen weights.
+  const first = used[0].oof;
+  const width = first.task === 'classification' ? first.proba.length : first.values.length;
+  const blend = new Float64Array(width);
+  for (const m of used) {
+    const v = m.oof.task === 'classification' ? m.oof.proba : m.oof.values;
+    for (let i = 0; i < width; i++) blend[i] += m.weight * v[i];
+  }
+  const oof: CvPredictions =
+    first.task === 'classification'
+      ? { task: 'classification', classes: first.classes, proba: blend, labels: labelsFromProba(blend, yTrain.length, first.classes, 0.5) }
+      : { task: 'regression', values: blend };
+  const mean = foldScores.reduce((a, b) => a + b, 0) / foldScores.length;
+  const weights = Object.fromEntries(specs.map((s) => [s.name, Math.round(s.weight * 1000) / 1000]));
+  return {
+    result: {
+      model: 'ensemble',
+      title: `Weighted ensemble (${used.map(({ r, weight }) => `${Math.round(weight * 100)}% ${r.title}`).join(', ')})`,
+      recipe: kinds.length === 2 ? 'tree+linear' : kinds[0],
+      baseline: { params: weights, cv: { metric: primary, mean, std: std(foldScores), folds: foldScores }, cvAll: { [primary]: mean } },
+    },
+    candidate: { X, Xtest, pipeline, model, create, oof },
+  };
+}
