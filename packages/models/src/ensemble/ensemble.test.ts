@@ -29,7 +29,7 @@ function data(n: number, seed: number): { X: Matrix; y: Float64Array; yReal: Flo
 }
 
 const positive = (p: Float64Array) => Float64Array.from({ length: p.length / 2 }, (_, r) => p[2 * r + 1]);
-const proba = (p: Float64Array): CvPredictions => ({ task: 'classification', classes: 2, proba: p, labels: Int32Array.from({ length: p.length / 2 }, (_, r) => (p[2 * r + 1] >= 0.5 ? 1 : 0)) });
+const proba = (p: Float64Array): Extract<CvPredictions, { task: 'classification' }> => ({ task: 'classification', classes: 2, proba: p, labels: Int32Array.from({ length: p.length / 2 }, (_, r) => (p[2 * r + 1] >= 0.5 ? 1 : 0)) });
 
 describe('VotingClassifier', () => {
   const { X, y } = data(600, 1);
