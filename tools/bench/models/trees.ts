@@ -1,10 +1,12 @@
 /**
  * Tree-engine benchmark: our GBDT and random forest against XGBoost 1.7 (hist) and scikit-learn 1.2
  * on the same matrices in one run, plus ml-random-forest and ml-xgboost (wasm), prediction
- * throughput, and (with --memory) peak RSS of training on 1,000,000 x 30 in a child process.
+ * throughput against XGBoost's inplace_predict, and (with --memory) peak RSS of training on
+ * 1,000,000 x 30 in a child process.
  *
  *   npx tsx tools/bench/models/trees.ts              # synthetic + Kickstarter (when /work/shared/data exists)
  *   npx tsx tools/bench/models/trees.ts --reps 3     # GBDT and XGBoost nthread=1 fitted 3 times, medians
+ *   npx tsx tools/bench/models/trees.ts --predict    # only the prediction throughput lines
  *   npx tsx tools/bench/models/trees.ts --memory     # also the 1M-row memory run (slow)
  *
  * Reference timings come from /usr/bin/python3 (numpy/sklearn/xgboost) reading a temp JSON file.
@@ -269,7 +271,35 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   });
 }
 
-function throughput(): string {
+const PY_PREDICT = `
+import sys, time, json
+import numpy as np, xgboost as xgb
+tr_file, y_file, big_file, ntr, nbig, cols = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+# Column-major float64 files, as our Matrix holds them; XGBoost gets C-contiguous row-major float64.
+Xtr = np.ascontiguousarray(np.fromfile(tr_file).reshape(cols, ntr).T)
+ytr = np.fromfile(y_file)
+Xbig = np.ascontiguousarray(np.fromfile(big_file).reshape(cols, nbig).T)
+m = xgb.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.1, tree_method="hist", n_jobs=1).fit(Xtr, ytr)
+bst = m.get_booster()
+leaves = sum(1 for line in bst.get_dump() for part in line.split("\\n") if "leaf=" in part)
+out = {"leaves": leaves}
+for nt in (1, 2):
+    bst.set_param({"nthread": nt})
+    bst.inplace_predict(Xbig)
+    walls, cpus = [], []
+    for _ in range(5):
+        c = time.process_time(); t = time.perf_counter(); bst.inplace_predict(Xbig)
+        walls.append(time.perf_counter() - t); cpus.append(time.process_time() - c)
+    out[str(nt)] = {"wall": sorted(walls)[2], "cpu": sorted(cpus)[2]}
+print(json.dumps(out))
+`;
+
+/**
+ * Batch prediction of a 100-tree depth-6 GBDT on 200,000 x 30, ours (predictProba) against XGBoost
+ * 1.7 inplace_predict on a model of the same shape trained on the same rows (nthread 1 and 2), in
+ * the same run: medians of 5 calls after a warm-up call.
+ */
+function throughput(): string[] {
   const ds = synthetic(12000, 30, 1);
   const model = new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6 }).fit(ds.X, ds.y);
   const big = synthetic(200_000, 30, 2).X;
@@ -278,7 +308,35 @@ function throughput(): string {
   const wall = median(runs.map((r) => r.seconds));
   const cpu = median(runs.map((r) => r.cpu));
   const rate = (s: number): string => Math.round(big.rows / s).toLocaleString('en');
-  return `Prediction: 100-tree depth-6 GBDT on 30 features, ${big.rows} rows (median of 5): ${wall.toFixed(3)} s wall = ${rate(wall)} rows/s; ${cpu.toFixed(3)} CPU s = ${rate(cpu)} rows per CPU-second (target >= 1,000,000)`;
+  let leaves = 0;
+  for (const t of model.trees()) for (let i = 0; i < t.left.length; i++) if (t.left[i] < 0) leaves++;
+  const lines = [
+    `Prediction: 100-tree depth-6 GBDT on 30 features (${leaves} leaves), ${big.rows} rows (median of 5): ours ${wall.toFixed(3)} s wall = ${rate(wall)} rows/s; ${cpu.toFixed(3)} CPU s = ${rate(cpu)} rows per CPU-second (target >= 1,000,000)`,
+  ];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaign-ml-predict-'));
+  try {
+    const files = ['tr.f64', 'y.f64', 'big.f64'].map((f) => path.join(dir, f));
+    fs.writeFileSync(files[0], ds.X.data);
+    fs.writeFileSync(files[1], ds.y);
+    fs.writeFileSync(files[2], big.data);
+    const pyFile = path.join(dir, 'predict.py');
+    fs.writeFileSync(pyFile, PY_PREDICT);
+    const ref = JSON.parse(
+      execFileSync('/usr/bin/python3', [pyFile, ...files, String(ds.X.rows), String(big.rows), String(big.cols)], { encoding: 'utf8' }),
+    ) as Record<'1' | '2', { wall: number; cpu: number }> & { leaves: number };
+    for (const nt of ['1', '2'] as const) {
+      const r = ref[nt];
+      lines.push(
+        `  XGBoost 1.7 inplace_predict (nthread=${nt}, ${ref.leaves} leaves): ${r.wall.toFixed(3)} s wall = ${rate(r.wall)} rows/s; ${r.cpu.toFixed(3)} CPU s` +
+          ` | ours/xgb rows/s = ${(r.wall / wall).toFixed(2)}x wall${nt === '1' ? `, ${(r.cpu / cpu).toFixed(2)}x CPU` : ''}`,
+      );
+    }
+  } catch (e) {
+    lines.push(`  XGBoost inplace_predict: failed: ${(e as Error).message}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
 }
 
 function memoryChild(): void {
@@ -290,6 +348,10 @@ function memoryChild(): void {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--memory-child')) return memoryChild();
+  if (process.argv.includes('--predict')) {
+    for (const line of throughput()) console.log(line);
+    return;
+  }
   const rows: Row[] = [];
   await benchDataset(synthetic(12000, 30, 0), rows);
   const ksFile = path.join(SHARED, 'kickstarter', 'kickstarter.csv');
@@ -300,7 +362,7 @@ async function main(): Promise<void> {
   const fmt = (v: number, d: number): string => (Number.isNaN(v) ? '–' : v.toFixed(d));
   for (const r of rows) console.log(`| ${r.dataset} | ${r.model} | ${fmt(r.seconds, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.auc, 4)} | ${r.note} |`);
   console.log();
-  console.log(throughput());
+  for (const line of throughput()) console.log(line);
   if (process.argv.includes('--memory')) {
     const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--memory-child'], { encoding: 'utf8' });
     const res = JSON.parse(child.stdout.trim().split('\n').pop()!);
