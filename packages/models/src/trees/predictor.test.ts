@@ -1,6 +1,7 @@
 import { createMatrix } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
-import { GradientBoostingRegressor } from './gradient-boosting';
+import { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
+import { setWasmWalk, wasmWalkOn } from './packed-walk-wasm';
 import { RandomForestClassifier } from './random-forest';
 import { TreeEnsemble } from './predictor';
 import type { TreeArrays } from './tree-arrays';
@@ -53,6 +54,12 @@ describe('TreeEnsemble batch prediction', () => {
     }
     const Xt = createMatrix(rows, 5, data);
     expect(Array.from(m.predictRaw(Xt))).toEqual(Array.from(walkAll(m, Xt)));
+    setWasmWalk(false);
+    try {
+      expect(Array.from(m.predictRaw(Xt))).toEqual(Array.from(walkAll(m, Xt)));
+    } finally {
+      setWasmWalk(true);
+    }
   });
 
   it('gives the node walk for deep forest trees (linked layout, leaf vectors)', () => {
@@ -60,6 +67,28 @@ describe('TreeEnsemble batch prediction', () => {
     const m = new RandomForestClassifier({ nEstimators: 5, seed: 1 }).fit(X, yc);
     const Xt = randomMatrix(777, 5, 14);
     expect(Array.from(m.predictRaw(Xt))).toEqual(Array.from(walkAll(m, Xt)));
+  });
+
+  it('walks in WebAssembly under Node, bit for bit the JavaScript walk and the node walk (multiclass, tails, NaN blocks)', () => {
+    expect(wasmWalkOn()).toBe(true);
+    const yc = Float64Array.from(y, (v) => (v > 1 ? 2 : v > -1 ? 1 : 0));
+    const m = new GradientBoostingClassifier({ nEstimators: 12, maxDepth: 4 }).fit(X, yc);
+    // 2048 + 2048 + 13 rows; NaN only in the second block, so one block takes the float path.
+    const Xt = randomMatrix(4109, 5, 15);
+    Xt.data[2 * Xt.rows + 3000] = NaN;
+    const wasm = m.ensemble.predictRawBlocked(Xt);
+    setWasmWalk(false);
+    try {
+      expect(wasmWalkOn()).toBe(false);
+      const js = m.ensemble.predictRawBlocked(Xt);
+      expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    } finally {
+      setWasmWalk(true);
+    }
+    expect(Array.from(wasm)).toEqual(Array.from(walkAll(m, Xt)));
+    // A one-row request reuses the model's walker.
+    const one = randomMatrix(1, 5, 16);
+    expect(Array.from(m.ensemble.predictRawBlocked(one))).toEqual(Array.from(walkAll(m, one)));
   });
 
   it('codes clustered, tiny and huge thresholds exactly (grid cells with several cuts)', () => {

@@ -4,6 +4,8 @@ import type { TreeArrays } from './tree-arrays';
 import { CAT_WORDS } from './splitting';
 import { cutGrid, paddedCuts } from './cut-grid';
 import type { CutGrid } from './cut-grid';
+import { createPackedWalker, wasmWalkOn } from './packed-walk-wasm';
+import type { PackedWalker } from './packed-walk-wasm';
 
 /** How feature importance is counted: total split gain, total cover (hessian) of splits, or split count. */
 export type ImportanceType = 'gain' | 'cover' | 'weight';
@@ -47,9 +49,10 @@ interface CompleteLayout {
   nanRight: Int32Array;
   value: Float64Array;
   /**
-   * The thresholds as codes: feature << 8 | k, where k is the threshold's rank among the distinct
-   * thresholds of that feature (`cuts`), so `x > threshold` is `code(x) > k` with code(x) the
-   * number of cuts below x. Null when a feature has more than 255 distinct thresholds.
+   * The thresholds as codes: feature << 11 | k (= 8 * feature << 8 | k, the feature's offset in a
+   * group of codes), where k is the threshold's rank among the distinct thresholds of that feature
+   * (`cuts`), so `x > threshold` is `code(x) > k` with code(x) the number of cuts below x. Null
+   * when a feature has more than 255 distinct thresholds.
    */
   packed: Int32Array | null;
   /** Sorted distinct thresholds per feature, padded with +Infinity (undefined for unused features). */
@@ -222,7 +225,7 @@ export class TreeEnsemble {
     let packed: Int32Array | null = null;
     if (packable) {
       packed = new Int32Array(feature.length);
-      for (let i = 0; i < feature.length; i++) packed[i] = (feature[i] << 8) | lowerBound(cuts[feature[i]], threshold[i]);
+      for (let i = 0; i < feature.length; i++) packed[i] = (feature[i] << 11) | lowerBound(cuts[feature[i]], threshold[i]);
     }
     const grids: CutGrid[] = [];
     if (packed) for (let f = 0; f < cuts.length; f++) if (cuts[f]) grids[f] = cutGrid(cuts[f]);
@@ -331,10 +334,20 @@ export class TreeEnsemble {
     const buf = new Float64Array(blockRows * cols);
     const data = X.data;
     const cp = this.complete;
-    const codes = cp && cp.packed ? new Uint8Array(blockRows * cols) : null;
+    const wasm = cp && cp.packed && this.valueWidth === 1 && wasmWalkOn() ? this.packedWalker(cp, cols) : null;
+    const codes = cp && cp.packed && !wasm ? new Uint8Array(Math.ceil(blockRows / 8) * 8 * cols) : null;
     for (let b = 0; b < n; b += BLOCK) {
       const e = Math.min(n, b + BLOCK);
       // Fast path: code the block once against the model's thresholds, then walk on bytes.
+      // In WebAssembly when available (same steps, bit-identical scores), else in JavaScript.
+      if (wasm && this.encodeBlock(cp!, data, n, cols, b, e, wasm.codes)) {
+        const len = (e - b) * K;
+        const o = wasm.out;
+        for (let j = 0; j < len; j++) o[j] = out[b * K + j];
+        wasm.run(e - b, this.scale);
+        for (let j = 0; j < len; j++) out[b * K + j] = o[j];
+        continue;
+      }
       if (cp && codes && this.encodeBlock(cp, data, n, cols, b, e, codes)) {
         for (let t = 0; t < this.nTrees; t++) this.addTreePacked(cp, t, codes, cols, e - b, out, b);
         continue;
@@ -355,9 +368,24 @@ export class TreeEnsemble {
     return out;
   }
 
+  /** The WebAssembly walk of this model (made on first use, kept with the model), or null. */
+  private packedWalker(cp: CompleteLayout, cols: number): PackedWalker | null {
+    const kept = WALKERS.get(this);
+    if (kept && kept.cols === cols) return kept.walker;
+    const w = createPackedWalker(
+      { nTrees: this.nTrees, nOutputs: this.nOutputs, nodeBase: cp.nodeBase, leafBase: cp.leafBase, depth: this.treeDepth, treeOutput: this.treeOutput, packed: cp.packed!, value: cp.value },
+      cols,
+      BLOCK,
+    );
+    WALKERS.set(this, { cols, walker: w });
+    return w;
+  }
+
   /**
-   * Row-major codes of rows [b, e) into `codes` (code = number of the feature's cuts below the
-   * value). Returns false, leaving the block to the float path, when it holds a NaN.
+   * Codes of rows [b, e) into `codes` (code = number of the feature's cuts below the value), in
+   * groups of eight rows: row i's code of feature f at `(i >> 3) * 8 * cols + 8 * f + (i & 7)`, so
+   * the eight rows walking a tree together find theirs at one offset from one base. Returns
+   * false, leaving the block to the float path, when it holds a NaN.
    */
   private encodeBlock(cp: CompleteLayout, data: Float64Array, n: number, cols: number, b: number, e: number, codes: Uint8Array): boolean {
     for (let c = 0; c < cols; c++) {
@@ -369,8 +397,11 @@ export class TreeEnsemble {
       }
       const grid = cp.grids[c];
       const { lo, inv, G, start, steps } = grid;
-      let o = c;
-      for (let r = b; r < e; r++, o += cols) {
+      const c8 = c << 3;
+      const g8 = cols << 3;
+      for (let r = b; r < e; r++) {
+        const i = r - b;
+        const o = (i >>> 3) * g8 + c8 + (i & 7);
         const x = data[off + r];
         if (x !== x) return false;
         const t = (x - lo) * inv;
@@ -401,14 +432,8 @@ export class TreeEnsemble {
     let i = 0;
     if (W === 1) {
       for (; i + 8 <= m; i += 8) {
-        const b0 = i * cols;
-        const b1 = b0 + cols;
-        const b2 = b1 + cols;
-        const b3 = b2 + cols;
-        const b4 = b3 + cols;
-        const b5 = b4 + cols;
-        const b6 = b5 + cols;
-        const b7 = b6 + cols;
+        // The group's codes: row k's code of feature f at g + 8 f + k (see encodeBlock).
+        const g = i * cols;
         let n0 = 0;
         let n1 = 0;
         let n2 = 0;
@@ -426,14 +451,14 @@ export class TreeEnsemble {
           const p5 = pk[n5];
           const p6 = pk[n6];
           const p7 = pk[n7];
-          n0 = ((n0 << 1) | 1) + (((p0 & 255) - codes[b0 + (p0 >>> 8)]) >>> 31);
-          n1 = ((n1 << 1) | 1) + (((p1 & 255) - codes[b1 + (p1 >>> 8)]) >>> 31);
-          n2 = ((n2 << 1) | 1) + (((p2 & 255) - codes[b2 + (p2 >>> 8)]) >>> 31);
-          n3 = ((n3 << 1) | 1) + (((p3 & 255) - codes[b3 + (p3 >>> 8)]) >>> 31);
-          n4 = ((n4 << 1) | 1) + (((p4 & 255) - codes[b4 + (p4 >>> 8)]) >>> 31);
-          n5 = ((n5 << 1) | 1) + (((p5 & 255) - codes[b5 + (p5 >>> 8)]) >>> 31);
-          n6 = ((n6 << 1) | 1) + (((p6 & 255) - codes[b6 + (p6 >>> 8)]) >>> 31);
-          n7 = ((n7 << 1) | 1) + (((p7 & 255) - codes[b7 + (p7 >>> 8)]) >>> 31);
+          n0 = ((n0 << 1) | 1) + (((p0 & 255) - codes[g + (p0 >>> 8)]) >>> 31);
+          n1 = ((n1 << 1) | 1) + (((p1 & 255) - codes[g + 1 + (p1 >>> 8)]) >>> 31);
+          n2 = ((n2 << 1) | 1) + (((p2 & 255) - codes[g + 2 + (p2 >>> 8)]) >>> 31);
+          n3 = ((n3 << 1) | 1) + (((p3 & 255) - codes[g + 3 + (p3 >>> 8)]) >>> 31);
+          n4 = ((n4 << 1) | 1) + (((p4 & 255) - codes[g + 4 + (p4 >>> 8)]) >>> 31);
+          n5 = ((n5 << 1) | 1) + (((p5 & 255) - codes[g + 5 + (p5 >>> 8)]) >>> 31);
+          n6 = ((n6 << 1) | 1) + (((p6 & 255) - codes[g + 6 + (p6 >>> 8)]) >>> 31);
+          n7 = ((n7 << 1) | 1) + (((p7 & 255) - codes[g + 7 + (p7 >>> 8)]) >>> 31);
         }
         const r = (outRow + i) * K + o;
         out[r] += cv[leaf0 + n0] * scale;
@@ -447,7 +472,7 @@ export class TreeEnsemble {
       }
     }
     for (; i < m; i++) {
-      const b0 = i * cols;
+      const b0 = (i >>> 3) * (cols << 3) + (i & 7);
       let n0 = 0;
       for (let d = 0; d < D; d++) {
         const p0 = pk[n0];
@@ -745,6 +770,9 @@ export class TreeEnsemble {
     return e;
   }
 }
+
+/** The WebAssembly walk of each ensemble (an ensemble itself is frozen), for one column count. */
+const WALKERS = new WeakMap<TreeEnsemble, { cols: number; walker: PackedWalker | null }>();
 
 export interface EnsembleJSON {
   nOutputs: number;
