@@ -1,19 +1,23 @@
+import type { CutGrid } from './cut-grid';
+
 /**
- * The packed tree walk (see TreeEnsemble.addTreePacked) as a small WebAssembly function, assembled
- * here byte by byte. The JavaScript walk spends most of its instructions on typed-array bounds
- * checks, overflow checks and register spills; the same steps in WebAssembly need none of them.
- * Same arithmetic in the same order (one f64 multiply and add per tree and row), so scores are
- * bit for bit those of the JavaScript walk.
+ * Batch prediction's coding and packed tree walk (see TreeEnsemble.encodeBlock and addTreePacked)
+ * as two small WebAssembly functions, assembled here byte by byte (~2 KB). In JavaScript most of
+ * the walk's instructions are typed-array bounds checks, int32 overflow checks and register
+ * spills; in WebAssembly the same steps need none of them. Same arithmetic in the same order (the
+ * same float compares for the codes, one f64 multiply and add per tree and row), so scores are
+ * bit for bit those of the JavaScript path, which stays as the fallback.
  *
- * Linear memory (all offsets in bytes, set by the caller):
+ * Linear memory, one per model (createPackedWalker; byte offsets):
  *   meta    per tree 4 x i32: packed node start (in nodes), leaf start minus internal nodes (in
  *           leaves), depth, output column
  *   packed  i32 per node: feature * 8 << 8 | threshold rank
  *   leaves  f64 per leaf
- *   codes   the block's byte codes in groups of eight rows (see TreeEnsemble.encodeBlock)
+ *   fmeta   per feature 32 bytes: its coding grid (see encodeFn)
+ *   cuts, start   per used feature: padded sorted thresholds (f64), grid cell starts (u8)
+ *   codes   one block's byte codes in groups of eight rows
+ *   column  one column of the block (f64), copied in before it is coded
  *   out     f64 rows x K, the block's scores (the caller fills in the scores so far)
- * walk(m, cols, K, nTrees, scale, meta, packed, leaves, codes, out) adds every tree to out.
- * createPackedWalker sets this up for one model.
  */
 
 const I32 = 0x7f;
@@ -22,9 +26,12 @@ const F64 = 0x7c;
 const enum Op {
   Block = 0x02,
   Loop = 0x03,
+  If = 0x04,
   Br = 0x0c,
   BrIf = 0x0d,
+  Return = 0x0f,
   End = 0x0b,
+  Select = 0x1b,
   LocalGet = 0x20,
   LocalSet = 0x21,
   LocalTee = 0x22,
@@ -32,9 +39,15 @@ const enum Op {
   F64Load = 0x2b,
   I32Load8U = 0x2d,
   F64Store = 0x39,
+  I32Store8 = 0x3a,
   I32Const = 0x41,
-  I32GeS = 0x4e,
+  F64Const = 0x44,
+  I32LtS = 0x48,
   I32GtS = 0x4a,
+  I32GeS = 0x4e,
+  F64Ne = 0x62,
+  F64Lt = 0x63,
+  F64Gt = 0x64,
   I32Add = 0x6a,
   I32Sub = 0x6b,
   I32Mul = 0x6c,
@@ -43,7 +56,11 @@ const enum Op {
   I32Shl = 0x74,
   I32ShrU = 0x76,
   F64Add = 0xa0,
+  F64Sub = 0xa1,
   F64Mul = 0xa2,
+  F64ConvertI32S = 0xb7,
+  /** Prefix of i32.trunc_sat_f64_s (0xfc 0x02). */
+  Misc = 0xfc,
 }
 
 function uleb(n: number): number[] {
@@ -78,246 +95,259 @@ function str(s: string): number[] {
   return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 }
 
+/** A function body under construction: parameters first, then i32 locals, then f64 locals. */
+class Fn {
+  readonly c: number[] = [];
+  private next: number;
+  private readonly i32s: number[] = [];
+  private readonly f64s: number[] = [];
+  constructor(readonly params: number[], readonly result: number[] = []) {
+    this.next = params.length;
+  }
+  /** Declares locals; call all localI32 before any localF64. */
+  localI32(): number {
+    this.i32s.push(this.next);
+    return this.next++;
+  }
+  localF64(): number {
+    this.f64s.push(this.next);
+    return this.next++;
+  }
+  get(x: number): this {
+    this.c.push(Op.LocalGet, ...uleb(x));
+    return this;
+  }
+  set(x: number): this {
+    this.c.push(Op.LocalSet, ...uleb(x));
+    return this;
+  }
+  tee(x: number): this {
+    this.c.push(Op.LocalTee, ...uleb(x));
+    return this;
+  }
+  i32(v: number): this {
+    this.c.push(Op.I32Const, ...sleb(v));
+    return this;
+  }
+  f64(v: number): this {
+    this.c.push(Op.F64Const, ...new Uint8Array(Float64Array.of(v).buffer));
+    return this;
+  }
+  op(...x: number[]): this {
+    this.c.push(...x);
+    return this;
+  }
+  /** Memory access with a constant byte offset; alignment is log2 of the access size. */
+  mem(opcode: number, align: number, offset = 0): this {
+    this.c.push(opcode, align, ...uleb(offset));
+    return this;
+  }
+  /** while (!exit()) body(); exit pushes an i32 (non-zero leaves the loop). */
+  whileNot(exit: () => void, body: () => void): this {
+    this.c.push(Op.Block, 0x40, Op.Loop, 0x40);
+    exit();
+    this.c.push(Op.BrIf, 1);
+    body();
+    this.c.push(Op.Br, 0, Op.End, Op.End);
+    return this;
+  }
+  /** x += 1 */
+  inc(x: number): this {
+    return this.get(x).i32(1).op(Op.I32Add).set(x);
+  }
+  type(): number[] {
+    return [0x60, ...uleb(this.params.length), ...this.params, ...uleb(this.result.length), ...this.result];
+  }
+  body(): number[] {
+    const locals: number[] = [];
+    if (this.i32s.length) locals.push(...uleb(this.i32s.length), I32);
+    if (this.f64s.length) locals.push(...uleb(this.f64s.length), F64);
+    const b = [...uleb(locals.length / 2), ...locals, ...this.c, Op.End];
+    return [...uleb(b.length), ...b];
+  }
+}
+
 /** Rows walking a tree together (the codes come in groups of eight rows). */
 const U = 8;
 
-function walkBody(): { locals: number[]; code: number[] } {
-  // Parameters.
-  const m = 0;
-  const cols = 1;
-  const K = 2;
-  const nTrees = 3;
-  const scale = 4;
-  const meta = 5;
-  const packed = 6;
-  const leaves = 7;
-  const codes = 8;
-  const out = 9;
-  // i32 locals.
-  let next = 10;
-  const t = next++;
-  const mt = next++; // this tree's meta address
-  const pk = next++; // byte address of the tree's first node
-  const lf = next++; // byte address of leaf 0 minus internal nodes
-  const D = next++;
-  const o = next++;
-  const i = next++;
-  const g = next++;
-  const d = next++;
-  const p = next++;
-  const a = next++;
+/** walk(m, cols, K, nTrees, scale, meta, packed, leaves, codes, out) */
+function walkFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, F64, I32, I32, I32, I32, I32]);
+  const [m, cols, K, nTrees, scale, meta, packed, leaves, codes, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const t = f.localI32();
+  const mt = f.localI32(); // this tree's meta address
+  const pk = f.localI32(); // byte address of the tree's first node
+  const lf = f.localI32(); // byte address of leaf 0, minus the tree's internal nodes
+  const D = f.localI32();
+  const o = f.localI32();
+  const i = f.localI32();
+  const g = f.localI32();
+  const d = f.localI32();
+  const p = f.localI32();
   const n: number[] = [];
-  for (let k = 0; k < U; k++) n.push(next++);
-  const nI32 = next - 10;
-  const c: number[] = [];
-  const get = (x: number): void => void c.push(Op.LocalGet, ...uleb(x));
-  const set = (x: number): void => void c.push(Op.LocalSet, ...uleb(x));
-  const tee = (x: number): void => void c.push(Op.LocalTee, ...uleb(x));
-  const i32 = (v: number): void => void c.push(Op.I32Const, ...sleb(v));
-  const op = (...x: number[]): void => void c.push(...x);
-  const load = (offset: number): void => void c.push(Op.I32Load, 2, ...uleb(offset));
-  const load8 = (offset: number): void => void c.push(Op.I32Load8U, 0, ...uleb(offset));
-  const loadF = (offset: number): void => void c.push(Op.F64Load, 3, ...uleb(offset));
-  const storeF = (offset: number): void => void c.push(Op.F64Store, 3, ...uleb(offset));
+  for (let k = 0; k < U; k++) n.push(f.localI32());
 
-  /** n = (n << 1 | 1) + ((rank - code) >>> 31) for node register n and codes base (local) `base` + offset. */
-  const step = (nk: number, base: number, offset: number): void => {
-    // p = packed[n]
-    get(pk);
-    get(nk);
-    i32(2);
-    op(Op.I32Shl, Op.I32Add);
-    load(0);
-    tee(p);
-    // rank
-    i32(255);
-    op(Op.I32And);
-    // code = codes[base + offset + (p >>> 8)]
-    get(base);
-    get(p);
-    i32(8);
-    op(Op.I32ShrU, Op.I32Add);
-    load8(offset);
-    op(Op.I32Sub);
-    i32(31);
-    op(Op.I32ShrU);
-    get(nk);
-    i32(1);
-    op(Op.I32Shl);
-    i32(1);
-    op(Op.I32Or, Op.I32Add);
-    set(nk);
+  /** n = (n << 1 | 1) + ((rank - code) >>> 31), the row's code at g + offset + 8 * feature. */
+  const step = (nk: number, offset: number): void => {
+    f.get(pk).get(nk).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).tee(p);
+    f.i32(255).op(Op.I32And);
+    f.get(g).get(p).i32(8).op(Op.I32ShrU, Op.I32Add).mem(Op.I32Load8U, 0, offset);
+    f.op(Op.I32Sub).i32(31).op(Op.I32ShrU);
+    f.get(nk).i32(1).op(Op.I32Shl).i32(1).op(Op.I32Or, Op.I32Add).set(nk);
+  };
+  /** out[(i + row) * K + o] += leaves[n] * scale */
+  const addLeaf = (nk: number, row: number): void => {
+    f.get(out).get(i);
+    if (row) f.i32(row).op(Op.I32Add);
+    f.get(K).op(Op.I32Mul).get(o).op(Op.I32Add).i32(3).op(Op.I32Shl, Op.I32Add);
+    f.tee(p).get(p).mem(Op.F64Load, 3);
+    f.get(lf).get(nk).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3);
+    f.get(scale).op(Op.F64Mul, Op.F64Add).mem(Op.F64Store, 3);
+  };
+  /** g = codes + (i >>> 3) * 8 * cols + (i & 7) */
+  const groupBase = (): void => {
+    f.get(codes).get(i).i32(3).op(Op.I32ShrU).get(cols).op(Op.I32Mul).i32(3).op(Op.I32Shl, Op.I32Add);
+    f.get(i).i32(7).op(Op.I32And, Op.I32Add).set(g);
+  };
+  const depthLoop = (body: () => void): void => {
+    f.i32(0).set(d);
+    f.whileNot(
+      () => f.get(d).get(D).op(Op.I32GeS),
+      () => {
+        body();
+        f.inc(d);
+      },
+    );
   };
 
-  /** out[(i + k) * K + o] += leaves[lf + n] * scale, with the row's address in local a. */
-  const addLeaf = (nk: number, rowOffset: number): void => {
-    // a = out + ((i + rowOffset) * K + o) * 8
-    get(out);
-    get(i);
-    if (rowOffset) {
-      i32(rowOffset);
-      op(Op.I32Add);
-    }
-    get(K);
-    op(Op.I32Mul);
-    get(o);
-    op(Op.I32Add);
-    i32(3);
-    op(Op.I32Shl, Op.I32Add);
-    tee(a);
-    get(a);
-    loadF(0);
-    get(lf);
-    get(nk);
-    i32(3);
-    op(Op.I32Shl, Op.I32Add);
-    loadF(0);
-    get(scale);
-    op(Op.F64Mul, Op.F64Add);
-    storeF(0);
-  };
+  f.i32(0).set(t);
+  f.whileNot(
+    () => f.get(t).get(nTrees).op(Op.I32GeS),
+    () => {
+      f.get(meta).get(t).i32(4).op(Op.I32Shl, Op.I32Add).tee(mt);
+      f.mem(Op.I32Load, 2, 0).i32(2).op(Op.I32Shl).get(packed).op(Op.I32Add).set(pk);
+      f.get(mt).mem(Op.I32Load, 2, 4).i32(3).op(Op.I32Shl).get(leaves).op(Op.I32Add).set(lf);
+      f.get(mt).mem(Op.I32Load, 2, 8).set(D);
+      f.get(mt).mem(Op.I32Load, 2, 12).set(o);
+      // Groups of eight rows.
+      f.i32(0).set(i);
+      f.whileNot(
+        () => f.get(i).i32(U).op(Op.I32Add).get(m).op(Op.I32GtS),
+        () => {
+          groupBase();
+          for (let k = 0; k < U; k++) f.i32(0).set(n[k]);
+          depthLoop(() => {
+            for (let k = 0; k < U; k++) step(n[k], k);
+          });
+          for (let k = 0; k < U; k++) addLeaf(n[k], k);
+          f.get(i).i32(U).op(Op.I32Add).set(i);
+        },
+      );
+      // The remaining rows one at a time.
+      f.whileNot(
+        () => f.get(i).get(m).op(Op.I32GeS),
+        () => {
+          groupBase();
+          f.i32(0).set(n[0]);
+          depthLoop(() => step(n[0], 0));
+          addLeaf(n[0], 0);
+          f.inc(i);
+        },
+      );
+      f.inc(t);
+    },
+  );
+  return f;
+}
 
-  // for (t = 0; t < nTrees; t++)
-  i32(0);
-  set(t);
-  op(Op.Block, 0x40, Op.Loop, 0x40);
-  get(t);
-  get(nTrees);
-  op(Op.I32GeS, Op.BrIf, 1);
-  {
-    get(meta);
-    get(t);
-    i32(4);
-    op(Op.I32Shl, Op.I32Add);
-    tee(mt);
-    load(0);
-    i32(2);
-    op(Op.I32Shl);
-    get(packed);
-    op(Op.I32Add);
-    set(pk);
-    get(mt);
-    load(4);
-    i32(3);
-    op(Op.I32Shl);
-    get(leaves);
-    op(Op.I32Add);
-    set(lf);
-    get(mt);
-    load(8);
-    set(D);
-    get(mt);
-    load(12);
-    set(o);
-    // Groups of eight rows: for (i = 0; i + 8 <= m; i += 8)
-    i32(0);
-    set(i);
-    op(Op.Block, 0x40, Op.Loop, 0x40);
-    get(i);
-    i32(U);
-    op(Op.I32Add);
-    get(m);
-    op(Op.I32GtS, Op.BrIf, 1);
-    {
-      // g = codes + (i >>> 3) * 8 * cols + (i & 7)
-      get(codes);
-      get(i);
-      i32(3);
-      op(Op.I32ShrU);
-      get(cols);
-      op(Op.I32Mul);
-      i32(3);
-      op(Op.I32Shl, Op.I32Add);
-      get(i);
-      i32(7);
-      op(Op.I32And, Op.I32Add);
-      set(g);
-      for (let k = 0; k < U; k++) {
-        i32(0);
-        set(n[k]);
-      }
-      i32(0);
-      set(d);
-      op(Op.Block, 0x40, Op.Loop, 0x40);
-      get(d);
-      get(D);
-      op(Op.I32GeS, Op.BrIf, 1);
-      for (let k = 0; k < U; k++) step(n[k], g, k);
-      get(d);
-      i32(1);
-      op(Op.I32Add);
-      set(d);
-      op(Op.Br, 0, Op.End, Op.End);
-      for (let k = 0; k < U; k++) addLeaf(n[k], k);
-    }
-    get(i);
-    i32(U);
-    op(Op.I32Add);
-    set(i);
-    op(Op.Br, 0, Op.End, Op.End);
-    // Remaining rows one at a time: for (; i < m; i++)
-    op(Op.Block, 0x40, Op.Loop, 0x40);
-    get(i);
-    get(m);
-    op(Op.I32GeS, Op.BrIf, 1);
-    {
-      // g = codes + (i >>> 3) * 8 * cols + (i & 7)
-      get(codes);
-      get(i);
-      i32(3);
-      op(Op.I32ShrU);
-      get(cols);
-      op(Op.I32Mul);
-      i32(3);
-      op(Op.I32Shl, Op.I32Add);
-      get(i);
-      i32(7);
-      op(Op.I32And, Op.I32Add);
-      set(g);
-      i32(0);
-      set(n[0]);
-      i32(0);
-      set(d);
-      op(Op.Block, 0x40, Op.Loop, 0x40);
-      get(d);
-      get(D);
-      op(Op.I32GeS, Op.BrIf, 1);
-      step(n[0], g, 0);
-      get(d);
-      i32(1);
-      op(Op.I32Add);
-      set(d);
-      op(Op.Br, 0, Op.End, Op.End);
-      addLeaf(n[0], 0);
-    }
-    get(i);
-    i32(1);
-    op(Op.I32Add);
-    set(i);
-    op(Op.Br, 0, Op.End, Op.End);
-  }
-  get(t);
-  i32(1);
-  op(Op.I32Add);
-  set(t);
-  op(Op.Br, 0, Op.End, Op.End);
-  op(Op.End);
-  return { locals: [1, ...uleb(nI32), I32], code: c };
+/**
+ * encode(m, cols, c, fm, data, codes) -> 1, or 0 when a value is NaN: TreeEnsemble.encodeBlock's
+ * coding of one column, code = start[cell(x)] + (cuts of that cell below x), for the m values at
+ * data into codes in groups of eight rows (row i at codes + (i >>> 3) * 8 * cols + 8 * c + (i & 7)).
+ * The column's grid (32 bytes at fm): lo, inv (f64), G, start, cuts (byte addresses), steps (i32).
+ */
+function encodeFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32, I32], [I32]);
+  const [m, cols, c, fm, data, codes] = [0, 1, 2, 3, 4, 5];
+  const steps = f.localI32();
+  const G = f.localI32();
+  const start = f.localI32();
+  const cuts = f.localI32();
+  const i = f.localI32();
+  const k = f.localI32();
+  const s = f.localI32();
+  const o = f.localI32();
+  const dp = f.localI32();
+  const x = f.localF64();
+  const t = f.localF64();
+  const lo = f.localF64();
+  const inv = f.localF64();
+  const Gf = f.localF64();
+  f.get(fm).mem(Op.F64Load, 3, 0).set(lo);
+  f.get(fm).mem(Op.F64Load, 3, 8).set(inv);
+  f.get(fm).mem(Op.I32Load, 2, 16).tee(G).op(Op.F64ConvertI32S).set(Gf);
+  f.get(fm).mem(Op.I32Load, 2, 20).set(start);
+  f.get(fm).mem(Op.I32Load, 2, 24).set(cuts);
+  f.get(fm).mem(Op.I32Load, 2, 28).set(steps);
+  /** codes[o + row] = code of data[dp + 8 * row] (returns 0 from encode on NaN). */
+  const value = (row: number): void => {
+    f.get(dp).mem(Op.F64Load, 3, 8 * row).tee(x);
+    f.get(x).op(Op.F64Ne, Op.If, 0x40).i32(0).op(Op.Return, Op.End);
+    f.get(x).get(lo).op(Op.F64Sub).get(inv).op(Op.F64Mul).set(t);
+    // k = start[t > 0 ? (t < G ? trunc(t) : G) : 0]
+    f.get(t).op(Op.Misc, 0x02).get(G).get(t).get(Gf).op(Op.F64Lt, Op.Select);
+    f.i32(0).get(t).f64(0).op(Op.F64Gt, Op.Select);
+    f.get(start).op(Op.I32Add).mem(Op.I32Load8U, 0).set(k);
+    // then k += cuts[k] < x, steps times
+    f.i32(0).set(s);
+    f.whileNot(
+      () => f.get(s).get(steps).op(Op.I32GeS),
+      () => {
+        f.get(k).get(cuts).get(k).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3).get(x).op(Op.F64Lt, Op.I32Add).set(k);
+        f.inc(s);
+      },
+    );
+    f.get(o).get(k).mem(Op.I32Store8, 0, row);
+  };
+  // Full groups of eight rows: o = codes + i * cols + 8 * c (i a multiple of 8).
+  f.i32(0).set(i);
+  f.whileNot(
+    () => f.get(i).i32(8).op(Op.I32Add).get(m).op(Op.I32GtS),
+    () => {
+      f.get(codes).get(i).get(cols).op(Op.I32Mul, Op.I32Add).get(c).i32(3).op(Op.I32Shl, Op.I32Add).set(o);
+      f.get(data).get(i).i32(3).op(Op.I32Shl, Op.I32Add).set(dp);
+      for (let row = 0; row < 8; row++) value(row);
+      f.get(i).i32(8).op(Op.I32Add).set(i);
+    },
+  );
+  // The rest one at a time.
+  f.whileNot(
+    () => f.get(i).get(m).op(Op.I32GeS),
+    () => {
+      f.get(codes).get(i).i32(3).op(Op.I32ShrU).get(cols).op(Op.I32Mul).i32(3).op(Op.I32Shl, Op.I32Add);
+      f.get(c).i32(3).op(Op.I32Shl, Op.I32Add).get(i).i32(7).op(Op.I32And, Op.I32Add).set(o);
+      f.get(data).get(i).i32(3).op(Op.I32Shl, Op.I32Add).set(dp);
+      value(0);
+      f.inc(i);
+    },
+  );
+  f.i32(1);
+  return f;
 }
 
 function moduleBytes(): Uint8Array {
-  const { locals, code } = walkBody();
-  const params = [I32, I32, I32, I32, F64, I32, I32, I32, I32, I32];
-  const type = section(1, [1, 0x60, ...uleb(params.length), ...params, 0]);
+  const fns = [walkFn(), encodeFn()];
+  const names = ['walk', 'encode'];
+  const type = section(1, [...uleb(fns.length), ...fns.flatMap((f) => f.type())]);
   const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]);
-  const func = section(3, [1, 0]);
-  const exp = section(7, [1, ...str('walk'), 0x00, 0]);
-  const body = [...locals, ...code];
-  const codeSec = section(10, [1, ...uleb(body.length), ...body]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imp, ...func, ...exp, ...codeSec]);
+  const func = section(3, [...uleb(fns.length), ...fns.map((_, i) => i)]);
+  const exp = section(7, [...uleb(fns.length), ...names.flatMap((nm, i) => [...str(nm), 0x00, i])]);
+  const code = section(10, [...uleb(fns.length), ...fns.flatMap((f) => f.body())]);
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imp, ...func, ...exp, ...code]);
 }
 
 type WalkFn = (m: number, cols: number, K: number, nTrees: number, scale: number, meta: number, packed: number, leaves: number, codes: number, out: number) => void;
+type EncodeFn = (m: number, cols: number, c: number, fm: number, data: number, codes: number) => number;
 
 /** The part of the WebAssembly API used here (the package compiles without the DOM library). */
 interface WasmApi {
@@ -365,16 +395,20 @@ export interface PackedModel {
   packed: Int32Array;
   /** One value per leaf. */
   value: Float64Array;
+  /** Per feature its padded sorted thresholds and coding grid (undefined where no tree splits on it). */
+  cuts: readonly (Float64Array | undefined)[];
+  grids: readonly (CutGrid | undefined)[];
 }
 
 /**
- * A model's trees in WebAssembly memory, with room for one block of `blockRows` rows: fill
- * `codes` (as TreeEnsemble.encodeBlock does) and `out` (the scores so far, rows x nOutputs), then
- * run(m, scale) adds every tree's leaf value times scale to out.
+ * A model's trees and thresholds in WebAssembly memory, with room for one block of `blockRows`
+ * rows: encode(data, rows, b, e) codes rows [b, e) of a column-major matrix (false when a feature
+ * the trees use holds a NaN); fill `out` with the block's scores so far (rows x nOutputs); then
+ * run(e - b, scale) adds every tree's leaf value times scale to out.
  */
 export interface PackedWalker {
-  readonly codes: Uint8Array;
   readonly out: Float64Array;
+  encode(data: Float64Array, rows: number, b: number, e: number): boolean;
   run(m: number, scale: number): void;
 }
 
@@ -383,18 +417,35 @@ export function createPackedWalker(model: PackedModel, cols: number, blockRows: 
   if (!wasm) return null;
   const T = model.nTrees;
   const K = model.nOutputs;
-  const align = (x: number): number => Math.ceil(x / 8) * 8;
-  const packedAt = align(T * 16);
-  const leavesAt = align(packedAt + model.packed.length * 4);
-  const codesAt = align(leavesAt + model.value.length * 8);
+  let at = 0;
+  const take = (bytes: number): number => {
+    const here = at;
+    at = Math.ceil((at + bytes) / 8) * 8;
+    return here;
+  };
+  const metaAt = take(T * 16);
+  const packedAt = take(model.packed.length * 4);
+  const leavesAt = take(model.value.length * 8);
+  const fmetaAt = take(cols * 32);
+  const cutsAt: number[] = [];
+  const startAt: number[] = [];
+  for (let c = 0; c < cols; c++) {
+    const cuts = model.cuts[c];
+    const grid = model.grids[c];
+    cutsAt.push(cuts && grid ? take(cuts.length * 8) : -1);
+    startAt.push(cuts && grid ? take(grid.start.length) : -1);
+  }
   const codesLen = Math.ceil(blockRows / 8) * 8 * cols;
-  const outAt = align(codesAt + codesLen);
-  const bytes = outAt + blockRows * K * 8;
+  const codesAt = take(codesLen);
+  const dataAt = take(blockRows * 8);
+  const outAt = take(blockRows * K * 8);
   try {
-    const memory = new wasm.api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-    const walk = new wasm.api.Instance(wasm.module, { env: { mem: memory } }).exports.walk as WalkFn;
+    const memory = new wasm.api.Memory({ initial: Math.max(1, Math.ceil(at / 65536)) });
+    const exports = new wasm.api.Instance(wasm.module, { env: { mem: memory } }).exports;
+    const walk = exports.walk as WalkFn;
+    const encode = exports.encode as EncodeFn;
     const buf = memory.buffer;
-    const meta = new Int32Array(buf, 0, T * 4);
+    const meta = new Int32Array(buf, metaAt, T * 4);
     for (let t = 0; t < T; t++) {
       const nb = model.nodeBase[t];
       meta[4 * t] = nb;
@@ -405,10 +456,35 @@ export function createPackedWalker(model: PackedModel, cols: number, blockRows: 
     }
     new Int32Array(buf, packedAt, model.packed.length).set(model.packed);
     new Float64Array(buf, leavesAt, model.value.length).set(model.value);
+    const fmF = new Float64Array(buf, fmetaAt, cols * 4);
+    const fmI = new Int32Array(buf, fmetaAt, cols * 8);
+    const used: number[] = [];
+    for (let c = 0; c < cols; c++) {
+      const cuts = model.cuts[c];
+      const grid = model.grids[c];
+      if (!cuts || !grid) continue;
+      used.push(c);
+      fmF[4 * c] = grid.lo;
+      fmF[4 * c + 1] = grid.inv;
+      fmI[8 * c + 4] = grid.G;
+      fmI[8 * c + 5] = startAt[c];
+      fmI[8 * c + 6] = cutsAt[c];
+      fmI[8 * c + 7] = grid.steps;
+      new Float64Array(buf, cutsAt[c], cuts.length).set(cuts);
+      new Uint8Array(buf, startAt[c], grid.start.length).set(grid.start);
+    }
+    const column = new Float64Array(buf, dataAt, blockRows);
     return {
-      codes: new Uint8Array(buf, codesAt, codesLen),
       out: new Float64Array(buf, outAt, blockRows * K),
-      run: (m: number, scale: number): void => walk(m, cols, K, T, scale, 0, packedAt, leavesAt, codesAt, outAt),
+      encode(data: Float64Array, rows: number, b: number, e: number): boolean {
+        // Column by column, so a block with a NaN stops early (it goes to the float walk).
+        for (const c of used) {
+          column.set(data.subarray(c * rows + b, c * rows + e));
+          if (encode(e - b, cols, c, fmetaAt + 32 * c, dataAt, codesAt) !== 1) return false;
+        }
+        return true;
+      },
+      run: (m: number, scale: number): void => walk(m, cols, K, T, scale, metaAt, packedAt, leavesAt, codesAt, outAt),
     };
   } catch {
     return null;

@@ -340,7 +340,7 @@ export class TreeEnsemble {
       const e = Math.min(n, b + BLOCK);
       // Fast path: code the block once against the model's thresholds, then walk on bytes.
       // In WebAssembly when available (same steps, bit-identical scores), else in JavaScript.
-      if (wasm && this.encodeBlock(cp!, data, n, cols, b, e, wasm.codes)) {
+      if (wasm && wasm.encode(data, n, b, e)) {
         const len = (e - b) * K;
         const o = wasm.out;
         for (let j = 0; j < len; j++) o[j] = out[b * K + j];
@@ -373,7 +373,18 @@ export class TreeEnsemble {
     const kept = WALKERS.get(this);
     if (kept && kept.cols === cols) return kept.walker;
     const w = createPackedWalker(
-      { nTrees: this.nTrees, nOutputs: this.nOutputs, nodeBase: cp.nodeBase, leafBase: cp.leafBase, depth: this.treeDepth, treeOutput: this.treeOutput, packed: cp.packed!, value: cp.value },
+      {
+        nTrees: this.nTrees,
+        nOutputs: this.nOutputs,
+        nodeBase: cp.nodeBase,
+        leafBase: cp.leafBase,
+        depth: this.treeDepth,
+        treeOutput: this.treeOutput,
+        packed: cp.packed!,
+        value: cp.value,
+        cuts: cp.cuts,
+        grids: cp.grids,
+      },
       cols,
       BLOCK,
     );
