@@ -40,7 +40,7 @@ const C1 = 1e-4;
 const C2 = 0.9;
 const MAX_LINE_SEARCH = 60;
 const APPROX_WOLFE_EPS = 1e-10;
-const MAX_STALLED = 3;
+const MAX_STALLED = 10;
 
 /**
  * Limited-memory BFGS with a weak-Wolfe line search (Lewis & Overton bisection); with `l1` it runs
@@ -78,6 +78,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, opts: Lbfg
   let iter = 0;
   let converged = false;
   let stalled = 0;
+  let bestG = Infinity;
   while (iter < opts.maxIter) {
     throwIfAborted(opts.signal);
     iter++;
@@ -149,37 +150,54 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, opts: Lbfg
         for (let i = 0; i < n; i++) xn[i] = x[i] + t * d[i];
         fn = fun(xn, gn);
         const dgn = dot(gn, d);
-        if (!(fn <= f + C1 * t * dg)) {
-          // Near the optimum the decrease drops below the rounding noise of f: accept the step when
-          // the approximate Wolfe conditions of Hager & Zhang hold (f within noise, slope flattened).
-          if (fn <= f + APPROX_WOLFE_EPS * Math.abs(f) && dgn >= C2 * dg && dgn <= (2 * C1 - 1) * dg) {
+        if (fn <= f + C1 * t * dg) {
+          if (dgn >= C2 * dg) {
+            ok = true; // weak Wolfe: sufficient decrease and curvature
+            break;
+          }
+          lo = t;
+        } else if (fn <= f + APPROX_WOLFE_EPS * Math.abs(f)) {
+          // Near the optimum the decrease drops below the rounding noise of f, so only the slope
+          // (accurate to far fewer digits lost) can steer: accept under the approximate Wolfe
+          // conditions of Hager & Zhang, otherwise lengthen the step while the slope is still
+          // steeply downhill and shorten it once it is steeply uphill.
+          if (dgn < C2 * dg) lo = t;
+          else if (dgn > (2 * C1 - 1) * dg) hi = t;
+          else {
             ok = true;
             break;
           }
-          hi = t;
-        } else if (dgn < C2 * dg) lo = t;
-        else {
-          ok = true;
-          break;
-        }
+        } else hi = t;
         t = hi < Infinity ? 0.5 * (lo + hi) : 2 * t;
       }
       // Accept a sufficient decrease even if the curvature condition never held.
       if (!ok && fn < f) ok = true;
     }
-    if (!ok) break; // no progress possible along this direction: x is as good as we can get
+    if (!ok) {
+      // Near the optimum the quasi-Newton direction can be built from pairs that are mostly
+      // rounding noise, nearly orthogonal to the gradient: retry once from steepest descent.
+      if (stored > 0) {
+        stored = 0;
+        continue;
+      }
+      break; // no progress possible even downhill: x is as good as we can get
+    }
 
-    // Store the correction pair (smooth gradients, as OWL-QN prescribes).
+    // Store the correction pair (smooth gradients, as OWL-QN prescribes) unless its curvature is
+    // not positive to rounding. The test is relative: near the optimum s and y are tiny and an
+    // absolute floor would freeze the memory exactly when the end game needs it.
     const off = head * n;
     let sy = 0;
+    let yy = 0;
     for (let i = 0; i < n; i++) {
       const s = xn[i] - x[i];
       const y = gn[i] - g[i];
       S[off + i] = s;
       Y[off + i] = y;
       sy += s * y;
+      yy += y * y;
     }
-    if (sy > 1e-12) {
+    if (sy > Number.EPSILON * yy) {
       rho[head] = 1 / sy;
       head = (head + 1) % m;
       if (stored < m) stored++;
@@ -190,7 +208,8 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, opts: Lbfg
     f = fn;
     pseudoGradient(x, g, l1, pg);
     opts.onIteration?.(iter, f);
-    if (maxAbs(pg) <= opts.tol) {
+    const gmax = maxAbs(pg);
+    if (gmax <= opts.tol) {
       converged = true;
       break;
     }
@@ -198,9 +217,12 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, opts: Lbfg
       converged = true;
       break;
     }
-    // Steps accepted on the rounding noise of f: after a few without any decrease, x is as good as
-    // floating point allows.
-    stalled = f < fOld ? 0 : stalled + 1;
+    // Steps accepted on the rounding noise of f: after several that neither lower f nor reach a new
+    // smallest gradient, x is as good as floating point allows. Counting gradient progress lets
+    // ill-conditioned problems go on while f sits in its last bits (only reached with ftol 0):
+    // Kickstarter one-hot at tol 1e-8 ends ~1e-6 from the optimum instead of 1e-4.
+    stalled = f < fOld || gmax < bestG ? 0 : stalled + 1;
+    if (gmax < bestG) bestG = gmax;
     if (stalled >= MAX_STALLED) {
       converged = true;
       break;
