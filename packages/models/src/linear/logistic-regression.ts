@@ -17,7 +17,8 @@ import {
   type Serialized,
 } from '@campaign-ml/core';
 import { checkNoMissing } from './check-no-missing';
-import { addMatVec, matTVec } from './dense-kernels';
+import { designMatrix, fusedXwXtv, setXtv, setXw, type DesignMatrix, type DesignOptions } from './design-matrix';
+import { expNeg } from './exp-neg';
 import { minimizeLbfgs, type Objective } from './lbfgs';
 import { checkInteger, checkNumber, checkOneOf } from './param-checks';
 
@@ -82,23 +83,42 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression, L
   }
 
   fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedLogisticRegression {
-    const yy = checkXy(X, y);
-    checkNoMissing(X, NAME);
-    const { labels, classes } = checkClassLabels(yy);
-    const n = X.rows;
-    const p = X.cols;
-    const sw = sampleWeights(labels, classes, checkSampleWeight(opts.sampleWeight, n), this.params.classWeight);
-    const { penalty, C, fitIntercept, maxIter, tol, ftol } = this.params;
-    const l2 = penalty === 'l2' ? 1 / C : 0;
-    const K = classes === 2 ? 1 : classes;
-    const nParams = K * p + K;
-    const objective = K === 1 ? binaryObjective(X, labels, sw, l2, fitIntercept) : multinomialObjective(X, labels, sw, l2, K, fitIntercept);
-    let l1: Float64Array | undefined;
-    if (penalty === 'l1') {
-      l1 = new Float64Array(nParams);
-      l1.fill(1 / C, 0, K * p);
-    }
-    const result = minimizeLbfgs(objective, new Float64Array(nParams), {
+    return fitLogistic(this, X, y, opts);
+  }
+}
+
+/**
+ * @internal LogisticRegression.fit with a choice of how X is read (tests compare the sparse and
+ * dense readings, SIMD and JavaScript kernels).
+ */
+export function fitLogistic(
+  estimator: LogisticRegression,
+  X: Matrix,
+  y: ArrayLike<number>,
+  opts: FitOptions = {},
+  design: DesignOptions = {},
+): FittedLogisticRegression {
+  const params = estimator.params;
+  const yy = checkXy(X, y);
+  checkNoMissing(X, NAME);
+  const { labels, classes } = checkClassLabels(yy);
+  const n = X.rows;
+  const p = X.cols;
+  const sw = sampleWeights(labels, classes, checkSampleWeight(opts.sampleWeight, n), params.classWeight);
+  const { penalty, C, fitIntercept, maxIter, tol, ftol } = params;
+  const l2 = penalty === 'l2' ? 1 / C : 0;
+  const K = classes === 2 ? 1 : classes;
+  const nParams = K * p + K;
+  let l1: Float64Array | undefined;
+  if (penalty === 'l1') {
+    l1 = new Float64Array(nParams);
+    l1.fill(1 / C, 0, K * p);
+  }
+  const dm = designMatrix(X, design);
+  let result: ReturnType<typeof minimizeLbfgs>;
+  try {
+    const objective = K === 1 ? binaryObjective(dm, labels, sw, l2, fitIntercept) : multinomialObjective(dm, labels, sw, l2, K, fitIntercept);
+    result = minimizeLbfgs(objective, new Float64Array(nParams), {
       maxIter,
       tol,
       ftol,
@@ -106,10 +126,12 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression, L
       signal: opts.signal,
       onIteration: opts.onProgress ? (done) => opts.onProgress!({ stage: 'lbfgs', done, total: maxIter }) : undefined,
     });
-    const coef = result.x.slice(0, K * p);
-    const intercept = fitIntercept ? result.x.slice(K * p) : new Float64Array(K);
-    return new FittedLogisticRegression(this.params, X.columns, classes, coef, intercept, result.iterations, result.converged);
+  } finally {
+    dm.release();
   }
+  const coef = result.x.slice(0, K * p);
+  const intercept = fitIntercept ? result.x.slice(K * p) : new Float64Array(K);
+  return new FittedLogisticRegression(params, X.columns, classes, coef, intercept, result.iterations, result.converged);
 }
 
 /** A fitted logistic regression: immutable, serializable, predicts class probabilities. */
@@ -259,16 +281,16 @@ function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
-/** Sample weight x class weight for every row. */
+/** Sample weight x class weight for every row; undefined when every row weighs 1. */
 export function sampleWeights(
   labels: Int32Array,
   classes: number,
   sampleWeight: Float64Array | undefined,
   classWeight: LogisticRegressionParams['classWeight'],
-): Float64Array {
+): Float64Array | undefined {
   const n = labels.length;
+  if (classWeight === undefined) return sampleWeight;
   const out = sampleWeight ?? new Float64Array(n).fill(1);
-  if (classWeight === undefined) return out;
   const cw = new Float64Array(classes).fill(1);
   if (classWeight === 'balanced') {
     const counts = new Float64Array(classes);
@@ -293,29 +315,65 @@ export function sampleWeights(
   return out;
 }
 
-/** Σ swᵢ·logloss(yᵢ, σ(xᵢ·w + b)) + l2/2·‖w‖²; parameters [w (p), b]. */
-function binaryObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l2: number, fitIntercept: boolean): Objective {
-  const n = X.rows;
+/** Rows per product in the unweighted loss: factors are in (1, 2], so a block stays below 2^512. */
+const LOG_BLOCK = 512;
+
+/**
+ * Σ swᵢ·logloss(yᵢ, σ(xᵢ·w + b)) + l2/2·‖w‖²; parameters [w (p), b]. One exp per row serves the
+ * loss and the residual: with e = exp(−|z|), logloss = max(z, 0) − y·z + log(1 + e) and
+ * σ(z) = 1/(1 + e) or e/(1 + e). Unweighted, Σ log(1 + e) is taken as the log of block products
+ * of the (1 + e), one Math.log per 512 rows instead of a log1p per row: each product rounds by
+ * half an ulp per factor, the same as adding the terms one by one to f.
+ */
+function binaryObjective(X: DesignMatrix, labels: Int32Array, sw: Float64Array | undefined, l2: number, fitIntercept: boolean): Objective {
   const p = X.cols;
-  const data = X.data;
-  const z = new Float64Array(n);
-  return (x, grad) => {
-    const b = fitIntercept ? x[p] : 0;
-    z.fill(b);
-    addMatVec(data, n, p, x, 0, z);
-    let f = 0;
-    let gb = 0;
-    for (let r = 0; r < n; r++) {
-      const zr = z[r];
-      const e = Math.exp(-Math.abs(zr));
-      const yr = labels[r];
-      f += sw[r] * ((zr > 0 ? zr : 0) + Math.log1p(e) - yr * zr);
-      const prob = zr >= 0 ? 1 / (1 + e) : e / (1 + e);
-      const res = sw[r] * (prob - yr);
-      z[r] = res;
-      gb += res;
+  const z = X.z;
+  let f = 0;
+  let gb = 0;
+  // Scores z[start, end) to residuals σ(z) − y (times the weight), adding the loss to f.
+  const unweighted = (start: number, end: number): void => {
+    let loss = 0;
+    let res = 0;
+    for (let block = start; block < end; block += LOG_BLOCK) {
+      const stop = Math.min(end, block + LOG_BLOCK);
+      let prod = 1;
+      for (let r = block; r < stop; r++) {
+        const zr = z[r];
+        const e = expNeg(-Math.abs(zr));
+        const u = 1 + e;
+        prod *= u;
+        const yr = labels[r];
+        loss += (zr > 0 ? zr : 0) - yr * zr;
+        const v = (zr >= 0 ? 1 : e) / u - yr;
+        z[r] = v;
+        res += v;
+      }
+      loss += Math.log(prod);
     }
-    matTVec(data, n, p, z, 0, grad, 0);
+    f += loss;
+    gb += res;
+  };
+  const weighted = (start: number, end: number): void => {
+    let loss = 0;
+    let res = 0;
+    for (let r = start; r < end; r++) {
+      const zr = z[r];
+      const e = expNeg(-Math.abs(zr));
+      const yr = labels[r];
+      const s = sw![r];
+      loss += s * ((zr > 0 ? zr : 0) + Math.log1p(e) - yr * zr);
+      const v = s * ((zr >= 0 ? 1 : e) / (1 + e) - yr);
+      z[r] = v;
+      res += v;
+    }
+    f += loss;
+    gb += res;
+  };
+  const rows = sw === undefined ? unweighted : weighted;
+  return (x, grad) => {
+    f = 0;
+    gb = 0;
+    fusedXwXtv(X, x, fitIntercept ? x[p] : 0, grad, rows);
     for (let c = 0; c < p; c++) {
       const w = x[c];
       grad[c] += l2 * w;
@@ -327,17 +385,12 @@ function binaryObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l2: nu
 }
 
 /** Σ swᵢ·(logsumexp(zᵢ) − zᵢ,yᵢ) + l2/2·‖W‖²; parameters [W (K x p, row-major), b (K)]. */
-function multinomialObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l2: number, K: number, fitIntercept: boolean): Objective {
+function multinomialObjective(X: DesignMatrix, labels: Int32Array, sw: Float64Array | undefined, l2: number, K: number, fitIntercept: boolean): Objective {
   const n = X.rows;
   const p = X.cols;
-  const data = X.data;
   const Z = new Float64Array(K * n); // class-major scores, then residuals
   return (x, grad) => {
-    for (let k = 0; k < K; k++) {
-      const zo = k * n;
-      Z.fill(fitIntercept ? x[K * p + k] : 0, zo, zo + n);
-      addMatVec(data, n, p, x, k * p, Z, zo);
-    }
+    for (let k = 0; k < K; k++) setXw(X, x, k * p, fitIntercept ? x[K * p + k] : 0, Z, k * n);
     let f = 0;
     for (let r = 0; r < n; r++) {
       let max = -Infinity;
@@ -346,11 +399,11 @@ function multinomialObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l
       const zy = Z[yr * n + r];
       let sum = 0;
       for (let k = 0; k < K; k++) {
-        const e = Math.exp(Z[k * n + r] - max);
+        const e = expNeg(Z[k * n + r] - max);
         Z[k * n + r] = e;
         sum += e;
       }
-      const s = sw[r];
+      const s = sw === undefined ? 1 : sw[r];
       f += s * (max + Math.log(sum) - zy);
       const inv = s / sum;
       for (let k = 0; k < K; k++) Z[k * n + r] *= inv;
@@ -361,7 +414,7 @@ function multinomialObjective(X: Matrix, labels: Int32Array, sw: Float64Array, l
       let gb = 0;
       for (let r = 0; r < n; r++) gb += Z[zo + r];
       grad[K * p + k] = fitIntercept ? gb : 0;
-      matTVec(data, n, p, Z, zo, grad, k * p);
+      setXtv(X, Z, zo, grad, k * p);
       for (let c = 0; c < p; c++) {
         const w = x[k * p + c];
         grad[k * p + c] += l2 * w;
