@@ -1,5 +1,5 @@
 import type { BinLayout, SplitCandidate, SplitParams, SplitScratch } from './splitting';
-import { softThreshold } from './splitting';
+import { bestCategoryPrefix, softThreshold } from './splitting';
 
 /**
  * Single-channel split finding without a dense histogram, for forests that draw a few features per
@@ -242,8 +242,6 @@ function scanCategoricalSparse(
   s: SplitScratch,
   sp: SparseScratch,
 ): number {
-  const lambda = p.regLambda;
-  const alpha = p.regAlpha;
   const acc = sp.acc;
   const words = sp.words;
   const nb = layout.nBins[f];
@@ -281,58 +279,12 @@ function scanCategoricalSparse(
       order[i] = b;
     }
   }
-  let gl = 0;
-  let hl = 0;
-  let cl = 0;
-  let bestJ = -1;
-  let bestDl = 0;
-  let bestL0 = 0;
-  let bestL1 = 0;
-  let bestL2 = 0;
-  const last = cm > 0 ? m : m - 1;
-  for (let i = 0; i < last; i++) {
-    const j = A + order[i] * 3;
-    gl += acc[j];
-    hl += acc[j + 1];
-    cl += acc[j + 2];
-    for (let side = 0; side < 2; side++) {
-      if (side === 1 && !(cm > 0 && i < m - 1)) break;
-      const gL = side === 1 ? gl + gm : gl;
-      const hL = side === 1 ? hl + hm : hl;
-      const cL = side === 1 ? cl + cm : cl;
-      const hR = H - hL;
-      const cR = C - cL;
-      if (hL < p.minChildWeight || hR < p.minChildWeight || cL < p.minSamplesLeaf || cR < p.minSamplesLeaf) continue;
-      const tl = softThreshold(gL, alpha);
-      const tr = softThreshold(G - gL, alpha);
-      const gain = (tl * tl) / (hL + lambda) + (tr * tr) / (hR + lambda) - parentScore;
-      if (gain > best) {
-        best = gain;
-        bestJ = i;
-        bestDl = side;
-        bestL0 = gL;
-        bestL1 = hL;
-        bestL2 = cL;
-      }
-    }
-  }
+  best = bestCategoryPrefix(acc, A, m, gm, hm, cm, f, G, H, C, parentScore, best, p, out, s);
   for (let i = 0; i < m; i++) {
     const j = A + order[i] * 3;
     acc[j] = 0;
     acc[j + 1] = 0;
     acc[j + 2] = 0;
-  }
-  if (bestJ >= 0) {
-    out.gain = best;
-    out.feature = f;
-    out.bin = -1;
-    out.categorical = 1;
-    out.defaultLeft = cm > 0 ? bestDl : bestL2 >= C - bestL2 ? 1 : 0;
-    out.catBits.fill(0);
-    for (let i = 0; i <= bestJ; i++) out.catBits[order[i] >>> 5] |= 1 << (order[i] & 31);
-    out.leftG[0] = bestL0;
-    out.leftH = bestL1;
-    out.leftC = bestL2;
   }
   return best;
 }

@@ -349,8 +349,6 @@ function scanCategorical(
   out: SplitCandidate,
   s: SplitScratch,
 ): number {
-  const lambda = p.regLambda;
-  const alpha = p.regAlpha;
   const nb = layout.nBins[f];
   const base = layout.offsets[f] * 3;
   const mi = base + nb * 3;
@@ -374,6 +372,35 @@ function scanCategorical(
     key[i] = kv;
     order[i] = b;
   }
+  return bestCategoryPrefix(hist, base, m, gm, hm, cm, f, G, H, C, parentScore, best, p, out, s);
+}
+
+
+/**
+ * The best prefix of categories sorted by gradient ratio (`s.order[0..m)`), each with [g, h, count]
+ * at `v[base + category * 3]`; missing values (gm, hm, cm) tried on both sides. Shared by the dense
+ * scan and the forests' sparse scan.
+ */
+export function bestCategoryPrefix(
+  v: Float64Array,
+  base: number,
+  m: number,
+  gm: number,
+  hm: number,
+  cm: number,
+  f: number,
+  G: number,
+  H: number,
+  C: number,
+  parentScore: number,
+  best: number,
+  p: SplitParams,
+  out: SplitCandidate,
+  s: SplitScratch,
+): number {
+  const lambda = p.regLambda;
+  const alpha = p.regAlpha;
+  const order = s.order;
   let gl = 0;
   let hl = 0;
   let cl = 0;
@@ -385,9 +412,9 @@ function scanCategorical(
   const last = cm > 0 ? m : m - 1;
   for (let i = 0; i < last; i++) {
     const j = base + order[i] * 3;
-    gl += hist[j];
-    hl += hist[j + 1];
-    cl += hist[j + 2];
+    gl += v[j];
+    hl += v[j + 1];
+    cl += v[j + 2];
     for (let side = 0; side < 2; side++) {
       if (side === 1 && !(cm > 0 && i < m - 1)) break;
       const gL = side === 1 ? gl + gm : gl;
