@@ -44,25 +44,25 @@ interface FittedMember<F extends FittedModel> {
   model: F;
 }
 
-function checkParams<F extends FittedModel>(who: string, params: VotingParams<F>): { members: VotingMember<F>[]; weights: number[] } {
-  const members = [...(params.estimators ?? [])];
-  if (members.length === 0) throw new ConfigError('INVALID_OPTION', `${who}: estimators must hold at least one member`, { value: 0, expected: 'one or more estimators' });
-  const names = new Set<string>();
-  for (const m of members) {
-    if (names.has(m.name)) throw new ConfigError('INVALID_OPTION', `${who}: member name "${m.name}" is used twice`, { value: m.name, expected: 'unique member names' });
-    names.add(m.name);
+/** Checks member names (some, unique) and weights (one each, finite, >= 0, not all 0); returns the weights. */
+function checkMembers(who: string, names: readonly string[], weights: readonly number[] | undefined): number[] {
+  if (names.length === 0) throw new ConfigError('INVALID_OPTION', `${who}: estimators must hold at least one member`, { value: 0, expected: 'one or more estimators' });
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new ConfigError('INVALID_OPTION', `${who}: member name "${name}" is used twice`, { value: name, expected: 'unique member names' });
+    seen.add(name);
   }
-  const weights = params.weights ? [...params.weights] : members.map(() => 1);
-  if (weights.length !== members.length) {
-    throw new ConfigError('INVALID_OPTION', `${who}: ${weights.length} weights for ${members.length} estimators`, { value: weights.length, expected: `${members.length} weights` });
+  const w = weights ? [...weights] : names.map(() => 1);
+  if (w.length !== names.length) {
+    throw new ConfigError('INVALID_OPTION', `${who}: ${w.length} weights for ${names.length} estimators`, { value: w.length, expected: `${names.length} weights` });
   }
-  weights.forEach((w, i) => {
-    if (!Number.isFinite(w) || w < 0) {
-      throw new ConfigError('INVALID_OPTION', `${who}: weight of "${members[i].name}" is ${w}`, { value: w, expected: 'a finite number >= 0' });
+  w.forEach((x, i) => {
+    if (!Number.isFinite(x) || x < 0) {
+      throw new ConfigError('INVALID_OPTION', `${who}: weight of "${names[i]}" is ${x}`, { value: x, expected: 'a finite number >= 0' });
     }
   });
-  if (!weights.some((w) => w > 0)) throw new ConfigError('INVALID_OPTION', `${who}: every weight is 0`, { value: 0, expected: 'at least one positive weight' });
-  return { members, weights };
+  if (!w.some((x) => x > 0)) throw new ConfigError('INVALID_OPTION', `${who}: every weight is 0`, { value: 0, expected: 'at least one positive weight' });
+  return w;
 }
 
 function fitMembers<F extends FittedModel>(members: VotingMember<F>[], weights: number[], X: Matrix, y: ArrayLike<number>, opts: FitOptions): FittedMember<F>[] {
@@ -86,7 +86,11 @@ export interface FittedVotingMember<F extends FittedModel> {
 }
 
 function checkFitted<F extends FittedModel>(who: string, inputColumns: readonly string[], members: ReadonlyArray<FittedVotingMember<F>>): FittedMember<F>[] {
-  const { weights } = checkParams(who, { estimators: members.map((m) => ({ name: m.name, estimator: { params: {}, fit: () => m.model } })), weights: members.map((m) => m.weight) });
+  const weights = checkMembers(
+    who,
+    members.map((m) => m.name),
+    members.map((m) => m.weight),
+  );
   const known = new Set(inputColumns);
   const kept: FittedMember<F>[] = [];
   members.forEach((m, i) => {
@@ -157,7 +161,8 @@ export class VotingClassifier implements Estimator<FittedVotingClassifier, Votin
   private readonly weights: number[];
 
   constructor(params: VotingParams<Classifier>) {
-    const { members, weights } = checkParams('VotingClassifier', params);
+    const members = [...(params.estimators ?? [])];
+    const weights = checkMembers('VotingClassifier', members.map((m) => m.name), params.weights);
     this.members = members;
     this.weights = weights;
     this.params = Object.freeze({ estimators: members, weights });
@@ -229,7 +234,8 @@ export class VotingRegressor implements Estimator<FittedVotingRegressor, VotingP
   private readonly weights: number[];
 
   constructor(params: VotingParams<Regressor>) {
-    const { members, weights } = checkParams('VotingRegressor', params);
+    const members = [...(params.estimators ?? [])];
+    const weights = checkMembers('VotingRegressor', members.map((m) => m.name), params.weights);
     this.members = members;
     this.weights = weights;
     this.params = Object.freeze({ estimators: members, weights });
