@@ -1,4 +1,4 @@
-import { createRng, fromColumns, type Fold } from '@campaign-ml/core';
+import { createRng, fromColumns, stratifiedKFold, type Fold } from '@campaign-ml/core';
 import { DecisionTreeClassifier, crossValidate } from '@campaign-ml/models';
 import type { Params } from './space';
 import { int } from './space';
@@ -37,6 +37,27 @@ describe('tuneEstimator', () => {
     expect(a.bestFoldScores).toHaveLength(5);
     const b = await run();
     expect(b.study.trials.map((t) => t.value)).toEqual(a.study.trials.map((t) => t.value));
+  });
+
+  it('records already-evaluated trials without fitting them, and then searches exactly as if it had', async () => {
+    const { X, y } = data(500, 4);
+    const factory = (p: Params) => new DecisionTreeClassifier({ maxDepth: p.maxDepth as number });
+    const folds = stratifiedKFold(y, 5, createRng(9));
+    const base = { factory, space: { maxDepth: int(1, 8) }, X, y, folds, nTrials: 6, seed: 2 };
+    const counting = (calls: Params[]) => (params: Params, fold: Fold) => {
+      calls.push(params);
+      return crossValidate(() => factory(params), X, y, { folds: [fold], metrics: ['rocAuc'] }).folds[0].scores.rocAuc;
+    };
+    const fittedCalls: Params[] = [];
+    const fitted = await tuneEstimator({ ...base, enqueue: [{ maxDepth: 2 }], evaluateFold: counting(fittedCalls) });
+    const baseline = crossValidate(() => factory({ maxDepth: 2 }), X, y, { folds, metrics: ['rocAuc'] }).folds.map((f) => f.scores.rocAuc);
+    const reusedCalls: Params[] = [];
+    const reused = await tuneEstimator({ ...base, evaluated: [{ params: { maxDepth: 2 }, foldScores: baseline }], evaluateFold: counting(reusedCalls) });
+    const view = (r: typeof fitted) => r.study.trials.map((t) => ({ params: t.params, value: t.value, state: t.state, intermediate: t.intermediate }));
+    expect(view(reused)).toEqual(view(fitted));
+    // Trial 0's five folds are the only fits saved.
+    expect(reusedCalls).toEqual(fittedCalls.slice(5));
+    await expect(tuneEstimator({ ...base, evaluated: [{ params: { maxDepth: 2 }, foldScores: [0.5, 0.6] }] })).rejects.toThrow(/one score per fold \(5\)/);
   });
 
   describe('evaluateFold with foldConcurrency', () => {
@@ -94,3 +115,4 @@ describe('tuneEstimator', () => {
     });
   });
 });
+

@@ -27,6 +27,12 @@ export interface TuneEstimatorOptions extends RunOptions {
   fixed?: Params;
   /** Evaluate these first (e.g. the defaults), so tuning never reports worse than the baseline. */
   enqueue?: Params[];
+  /**
+   * Trials already cross-validated on the same folds (e.g. the baseline, scored before tuning):
+   * recorded first, with these per-fold scores, as complete trials the sampler and pruner learn
+   * from like any other, and counted in nTrials; nothing is fitted again for them.
+   */
+  evaluated?: Array<{ params: Params; foldScores: readonly number[] }>;
   timeoutMs?: number;
   /**
    * Score one fold of one trial (e.g. in a worker thread) instead of fitting it here. It gets the
@@ -81,12 +87,26 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
     });
     return cv.folds[0].scores[metric];
   };
+  const evaluated = options.evaluated ?? [];
+  evaluated.forEach((e, i) => {
+    if (e.foldScores.length !== folds.length || e.foldScores.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
+      throw new ConfigError('INVALID_OPTION', `evaluated[${i}].foldScores must hold one score per fold (${folds.length}), got ${JSON.stringify(e.foldScores)}`, {
+        value: e.foldScores,
+        expected: `${folds.length} numbers`,
+      });
+    }
+  });
   const foldScores = new Map<number, number[]>();
   const study = await optimize(
     async (trialParams, trial) => {
       const params = { ...options.fixed, ...trialParams };
       const scores: number[] = [];
-      if (!options.evaluateFold) {
+      if (trial.number < evaluated.length) {
+        for (const [f, v] of evaluated[trial.number].foldScores.entries()) {
+          scores.push(v);
+          trial.report(mean(scores), f);
+        }
+      } else if (!options.evaluateFold) {
         for (let f = 0; f < folds.length; f++) {
           scores.push(fitHere(params, folds[f]));
           trial.report(mean(scores), f);
@@ -122,7 +142,7 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
       sampler: options.sampler,
       pruner: options.pruner ?? new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 1 }),
       seed: options.seed,
-      enqueue: options.enqueue,
+      enqueue: [...evaluated.map((e) => e.params), ...(options.enqueue ?? [])],
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       onTrial: options.onTrial,
