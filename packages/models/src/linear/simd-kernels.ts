@@ -16,6 +16,8 @@
  * results agree with them to rounding, not bit for bit.
  */
 
+import { assembleModule, compileModule, Fn, I32, instantiate, Op, PAGE, uleb, sleb, V128, type CompiledModule, type WasmMemory } from '../wasm/assembler';
+
 export interface SimdKernels {
   /** Float64 view of the whole memory. Its contents are left over from earlier use: not zeroed. */
   readonly f64: Float64Array;
@@ -32,38 +34,27 @@ const MAX_BYTES = 2 ** 31;
  * more than the kernels themselves on small problems (3 MB: ~2 ms against ~6 ms for the whole fit).
  */
 const KEEP_BYTES = 64 * 2 ** 20;
-const PAGE = 65536;
-
-/** The part of the WebAssembly API used here (the package compiles without the DOM library). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer; grow(pages: number): number };
-}
 
 interface Instance {
-  memory: InstanceType<WasmApi['Memory']>;
+  memory: WasmMemory;
   pages: number;
   xw: SimdKernels['xw'];
   xtv: SimdKernels['xtv'];
 }
 
-let compiled: { api: WasmApi; module: object } | null | undefined;
+let compiled: CompiledModule | null | undefined;
 /** A released instance waiting for the next fit (fits nested in a callback get their own). */
 let spare: Instance | undefined;
 
 /** Kernels over a memory of at least `float64s` values, or undefined without WebAssembly SIMD. */
 export function acquireSimdKernels(float64s: number): SimdKernels | undefined {
-  if (compiled === undefined) compiled = compile();
+  if (compiled === undefined) compiled = compileModule(moduleBytes);
   if (compiled === null || float64s * 8 > MAX_BYTES) return undefined;
   const pages = Math.max(1, Math.ceil((float64s * 8) / PAGE));
   let inst = spare;
   spare = undefined;
   if (inst === undefined) {
-    const { api, module } = compiled;
-    const memory = new api.Memory({ initial: pages });
-    const { exports } = new api.Instance(module, { e: { m: memory } });
+    const { memory, exports } = instantiate(compiled, MEMORY, pages * PAGE);
     inst = { memory, pages, xw: exports.xw as SimdKernels['xw'], xtv: exports.xtv as SimdKernels['xtv'] };
   } else if (inst.pages < pages) {
     inst.memory.grow(pages - inst.pages);
@@ -83,60 +74,19 @@ export function acquireSimdKernels(float64s: number): SimdKernels | undefined {
   };
 }
 
-/** The compiled module, or null where WebAssembly (or its SIMD) is unavailable or refused. */
-function compile(): { api: WasmApi; module: object } | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!api) return null;
-  try {
-    const bytes = moduleBytes();
-    return api.validate(bytes) ? { api, module: new api.Module(bytes) } : null;
-  } catch {
-    return null;
-  }
-}
+// --- the two kernels, in the opcodes of ../wasm/assembler -------------------------------------
 
-// --- a minimal assembler: just the encodings the two kernels need -------------------------------
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32 = (v: number): number[] => [0x41, ...sleb(v)];
-const ADD = [0x6a];
-const MUL = [0x6c];
-const SHL = [0x74];
-const GE_U = [0x4f];
+const MEMORY = ['e', 'm'] as const;
+const get = (i: number): number[] => [Op.LocalGet, ...uleb(i)];
+const set = (i: number): number[] => [Op.LocalSet, ...uleb(i)];
+const i32 = (v: number): number[] => [Op.I32Const, ...sleb(v)];
+const ADD = [Op.I32Add];
+const MUL = [Op.I32Mul];
+const SHL = [Op.I32Shl];
+const GE_U = [Op.I32GeU];
 const f64Load = (offset: number): number[] => [0x2b, 3, ...uleb(offset)];
 const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
-const F64_ADD = [0xa0];
+const F64_ADD = [Op.F64Add];
 const V_LOAD = [0xfd, 0x00, 3, 0];
 const V_STORE = [0xfd, 0x0b, 3, 0];
 const V_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
@@ -214,22 +164,12 @@ const xtvBody = [
   ]),
 ];
 
-function moduleBytes(): Uint8Array {
-  const locals = vec([
-    [4, I32],
-    [5, V128],
-  ]);
-  const body = (code: number[]): number[] => {
-    const b = [...locals, ...code, 0x0b];
-    return [...uleb(b.length), ...b];
-  };
-  const sixI32 = vec([[I32], [I32], [I32], [I32], [I32], [I32]]);
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-    ...section(1, vec([[0x60, ...sixI32, ...vec([])]])), // type 0: (i32 x 6) -> ()
-    ...section(2, vec([[...name('e'), ...name('m'), 0x02, 0x00, 1]])), // import memory e.m, min 1 page
-    ...section(3, vec([[0], [0]])), // two functions of type 0
-    ...section(7, vec([[...name('xw'), 0x00, 0], [...name('xtv'), 0x00, 1]])),
-    ...section(10, vec([body(xwBody), body(xtvBody)])),
-  ]);
+/** One kernel: parameters 0-5 (i32), locals 6-9 (i32) and 10-14 (v128) as named above. */
+function kernel(code: number[]): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32, I32]);
+  for (let i = 0; i < 4; i++) f.local(I32);
+  for (let i = 0; i < 5; i++) f.local(V128);
+  return f.op(...code);
 }
+
+const moduleBytes = (): Uint8Array => assembleModule(MEMORY, { xw: kernel(xwBody), xtv: kernel(xtvBody) });

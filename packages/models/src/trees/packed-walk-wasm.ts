@@ -1,3 +1,4 @@
+import { assembleModule, compileModule, F64, Fn, I32, instantiate, Op, type CompiledModule } from '../wasm/assembler';
 import type { CutGrid } from './cut-grid';
 
 /**
@@ -19,153 +20,6 @@ import type { CutGrid } from './cut-grid';
  *   column  one column of the block (f64), copied in before it is coded
  *   out     f64 rows x K, the block's scores (the caller fills in the scores so far)
  */
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-
-const enum Op {
-  Block = 0x02,
-  Loop = 0x03,
-  If = 0x04,
-  Br = 0x0c,
-  BrIf = 0x0d,
-  Return = 0x0f,
-  End = 0x0b,
-  Select = 0x1b,
-  LocalGet = 0x20,
-  LocalSet = 0x21,
-  LocalTee = 0x22,
-  I32Load = 0x28,
-  F64Load = 0x2b,
-  I32Load8U = 0x2d,
-  F64Store = 0x39,
-  I32Store8 = 0x3a,
-  I32Const = 0x41,
-  F64Const = 0x44,
-  I32LtS = 0x48,
-  I32GtS = 0x4a,
-  I32GeS = 0x4e,
-  F64Ne = 0x62,
-  F64Lt = 0x63,
-  F64Gt = 0x64,
-  I32Add = 0x6a,
-  I32Sub = 0x6b,
-  I32Mul = 0x6c,
-  I32And = 0x71,
-  I32Or = 0x72,
-  I32Shl = 0x74,
-  I32ShrU = 0x76,
-  F64Add = 0xa0,
-  F64Sub = 0xa1,
-  F64Mul = 0xa2,
-  F64ConvertI32S = 0xb7,
-  /** Prefix of i32.trunc_sat_f64_s (0xfc 0x02). */
-  Misc = 0xfc,
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-/** A function body under construction: parameters first, then i32 locals, then f64 locals. */
-class Fn {
-  readonly c: number[] = [];
-  private next: number;
-  private readonly i32s: number[] = [];
-  private readonly f64s: number[] = [];
-  constructor(readonly params: number[], readonly result: number[] = []) {
-    this.next = params.length;
-  }
-  /** Declares locals; call all localI32 before any localF64. */
-  localI32(): number {
-    this.i32s.push(this.next);
-    return this.next++;
-  }
-  localF64(): number {
-    this.f64s.push(this.next);
-    return this.next++;
-  }
-  get(x: number): this {
-    this.c.push(Op.LocalGet, ...uleb(x));
-    return this;
-  }
-  set(x: number): this {
-    this.c.push(Op.LocalSet, ...uleb(x));
-    return this;
-  }
-  tee(x: number): this {
-    this.c.push(Op.LocalTee, ...uleb(x));
-    return this;
-  }
-  i32(v: number): this {
-    this.c.push(Op.I32Const, ...sleb(v));
-    return this;
-  }
-  f64(v: number): this {
-    this.c.push(Op.F64Const, ...new Uint8Array(Float64Array.of(v).buffer));
-    return this;
-  }
-  op(...x: number[]): this {
-    this.c.push(...x);
-    return this;
-  }
-  /** Memory access with a constant byte offset; alignment is log2 of the access size. */
-  mem(opcode: number, align: number, offset = 0): this {
-    this.c.push(opcode, align, ...uleb(offset));
-    return this;
-  }
-  /** while (!exit()) body(); exit pushes an i32 (non-zero leaves the loop). */
-  whileNot(exit: () => void, body: () => void): this {
-    this.c.push(Op.Block, 0x40, Op.Loop, 0x40);
-    exit();
-    this.c.push(Op.BrIf, 1);
-    body();
-    this.c.push(Op.Br, 0, Op.End, Op.End);
-    return this;
-  }
-  /** x += 1 */
-  inc(x: number): this {
-    return this.get(x).i32(1).op(Op.I32Add).set(x);
-  }
-  type(): number[] {
-    return [0x60, ...uleb(this.params.length), ...this.params, ...uleb(this.result.length), ...this.result];
-  }
-  body(): number[] {
-    const locals: number[] = [];
-    if (this.i32s.length) locals.push(...uleb(this.i32s.length), I32);
-    if (this.f64s.length) locals.push(...uleb(this.f64s.length), F64);
-    const b = [...uleb(locals.length / 2), ...locals, ...this.c, Op.End];
-    return [...uleb(b.length), ...b];
-  }
-}
 
 /** Rows walking a tree together (the codes come in groups of eight rows). */
 const U = 8;
@@ -335,28 +189,14 @@ function encodeFn(): Fn {
   return f;
 }
 
-function moduleBytes(): Uint8Array {
-  const fns = [walkFn(), encodeFn()];
-  const names = ['walk', 'encode'];
-  const type = section(1, [...uleb(fns.length), ...fns.flatMap((f) => f.type())]);
-  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]);
-  const func = section(3, [...uleb(fns.length), ...fns.map((_, i) => i)]);
-  const exp = section(7, [...uleb(fns.length), ...names.flatMap((nm, i) => [...str(nm), 0x00, i])]);
-  const code = section(10, [...uleb(fns.length), ...fns.flatMap((f) => f.body())]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imp, ...func, ...exp, ...code]);
-}
+const MEMORY = ['env', 'mem'] as const;
+
+const moduleBytes = (): Uint8Array => assembleModule(MEMORY, { walk: walkFn(), encode: encodeFn() });
 
 type WalkFn = (m: number, cols: number, K: number, nTrees: number, scale: number, meta: number, packed: number, leaves: number, codes: number, out: number) => void;
 type EncodeFn = (m: number, cols: number, c: number, fm: number, data: number, codes: number) => number;
 
-/** The part of the WebAssembly API used here (the package compiles without the DOM library). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-}
-
-let compiled: { api: WasmApi; module: object } | null | undefined;
+let compiled: CompiledModule | null | undefined;
 /** Switched off by tests only. */
 let enabled = true;
 
@@ -371,15 +211,8 @@ export function wasmWalkOn(): boolean {
 }
 
 /** The compiled module, or null where WebAssembly is unavailable or refused (callers keep the JavaScript walk). */
-function walkModule(): { api: WasmApi; module: object } | null {
-  if (compiled === undefined) {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    try {
-      compiled = api ? { api, module: new api.Module(moduleBytes()) } : null;
-    } catch {
-      compiled = null;
-    }
-  }
+function walkModule(): CompiledModule | null {
+  if (compiled === undefined) compiled = compileModule(moduleBytes);
   return compiled;
 }
 
@@ -440,8 +273,7 @@ export function createPackedWalker(model: PackedModel, cols: number, blockRows: 
   const dataAt = take(blockRows * 8);
   const outAt = take(blockRows * K * 8);
   try {
-    const memory = new wasm.api.Memory({ initial: Math.max(1, Math.ceil(at / 65536)) });
-    const exports = new wasm.api.Instance(wasm.module, { env: { mem: memory } }).exports;
+    const { memory, exports } = instantiate(wasm, MEMORY, at);
     const walk = exports.walk as WalkFn;
     const encode = exports.encode as EncodeFn;
     const buf = memory.buffer;

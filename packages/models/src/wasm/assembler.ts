@@ -1,0 +1,247 @@
+/**
+ * The small WebAssembly assembler the package's kernels are written with (linear/simd-kernels,
+ * trees/packed-walk-wasm, neural/mlp-wasm): LEB128 numbers, sections, a function-body builder and
+ * the module around the functions. No toolchain and no binary files: each kernel module spells out
+ * its instructions in TypeScript and is assembled and compiled the first time it is needed.
+ */
+
+/** Value types. */
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+export function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+export function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** A vector: its length, then its items. */
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** A name (ASCII). */
+export const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+/** Opcodes used by more than one kernel module (the rest are spelled where they are used). */
+export const Op = {
+  Block: 0x02,
+  Loop: 0x03,
+  If: 0x04,
+  Else: 0x05,
+  Br: 0x0c,
+  BrIf: 0x0d,
+  Return: 0x0f,
+  End: 0x0b,
+  Select: 0x1b,
+  LocalGet: 0x20,
+  LocalSet: 0x21,
+  LocalTee: 0x22,
+  I32Load: 0x28,
+  F64Load: 0x2b,
+  I32Load8U: 0x2d,
+  I32Store: 0x36,
+  F64Store: 0x39,
+  I32Store8: 0x3a,
+  I32Const: 0x41,
+  F64Const: 0x44,
+  I32Eqz: 0x45,
+  I32Eq: 0x46,
+  I32Ne: 0x47,
+  I32LtS: 0x48,
+  I32LtU: 0x49,
+  I32GtS: 0x4a,
+  I32GeS: 0x4e,
+  I32GeU: 0x4f,
+  F64Eq: 0x61,
+  F64Ne: 0x62,
+  F64Lt: 0x63,
+  F64Gt: 0x64,
+  I32Add: 0x6a,
+  I32Sub: 0x6b,
+  I32Mul: 0x6c,
+  I32And: 0x71,
+  I32Or: 0x72,
+  I32Shl: 0x74,
+  I32ShrU: 0x76,
+  F64Add: 0xa0,
+  F64Sub: 0xa1,
+  F64Mul: 0xa2,
+  F64Div: 0xa3,
+  F64ConvertI32S: 0xb7,
+  /** Prefix of the saturating truncations (i32.trunc_sat_f64_s is 0xfc 0x02). */
+  Misc: 0xfc,
+  /** Prefix of the SIMD instructions. */
+  Simd: 0xfd,
+} as const;
+
+/**
+ * A function body under construction: parameters first, then locals in the order they are
+ * declared (any mix of types). Methods append instructions and return `this` to chain.
+ */
+export class Fn {
+  readonly c: number[] = [];
+  private readonly locals: number[] = [];
+  constructor(
+    readonly params: number[],
+    readonly result: number[] = [],
+  ) {}
+  local(type: number): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+  localI32(): number {
+    return this.local(I32);
+  }
+  localF64(): number {
+    return this.local(F64);
+  }
+  localV128(): number {
+    return this.local(V128);
+  }
+  get(x: number): this {
+    this.c.push(Op.LocalGet, ...uleb(x));
+    return this;
+  }
+  set(x: number): this {
+    this.c.push(Op.LocalSet, ...uleb(x));
+    return this;
+  }
+  tee(x: number): this {
+    this.c.push(Op.LocalTee, ...uleb(x));
+    return this;
+  }
+  i32(v: number): this {
+    this.c.push(Op.I32Const, ...sleb(v));
+    return this;
+  }
+  f64(v: number): this {
+    this.c.push(Op.F64Const, ...new Uint8Array(Float64Array.of(v).buffer));
+    return this;
+  }
+  op(...x: number[]): this {
+    this.c.push(...x);
+    return this;
+  }
+  /** Memory access with a constant byte offset; alignment is log2 of the access size. */
+  mem(opcode: number, align: number, offset = 0): this {
+    this.c.push(opcode, align, ...uleb(offset));
+    return this;
+  }
+  /** A SIMD instruction (0xfd prefix, LEB128 opcode), then any immediates. */
+  simd(opcode: number, ...immediates: number[]): this {
+    this.c.push(Op.Simd, ...uleb(opcode), ...immediates);
+    return this;
+  }
+  /** while (!exit()) body(); exit pushes an i32 (non-zero leaves the loop). */
+  whileNot(exit: () => void, body: () => void): this {
+    this.c.push(Op.Block, 0x40, Op.Loop, 0x40);
+    exit();
+    this.c.push(Op.BrIf, 1);
+    body();
+    this.c.push(Op.Br, 0, Op.End, Op.End);
+    return this;
+  }
+  /** if (cond) then() — cond pushes an i32. */
+  when(cond: () => void, then: () => void): this {
+    cond();
+    this.c.push(Op.If, 0x40);
+    then();
+    this.c.push(Op.End);
+    return this;
+  }
+  /** x += step */
+  inc(x: number, step = 1): this {
+    return this.get(x).i32(step).op(Op.I32Add).set(x);
+  }
+  type(): number[] {
+    return [0x60, ...uleb(this.params.length), ...this.params, ...uleb(this.result.length), ...this.result];
+  }
+  body(): number[] {
+    const groups: number[][] = [];
+    for (const t of this.locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    const b = [...vec(groups.map(([n, t]) => [...uleb(n), t])), ...this.c, Op.End];
+    return [...uleb(b.length), ...b];
+  }
+}
+
+/**
+ * A module of the given functions, exported under their names, that imports one memory as
+ * `memory[0].memory[1]` (at least one page).
+ */
+export function assembleModule(memory: readonly [string, string], fns: Readonly<Record<string, Fn>>): Uint8Array {
+  const list = Object.values(fns);
+  const names = Object.keys(fns);
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    ...section(1, vec(list.map((f) => f.type()))), // one type per function
+    ...section(2, vec([[...str(memory[0]), ...str(memory[1]), 0x02, 0x00, 1]])),
+    ...section(3, vec(list.map((_, i) => uleb(i)))),
+    ...section(7, vec(names.map((nm, i) => [...str(nm), 0x00, ...uleb(i)]))),
+    ...section(10, vec(list.map((f) => f.body()))),
+  ]);
+}
+
+/** The part of the WebAssembly API the kernels use (the package compiles without the DOM library). */
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+export interface CompiledModule {
+  api: WasmApi;
+  module: object;
+}
+
+/** Bytes per WebAssembly memory page. */
+export const PAGE = 65536;
+
+/**
+ * Compiles a module, or null where WebAssembly is missing or refuses the bytes (say, no SIMD): the
+ * callers then keep their JavaScript code. The bytes are built only when WebAssembly exists.
+ */
+export function compileModule(bytes: () => Uint8Array): CompiledModule | null {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!api) return null;
+  try {
+    const b = bytes();
+    return api.validate(b) ? { api, module: new api.Module(b) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An instance of a compiled module over a new memory of at least `bytes` bytes. */
+export function instantiate(compiled: CompiledModule, memory: readonly [string, string], bytes: number): { memory: WasmMemory; exports: Record<string, unknown> } {
+  const mem = new compiled.api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const { exports } = new compiled.api.Instance(compiled.module, { [memory[0]]: { [memory[1]]: mem } });
+  return { memory: mem, exports };
+}
