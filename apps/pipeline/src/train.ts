@@ -24,8 +24,6 @@ import {
   VotingClassifier,
   VotingRegressor,
   chooseThreshold,
-  crossValPredict,
-  crossValidate,
   crossValidateEnsembleSelection,
   ensembleSelection,
   labelsFromProba,
@@ -39,7 +37,7 @@ import { loadData, prepareTarget, takeY } from './data';
 import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './evaluate';
 import { FAMILIES, type Family } from './families';
 import { trainForecast } from './forecast/train-forecast';
-import { startParallelCv, type ParallelCv } from './parallel/parallel-cv';
+import { assembleOutOfFold, startParallelCv, type ParallelCv, type ParallelOutOfFold } from './parallel/parallel-cv';
 import { workerCount } from './parallel/worker-count';
 import type { Progress } from './progress';
 import { featureImportance } from './importance';
@@ -110,11 +108,11 @@ export async function train(cfg: PipelineConfig, progress: Progress, signal?: Ab
   try {
     return await trainTabular(cfg, progress, starting, signal);
   } finally {
-    await (await starting)?.close();
+    await (await starting).close();
   }
 }
 
-async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: Promise<ParallelCv | undefined>, signal?: AbortSignal): Promise<TrainResult> {
+async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: Promise<ParallelCv>, signal?: AbortSignal): Promise<TrainResult> {
   const seed = cfg.seed;
   progress.stage('read data');
   const data = await loadData(cfg);
@@ -170,22 +168,25 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
     return { metrics: regressionMetrics(yTest, pred), scores: pred };
   };
 
-  const parallel = await starting;
-  if (parallel) progress.info(`cross-validation folds on ${parallel.size} worker threads`);
+  const cv = await starting;
+  if (cv.size > 1) progress.info(`cross-validation folds on ${cv.size} worker threads`);
   const results: ModelResult[] = [];
   const fitted = new Map<string, FittedModel>();
+  /** Out-of-fold predictions of each family's kept params, kept from its CV runs (no second fit). */
+  const keptOof = new Map<string, ParallelOutOfFold>();
   for (const fam of families) {
     throwIfAborted(signal);
     const { X, Xtest } = recipes.get(fam.recipe)!;
     const tuneIt = cfg.tuning.trials > 0 && Object.keys(fam.space).length > 0;
     progress.stage(`${fam.title}`, tuneIt ? cfg.tuning.trials : 0);
     const t0 = performance.now();
-    // With workers, the folds are dealt out first and the baseline is fitted here meanwhile.
-    const cvOnWorkers = parallel?.crossValidate(X, yTrain, { family: fam.name, task, params: fam.defaults, seed }, folds, cvMetrics, signal);
-    cvOnWorkers?.catch(() => undefined);
-    const cvHere = cvOnWorkers ? undefined : crossValidate(() => fam.create(task, fam.defaults, seed), X, yTrain, { folds, metrics: cvMetrics, signal });
+    const spec = { family: fam.name, task, seed };
+    // The folds are dealt out to the workers first and the baseline is fitted here meanwhile. The
+    // baseline's CV is tuning's trial 0, and its predictions are its out-of-fold predictions.
+    const baselineCv = cv.crossValidate(X, yTrain, { ...spec, params: fam.defaults }, folds, cvMetrics, signal, { predict: true });
+    baselineCv.catch(() => undefined);
     const baselineModel = fam.create(task, fam.defaults, seed).fit(X, yTrain, { signal });
-    const cv = cvHere ?? (await cvOnWorkers!);
+    const base = await baselineCv;
     const fitMs = performance.now() - t0;
     const baseTest = evaluateTest(baselineModel, Xtest);
     const result: ModelResult = {
@@ -194,15 +195,18 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
       recipe: fam.recipe,
       baseline: {
         params: fam.defaults,
-        cv: { metric: primary, mean: cv.mean[primary], std: cv.std[primary], folds: cv.folds.map((f) => f.scores[primary]) },
-        cvAll: cv.mean,
+        cv: { metric: primary, mean: base.mean[primary], std: base.std[primary], folds: base.folds.map((f) => f.scores[primary]) },
+        cvAll: base.mean,
         test: baseTest.metrics,
         fitMs,
       },
       testScores: baseTest.scores,
     };
     let kept = baselineModel;
+    keptOof.set(fam.name, base.oof!);
     if (tuneIt) {
+      // Every trial's fold predictions, by params: the best trial's become the family's out-of-fold predictions.
+      const trialPredictions = new Map<string, CvPredictions[]>();
       const tuned = await tuneEstimator({
         factory: (p) => fam.create(task, p, seed),
         space: fam.space,
@@ -215,13 +219,23 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
         nTrials: cfg.tuning.trials,
         seed,
         sampler: createSampler(cfg.tuning.sampler),
-        enqueue: [fam.defaults],
+        evaluated: [{ params: fam.defaults, foldScores: result.baseline.cv.folds }],
         timeoutMs: cfg.tuning.timeoutMinutes ? cfg.tuning.timeoutMinutes * 60_000 : undefined,
         signal,
-        ...(parallel ? { evaluateFold: parallel.foldEvaluator(X, yTrain, { family: fam.name, task, seed }, primary, signal), foldConcurrency: parallel.size } : {}),
+        evaluateFold: cv.foldEvaluator(X, yTrain, spec, primary, signal, (params, index, p) => {
+          const key = JSON.stringify(params);
+          if (!trialPredictions.has(key)) trialPredictions.set(key, []);
+          trialPredictions.get(key)![index] = p;
+        }),
+        foldConcurrency: cv.size,
         onTrial: (t, s) => progress.tick(s.trials.length, cfg.tuning.trials, `best ${fmt(s.bestTrial?.value)}`),
       });
-      kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal });
+      if (tuned.study.bestTrial.number !== 0) {
+        const p = trialPredictions.get(JSON.stringify(tuned.bestParams));
+        if (p?.length === folds.length && p.every(Boolean)) keptOof.set(fam.name, assembleOutOfFold(p, folds, X.rows));
+        else keptOof.delete(fam.name);
+        kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal });
+      }
       const tunedTest = evaluateTest(kept, Xtest);
       result.tuned = {
         params: tuned.bestParams,
@@ -250,9 +264,7 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
     if (c.oof) return c.oof;
     const r = results.find((x) => x.model === name)!;
     const params = (r.tuned ?? r.baseline).params;
-    const oof = parallel
-      ? await parallel.crossValPredict(c.X, yTrain, { family: name as Family['name'], task, params, seed }, folds, signal)
-      : crossValPredict(c.create, c.X, yTrain, { folds, signal });
+    const oof = keptOof.get(name) ?? (await cv.crossValPredict(c.X, yTrain, { family: name as Family['name'], task, params, seed }, folds, signal));
     c.oof = oof.task === 'classification' ? { task: 'classification', classes: oof.classes, proba: oof.proba, labels: labelsFromProba(oof.proba, yTrain.length, oof.classes, 0.5) } : { task: 'regression', values: oof.values };
     return c.oof;
   };

@@ -14,42 +14,39 @@ export interface FoldJob {
   params: Params;
   seed: number;
   fold: Fold;
-  /** 'score': the fold's metrics, as crossValidate computes them; 'predict': its test-row predictions. */
-  kind: 'score' | 'predict';
-  /** Metrics for 'score' (crossValidate names). */
-  metrics?: MetricName[];
+  /** Metrics to score on the fold's test rows (crossValidate names); may be empty. */
+  metrics: MetricName[];
+  /** Also return the test rows' predictions (out-of-fold predictions, for ensembles and thresholds). */
+  predict: boolean;
 }
 
-export type FoldOutcome = { kind: 'score'; scores: Record<string, number> } | { kind: 'predict'; predictions: CvPredictions };
+export interface FoldOutcome {
+  scores: Record<string, number>;
+  predictions?: CvPredictions;
+}
 
 /**
- * Fit one fold and score or predict its test rows. The one code path for both the main thread and
- * the workers: crossValidate on that single fold, with an estimator rebuilt from the family's
- * params, so a fold gives the same numbers wherever it runs.
+ * Fit one fold, score its test rows and, when asked, keep their predictions. The one code path for
+ * both the main thread and the workers: crossValidate on that single fold, with an estimator
+ * rebuilt from the family's params, so a fold gives the same numbers wherever it runs.
  */
 export function runFoldJob(job: FoldJob, X: Matrix, y: Float64Array): FoldOutcome {
   const fam = FAMILIES[job.family];
-  const factory = () => fam.create(job.task, job.params, job.seed);
-  if (job.kind === 'score') {
-    const cv = crossValidate(factory, X, y, { folds: [job.fold], metrics: job.metrics });
-    return { kind: 'score', scores: cv.folds[0].scores };
-  }
-  // A custom metric sees the fold's predictions exactly as crossValPredict builds them.
   let predictions: CvPredictions | undefined;
-  crossValidate(factory, X, y, {
-    folds: [job.fold],
-    metrics: [
-      {
-        name: 'predictions',
-        score: (_y, p) => {
-          predictions = p;
-          return 0;
-        },
-      },
-    ],
-  });
-  return { kind: 'predict', predictions: predictions! };
+  // A custom metric sees the fold's predictions exactly as crossValPredict builds them.
+  const keep = {
+    name: PREDICTIONS,
+    score: (_y: ArrayLike<number>, p: CvPredictions) => {
+      predictions = p;
+      return 0;
+    },
+  };
+  const cv = crossValidate(() => fam.create(job.task, job.params, job.seed), X, y, { folds: [job.fold], metrics: job.predict ? [...job.metrics, keep] : job.metrics });
+  const { [PREDICTIONS]: _kept, ...scores } = cv.folds[0].scores;
+  return predictions ? { scores, predictions } : { scores };
 }
+
+const PREDICTIONS = '__predictions';
 
 /** Training data placed in shared memory once, for every worker of a pool to read. */
 export interface SharedData {

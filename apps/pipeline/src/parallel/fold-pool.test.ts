@@ -1,9 +1,9 @@
 import { ConfigError, createRng, fromColumns, stratifiedKFold, type Fold } from '@campaign-ml/core';
-import { crossValPredict, crossValidate, type MetricName } from '@campaign-ml/models';
+import { crossValPredict, crossValidate, type CvPredictions, type MetricName } from '@campaign-ml/models';
 import { FAMILIES } from '../families';
 import { runFoldJob } from './fold-job';
 import { FoldPool, PoolUnavailableError } from './fold-pool';
-import { ParallelCv, startParallelCv, type ModelSpec } from './parallel-cv';
+import { ParallelCv, assembleOutOfFold, startParallelCv, type ModelSpec } from './parallel-cv';
 
 function data(n: number, seed: number, missing = false) {
   const rng = createRng(seed);
@@ -43,6 +43,21 @@ describe('cross-validation on worker threads', () => {
     expect(there.folds.map((f) => f.scores)).toEqual(here.folds.map((f) => f.scores));
     expect(there.mean).toEqual(here.mean);
     expect(there.std).toEqual(here.std);
+    expect(there.oof).toBeUndefined();
+  });
+
+  it('scores and predicts out of fold in one pass, as crossValidate and crossValPredict do, with or without workers', async () => {
+    const scores = crossValidate(factory(gb), trees.X, trees.y, { folds, metrics });
+    const oof = crossValPredict(factory(gb), trees.X, trees.y, { folds });
+    for (const runner of [parallel, new ParallelCv()]) {
+      const both = await runner.crossValidate(trees.X, trees.y, gb, folds, metrics, undefined, { predict: true });
+      expect(both.folds.map((f) => f.scores)).toEqual(scores.folds.map((f) => f.scores));
+      expect(both.oof?.task).toBe('classification');
+      if (oof.task !== 'classification' || both.oof?.task !== 'classification') return;
+      expect(Buffer.from(both.oof.proba.buffer).equals(Buffer.from(oof.proba.buffer))).toBe(true);
+      expect(Array.from(both.oof.fold)).toEqual(Array.from(oof.fold));
+    }
+    expect(new ParallelCv().size).toBe(1);
   });
 
   it('predicts every row out of fold exactly as crossValPredict does', async () => {
@@ -57,16 +72,29 @@ describe('cross-validation on worker threads', () => {
 
   it("gives tuneEstimator's evaluateFold the fold's score for a trial's params", async () => {
     const evaluate = parallel.foldEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 0 }, 'rocAuc');
-    const scores = await Promise.all(folds.map((f) => evaluate({ C: 0.05 }, f)));
+    const scores = await Promise.all(folds.map((f, i) => evaluate({ C: 0.05 }, f, i)));
     const here = crossValidate(() => FAMILIES.logistic.create('binary', { C: 0.05 }, 0), X, y, { folds, metrics: ['rocAuc'] });
     expect(scores).toEqual(here.folds.map((f) => f.scores.rocAuc));
+  });
+
+  it("hands a trial's fold predictions to onFold, so its out-of-fold predictions need no refit", async () => {
+    const kept: CvPredictions[] = [];
+    const evaluate = parallel.foldEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 0 }, 'rocAuc', undefined, (params, index, p) => {
+      expect(params).toEqual({ C: 0.05 });
+      kept[index] = p;
+    });
+    await Promise.all(folds.map((f, i) => evaluate({ C: 0.05 }, f, i)));
+    const here = crossValPredict(() => FAMILIES.logistic.create('binary', { C: 0.05 }, 0), X, y, { folds });
+    const there = assembleOutOfFold(kept, folds, X.rows);
+    if (here.task !== 'classification' || there.task !== 'classification') throw new Error('expected classification');
+    expect(Buffer.from(there.proba.buffer).equals(Buffer.from(here.proba.buffer))).toBe(true);
   });
 
   it("rebuilds a worker's error as the same class with the same code and message", async () => {
     const bad: ModelSpec = { family: 'logistic', task: 'binary', seed: 0, params: { C: -1 } };
     let local: unknown;
     try {
-      runFoldJob({ ...bad, fold: folds[0], kind: 'score', metrics: ['rocAuc'] }, X, y);
+      runFoldJob({ ...bad, fold: folds[0], metrics: ['rocAuc'], predict: false }, X, y);
     } catch (e) {
       local = e;
     }
@@ -93,7 +121,7 @@ describe('FoldPool when workers are unavailable', () => {
     const pool = (await FoldPool.start(1))!;
     await pool.close();
     expect(pool.alive).toBe(false);
-    await expect(pool.run(X, y, { ...spec, fold: folds[0], kind: 'score', metrics: ['rocAuc'] })).rejects.toBeInstanceOf(PoolUnavailableError);
+    await expect(pool.run(X, y, { ...spec, fold: folds[0], metrics: ['rocAuc'], predict: false })).rejects.toBeInstanceOf(PoolUnavailableError);
     const fallback = await new ParallelCv(pool).crossValidate(X, y, spec, folds, ['rocAuc']);
     const here = crossValidate(() => FAMILIES.logistic.create('binary', { C: 1 }, 0), X, y, { folds, metrics: ['rocAuc'] });
     expect(fallback.mean).toEqual(here.mean);
@@ -102,7 +130,7 @@ describe('FoldPool when workers are unavailable', () => {
   it('rejects pending jobs and reports when a worker dies mid-run', async () => {
     const reasons: string[] = [];
     const pool = (await FoldPool.start(1, { onUnavailable: (r) => reasons.push(r) }))!;
-    const pending = pool.run(X, y, { ...spec, fold: folds[0], kind: 'score', metrics: ['rocAuc'] });
+    const pending = pool.run(X, y, { ...spec, fold: folds[0], metrics: ['rocAuc'], predict: false });
     // Simulate a crash (e.g. out of memory) of the only worker.
     await (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots[0].worker.terminate();
     await expect(pending).rejects.toBeInstanceOf(PoolUnavailableError);

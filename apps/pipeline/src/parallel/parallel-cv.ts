@@ -1,5 +1,5 @@
 import { AbortError, throwIfAborted, type Fold, type Matrix, type Task } from '@campaign-ml/core';
-import type { MetricName } from '@campaign-ml/models';
+import type { CvPredictions, MetricName } from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
 import { runFoldJob, type FoldJob, type FoldOutcome } from './fold-job';
@@ -13,11 +13,12 @@ export interface ModelSpec {
   seed: number;
 }
 
-/** crossValidate's summary, as train.ts reads it. */
+/** crossValidate's summary, as train.ts reads it, with the out-of-fold predictions when asked for. */
 export interface ParallelCvResult {
   folds: Array<{ fold: number; scores: Record<string, number> }>;
   mean: Record<string, number>;
   std: Record<string, number>;
+  oof?: ParallelOutOfFold;
 }
 
 export type ParallelOutOfFold =
@@ -25,23 +26,36 @@ export type ParallelOutOfFold =
   | { task: 'regression'; values: Float64Array; fold: Int32Array };
 
 /**
- * Cross-validation with the folds spread over a worker pool. Every fold is fitted by the same code
- * as on the main thread (runFoldJob: crossValidate on that one fold), so with the same folds and
- * seeds the scores, means and out-of-fold predictions are identical to crossValidate and
- * crossValPredict. When the pool breaks, the remaining folds run on the main thread.
+ * Cross-validation with the folds spread over a worker pool, or on the main thread when there is
+ * no pool. Every fold is fitted by the same code either way (runFoldJob: crossValidate on that one
+ * fold), so with the same folds and seeds the scores, means and out-of-fold predictions are
+ * identical to crossValidate and crossValPredict. When the pool breaks, the remaining folds run on
+ * the main thread.
  */
 export class ParallelCv {
-  constructor(private readonly pool: FoldPool) {}
+  constructor(private readonly pool?: FoldPool) {}
 
-  /** Number of worker threads. */
+  /** Number of folds fitted at once: the worker threads, or 1 on the main thread. */
   get size(): number {
-    return this.pool.size;
+    return this.pool?.size ?? 1;
   }
 
-  /** Fold scores, means and population standard deviations, as crossValidate gives them. */
-  async crossValidate(X: Matrix, y: ArrayLike<number>, spec: ModelSpec, folds: readonly Fold[], metrics: MetricName[], signal?: AbortSignal): Promise<ParallelCvResult> {
-    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, kind: 'score', metrics }, signal)));
-    const scores = outcomes.map((o) => (o.kind === 'score' ? o.scores : {}));
+  /**
+   * Fold scores, means and population standard deviations, as crossValidate gives them; with
+   * `predict`, also every row's out-of-fold prediction, as crossValPredict gives them.
+   */
+  async crossValidate(
+    X: Matrix,
+    y: ArrayLike<number>,
+    spec: ModelSpec,
+    folds: readonly Fold[],
+    metrics: MetricName[],
+    signal?: AbortSignal,
+    options: { predict?: boolean } = {},
+  ): Promise<ParallelCvResult> {
+    const predict = options.predict ?? false;
+    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, metrics, predict }, signal)));
+    const scores = outcomes.map((o) => o.scores);
     const mean: Record<string, number> = {};
     const std: Record<string, number> = {};
     for (const name of Object.keys(scores[0] ?? {})) {
@@ -51,57 +65,49 @@ export class ParallelCv {
       mean[name] = m;
       std[name] = Math.sqrt(values.reduce((a, v) => a + (v - m) * (v - m), 0) / values.length);
     }
-    return { folds: scores.map((s, fold) => ({ fold, scores: s })), mean, std };
+    const result: ParallelCvResult = { folds: scores.map((s, fold) => ({ fold, scores: s })), mean, std };
+    if (predict) result.oof = assembleOutOfFold(outcomes.map((o) => o.predictions!), folds, X.rows);
+    return result;
   }
 
   /** Out-of-fold probabilities (or values) for every row, as crossValPredict gives them. */
   async crossValPredict(X: Matrix, y: ArrayLike<number>, spec: ModelSpec, folds: readonly Fold[], signal?: AbortSignal): Promise<ParallelOutOfFold> {
-    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, kind: 'predict' }, signal)));
-    const n = X.rows;
-    const owner = new Int32Array(n).fill(-1);
-    let proba: Float64Array | undefined;
-    let values: Float64Array | undefined;
-    let classes = 0;
-    outcomes.forEach((o, f) => {
-      if (o.kind !== 'predict') return;
-      const test = folds[f].test;
-      for (let i = 0; i < test.length; i++) owner[test[i]] = f;
-      const p = o.predictions;
-      if (p.task === 'classification') {
-        classes = p.classes;
-        proba ??= new Float64Array(n * classes);
-        for (let i = 0; i < test.length; i++) proba.set(p.proba.subarray(i * classes, (i + 1) * classes), test[i] * classes);
-      } else {
-        values ??= new Float64Array(n);
-        for (let i = 0; i < test.length; i++) values[test[i]] = p.values[i];
-      }
-    });
-    return proba ? { task: 'classification', classes, proba, fold: owner } : { task: 'regression', values: values ?? new Float64Array(n), fold: owner };
+    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, metrics: [], predict: true }, signal)));
+    return assembleOutOfFold(outcomes.map((o) => o.predictions!), folds, X.rows);
   }
 
   /**
    * tuneEstimator's `evaluateFold` for a family: the trial's params go to a worker, which fits the
-   * fold and returns `metric` on its test rows.
+   * fold and returns `metric` on its test rows. `onFold`, when given, also receives the fold's
+   * test-row predictions, so a trial's out-of-fold predictions need no second fit.
    */
-  foldEvaluator(X: Matrix, y: ArrayLike<number>, spec: Omit<ModelSpec, 'params'>, metric: MetricName, signal?: AbortSignal) {
-    return async (params: Params, fold: Fold): Promise<number> => {
-      const o = await this.run(X, y, { ...spec, params, fold, kind: 'score', metrics: [metric] }, signal);
-      return o.kind === 'score' ? o.scores[metric] : NaN;
+  foldEvaluator(
+    X: Matrix,
+    y: ArrayLike<number>,
+    spec: Omit<ModelSpec, 'params'>,
+    metric: MetricName,
+    signal?: AbortSignal,
+    onFold?: (params: Params, index: number, predictions: CvPredictions) => void,
+  ) {
+    return async (params: Params, fold: Fold, index: number): Promise<number> => {
+      const o = await this.run(X, y, { ...spec, params, fold, metrics: [metric], predict: onFold !== undefined }, signal);
+      if (onFold && o.predictions) onFold(params, index, o.predictions);
+      return o.scores[metric];
     };
   }
 
   /** Forget a training set in the workers. */
   release(X: Matrix): void {
-    this.pool.release(X);
+    this.pool?.release(X);
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   private async run(X: Matrix, y: ArrayLike<number>, job: FoldJob, signal?: AbortSignal): Promise<FoldOutcome> {
     throwIfAborted(signal);
-    if (this.pool.alive) {
+    if (this.pool?.alive) {
       try {
         return await untilAborted(this.pool.run(X, y, job), signal);
       } catch (e) {
@@ -114,13 +120,33 @@ export class ParallelCv {
 }
 
 /**
- * Start cross-validation workers, or resolve to undefined when `workers` is 1 or they cannot start
- * (then `onUnavailable` says why and callers run folds on the main thread as before).
+ * Start cross-validation workers. Without them (`workers` is 1, or they cannot start: then
+ * `onUnavailable` says why) the folds run on the main thread, one at a time.
  */
-export async function startParallelCv(workers: number, onUnavailable?: (reason: string) => void): Promise<ParallelCv | undefined> {
-  if (workers <= 1) return undefined;
-  const pool = await FoldPool.start(workers, { onUnavailable });
-  return pool ? new ParallelCv(pool) : undefined;
+export async function startParallelCv(workers: number, onUnavailable?: (reason: string) => void): Promise<ParallelCv> {
+  const pool = workers > 1 ? await FoldPool.start(workers, { onUnavailable }) : undefined;
+  return new ParallelCv(pool);
+}
+
+/** Each row's prediction from the fold that held it out, as crossValPredict lays them out. */
+export function assembleOutOfFold(predictions: readonly CvPredictions[], folds: readonly Fold[], n: number): ParallelOutOfFold {
+  const owner = new Int32Array(n).fill(-1);
+  let proba: Float64Array | undefined;
+  let values: Float64Array | undefined;
+  let classes = 0;
+  predictions.forEach((p, f) => {
+    const test = folds[f].test;
+    for (let i = 0; i < test.length; i++) owner[test[i]] = f;
+    if (p.task === 'classification') {
+      classes = p.classes;
+      proba ??= new Float64Array(n * classes);
+      for (let i = 0; i < test.length; i++) proba.set(p.proba.subarray(i * classes, (i + 1) * classes), test[i] * classes);
+    } else {
+      values ??= new Float64Array(n);
+      for (let i = 0; i < test.length; i++) values[test[i]] = p.values[i];
+    }
+  });
+  return proba ? { task: 'classification', classes, proba, fold: owner } : { task: 'regression', values: values ?? new Float64Array(n), fold: owner };
 }
 
 /** The job's outcome, or AbortError as soon as the signal fires (the worker stops when the pool closes). */
