@@ -17,7 +17,8 @@ import {
 } from '@campaign-ml/core';
 import { checkNoMissing } from '../linear/check-no-missing';
 import { resolveMlpParams, type MlpParams, type ResolvedMlpParams } from './mlp-params';
-import { MlpNetwork, predictNetwork } from './mlp-network';
+import { MlpNetwork } from './mlp-network';
+import { predictNetwork } from './mlp-wasm';
 import { trainMlp } from './train-mlp';
 
 const KIND = 'models/MLPClassifier';

@@ -90,26 +90,33 @@ export function forward(net: MlpNetwork, buf: MlpBuffers, B: number): void {
         for (let j = 0; j < fanOut; j++) Z[zo + j] += a * W[wi + j];
       }
     }
-    const last = l === L - 1;
-    const m = B * fanOut;
-    if (!last) {
-      if (net.activation === 'relu') for (let i = 0; i < m; i++) Z[i] = Z[i] > 0 ? Z[i] : 0;
-      else for (let i = 0; i < m; i++) Z[i] = Math.tanh(Z[i]);
-    } else if (net.output === 'logistic') {
-      for (let i = 0; i < m; i++) Z[i] = Z[i] >= 0 ? 1 / (1 + Math.exp(-Z[i])) : Math.exp(Z[i]) / (1 + Math.exp(Z[i]));
-    } else if (net.output === 'softmax') {
-      for (let r = 0; r < B; r++) {
-        const o = r * fanOut;
-        let max = -Infinity;
-        for (let j = 0; j < fanOut; j++) if (Z[o + j] > max) max = Z[o + j];
-        let sum = 0;
-        for (let j = 0; j < fanOut; j++) {
-          const e = Math.exp(Z[o + j] - max);
-          Z[o + j] = e;
-          sum += e;
-        }
-        for (let j = 0; j < fanOut; j++) Z[o + j] /= sum;
+    activate(net, Z, B, fanOut, l === L - 1);
+  }
+}
+
+/**
+ * Layer activation in place on B rows of fanOut values: the hidden activation, or on the last layer
+ * the output's (logistic or softmax; identity leaves Z as it is).
+ */
+export function activate(net: MlpNetwork, Z: Float64Array, B: number, fanOut: number, last: boolean): void {
+  const m = B * fanOut;
+  if (!last) {
+    if (net.activation === 'relu') for (let i = 0; i < m; i++) Z[i] = Z[i] > 0 ? Z[i] : 0;
+    else for (let i = 0; i < m; i++) Z[i] = Math.tanh(Z[i]);
+  } else if (net.output === 'logistic') {
+    for (let i = 0; i < m; i++) Z[i] = Z[i] >= 0 ? 1 / (1 + Math.exp(-Z[i])) : Math.exp(Z[i]) / (1 + Math.exp(Z[i]));
+  } else if (net.output === 'softmax') {
+    for (let r = 0; r < B; r++) {
+      const o = r * fanOut;
+      let max = -Infinity;
+      for (let j = 0; j < fanOut; j++) if (Z[o + j] > max) max = Z[o + j];
+      let sum = 0;
+      for (let j = 0; j < fanOut; j++) {
+        const e = Math.exp(Z[o + j] - max);
+        Z[o + j] = e;
+        sum += e;
       }
+      for (let j = 0; j < fanOut; j++) Z[o + j] /= sum;
     }
   }
 }
@@ -124,27 +131,7 @@ const EPS = 1e-15; // scikit-learn clips probabilities like this in log_loss
 export function backward(net: MlpNetwork, buf: MlpBuffers, B: number, target: Float64Array, alpha: number, grad: Float64Array): number {
   const L = net.layers;
   const W = net.weights;
-  const outDim = net.sizes[L];
-  const Y = buf.acts[L];
-  const D = buf.deltas[L];
-  let loss = 0;
-  const m = B * outDim;
-  if (net.output === 'identity') {
-    for (let i = 0; i < m; i++) {
-      const e = Y[i] - target[i];
-      loss += e * e;
-      D[i] = e / B;
-    }
-    loss /= 2 * B;
-  } else {
-    for (let i = 0; i < m; i++) {
-      const yhat = Math.min(Math.max(Y[i], EPS), 1 - EPS);
-      const t = target[i];
-      loss -= net.output === 'logistic' ? t * Math.log(yhat) + (1 - t) * Math.log(1 - yhat) : t * Math.log(yhat);
-      D[i] = (Y[i] - t) / B;
-    }
-    loss /= B;
-  }
+  const loss = outputLoss(net, buf.acts[L], target, buf.deltas[L], B);
   let wsq = 0;
   for (let l = L - 1; l >= 0; l--) {
     const fanIn = net.sizes[l];
@@ -194,8 +181,32 @@ export function backward(net: MlpNetwork, buf: MlpBuffers, B: number, target: Fl
   return loss + (0.5 * alpha * wsq) / B;
 }
 
-/** Network outputs for every row of X (n x outDim row-major), in chunks. */
-export function predictNetwork(net: MlpNetwork, X: Matrix): Float64Array {
+/**
+ * The batch's mean data loss (squared error / 2, or log loss) of outputs Y against `target`, with
+ * the output deltas dLoss/dZ into D (B x outDim row-major each).
+ */
+export function outputLoss(net: MlpNetwork, Y: Float64Array, target: Float64Array, D: Float64Array, B: number): number {
+  let loss = 0;
+  const m = B * net.sizes[net.layers];
+  if (net.output === 'identity') {
+    for (let i = 0; i < m; i++) {
+      const e = Y[i] - target[i];
+      loss += e * e;
+      D[i] = e / B;
+    }
+    return loss / (2 * B);
+  }
+  for (let i = 0; i < m; i++) {
+    const yhat = Math.min(Math.max(Y[i], EPS), 1 - EPS);
+    const t = target[i];
+    loss -= net.output === 'logistic' ? t * Math.log(yhat) + (1 - t) * Math.log(1 - yhat) : t * Math.log(yhat);
+    D[i] = (Y[i] - t) / B;
+  }
+  return loss / B;
+}
+
+/** Network outputs for every row of X (n x outDim row-major), in chunks, in JavaScript. */
+export function predictNetworkJs(net: MlpNetwork, X: Matrix): Float64Array {
   const n = X.rows;
   const outDim = net.sizes[net.layers];
   const out = new Float64Array(n * outDim);

@@ -1,0 +1,511 @@
+import { assembleModule, compileModule, F64, Fn, I32, instantiate, Op, uleb, type CompiledModule, type WasmMemory } from '../wasm/assembler';
+
+/**
+ * The MLP's batch arithmetic as WebAssembly SIMD kernels (f64x2), assembled here from readable
+ * opcodes. Each kernel does what the JavaScript in mlp-network.ts and train-mlp.ts does, element by
+ * element in the same order, so the weights come out bit for bit the same:
+ *
+ * - the forward pass and the gradient accumulation are axpy-shaped over the output units
+ *   (`Z[r, j] += a · W[i, j]`, rows and inputs in ascending order, zero inputs skipped); two units
+ *   share an instruction, each unit still sums its terms in the same order;
+ * - the backward deltas (`s = Σ_j D[r, j] · W[i, j]`, j ascending) are summed for two inputs i at
+ *   once from a transposed copy of W: each lane is one input's sum, in the order of the JavaScript;
+ * - the Adam step and ReLU are elementwise (f64x2.sqrt and f64x2.div round like Math.sqrt and /);
+ * - the sum of squared weights for the loss stays one scalar chain, in the JavaScript's order.
+ *
+ * The first layer reads its inputs as compressed rows (only the non-zero values, ascending
+ * columns), which skips the same zeros the JavaScript skips without looking at them.
+ * Everything that needs Math.exp, Math.log or Math.tanh (output activations, the loss, tanh hidden
+ * units) stays in JavaScript, on views of the instance's memory.
+ *
+ * Addresses are byte offsets into the instance's memory; counts are in elements.
+ */
+
+/** SIMD opcodes (after the 0xfd prefix). */
+const V = {
+  load: 0x00,
+  store: 0x0b,
+  splat: 0x14,
+  eq: 0x47,
+  bitselect: 0x52,
+  sqrt: 0xef,
+  add: 0xf0,
+  sub: 0xf1,
+  mul: 0xf2,
+  div: 0xf3,
+  pmax: 0xf7,
+} as const;
+
+/** Memory access immediates: natural alignment of an f64 (v128 accesses need not be 16-aligned). */
+const ALIGN = 3;
+
+/** One step of `each`: `simd` on two values (else one f64), at base + o + offset for every base. */
+type Step = (simd: boolean, offset: number, o: number) => void;
+
+/**
+ * Elementwise over n values (n a local) at byte offset o from each base address: four at a time
+ * (two v128 steps, memory offsets 0 and 16), then two, then one.
+ */
+function each(f: Fn, n: number, step: Step): void {
+  const o = f.localI32();
+  const end = f.localI32();
+  f.get(n).i32(-4).op(Op.I32And).i32(3).op(Op.I32Shl).set(end);
+  f.i32(0).set(o);
+  f.whileNot(
+    () => f.get(o).get(end).op(Op.I32GeU),
+    () => {
+      step(true, 0, o);
+      step(true, 16, o);
+      f.inc(o, 32);
+    },
+  );
+  f.when(
+    () => f.get(n).i32(2).op(Op.I32And),
+    () => {
+      step(true, 0, o);
+      f.inc(o, 16);
+    },
+  );
+  f.when(
+    () => f.get(n).i32(1).op(Op.I32And),
+    () => step(false, 0, o),
+  );
+}
+
+/** Pushes base + o. */
+const at = (f: Fn, base: number, o: number): Fn => f.get(base).get(o).op(Op.I32Add);
+const load = (f: Fn, simd: boolean, offset: number): Fn => (simd ? f.simd(V.load, ALIGN, ...uleb(offset)) : f.mem(Op.F64Load, ALIGN, offset));
+const store = (f: Fn, simd: boolean, offset: number): Fn => (simd ? f.simd(V.store, ALIGN, ...uleb(offset)) : f.mem(Op.F64Store, ALIGN, offset));
+/** The scalar local, or its splat, for the step's width. */
+const scalar = (f: Fn, simd: boolean, s: number, splat: number): Fn => f.get(simd ? splat : s);
+const add = (f: Fn, simd: boolean): Fn => (simd ? f.simd(V.add) : f.op(Op.F64Add));
+const sub = (f: Fn, simd: boolean): Fn => (simd ? f.simd(V.sub) : f.op(Op.F64Sub));
+const mul = (f: Fn, simd: boolean): Fn => (simd ? f.simd(V.mul) : f.op(Op.F64Mul));
+
+/** dst[o] += a · src[o] over n values (a in local `a` and its splat in `av`). */
+function axpy(f: Fn, n: number, dst: number, src: number, a: number, av: number): void {
+  each(f, n, (simd, offset, o) => {
+    at(f, dst, o);
+    load(at(f, dst, o), simd, offset);
+    scalar(f, simd, a, av);
+    load(at(f, src, o), simd, offset);
+    mul(f, simd);
+    add(f, simd);
+    store(f, simd, offset);
+  });
+}
+
+/** dst[o] = src[o] over n values. */
+function copy(f: Fn, n: number, dst: number, src: number): void {
+  each(f, n, (simd, offset, o) => {
+    at(f, dst, o);
+    load(at(f, src, o), simd, offset);
+    store(f, simd, offset);
+  });
+}
+
+/** dst[o] = +0 over n values. */
+function zero(f: Fn, n: number, dst: number): void {
+  each(f, n, (simd, offset, o) => {
+    at(f, dst, o);
+    if (simd) f.f64(0).simd(V.splat);
+    else f.f64(0);
+    store(f, simd, offset);
+  });
+}
+
+/** for (x = 0; x < n; x++) body() */
+function times(f: Fn, x: number, n: number, body: () => void): void {
+  f.i32(0).set(x);
+  f.whileNot(
+    () => f.get(x).get(n).op(Op.I32GeS),
+    () => {
+      body();
+      f.inc(x);
+    },
+  );
+}
+
+/** x += y */
+const advance = (f: Fn, x: number, y: number): Fn => f.get(x).get(y).op(Op.I32Add).set(x);
+
+/**
+ * The body of one compressed row: for each stored value a (column i) of row `row`,
+ * `visit(a, av, i)` with the value in local a, its splat in av and the column in i.
+ */
+function csrRow(f: Fn, ptr: number, idx: number, val: number, row: number, visit: (a: number, av: number, i: number) => void): void {
+  const k = f.localI32();
+  const kEnd = f.localI32();
+  const a = f.localF64();
+  const av = f.localV128();
+  const i = f.localI32();
+  f.get(ptr).get(row).i32(2).op(Op.I32Shl, Op.I32Add).tee(k).mem(Op.I32Load, 2, 4).set(kEnd);
+  f.get(k).mem(Op.I32Load, 2, 0).set(k);
+  f.whileNot(
+    () => f.get(k).get(kEnd).op(Op.I32GeS),
+    () => {
+      f.get(val).get(k).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(a).simd(V.splat).set(av);
+      f.get(idx).get(k).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(i);
+      visit(a, av, i);
+      f.inc(k);
+    },
+  );
+}
+
+/** The body of one dense row of fanIn inputs at `ap`: visit(a, av, i) for each non-zero a (NaN included, as `a === 0` is false for it). */
+function denseRow(f: Fn, ap: number, fanIn: number, visit: (a: number, av: number, i: number) => void): void {
+  const i = f.localI32();
+  const a = f.localF64();
+  const av = f.localV128();
+  times(f, i, fanIn, () => {
+    f.get(ap).get(i).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(a).f64(0).op(Op.F64Ne);
+    f.op(Op.If, 0x40);
+    f.get(a).simd(V.splat).set(av);
+    visit(a, av, i);
+    f.op(Op.End);
+  });
+}
+
+/**
+ * Forward through one layer for B rows: Z[r] = bias + Σ_i a[r, i] · W[i] (i ascending, zeros
+ * skipped). `sparse` reads the inputs as compressed rows listed at `rows` (i32 row numbers);
+ * otherwise as a dense B x fanIn block at `A`.
+ *   fwdSparse(rows, B, ptr, idx, val, W, bias, Z, fanOut)
+ *   fwdDense(A, B, fanIn, W, bias, Z, fanOut)
+ */
+function forwardFn(sparse: boolean): Fn {
+  const f = new Fn(sparse ? [I32, I32, I32, I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32, I32, I32]);
+  const [rows, B, ptr, idx, val] = [0, 1, 2, 3, 4];
+  const [A, fanIn] = [0, 2];
+  const [W, bias, Z, fanOut] = sparse ? [5, 6, 7, 8] : [3, 4, 5, 6];
+  const r = f.localI32();
+  const rowBytes = f.localI32();
+  const zp = f.localI32();
+  const ap = f.localI32();
+  const wp = f.localI32();
+  f.get(fanOut).i32(3).op(Op.I32Shl).set(rowBytes);
+  f.get(Z).set(zp);
+  if (!sparse) f.get(A).set(ap);
+  const term = (a: number, av: number, i: number): void => {
+    f.get(W).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).set(wp);
+    axpy(f, fanOut, zp, wp, a, av);
+  };
+  times(f, r, B, () => {
+    copy(f, fanOut, zp, bias);
+    if (sparse) {
+      const row = f.localI32();
+      f.get(rows).get(r).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(row);
+      csrRow(f, ptr, idx, val, row, term);
+    } else {
+      denseRow(f, ap, fanIn, term);
+      f.get(ap).get(fanIn).i32(3).op(Op.I32Shl, Op.I32Add).set(ap);
+    }
+    advance(f, zp, rowBytes);
+  });
+  return f;
+}
+
+/**
+ * Weight gradients of one layer, added to G (fanIn x fanOut): G[i] += a[r, i] · D[r] for rows r
+ * ascending (zeros skipped), inputs as in forwardFn.
+ *   gradSparse(rows, B, ptr, idx, val, D, G, fanOut)
+ *   gradDense(A, B, fanIn, D, G, fanOut)
+ */
+function gradFn(sparse: boolean): Fn {
+  const f = new Fn(sparse ? [I32, I32, I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32, I32]);
+  const [rows, B, ptr, idx, val] = [0, 1, 2, 3, 4];
+  const [A, fanIn] = [0, 2];
+  const [D, G, fanOut] = sparse ? [5, 6, 7] : [3, 4, 5];
+  const r = f.localI32();
+  const rowBytes = f.localI32();
+  const dp = f.localI32();
+  const ap = f.localI32();
+  const gp = f.localI32();
+  f.get(fanOut).i32(3).op(Op.I32Shl).set(rowBytes);
+  f.get(D).set(dp);
+  if (!sparse) f.get(A).set(ap);
+  const term = (a: number, av: number, i: number): void => {
+    f.get(G).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).set(gp);
+    axpy(f, fanOut, gp, dp, a, av);
+  };
+  times(f, r, B, () => {
+    if (sparse) {
+      const row = f.localI32();
+      f.get(rows).get(r).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(row);
+      csrRow(f, ptr, idx, val, row, term);
+    } else {
+      denseRow(f, ap, fanIn, term);
+      f.get(ap).get(fanIn).i32(3).op(Op.I32Shl, Op.I32Add).set(ap);
+    }
+    advance(f, dp, rowBytes);
+  });
+  return f;
+}
+
+/** biasGrad(D, B, Gb, fanOut): Gb = 0, then Gb += D[r] for rows r ascending. */
+function biasGradFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32]);
+  const [D, B, Gb, fanOut] = [0, 1, 2, 3];
+  const r = f.localI32();
+  const dp = f.localI32();
+  const rowBytes = f.localI32();
+  f.get(fanOut).i32(3).op(Op.I32Shl).set(rowBytes);
+  f.get(D).set(dp);
+  zero(f, fanOut, Gb);
+  times(f, r, B, () => {
+    each(f, fanOut, (simd, offset, o) => {
+      at(f, Gb, o);
+      load(at(f, Gb, o), simd, offset);
+      load(at(f, dp, o), simd, offset);
+      add(f, simd);
+      store(f, simd, offset);
+    });
+    advance(f, dp, rowBytes);
+  });
+  return f;
+}
+
+/**
+ * regGrad(W, G, n, reg, wsq) -> wsq': G[k] = reg · W[k] and wsq += W[k]² for k ascending (one
+ * scalar chain: the loss's sum of squares in the JavaScript's order).
+ */
+function regGradFn(): Fn {
+  const f = new Fn([I32, I32, I32, F64, F64], [F64]);
+  const [W, G, n, reg, wsq] = [0, 1, 2, 3, 4];
+  const k = f.localI32();
+  const w = f.localF64();
+  const off = f.localI32();
+  times(f, k, n, () => {
+    f.get(k).i32(3).op(Op.I32Shl).set(off);
+    f.get(W).get(off).op(Op.I32Add).mem(Op.F64Load, ALIGN).set(w);
+    f.get(G).get(off).op(Op.I32Add).get(reg).get(w).op(Op.F64Mul).mem(Op.F64Store, ALIGN);
+    f.get(wsq).get(w).get(w).op(Op.F64Mul, Op.F64Add).set(wsq);
+  });
+  f.get(wsq);
+  return f;
+}
+
+/** transpose(W, fanIn, fanOut, WT): WT[j, i] = W[i, j]. */
+function transposeFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32]);
+  const [W, fanIn, fanOut, WT] = [0, 1, 2, 3];
+  const i = f.localI32();
+  const j = f.localI32();
+  const src = f.localI32();
+  f.get(W).set(src);
+  times(f, i, fanIn, () => {
+    times(f, j, fanOut, () => {
+      f.get(WT).get(j).get(fanIn).op(Op.I32Mul).get(i).op(Op.I32Add).i32(3).op(Op.I32Shl, Op.I32Add);
+      f.get(src).mem(Op.F64Load, ALIGN).mem(Op.F64Store, ALIGN);
+      f.inc(src, 8);
+    });
+  });
+  return f;
+}
+
+/**
+ * backDelta(D, B, fanOut, WT, A, Dp, fanIn, tanh): the previous layer's deltas. For each row r and
+ * input i, s = Σ_j D[r, j] · W[i, j] (from 0, j ascending), two inputs per instruction from WT
+ * (fanOut x fanIn); then Dp = s · (1 - a²) for tanh, else (ReLU) 0 where a = 0 and s elsewhere.
+ */
+function backDeltaFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [D, B, fanOut, WT, A, Dp, fanIn, tanh] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const r = f.localI32();
+  const j = f.localI32();
+  const dp = f.localI32();
+  const ap = f.localI32();
+  const sp = f.localI32();
+  const wt = f.localI32();
+  const inBytes = f.localI32();
+  const outBytes = f.localI32();
+  const d = f.localF64();
+  const dv = f.localV128();
+  f.get(fanIn).i32(3).op(Op.I32Shl).set(inBytes);
+  f.get(fanOut).i32(3).op(Op.I32Shl).set(outBytes);
+  f.get(D).set(dp);
+  f.get(A).set(ap);
+  f.get(Dp).set(sp);
+  times(f, r, B, () => {
+    zero(f, fanIn, sp);
+    f.get(WT).set(wt);
+    times(f, j, fanOut, () => {
+      f.get(dp).get(j).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(V.splat).set(dv);
+      axpy(f, fanIn, sp, wt, d, dv);
+      advance(f, wt, inBytes);
+    });
+    f.get(tanh).op(Op.If, 0x40);
+    each(f, fanIn, (simd, offset, o) => {
+      // s · (1 - a·a)
+      at(f, sp, o);
+      load(at(f, sp, o), simd, offset);
+      if (simd) f.f64(1).simd(V.splat);
+      else f.f64(1);
+      load(at(f, ap, o), simd, offset);
+      load(at(f, ap, o), simd, offset);
+      mul(f, simd);
+      sub(f, simd);
+      mul(f, simd);
+      store(f, simd, offset);
+    });
+    f.op(Op.Else);
+    each(f, fanIn, (simd, offset, o) => {
+      // a == 0 ? +0 : s
+      at(f, sp, o);
+      if (simd) {
+        f.f64(0).simd(V.splat);
+        load(at(f, sp, o), simd, offset);
+        load(at(f, ap, o), simd, offset).f64(0).simd(V.splat).simd(V.eq);
+        f.simd(V.bitselect);
+      } else {
+        f.f64(0);
+        load(at(f, sp, o), simd, offset);
+        load(at(f, ap, o), simd, offset).f64(0).op(Op.F64Eq, Op.Select);
+      }
+      store(f, simd, offset);
+    });
+    f.op(Op.End);
+    advance(f, dp, outBytes);
+    advance(f, ap, inBytes);
+    advance(f, sp, inBytes);
+  });
+  return f;
+}
+
+/** relu(Z, n): Z = Z > 0 ? Z : 0 (f64x2.pmax(0, Z) is 0 < Z ? Z : 0, the same for NaN and -0). */
+function reluFn(): Fn {
+  const f = new Fn([I32, I32]);
+  const [Z, n] = [0, 1];
+  each(f, n, (simd, offset, o) => {
+    at(f, Z, o);
+    if (simd) {
+      f.f64(0).simd(V.splat);
+      load(at(f, Z, o), simd, offset).simd(V.pmax);
+    } else {
+      const z = f.localF64();
+      load(at(f, Z, o), simd, offset).tee(z).f64(0).get(z).f64(0).op(Op.F64Gt, Op.Select);
+    }
+    store(f, simd, offset);
+  });
+  return f;
+}
+
+/**
+ * adam(W, G, M1, M2, n, beta1, c1, beta2, c2, lr, eps) with c1 = 1 - beta1, c2 = 1 - beta2:
+ *   m1 = beta1·m1 + c1·g;  m2 = beta2·m2 + (c2·g)·g;  w -= (lr·m1) / (sqrt(m2) + eps)
+ */
+function adamFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64]);
+  const [W, G, M1, M2, n] = [0, 1, 2, 3, 4];
+  const consts = [5, 6, 7, 8, 9, 10];
+  const splats = consts.map(() => f.localV128());
+  consts.forEach((c, k) => f.get(c).simd(V.splat).set(splats[k]));
+  const [beta1, c1, beta2, c2, lr, eps] = consts.map((c, k) => (simd: boolean) => f.get(simd ? splats[k] : c));
+  const g = f.localV128();
+  const gs = f.localF64();
+  const m1 = f.localV128();
+  const m1s = f.localF64();
+  each(f, n, (simd, offset, o) => {
+    load(at(f, G, o), simd, offset).set(simd ? g : gs);
+    const grad = (): Fn => f.get(simd ? g : gs);
+    // m1
+    at(f, M1, o);
+    beta1(simd);
+    load(at(f, M1, o), simd, offset);
+    mul(f, simd);
+    c1(simd);
+    grad();
+    mul(f, simd);
+    add(f, simd);
+    f.tee(simd ? m1 : m1s);
+    store(f, simd, offset);
+    // w -= (lr·m1) / (sqrt(m2) + eps), m2 stored on the way
+    at(f, W, o);
+    load(at(f, W, o), simd, offset);
+    lr(simd);
+    f.get(simd ? m1 : m1s);
+    mul(f, simd);
+    at(f, M2, o);
+    beta2(simd);
+    load(at(f, M2, o), simd, offset);
+    mul(f, simd);
+    c2(simd);
+    grad();
+    mul(f, simd);
+    grad();
+    mul(f, simd);
+    add(f, simd);
+    const m2 = simd ? f.localV128() : f.localF64();
+    f.tee(m2);
+    store(f, simd, offset);
+    f.get(m2);
+    if (simd) f.simd(V.sqrt);
+    else f.op(0x9f); // f64.sqrt
+    eps(simd);
+    add(f, simd);
+    if (simd) f.simd(V.div);
+    else f.op(Op.F64Div);
+    sub(f, simd);
+    store(f, simd, offset);
+  });
+  return f;
+}
+
+const MEMORY = ['e', 'm'] as const;
+
+const moduleBytes = (): Uint8Array =>
+  assembleModule(MEMORY, {
+    fwdSparse: forwardFn(true),
+    fwdDense: forwardFn(false),
+    gradSparse: gradFn(true),
+    gradDense: gradFn(false),
+    biasGrad: biasGradFn(),
+    regGrad: regGradFn(),
+    transpose: transposeFn(),
+    backDelta: backDeltaFn(),
+    relu: reluFn(),
+    adam: adamFn(),
+  });
+
+export interface MlpKernels {
+  fwdSparse(rows: number, B: number, ptr: number, idx: number, val: number, W: number, bias: number, Z: number, fanOut: number): void;
+  fwdDense(A: number, B: number, fanIn: number, W: number, bias: number, Z: number, fanOut: number): void;
+  gradSparse(rows: number, B: number, ptr: number, idx: number, val: number, D: number, G: number, fanOut: number): void;
+  gradDense(A: number, B: number, fanIn: number, D: number, G: number, fanOut: number): void;
+  biasGrad(D: number, B: number, Gb: number, fanOut: number): void;
+  regGrad(W: number, G: number, n: number, reg: number, wsq: number): number;
+  transpose(W: number, fanIn: number, fanOut: number, WT: number): void;
+  backDelta(D: number, B: number, fanOut: number, WT: number, A: number, Dp: number, fanIn: number, tanh: number): void;
+  relu(Z: number, n: number): void;
+  adam(W: number, G: number, M1: number, M2: number, n: number, beta1: number, c1: number, beta2: number, c2: number, lr: number, eps: number): void;
+}
+
+let compiled: CompiledModule | null | undefined;
+/** Switched off by tests (and benchmarks) only. */
+let enabled = true;
+
+/** Tests and benchmarks switch the WebAssembly path off to run the JavaScript it replaces. */
+export function setWasmMlp(on: boolean): void {
+  enabled = on;
+}
+
+/** True when MLP fits and predictions run in WebAssembly (available, compiled, not switched off). */
+export function wasmMlpOn(): boolean {
+  if (!enabled) return false;
+  if (compiled === undefined) compiled = compileModule(moduleBytes);
+  return compiled !== null;
+}
+
+/** Largest memory a network's instance is given; beyond it the JavaScript path runs. */
+export const MAX_WASM_BYTES = 2 ** 31;
+
+/** The kernels over a new memory of `bytes` bytes, or null (WebAssembly off or unavailable, or too large). */
+export function instantiateMlpKernels(bytes: number): { memory: WasmMemory; kernels: MlpKernels } | null {
+  if (!wasmMlpOn() || bytes > MAX_WASM_BYTES || !compiled) return null;
+  try {
+    const { memory, exports } = instantiate(compiled, MEMORY, bytes);
+    return { memory, kernels: exports as unknown as MlpKernels };
+  } catch {
+    return null;
+  }
+}
