@@ -24,9 +24,12 @@ import { assembleModule, compileModule, F64, Fn, I32, instantiate, Op, uleb, typ
 /** SIMD opcodes (after the 0xfd prefix). */
 const V = {
   load: 0x00,
+  load64Splat: 0x0a,
   store: 0x0b,
   splat: 0x14,
+  replaceLane: 0x22,
   eq: 0x47,
+  ne: 0x48,
   bitselect: 0x52,
   sqrt: 0xef,
   add: 0xf0,
@@ -166,10 +169,14 @@ function denseRow(f: Fn, ap: number, fanIn: number, visit: (a: number, av: numbe
   });
 }
 
+/** Output units a forward pass sums in registers at a time (BLOCK / 2 v128 accumulators). */
+const BLOCK = 16;
+
 /**
  * Forward through one layer for B rows: Z[r] = bias + Σ_i a[r, i] · W[i] (i ascending, zeros
  * skipped). `sparse` reads the inputs as compressed rows listed at `rows` (i32 row numbers);
- * otherwise as a dense B x fanIn block at `A`.
+ * otherwise as a dense B x fanIn block at `A`. The units go BLOCK at a time, held in registers
+ * over all the row's inputs (each unit still adds its terms in input order), the rest through memory.
  *   fwdSparse(rows, B, ptr, idx, val, W, bias, Z, fanOut)
  *   fwdDense(A, B, fanIn, W, bias, Z, fanOut)
  */
@@ -183,23 +190,52 @@ function forwardFn(sparse: boolean): Fn {
   const zp = f.localI32();
   const ap = f.localI32();
   const wp = f.localI32();
+  const jb = f.localI32();
+  const rem = f.localI32();
+  const zq = f.localI32();
+  const bq = f.localI32();
+  const row = f.localI32();
+  const acc = Array.from({ length: BLOCK / 2 }, () => f.localV128());
   f.get(fanOut).i32(3).op(Op.I32Shl).set(rowBytes);
   f.get(Z).set(zp);
   if (!sparse) f.get(A).set(ap);
-  const term = (a: number, av: number, i: number): void => {
-    f.get(W).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).set(wp);
-    axpy(f, fanOut, zp, wp, a, av);
+  const inputs = (visit: (a: number, av: number, i: number) => void): void => {
+    if (sparse) csrRow(f, ptr, idx, val, row, visit);
+    else denseRow(f, ap, fanIn, visit);
   };
+  /** wp = W + i·rowBytes + jb */
+  const weightRow = (i: number): Fn => f.get(W).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).get(jb).op(Op.I32Add).set(wp);
   times(f, r, B, () => {
-    copy(f, fanOut, zp, bias);
-    if (sparse) {
-      const row = f.localI32();
-      f.get(rows).get(r).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(row);
-      csrRow(f, ptr, idx, val, row, term);
-    } else {
-      denseRow(f, ap, fanIn, term);
-      f.get(ap).get(fanIn).i32(3).op(Op.I32Shl, Op.I32Add).set(ap);
-    }
+    if (sparse) f.get(rows).get(r).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(row);
+    // Blocks of BLOCK units summed in registers over all the row's inputs.
+    f.i32(0).set(jb);
+    f.whileNot(
+      () => f.get(jb).i32(8 * BLOCK).op(Op.I32Add).get(rowBytes).op(Op.I32GtS),
+      () => {
+        acc.forEach((v, k) => f.get(bias).get(jb).op(Op.I32Add).simd(V.load, ALIGN, ...uleb(16 * k)).set(v));
+        inputs((_a, av, i) => {
+          weightRow(i);
+          acc.forEach((v, k) => f.get(v).get(av).get(wp).simd(V.load, ALIGN, ...uleb(16 * k)).simd(V.mul).simd(V.add).set(v));
+        });
+        acc.forEach((v, k) => f.get(zp).get(jb).op(Op.I32Add).get(v).simd(V.store, ALIGN, ...uleb(16 * k)));
+        f.inc(jb, 8 * BLOCK);
+      },
+    );
+    // The units left (fewer than BLOCK) through memory.
+    f.get(rowBytes).get(jb).op(Op.I32Sub).i32(3).op(Op.I32ShrU).set(rem);
+    f.when(
+      () => f.get(rem),
+      () => {
+        f.get(zp).get(jb).op(Op.I32Add).set(zq);
+        f.get(bias).get(jb).op(Op.I32Add).set(bq);
+        copy(f, rem, zq, bq);
+        inputs((a, av, i) => {
+          weightRow(i);
+          axpy(f, rem, zq, wp, a, av);
+        });
+      },
+    );
+    if (!sparse) f.get(ap).get(fanIn).i32(3).op(Op.I32Shl, Op.I32Add).set(ap);
     advance(f, zp, rowBytes);
   });
   return f;
@@ -238,6 +274,101 @@ function gradFn(sparse: boolean): Fn {
       f.get(ap).get(fanIn).i32(3).op(Op.I32Shl, Op.I32Add).set(ap);
     }
     advance(f, dp, rowBytes);
+  });
+  return f;
+}
+
+/**
+ * fwdDense1(A, B, fanIn, W, bias, Z): fwdDense for one output unit, where vectorizing over the
+ * outputs gains nothing: two rows share an instruction instead (rows r and r + 1 in the lanes, four
+ * rows per pass), each lane summing z = bias, z += a·W[i] for i ascending and skipping a = 0 by a
+ * mask (z stays z), as the JavaScript does per row. Rows left over go one at a time.
+ */
+function forward1Fn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32, I32]);
+  const [A, B, fanIn, W, bias, Z] = [0, 1, 2, 3, 4, 5];
+  const r = f.localI32();
+  const i = f.localI32();
+  const ap = f.localI32();
+  const inBytes = f.localI32();
+  const wv = f.localV128();
+  const acc = [f.localV128(), f.localV128()];
+  const av = f.localV128();
+  const z = f.localF64();
+  const a = f.localF64();
+  f.get(fanIn).i32(3).op(Op.I32Shl).set(inBytes);
+  // Four rows at a time: lanes (r, r+1) in acc[0], (r+2, r+3) in acc[1].
+  f.i32(0).set(r);
+  f.whileNot(
+    () => f.get(r).i32(4).op(Op.I32Add).get(B).op(Op.I32GtS),
+    () => {
+      acc.forEach((v) => f.get(bias).simd(V.load64Splat, ALIGN, 0).set(v));
+      f.get(A).get(r).get(inBytes).op(Op.I32Mul, Op.I32Add).set(ap);
+      times(f, i, fanIn, () => {
+        f.get(W).get(i).i32(3).op(Op.I32Shl, Op.I32Add).simd(V.load64Splat, ALIGN, 0).set(wv);
+        acc.forEach((v, h) => {
+          // av = (A[r + 2h, i], A[r + 2h + 1, i]); v = a != 0 ? v + a·w : v
+          f.get(ap).get(inBytes).i32(2 * h).op(Op.I32Mul, Op.I32Add).simd(V.load64Splat, ALIGN, 0);
+          f.get(ap).get(inBytes).i32(2 * h + 1).op(Op.I32Mul, Op.I32Add).mem(Op.F64Load, ALIGN).simd(V.replaceLane, 1).set(av);
+          f.get(v).get(av).get(wv).simd(V.mul).simd(V.add);
+          f.get(v);
+          f.get(av).f64(0).simd(V.splat).simd(V.ne);
+          f.simd(V.bitselect).set(v);
+        });
+        f.inc(ap, 8);
+      });
+      acc.forEach((v, h) => f.get(Z).get(r).i32(3).op(Op.I32Shl, Op.I32Add).get(v).simd(V.store, ALIGN, ...uleb(16 * h)));
+      f.inc(r, 4);
+    },
+  );
+  f.whileNot(
+    () => f.get(r).get(B).op(Op.I32GeS),
+    () => {
+      f.get(bias).mem(Op.F64Load, ALIGN).set(z);
+      f.get(A).get(r).get(inBytes).op(Op.I32Mul, Op.I32Add).set(ap);
+      times(f, i, fanIn, () => {
+        f.get(ap).mem(Op.F64Load, ALIGN).set(a);
+        f.get(z).get(a).get(W).get(i).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).op(Op.F64Mul, Op.F64Add);
+        f.get(z).get(a).f64(0).op(Op.F64Ne, Op.Select).set(z);
+        f.inc(ap, 8);
+      });
+      f.get(Z).get(r).i32(3).op(Op.I32Shl, Op.I32Add).get(z).mem(Op.F64Store, ALIGN);
+      f.inc(r);
+    },
+  );
+  return f;
+}
+
+/**
+ * gradDense1(A, B, fanIn, D, G): gradDense for one output unit, vectorized over the inputs i (a
+ * row of A is contiguous): G[i] = a != 0 ? G[i] + a·D[r] : G[i], rows r ascending.
+ */
+function grad1Fn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32]);
+  const [A, B, fanIn, D, G] = [0, 1, 2, 3, 4];
+  const r = f.localI32();
+  const ap = f.localI32();
+  const d = f.localF64();
+  const dv = f.localV128();
+  const a = f.localV128();
+  const as = f.localF64();
+  f.get(A).set(ap);
+  times(f, r, B, () => {
+    f.get(D).get(r).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(V.splat).set(dv);
+    each(f, fanIn, (simd, offset, o) => {
+      at(f, G, o);
+      load(at(f, G, o), simd, offset);
+      load(at(f, ap, o), simd, offset).set(simd ? a : as);
+      f.get(simd ? a : as);
+      scalar(f, simd, d, dv);
+      mul(f, simd);
+      add(f, simd);
+      load(at(f, G, o), simd, offset);
+      if (simd) f.get(a).f64(0).simd(V.splat).simd(V.ne).simd(V.bitselect);
+      else f.get(as).f64(0).op(Op.F64Ne, Op.Select);
+      store(f, simd, offset);
+    });
+    f.get(ap).get(fanIn).i32(3).op(Op.I32Shl, Op.I32Add).set(ap);
   });
   return f;
 }
@@ -459,6 +590,8 @@ const moduleBytes = (): Uint8Array =>
     fwdDense: forwardFn(false),
     gradSparse: gradFn(true),
     gradDense: gradFn(false),
+    fwdDense1: forward1Fn(),
+    gradDense1: grad1Fn(),
     biasGrad: biasGradFn(),
     regGrad: regGradFn(),
     transpose: transposeFn(),
@@ -472,6 +605,8 @@ export interface MlpKernels {
   fwdDense(A: number, B: number, fanIn: number, W: number, bias: number, Z: number, fanOut: number): void;
   gradSparse(rows: number, B: number, ptr: number, idx: number, val: number, D: number, G: number, fanOut: number): void;
   gradDense(A: number, B: number, fanIn: number, D: number, G: number, fanOut: number): void;
+  fwdDense1(A: number, B: number, fanIn: number, W: number, bias: number, Z: number): void;
+  gradDense1(A: number, B: number, fanIn: number, D: number, G: number): void;
   biasGrad(D: number, B: number, Gb: number, fanOut: number): void;
   regGrad(W: number, G: number, n: number, reg: number, wsq: number): number;
   transpose(W: number, fanIn: number, fanOut: number, WT: number): void;

@@ -114,6 +114,7 @@ export class WasmNetwork {
       const bo = wo + 8 * fanIn * fanOut;
       const Z = this.#acts[l + 1];
       if (l === 0) k.fwdSparse(this.#rows, B, block.ptr, block.idx, block.val, wo, bo, Z, fanOut);
+      else if (fanOut === 1) k.fwdDense1(this.#acts[l], B, fanIn, wo, bo, Z);
       else k.fwdDense(this.#acts[l], B, fanIn, wo, bo, Z, fanOut);
       const last = l === L - 1;
       if (!last && net.activation === 'relu') k.relu(Z, B * fanOut);
@@ -140,7 +141,8 @@ export class WasmNetwork {
       k.biasGrad(D, B, this.#G + bo, fanOut);
       if (l === 0) k.gradSparse(this.#rows, B, block.ptr, block.idx, block.val, D, this.#G + wo, fanOut);
       else {
-        k.gradDense(this.#acts[l], B, fanIn, D, this.#G + wo, fanOut);
+        if (fanOut === 1) k.gradDense1(this.#acts[l], B, fanIn, D, this.#G + wo);
+        else k.gradDense(this.#acts[l], B, fanIn, D, this.#G + wo, fanOut);
         k.transpose(this.#W + wo, fanIn, fanOut, this.#WT);
         k.backDelta(D, B, fanOut, this.#WT, this.#acts[l], this.#deltas[l], fanIn, net.activation === 'tanh' ? 1 : 0);
       }
