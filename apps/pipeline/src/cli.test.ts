@@ -43,6 +43,8 @@ describe('campaign-ml CLI', () => {
     expect(html).toMatch(/<svg/);
     expect(html).toMatch(/ROC curve/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    // Tuned parameters read as "C = 0.1234", not as a JSON blob.
+    expect(html).toMatch(/<td class="t">C = \d+(\.\d{1,4})?(e-?\d+)?<\/td>/);
     const latest = JSON.parse(await fs.readFile(path.join(dir, 'runs', 'latest.json'), 'utf8'));
     expect(latest.path).toBe(runDir);
     expect(await fs.realpath(path.join(dir, 'runs', 'latest', 'bundle.json'))).toBe(await fs.realpath(path.join(runDir, 'bundle.json')));
@@ -77,7 +79,9 @@ describe('campaign-ml CLI', () => {
     expect(r.code).toBe(0);
     const m = JSON.parse(await fs.readFile(path.join(out, 'metrics.json'), 'utf8'));
     expect(m.best.test.rocAuc).toBeGreaterThan(0.75);
-    expect(await fs.readFile(path.join(out, 'report.html'), 'utf8')).toMatch(/Confusion matrix/);
+    const html = await fs.readFile(path.join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/Confusion matrix/);
+    expect(html).toMatch(/permutation of input columns \(drop in test ROC AUC\)/);
   }, 60_000);
 
   it('explains a bad config and exits with 2', async () => {

@@ -5,6 +5,7 @@ import { Bundle } from '@campaign-ml/bundle';
 import { readTable } from '@campaign-ml/ingest';
 import { labelOf } from './data';
 import { classificationCurves, classificationMetrics, regressionMetrics } from './evaluate';
+import { inputColumnImportance } from './importance';
 import type { Progress } from './progress';
 import { renderReport } from './report/report';
 import { splitValid } from './score';
@@ -23,6 +24,7 @@ export async function evaluateBundle(opts: { bundle: string; data: string; out: 
   if (!raw.columnNames().includes(target)) {
     throw new InputError('MISSING_TARGET', `the data has no "${target}" column, which this bundle predicts; evaluation needs the known outcomes`, { column: target });
   }
+  const doc = bundle.document;
   const classes = bundle.classes;
   const labels = raw.array(target) as ArrayLike<unknown>;
   const keep: number[] = [];
@@ -40,8 +42,9 @@ export async function evaluateBundle(opts: { bundle: string; data: string; out: 
   const threshold = bundle.threshold ?? 0.5;
   const test = classes ? classificationMetrics(y, scores, k, threshold) : regressionMetrics(y, scores);
   const curves = classes ? classificationCurves(y, scores, k, threshold) : undefined;
+  progress.stage('importance');
+  const importance = inputColumnImportance(bundle.model, bundle.features, good.table, y, { task: doc.task, seed: 0, maxRows: 2000 });
   progress.end();
-  const doc = bundle.document;
   const cv = { metric: String(doc.metrics.primaryMetric ?? ''), mean: NaN, std: NaN, folds: [] };
   const metrics: MetricsDocument = {
     task: doc.task,
@@ -70,8 +73,8 @@ export async function evaluateBundle(opts: { bundle: string; data: string; out: 
     metrics,
     curves: curves ? [{ model: doc.model.name, roc: curves.roc, pr: curves.pr, calibration: curves.calibration }] : [],
     confusion: classes && curves ? { labels: classes, matrix: curves.confusion } : undefined,
-    importance: [],
-    importanceKind: '',
+    importance: importance.values,
+    importanceKind: importance.kind,
     learningCurve: [],
     foldSpread: [],
     warnings: rejects.length ? [`${rejects.length} rows failed the bundle's schema and were not scored (first: row ${rejects[0].row}: ${rejects[0].reasons[0]})`] : [],

@@ -99,6 +99,17 @@ describe('weighted ensemble', () => {
     expect(m.features.names.some((n) => n.startsWith('linear:'))).toBe(true);
   });
 
+  it("ranks the input columns (not each recipe's copies) by permutation importance through the whole pipeline", () => {
+    const { importance, importanceKind } = run.report;
+    expect(importanceKind).toMatch(/^permutation of input columns \(drop in test ROC AUC\)/);
+    const names = importance.map((r) => r.feature);
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) expect(['a', 'b', ...Array.from({ length: 12 }, (_, k) => `x${k}`)]).toContain(n);
+    // a and b carry the XOR, the strongest single signal; each x carries a small share.
+    expect(names.slice(0, 2).sort()).toEqual(['a', 'b']);
+    expect(importance[0].importance).toBeGreaterThan(0.05);
+  });
+
   it('writes a bundle of the ensemble that reproduces the test predictions bit for bit', () => {
     const bundle = Bundle.fromJSON(JSON.parse(JSON.stringify(run.bundle)));
     expect(run.bundle.model.fitted.kind).toBe('models/VotingClassifier');

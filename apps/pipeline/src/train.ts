@@ -27,7 +27,6 @@ import {
   crossValidateEnsembleSelection,
   ensembleSelection,
   labelsFromProba,
-  rocAucScore,
   type CvPredictions,
   type MetricName,
 } from '@campaign-ml/models';
@@ -40,7 +39,7 @@ import { trainForecast } from './forecast/train-forecast';
 import { assembleOutOfFold, startParallelCv, type ParallelCv, type ParallelOutOfFold } from './parallel/parallel-cv';
 import { workerCount } from './parallel/worker-count';
 import type { Progress } from './progress';
-import { featureImportance } from './importance';
+import { inputColumnImportance } from './importance';
 import { provenance } from './provenance';
 
 export interface CvSummary {
@@ -307,13 +306,7 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
   const bestCv = (best.tuned ?? best.baseline).cv;
 
   progress.stage('explain + learning curve');
-  const importance = featureImportance(model, recipe.Xtest, yTest, {
-    seed,
-    maxRows: 2000,
-    ...(task === 'binary'
-      ? { scorer: (m: FittedModel, Xs: Matrix, ys: ArrayLike<number>) => rocAucScore(ys, positiveColumn((m as Classifier).predictProba(Xs))), scoreName: 'ROC AUC' }
-      : {}),
-  });
+  const importance = inputColumnImportance(model, recipe.pipeline, split.test, yTest, { task, seed, maxRows: 2000 });
   const learningCurve = computeLearningCurve(recipe.create, recipe.X, yTrain, recipe.Xtest, yTest, primary, seed, classification, signal);
 
   progress.end();
