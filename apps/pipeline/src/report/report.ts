@@ -21,6 +21,13 @@ function table(head: string[], rows: Array<Array<string | number>>, rowClass?: (
     .join('')}</tbody></table>`;
 }
 
+/** `maxDepth = 3, learningRate = 0.04126, ...`: numbers to 4 significant digits, so long values wrap and read. */
+function paramsText(params: Record<string, unknown>): string {
+  const entries = Object.entries(params);
+  if (entries.length === 0) return '(none)';
+  return entries.map(([k, v]) => `${k} = ${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
+}
+
 /** report.html: one self-contained page (inline CSS and SVG, no script, no network). */
 export async function renderReport(d: ReportData): Promise<string> {
   const m = d.metrics;
@@ -74,7 +81,7 @@ ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">thresho
 <section><h2>Data</h2><p>${esc(m.data.rows)} rows (${esc(m.data.trainRows)} train / ${esc(m.data.testRows)} test); ${esc(m.data.droppedMissingTarget)} dropped for a missing target, ${esc(m.data.droppedExcludedLabels)} for excluded labels. SHA-256 <code>${esc(m.data.sha256.slice(0, 16))}…</code>. ${esc(m.features.count)} features after the recipe.</p>
 ${d.warnings.length ? `<p class="warn">${d.warnings.map(esc).join('<br>')}</p>` : ''}
 ${table(['column', 'type', 'role', 'missing', 'distinct', 'min', 'max'], d.schema.columns.map((c) => [c.name, c.type, c.role, String(c.missing), String(c.distinct ?? ''), String(c.min ?? ''), String(c.max ?? '')]))}</section>
-<section><h2>Tuned parameters</h2>${table(['model', 'parameters'], m.models.map((r) => [r.title, JSON.stringify((r.tuned ?? r.baseline).params)]))}</section>
+<section><h2>Tuned parameters</h2>${table(['model', 'parameters'], m.models.map((r) => [r.model === 'ensemble' ? 'Weighted ensemble (member weights)' : r.title, paramsText((r.tuned ?? r.baseline).params)]))}</section>
 <section><h2>Stage times</h2>${table(['stage', 'seconds'], Object.entries(m.stageTimesMs).map(([s, ms]) => [s, (ms / 1000).toFixed(1)]))}</section>
 </main></body></html>`;
 }
