@@ -34,9 +34,24 @@ class CsvSink {
   private readonly ragged: { line: number; fields: number }[] = [];
   private raggedCount = 0;
   private readonly nullSet: Set<string> | null;
+  /** Rows in the builders now (since the last batch). */
+  private batchRows = 0;
+  /** Rows before the current batch. */
+  private rowsBefore = 0;
+  /** Full batches waiting to be taken (row-batch mode only). */
+  readonly batches: ReadColumns[] = [];
 
-  constructor(private readonly s: CsvSettings) {
+  /** With `maxBatchRows`, every `maxBatchRows` data rows are finished into `batches` and the builders start anew. */
+  constructor(
+    private readonly s: CsvSettings,
+    private readonly maxBatchRows = Infinity,
+  ) {
     this.nullSet = s.nullValues.length === 1 && s.nullValues[0] === '' ? null : new Set(s.nullValues);
+  }
+
+  /** Data rows taken in finished batches so far. */
+  get rowsBatched(): number {
+    return this.rowsBefore;
   }
 
   /** Line where the next record starts (for errors raised by the CSV parser itself). */
@@ -69,6 +84,19 @@ class CsvSink {
       else builders[c].pushText(text, endLine);
     }
     this.lastEnd = endLine;
+    if (++this.batchRows >= this.maxBatchRows) {
+      this.batches.push(this.take());
+    }
+  }
+
+  /** The rows built since the last batch, as columns; the builders start anew with the same settings. */
+  private take(): ReadColumns {
+    const rows = this.batchRows;
+    const out = { names: this.names, columns: this.builders.map((b) => b.finish()), types: this.builders.map((b) => b.type), rows };
+    this.rowsBefore += rows;
+    this.batchRows = 0;
+    this.builders = this.names.map((name) => new ColumnBuilder(name, { forced: this.s.columnTypes[name], decimalComma: this.s.decimalComma }));
+    return out;
   }
 
   finish(): ReadColumns {
@@ -76,8 +104,8 @@ class CsvSink {
       throw new ParseError('EMPTY_FILE', 'the file is empty: expected a header line with column names', { row: 1, expected: 'a header line' });
     }
     if (this.raggedCount > 0) this.throwRagged(false);
-    const rows = this.builders.length > 0 ? this.builders[0].rows : 0;
-    if (rows === 0 && !this.s.allowEmpty) {
+    const rows = this.batchRows;
+    if (rows + this.rowsBefore === 0 && !this.s.allowEmpty) {
       throw new ParseError(
         'NO_ROWS',
         `the file has a header (${this.names.length} columns: ${this.names.slice(0, 5).join(', ')}${this.names.length > 5 ? ', ...' : ''}) but no data rows; pass { allowEmpty: true } to get an empty table`,
@@ -235,6 +263,76 @@ export async function readCsvChunks(chunks: AsyncIterable<Uint8Array>, delimiter
     throw translate(failure, sink);
   }
   return sink.finish();
+}
+
+/** One batch of CSV rows and how far into the input the reader is. */
+export interface CsvRowBatch {
+  columns: ReadColumns;
+  /** 0-based index of the batch's first data row in the whole input. */
+  offset: number;
+  /** Bytes handed to the parser so far (for progress). */
+  bytesRead: number;
+}
+
+/**
+ * Stream CSV bytes through csv-parse and yield the rows in batches of `batchRows` (the last one may
+ * be shorter; a header-only input yields one empty batch when `allowEmpty`). Each batch is typed on
+ * its own, so a column can come out as numbers in one batch and as strings in another: force types
+ * with `columnTypes` (e.g. 'string' everywhere and `coerceToSchema` per batch) when that matters.
+ * Memory holds one batch plus one byte chunk's rows. Errors carry whole-input line numbers; rows
+ * with the wrong field count fail at the end, after the earlier batches were yielded.
+ */
+export async function* readCsvRowBatches(chunks: AsyncIterable<Uint8Array>, delimiter: string, s: CsvSettings, batchRows: number): AsyncGenerator<CsvRowBatch> {
+  const sink = new CsvSink(s, batchRows);
+  const guard = new Utf8Guard();
+  const wide = new FirstLineGuard(delimiter, s.quote);
+  const parser = parseAsync(parserOptions(delimiter, s, sink));
+  let failure: unknown;
+  parser.on('error', (e) => {
+    failure ??= e;
+  });
+  parser.resume();
+  const ended = once(parser, 'end');
+  ended.catch(() => undefined);
+  let bytesRead = 0;
+  let offset = 0;
+  let yielded = false;
+  const take = function* (): Generator<CsvRowBatch> {
+    while (sink.batches.length > 0) {
+      const columns = sink.batches.shift() as ReadColumns;
+      yielded = true;
+      yield { columns, offset, bytesRead };
+      offset += columns.rows;
+    }
+  };
+  let finished = false;
+  try {
+    try {
+      for await (const chunk of chunks) {
+        guard.check(chunk);
+        wide.check(chunk);
+        if (failure) break;
+        bytesRead += chunk.length;
+        if (!parser.write(chunk)) await once(parser, 'drain');
+        if (failure) break;
+        yield* take();
+      }
+      if (!failure) {
+        guard.end();
+        parser.end();
+        await ended;
+      }
+    } catch (e) {
+      failure ??= e;
+    }
+    if (failure) throw translate(failure, sink);
+    yield* take();
+    const last = sink.finish();
+    if (last.rows > 0 || !yielded) yield { columns: last, offset, bytesRead };
+    finished = true;
+  } finally {
+    if (!finished) parser.destroy();
+  }
 }
 
 /** The same, synchronously, for bytes already in memory. */

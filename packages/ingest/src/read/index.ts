@@ -1,5 +1,7 @@
 export { readTable, readTableWithInfo, readTableSync, readTableSyncWithInfo } from './read-table';
 export type { ReadResult } from './read-table';
+export { readTableChunks } from './table-chunks';
+export type { ChunkedReadOptions, TableChunk } from './table-chunks';
 export type { ReadOptions, ReadFormat, ForcedType, ReadColumnType, ReadWarning, TableSource } from './read-options';
 export { sniffDelimiter } from './sniff-delimiter';
 export { parseDateText, parseNumberText } from './value-parsers';

@@ -36,10 +36,21 @@ export async function readTable(source: TableSource, options: ReadOptions = {}):
 export async function readTableWithInfo(source: TableSource, options: ReadOptions = {}): Promise<ReadResult> {
   checkOptions(options);
   const { warnings, warn } = collector(options);
+  const { src, head, format } = await openSource(source, options);
+  return readOpened(src, head, format, options, warnings, warn);
+}
+
+/** Open a source and decide its format (given, from the file name, else sniffed from the first bytes). */
+export async function openSource(source: TableSource, options: ReadOptions): Promise<{ src: ByteSource; head: Buffer; format: ReadFormat }> {
   const src = await ByteSource.open(source);
   const head = await src.head(SNIFF_BYTES);
   const format = options.format ?? (src.path ? formatFromPath(src.path) : undefined) ?? sniffFormat(head);
   if (format !== 'xlsx' && format !== 'parquet') checkTextContent(head, format);
+  return { src, head, format };
+}
+
+/** Read a whole opened source. */
+export async function readOpened(src: ByteSource, head: Buffer, format: ReadFormat, options: ReadOptions, warnings: ReadWarning[], warn: (w: ReadWarning) => void): Promise<ReadResult> {
   let cols: ReadColumns;
   let delimiter: string | undefined;
   switch (format) {
@@ -110,19 +121,22 @@ export function readTableSyncWithInfo(source: string | Uint8Array, options: Read
   return finish(cols, format, delimiter, warnings);
 }
 
-function finish(cols: ReadColumns, format: ReadFormat, delimiter: string | undefined, warnings: ReadWarning[]): ReadResult {
+/** Columns from a format reader as an arquero table. */
+export function toTable(cols: ReadColumns): ColumnTable {
   const map = new Map<string, unknown[]>();
+  for (let i = 0; i < cols.names.length; i++) map.set(cols.names[i], cols.columns[i]);
+  return table(map, cols.names);
+}
+
+function finish(cols: ReadColumns, format: ReadFormat, delimiter: string | undefined, warnings: ReadWarning[]): ReadResult {
   const columnTypes: Record<string, ReadColumnType> = {};
-  for (let i = 0; i < cols.names.length; i++) {
-    map.set(cols.names[i], cols.columns[i]);
-    columnTypes[cols.names[i]] = cols.types[i];
-  }
-  const result: ReadResult = { table: table(map, cols.names), format, columnTypes, warnings };
+  for (let i = 0; i < cols.names.length; i++) columnTypes[cols.names[i]] = cols.types[i];
+  const result: ReadResult = { table: toTable(cols), format, columnTypes, warnings };
   if (delimiter !== undefined) result.delimiter = delimiter;
   return result;
 }
 
-function emptyFileError(): never {
+export function emptyFileError(): never {
   // Same error the CSV reader gives for a file with no records.
   throw new ParseError('EMPTY_FILE', 'the file is empty: expected a header line with column names', {
     row: 1,
@@ -130,7 +144,7 @@ function emptyFileError(): never {
   });
 }
 
-function collector(options: ReadOptions): { warnings: ReadWarning[]; warn: (w: ReadWarning) => void } {
+export function collector(options: ReadOptions): { warnings: ReadWarning[]; warn: (w: ReadWarning) => void } {
   const warnings: ReadWarning[] = [];
   const warn = (w: ReadWarning): void => {
     warnings.push(w);
@@ -139,7 +153,7 @@ function collector(options: ReadOptions): { warnings: ReadWarning[]; warn: (w: R
   return { warnings, warn };
 }
 
-function csvSettings(o: ReadOptions, format: ReadFormat, warn: (w: ReadWarning) => void): CsvSettings {
+export function csvSettings(o: ReadOptions, format: ReadFormat, warn: (w: ReadWarning) => void): CsvSettings {
   return {
     delimiter: o.delimiter ?? (format === 'tsv' ? '\t' : undefined),
     quote: o.quote ?? '"',
@@ -156,7 +170,7 @@ function jsonSettings(o: ReadOptions): { nullValues: readonly string[]; columnTy
   return { nullValues: o.nullValues ?? [], columnTypes: o.columnTypes ?? {}, allowEmpty: o.allowEmpty ?? false };
 }
 
-function checkOptions(o: ReadOptions): void {
+export function checkOptions(o: ReadOptions): void {
   if (o.format !== undefined && !FORMATS.includes(o.format)) {
     throw new ConfigError('UNKNOWN_FORMAT', `format "${String(o.format)}" is not supported`, { value: o.format, expected: `one of: ${FORMATS.join(', ')}` });
   }

@@ -73,6 +73,14 @@ export class ByteSource {
     return Buffer.concat(parts);
   }
 
+  /** Stop reading early: release the file or stream (safe to call more than once). */
+  async close(): Promise<void> {
+    this.done = true;
+    this.buffered.length = 0;
+    this.bufferedBytes = 0;
+    await this.iterator.return?.();
+  }
+
   /** The remaining input as a Node stream. */
   stream(): Readable {
     return Readable.from(this.chunks(), { objectMode: false });
