@@ -117,18 +117,6 @@ function zero(f: Fn, n: number, dst: number): void {
   });
 }
 
-/** for (x = 0; x < n; x++) body() */
-function times(f: Fn, x: number, n: number, body: () => void): void {
-  f.i32(0).set(x);
-  f.whileNot(
-    () => f.get(x).get(n).op(Op.I32GeS),
-    () => {
-      body();
-      f.inc(x);
-    },
-  );
-}
-
 /** x += y */
 const advance = (f: Fn, x: number, y: number): Fn => f.get(x).get(y).op(Op.I32Add).set(x);
 
@@ -160,7 +148,7 @@ function denseRow(f: Fn, ap: number, fanIn: number, visit: (a: number, av: numbe
   const i = f.localI32();
   const a = f.localF64();
   const av = f.localV128();
-  times(f, i, fanIn, () => {
+  f.upTo(i, fanIn, () => {
     f.get(ap).get(i).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(a).f64(0).op(Op.F64Ne);
     f.op(Op.If, 0x40);
     f.get(a).simd(V.splat).set(av);
@@ -205,7 +193,7 @@ function forwardFn(sparse: boolean): Fn {
   };
   /** wp = W + i·rowBytes + jb */
   const weightRow = (i: number): Fn => f.get(W).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).get(jb).op(Op.I32Add).set(wp);
-  times(f, r, B, () => {
+  f.upTo(r, B, () => {
     if (sparse) f.get(rows).get(r).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(row);
     // Blocks of BLOCK units summed in registers over all the row's inputs.
     f.i32(0).set(jb);
@@ -264,7 +252,7 @@ function gradFn(sparse: boolean): Fn {
     f.get(G).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).set(gp);
     axpy(f, fanOut, gp, dp, a, av);
   };
-  times(f, r, B, () => {
+  f.upTo(r, B, () => {
     if (sparse) {
       const row = f.localI32();
       f.get(rows).get(r).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(row);
@@ -304,7 +292,7 @@ function forward1Fn(): Fn {
     () => {
       acc.forEach((v) => f.get(bias).simd(V.load64Splat, ALIGN, 0).set(v));
       f.get(A).get(r).get(inBytes).op(Op.I32Mul, Op.I32Add).set(ap);
-      times(f, i, fanIn, () => {
+      f.upTo(i, fanIn, () => {
         f.get(W).get(i).i32(3).op(Op.I32Shl, Op.I32Add).simd(V.load64Splat, ALIGN, 0).set(wv);
         acc.forEach((v, h) => {
           // av = (A[r + 2h, i], A[r + 2h + 1, i]); v = a != 0 ? v + a·w : v
@@ -326,7 +314,7 @@ function forward1Fn(): Fn {
     () => {
       f.get(bias).mem(Op.F64Load, ALIGN).set(z);
       f.get(A).get(r).get(inBytes).op(Op.I32Mul, Op.I32Add).set(ap);
-      times(f, i, fanIn, () => {
+      f.upTo(i, fanIn, () => {
         f.get(ap).mem(Op.F64Load, ALIGN).set(a);
         f.get(z).get(a).get(W).get(i).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).op(Op.F64Mul, Op.F64Add);
         f.get(z).get(a).f64(0).op(Op.F64Ne, Op.Select).set(z);
@@ -353,7 +341,7 @@ function grad1Fn(): Fn {
   const a = f.localV128();
   const as = f.localF64();
   f.get(A).set(ap);
-  times(f, r, B, () => {
+  f.upTo(r, B, () => {
     f.get(D).get(r).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(V.splat).set(dv);
     each(f, fanIn, (simd, offset, o) => {
       at(f, G, o);
@@ -383,7 +371,7 @@ function biasGradFn(): Fn {
   f.get(fanOut).i32(3).op(Op.I32Shl).set(rowBytes);
   f.get(D).set(dp);
   zero(f, fanOut, Gb);
-  times(f, r, B, () => {
+  f.upTo(r, B, () => {
     each(f, fanOut, (simd, offset, o) => {
       at(f, Gb, o);
       load(at(f, Gb, o), simd, offset);
@@ -406,7 +394,7 @@ function regGradFn(): Fn {
   const k = f.localI32();
   const w = f.localF64();
   const off = f.localI32();
-  times(f, k, n, () => {
+  f.upTo(k, n, () => {
     f.get(k).i32(3).op(Op.I32Shl).set(off);
     f.get(W).get(off).op(Op.I32Add).mem(Op.F64Load, ALIGN).set(w);
     f.get(G).get(off).op(Op.I32Add).get(reg).get(w).op(Op.F64Mul).mem(Op.F64Store, ALIGN);
@@ -424,8 +412,8 @@ function transposeFn(): Fn {
   const j = f.localI32();
   const src = f.localI32();
   f.get(W).set(src);
-  times(f, i, fanIn, () => {
-    times(f, j, fanOut, () => {
+  f.upTo(i, fanIn, () => {
+    f.upTo(j, fanOut, () => {
       f.get(WT).get(j).get(fanIn).op(Op.I32Mul).get(i).op(Op.I32Add).i32(3).op(Op.I32Shl, Op.I32Add);
       f.get(src).mem(Op.F64Load, ALIGN).mem(Op.F64Store, ALIGN);
       f.inc(src, 8);
@@ -457,10 +445,10 @@ function backDeltaFn(): Fn {
   f.get(D).set(dp);
   f.get(A).set(ap);
   f.get(Dp).set(sp);
-  times(f, r, B, () => {
+  f.upTo(r, B, () => {
     zero(f, fanIn, sp);
     f.get(WT).set(wt);
-    times(f, j, fanOut, () => {
+    f.upTo(j, fanOut, () => {
       f.get(dp).get(j).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(V.splat).set(dv);
       axpy(f, fanIn, sp, wt, d, dv);
       advance(f, wt, inBytes);

@@ -64,14 +64,7 @@ function walkFn(): Fn {
     f.get(i).i32(7).op(Op.I32And, Op.I32Add).set(g);
   };
   const depthLoop = (body: () => void): void => {
-    f.i32(0).set(d);
-    f.whileNot(
-      () => f.get(d).get(D).op(Op.I32GeS),
-      () => {
-        body();
-        f.inc(d);
-      },
-    );
+    f.upTo(d, D, body);
   };
 
   f.i32(0).set(t);

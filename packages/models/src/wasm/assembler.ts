@@ -159,6 +159,17 @@ export class Fn {
     this.c.push(Op.Br, 0, Op.End, Op.End);
     return this;
   }
+  /** for (x = 0; x < n; x++) body(), x and n i32 locals (signed compare). */
+  upTo(x: number, n: number, body: () => void): this {
+    this.i32(0).set(x);
+    return this.whileNot(
+      () => this.get(x).get(n).op(Op.I32GeS),
+      () => {
+        body();
+        this.inc(x);
+      },
+    );
+  }
   /** if (cond) then() — cond pushes an i32. */
   when(cond: () => void, then: () => void): this {
     cond();
