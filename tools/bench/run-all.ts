@@ -15,6 +15,7 @@ const benches = [
   'tools/bench/features/recipe.ts',
   'tools/bench/models/trees.ts',
   'tools/bench/models/linear.ts',
+  'tools/bench/models/mlp.ts',
   'tools/bench/api/load.ts',
   ...(process.argv.includes('pipeline') ? ['tools/bench/pipeline/real-data.ts'] : []),
 ];
