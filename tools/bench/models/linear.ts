@@ -20,17 +20,14 @@
  * each same-tolerance fit stopped from that optimum, and ml-logistic-regression's time and
  * accuracy (one fit).
  */
-import { spawn } from 'node:child_process';
-import * as readline from 'node:readline';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { createMatrix, createRng, type Matrix } from '@campaign-ml/core';
 import { LogisticRegression, MlLogisticRegression } from '@campaign-ml/models';
+import { meanSd, median, startPythonWorker, type PythonWorker } from './bench-kit';
 
 const SHARED = path.resolve(__dirname, '../../../../shared/data');
-const PYTHON = '/usr/bin/python3';
 
 interface Dataset {
   name: string;
@@ -42,12 +39,7 @@ function standardizeInPlace(data: Float64Array, n: number, p: number): number[] 
   const keep: number[] = [];
   for (let c = 0; c < p; c++) {
     const col = data.subarray(c * n, (c + 1) * n);
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += col[i];
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (col[i] - mean) ** 2;
-    const sd = Math.sqrt(ss / n);
+    const { mean, sd } = meanSd(col);
     if (sd > 0) {
       for (let i = 0; i < n; i++) col[i] = (col[i] - mean) / sd;
       keep.push(c);
@@ -170,28 +162,8 @@ interface SkResult {
 }
 
 /** A scikit-learn process holding the dataset, answering one command at a time. */
-async function startSklearn(ds: Dataset): Promise<{ ask: (cmd: string) => Promise<Record<string, unknown>>; done: () => void }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-linear-'));
-  const x = path.join(dir, 'x.f64');
-  const y = path.join(dir, 'y.i32');
-  fs.writeFileSync(x, new Uint8Array(ds.X.data.buffer, ds.X.data.byteOffset, ds.X.data.byteLength));
-  fs.writeFileSync(y, new Uint8Array(ds.y.buffer, ds.y.byteOffset, ds.y.byteLength));
-  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ rows: ds.X.rows, cols: ds.X.cols, x, y, tol: TOL, maxIter: MAX_ITER }));
-  fs.writeFileSync(path.join(dir, 'bench.py'), PY);
-  const child = spawn(PYTHON, [path.join(dir, 'bench.py'), path.join(dir, 'meta.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  return {
-    ask: async (cmd) => {
-      child.stdin.write(`${cmd}\n`);
-      const next = await lines.next();
-      if (next.done) throw new Error(`scikit-learn process ended before answering "${cmd}"`);
-      return JSON.parse(next.value) as Record<string, unknown>;
-    },
-    done: () => {
-      child.stdin.end();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+function startSklearn(ds: Dataset): PythonWorker<Record<string, unknown>> {
+  return startPythonWorker('linear', PY, { rows: ds.X.rows, cols: ds.X.cols, tol: TOL, maxIter: MAX_ITER }, { x: ds.X.data, y: ds.y });
 }
 
 function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -200,12 +172,6 @@ function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-3 * scale));
   return m;
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 function accuracy(p: Int32Array, y: Int32Array): number {
@@ -225,7 +191,7 @@ async function main(): Promise<void> {
     const repsPerRound = ds.X.rows * ds.X.cols > 1e6 ? 4 : 10;
     const both = (m: { coef: Float64Array; intercept: Float64Array }) => [...m.coef, m.intercept[0]];
     const fitOurs = () => new LogisticRegression({ C: 1, tol: TOL, ftol: FTOL, maxIter: MAX_ITER }).fit(ds.X, ds.y);
-    const py = await startSklearn(ds);
+    const py = startSklearn(ds);
     let fitted = fitOurs(); // warm-up (scikit-learn warmed up when it loaded)
     const rounds: string[] = [];
     const single: string[] = [];

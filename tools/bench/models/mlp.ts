@@ -23,17 +23,14 @@
  * comparison is per epoch: fit seconds / epochs run. Ours in WebAssembly and in JavaScript must
  * give the same model bit for bit (checked). Test accuracy and ROC AUC of both libraries.
  */
-import { spawn } from 'node:child_process';
-import * as readline from 'node:readline';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { createMatrix, createRng, take, trainTestSplitIndices, type Matrix } from '@campaign-ml/core';
 import { MLPClassifier, rocAucScore, setWasmMlp, wasmMlpOn } from '@campaign-ml/models';
+import { meanSd, median, startPythonWorker, type PythonWorker } from './bench-kit';
 
 const SHARED = path.resolve(__dirname, '../../../../shared/data');
-const PYTHON = '/usr/bin/python3';
 const ROUNDS = 2;
 const SETTINGS = { alpha: 1e-4, batchSize: 200, learningRateInit: 1e-3, maxIter: 60, earlyStopping: true, validationFraction: 0.1, tol: 1e-4, nIterNoChange: 10 };
 
@@ -48,12 +45,7 @@ function buildMatrix(columns: Float64Array[], names: string[], n: number): Matri
   const keep: number[] = [];
   const out: Float64Array[] = [];
   columns.forEach((col, c) => {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += col[i];
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (col[i] - mean) ** 2;
-    const sd = Math.sqrt(ss / n);
+    const { mean, sd } = meanSd(col);
     if (sd === 0) return;
     keep.push(c);
     out.push(col.every((v) => v === 0 || v === 1) ? col : col.map((v) => (v - mean) / sd));
@@ -148,36 +140,8 @@ interface Split {
 }
 
 /** A scikit-learn process holding the split, answering one command at a time. */
-function startSklearn(s: Split, hidden: number[]): { ask: (cmd: string) => Promise<Record<string, number>>; done: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlp-'));
-  const file = (name: string, a: Float64Array | Int32Array) => {
-    const f = path.join(dir, name);
-    fs.writeFileSync(f, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    return f;
-  };
-  const meta = { rows: s.X.rows, testRows: s.Xt.rows, cols: s.X.cols, x: file('x', s.X.data), xt: file('xt', s.Xt.data), y: file('y', s.y), yt: file('yt', s.yt), hidden, settings: SETTINGS };
-  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
-  fs.writeFileSync(path.join(dir, 'bench.py'), PY);
-  const child = spawn(PYTHON, [path.join(dir, 'bench.py'), path.join(dir, 'meta.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  return {
-    ask: async (cmd) => {
-      child.stdin.write(`${cmd}\n`);
-      const next = await lines.next();
-      if (next.done) throw new Error(`scikit-learn process ended before answering "${cmd}"`);
-      return JSON.parse(next.value) as Record<string, number>;
-    },
-    done: () => {
-      child.stdin.end();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+function startSklearn(s: Split, hidden: number[]): PythonWorker<Record<string, number>> {
+  return startPythonWorker('mlp', PY, { rows: s.X.rows, testRows: s.Xt.rows, cols: s.X.cols, hidden, settings: SETTINGS }, { x: s.X.data, xt: s.Xt.data, y: s.y, yt: s.yt });
 }
 
 const ms = (s: number) => (1000 * s).toFixed(1);

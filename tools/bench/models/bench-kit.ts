@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+/** Debian's Python with scikit-learn 1.2 and XGBoost 1.7 (not the python3 first on PATH). */
+export const PYTHON = '/usr/bin/python3';
+
+export interface PythonWorker<T> {
+  /** Send one command line; resolves to the JSON line the script answers with. */
+  ask(cmd: string): Promise<T>;
+  /** End the process and remove its files. */
+  done(): void;
+}
+
+/**
+ * A reference process for same-run benchmarks: `script` is started once with a meta.json holding
+ * `meta` plus the file path of each array (written raw, little-endian, under its key), loads the
+ * data once, and answers each command line with one JSON line, so the reference is timed inside
+ * its own process exactly as ours is timed inside ours.
+ */
+export function startPythonWorker<T = Record<string, unknown>>(
+  name: string,
+  script: string,
+  meta: Record<string, unknown>,
+  arrays: Record<string, Float64Array | Int32Array>,
+): PythonWorker<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
+  const files: Record<string, string> = {};
+  for (const [key, a] of Object.entries(arrays)) {
+    files[key] = path.join(dir, key);
+    fs.writeFileSync(files[key], new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ ...meta, ...files }));
+  fs.writeFileSync(path.join(dir, 'bench.py'), script);
+  const child = spawn(PYTHON, [path.join(dir, 'bench.py'), path.join(dir, 'meta.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    ask: async (cmd) => {
+      child.stdin.write(`${cmd}\n`);
+      const next = await lines.next();
+      if (next.done) throw new Error(`the ${name} reference process ended before answering "${cmd}"`);
+      return JSON.parse(next.value) as T;
+    },
+    done: () => {
+      child.stdin.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** Mean and population standard deviation of a column, for standardizing bench matrices. */
+export function meanSd(col: ArrayLike<number>): { mean: number; sd: number } {
+  const n = col.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += col[i];
+  mean /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (col[i] - mean) ** 2;
+  return { mean, sd: Math.sqrt(ss / n) };
+}
