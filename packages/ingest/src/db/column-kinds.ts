@@ -9,6 +9,8 @@ export interface ColumnPlan {
   kind: ColumnKind;
   /** Largest absolute integer (PostgreSQL chooses INTEGER or BIGINT). */
   maxAbs: number;
+  /** True when every value was missing (the kind then defaults to string). */
+  allMissing?: boolean;
 }
 
 function kindOf(v: unknown): ColumnKind | undefined {
@@ -44,6 +46,6 @@ export function planColumns(table: ColumnTable): ColumnPlan[] {
         });
       }
     }
-    return { name, kind: kind ?? 'string', maxAbs };
+    return kind === undefined ? { name, kind: 'string', maxAbs, allMissing: true } : { name, kind, maxAbs };
   });
 }

@@ -15,7 +15,7 @@ const OID = {
 
 type Decode = 'boolean' | 'number' | 'datetime' | 'string';
 
-function decodeFor(oid: number): Decode {
+export function decodeFor(oid: number): Decode {
   switch (oid) {
     case OID.bool:
       return 'boolean';
@@ -38,9 +38,9 @@ function decodeFor(oid: number): Decode {
 
 // Every value arrives as the server's text; we decode by OID ourselves so that timestamps never
 // pass through the process's local time zone and int8/numeric become numbers.
-const rawText = { getTypeParser: () => (v: string) => v } as unknown as import('pg').CustomTypesConfig;
+export const rawText = { getTypeParser: () => (v: string) => v } as unknown as import('pg').CustomTypesConfig;
 
-function pgTypeOf(c: ColumnPlan): string {
+export function pgTypeOf(c: ColumnPlan): string {
   switch (c.kind) {
     case 'integer':
       return c.maxAbs > 2147483647 ? 'BIGINT' : 'INTEGER';
@@ -62,16 +62,28 @@ export function toPostgresValue(v: unknown): unknown {
   return v;
 }
 
-async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+/** A connected client with fixed text formats, or a ConfigError naming the server (password hidden). */
+export async function connectPostgres(url: string): Promise<Client> {
   const client = new Client({ connectionString: url });
   try {
     await client.connect();
   } catch (e) {
+    await client.end().catch(() => undefined);
     throw new ConfigError('DATABASE_UNREACHABLE', `cannot connect to PostgreSQL at ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${(e as Error).message}`);
   }
   try {
     // Fixed text formats whatever the server's defaults: ISO dates in UTC, exact floats.
     await client.query("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 3");
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+  return client;
+}
+
+async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+  const client = await connectPostgres(url);
+  try {
     return await work(client);
   } finally {
     await client.end();
@@ -81,29 +93,110 @@ async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Prom
 export async function readPostgres(url: string, sql: string, params?: readonly unknown[]): Promise<ColumnTable> {
   return withClient(url, async (client) => {
     const result = await client.query({ text: sql, values: (params ?? []).map(toPostgresValue), rowMode: 'array', types: rawText });
-    const rows = result.rows as (string | null)[][];
-    const names = result.fields.map((f) => f.name);
-    const out: Record<string, unknown[]> = {};
-    result.fields.forEach((f, j) => {
-      const decode = decodeFor(f.dataTypeID);
-      const values = new Array<unknown>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const v = rows[i][j];
-        if (v === null || decode === 'string') values[i] = v;
-        else if (decode === 'boolean') values[i] = v === 't';
-        else if (decode === 'number') {
-          const x = Number(v);
-          values[i] = Number.isNaN(x) ? null : x;
-        } else {
-          const d = parseDate(v);
-          if (!d) throw new ParseError('BAD_DATE', `column "${f.name}" row ${i + 1} holds ${describeValue(v)}, which is not a finite date`, { row: i + 1, column: f.name, value: v });
-          values[i] = d;
-        }
-      }
-      out[names[j]] = values;
-    });
-    return aq.table(out, names);
+    return decodePostgresRows(result.fields, result.rows as (string | null)[][], 0);
   });
+}
+
+/** Server text rows as a table, decoded by type OID; errors name row `offset + i + 1`. */
+export function decodePostgresRows(fields: readonly { name: string; dataTypeID: number }[], rows: readonly (string | null)[][], offset: number): ColumnTable {
+  const names = fields.map((f) => f.name);
+  const out: Record<string, unknown[]> = {};
+  fields.forEach((f, j) => {
+    const decode = decodeFor(f.dataTypeID);
+    const values = new Array<unknown>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i][j];
+      if (v === null || decode === 'string') values[i] = v;
+      else if (decode === 'boolean') values[i] = v === 't';
+      else if (decode === 'number') {
+        const x = Number(v);
+        values[i] = Number.isNaN(x) ? null : x;
+      } else {
+        const d = parseDate(v);
+        const row = offset + i + 1;
+        if (!d) throw new ParseError('BAD_DATE', `column "${f.name}" row ${row} holds ${describeValue(v)}, which is not a finite date`, { row, column: f.name, value: v });
+        values[i] = d;
+      }
+    }
+    out[names[j]] = values;
+  });
+  return aq.table(out, names);
+}
+
+const hideQuery = (sql: string) => (sql.length > 200 ? `${sql.slice(0, 200)}...` : sql);
+
+/** A ConfigError for a missing table or a failing query; other errors pass through. */
+function postgresFailure(e: unknown, what: { table?: string; query?: string }): Error {
+  if (e instanceof ConfigError || e instanceof ParseError) return e;
+  const err = e as Error & { code?: string };
+  if (what.table && err.code === '42P01') return new ConfigError('TABLE_NOT_FOUND', `table ${what.table} does not exist in the PostgreSQL database`, { value: what.table });
+  if (what.query) return new ConfigError('QUERY_FAILED', `the query failed: ${err.message} (query: ${hideQuery(what.query)})`, { value: what.query });
+  return err;
+}
+
+async function checkPostgresTable(client: Client, target: string): Promise<void> {
+  const found = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [target]);
+  if (found.rows[0].t === null) throw new ConfigError('TABLE_NOT_FOUND', `table ${target} does not exist in the PostgreSQL database`, { value: target });
+}
+
+/** Number of rows a table or query gives. */
+export async function countPostgres(url: string, source: { table: string; schema?: string } | { query: string; params?: readonly unknown[] }): Promise<number> {
+  return withClient(url, async (client) => {
+    if ('table' in source) {
+      const target = qualifiedName(source.table, source.schema);
+      await checkPostgresTable(client, target);
+      return Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${target}`)).rows[0].n);
+    }
+    try {
+      const r = await client.query<{ n: string }>({ text: `SELECT count(*)::text AS n FROM (${source.query.trim().replace(/;\s*$/, '')}) AS q`, values: (source.params ?? []).map(toPostgresValue) });
+      return Number(r.rows[0].n);
+    } catch (e) {
+      throw postgresFailure(e, { query: source.query });
+    }
+  });
+}
+
+/**
+ * Page through a table or query with a server-side cursor (DECLARE ... NO SCROLL CURSOR, FETCH n)
+ * inside one REPEATABLE READ, READ ONLY transaction: one snapshot, one pass, `chunkRows` rows in
+ * memory. Yields at least one table (empty, with the column names, when there are no rows).
+ */
+export async function* readPostgresChunks(
+  url: string,
+  source: { table: string; schema?: string } | { query: string; params?: readonly unknown[] },
+  chunkRows: number,
+): AsyncGenerator<ColumnTable> {
+  const client = await connectPostgres(url);
+  let open = false;
+  try {
+    const sql = 'table' in source ? `SELECT * FROM ${qualifiedName(source.table, source.schema)}` : source.query.trim().replace(/;\s*$/, '');
+    const what = 'table' in source ? { table: qualifiedName(source.table, source.schema) } : { query: source.query };
+    if (what.table) await checkPostgresTable(client, what.table);
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    open = true;
+    try {
+      await client.query({ text: `DECLARE cml_chunks NO SCROLL CURSOR FOR ${sql}`, values: ('params' in source ? source.params ?? [] : []).map(toPostgresValue) });
+    } catch (e) {
+      throw postgresFailure(e, what);
+    }
+    for (let offset = 0; ; ) {
+      let result;
+      try {
+        result = await client.query({ text: `FETCH FORWARD ${chunkRows} FROM cml_chunks`, rowMode: 'array', types: rawText });
+      } catch (e) {
+        throw postgresFailure(e, what);
+      }
+      const rows = result.rows as (string | null)[][];
+      if (rows.length > 0 || offset === 0) yield decodePostgresRows(result.fields, rows, offset);
+      offset += rows.length;
+      if (rows.length < chunkRows) break;
+    }
+    await client.query('COMMIT');
+    open = false;
+  } finally {
+    if (open) await client.query('ROLLBACK').catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
 }
 
 export async function writePostgres(table: ColumnTable, url: string, name: string, schema: string | undefined, ifExists: IfExists, batchRows: number): Promise<number> {

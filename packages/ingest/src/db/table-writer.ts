@@ -1,0 +1,55 @@
+import type { ColumnTable } from 'arquero';
+import { ConfigError } from '@campaign-ml/core';
+import type { ColumnKind } from './column-kinds';
+import { resolveLocation } from './database-location';
+import type { WriteDatabaseOptions } from './database-options';
+import { openSqliteTableWriter } from './sqlite-table-writer';
+import { openPostgresTableWriter } from './postgres-table-writer';
+
+/** Writes a table chunk by chunk; nothing shows under the table's name until `commit`. */
+export interface TableWriter {
+  /** Append a chunk (same columns every time). Resolves to the rows written so far. */
+  write(chunk: ColumnTable): Promise<number>;
+  /** Publish the rows under the table's name (honouring ifExists). Resolves to the rows written. */
+  commit(): Promise<number>;
+  /** Drop what was written; the table's name is left as it was. Safe after a failure, and twice. */
+  abort(): Promise<void>;
+}
+
+export interface TableWriterOptions extends WriteDatabaseOptions {
+  /**
+   * Column names and kinds of the table to create. Without it they come from the first chunk, and a
+   * later chunk whose values are of another kind (a decimal in an integer column, a number in a
+   * column that was all missing) is an InputError: give `columns` when chunks may differ.
+   */
+  columns?: readonly { name: string; kind: ColumnKind }[];
+}
+
+const IF_EXISTS = ['fail', 'replace', 'append'];
+
+/**
+ * Open a writer that streams chunks into a database table, for outputs larger than memory.
+ *
+ * Rows go to a staging table next to the target (`<table>__staging_<random>`), which `commit`
+ * renames to the target (ifExists 'replace' drops the old one first; 'append' copies the rows in
+ * and drops the staging table). PostgreSQL does all of it in one transaction, so a failed,
+ * aborted or killed run leaves nothing. SQLite commits each chunk to the staging table (so a
+ * reader of the same file is never locked out between chunks); `abort` drops it, and only a
+ * killed process can leave a `__staging_` table behind. 'fail' (the default) is checked when the
+ * writer opens and again at commit.
+ */
+export async function openTableWriter(options: TableWriterOptions): Promise<TableWriter> {
+  const loc = resolveLocation(options);
+  const ifExists = options.ifExists ?? 'fail';
+  if (!IF_EXISTS.includes(ifExists)) {
+    throw new ConfigError('INVALID_OPTION', `ifExists is "${String(ifExists)}"`, { value: ifExists, expected: `one of: ${IF_EXISTS.join(', ')}` });
+  }
+  const batchRows = options.batchRows ?? 500;
+  if (!(Number.isInteger(batchRows) && batchRows >= 1)) throw new ConfigError('INVALID_OPTION', `batchRows must be a positive integer, got ${batchRows}`, { value: batchRows });
+  const fixed = options.columns?.map((c) => ({ name: c.name, kind: c.kind, maxAbs: Number.MAX_SAFE_INTEGER }));
+  if (loc.dialect === 'sqlite') {
+    if (options.schema) throw new ConfigError('SCHEMA_UNSUPPORTED', 'schema applies to PostgreSQL only; SQLite has one schema per file', { value: options.schema });
+    return openSqliteTableWriter(loc.path, options.table, ifExists, batchRows, fixed);
+  }
+  return openPostgresTableWriter(loc.url, options.table, options.schema, ifExists, batchRows, fixed);
+}
