@@ -2,13 +2,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
-import { readTable } from '@campaign-ml/ingest';
 import { labelOf } from './data';
 import { classificationCurves, classificationMetrics, regressionMetrics } from './evaluate';
 import { inputColumnImportance } from './importance';
 import type { Progress } from './progress';
 import { renderReport } from './report/report';
-import { splitValid } from './score';
+import { describeInput, readInput, resolveInput, splitValid, type InputOptions } from './score';
 import type { MetricsDocument, ReportData } from './train';
 
 /**
@@ -16,11 +15,13 @@ import type { MetricsDocument, ReportData } from './train';
  * metrics and report as training, for the bundle's model as it is. Rows whose label is not one of
  * the bundle's classes, or that fail the schema, are counted and left out.
  */
-export async function evaluateBundle(opts: { bundle: string; data: string; out: string }, progress: Progress): Promise<{ dir: string; metrics: MetricsDocument }> {
+export async function evaluateBundle(opts: InputOptions & { bundle: string; out: string }, progress: Progress): Promise<{ dir: string; metrics: MetricsDocument }> {
+  const input = resolveInput(opts);
+  const source = describeInput(input);
   progress.stage('load bundle + data');
   const bundle = await Bundle.read(opts.bundle);
   const target = bundle.document.target.column;
-  const raw = await readTable(opts.data);
+  const raw = await readInput(input);
   if (!raw.columnNames().includes(target)) {
     throw new InputError('MISSING_TARGET', `the data has no "${target}" column, which this bundle predicts; evaluation needs the known outcomes`, { column: target });
   }
@@ -56,7 +57,7 @@ export async function evaluateBundle(opts: { bundle: string; data: string; out: 
     models: [],
     leakage: [],
     data: {
-      source: opts.data,
+      source,
       rows: good.table.numRows(),
       trainRows: 0,
       testRows: good.table.numRows(),
@@ -68,7 +69,7 @@ export async function evaluateBundle(opts: { bundle: string; data: string; out: 
     stageTimesMs: Object.fromEntries(progress.times.map((t) => [t.stage, Math.round(t.ms)])),
   };
   const report: ReportData = {
-    title: `evaluation of ${doc.id} on ${path.basename(opts.data)}`,
+    title: `evaluation of ${doc.id} on ${input.kind === 'file' ? path.basename(input.path) : source}`,
     schema: doc.schema,
     metrics,
     curves: curves ? [{ model: doc.model.name, roc: curves.roc, pr: curves.pr, calibration: curves.calibration }] : [],

@@ -25,6 +25,43 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+const choice = (name: string, allowed: readonly string[]) => (v: string) => {
+  if (!allowed.includes(v)) throw new InvalidArgumentError(`${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+  return v;
+};
+
+interface PredictFlags {
+  bundle: string;
+  data?: string;
+  db?: string;
+  table?: string;
+  query?: string;
+  out?: string;
+  outTable?: string;
+  outDb?: string;
+  ifExists: 'fail' | 'replace' | 'append';
+  rejects: string;
+  rejectsTable?: string;
+  chunkRows: number;
+  unknownCategories: 'reject' | 'unseen';
+  quiet?: boolean;
+}
+
+/** Run `work` with an AbortSignal that Ctrl-C fires (the work then removes what it started writing). */
+async function withInterrupt<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write(`\nStopping: ${what}.\n`);
+    controller.abort(new AbortError('interrupted by Ctrl-C'));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 interface TrainFlags {
   config?: string;
   data?: string;
@@ -120,25 +157,40 @@ export function program(): Command {
     .action(runTrain);
   cli
     .command('predict')
-    .description('Score a CSV/XLSX/JSON/Parquet file with a bundle; rows that fail validation go to a rejects file with the reason')
+    .description(
+      'Score a CSV/TSV/XLSX/JSON/NDJSON/Parquet file or a database table/query with a bundle, a chunk at a time; rows that fail validation go to a rejects file (or table) with the reason. ' +
+        'CSV/TSV files and databases are streamed (memory bounded by --chunk-rows); XLSX, JSON, NDJSON and Parquet files are read whole, then scored in chunks. ' +
+        'Outputs appear only when the run succeeds: an error or Ctrl-C leaves no partial file or table.',
+    )
     .requiredOption('--bundle <file>', 'bundle.json written by train')
-    .requiredOption('--data <file>', 'the rows to score (raw campaign fields, as in training)')
-    .option('--out <file>', 'predictions CSV', 'predictions.csv')
+    .option('--data <file>', 'the rows to score (raw campaign fields, as in training)')
+    .option('--db <url>', 'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path')
+    .option('--table <name>', 'with --db: the table to score')
+    .option('--query <select>', 'with --db: a SELECT whose rows to score (give it an ORDER BY for a stable row order)')
+    .option('--out <file>', 'predictions CSV (default predictions.csv unless --out-table is given)')
+    .option('--out-table <name>', 'write the predictions to this table (row, id columns, prediction, class probabilities)')
+    .option('--out-db <url>', 'database for --out-table and --rejects-table (default: the --db read from)')
+    .option('--if-exists <policy>', 'when --out-table/--rejects-table exists: fail | replace | append', choice('--if-exists', ['fail', 'replace', 'append']), 'fail')
     .option('--rejects <file>', 'rejected rows with their reasons', 'rejects.csv')
-    .option('--unknown-categories <policy>', 'reject | unseen', 'reject')
+    .option('--rejects-table <name>', 'write rejected rows to this table instead of the --rejects file')
+    .option('--chunk-rows <n>', 'rows read, validated and scored at a time', int('--chunk-rows'), 10_000)
+    .option('--unknown-categories <policy>', 'reject | unseen', choice('--unknown-categories', ['reject', 'unseen']), 'reject')
     .option('-q, --quiet', 'no progress output')
-    .action(async (o: { bundle: string; data: string; out: string; rejects: string; unknownCategories: 'reject' | 'unseen'; quiet?: boolean }) => {
-      const s = await scoreFile(o, Progress.forStream(process.stderr, Boolean(o.quiet)));
+    .action(async (o: PredictFlags) => {
+      const s = await withInterrupt('no predictions or rejects will be written', (signal) => scoreFile({ ...o, signal }, Progress.forStream(process.stderr, Boolean(o.quiet))));
       console.log(`${s.scored} of ${s.rows} rows scored → ${s.out}${s.rejected ? `; ${s.rejected} rejected → ${s.rejects} (with reasons)` : '; none rejected'}`);
     });
   cli
     .command('evaluate')
-    .description('Re-evaluate a bundle on labelled data and write metrics.json and report.html')
+    .description('Re-evaluate a bundle on labelled data (a file, or a database table/query, read whole) and write metrics.json and report.html')
     .requiredOption('--bundle <file>', 'bundle.json written by train')
-    .requiredOption('--data <file>', 'labelled rows (with the target column)')
+    .option('--data <file>', 'labelled rows (with the target column)')
+    .option('--db <url>', 'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path')
+    .option('--table <name>', 'with --db: the table')
+    .option('--query <select>', 'with --db: a SELECT giving the rows')
     .option('--out <dir>', 'where metrics.json and report.html go', 'evaluation')
     .option('-q, --quiet', 'no progress output')
-    .action(async (o: { bundle: string; data: string; out: string; quiet?: boolean }) => {
+    .action(async (o: { bundle: string; data?: string; db?: string; table?: string; query?: string; out: string; quiet?: boolean }) => {
       const { dir, metrics } = await evaluateBundle(o, Progress.forStream(process.stderr, Boolean(o.quiet)));
       const t = metrics.best.test;
       console.log(`${metrics.data.rows} labelled rows: ${Object.entries(t).filter(([k]) => ['rocAuc', 'f1Score', 'accuracy', 'rmse', 'r2'].includes(k)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}. Report in ${dir}/report.html`);

@@ -61,7 +61,7 @@ d('PostgreSQL chunked reading and the table writer', () => {
     const rows: Record<string, unknown>[] = [];
     for await (const c of readDatabaseChunks(options)) {
       offsets.push(c.offset);
-      rows.push(...c.table.objects());
+      rows.push(...(c.table.objects() as Record<string, unknown>[]));
     }
     return { offsets, rows };
   };

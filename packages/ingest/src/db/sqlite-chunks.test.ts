@@ -27,7 +27,7 @@ async function chunks(options: ReadDatabaseChunksOptions): Promise<{ offsets: nu
   }
   return { offsets, tables };
 }
-const objects = (tables: ColumnTable[]) => tables.flatMap((t) => t.objects());
+const objects = (tables: ColumnTable[]) => tables.flatMap((t) => t.objects() as Record<string, unknown>[]);
 const tablesIn = (db: string) => {
   const d = new Database(db, { readonly: true });
   const names = (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);

@@ -40,6 +40,9 @@ class CsvSink {
   private rowsBefore = 0;
   /** Full batches waiting to be taken (row-batch mode only). */
   readonly batches: ReadColumns[] = [];
+  /** Input bytes parsed through the last row of each batch in `batches`. */
+  readonly batchBytes: number[] = [];
+  private bytes = 0;
 
   /** With `maxBatchRows`, every `maxBatchRows` data rows are finished into `batches` and the builders start anew. */
   constructor(
@@ -59,8 +62,9 @@ class CsvSink {
     return this.lastEnd + 1;
   }
 
-  onRecord(record: string[], endLine: number): void {
+  onRecord(record: string[], endLine: number, bytes = 0): void {
     this.records++;
+    this.bytes = bytes;
     if (!this.seenHeader) {
       this.seenHeader = true;
       this.start(record);
@@ -86,6 +90,7 @@ class CsvSink {
     this.lastEnd = endLine;
     if (++this.batchRows >= this.maxBatchRows) {
       this.batches.push(this.take());
+      this.batchBytes.push(this.bytes);
     }
   }
 
@@ -204,8 +209,8 @@ function parserOptions(delimiter: string, s: CsvSettings, sink: CsvSink): CsvOpt
     relax_quotes: true,
     skip_empty_lines: true,
     record_delimiter: ['\r\n', '\n', '\r'],
-    on_record: (record: string[], ctx: { lines: number }) => {
-      sink.onRecord(record, ctx.lines);
+    on_record: (record: string[], ctx: { lines: number; bytes: number }) => {
+      sink.onRecord(record, ctx.lines, ctx.bytes);
       return null;
     },
   } as CsvOptions;
@@ -270,7 +275,7 @@ export interface CsvRowBatch {
   columns: ReadColumns;
   /** 0-based index of the batch's first data row in the whole input. */
   offset: number;
-  /** Bytes handed to the parser so far (for progress). */
+  /** Input bytes up to the batch's last row (for progress). */
   bytesRead: number;
 }
 
@@ -300,8 +305,9 @@ export async function* readCsvRowBatches(chunks: AsyncIterable<Uint8Array>, deli
   const take = function* (): Generator<CsvRowBatch> {
     while (sink.batches.length > 0) {
       const columns = sink.batches.shift() as ReadColumns;
+      const bytes = sink.batchBytes.shift() as number;
       yielded = true;
-      yield { columns, offset, bytesRead };
+      yield { columns, offset, bytesRead: bytes };
       offset += columns.rows;
     }
   };

@@ -16,7 +16,7 @@ async function collect(source: Parameters<typeof readTableChunks>[0], options: C
 }
 
 /** Row objects of every chunk, in order. */
-const rowsOf = (chunks: TableChunk[]) => chunks.flatMap((c) => c.table.objects());
+const rowsOf = (chunks: TableChunk[]) => chunks.flatMap((c) => c.table.objects() as Record<string, unknown>[]);
 
 /** A stream that hands its bytes over `size` at a time (splits quoted fields and multi-byte characters). */
 const trickle = (bytes: Buffer, size: number) => Readable.from((function* () {
@@ -40,6 +40,8 @@ describe('readTableChunks: CSV row batches', () => {
   it('keeps quoted newlines and multi-byte characters split across byte chunks', async () => {
     const chunks = await collect(trickle(b(CSV), 1), { chunkRows: 2, columnTypes: { n: 'string' } });
     expect(rowsOf(chunks).map((r) => r.text)).toEqual(['a, b', 'say "hi"', 'two\nlines', 'naïve café', null, '日本語', 'last']);
+    // Bytes up to each chunk's last row, whatever the byte chunks were.
+    expect(chunks[0].bytesRead).toBe(Buffer.byteLength(CSV.split('\n').slice(0, 3).join('\n')) + 1);
     expect(chunks[chunks.length - 1].bytesRead).toBe(Buffer.byteLength(CSV));
   });
 

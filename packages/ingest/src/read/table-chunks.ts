@@ -22,6 +22,8 @@ export interface TableChunk {
   bytesRead?: number;
   /** Size of the input file, when the source is a path. */
   bytesTotal?: number;
+  /** Rows in the whole input, when it was read whole (not streamed). */
+  rowsTotal?: number;
 }
 
 /**
@@ -52,11 +54,11 @@ export async function* readTableChunks(source: TableSource, options: ChunkedRead
     }
     const whole = (await readOpened(src, head, format, options, warnings, warn)).table;
     const n = whole.numRows();
-    if (n === 0) yield { table: whole, offset: 0, format, streamed: false, bytesTotal };
+    if (n === 0) yield { table: whole, offset: 0, format, streamed: false, bytesTotal, rowsTotal: 0 };
     for (let start = 0; start < n; start += chunkRows) {
       const end = Math.min(n, start + chunkRows);
       const table = start === 0 && end === n ? whole : whole.slice(start, end).reify();
-      yield { table, offset: start, format, streamed: false, bytesTotal };
+      yield { table, offset: start, format, streamed: false, bytesTotal, rowsTotal: n };
     }
   } finally {
     await src.close();
