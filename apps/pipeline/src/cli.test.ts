@@ -43,6 +43,7 @@ describe('campaign-ml CLI', () => {
     expect(html).toMatch(/<svg/);
     expect(html).toMatch(/ROC curve/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect(html).toMatch(/cut at 0\.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold \(0\.\d{4}\)/);
     // Tuned parameters read as "C = 0.1234", not as a JSON blob.
     expect(html).toMatch(/<td class="t">C = \d+(\.\d{1,4})?(e-?\d+)?<\/td>/);
     const latest = JSON.parse(await fs.readFile(path.join(dir, 'runs', 'latest.json'), 'utf8'));

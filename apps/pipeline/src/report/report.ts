@@ -71,7 +71,8 @@ ${present.map((c) => `<div class="kpi"><span class="muted">test ${esc(c)}</span>
 ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">threshold (${esc('CV-chosen')})</span><b>${fmt(m.best.threshold)}</b></div>` : ''}
 <div class="kpi"><span class="muted">CV ${esc(m.primaryMetric)}</span><b>${fmt(m.best.cv.mean)} ± ${fmt(m.best.cv.std)}</b></div></div>
 <p class="muted">The best model is chosen by cross-validated ${esc(m.primaryMetric)} on the training part; the test part (${esc(m.data.testRows)} rows) was used only for the figures below.</p></section>
-<section><h2>Models: baseline vs tuned</h2>${table(['model', `CV ${m.primaryMetric}`, 'CV std', ...present.map((c) => `test ${c}`)], modelRows, (i) => (i === bestRowIndex ? 'best' : ''))}</section>
+<section><h2>Models: baseline vs tuned</h2>${table(['model', `CV ${m.primaryMetric}`, 'CV std', ...present.map((c) => `test ${c}`)], modelRows, (i) => (i === bestRowIndex ? 'best' : ''))}
+${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall and F1 in this table cut at 0.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold (${fmt(m.best.threshold)}).</p>` : ''}</section>
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
 <section><h2>Leakage findings</h2>${
     m.leakage.length
