@@ -212,6 +212,7 @@ interface Sink {
 /** CSV text written chunk by chunk to `<file>.tmp-<random>`, renamed to `file` by commit. */
 async function csvSink(file: string): Promise<Sink> {
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await removeStaleTemps(file);
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
   const handle = await fs.open(tmp, 'wx');
   let header = false;
@@ -240,6 +241,30 @@ async function csvSink(file: string): Promise<Sink> {
       await fs.rm(tmp, { force: true });
     },
   };
+}
+
+/**
+ * Remove `<file>.tmp-<pid>-<hex>` left by a run that was killed before it could clean up (SIGKILL,
+ * or tsx killing a child that was busy when Ctrl-C came), when that process is gone.
+ */
+async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const base = path.basename(file);
+  for (const name of await fs.readdir(dir)) {
+    if (!name.startsWith(`${base}.tmp-`)) continue;
+    const m = /^(\d+)-[0-9a-f]+$/.exec(name.slice(base.length + 5));
+    if (!m || alive(Number(m[1]))) continue;
+    await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function csvCell(v: unknown): string {
