@@ -106,16 +106,10 @@ export async function configFromFlags(f: TrainFlags): Promise<PipelineConfig> {
 async function runTrain(flags: TrainFlags): Promise<void> {
   const cfg = await configFromFlags(flags);
   const progress = Progress.forStream(process.stderr, Boolean(flags.quiet || flags.json));
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\nStopping: no artifacts will be written for this run.\n');
-    controller.abort(new AbortError('interrupted by Ctrl-C'));
-  };
-  process.once('SIGINT', onSigint);
   await cleanStaging(cfg.out);
-  try {
+  await withInterrupt('no artifacts will be written for this run', async (signal) => {
     const started = performance.now();
-    const result = await train(cfg, progress, controller.signal);
+    const result = await train(cfg, progress, signal);
     const runDir = await writeRun(result, cfg);
     const trackedAt = await trackRun(result, cfg, runDir);
     if (flags.publish) await publishBundle(path.join(runDir, 'bundle.json'), flags.publish);
@@ -132,9 +126,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     console.log(`  bundle.json   serve it: MODEL_PATH=${path.join(rel, 'bundle.json')} npx nx run api:serve`);
     console.log(`  metrics.json  the same figures for machines`);
     if (trackedAt) console.log(`  tracked in ${trackedAt} (mlflow ui --backend-store-uri ${trackedAt})`);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }
 
 export function program(): Command {
