@@ -1,54 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import * as aq from 'arquero';
 import { Client } from 'pg';
 import { readDatabase } from './read-database';
 import { writeDatabase } from './write-database';
 import { roundTripTable } from './round-trip-table';
+import { describeWithPostgres } from './postgres-test-server';
 
-// CAMPAIGN_ML_PG_URL points the test at another server; otherwise the house test server.
-const CANDIDATES = process.env.CAMPAIGN_ML_PG_URL
-  ? [process.env.CAMPAIGN_ML_PG_URL]
-  : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
-
-/**
- * Find a reachable server before the tests are collected (jest cannot pick describe vs
- * describe.skip asynchronously), by trying each URL in a short-lived child process.
- */
-function findServer(): { url?: string; error: string } {
-  const script = `
-    const { Client } = require('pg');
-    (async () => {
-      const errors = [];
-      for (const url of ${JSON.stringify(CANDIDATES)}) {
-        const c = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-        try { await c.connect(); await c.end(); process.stdout.write(JSON.stringify({ url })); return; }
-        catch (e) { errors.push(url + ': ' + e.message); }
-      }
-      process.stdout.write(JSON.stringify({ error: errors.join('; ') }));
-    })();`;
-  try {
-    const out = execFileSync(process.execPath, ['-e', script], { cwd: __dirname, timeout: 15000, encoding: 'utf8' });
-    const parsed = JSON.parse(out) as { url?: string; error?: string };
-    return { url: parsed.url, error: parsed.error ?? '' };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
-
-const server = findServer();
-
-if (!server.url && process.env.CI) {
-  describe('PostgreSQL read/write', () => {
-    it('needs a reachable PostgreSQL server in CI', () => {
-      throw new Error(`PostgreSQL is unreachable (tried ${CANDIDATES.join(', ')}): ${server.error}. Start the server or fix its URL.`);
-    });
-  });
-}
-
-const d = server.url ? describe : describe.skip;
-
-d('PostgreSQL read/write', () => {
-  const url = server.url as string;
+describeWithPostgres('PostgreSQL read/write', (url) => {
   // Unique per run so parallel runs never collide; dropped afterwards.
   const schema = `cml_ingest_test_${process.pid}_${Date.now()}`;
   let admin: Client;
