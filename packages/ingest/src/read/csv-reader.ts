@@ -236,38 +236,9 @@ function translate(e: unknown, sink: CsvSink): Error {
 
 /** Stream CSV bytes through csv-parse, checking UTF-8 on the way and building columns directly. */
 export async function readCsvChunks(chunks: AsyncIterable<Uint8Array>, delimiter: string, s: CsvSettings): Promise<ReadColumns> {
-  const sink = new CsvSink(s);
-  const guard = new Utf8Guard();
-  const wide = new FirstLineGuard(delimiter, s.quote);
-  const parser = parseAsync(parserOptions(delimiter, s, sink));
-  let failure: unknown;
-  parser.on('error', (e) => {
-    failure ??= e;
-  });
-  parser.resume();
-  const ended = once(parser, 'end');
-  ended.catch(() => undefined);
-  try {
-    for await (const chunk of chunks) {
-      guard.check(chunk);
-      wide.check(chunk);
-      if (failure) break;
-      if (!parser.write(chunk)) await once(parser, 'drain');
-      if (failure) break;
-    }
-    if (!failure) {
-      guard.end();
-      parser.end();
-      await ended;
-    }
-  } catch (e) {
-    failure ??= e;
-  }
-  if (failure) {
-    parser.destroy();
-    throw translate(failure, sink);
-  }
-  return sink.finish();
+  // With no batch limit the reader yields exactly one batch: every row.
+  for await (const batch of readCsvRowBatches(chunks, delimiter, s, Infinity)) return batch.columns;
+  throw new Error('the CSV reader yielded no batch');
 }
 
 /** One batch of CSV rows and how far into the input the reader is. */
