@@ -46,6 +46,18 @@ if (!pgUrl && process.env.CI) {
   });
 }
 
+/** A progress that aborts the run once `rows` rows are reported done, as Ctrl-C would mid-run. */
+function stopAfter(rows: number, reason = 'stop'): { controller: AbortController; progress: Progress } {
+  const controller = new AbortController();
+  const progress = new (class extends Progress {
+    override tick(done: number, total: number, detail?: string) {
+      super.tick(done, total, detail);
+      if (done >= rows) controller.abort(new AbortError(reason));
+    }
+  })('quiet');
+  return { controller, progress };
+}
+
 let dir: string;
 let bundle: string;
 /** The sample's first 300 rows with bad values in three rows near 3, 77 and 251 (in three chunks of 100 rows). */
@@ -135,13 +147,7 @@ describe('predict from a CSV, in chunks', () => {
   });
 
   it('an interrupted run leaves no output, no rejects and no temp file', async () => {
-    const controller = new AbortController();
-    const progress = new (class extends Progress {
-      override tick(done: number, total: number, detail?: string) {
-        super.tick(done, total, detail);
-        if (done >= 200) controller.abort(new AbortError('interrupted by the test'));
-      }
-    })('quiet');
+    const { controller, progress } = stopAfter(200, 'interrupted by the test');
     const before = await files();
     const out = path.join(dir, 'interrupted.csv');
     await expect(scoreFile({ bundle, data: input, out, rejects: path.join(dir, 'interrupted-rej.csv'), chunkRows: 50, signal: controller.signal }, progress)).rejects.toThrow(/interrupted by the test/);
@@ -203,13 +209,7 @@ describe('predict from SQLite', () => {
 
   it('an interrupted run into a table leaves no table and no staging table', async () => {
     const db = path.join(dir, 'campaigns.db');
-    const controller = new AbortController();
-    const progress = new (class extends Progress {
-      override tick(done: number, total: number, detail?: string) {
-        super.tick(done, total, detail);
-        controller.abort(new AbortError('stop'));
-      }
-    })('quiet');
+    const { controller, progress } = stopAfter(0);
     await expect(scoreFile({ bundle, db, table: 'campaigns', outTable: 'stopped', rejectsTable: 'stopped_rejects', chunkRows: 10, signal: controller.signal }, progress)).rejects.toThrow(AbortError);
     const tables = await readDatabase({ path: db, query: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" });
     expect(tables.array('name')).toEqual(['campaigns', 'predictions', 'rejects']);
@@ -252,13 +252,7 @@ describe('predict from SQLite', () => {
   });
 
   it('an interrupted run rolls back; a missing table is named', async () => {
-    const controller = new AbortController();
-    const progress = new (class extends Progress {
-      override tick(done: number, total: number, detail?: string) {
-        super.tick(done, total, detail);
-        controller.abort(new AbortError('stop'));
-      }
-    })('quiet');
+    const { controller, progress } = stopAfter(0);
     await expect(scoreFile({ bundle, db: url, table: names.input, outTable: `${names.out}_x`, chunkRows: 10, signal: controller.signal }, progress)).rejects.toThrow(AbortError);
     await expect(score({ db: url, table: `nope_${suffix}`, outTable: `${names.out}_y` })).rejects.toThrow(`table "nope_${suffix}" does not exist in the PostgreSQL database`);
     expect(await ours()).toEqual([names.input, names.out, names.rejects].sort());
