@@ -10,6 +10,7 @@ import {
   countDatabaseRows,
   detectDateFormat,
   openTableWriter,
+  processAlive,
   readDatabase,
   readDatabaseChunks,
   readTable,
@@ -253,17 +254,8 @@ async function removeStaleTemps(file: string): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     if (!name.startsWith(`${base}.tmp-`)) continue;
     const m = /^(\d+)-[0-9a-f]+$/.exec(name.slice(base.length + 5));
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     await fs.rm(path.join(dir, name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -3,9 +3,16 @@ import type { ColumnTable } from 'arquero';
 import { InputError } from '@campaign-ml/core';
 import { type ColumnPlan, planColumns } from './column-kinds';
 
-/** The name of the staging table for `name`: unique per writer. */
+/** The name of the staging table for `name`: unique per writer, and naming the writing process. */
 export function stagingName(name: string): string {
-  return `${name}__staging_${randomBytes(4).toString('hex')}`;
+  return `${name}__staging_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** The pid in a staging table name of `name` (as stagingName makes them), or undefined for any other table. */
+export function stagingPid(name: string, table: string): number | undefined {
+  if (!table.startsWith(`${name}__staging_`)) return undefined;
+  const m = /^(\d+)_[0-9a-f]{8}$/.exec(table.slice(name.length + 10));
+  return m ? Number(m[1]) : undefined;
 }
 
 /**

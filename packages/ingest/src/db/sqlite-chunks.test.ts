@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -106,6 +107,25 @@ describe('SQLite table writer', () => {
     const back = await readDatabase({ path: db, table: 'out' });
     expect(back.columnNames()).toEqual(['i', 'half']);
     expect(back.array('half')).toEqual(Array.from({ length: n }, (_, i) => i / 2));
+  });
+
+  it("drops staging tables of killed writers when a writer opens, and leaves running writers' alone", async () => {
+    const db = file('stale.db');
+    // A pid that no longer runs: a child that has exited.
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    const running = await openTableWriter({ path: db, table: 'scores' });
+    await running.write(aq.table({ a: [1] }));
+    await writeDatabase(aq.table({ a: [0] }), { path: db, table: `scores__staging_${dead}_0badc0de` });
+    await writeDatabase(aq.table({ a: [0] }), { path: db, table: 'scores__staging_notes' });
+    expect(tablesIn(db).filter((t) => t.startsWith('scores__staging_'))).toHaveLength(3);
+    const next = await openTableWriter({ path: db, table: 'scores', ifExists: 'replace' });
+    const left = tablesIn(db).filter((t) => t.startsWith('scores__staging_'));
+    expect(left).not.toContain(`scores__staging_${dead}_0badc0de`);
+    expect(left).toContain('scores__staging_notes');
+    expect(left.filter((t) => t.startsWith(`scores__staging_${process.pid}_`))).toHaveLength(1);
+    await next.abort();
+    await running.commit();
+    expect(tablesIn(db)).toEqual(['scores', 'scores__staging_notes']);
   });
 
   it('abort leaves nothing; ifExists fail (at open and at commit), replace and append', async () => {

@@ -4,7 +4,8 @@ import type { ColumnPlan } from './column-kinds';
 import type { IfExists } from './database-options';
 import { qualifiedName, quoteIdentifier } from './quote-identifier';
 import { openSqlite, SQLITE_TYPES, toSqliteValue } from './sqlite-database';
-import { checkChunkPlan, stagingName, tablePlan } from './chunk-plan';
+import { checkChunkPlan, stagingName, stagingPid, tablePlan } from './chunk-plan';
+import { processAlive } from '../process-alive';
 import type { TableWriter } from './table-writer';
 
 export function openSqliteTableWriter(path: string, name: string, ifExists: IfExists, batchRows: number, fixed: ColumnPlan[] | undefined): TableWriter {
@@ -13,6 +14,7 @@ export function openSqliteTableWriter(path: string, name: string, ifExists: IfEx
   const failExists = () => new ConfigError('TABLE_EXISTS', `table "${name}" already exists in ${path}; pass ifExists: 'replace' or 'append'`, { value: name });
   try {
     if (ifExists === 'fail' && exists()) throw failExists();
+    dropStaleStaging(db, name);
   } catch (e) {
     db.close();
     throw e;
@@ -103,4 +105,17 @@ export function openSqliteTableWriter(path: string, name: string, ifExists: IfEx
     },
   };
   return writer;
+}
+
+/**
+ * Drop the staging tables of `name` left by writers that were killed before they could abort
+ * (SQLite commits each chunk to the staging table, so only a killed process leaves one); tables of
+ * writers still running, here or in another process, are left alone.
+ */
+function dropStaleStaging(db: ReturnType<typeof openSqlite>, name: string): void {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+  for (const { name: table } of tables) {
+    const pid = stagingPid(name, table);
+    if (pid !== undefined && !processAlive(pid)) db.exec(`DROP TABLE ${qualifiedName(table)}`);
+  }
 }
