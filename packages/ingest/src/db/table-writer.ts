@@ -34,10 +34,9 @@ const IF_EXISTS = ['fail', 'replace', 'append'];
  * renames to the target (ifExists 'replace' drops the old one first; 'append' copies the rows in
  * and drops the staging table). PostgreSQL does all of it in one transaction, so a failed,
  * aborted or killed run leaves nothing. SQLite commits each chunk to the staging table (so a
- * reader of the same file is never locked out between chunks); `abort` drops it, and only a
- * killed process can leave a `__staging_` table behind, and the next writer of that table drops it
- * once that process is gone. 'fail' (the default) is checked when the
- * writer opens and again at commit.
+ * reader of the same file is never locked out between chunks); `abort` drops it. Only a killed
+ * process can leave a `__staging_` table behind, and the next writer of that table drops it once
+ * that process is gone. 'fail' (the default) is checked when the writer opens and again at commit.
  */
 export async function openTableWriter(options: TableWriterOptions): Promise<TableWriter> {
   const loc = resolveLocation(options);
