@@ -14,14 +14,18 @@ export interface EnsembleSelection {
   weights: number[];
   /** The metric of the weighted blend on the given rows. */
   score: number;
-  /** The metric after each greedy step (the first is the best single candidate). */
+  /** The metric after each of the `rounds` greedy draws (the first is the best single candidate). */
   trace: number[];
+  /** Draws kept: the shortest prefix of the trace that reaches its best score. */
+  size: number;
 }
 
 /**
- * Caruana et al.'s ensemble selection (ICML 2004), as AutoGluon and auto-sklearn use it: start from
- * the best single candidate, then repeatedly add (with replacement) the candidate whose inclusion
- * gives the best metric of the averaged predictions, until no draw improves it. `predictions` are out-of-fold predictions of
+ * Caruana et al.'s ensemble selection (ICML 2004), as AutoGluon and auto-sklearn (use_best) run it:
+ * start from the best single candidate, then `rounds` times add (with replacement) the candidate
+ * whose inclusion gives the best metric of the averaged predictions, even when it does not improve
+ * it (a later draw may), and keep the shortest prefix of draws that reaches the best score of the
+ * whole trajectory. `predictions` are out-of-fold predictions of
  * each candidate on the same rows (crossValPredict), so the weights are learned on rows no member
  * saw in fitting. Ties go to the earlier candidate; the result is deterministic.
  */
@@ -46,7 +50,7 @@ export function ensembleSelection(
   const counts = new Array<number>(m).fill(0);
   const better = (a: number, b: number) => (scorer.greaterIsBetter ? a > b : a < b);
   const trace: number[] = [];
-  let best = NaN;
+  const picks: number[] = [];
   for (let step = 0; step < rounds; step++) {
     let pick = -1;
     let pickScore = NaN;
@@ -59,15 +63,16 @@ export function ensembleSelection(
         pickScore = s;
       }
     }
-    // Stop when no draw strictly improves the blend (a constant or duplicate candidate would tie).
-    if (step > 0 && !better(pickScore, best)) break;
     const v = values(predictions[pick]);
     for (let i = 0; i < width; i++) sum[i] += v[i];
-    counts[pick]++;
+    picks.push(pick);
     trace.push(pickScore);
-    best = pickScore;
   }
-  return { weights: counts.map((c) => c / trace.length), score: best, trace };
+  // The first draw that reaches the best score: later ties only repeat it with more draws.
+  let size = 1;
+  for (let k = 1; k < trace.length; k++) if (better(trace[k], trace[size - 1])) size = k + 1;
+  for (let k = 0; k < size; k++) counts[picks[k]]++;
+  return { weights: counts.map((c) => c / size), score: trace[size - 1], trace, size };
 }
 
 /**

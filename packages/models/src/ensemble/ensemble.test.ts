@@ -169,6 +169,19 @@ describe('ensembleSelection', () => {
     expect(ensembleSelection([junk, a, b], y, 'rocAuc', { rounds: 20 })).toEqual(sel);
   });
 
+  it('draws every round and keeps the shortest prefix that reaches the best score (Caruana, AutoGluon)', () => {
+    const sel = ensembleSelection([junk, a, b], y, 'rocAuc', { rounds: 20 });
+    expect(sel.trace).toHaveLength(20);
+    const best = Math.max(...sel.trace);
+    expect(sel.score).toBe(best);
+    expect(sel.size).toBe(sel.trace.indexOf(best) + 1);
+    // Weights are draws over that prefix: multiples of 1/size.
+    for (const w of sel.weights) expect(Math.abs(w * sel.size - Math.round(w * sel.size))).toBeLessThan(1e-12);
+    // Stopping at the first draw that does not improve (the old rule) never scores better.
+    const firstStall = sel.trace.findIndex((s, k) => k > 0 && s <= sel.trace[k - 1]);
+    expect(sel.score).toBeGreaterThanOrEqual(sel.trace[(firstStall === -1 ? sel.trace.length : firstStall) - 1]);
+  });
+
   it('minimizes losses (regression RMSE)', () => {
     const truth = Float64Array.from({ length: 100 }, (_, i) => i / 10);
     const good: CvPredictions = { task: 'regression', values: truth.map((v) => v + 0.1) };
