@@ -34,6 +34,9 @@ describe('train on the embedded sample', () => {
     expect(m.models.find((r) => r.model === 'dummy')!.baseline.test.rocAuc).toBe(0.5);
     expect(m.best.threshold).toBeGreaterThan(0);
     expect(m.best.threshold).toBeLessThan(1);
+    // The learning curve ends at the kept model itself: its last test score is the reported one.
+    const curve = first.report.learningCurve;
+    expect(curve[curve.length - 1]).toMatchObject({ fraction: 1, rows: m.data.trainRows, test: m.best.test.rocAuc });
   });
 
   it('writes a bundle that reproduces the test predictions bit for bit after a JSON round trip', () => {

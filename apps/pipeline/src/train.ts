@@ -305,9 +305,10 @@ async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: P
   const bestTest = evaluateTest(model, recipe.Xtest, threshold ?? 0.5);
   const bestCv = (best.tuned ?? best.baseline).cv;
 
-  progress.stage('explain + learning curve');
+  progress.stage('importance');
   const importance = inputColumnImportance(model, recipe.pipeline, split.test, yTest, { task, seed, maxRows: 2000 });
-  const learningCurve = computeLearningCurve(recipe.create, recipe.X, yTrain, recipe.Xtest, yTest, primary, seed, classification, signal);
+  progress.stage('learning curve');
+  const learningCurve = computeLearningCurve(recipe.create, model, recipe.X, yTrain, recipe.Xtest, yTest, primary, seed, classification, signal);
 
   progress.end();
   const stageTimesMs = Object.fromEntries(progress.times.map((t) => [t.stage, Math.round(t.ms)]));
@@ -384,8 +385,13 @@ function splitTable(table: ColumnTable, cfg: PipelineConfig, task: Task): TableS
   return trainTestSplit(table, { testSize, seed: cfg.seed });
 }
 
+/**
+ * Train and test score of the model refitted on growing shares of the training rows; the last point
+ * (all rows) is the kept model itself, so it matches the rest of the report.
+ */
 function computeLearningCurve(
   create: () => Estimator<FittedModel>,
+  kept: FittedModel,
   X: Matrix,
   y: Float64Array,
   Xtest: Matrix,
@@ -401,10 +407,11 @@ function computeLearningCurve(
     throwIfAborted(signal);
     const rows = Math.max(20, Math.round(X.rows * fraction));
     const idx = order.subarray(0, Math.min(rows, X.rows));
-    const ys = Float64Array.from(idx, (i) => y[i]);
+    const all = idx.length === X.rows;
+    const ys = all ? y : Float64Array.from(idx, (i) => y[i]);
     if (classification && new Set(ys).size < new Set(y).size) continue;
-    const Xs = take(X, idx);
-    const model = create().fit(Xs, ys, { signal });
+    const Xs = all ? X : take(X, idx);
+    const model = all ? kept : create().fit(Xs, ys, { signal });
     out.push({ fraction, rows: idx.length, train: scoreOf(model, Xs, ys, metric), test: scoreOf(model, Xtest, yTest, metric) });
   }
   return out;
