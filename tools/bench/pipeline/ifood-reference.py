@@ -39,14 +39,15 @@ splits = [('pipeline seed 42', ours['train'], ours['test'])] + [
 
 
 def caruana(P, yv, rounds=25):
-    names = list(P); S = np.zeros(len(yv)); cnt = {k: 0 for k in names}; best = -1; n = 0
+    """Caruana et al.'s selection as AutoGluon runs it: every round draws the best addition, then the
+    shortest prefix reaching the best score of the trajectory is kept (as the pipeline does)."""
+    names = list(P); S = np.zeros(len(yv)); picks = []; traj = []
     for step in range(rounds):
-        sc = {k: roc_auc_score(yv, (S + P[k]) / (n + 1)) for k in names}
+        sc = {k: roc_auc_score(yv, (S + P[k]) / (step + 1)) for k in names}
         k = max(names, key=lambda k: sc[k])
-        if step > 0 and sc[k] <= best:
-            break
-        S += P[k]; cnt[k] += 1; n += 1; best = sc[k]
-    return {k: v / n for k, v in cnt.items()}
+        S += P[k]; picks.append(k); traj.append(sc[k])
+    n = int(np.argmax(traj)) + 1
+    return {k: picks[:n].count(k) / n for k in names}
 
 
 out = {}
