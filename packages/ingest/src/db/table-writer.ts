@@ -1,8 +1,7 @@
 import type { ColumnTable } from 'arquero';
-import { ConfigError } from '@campaign-ml/core';
 import type { ColumnKind } from './column-kinds';
-import { resolveLocation } from './database-location';
 import type { WriteDatabaseOptions } from './database-options';
+import { resolveWriteOptions } from './write-options';
 import { openSqliteTableWriter } from './sqlite-table-writer';
 import { openPostgresTableWriter } from './postgres-table-writer';
 
@@ -25,8 +24,6 @@ export interface TableWriterOptions extends WriteDatabaseOptions {
   columns?: readonly { name: string; kind: ColumnKind }[];
 }
 
-const IF_EXISTS = ['fail', 'replace', 'append'];
-
 /**
  * Open a writer that streams chunks into a database table, for outputs larger than memory.
  *
@@ -39,17 +36,8 @@ const IF_EXISTS = ['fail', 'replace', 'append'];
  * that process is gone. 'fail' (the default) is checked when the writer opens and again at commit.
  */
 export async function openTableWriter(options: TableWriterOptions): Promise<TableWriter> {
-  const loc = resolveLocation(options);
-  const ifExists = options.ifExists ?? 'fail';
-  if (!IF_EXISTS.includes(ifExists)) {
-    throw new ConfigError('INVALID_OPTION', `ifExists is "${String(ifExists)}"`, { value: ifExists, expected: `one of: ${IF_EXISTS.join(', ')}` });
-  }
-  const batchRows = options.batchRows ?? 500;
-  if (!(Number.isInteger(batchRows) && batchRows >= 1)) throw new ConfigError('INVALID_OPTION', `batchRows must be a positive integer, got ${batchRows}`, { value: batchRows });
+  const { loc, ifExists, batchRows } = resolveWriteOptions(options);
   const fixed = options.columns?.map((c) => ({ name: c.name, kind: c.kind, maxAbs: Number.MAX_SAFE_INTEGER }));
-  if (loc.dialect === 'sqlite') {
-    if (options.schema) throw new ConfigError('SCHEMA_UNSUPPORTED', 'schema applies to PostgreSQL only; SQLite has one schema per file', { value: options.schema });
-    return openSqliteTableWriter(loc.path, options.table, ifExists, batchRows, fixed);
-  }
+  if (loc.dialect === 'sqlite') return openSqliteTableWriter(loc.path, options.table, ifExists, batchRows, fixed);
   return openPostgresTableWriter(loc.url, options.table, options.schema, ifExists, batchRows, fixed);
 }
