@@ -330,54 +330,9 @@ function fusedJs(X: DesignMatrix, w: Float64Array, out: Float64Array, rows: (sta
   const gd = X.sparseCols.length > 0 ? X.gd : out;
   gd.fill(0, 0, pd);
   for (let start = 0; start < n; start += BLOCK) {
-    const m = Math.min(BLOCK, n - start);
-    let c = 0;
-    for (; c + 3 < pd; c += 4) {
-      const w0 = wd[c];
-      const w1 = wd[c + 1];
-      const w2 = wd[c + 2];
-      const w3 = wd[c + 3];
-      if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
-      const o0 = c * n + start;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      for (let r = 0; r < m; r++) z[start + r] += w0 * dense[o0 + r] + w1 * dense[o1 + r] + w2 * dense[o2 + r] + w3 * dense[o3 + r];
-    }
-    for (; c < pd; c++) {
-      const wc = wd[c];
-      if (wc === 0) continue;
-      const o = c * n + start;
-      for (let r = 0; r < m; r++) z[start + r] += wc * dense[o + r];
-    }
-    rows(start, start + m);
-    c = 0;
-    for (; c + 3 < pd; c += 4) {
-      const o0 = c * n + start;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let r = 0; r < m; r++) {
-        const v = z[start + r];
-        s0 += dense[o0 + r] * v;
-        s1 += dense[o1 + r] * v;
-        s2 += dense[o2 + r] * v;
-        s3 += dense[o3 + r] * v;
-      }
-      gd[c] += s0;
-      gd[c + 1] += s1;
-      gd[c + 2] += s2;
-      gd[c + 3] += s3;
-    }
-    for (; c < pd; c++) {
-      const o = c * n + start;
-      let s = 0;
-      for (let r = 0; r < m; r++) s += dense[o + r] * z[start + r];
-      gd[c] += s;
-    }
+    const end = Math.min(n, start + BLOCK);
+    addMatVec(dense, n, pd, wd, 0, z, 0, start, end);
+    rows(start, end);
+    matTVec(dense, n, pd, z, 0, gd, 0, start, end, true);
   }
 }
