@@ -149,11 +149,9 @@ export function makeValidator(bundle: Bundle, unknownCategories: 'reject' | 'uns
   const pinned = new Map<string, ColumnSchema['dateFormat']>();
   return (table, offset) => {
     const names = new Set(table.columnNames());
-    const columns = bundle.document.schema.columns
-      .filter((c) => names.has(c.name) || required.has(c.name))
-      .map((c) => (c.type === 'datetime' && !c.dateFormat && pinned.has(c.name) ? { ...c, dateFormat: pinned.get(c.name) } : c));
+    const columns = bundle.document.schema.columns.filter((c) => names.has(c.name) || required.has(c.name));
     for (const c of columns) {
-      if (c.type !== 'datetime' || c.dateFormat || !names.has(c.name)) continue;
+      if (c.type !== 'datetime' || c.dateFormat || pinned.has(c.name) || !names.has(c.name)) continue;
       const text = (table.array(c.name) as ArrayLike<unknown>) ?? [];
       const strings: string[] = [];
       for (let i = 0; i < text.length; i++) if (typeof text[i] === 'string' && (text[i] as string).trim() !== '') strings.push(text[i] as string);
