@@ -6,9 +6,13 @@ import tseslint from 'typescript-eslint';
 // selection may also use models: model-based selection and RFECV need estimators and CV.
 const depConstraints = [
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:core'] },
-  { sourceTag: 'scope:features', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest'] },
-  { sourceTag: 'scope:selection', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:features', 'scope:models'] },
+  { sourceTag: 'scope:schema', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:core', 'scope:schema'] },
+  { sourceTag: 'scope:features', onlyDependOnLibsWithTags: ['scope:core', 'scope:schema', 'scope:ingest'] },
+  {
+    sourceTag: 'scope:selection',
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:schema', 'scope:ingest', 'scope:features', 'scope:models'],
+  },
   { sourceTag: 'scope:models', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:tuning', onlyDependOnLibsWithTags: ['scope:core', 'scope:models'] },
   { sourceTag: 'scope:explain', onlyDependOnLibsWithTags: ['scope:core'] },
@@ -16,7 +20,8 @@ const depConstraints = [
   { sourceTag: 'scope:drift', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:core'] },
   // The bundle (not in the original plan): what the pipeline writes and the API and batch scoring read.
-  { sourceTag: 'scope:bundle', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:features', 'scope:models'] },
+  // It reads raw records through schema only: no file, database or spreadsheet driver (browser-safe).
+  { sourceTag: 'scope:bundle', onlyDependOnLibsWithTags: ['scope:core', 'scope:schema', 'scope:features', 'scope:models'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['*'] },
 ];

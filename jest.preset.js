@@ -22,6 +22,7 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
     '^@campaign-ml/([a-z-]+)$': path.join(root, 'packages/$1/src/index.ts'),
+    '^@campaign-ml/([a-z-]+)/([a-z-]+)$': path.join(root, 'packages/$1/src/$2.ts'),
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   reporters: ['default', path.join(root, 'tools/jest/totals-reporter.js')],

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageConfig } from '../../tsup.base.mjs';
 
-export default defineConfig(packageConfig());
+// Two entries: the browser-safe core, and `node` with file reading and atomic writing.
+export default defineConfig(packageConfig({ entry: ['src/index.ts', 'src/node.ts'] }));

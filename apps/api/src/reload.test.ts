@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import { promises as fs } from 'node:fs';
-import { writeBundle, writeFileAtomic } from '@campaign-ml/bundle';
+import { writeBundle, writeFileAtomic } from '@campaign-ml/bundle/node';
 import { bundleFromTable, tinyTable, TINY_RECORD } from './test-support/make-bundle';
 import { startTestServer, tinyBundle, type TestServer } from './test-support/test-server';
 

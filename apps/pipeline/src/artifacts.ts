@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
+import { writeBundle } from '@campaign-ml/bundle/node';
 import * as path from 'node:path';
-import { writeBundle } from '@campaign-ml/bundle';
+
 import { createTracker } from '@campaign-ml/tracking';
 import type { PipelineConfig } from './config';
 import { renderReport } from './report/report';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type Problem, SchemaError } from '@campaign-ml/core';
-import { COLUMN_ROLES, COLUMN_TYPES } from '@campaign-ml/ingest';
+import { COLUMN_ROLES, COLUMN_TYPES } from '@campaign-ml/schema';
 import { METRIC_NAMES } from '@campaign-ml/models';
 
 export const MODEL_FAMILIES = ['dummy', 'logistic', 'randomForest', 'gradientBoosting', 'mlp'] as const;

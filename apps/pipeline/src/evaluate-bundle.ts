@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
+import { readBundle } from '@campaign-ml/bundle/node';
 import { labelOf } from './data';
 import { classificationCurves, classificationMetrics, regressionMetrics } from './evaluate';
 import { inputColumnImportance } from './importance';
@@ -19,7 +20,7 @@ export async function evaluateBundle(opts: InputOptions & { bundle: string; out:
   const input = resolveInput(opts);
   const source = describeInput(input);
   progress.stage('load bundle + data');
-  const bundle = await Bundle.read(opts.bundle);
+  const bundle = await readBundle(opts.bundle);
   const target = bundle.document.target.column;
   const raw = await readInput(input);
   if (!raw.columnNames().includes(target)) {

@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { readBundle } from '@campaign-ml/bundle/node';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -138,7 +139,7 @@ describe('predict from a CSV, in chunks', () => {
     expect(csv.numRows()).toBe(4000);
     const whole = await readTable(sample);
     const { Bundle } = await import('@campaign-ml/bundle');
-    const b = await Bundle.read(bundle);
+    const b = await readBundle(bundle);
     const { splitValid } = await import('./score');
     const { good } = splitValid(whole, b, 'reject');
     const scores = b.scoreTable(good.table);

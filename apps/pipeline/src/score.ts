@@ -5,24 +5,27 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { AbortError, ConfigError, SchemaError, type Problem } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
+import { readBundle } from '@campaign-ml/bundle/node';
 import {
-  coerceToSchema,
   countDatabaseRows,
-  detectDateFormat,
   openTableWriter,
   processAlive,
   readDatabase,
   readDatabaseChunks,
   readTable,
   readTableChunks,
-  validate,
   type ColumnKind,
-  type ColumnSchema,
-  type ColumnType,
   type IfExists,
-  type Schema,
   type TableWriter,
 } from '@campaign-ml/ingest';
+import {
+  coerceToSchema,
+  detectDateFormat,
+  validate,
+  type ColumnSchema,
+  type ColumnType,
+  type Schema,
+} from '@campaign-ml/schema';
 import type { Progress } from './progress';
 
 /** Where the rows come from: a file, or a database table or query. */
@@ -313,7 +316,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
   };
 
   progress.stage('load bundle');
-  const bundle = await Bundle.read(opts.bundle);
+  const bundle = await readBundle(opts.bundle);
   const classes = bundle.classes;
   const validator = makeValidator(bundle, opts.unknownCategories ?? 'reject');
   const idSchema = bundle.document.schema.columns.filter((c) => c.role === 'id');

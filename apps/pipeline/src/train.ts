@@ -17,7 +17,8 @@ import {
 } from '@campaign-ml/core';
 import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
 import { FittedColumnPipeline, detectLeakage, recommendedPipeline, type LeakageFinding } from '@campaign-ml/features';
-import { groupKFoldSplits, inferSchema, stratifiedSplit, timeSplit, trainTestSplit, type Schema, type TableSplit } from '@campaign-ml/ingest';
+import { groupKFoldSplits, stratifiedSplit, timeSplit, trainTestSplit, type TableSplit } from '@campaign-ml/ingest';
+import { inferSchema, type Schema } from '@campaign-ml/schema';
 import {
   FittedVotingClassifier,
   FittedVotingRegressor,

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import { createRng, SchemaError } from '@campaign-ml/core';
 import { recommendedPipeline } from '@campaign-ml/features';
-import { inferSchema } from '@campaign-ml/ingest';
+import { inferSchema } from '@campaign-ml/schema';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
-import { Bundle, writeBundle, type BundleDocument } from './bundle';
+import { Bundle, type BundleDocument } from './bundle';
+import { readBundle, writeBundle } from './node';
 import { computeReference } from './reference';
 
 function makeBundle(): { doc: BundleDocument; table: aq.ColumnTable } {
@@ -103,10 +104,10 @@ describe('Bundle', () => {
     try {
       const file = path.join(dir, 'bundle.json');
       await writeBundle(file, doc);
-      expect((await Bundle.read(file)).document.id).toBe('test-1');
+      expect((await readBundle(file)).document.id).toBe('test-1');
       await expect(writeBundle(file, { ...doc, version: 99 })).rejects.toThrow(/newer/);
       expect(await fs.readdir(dir)).toEqual(['bundle.json']);
-      await expect(Bundle.read(path.join(dir, 'missing.json'))).rejects.toThrow(/cannot read bundle .*ENOENT/);
+      await expect(readBundle(path.join(dir, 'missing.json'))).rejects.toThrow(/cannot read bundle .*ENOENT/);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

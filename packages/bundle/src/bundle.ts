@@ -1,7 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import {
   InputError,
@@ -10,12 +6,11 @@ import {
   isClassifier,
   load,
   type FittedModel,
-  type Problem,
   type Serialized,
   type Task,
 } from '@campaign-ml/core';
 import { FittedColumnPipeline } from '@campaign-ml/features';
-import { coerceToSchema, validate, type Schema } from '@campaign-ml/ingest';
+import { compileRecordValidator, type RecordValidator, type Schema } from '@campaign-ml/schema';
 import '@campaign-ml/models'; // registers the model loaders used by load()
 import type { Reference } from './reference';
 
@@ -70,11 +65,16 @@ export interface PredictOptions {
   unknownCategories?: 'reject' | 'unseen';
 }
 
-/** A loaded, validated bundle that scores tables and raw records. Immutable. */
+/**
+ * A loaded, validated bundle that scores tables and raw records. Immutable. Browser-safe: it
+ * imports no `node:` module and no file, database or spreadsheet driver (file reading and atomic
+ * writing live in `@campaign-ml/bundle/node`).
+ */
 export class Bundle {
   readonly features: FittedColumnPipeline;
   readonly model: FittedModel;
   readonly threshold?: number;
+  private readonly validators: Record<'reject' | 'unseen', RecordValidator>;
 
   private constructor(readonly document: BundleDocument) {
     this.features = loadPart<FittedColumnPipeline>(document.features, 'features');
@@ -92,6 +92,11 @@ export class Bundle {
       throw new SerializationError('INVALID_BUNDLE', 'bundle target.classes does not match the number of classes of its model', { column: 'target.classes' });
     }
     this.threshold = document.task === 'binary' ? (document.model.threshold ?? 0.5) : undefined;
+    const required = this.features.inputColumns;
+    this.validators = {
+      reject: compileRecordValidator(document.schema, { required, unknownCategories: 'reject' }),
+      unseen: compileRecordValidator(document.schema, { required, unknownCategories: 'unseen' }),
+    };
     Object.freeze(this);
   }
 
@@ -121,16 +126,6 @@ export class Bundle {
     return new Bundle(d);
   }
 
-  static async read(file: string): Promise<Bundle> {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (e) {
-      throw new SerializationError('BUNDLE_NOT_FOUND', `cannot read bundle ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { value: file });
-    }
-    return Bundle.fromJSON(text);
-  }
-
   get task(): Task {
     return this.document.task;
   }
@@ -149,59 +144,21 @@ export class Bundle {
   }
 
   /**
+   * The compiled validator that types raw values for this bundle (records or table rows), with
+   * the pipeline's input columns required. The API and batch scoring use it too.
+   */
+  validator(unknownCategories: 'reject' | 'unseen' = 'reject'): RecordValidator {
+    return this.validators[unknownCategories];
+  }
+
+  /**
    * Turn raw records (JSON objects with the training table's fields) into a table with the
    * schema's types. Collects every problem (missing required fields, extra fields, wrong types,
    * unknown categories) with the record index as row, and throws one SchemaError for all of them.
    */
   recordsToTable(records: readonly Record<string, unknown>[], options: PredictOptions = {}): ColumnTable {
-    const schema = this.document.schema;
-    const known = new Map(schema.columns.map((c) => [c.name, c]));
-    const required = new Set(this.requiredColumns);
-    const problems: Problem[] = [];
-    records.forEach((rec, i) => {
-      if (!rec || typeof rec !== 'object' || Array.isArray(rec)) {
-        problems.push({ code: 'INVALID_RECORD', message: `record ${i} is not an object`, row: i, expected: 'an object of field values' });
-        return;
-      }
-      for (const key of Object.keys(rec)) {
-        if (!known.has(key)) problems.push({ code: 'EXTRA_FIELD', message: `record ${i} has unknown field "${key}"`, row: i, column: key });
-      }
-      for (const col of required) {
-        const v = rec[col];
-        if (v === undefined || (v === null && known.get(col)?.required)) {
-          problems.push({ code: 'MISSING_FIELD', message: `record ${i} is missing required field "${col}"`, row: i, column: col });
-        }
-      }
-    });
+    const { table, problems } = this.validator(options.unknownCategories).records(records);
     if (problems.length) throw new SchemaError(problems, 'The records do not match the model input');
-    const columns: Record<string, unknown[]> = {};
-    const present = schema.columns.filter((c) => required.has(c.name) || records.some((r) => r[c.name] !== undefined));
-    for (const c of present) columns[c.name] = records.map((r) => (r[c.name] === undefined ? null : r[c.name]));
-    const inputSchema: Schema = { rows: schema.rows, columns: present };
-    // Values that cannot be converted are problems; they are blanked so that validation can still
-    // report everything else about the records in the same pass.
-    const found: Problem[] = [];
-    let table: ColumnTable;
-    try {
-      table = coerceToSchema(aq.table(columns), inputSchema);
-    } catch (e) {
-      if (!(e instanceof SchemaError)) throw e;
-      found.push(...e.problems);
-      const blanked = new Set(e.problems.map((p) => `${p.column}\u0000${p.row}`));
-      for (const [name, values] of Object.entries(columns)) values.forEach((_, i) => blanked.has(`${name}\u0000${i + 1}`) && (values[i] = null));
-      table = coerceToSchema(aq.table(columns), inputSchema);
-    }
-    const result = validate(table, inputSchema, {
-      checkRange: false,
-      allowUnknownCategories: options.unknownCategories === 'unseen',
-    });
-    const blankedCells = new Set(found.map((p) => `${p.column}\u0000${p.row}`));
-    found.push(...result.problems.filter((p) => !blankedCells.has(`${p.column}\u0000${p.row}`)));
-    // Schema rows are 1-based data rows; records are 0-based indices.
-    if (found.length) {
-      found.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-      throw new SchemaError(found.map((p) => ({ ...p, row: p.row !== undefined ? p.row - 1 : undefined })), 'The records do not match the model input');
-    }
     return table;
   }
 
@@ -257,23 +214,5 @@ function loadPart<T>(json: unknown, field: string): T {
     return load<T>(json as Serialized);
   } catch (e) {
     throw new SerializationError('INVALID_BUNDLE', `bundle "${field}" cannot be loaded: ${(e as Error).message}`, { column: field });
-  }
-}
-
-/** Write a bundle atomically: a temp file in the same folder, then rename. */
-export async function writeBundle(file: string, doc: BundleDocument): Promise<void> {
-  Bundle.fromJSON(doc); // never write a bundle that would not load
-  await writeFileAtomic(file, JSON.stringify(doc));
-}
-
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await fs.writeFile(tmp, content);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
   }
 }

@@ -1,5 +1,5 @@
 import type { ColumnTable } from 'arquero';
-import type { Schema } from '@campaign-ml/ingest';
+import type { Schema } from '@campaign-ml/schema';
 
 /**
  * Training distributions kept in the bundle, so drift checks can compare new data and new

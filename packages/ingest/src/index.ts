@@ -1,5 +1,4 @@
 export * from './read';
-export * from './schema';
 export * from './split';
 export * from './db';
 export { processAlive } from './process-alive';

@@ -16,9 +16,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import autocannon from 'autocannon';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, writeBundle, type BundleDocument } from '@campaign-ml/bundle';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDocument } from '@campaign-ml/bundle';
+import { writeBundle } from '@campaign-ml/bundle/node';
 import { recommendedPipeline } from '@campaign-ml/features';
-import { inferSchema, readTable } from '@campaign-ml/ingest';
+import { readTable } from '@campaign-ml/ingest';
+import { inferSchema } from '@campaign-ml/schema';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
 
 const root = path.resolve(__dirname, '../../..');

@@ -1,4 +1,4 @@
-import type { ColumnSchema, Schema } from '@campaign-ml/ingest';
+import type { ColumnSchema, Schema } from '@campaign-ml/schema';
 import type { UnknownCategoryPolicy } from '../config';
 
 /** A JSON Schema object (draft-07, as Fastify's ajv and OpenAPI 3 read it). */

@@ -1,8 +1,8 @@
-import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { InputError, SchemaError, type Problem } from '@campaign-ml/core';
-import { DEFAULT_MISSING_TOKENS, parseDate, type ColumnSchema } from '@campaign-ml/ingest';
+import type { ColumnSchema } from '@campaign-ml/schema';
 import { Bundle, type Prediction } from '@campaign-ml/bundle';
+import { readBundle } from '@campaign-ml/bundle/node';
 import type { UnknownCategoryPolicy } from '../config';
 import { createValidatorCompiler, problemsFromAjv, type Validator } from './compile-validator';
 import { batchJsonSchema, recordColumns, recordJsonSchema, v2InferJsonSchema, type JsonSchema } from './input-schema';
@@ -15,26 +15,10 @@ export interface RuntimeOptions {
   maxBatch: number;
 }
 
-const KIND_NUMBER = 0;
-const KIND_DATE = 1;
-const KIND_STRING = 2;
-const KIND_OTHER = 3;
-
-/** An input column the feature pipeline reads, with what the hot path does to its values. */
-interface InputColumn {
-  name: string;
-  kind: number;
-  /** Null is a problem (the schema marks the column required). */
-  notNull: boolean;
-}
-
-const MISSING_TOKENS = new Set(DEFAULT_MISSING_TOKENS);
-
 /**
  * A loaded bundle prepared for serving: JSON Schemas generated from its input schema and compiled
- * once, the pipeline's input columns in order, and a lean records -> table path (the compiled
- * validator has already checked every type, so values only need dates parsed). Immutable; a hot
- * reload builds a new one and swaps the reference.
+ * once (the request contract and the OpenAPI document), then the bundle's compiled record
+ * validator types the values. Immutable; a hot reload builds a new one and swaps the reference.
  */
 export class ModelRuntime {
   readonly bundle: Bundle;
@@ -46,7 +30,6 @@ export class ModelRuntime {
   readonly predictBodySchema: JsonSchema;
   readonly inferSchema: JsonSchema;
   readonly loadedAt: Date;
-  private readonly inputs: readonly InputColumn[];
   private readonly validateRecord: Validator;
   private readonly validateBatch: Validator;
   private readonly validateInfer: Validator;
@@ -65,11 +48,6 @@ export class ModelRuntime {
         'The bundle is inconsistent',
       );
     }
-    this.inputs = bundle.requiredColumns.map((name) => {
-      const c = byName.get(name)!;
-      const kind = c.type === 'number' || c.type === 'integer' ? KIND_NUMBER : c.type === 'datetime' ? KIND_DATE : c.type === 'boolean' ? KIND_OTHER : KIND_STRING;
-      return { name, kind, notNull: c.required };
-    });
     this.recordSchema = recordJsonSchema(this.columns, bundle.requiredColumns, options.unknownCategories);
     this.batchSchema = batchJsonSchema(this.recordSchema, options.maxBatch);
     this.predictBodySchema = { oneOf: [this.recordSchema, this.batchSchema] };
@@ -131,38 +109,15 @@ export class ModelRuntime {
   }
 
   /**
-   * Validated records -> a table of the pipeline's input columns in the schema's types (dates
-   * parsed to UTC Dates, blanks and missing tokens to null). Throws a SchemaError for dates
-   * that match the ISO pattern but do not exist (2021-02-30) and for missing required values.
+   * Validated records -> a table of the schema's types, through the bundle's compiled record
+   * validator (the same one batch scoring and library calls use): dates parsed to UTC Dates,
+   * blanks and missing tokens to null. Throws a SchemaError for dates that match the ISO pattern
+   * but do not exist (2021-02-30) and for missing required values.
    */
   toTable(records: readonly RawRecord[]): ColumnTable {
-    const n = records.length;
-    const data: Record<string, unknown[]> = {};
-    let problems: Problem[] | undefined;
-    for (let c = 0; c < this.inputs.length; c++) {
-      const col = this.inputs[c];
-      const name = col.name;
-      const kind = col.kind;
-      const values = new Array<unknown>(n);
-      for (let r = 0; r < n; r++) {
-        let v = records[r][name];
-        if (v === undefined) v = null;
-        else if (kind === KIND_DATE && typeof v === 'string') {
-          const d = parseDate(v, 'iso');
-          if (d === undefined) {
-            (problems ??= []).push({ code: 'WRONG_TYPE', row: r, column: name, value: v, expected: 'a date', message: `record ${r}: field "${name}" has ${JSON.stringify(v)}, which is not a real date` });
-          }
-          v = d ?? null;
-        } else if (kind === KIND_STRING && typeof v === 'string' && (MISSING_TOKENS.has(v) || v.trim().length === 0)) v = null;
-        if (v === null && col.notNull) {
-          (problems ??= []).push({ code: 'MISSING_VALUE', row: r, column: name, value: null, expected: 'a value', message: `record ${r}: field "${name}" is required but missing` });
-        }
-        values[r] = v;
-      }
-      data[name] = values;
-    }
-    if (problems) throw new SchemaError(problems, 'The records do not match the model input');
-    return aq.table(data);
+    const { table, problems } = this.bundle.validator(this.options.unknownCategories).records(records);
+    if (problems.length) throw new SchemaError(problems, 'The records do not match the model input');
+    return table;
   }
 
   /** Predictions for validated records. */
@@ -193,7 +148,7 @@ export class ModelRuntime {
 
   /** Read, validate and self-test a bundle file. */
   static async load(file: string, options: RuntimeOptions): Promise<ModelRuntime> {
-    const runtime = new ModelRuntime(await Bundle.read(file), options);
+    const runtime = new ModelRuntime(await readBundle(file), options);
     runtime.selfTest();
     return runtime;
   }

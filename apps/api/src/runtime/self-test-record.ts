@@ -1,4 +1,4 @@
-import type { ColumnSchema } from '@campaign-ml/ingest';
+import type { ColumnSchema } from '@campaign-ml/schema';
 
 function middle(col: ColumnSchema): number {
   const lo = typeof col.min === 'number' ? col.min : 0;

@@ -1,7 +1,8 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { createRng } from '@campaign-ml/core';
-import { inferSchema, readTable, type Schema } from '@campaign-ml/ingest';
+import { readTable } from '@campaign-ml/ingest';
+import { inferSchema, type Schema } from '@campaign-ml/schema';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDocument } from '@campaign-ml/bundle';

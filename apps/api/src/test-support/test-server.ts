@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeBundle, type BundleDocument } from '@campaign-ml/bundle';
+import { type BundleDocument } from '@campaign-ml/bundle';
+import { writeBundle } from '@campaign-ml/bundle/node';
 import { readConfig } from '../config';
 import { startServer, type RunningServer } from '../server';
 import { bundleFromTable, tinyTable } from './make-bundle';

@@ -2,7 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, throwIfAborted, type FittedModel, type Matrix } from '@campaign-ml/core';
 import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
 import { recommendedPipeline, type FittedColumnPipeline } from '@campaign-ml/features';
-import { inferSchema, type ColumnType, type Schema } from '@campaign-ml/ingest';
+import { inferSchema, type ColumnType, type Schema } from '@campaign-ml/schema';
 import { crossValidate } from '@campaign-ml/models';
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from '../config';

@@ -1,6 +1,6 @@
 import * as aq from 'arquero';
 import { ConfigError, InputError, load, toRows } from '@campaign-ml/core';
-import type { Schema } from '@campaign-ml/ingest';
+import type { Schema } from '@campaign-ml/schema';
 import { DateDurations } from '../datetime/date-durations';
 import { OneHotEncoder } from '../encoders/one-hot-encoder';
 import { TargetEncoder } from '../encoders/target-encoder';

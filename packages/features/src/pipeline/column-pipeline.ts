@@ -8,7 +8,7 @@ import {
   throwIfAborted,
 } from '@campaign-ml/core';
 import type { FittedMatrixTransformer, Matrix, MatrixTransformer, RunOptions, Serialized } from '@campaign-ml/core';
-import type { Schema } from '@campaign-ml/ingest';
+import type { Schema } from '@campaign-ml/schema';
 import { resolveSelector, schemaFromTable } from './column-selector';
 import type { ColumnSelector } from './column-selector';
 import { numericColumn, requireColumns } from './table-columns';

@@ -1,5 +1,5 @@
 import { ConfigError } from '@campaign-ml/core';
-import type { ColumnRole, ColumnSchema, ColumnType, Schema } from '@campaign-ml/ingest';
+import type { ColumnRole, ColumnSchema, ColumnType, Schema } from '@campaign-ml/schema';
 import { columnValues } from './table-columns';
 import type { Table } from './table-step';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { load } from '@campaign-ml/core';
-import type { Schema } from '@campaign-ml/ingest';
+import type { Schema } from '@campaign-ml/schema';
 import { FittedColumnPipeline } from '../pipeline/column-pipeline';
 import { schemaFromTable } from '../pipeline/column-selector';
 import { recommendedPipeline } from './recommended-pipeline';

@@ -1,6 +1,6 @@
 import { ConfigError } from '@campaign-ml/core';
 import type { MatrixTransformer, Task } from '@campaign-ml/core';
-import type { ColumnSchema, Schema } from '@campaign-ml/ingest';
+import type { ColumnSchema, Schema } from '@campaign-ml/schema';
 import { DateDurations } from '../datetime/date-durations';
 import { DateParts } from '../datetime/date-parts';
 import { FrequencyEncoder } from '../encoders/frequency-encoder';

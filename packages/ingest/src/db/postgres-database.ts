@@ -2,7 +2,7 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { Client } from 'pg';
 import { ConfigError, describeValue, ParseError } from '@campaign-ml/core';
-import { parseDate } from '../schema/value-parsing';
+import { parseDate } from '@campaign-ml/schema';
 import { type ColumnPlan, planColumns } from './column-kinds';
 import { qualifiedName, quoteIdentifier } from './quote-identifier';
 import type { IfExists } from './database-options';

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { parse } from 'csv-parse/sync';
-import { coerceToSchema } from '../schema/coerce-to-schema';
-import { inferSchema } from '../schema/infer-schema';
+import { coerceToSchema } from '@campaign-ml/schema';
+import { inferSchema } from '@campaign-ml/schema';
 import { readDatabase } from './read-database';
 import { writeDatabase } from './write-database';
 

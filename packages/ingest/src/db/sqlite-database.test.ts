@@ -8,8 +8,8 @@ import { ConfigError, InputError } from '@campaign-ml/core';
 import { readDatabase } from './read-database';
 import { writeDatabase } from './write-database';
 import { roundTripTable } from './round-trip-table';
-import { coerceToSchema } from '../schema/coerce-to-schema';
-import { inferSchema } from '../schema/infer-schema';
+import { coerceToSchema } from '@campaign-ml/schema';
+import { inferSchema } from '@campaign-ml/schema';
 
 let dir: string;
 beforeAll(() => {

@@ -2,7 +2,7 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import Database from 'better-sqlite3';
 import { ConfigError, describeValue, ParseError } from '@campaign-ml/core';
-import { parseDate } from '../schema/value-parsing';
+import { parseDate } from '@campaign-ml/schema';
 import { type ColumnKind, planColumns } from './column-kinds';
 import { qualifiedName, quoteIdentifier } from './quote-identifier';
 import type { IfExists, QueryParams } from './database-options';

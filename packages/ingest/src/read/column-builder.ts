@@ -1,6 +1,31 @@
 import { ParseError, describeValue } from '@campaign-ml/core';
 import type { ForcedType, ReadColumnType } from './read-options';
-import { BOOLEAN_SPELLINGS, booleanCode, parseDateText, parseForcedBoolean, parseNumberText } from './value-parsers';
+import { parseBooleanLoose, parseDate, parseNumeral } from '@campaign-ml/schema';
+
+/**
+ * The boolean literals the reader types by itself, in code order (code = index + 1), so that a
+ * column that turns out to be text gives back each cell's own spelling. Words such as yes/no or
+ * Y/N stay text here (they are data in many tables) and are typed by the schema's grammar.
+ */
+const BOOLEAN_SPELLINGS = ['true', 'false', 'True', 'False', 'TRUE', 'FALSE'] as const;
+
+/** 1..6 for a boolean literal (odd = true), 0 when the text is not one. */
+function booleanCode(text: string): number {
+  const i = BOOLEAN_SPELLINGS.indexOf(text as (typeof BOOLEAN_SPELLINGS)[number]);
+  return i + 1;
+}
+
+/** A number in the grammar's conventions (thousands separators, currency, percent; the decimal mark). */
+function parseNumberText(text: string, decimalComma: boolean): number | undefined {
+  return parseNumeral(text, decimalComma ? ',' : '.');
+}
+
+/** A date the reader types by itself: ISO 8601 or YYYY/MM/DD, as epoch milliseconds (UTC unless zoned). */
+function parseDateText(text: string): number | undefined {
+  const first = text.charCodeAt(0);
+  if (first < 48 || first > 57 || text.length < 10 || text.length > 40) return undefined;
+  return (parseDate(text, 'iso') ?? parseDate(text, 'ymd-slash'))?.getTime();
+}
 
 const EMPTY = 0;
 const NUMBER = 1;
@@ -143,7 +168,7 @@ export class ColumnBuilder {
     } else if (s === BOOLEAN) {
       let code = this.forced === 'boolean' ? 0 : booleanCode(text);
       if (code === 0 && this.forced === 'boolean') {
-        const b = parseForcedBoolean(text);
+        const b = parseBooleanLoose(text);
         if (b === undefined) this.misfit(text, line, 'a boolean (true/false, yes/no, 1/0)');
         code = b ? BOOL_TYPED_TRUE : BOOL_TYPED_FALSE;
       }

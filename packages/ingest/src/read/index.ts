@@ -4,4 +4,3 @@ export { readTableChunks } from './table-chunks';
 export type { ChunkedReadOptions, TableChunk } from './table-chunks';
 export type { ReadOptions, ReadFormat, ForcedType, ReadColumnType, ReadWarning, TableSource } from './read-options';
 export { sniffDelimiter } from './sniff-delimiter';
-export { parseDateText, parseNumberText } from './value-parsers';

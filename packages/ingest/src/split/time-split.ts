@@ -1,6 +1,6 @@
 import type { ColumnTable } from 'arquero';
 import { describeValue, InputError } from '@campaign-ml/core';
-import { parseDate } from '../schema/value-parsing';
+import { parseDate } from '@campaign-ml/schema';
 import { applyFold, type TableSplit } from './table-split';
 import { describeRows, requireColumn } from './take-rows';
 

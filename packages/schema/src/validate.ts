@@ -2,7 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { describeValue, type Problem, SchemaError } from '@campaign-ml/core';
 import type { ColumnSchema, Schema } from './types';
 import { columnValues, formatRow } from './column-values';
-import { EXPECTED } from './coerce-to-schema';
+import { EXPECTED } from './column-converter';
 
 export interface ValidateOptions {
   /** Columns the schema does not name are fine (default false: each is a problem). */

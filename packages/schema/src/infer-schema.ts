@@ -3,7 +3,18 @@ import { ConfigError } from '@campaign-ml/core';
 import { COLUMN_ROLES, COLUMN_TYPES, type ColumnRole, type ColumnSchema, type ColumnType, type Schema } from './types';
 import { columnValues } from './column-values';
 import { missingPredicate } from './missing-tokens';
-import { type DateFormat, dateShape, detectDateFormat, isIntegerString, parseBooleanLoose, parseBooleanWord, parseDate, parseNumber } from './value-parsing';
+import {
+  type DateFormat,
+  type DecimalMark,
+  dateShape,
+  detectDateFormat,
+  hasLeadingZero,
+  isIntegerString,
+  parseBooleanLoose,
+  parseBooleanWord,
+  parseDate,
+  parseNumeral,
+} from './value-grammar';
 
 export interface InferSchemaOptions {
   /** Force a column's type (inference still records its statistics under that type). */
@@ -52,6 +63,11 @@ interface KindCounts {
   strings: number;
   numericStrings: number;
   integerStrings: number;
+  /** Strings that read as numbers only with a decimal comma ("3,5"), and those that read either way. */
+  commaOnlyStrings: number;
+  commaStrings: number;
+  /** Digit strings with a leading zero ("007"): codes, not amounts. */
+  leadingZeroStrings: number;
   booleanStrings: number;
   dateStrings: string[];
   zeroOne: number;
@@ -62,7 +78,7 @@ interface KindCounts {
 function countKinds(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean): KindCounts {
   const k: KindCounts = {
     missing: 0, numbers: 0, integers: 0, booleans: 0, dates: 0, strings: 0, numericStrings: 0,
-    integerStrings: 0, booleanStrings: 0, dateStrings: [], zeroOne: 0, hasZero: false, hasOne: false,
+    integerStrings: 0, commaOnlyStrings: 0, commaStrings: 0, leadingZeroStrings: 0, booleanStrings: 0, dateStrings: [], zeroOne: 0, hasZero: false, hasOne: false,
   };
   let collectDates = true;
   for (let i = 0; i < values.length; i++) {
@@ -85,10 +101,18 @@ function countKinds(values: ArrayLike<unknown>, isMissing: (v: unknown) => boole
       k.dates++;
     } else if (typeof v === 'string') {
       k.strings++;
-      const n = parseNumber(v);
+      const n = parseNumeral(v);
+      const comma = parseNumeral(v, ',');
+      if (comma !== undefined) {
+        k.commaStrings++;
+        if (n === undefined) k.commaOnlyStrings++;
+      }
+      if (n !== undefined || comma !== undefined) {
+        if (hasLeadingZero(v)) k.leadingZeroStrings++;
+      }
       if (n !== undefined) {
         k.numericStrings++;
-        if (isIntegerString(v)) k.integerStrings++;
+        if (isIntegerString(v) || (Number.isInteger(n) && !/\.\d*\D*$/.test(v))) k.integerStrings++;
         if (n === 0 || n === 1) {
           k.zeroOne++;
           if (n === 0) k.hasZero = true;
@@ -109,12 +133,19 @@ function countKinds(values: ArrayLike<unknown>, isMissing: (v: unknown) => boole
   return k;
 }
 
-type Guess = { type: ColumnType; dateFormat?: DateFormat } | 'stringy';
+type Guess = { type: ColumnType; dateFormat?: DateFormat; decimal?: ',' } | 'stringy';
 
 function guessType(name: string, k: KindCounts, n: number, o: Required<Pick<InferSchemaOptions, 'zeroOneAsBoolean'>> & { countPattern: RegExp }): Guess {
   const m = n - k.missing;
   if (m === 0) return { type: 'category' };
-  if (k.booleans + k.booleanStrings === m) return { type: 'boolean' };
+  // Words (yes/no, Y/N, TRUE/FALSE, on/off), possibly mixed with 1/0.
+  if (k.booleans + k.booleanStrings > 0 && k.booleans + k.booleanStrings + k.zeroOne === m) return { type: 'boolean' };
+  // A column of codes written with leading zeros (zip codes, "007") is a category: as numbers
+  // they would lose their zeros and read the same at training and scoring only by luck.
+  if (k.leadingZeroStrings > 0 && k.numbers + Math.max(k.numericStrings, k.commaStrings) === m) return 'stringy';
+  if (k.commaOnlyStrings > 0 && k.numbers + k.commaStrings === m) {
+    return { type: 'number', decimal: ',' };
+  }
   if (k.numbers + k.numericStrings === m) {
     if (o.zeroOneAsBoolean && k.zeroOne === m && k.hasZero && k.hasOne && !o.countPattern.test(name)) return { type: 'boolean' };
     return { type: k.integers + k.integerStrings === m ? 'integer' : 'number' };
@@ -148,14 +179,14 @@ interface Stats {
   whitespaceShare?: number;
 }
 
-function numericStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean): Stats {
+function numericStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean, decimal: DecimalMark): Stats {
   const seen = new Set<number>();
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (isMissing(v)) continue;
-    const x = typeof v === 'number' ? v : typeof v === 'string' ? parseNumber(v) : undefined;
+    const x = typeof v === 'number' ? v : typeof v === 'string' ? parseNumeral(v, decimal) : undefined;
     if (x === undefined) continue;
     seen.add(x);
     if (x < min) min = x;
@@ -256,6 +287,7 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
     const guess = guessType(name, kinds, n, { zeroOneAsBoolean, countPattern });
     let type: ColumnType;
     let dateFormat: DateFormat | undefined;
+    let decimal: ',' | undefined;
     let stats: Stats;
     if (forced) {
       type = forced;
@@ -274,8 +306,10 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
     } else {
       type = guess.type;
       dateFormat = guess.dateFormat;
+      decimal = guess.decimal;
     }
-    stats ??= statsFor(type, values, isMissing, dateFormat, maxCategories);
+    if (forced && (forced === 'number' || forced === 'integer') && guess !== 'stringy') decimal = guess.decimal;
+    stats ??= statsFor(type, values, isMissing, dateFormat, maxCategories, decimal ?? '.');
     if (!forced && type === 'integer') {
       if (idPattern.test(name) && stats.distinct === m && kinds.missing === 0 && m >= 2) type = 'identifier';
       else if (stats.distinct > integerMaxDistinct) type = 'number';
@@ -289,16 +323,24 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
       col.max = stats.max;
     }
     if (type === 'datetime' && dateFormat) col.dateFormat = dateFormat;
+    if ((type === 'number' || type === 'integer') && decimal) col.decimal = decimal;
     return col;
   });
   return { columns, rows: n };
 }
 
-function statsFor(type: ColumnType, values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean, dateFormat: DateFormat | undefined, cap: number): Stats {
+function statsFor(
+  type: ColumnType,
+  values: ArrayLike<unknown>,
+  isMissing: (v: unknown) => boolean,
+  dateFormat: DateFormat | undefined,
+  cap: number,
+  decimal: DecimalMark,
+): Stats {
   switch (type) {
     case 'number':
     case 'integer':
-      return numericStats(values, isMissing);
+      return numericStats(values, isMissing, decimal);
     case 'boolean':
       return booleanStats(values, isMissing);
     case 'datetime':

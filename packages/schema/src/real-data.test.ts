@@ -8,7 +8,7 @@ import { coerceToSchema } from './coerce-to-schema';
 import { validate } from './validate';
 import type { Schema } from './types';
 
-const shared = path.resolve(__dirname, '../../../../../shared/data');
+const shared = path.resolve(__dirname, '../../../../shared/data');
 const hasShared = fs.existsSync(shared);
 const d = hasShared ? describe : describe.skip;
 

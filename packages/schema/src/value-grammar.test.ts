@@ -1,4 +1,4 @@
-import { detectDateFormat, parseBooleanLoose, parseBooleanWord, parseDate, parseNumber } from './value-parsing';
+import { detectDateFormat, parseBooleanLoose, parseBooleanWord, parseDate, parseNumber } from './value-grammar';
 
 describe('value parsing', () => {
   it('parses plain decimal numbers only', () => {

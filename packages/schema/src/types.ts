@@ -5,7 +5,8 @@
  * Value conventions inside an arquero table produced by ingest:
  *  - missing is `null` (never undefined, never NaN in non-number columns);
  *  - number/integer columns hold JS numbers (NaN is never used for missing);
- *  - boolean columns hold true/false; datetime columns hold Date objects (UTC);
+ *  - boolean columns hold true/false (the feature pipeline reads them as 1/0, missing as NaN);
+ *  - datetime columns hold Date objects (UTC);
  *  - category/text/identifier columns hold strings.
  */
 export type ColumnType = 'number' | 'integer' | 'boolean' | 'datetime' | 'category' | 'text' | 'identifier';
@@ -37,6 +38,11 @@ export interface ColumnSchema {
    * 'dmy', 'mdy'); coercion reads strings in this format.
    */
   dateFormat?: 'iso' | 'ymd-slash' | 'dmy' | 'mdy';
+  /**
+   * The decimal mark of number strings when it is a comma ("3,5"); absent means a dot. Thousands
+   * separators, currency and percent signs are read either way (see parseNumeral).
+   */
+  decimal?: ',';
 }
 
 export interface Schema {
