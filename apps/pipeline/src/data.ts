@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, type Task } from '@campaign-ml/core';
 import { readDatabase, readTableWithInfo, type ReadWarning } from '@campaign-ml/ingest';
+import { coerceToSchema, inferSchema, missingPredicate, type ColumnType, type Schema } from '@campaign-ml/schema';
 import type { PipelineConfig } from './config';
 
 export interface LoadedData {
@@ -12,8 +13,11 @@ export interface LoadedData {
   warnings: ReadWarning[];
 }
 
-/** Read the configured source (file or database) and fingerprint it for provenance. */
-export async function loadData(cfg: PipelineConfig): Promise<LoadedData> {
+/**
+ * Read the configured source (file or database) and fingerprint it for provenance. `asText`
+ * reads every file column as written, to be typed by a schema (`typeTarget`, `typeFeatures`).
+ */
+export async function loadData(cfg: PipelineConfig, options: { asText?: boolean } = {}): Promise<LoadedData> {
   const d = typeof cfg.data === 'string' ? { path: cfg.data } : cfg.data;
   if (d.database) {
     if (!d.table && !d.query) throw new ConfigError('INVALID_CONFIG', 'data: a database source needs data.table or data.query', { column: 'data' });
@@ -23,7 +27,7 @@ export async function loadData(cfg: PipelineConfig): Promise<LoadedData> {
   }
   if (!d.path) throw new ConfigError('INVALID_CONFIG', 'data: give a file path (data: file.csv) or data.database', { column: 'data' });
   const [read, sha256] = await Promise.all([
-    readTableWithInfo(d.path, { format: d.format, sheet: d.sheet, delimiter: d.delimiter, decimal: d.decimal }),
+    readTableWithInfo(d.path, { format: d.format, sheet: d.sheet, delimiter: d.delimiter, decimal: d.decimal, asText: options.asText }),
     fileSha256(d.path),
   ]);
   return { table: read.table, sha256, source: d.path, warnings: read.warnings };
@@ -37,6 +41,26 @@ function fileSha256(file: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(h.digest('hex')));
   });
+}
+
+/**
+ * The target typed by the grammar only when it is numeric (a regression target, or numeric codes
+ * of classes); labels written as words keep their spelling ("Yes" stays "Yes", not true).
+ */
+export function typeTarget(table: ColumnTable, cfg: PipelineConfig): ColumnTable {
+  const forced = (cfg.features.types as Record<string, ColumnType> | undefined)?.[cfg.target];
+  const [col] = inferSchema(table.select(cfg.target), { types: forced ? { [cfg.target]: forced } : undefined }).columns;
+  if (col.type !== 'number' && col.type !== 'integer') return table;
+  return coerceToSchema(table, { rows: table.numRows(), columns: [col] });
+}
+
+/**
+ * Every column but the target in the schema's types (booleans true/false, which the features read
+ * as 1/0; dates as Dates; blanks and missing tokens as null). A value the schema cannot read is a
+ * SchemaError naming its row, column and value.
+ */
+export function typeFeatures(table: ColumnTable, schema: Schema): ColumnTable {
+  return coerceToSchema(table, { ...schema, columns: schema.columns.filter((c) => c.role !== 'target') });
 }
 
 export interface PreparedTarget {
@@ -59,13 +83,14 @@ const POSITIVE_HINTS = ['1', 'true', 'yes', 'successful', 'success', 'positive']
 /** Drop rows the config excludes, decide the task, and map labels to class indices. */
 export function prepareTarget(table: ColumnTable, cfg: PipelineConfig): PreparedTarget {
   const raw = table.array(cfg.target) as ArrayLike<unknown>;
+  const isMissing = missingPredicate();
   const exclude = new Set(cfg.excludeLabels);
   const keep: number[] = [];
   let droppedMissing = 0;
   let droppedExcluded = 0;
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i];
-    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) droppedMissing++;
+    if (isMissing(v)) droppedMissing++;
     else if (exclude.has(labelOf(v))) droppedExcluded++;
     else keep.push(i);
   }

@@ -19,11 +19,11 @@ import {
   type TableWriter,
 } from '@campaign-ml/ingest';
 import {
-  coerceToSchema,
+  compileRecordValidator,
   detectDateFormat,
-  validate,
   type ColumnSchema,
   type ColumnType,
+  type RecordValidator,
   type Schema,
 } from '@campaign-ml/schema';
 import type { Progress } from './progress';
@@ -142,26 +142,33 @@ export interface ChunkSplit {
 }
 
 /**
- * A validator for consecutive chunks of one input: each chunk is coerced to the bundle's schema and
- * validated; row numbers count from `offset`. A datetime column whose schema has no date format
- * keeps the format found in the first chunk that has date text, so that every chunk reads dates
- * the same way (dd/mm vs mm/dd cannot flip between chunks).
+ * A validator for consecutive chunks of one input, through the bundle's compiled record validator
+ * (the one the API and library calls use); row numbers count from `offset`. A datetime column
+ * whose schema has no date format keeps the format found in the first chunk that has date text,
+ * so that every chunk reads dates the same way (dd/mm vs mm/dd cannot flip between chunks).
  */
 export function makeValidator(bundle: Bundle, unknownCategories: 'reject' | 'unseen'): (table: ColumnTable, offset: number) => ChunkSplit {
-  const required = new Set(bundle.requiredColumns);
+  const unpinned = bundle.document.schema.columns.filter((c) => c.type === 'datetime' && !c.dateFormat).map((c) => c.name);
   const pinned = new Map<string, ColumnSchema['dateFormat']>();
+  let validator = bundle.validator(unknownCategories);
   return (table, offset) => {
     const names = new Set(table.columnNames());
-    const columns = bundle.document.schema.columns.filter((c) => names.has(c.name) || required.has(c.name));
-    for (const c of columns) {
-      if (c.type !== 'datetime' || c.dateFormat || pinned.has(c.name) || !names.has(c.name)) continue;
-      const text = (table.array(c.name) as ArrayLike<unknown>) ?? [];
+    let pinnedNow = false;
+    for (const name of unpinned) {
+      if (pinned.has(name) || !names.has(name)) continue;
+      const text = table.array(name) as ArrayLike<unknown>;
       const strings: string[] = [];
       for (let i = 0; i < text.length; i++) if (typeof text[i] === 'string' && (text[i] as string).trim() !== '') strings.push(text[i] as string);
-      if (strings.length) pinned.set(c.name, detectDateFormat(strings) ?? 'iso');
+      if (strings.length) {
+        pinned.set(name, detectDateFormat(strings) ?? 'iso');
+        pinnedNow = true;
+      }
     }
-    const schema: Schema = { rows: bundle.document.schema.rows, columns: columns.map((c) => (c.type === 'datetime' && !c.dateFormat && pinned.has(c.name) ? { ...c, dateFormat: pinned.get(c.name) } : c)) };
-    return splitChunk(table, schema, unknownCategories, offset);
+    if (pinnedNow) {
+      const schema: Schema = { ...bundle.document.schema, columns: bundle.document.schema.columns.map((c) => (pinned.has(c.name) ? { ...c, dateFormat: pinned.get(c.name) } : c)) };
+      validator = compileRecordValidator(schema, { required: bundle.requiredColumns, unknownCategories });
+    }
+    return splitChunk(validator, table, offset);
   };
 }
 
@@ -170,36 +177,18 @@ export function splitValid(table: ColumnTable, bundle: Bundle, unknownCategories
   return makeValidator(bundle, unknownCategories)(table, offset);
 }
 
-function splitChunk(table: ColumnTable, schema: Schema, unknownCategories: 'reject' | 'unseen', offset: number): ChunkSplit {
+function splitChunk(validator: RecordValidator, table: ColumnTable, offset: number): ChunkSplit {
+  const { table: good, rows, problems } = validator.table(table, offset);
   const reasons = new Map<number, string[]>();
-  const add = (p: Problem) => {
-    if (p.row === undefined) throw new SchemaError([p], 'The data cannot be scored with this bundle');
-    const list = reasons.get(p.row) ?? [];
-    list.push(p.message.replace(/\(row [\d,]+\)/, `(row ${(p.row + offset).toLocaleString('en-US')})`));
-    reasons.set(p.row, list);
-  };
-  let typed: ColumnTable;
-  /** index[i]: the chunk row (0-based) of typed row i. */
-  let index = Array.from({ length: table.numRows() }, (_, i) => i);
-  const present = table.select(schema.columns.filter((c) => table.columnNames().includes(c.name)).map((c) => c.name));
-  try {
-    typed = coerceToSchema(present, schema);
-  } catch (e) {
-    if (!(e instanceof SchemaError)) throw e;
-    e.problems.forEach(add);
-    const bad = new Set(e.problems.map((p) => (p.row as number) - 1));
-    const keep = Array.from({ length: present.numRows() }, (_, i) => i).filter((i) => !bad.has(i));
-    typed = coerceToSchema(present.reify(keep as never), schema);
-    index = keep;
+  for (const p of problems) {
+    const row = (p.row as number) + offset + 1;
+    const list = reasons.get(row) ?? [];
+    list.push(p.message);
+    reasons.set(row, list);
   }
-  const result = validate(typed, schema, { checkRange: false, allowExtra: true, allowUnknownCategories: unknownCategories === 'unseen' });
-  for (const p of result.problems) add({ ...p, row: p.row === undefined ? undefined : index[p.row - 1] + 1 });
-  const goodRows: number[] = [];
-  for (let i = 0; i < index.length; i++) if (!reasons.has(index[i] + 1)) goodRows.push(i);
-  const good = typed.reify(goodRows as never);
   return {
-    good: { table: good, rows: Int32Array.from(goodRows, (i) => index[i] + offset) },
-    rejects: [...reasons.entries()].sort((a, b) => a[0] - b[0]).map(([row, r]) => ({ row: row + offset, reasons: r })),
+    good: { table: good, rows: rows.map((r) => r + offset) },
+    rejects: [...reasons.entries()].sort((a, b) => a[0] - b[0]).map(([row, r]) => ({ row, reasons: r })),
   };
 }
 

@@ -33,7 +33,7 @@ import {
 } from '@campaign-ml/models';
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from './config';
-import { loadData, prepareTarget, takeY } from './data';
+import { loadData, prepareTarget, takeY, typeFeatures, typeTarget } from './data';
 import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './evaluate';
 import { FAMILIES, type Family } from './families';
 import { trainForecast } from './forecast/train-forecast';
@@ -115,15 +115,19 @@ export async function train(cfg: PipelineConfig, progress: Progress, signal?: Ab
 async function trainTabular(cfg: PipelineConfig, progress: Progress, starting: Promise<ParallelCv>, signal?: AbortSignal): Promise<TrainResult> {
   const seed = cfg.seed;
   progress.stage('read data');
-  const data = await loadData(cfg);
+  // Files are read as text and typed by the schema below, by the grammar batch scoring and the
+  // API use: a value is typed the same way at training and at scoring.
+  const data = await loadData(cfg, { asText: true });
   checkColumnsExist(cfg, data.table.columnNames());
-  const prepared = prepareTarget(data.table, cfg);
+  const prepared = prepareTarget(typeTarget(data.table, cfg), cfg);
   const { task, classes, y } = prepared;
-  const table = prepared.table;
-  progress.info(`${table.numRows()} rows x ${table.numCols()} columns from ${data.source}; task ${task}${classes ? ` (${classes.join(' / ')})` : ''}`);
+  progress.info(
+    `${prepared.table.numRows()} rows x ${prepared.table.numCols()} columns from ${data.source}; task ${task}${classes ? ` (${classes.join(' / ')})` : ''}`,
+  );
 
   progress.stage('schema + leakage');
-  const schema = inferSchema(table, { target: cfg.target, types: cfg.features.types as never, roles: cfg.features.roles as never });
+  const schema = inferSchema(prepared.table, { target: cfg.target, types: cfg.features.types as never, roles: cfg.features.roles as never });
+  const table = typeFeatures(prepared.table, schema);
   const keep = new Set(cfg.leakage.keep);
   const leakage = detectLeakage(table, { target: cfg.target, task, positive: prepared.positiveValue, timeColumn: cfg.leakage.timeColumn }).filter(
     (f) => !keep.has(f.column),

@@ -35,6 +35,13 @@ export interface ReadOptions {
   nullValues?: readonly string[];
   /** Force column types by name; a value that does not fit is a ParseError naming line and column. */
   columnTypes?: Record<string, ForcedType>;
+  /**
+   * Every column not named in `columnTypes` as text, exactly as written (typed values of XLSX,
+   * JSON or Parquet as their text). For typing by a schema afterwards (`inferSchema` and
+   * `coerceToSchema` of @campaign-ml/schema), as training and batch scoring do, so that a value is
+   * typed by one grammar whichever door it comes in by.
+   */
+  asText?: boolean;
   /** XLSX: the sheet to read, by name (default: the first sheet). */
   sheet?: string;
   /** A header with no data rows gives an empty table with those columns instead of a ParseError. */

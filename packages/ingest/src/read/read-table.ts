@@ -4,7 +4,7 @@ import { ConfigError, InputError, ParseError } from '@campaign-ml/core';
 import { chooseDelimiter, readCsvBytes, readCsvChunks, type CsvSettings } from './csv-reader';
 import { readJsonBytes, readNdjsonBytes } from './json-reader';
 import { readParquetBytes } from './parquet-reader';
-import type { ReadColumnType, ReadColumns, ReadFormat, ReadOptions, ReadWarning, TableSource } from './read-options';
+import type { ForcedType, ReadColumnType, ReadColumns, ReadFormat, ReadOptions, ReadWarning, TableSource } from './read-options';
 import { checkTextContent, formatFromPath, sniffFormat } from './sniff-format';
 import { ByteSource } from './source';
 import { readXlsx } from './xlsx-reader';
@@ -66,7 +66,7 @@ export async function readOpened(src: ByteSource, head: Buffer, format: ReadForm
       cols = await readXlsx(src.path ?? src.stream(), {
         sheet: options.sheet,
         nullValues: options.nullValues ?? [''],
-        columnTypes: options.columnTypes ?? {},
+        columnTypes: forcedTypes(options),
         allowEmpty: options.allowEmpty ?? false,
         warn,
       });
@@ -78,7 +78,7 @@ export async function readOpened(src: ByteSource, head: Buffer, format: ReadForm
       cols = readNdjsonBytes(await src.all(), jsonSettings(options));
       break;
     case 'parquet':
-      cols = await readParquetBytes(await src.all(), { columnTypes: options.columnTypes ?? {}, allowEmpty: options.allowEmpty ?? false });
+      cols = await readParquetBytes(await src.all(), { columnTypes: forcedTypes(options), allowEmpty: options.allowEmpty ?? false });
       break;
   }
   return finish(cols, format, delimiter, warnings);
@@ -160,14 +160,14 @@ export function csvSettings(o: ReadOptions, format: ReadFormat, warn: (w: ReadWa
     decimalComma: o.decimal === ',',
     header: o.header ?? true,
     nullValues: o.nullValues ?? [''],
-    columnTypes: o.columnTypes ?? {},
+    columnTypes: forcedTypes(o),
     allowEmpty: o.allowEmpty ?? false,
     warn,
   };
 }
 
 function jsonSettings(o: ReadOptions): { nullValues: readonly string[]; columnTypes: Record<string, 'string' | 'number' | 'boolean' | 'date'>; allowEmpty: boolean } {
-  return { nullValues: o.nullValues ?? [], columnTypes: o.columnTypes ?? {}, allowEmpty: o.allowEmpty ?? false };
+  return { nullValues: o.nullValues ?? [], columnTypes: forcedTypes(o), allowEmpty: o.allowEmpty ?? false };
 }
 
 export function checkOptions(o: ReadOptions): void {
@@ -188,4 +188,14 @@ export function checkOptions(o: ReadOptions): void {
       throw new ConfigError('BAD_OPTION', `columnTypes["${name}"] is "${String(t)}"`, { column: name, value: t, expected: 'string, number, boolean or date' });
     }
   }
+}
+
+/**
+ * The readers' forced types by column: `columnTypes`, and with `asText` every other column as
+ * text (a lookup that answers 'string' for any name the file turns out to have).
+ */
+function forcedTypes(o: ReadOptions): Record<string, ForcedType> {
+  const given = o.columnTypes ?? {};
+  if (!o.asText) return given;
+  return new Proxy(given, { get: (t, name) => (typeof name === 'string' && Object.hasOwn(t, name) ? t[name] : 'string') });
 }
