@@ -1,10 +1,11 @@
 // Shared jest settings for every project: TypeScript through SWC, workspace packages
-// resolved to their sources, ESM-only dependencies (arquero, hyparquet) transformed to CJS,
+// resolved to their sources, ESM-only dependencies (arquero, hyparquet; content-disposition under
+// @fastify/static) transformed to CJS,
 // and a reporter that records per-project totals for .ci/run.
 const path = require('node:path');
 
 const root = __dirname;
-const esmOnly = ['arquero', '@uwdata', 'hyparquet', 'ml-.*', 'is-any-array', 'fft\\.js'];
+const esmOnly = ['arquero', '@uwdata', 'hyparquet', 'ml-.*', 'is-any-array', 'fft\\.js', 'content-disposition'];
 
 module.exports = {
   testEnvironment: 'node',

@@ -2,5 +2,5 @@ module.exports = {
   ...require('../jest.preset.js'),
   displayName: 'tools',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/generators/**/*.test.ts'],
+  testMatch: ['<rootDir>/generators/**/*.test.ts', '<rootDir>/corpus/**/*.test.ts'],
 };

@@ -1,4 +1,5 @@
-import { detectDateFormat, parseBooleanLoose, parseBooleanWord, parseDate, parseNumber } from './value-grammar';
+import { detectDateFormat, hasLeadingZero, parseBooleanLoose, parseBooleanWord, parseDate, parseDateIn, parseNumber, parseNumeral } from './value-grammar';
+import { missingPredicate } from './missing-tokens';
 
 describe('value parsing', () => {
   it('parses plain decimal numbers only', () => {
@@ -38,5 +39,44 @@ describe('value parsing', () => {
     expect(detectDateFormat(['12/31/2020', '01/02/2020'])).toBe('mdy');
     expect(detectDateFormat(['hello'])).toBeUndefined();
     expect(detectDateFormat([])).toBeUndefined();
+  });
+});
+
+describe('the one grammar: what exports write', () => {
+  it('reads numerals with thousands separators, currency and percent signs, and decimal commas', () => {
+    expect(parseNumeral('1,204')).toBe(1204);
+    expect(parseNumeral('1,204,000.50')).toBe(1204000.5);
+    expect(parseNumeral('$1,204.50')).toBe(1204.5);
+    expect(parseNumeral('-$3')).toBe(-3);
+    expect(parseNumeral('12 €')).toBe(12);
+    expect(parseNumeral('45%')).toBe(45);
+    expect(parseNumeral('3,5', ',')).toBe(3.5);
+    expect(parseNumeral('1.204,5', ',')).toBe(1204.5);
+    expect(parseNumeral('1 204,5', ',')).toBe(1204.5);
+    for (const bad of ['1,5', '1,2,3', '$', '%', '5k', '$5%', '1e999', 'Infinity', '0x10', '12-3']) expect(parseNumeral(bad)).toBeUndefined();
+    expect(parseNumber('1e999')).toBeUndefined();
+  });
+
+  it('reads flags in every spelling, and knows codes from numbers', () => {
+    for (const t of ['yes', 'Y', 'TRUE', 't', 'On', ' y ']) expect(parseBooleanWord(t)).toBe(true);
+    for (const f of ['no', 'N', 'False', 'f', 'OFF']) expect(parseBooleanWord(f)).toBe(false);
+    expect(parseBooleanLoose('1')).toBe(true);
+    expect(hasLeadingZero('02134')).toBe(true);
+    expect(hasLeadingZero('0.5')).toBe(false);
+    expect(hasLeadingZero('0')).toBe(false);
+  });
+
+  it('truncates fractions of a second and accepts ISO in any column format', () => {
+    expect(parseDate('2020-01-01T00:00:00.9999Z')?.toISOString()).toBe('2020-01-01T00:00:00.999Z');
+    expect(parseDate('2020-01-01 10:00:00,5')?.toISOString()).toBe('2020-01-01T10:00:00.500Z');
+    expect(parseDateIn('2018-05-25', 'dmy')?.toISOString()).toBe('2018-05-25T00:00:00.000Z');
+    expect(parseDateIn('25/05/2018', 'dmy')?.toISOString()).toBe('2018-05-25T00:00:00.000Z');
+    expect(parseDateIn('25/05/2018', 'iso')).toBeUndefined();
+  });
+
+  it('treats blanks and the usual tokens as missing, in any case', () => {
+    const missing = missingPredicate();
+    for (const m of ['', ' ', 'NA', 'n/a', 'N/A', '?', '-', 'null', 'None', 'nan', ' NA ', '#N/A', null, undefined, NaN]) expect(missing(m)).toBe(true);
+    for (const v of ['0', 'no', 'Nan Goldin', '--5', 0, false]) expect(missing(v)).toBe(false);
   });
 });
