@@ -2,7 +2,9 @@
  * The main entry of @campaign-ml/bundle is browser-safe: esbuild bundles it for the browser with no
  * Node.js builtin and no file, database or spreadsheet driver, and headless Chromium scores raw
  * records with it bit for bit as Node does (tree walks and MLP in WebAssembly, and again with
- * WebAssembly removed so the JavaScript fallbacks run).
+ * WebAssembly removed so the JavaScript fallbacks run), given the same results of the Math
+ * functions the engine approximates (see LIBM); with Chromium's own Math, bit for bit where its
+ * Math agrees with Node's, else the same labels and scores within a few ulps.
  *
  * Chromium: /usr/bin/chromium (Debian's `chromium`; .ci/run installs it). Without it the Chromium
  * test is skipped, except under CI=true where it fails.
@@ -31,6 +33,12 @@ const CHROMIUM_ARGS = [
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const GLOBAL_NAME = 'CampaignMlBundle';
+/**
+ * Largest difference of a probability tolerated where the engine's Math functions differ from
+ * Node's (see LIBM). Absolute: P(failed) = 1 - P(successful) turns an ulp of one into many ulps of
+ * the other.
+ */
+const NATIVE_MAX_DIFFERENCE = 1e-13;
 
 /** Drivers the browser build must not contain (ingest's readers), matched in metafile paths. */
 const DRIVERS = /(^|\/)node_modules\/(pg|pg-[^/]+|better-sqlite3|exceljs|hyparquet|csv-parse)\//;
@@ -117,76 +125,189 @@ interface Scored {
   rawHex: string;
 }
 
-function scoreInNode(doc: BundleDocument, batch: Batch): Scored {
-  const bundle = Bundle.fromJSON(JSON.stringify(doc));
-  const records = JSON.parse(batch.records) as Record<string, unknown>[];
-  const raw = bundle.scoreTable(bundle.recordsToTable(records, batch.options));
-  return { predictions: bundle.predictRecords(records, batch.options), rawHex: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex') };
+/**
+ * The Math functions whose results ECMAScript leaves to the engine ("implementation-approximated").
+ * V8 releases differ in a few of them by an ulp (Node 20's Math.exp and Math.log1p are not
+ * Chromium's), so scores in another engine can differ in the last bits although every step of
+ * ours computes the same. The test records, in Node, every call the scoring makes and its result,
+ * and replays those results in the page: then every number must be bit for bit Node's, and every
+ * call in the page must have been made with the same arguments as in Node.
+ */
+const LIBM = ['exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'pow', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh', 'atan', 'atan2', 'asin', 'acos', 'cbrt', 'hypot'];
+
+/** Per function, its distinct calls as Float64 hex: [argument count, arguments..., result] per call. */
+type LibmCalls = Record<string, string>;
+
+const toHex = (f: Float64Array): string => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('hex');
+
+/** Run `fn` with the Math functions of LIBM recording their distinct calls. */
+function recordingLibm<T>(fn: () => T): { result: T; calls: LibmCalls; distinct: number } {
+  const M = Math as unknown as Record<string, (...a: number[]) => number>;
+  const natives = Object.fromEntries(LIBM.map((name) => [name, M[name]]));
+  const seen = Object.fromEntries(LIBM.map((name) => [name, new Map<string, number[]>()]));
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  for (const name of LIBM) {
+    M[name] = (...args: number[]) => {
+      const value = natives[name](...args);
+      let key = '';
+      for (const a of args) {
+        bits[0] = a;
+        key += `${words[0]}.${words[1]},`;
+      }
+      if (!seen[name].has(key)) seen[name].set(key, [args.length, ...args, value]);
+      return value;
+    };
+  }
+  try {
+    const result = fn();
+    const calls = Object.fromEntries(Object.entries(seen).map(([name, m]) => [name, toHex(Float64Array.from([...m.values()].flat()))]));
+    return { result, calls, distinct: Object.values(seen).reduce((n, m) => n + m.size, 0) };
+  } finally {
+    for (const name of LIBM) M[name] = natives[name];
+  }
 }
 
-/** Every probability (and label) of `got` that is not bit for bit the one of `want`. */
-function bitDifferences(want: Prediction[], got: Prediction[]): string[] {
-  const out: string[] = [];
-  if (want.length !== got.length) return [`${got.length} predictions, expected ${want.length}`];
+function scoreInNode(docText: string, batches: Batch[]): Scored[] {
+  const bundle = Bundle.fromJSON(docText);
+  return batches.map((batch) => {
+    const records = JSON.parse(batch.records) as Record<string, unknown>[];
+    const raw = bundle.scoreTable(bundle.recordsToTable(records, batch.options));
+    return { predictions: bundle.predictRecords(records, batch.options), rawHex: toHex(raw) };
+  });
+}
+
+/** Every probability (and label) of `got` that is not bit for bit the one of `want`, and the largest difference (absolute and in ulps). */
+function compare(want: Prediction[], got: Prediction[]): { differences: string[]; maxDifference: number; maxUlps: number } {
+  const differences: string[] = [];
+  let maxDifference = 0;
+  let maxUlps = 0;
+  if (want.length !== got.length) return { differences: [`${got.length} predictions, expected ${want.length}`], maxDifference: Infinity, maxUlps: Infinity };
   for (let i = 0; i < want.length; i++) {
-    if (want[i].label !== got[i].label) out.push(`record ${i}: label ${String(got[i].label)}, expected ${String(want[i].label)}`);
+    if (want[i].label !== got[i].label) differences.push(`record ${i}: label ${String(got[i].label)}, expected ${String(want[i].label)}`);
     for (const [cls, p] of Object.entries(want[i].probabilities ?? {})) {
       const q = got[i].probabilities?.[cls];
-      if (!Object.is(p, q)) out.push(`record ${i} P(${cls}): ${String(q)}, expected ${p}`);
+      if (Object.is(p, q)) continue;
+      differences.push(`record ${i} P(${cls}): ${String(q)}, expected ${p}`);
+      maxDifference = Math.max(maxDifference, typeof q === 'number' ? Math.abs(p - q) : Infinity);
+      maxUlps = Math.max(maxUlps, typeof q === 'number' ? ulps(p, q) : Infinity);
     }
   }
-  return out;
+  return { differences, maxDifference, maxUlps };
 }
 
-interface PageResult {
-  models: { model: string; batches: Scored[]; wasmInstances: number | null }[];
+/** Distance in units in the last place between two finite doubles of the same sign. */
+function ulps(a: number, b: number): number {
+  const f = new Float64Array([a, b]);
+  const i = new BigInt64Array(f.buffer);
+  const d = i[0] - i[1];
+  return Math.sign(a) !== Math.sign(b) ? Infinity : Number(d < 0n ? -d : d);
+}
+
+interface PageRun {
+  /** Per bundle: what the page made of each batch, and how many WebAssembly instances scoring it made (null: no WebAssembly). */
+  models: { model: string; batches: Scored[]; wasmInstances: number | null; ms: number }[];
+  /** Replay: calls of a LIBM function the page made with arguments Node never used (must be 0). */
+  misses: number;
+  /** Recorded calls whose result this engine computes differently from Node. */
+  libmDisagreements: number;
   hasWebAssembly: boolean;
   timeZone: string;
 }
 
-/** Prepare a blank page (`prepare` runs before the built script), load the script, score every batch with every bundle. */
-async function scoreInPage(page: Page, prepare: () => void, code: string, docs: Record<string, string>, batches: Batch[]): Promise<PageResult> {
+/**
+ * Load the built script into a blank page and score every batch with every bundle there.
+ * `withoutWebAssembly` removes WebAssembly first (the JavaScript walks run); with `replay`, the
+ * LIBM functions answer Node's recorded results.
+ */
+async function scoreInPage(
+  page: Page,
+  code: string,
+  input: { docs: Record<string, string>; batches: Batch[]; calls: LibmCalls; withoutWebAssembly: boolean; replay: boolean },
+): Promise<PageRun> {
+  const T0 = Date.now();
   await page.setContent('<!doctype html><meta charset="utf-8"><title>campaign-ml bundle</title>');
-  await page.evaluate(prepare);
+  const T1 = Date.now();
+  await page.evaluate(
+    ({ withoutWebAssembly }) => {
+      const g = globalThis as unknown as { WebAssembly?: { Instance: new (...a: unknown[]) => object }; __wasmInstances?: number };
+      if (withoutWebAssembly) {
+        delete g.WebAssembly;
+        return;
+      }
+      g.__wasmInstances = 0;
+      g.WebAssembly!.Instance = new Proxy(g.WebAssembly!.Instance, {
+        construct(target, args, newTarget) {
+          g.__wasmInstances!++;
+          return Reflect.construct(target, args, newTarget);
+        },
+      });
+    },
+    { withoutWebAssembly: input.withoutWebAssembly },
+  );
+  const T2 = Date.now();
   await page.addScriptTag({ content: code });
-  return page.evaluate(
-    ({ globalName, docs, batches }) => {
-      const g = globalThis as unknown as Record<string, unknown> & { __wasmCounts?: { instances: number } };
+  const T3 = Date.now();
+  try { return await page.evaluate(
+    ({ globalName, docs, batches, calls, replay, libmNames }) => {
+      const g = globalThis as unknown as Record<string, unknown> & { __wasmInstances?: number };
+      const M = Math as unknown as Record<string, (...a: number[]) => number>;
       const api = g[globalName] as { Bundle: typeof Bundle };
       const hex = (f: Float64Array): string => Array.from(new Uint8Array(f.buffer, f.byteOffset, f.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
+      const fromHex = (h: string): Float64Array => {
+        const b = new Uint8Array(h.length / 2);
+        for (let i = 0; i < b.length; i++) b[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+        return new Float64Array(b.buffer);
+      };
+      const bits = new Float64Array(1);
+      const words = new Uint32Array(bits.buffer);
+      const keyOf = (args: ArrayLike<number>): string => {
+        let key = '';
+        for (let i = 0; i < args.length; i++) {
+          bits[0] = args[i];
+          key += `${words[0]}.${words[1]},`;
+        }
+        return key;
+      };
+      let misses = 0;
+      let libmDisagreements = 0;
+      for (const name of libmNames) {
+        const native = M[name];
+        const flat = fromHex(calls[name] ?? '');
+        const results = new Map<string, number>();
+        for (let i = 0; i < flat.length; ) {
+          const n = flat[i];
+          const args = Array.from(flat.subarray(i + 1, i + 1 + n));
+          const value = flat[i + 1 + n];
+          results.set(keyOf(args), value);
+          if (!Object.is(native(...args), value)) libmDisagreements++;
+          i += n + 2;
+        }
+        if (replay) {
+          M[name] = (...args: number[]) => {
+            const value = results.get(keyOf(args));
+            if (value !== undefined) return value;
+            misses++;
+            return native(...args);
+          };
+        }
+      }
       const models = Object.entries(docs).map(([model, text]) => {
-        const before = g.__wasmCounts?.instances ?? null;
+        const before = g.__wasmInstances ?? null;
+        const started = performance.now();
         const bundle = api.Bundle.fromJSON(text);
         const scored = batches.map((b) => {
           const records = JSON.parse(b.records) as Record<string, unknown>[];
           const raw = bundle.scoreTable(bundle.recordsToTable(records, b.options));
           return { predictions: bundle.predictRecords(records, b.options), rawHex: hex(raw) };
         });
-        const after = g.__wasmCounts?.instances ?? null;
-        return { model, batches: scored, wasmInstances: before === null || after === null ? null : after - before };
+        const after = g.__wasmInstances ?? null;
+        return { model, batches: scored, wasmInstances: before === null || after === null ? null : after - before, ms: Math.round(performance.now() - started) };
       });
-      return { models, hasWebAssembly: typeof WebAssembly === 'object', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+      return { models, misses, libmDisagreements, hasWebAssembly: typeof WebAssembly === 'object', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
     },
-    { globalName: GLOBAL_NAME, docs, batches },
-  );
-}
-
-/** Counts WebAssembly instances made in the page (to tell the WebAssembly paths ran). */
-function countWasmInstances(): void {
-  const W = (globalThis as { WebAssembly?: { Instance: new (...a: unknown[]) => object } }).WebAssembly;
-  if (!W) return;
-  const counts = { instances: 0 };
-  (globalThis as { __wasmCounts?: unknown }).__wasmCounts = counts;
-  W.Instance = new Proxy(W.Instance, {
-    construct(target, args, newTarget) {
-      counts.instances++;
-      return Reflect.construct(target, args, newTarget);
-    },
-  });
-}
-
-function removeWebAssembly(): void {
-  delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+    { globalName: GLOBAL_NAME, docs: input.docs, batches: input.batches, calls: input.calls, replay: input.replay, libmNames: LIBM },
+  ); } finally { console.log('TIMING', T1 - T0, T2 - T1, T3 - T2, Date.now() - T3); }
 }
 
 describe('@campaign-ml/bundle in the browser', () => {
@@ -226,7 +347,9 @@ describe('@campaign-ml/bundle in the browser', () => {
       { name: 'an unseen category', records: JSON.stringify([{ ...HAND_RECORDS[0], category: 'Poetry' }, HAND_RECORDS[2]]), options: { unknownCategories: 'unseen' } },
       { name: '2100 generated records (two tree blocks)', records: JSON.stringify(generatedRecords(2100, 9)), options: {} },
     ];
-    const inNode = Object.fromEntries(Object.entries(docs).map(([model, text]) => [model, batches.map((b) => scoreInNode(JSON.parse(text) as BundleDocument, b))]));
+    const { result: inNode, calls, distinct } = recordingLibm(() => Object.fromEntries(Object.entries(docs).map(([model, text]) => [model, scoreInNode(text, batches)])));
+    // Node scores as the page will (recording did not change a bit).
+    for (const [model, text] of Object.entries(docs)) expect(scoreInNode(text, batches)).toEqual(inNode[model]);
 
     const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bundle-chromium-'));
     let context: BrowserContext | undefined;
@@ -247,36 +370,66 @@ describe('@campaign-ml/bundle in the browser', () => {
         return route.abort();
       });
       const errors: string[] = [];
-      const page = async (): Promise<Page> => {
-        const p = await context!.newPage();
-        p.on('pageerror', (e) => errors.push(String(e)));
-        p.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-        return p;
+      const pageMs: number[] = [];
+      const run = async (withoutWebAssembly: boolean, replay: boolean): Promise<PageRun> => {
+        const started = Date.now();
+        const page = await context!.newPage();
+        page.on('pageerror', (e) => errors.push(String(e)));
+        page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+        try {
+          return await scoreInPage(page, build.code, { docs, batches, calls, withoutWebAssembly, replay });
+        } finally {
+          await page.close();
+          pageMs.push(Date.now() - started);
+        }
       };
       const scoring = Date.now();
-      const withWasm = await scoreInPage(await page(), countWasmInstances, build.code, docs, batches);
-      const withoutWasm = await scoreInPage(await page(), removeWebAssembly, build.code, docs, batches);
+      const runs = {
+        'WebAssembly, Node\'s Math results': await run(false, true),
+        'no WebAssembly, Node\'s Math results': await run(true, true),
+        'WebAssembly, Chromium\'s own Math': await run(false, false),
+      };
       const scoringMs = Date.now() - scoring;
 
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
-      expect(withWasm.timeZone).toBe('America/St_Johns');
-      expect(withWasm.hasWebAssembly).toBe(true);
-      expect(withoutWasm.hasWebAssembly).toBe(false);
-      for (const result of [withWasm, withoutWasm]) {
-        for (const { model, batches: scored, wasmInstances } of result.models) {
-          if (result === withWasm) expect({ model, ranInWebAssembly: (wasmInstances ?? 0) > 0 }).toEqual({ model, ranInWebAssembly: true });
+      const native = runs['WebAssembly, Chromium\'s own Math'];
+      expect(native.timeZone).toBe('America/St_Johns');
+      expect(Object.values(runs).map((r) => r.hasWebAssembly)).toEqual([true, false, true]);
+      let nativeMaxDifference = 0;
+      let nativeMaxUlps = 0;
+      for (const [where, r] of Object.entries(runs)) {
+        const replay = where.includes("Node's Math");
+        // Replayed: the page called every Math function with the arguments Node used (so the typed
+        // records, features and raw model scores were bit for bit Node's).
+        if (replay) expect({ where, misses: r.misses }).toEqual({ where, misses: 0 });
+        for (const { model, batches: scored, wasmInstances } of r.models) {
+          if (r.hasWebAssembly) expect({ where, model, ranInWebAssembly: (wasmInstances ?? 0) > 0 }).toEqual({ where, model, ranInWebAssembly: true });
           scored.forEach((s, i) => {
             const want = inNode[model][i];
-            const where = `${model}, ${batches[i].name}, ${result === withWasm ? 'with' : 'without'} WebAssembly`;
-            expect({ where, differences: bitDifferences(want.predictions, s.predictions) }).toEqual({ where, differences: [] });
-            expect({ where, sameRawBits: s.rawHex === want.rawHex }).toEqual({ where, sameRawBits: true });
+            const at = `${model}, ${batches[i].name}, ${where}`;
+            const { differences, maxDifference, maxUlps } = compare(want.predictions, s.predictions);
+            if (replay || native.libmDisagreements === 0) {
+              // Bit for bit Node's: every probability (Object.is) and the raw Float64 scores.
+              expect({ at, differences }).toEqual({ at, differences: [] });
+              expect({ at, sameRawBits: s.rawHex === want.rawHex }).toEqual({ at, sameRawBits: true });
+            } else {
+              // This engine's Math differs from Node's in the last bits: same labels, probabilities within NATIVE_MAX_DIFFERENCE.
+              expect({ at, labels: s.predictions.map((p) => p.label) }).toEqual({ at, labels: want.predictions.map((p) => p.label) });
+              expect({ at, maxDifference: maxDifference <= NATIVE_MAX_DIFFERENCE ? 'within tolerance' : maxDifference }).toEqual({ at, maxDifference: 'within tolerance' });
+              nativeMaxDifference = Math.max(nativeMaxDifference, maxDifference);
+              nativeMaxUlps = Math.max(nativeMaxUlps, maxUlps);
+            }
           });
         }
       }
+      const records = batches.reduce((n, b) => n + (JSON.parse(b.records) as unknown[]).length, 0);
       console.log(
         `browser bundle: ${(build.code.length / 1024).toFixed(0)} KiB in ${build.ms} ms; Chromium ${context.browser()?.version() ?? '?'} up in ${launchMs} ms; ` +
-          `two pages scored ${batches.reduce((n, b) => n + (JSON.parse(b.records) as unknown[]).length, 0)} records x ${Object.keys(docs).length} bundles in ${scoringMs} ms`,
+          `3 pages (${pageMs.join(' + ')} ms, scoring ${Object.values(runs).map((r) => r.models.map((m) => m.ms).join('/')).join(' + ')} ms) x ${Object.keys(docs).length} bundles x ${records} records in ${scoringMs} ms; ` +
+          (native.libmDisagreements === 0
+            ? 'Chromium\'s Math agrees with Node\'s on every call: its own scores are bit for bit Node\'s'
+            : `Chromium's Math differs from Node's on ${native.libmDisagreements} of the ${distinct} distinct calls the scoring makes: its own probabilities differ by at most ${nativeMaxDifference.toExponential(1)} (${nativeMaxUlps} ulps), bit for bit with Node's Math results`),
       );
     } finally {
       await context?.close();
