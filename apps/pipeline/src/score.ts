@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { AbortError, ConfigError, SchemaError, type Problem } from '@campaign-ml/core';
+import { AbortError, ConfigError } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
 import { readBundle } from '@campaign-ml/bundle/node';
 import {
