@@ -1,4 +1,5 @@
-import { assembleModule, compileModule, F64, Fn, I32, instantiate, Op, type CompiledModule } from '../wasm/assembler';
+import { assembleModule, compileModule, Fn, instantiate, type CompiledModule } from '../wasm/assembler';
+import { F64, I32, MiscOp, Op, VOID } from '../wasm/opcodes';
 import type { CutGrid } from './cut-grid';
 
 /**
@@ -139,10 +140,10 @@ function encodeFn(): Fn {
   /** codes[o + row] = code of data[dp + 8 * row] (returns 0 from encode on NaN). */
   const value = (row: number): void => {
     f.get(dp).mem(Op.F64Load, 3, 8 * row).tee(x);
-    f.get(x).op(Op.F64Ne, Op.If, 0x40).i32(0).op(Op.Return, Op.End);
+    f.get(x).op(Op.F64Ne, Op.If, VOID).i32(0).op(Op.Return, Op.End);
     f.get(x).get(lo).op(Op.F64Sub).get(inv).op(Op.F64Mul).set(t);
     // k = start[t > 0 ? (t < G ? trunc(t) : G) : 0]
-    f.get(t).op(Op.Misc, 0x02).get(G).get(t).get(Gf).op(Op.F64Lt, Op.Select);
+    f.get(t).op(Op.Misc, MiscOp.I32TruncSatF64S).get(G).get(t).get(Gf).op(Op.F64Lt, Op.Select);
     f.i32(0).get(t).f64(0).op(Op.F64Gt, Op.Select);
     f.get(start).op(Op.I32Add).mem(Op.I32Load8U, 0).set(k);
     // then k += cuts[k] < x, steps times
