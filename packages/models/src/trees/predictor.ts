@@ -1,6 +1,10 @@
-import { decodeArray, encodeArray, InputError, SerializationError } from '@campaign-ml/core';
-import type { EncodedArray, Matrix } from '@campaign-ml/core';
+import { InputError } from '@campaign-ml/core';
+import type { Matrix } from '@campaign-ml/core';
 import type { TreeArrays } from './tree-arrays';
+import { flattenTrees, unflattenTrees } from './flat-ensemble';
+import type { EnsembleLayout, FlatEnsemble } from './flat-ensemble';
+import { checkLoadedEnsemble, ensembleFromJSON, ensembleToJSON } from './ensemble-json';
+import type { EnsembleJSON } from './ensemble-json';
 import { CAT_WORDS } from './splitting';
 import { cutGrid, paddedCuts } from './cut-grid';
 import type { CutGrid } from './cut-grid';
@@ -9,19 +13,6 @@ import type { PackedWalker } from './packed-walk-wasm';
 
 /** How feature importance is counted: total split gain, total cover (hessian) of splits, or split count. */
 export type ImportanceType = 'gain' | 'cover' | 'weight';
-
-export interface EnsembleLayout {
-  /** Raw outputs per row (1 for binary and regression, classes for multiclass). */
-  nOutputs: number;
-  /** Numbers per leaf: 1 (the tree feeds output treeOutput[t]) or nOutputs (a leaf vector). */
-  valueWidth: number;
-  /** Output each tree adds to (valueWidth 1 only). */
-  treeOutput: Int32Array;
-  /** Starting raw score per output. */
-  baseScore: Float64Array;
-  /** Each tree's value is multiplied by this (1 for boosting, 1 / trees for forests). */
-  scale: number;
-}
 
 const BLOCK = 2048;
 /** Trees up to this depth also get the complete (heap-ordered) layout for prediction. */
@@ -63,10 +54,10 @@ interface CompleteLayout {
 
 
 /**
- * All trees of a model flattened into shared typed arrays (child indices absolute), so prediction
- * is one tight loop per tree over a block of rows, with no per-row allocation.
+ * The fitted trees of a model, stored flat (flat-ensemble.ts; saved by ensemble-json.ts), and their
+ * prediction: one tight loop per tree over a block of rows, with no per-row allocation.
  */
-export class TreeEnsemble {
+export class TreeEnsemble implements FlatEnsemble {
   readonly nTrees: number;
   readonly nOutputs: number;
   readonly valueWidth: number;
@@ -86,26 +77,13 @@ export class TreeEnsemble {
   readonly cover: Float64Array;
   readonly gain: Float64Array;
 
-  private constructor(a: {
-    layout: EnsembleLayout;
-    roots: Int32Array;
-    feature: Int32Array;
-    threshold: Float64Array;
-    left: Int32Array;
-    right: Int32Array;
-    defaultLeft: Uint8Array;
-    catOffset: Int32Array;
-    catBits: Uint32Array;
-    value: Float64Array;
-    cover: Float64Array;
-    gain: Float64Array;
-  }) {
+  private constructor(a: FlatEnsemble) {
     this.nTrees = a.roots.length - 1;
-    this.nOutputs = a.layout.nOutputs;
-    this.valueWidth = a.layout.valueWidth;
-    this.treeOutput = a.layout.treeOutput;
-    this.baseScore = a.layout.baseScore;
-    this.scale = a.layout.scale;
+    this.nOutputs = a.nOutputs;
+    this.valueWidth = a.valueWidth;
+    this.treeOutput = a.treeOutput;
+    this.baseScore = a.baseScore;
+    this.scale = a.scale;
     this.roots = a.roots;
     this.feature = a.feature;
     this.threshold = a.threshold;
@@ -242,46 +220,7 @@ export class TreeEnsemble {
   private readonly hasCategorical: boolean;
 
   static fromTrees(trees: readonly TreeArrays[], layout: EnsembleLayout): TreeEnsemble {
-    const roots = new Int32Array(trees.length + 1);
-    let catTotal = 0;
-    for (let t = 0; t < trees.length; t++) {
-      roots[t + 1] = roots[t] + trees[t].feature.length;
-      catTotal += trees[t].catBits.length;
-    }
-    const n = roots[trees.length];
-    const W = layout.valueWidth;
-    const feature = new Int32Array(n);
-    const threshold = new Float64Array(n);
-    const left = new Int32Array(n);
-    const right = new Int32Array(n);
-    const defaultLeft = new Uint8Array(n);
-    const catOffset = new Int32Array(n);
-    const catBits = new Uint32Array(catTotal);
-    const value = new Float64Array(n * W);
-    const cover = new Float64Array(n);
-    const gain = new Float64Array(n);
-    let catPos = 0;
-    for (let t = 0; t < trees.length; t++) {
-      const tr = trees[t];
-      const o = roots[t];
-      for (let i = 0; i < tr.left.length; i++) {
-        if (tr.left[i] >= 0 && tr.right[i] !== tr.left[i] + 1) throw new Error(`tree ${t} node ${i}: children must be adjacent`);
-      }
-      feature.set(tr.feature, o);
-      threshold.set(tr.threshold, o);
-      defaultLeft.set(tr.defaultLeft, o);
-      value.set(tr.value, o * W);
-      cover.set(tr.cover, o);
-      gain.set(tr.gain, o);
-      catBits.set(tr.catBits, catPos);
-      for (let i = 0; i < tr.feature.length; i++) {
-        left[o + i] = tr.left[i] < 0 ? -1 : tr.left[i] + o;
-        right[o + i] = tr.right[i] < 0 ? -1 : tr.right[i] + o;
-        catOffset[o + i] = tr.catOffset[i] < 0 ? -1 : tr.catOffset[i] + catPos;
-      }
-      catPos += tr.catBits.length;
-    }
-    return new TreeEnsemble({ layout, roots, feature, threshold, left, right, defaultLeft, catOffset, catBits, value, cover, gain });
+    return new TreeEnsemble(flattenTrees(trees, layout));
   }
 
   /** The first `nTrees` trees (early stopping keeps the best iteration). */
@@ -674,39 +613,7 @@ export class TreeEnsemble {
 
   /** Per-tree arrays with tree-local child indices (for TreeSHAP and inspection). */
   trees(): TreeArrays[] {
-    const out: TreeArrays[] = [];
-    const W = this.valueWidth;
-    for (let t = 0; t < this.nTrees; t++) {
-      const a = this.roots[t];
-      const b = this.roots[t + 1];
-      const left = this.left.slice(a, b);
-      const right = this.right.slice(a, b);
-      const catOffset = this.catOffset.slice(a, b);
-      let catStart = -1;
-      let catEnd = -1;
-      for (let i = 0; i < b - a; i++) {
-        if (left[i] >= 0) left[i] -= a;
-        if (right[i] >= 0) right[i] -= a;
-        if (catOffset[i] >= 0) {
-          if (catStart < 0) catStart = catOffset[i];
-          catEnd = catOffset[i] + CAT_WORDS;
-        }
-      }
-      for (let i = 0; i < b - a; i++) if (catOffset[i] >= 0) catOffset[i] -= catStart;
-      out.push({
-        feature: this.feature.slice(a, b),
-        threshold: this.threshold.slice(a, b),
-        left,
-        right,
-        defaultLeft: this.defaultLeft.slice(a, b),
-        catOffset,
-        catBits: catStart < 0 ? new Uint32Array(0) : this.catBits.slice(catStart, catEnd),
-        value: this.value.slice(a * W, b * W),
-        cover: this.cover.slice(a, b),
-        gain: this.gain.slice(a, b),
-      });
-    }
-    return out;
+    return unflattenTrees(this);
   }
 
   /** Importance per feature, normalized to sum to 1 (all zeros when no tree splits). */
@@ -727,79 +634,15 @@ export class TreeEnsemble {
   }
 
   toJSON(): EnsembleJSON {
-    return {
-      nOutputs: this.nOutputs,
-      valueWidth: this.valueWidth,
-      scale: this.scale,
-      baseScore: encodeArray(this.baseScore),
-      treeOutput: encodeArray(this.treeOutput),
-      roots: encodeArray(this.roots),
-      feature: encodeArray(this.feature),
-      threshold: encodeArray(this.threshold),
-      left: encodeArray(this.left),
-      right: encodeArray(this.right),
-      defaultLeft: encodeArray(this.defaultLeft),
-      catOffset: encodeArray(this.catOffset),
-      catBits: encodeArray(this.catBits),
-      value: encodeArray(this.value),
-      cover: encodeArray(this.cover),
-      gain: encodeArray(this.gain),
-    };
+    return ensembleToJSON(this);
   }
 
   static fromJSON(j: EnsembleJSON): TreeEnsemble {
-    if (!j || typeof j !== 'object') throw new SerializationError('CORRUPT_MODEL', 'the model has no "ensemble" object');
-    const e = new TreeEnsemble({
-      layout: {
-        nOutputs: j.nOutputs,
-        valueWidth: j.valueWidth,
-        scale: j.scale,
-        baseScore: decodeArray<Float64Array>(j.baseScore, 'baseScore'),
-        treeOutput: decodeArray<Int32Array>(j.treeOutput, 'treeOutput'),
-      },
-      roots: decodeArray<Int32Array>(j.roots, 'roots'),
-      feature: decodeArray<Int32Array>(j.feature, 'feature'),
-      threshold: decodeArray<Float64Array>(j.threshold, 'threshold'),
-      left: decodeArray<Int32Array>(j.left, 'left'),
-      right: decodeArray<Int32Array>(j.right, 'right'),
-      defaultLeft: decodeArray<Uint8Array>(j.defaultLeft, 'defaultLeft'),
-      catOffset: decodeArray<Int32Array>(j.catOffset, 'catOffset'),
-      catBits: decodeArray<Uint32Array>(j.catBits, 'catBits'),
-      value: decodeArray<Float64Array>(j.value, 'value'),
-      cover: decodeArray<Float64Array>(j.cover, 'cover'),
-      gain: decodeArray<Float64Array>(j.gain, 'gain'),
-    });
-    const nodes = e.feature.length;
-    for (let i = 0; i < nodes; i++) {
-      if (e.left[i] >= 0 && e.right[i] !== e.left[i] + 1) {
-        throw new SerializationError('CORRUPT_MODEL', `node ${i}: children must be adjacent (right = left + 1); the model file is damaged`);
-      }
-    }
-    if (e.left.length !== nodes || e.right.length !== nodes || e.value.length !== nodes * e.valueWidth || e.roots[e.nTrees] !== nodes) {
-      throw new SerializationError('CORRUPT_MODEL', 'the tree arrays disagree in length; the model file is damaged');
-    }
+    const e = new TreeEnsemble(ensembleFromJSON(j));
+    checkLoadedEnsemble(e);
     return e;
   }
 }
 
 /** The WebAssembly walk of each ensemble (an ensemble itself is frozen), for one column count. */
 const WALKERS = new WeakMap<TreeEnsemble, { cols: number; walker: PackedWalker | null }>();
-
-export interface EnsembleJSON {
-  nOutputs: number;
-  valueWidth: number;
-  scale: number;
-  baseScore: EncodedArray;
-  treeOutput: EncodedArray;
-  roots: EncodedArray;
-  feature: EncodedArray;
-  threshold: EncodedArray;
-  left: EncodedArray;
-  right: EncodedArray;
-  defaultLeft: EncodedArray;
-  catOffset: EncodedArray;
-  catBits: EncodedArray;
-  value: EncodedArray;
-  cover: EncodedArray;
-  gain: EncodedArray;
-}
