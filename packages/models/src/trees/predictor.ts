@@ -6,8 +6,10 @@ import type { EnsembleLayout, FlatEnsemble } from './flat-ensemble';
 import { checkLoadedEnsemble, ensembleFromJSON, ensembleToJSON } from './ensemble-json';
 import type { EnsembleJSON } from './ensemble-json';
 import { CAT_WORDS } from './splitting';
-import { cutGrid, paddedCuts } from './cut-grid';
-import type { CutGrid } from './cut-grid';
+import { lockstepLayout } from './lockstep-layout';
+import type { LockstepLayout } from './lockstep-layout';
+import { completeLayout } from './complete-layout';
+import type { CompleteLayout } from './complete-layout';
 import { createPackedWalker, wasmWalkOn } from './packed-walk-wasm';
 import type { PackedWalker } from './packed-walk-wasm';
 
@@ -15,46 +17,10 @@ import type { PackedWalker } from './packed-walk-wasm';
 export type ImportanceType = 'gain' | 'cover' | 'weight';
 
 const BLOCK = 2048;
-/** Trees up to this depth also get the complete (heap-ordered) layout for prediction. */
-const COMPLETE_MAX_DEPTH = 10;
-
-/** Index of the first element of sorted `a` that is >= x. */
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-interface CompleteLayout {
-  /** Start of each tree's 2^D - 1 internal nodes (length nTrees + 1). */
-  nodeBase: Int32Array;
-  /** Start of each tree's 2^D leaves (length nTrees + 1), in leaf units. */
-  leafBase: Int32Array;
-  feature: Int32Array;
-  threshold: Float64Array;
-  nanRight: Int32Array;
-  value: Float64Array;
-  /**
-   * The thresholds as codes: feature << 11 | k (= 8 * feature << 8 | k, the feature's offset in a
-   * group of codes), where k is the threshold's rank among the distinct thresholds of that feature
-   * (`cuts`), so `x > threshold` is `code(x) > k` with code(x) the number of cuts below x. Null
-   * when a feature has more than 255 distinct thresholds.
-   */
-  packed: Int32Array | null;
-  /** Sorted distinct thresholds per feature, padded with +Infinity (undefined for unused features). */
-  cuts: Float64Array[];
-  /** Per feature, a uniform grid over its finite cuts for coding values without a search. */
-  grids: CutGrid[];
-}
-
 
 /**
- * The fitted trees of a model, stored flat (flat-ensemble.ts; saved by ensemble-json.ts), and their
+ * The fitted trees of a model, stored flat (flat-ensemble.ts; saved by ensemble-json.ts) and laid
+ * out once more for the walks (lockstep-layout.ts, complete-layout.ts, packed-layout.ts), and their
  * prediction: one tight loop per tree over a block of rows, with no per-row allocation.
  */
 export class TreeEnsemble implements FlatEnsemble {
@@ -95,129 +61,13 @@ export class TreeEnsemble implements FlatEnsemble {
     this.value = a.value;
     this.cover = a.cover;
     this.gain = a.gain;
-    // Walk arrays: leaves loop onto themselves (threshold +Infinity, NaN stays), so a tree of depth D
-    // is exactly D branch-free steps for every row, and several rows can walk in lockstep.
-    const n = this.feature.length;
-    this.wLeft = new Int32Array(n);
-    this.wFeature = new Int32Array(n);
-    this.wThreshold = new Float64Array(n);
-    this.wNanRight = new Int32Array(n);
-    this.treeDepth = new Int32Array(this.nTrees);
-    const depth = new Int32Array(n);
-    let hasCat = false;
-    for (let t = 0; t < this.nTrees; t++) {
-      let maxD = 0;
-      for (let i = this.roots[t]; i < this.roots[t + 1]; i++) {
-        const l = this.left[i];
-        if (l < 0) {
-          this.wLeft[i] = i;
-          this.wFeature[i] = 0;
-          this.wThreshold[i] = Infinity;
-          this.wNanRight[i] = 0;
-          if (depth[i] > maxD) maxD = depth[i];
-        } else {
-          this.wLeft[i] = l;
-          this.wFeature[i] = this.feature[i];
-          this.wThreshold[i] = this.threshold[i];
-          this.wNanRight[i] = this.defaultLeft[i] ^ 1;
-          depth[l] = depth[i] + 1;
-          depth[l + 1] = depth[i] + 1;
-          if (this.catOffset[i] >= 0) hasCat = true;
-        }
-      }
-      this.treeDepth[t] = maxD;
-    }
-    this.hasCategorical = hasCat;
-    let maxDepth = 0;
-    for (let t = 0; t < this.nTrees; t++) if (this.treeDepth[t] > maxDepth) maxDepth = this.treeDepth[t];
-    this.complete = !hasCat && maxDepth <= COMPLETE_MAX_DEPTH ? this.buildComplete() : null;
+    this.lockstep = lockstepLayout(this);
+    this.complete = completeLayout(this, this.lockstep);
     Object.freeze(this);
   }
 
-  /**
-   * Every tree as a complete binary tree of its depth D in heap order (children of i at 2i + 1 and
-   * 2i + 2), so a step is `i = 2i + 1 + (x > threshold[i])` with no child-index load. A leaf above
-   * depth D becomes pass-through nodes (threshold +Infinity: every value, NaN too, goes left) down
-   * to copies of its value at depth D.
-   */
-  private buildComplete(): CompleteLayout {
-    const T = this.nTrees;
-    const W = this.valueWidth;
-    const nodeBase = new Int32Array(T + 1);
-    const leafBase = new Int32Array(T + 1);
-    for (let t = 0; t < T; t++) {
-      const full = 2 ** this.treeDepth[t];
-      nodeBase[t + 1] = nodeBase[t] + full - 1;
-      leafBase[t + 1] = leafBase[t] + full;
-    }
-    const feature = new Int32Array(nodeBase[T]);
-    const threshold = new Float64Array(nodeBase[T]);
-    const nanRight = new Int32Array(nodeBase[T]);
-    const value = new Float64Array(leafBase[T] * W);
-    const stack: number[] = [];
-    for (let t = 0; t < T; t++) {
-      const D = this.treeDepth[t];
-      const internal = 2 ** D - 1;
-      const nb = nodeBase[t];
-      const lb = leafBase[t];
-      // (original node, heap position, depth) triples; a leaf fills its whole heap subtree.
-      stack.push(this.roots[t], 0, 0);
-      while (stack.length > 0) {
-        const d = stack.pop()!;
-        const pos = stack.pop()!;
-        const node = stack.pop()!;
-        if (d === D) {
-          for (let k = 0; k < W; k++) value[(lb + pos - internal) * W + k] = this.value[node * W + k];
-          continue;
-        }
-        const l = this.left[node];
-        if (l < 0) {
-          feature[nb + pos] = 0;
-          threshold[nb + pos] = Infinity;
-          nanRight[nb + pos] = 0;
-          stack.push(node, 2 * pos + 1, d + 1, node, 2 * pos + 2, d + 1);
-        } else {
-          feature[nb + pos] = this.feature[node];
-          threshold[nb + pos] = this.threshold[node];
-          nanRight[nb + pos] = this.defaultLeft[node] ^ 1;
-          stack.push(l, 2 * pos + 1, d + 1, l + 1, 2 * pos + 2, d + 1);
-        }
-      }
-    }
-    // Distinct thresholds per feature, and each node's rank among them.
-    const perFeature = new Map<number, number[]>();
-    for (let i = 0; i < feature.length; i++) {
-      let list = perFeature.get(feature[i]);
-      if (!list) perFeature.set(feature[i], (list = []));
-      list.push(threshold[i]);
-    }
-    const cuts: Float64Array[] = [];
-    let packable = true;
-    for (const [f, list] of perFeature) {
-      const u = Float64Array.from(new Set(list)).sort();
-      if (u.length > 255) packable = false;
-      // One +Infinity past the end stops the forward steps in encodeBlock.
-      const padded = paddedCuts(u);
-      cuts[f] = padded;
-    }
-    let packed: Int32Array | null = null;
-    if (packable) {
-      packed = new Int32Array(feature.length);
-      for (let i = 0; i < feature.length; i++) packed[i] = (feature[i] << 11) | lowerBound(cuts[feature[i]], threshold[i]);
-    }
-    const grids: CutGrid[] = [];
-    if (packed) for (let f = 0; f < cuts.length; f++) if (cuts[f]) grids[f] = cutGrid(cuts[f]);
-    return { nodeBase, leafBase, feature, threshold, nanRight, value, packed, cuts, grids };
-  }
-
+  private readonly lockstep: LockstepLayout;
   private readonly complete: CompleteLayout | null;
-
-  private readonly wLeft: Int32Array;
-  private readonly wFeature: Int32Array;
-  private readonly wThreshold: Float64Array;
-  private readonly wNanRight: Int32Array;
-  private readonly treeDepth: Int32Array;
-  private readonly hasCategorical: boolean;
 
   static fromTrees(trees: readonly TreeArrays[], layout: EnsembleLayout): TreeEnsemble {
     return new TreeEnsemble(flattenTrees(trees, layout));
@@ -301,7 +151,7 @@ export class TreeEnsemble implements FlatEnsemble {
         const len = (e - b) * cols;
         for (let i = 0; i < len && !nan; i++) nan = buf[i] !== buf[i];
         for (let t = 0; t < this.nTrees; t++) this.addTreeComplete(c, t, buf, cols, e - b, out, b, nan);
-      } else if (this.hasCategorical) for (let t = 0; t < this.nTrees; t++) this.addTreeRowMajor(t, buf, cols, e - b, out, b);
+      } else if (this.lockstep.hasCategorical) for (let t = 0; t < this.nTrees; t++) this.addTreeRowMajor(t, buf, cols, e - b, out, b);
       else for (let t = 0; t < this.nTrees; t++) this.addTreeLockstep(t, buf, cols, e - b, out, b);
     }
     return out;
@@ -317,7 +167,7 @@ export class TreeEnsemble implements FlatEnsemble {
         nOutputs: this.nOutputs,
         nodeBase: cp.nodeBase,
         leafBase: cp.leafBase,
-        depth: this.treeDepth,
+        depth: cp.depth,
         treeOutput: this.treeOutput,
         packed: cp.packed!,
         value: cp.value,
@@ -376,7 +226,7 @@ export class TreeEnsemble implements FlatEnsemble {
     const cv = cp.value;
     const K = this.nOutputs;
     const scale = this.scale;
-    const D = this.treeDepth[t];
+    const D = cp.depth[t];
     const leaf0 = lb - (cp.nodeBase[t + 1] - nb);
     const o = W === 1 ? this.treeOutput[t] : 0;
     let i = 0;
@@ -448,7 +298,7 @@ export class TreeEnsemble implements FlatEnsemble {
     const cv = c.value.subarray(c.leafBase[t] * W, c.leafBase[t + 1] * W);
     const K = this.nOutputs;
     const scale = this.scale;
-    const D = this.treeDepth[t];
+    const D = c.depth[t];
     const internal = cf.length;
     const o = W === 1 ? this.treeOutput[t] : 0;
     let i = 0;
@@ -489,18 +339,18 @@ export class TreeEnsemble implements FlatEnsemble {
     }
   }
 
-  /** Numeric-only trees: four rows walk the tree together, treeDepth[t] branch-free steps each. */
+  /** Numeric-only trees: four rows walk the tree together, depth[t] branch-free steps each. */
   private addTreeLockstep(t: number, buf: Float64Array, cols: number, m: number, out: Float64Array, outRow: number): void {
-    const wl = this.wLeft;
-    const wf = this.wFeature;
-    const wt = this.wThreshold;
-    const wn = this.wNanRight;
+    const wl = this.lockstep.left;
+    const wf = this.lockstep.feature;
+    const wt = this.lockstep.threshold;
+    const wn = this.lockstep.nanRight;
     const value = this.value;
     const W = this.valueWidth;
     const K = this.nOutputs;
     const scale = this.scale;
     const root = this.roots[t];
-    const D = this.treeDepth[t];
+    const D = this.lockstep.depth[t];
     const o = W === 1 ? this.treeOutput[t] : 0;
     let i = 0;
     if (W === 1) {
