@@ -3,7 +3,7 @@ import { F64, I32, MiscOp, Op, VOID } from '../wasm/opcodes';
 import type { CutGrid } from './cut-grid';
 
 /**
- * Batch prediction's coding and packed tree walk (see TreeEnsemble.encodeBlock and addTreePacked)
+ * Batch prediction's coding and packed tree walk (encodeBlock and addTreePacked in packed-walk.ts)
  * as two small WebAssembly functions, assembled here byte by byte (~2 KB). In JavaScript most of
  * the walk's instructions are typed-array bounds checks, int32 overflow checks and register
  * spills; in WebAssembly the same steps need none of them. Same arithmetic in the same order (the
@@ -109,7 +109,7 @@ function walkFn(): Fn {
 }
 
 /**
- * encode(m, cols, c, fm, data, codes) -> 1, or 0 when a value is NaN: TreeEnsemble.encodeBlock's
+ * encode(m, cols, c, fm, data, codes) -> 1, or 0 when a value is NaN: encodeBlock's (packed-walk.ts)
  * coding of one column, code = start[cell(x)] + (cuts of that cell below x), for the m values at
  * data into codes in groups of eight rows (row i at codes + (i >>> 3) * 8 * cols + 8 * c + (i & 7)).
  * The column's grid (32 bytes at fm): lo, inv (f64), G, start, cuts (byte addresses), steps (i32).
