@@ -16,7 +16,9 @@
  * results agree with them to rounding, not bit for bit.
  */
 
-import { assembleModule, compileModule, Fn, I32, instantiate, Op, PAGE, uleb, sleb, V128, type CompiledModule, type WasmMemory } from '../wasm/assembler';
+import { assembleModule, compileModule, Fn, instantiate, PAGE, uleb, sleb } from '../wasm/assembler';
+import type { CompiledModule, WasmMemory } from '../wasm/assembler';
+import { I32, Op, SimdOp, V128, VOID } from '../wasm/opcodes';
 
 export interface SimdKernels {
   /** Float64 view of the whole memory. Its contents are left over from earlier use: not zeroed. */
@@ -74,7 +76,7 @@ export function acquireSimdKernels(float64s: number): SimdKernels | undefined {
   };
 }
 
-// --- the two kernels, in the opcodes of ../wasm/assembler -------------------------------------
+// --- the two kernels, in the opcodes of ../wasm/opcodes --------------------------------------
 
 const MEMORY = ['e', 'm'] as const;
 const get = (i: number): number[] => [Op.LocalGet, ...uleb(i)];
@@ -84,23 +86,25 @@ const ADD = [Op.I32Add];
 const MUL = [Op.I32Mul];
 const SHL = [Op.I32Shl];
 const GE_U = [Op.I32GeU];
-const f64Load = (offset: number): number[] => [0x2b, 3, ...uleb(offset)];
-const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
+const f64Load = (offset: number): number[] => [Op.F64Load, 3, ...uleb(offset)];
+const f64Store = (offset: number): number[] => [Op.F64Store, 3, ...uleb(offset)];
 const F64_ADD = [Op.F64Add];
-const V_LOAD = [0xfd, 0x00, 3, 0];
-const V_STORE = [0xfd, 0x0b, 3, 0];
-const V_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
-const SPLAT = [0xfd, 0x14];
-const LANE = (l: number): number[] => [0xfd, 0x21, l];
-const V_ADD = [0xfd, 0xf0, 0x01];
-const V_MUL = [0xfd, 0xf2, 0x01];
+/** A SIMD instruction: the prefix, then the opcode as LEB128. */
+const simd = (opcode: number): number[] => [Op.Simd, ...uleb(opcode)];
+const V_LOAD = [...simd(SimdOp.V128Load), 3, 0];
+const V_STORE = [...simd(SimdOp.V128Store), 3, 0];
+const V_ZERO = [...simd(SimdOp.V128Const), ...new Array<number>(16).fill(0)];
+const SPLAT = simd(SimdOp.F64x2Splat);
+const LANE = (l: number): number[] => [...simd(SimdOp.F64x2ExtractLane), l];
+const V_ADD = simd(SimdOp.F64x2Add);
+const V_MUL = simd(SimdOp.F64x2Mul);
 /** `while (local[i] < local[limit]) { body; local[i] += step }` */
 const loopUp = (i: number, limit: number, step: number, body: number[]): number[] => [
-  0x02, 0x40, 0x03, 0x40, // block, loop
-  ...get(i), ...get(limit), ...GE_U, 0x0d, 1, // br_if out when i >= limit
+  Op.Block, VOID, Op.Loop, VOID,
+  ...get(i), ...get(limit), ...GE_U, Op.BrIf, 1, // out when i >= limit
   ...body,
   ...get(i), ...i32(step), ...ADD, ...set(i),
-  0x0c, 0, 0x0b, 0x0b, // br loop, end loop, end block
+  Op.Br, 0, Op.End, Op.End, // back to the loop's start; end loop, end block
 ];
 
 // Parameters (both kernels): 0 vector (z or v), 1 x, 2 w or g, 3 stride, 4 cols, 5 m.
@@ -130,7 +134,10 @@ const prologue = [
   ...i32(0), ...set(L_C),
 ];
 /** x address of the group's first column: x + (c / 8)·stride. */
-const groupStart = [...get(P_X), ...get(L_C), ...i32(3), 0x76 /* shr_u */, ...get(P_STRIDE), ...MUL, ...ADD, ...set(L_XC), ...i32(0), ...set(L_R)];
+const groupStart = [
+  ...get(P_X), ...get(L_C), ...i32(3), Op.I32ShrU, ...get(P_STRIDE), ...MUL, ...ADD, ...set(L_XC),
+  ...i32(0), ...set(L_R),
+];
 
 const xwBody = [
   ...prologue,

@@ -1,4 +1,6 @@
-import { assembleModule, compileModule, F64, Fn, I32, instantiate, Op, uleb, type CompiledModule, type WasmMemory } from '../wasm/assembler';
+import { assembleModule, compileModule, Fn, instantiate, uleb } from '../wasm/assembler';
+import type { CompiledModule, WasmMemory } from '../wasm/assembler';
+import { F64, I32, Op, SimdOp, VOID } from '../wasm/opcodes';
 
 /**
  * The MLP's batch arithmetic as WebAssembly SIMD kernels (f64x2), assembled here from readable
@@ -20,24 +22,6 @@ import { assembleModule, compileModule, F64, Fn, I32, instantiate, Op, uleb, typ
  *
  * Addresses are byte offsets into the instance's memory; counts are in elements.
  */
-
-/** SIMD opcodes (after the 0xfd prefix). */
-const V = {
-  load: 0x00,
-  load64Splat: 0x0a,
-  store: 0x0b,
-  splat: 0x14,
-  replaceLane: 0x22,
-  eq: 0x47,
-  ne: 0x48,
-  bitselect: 0x52,
-  sqrt: 0xef,
-  add: 0xf0,
-  sub: 0xf1,
-  mul: 0xf2,
-  div: 0xf3,
-  pmax: 0xf7,
-} as const;
 
 /** Memory access immediates: natural alignment of an f64 (v128 accesses need not be 16-aligned). */
 const ALIGN = 3;
@@ -77,13 +61,15 @@ function each(f: Fn, n: number, step: Step): void {
 
 /** Pushes base + o. */
 const at = (f: Fn, base: number, o: number): Fn => f.get(base).get(o).op(Op.I32Add);
-const load = (f: Fn, simd: boolean, offset: number): Fn => (simd ? f.simd(V.load, ALIGN, ...uleb(offset)) : f.mem(Op.F64Load, ALIGN, offset));
-const store = (f: Fn, simd: boolean, offset: number): Fn => (simd ? f.simd(V.store, ALIGN, ...uleb(offset)) : f.mem(Op.F64Store, ALIGN, offset));
+const load = (f: Fn, simd: boolean, offset: number): Fn =>
+  simd ? f.simd(SimdOp.V128Load, ALIGN, ...uleb(offset)) : f.mem(Op.F64Load, ALIGN, offset);
+const store = (f: Fn, simd: boolean, offset: number): Fn =>
+  simd ? f.simd(SimdOp.V128Store, ALIGN, ...uleb(offset)) : f.mem(Op.F64Store, ALIGN, offset);
 /** The scalar local, or its splat, for the step's width. */
 const scalar = (f: Fn, simd: boolean, s: number, splat: number): Fn => f.get(simd ? splat : s);
-const add = (f: Fn, simd: boolean): Fn => (simd ? f.simd(V.add) : f.op(Op.F64Add));
-const sub = (f: Fn, simd: boolean): Fn => (simd ? f.simd(V.sub) : f.op(Op.F64Sub));
-const mul = (f: Fn, simd: boolean): Fn => (simd ? f.simd(V.mul) : f.op(Op.F64Mul));
+const add = (f: Fn, simd: boolean): Fn => (simd ? f.simd(SimdOp.F64x2Add) : f.op(Op.F64Add));
+const sub = (f: Fn, simd: boolean): Fn => (simd ? f.simd(SimdOp.F64x2Sub) : f.op(Op.F64Sub));
+const mul = (f: Fn, simd: boolean): Fn => (simd ? f.simd(SimdOp.F64x2Mul) : f.op(Op.F64Mul));
 
 /** dst[o] += a · src[o] over n values (a in local `a` and its splat in `av`). */
 function axpy(f: Fn, n: number, dst: number, src: number, a: number, av: number): void {
@@ -111,7 +97,7 @@ function copy(f: Fn, n: number, dst: number, src: number): void {
 function zero(f: Fn, n: number, dst: number): void {
   each(f, n, (simd, offset, o) => {
     at(f, dst, o);
-    if (simd) f.f64(0).simd(V.splat);
+    if (simd) f.f64(0).simd(SimdOp.F64x2Splat);
     else f.f64(0);
     store(f, simd, offset);
   });
@@ -135,7 +121,7 @@ function csrRow(f: Fn, ptr: number, idx: number, val: number, row: number, visit
   f.whileNot(
     () => f.get(k).get(kEnd).op(Op.I32GeS),
     () => {
-      f.get(val).get(k).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(a).simd(V.splat).set(av);
+      f.get(val).get(k).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(a).simd(SimdOp.F64x2Splat).set(av);
       f.get(idx).get(k).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(i);
       visit(a, av, i);
       f.inc(k);
@@ -150,8 +136,8 @@ function denseRow(f: Fn, ap: number, fanIn: number, visit: (a: number, av: numbe
   const av = f.localV128();
   f.upTo(i, fanIn, () => {
     f.get(ap).get(i).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(a).f64(0).op(Op.F64Ne);
-    f.op(Op.If, 0x40);
-    f.get(a).simd(V.splat).set(av);
+    f.op(Op.If, VOID);
+    f.get(a).simd(SimdOp.F64x2Splat).set(av);
     visit(a, av, i);
     f.op(Op.End);
   });
@@ -200,12 +186,15 @@ function forwardFn(sparse: boolean): Fn {
     f.whileNot(
       () => f.get(jb).i32(8 * BLOCK).op(Op.I32Add).get(rowBytes).op(Op.I32GtS),
       () => {
-        acc.forEach((v, k) => f.get(bias).get(jb).op(Op.I32Add).simd(V.load, ALIGN, ...uleb(16 * k)).set(v));
+        acc.forEach((v, k) => f.get(bias).get(jb).op(Op.I32Add).simd(SimdOp.V128Load, ALIGN, ...uleb(16 * k)).set(v));
         inputs((_a, av, i) => {
           weightRow(i);
-          acc.forEach((v, k) => f.get(v).get(av).get(wp).simd(V.load, ALIGN, ...uleb(16 * k)).simd(V.mul).simd(V.add).set(v));
+          acc.forEach((v, k) => {
+            f.get(v).get(av).get(wp).simd(SimdOp.V128Load, ALIGN, ...uleb(16 * k));
+            f.simd(SimdOp.F64x2Mul).simd(SimdOp.F64x2Add).set(v);
+          });
         });
-        acc.forEach((v, k) => f.get(zp).get(jb).op(Op.I32Add).get(v).simd(V.store, ALIGN, ...uleb(16 * k)));
+        acc.forEach((v, k) => f.get(zp).get(jb).op(Op.I32Add).get(v).simd(SimdOp.V128Store, ALIGN, ...uleb(16 * k)));
         f.inc(jb, 8 * BLOCK);
       },
     );
@@ -290,22 +279,25 @@ function forward1Fn(): Fn {
   f.whileNot(
     () => f.get(r).i32(4).op(Op.I32Add).get(B).op(Op.I32GtS),
     () => {
-      acc.forEach((v) => f.get(bias).simd(V.load64Splat, ALIGN, 0).set(v));
+      acc.forEach((v) => f.get(bias).simd(SimdOp.V128Load64Splat, ALIGN, 0).set(v));
       f.get(A).get(r).get(inBytes).op(Op.I32Mul, Op.I32Add).set(ap);
       f.upTo(i, fanIn, () => {
-        f.get(W).get(i).i32(3).op(Op.I32Shl, Op.I32Add).simd(V.load64Splat, ALIGN, 0).set(wv);
+        f.get(W).get(i).i32(3).op(Op.I32Shl, Op.I32Add).simd(SimdOp.V128Load64Splat, ALIGN, 0).set(wv);
         acc.forEach((v, h) => {
           // av = (A[r + 2h, i], A[r + 2h + 1, i]); v = a != 0 ? v + a·w : v
-          f.get(ap).get(inBytes).i32(2 * h).op(Op.I32Mul, Op.I32Add).simd(V.load64Splat, ALIGN, 0);
-          f.get(ap).get(inBytes).i32(2 * h + 1).op(Op.I32Mul, Op.I32Add).mem(Op.F64Load, ALIGN).simd(V.replaceLane, 1).set(av);
-          f.get(v).get(av).get(wv).simd(V.mul).simd(V.add);
+          f.get(ap).get(inBytes).i32(2 * h).op(Op.I32Mul, Op.I32Add).simd(SimdOp.V128Load64Splat, ALIGN, 0);
+          f.get(ap).get(inBytes).i32(2 * h + 1).op(Op.I32Mul, Op.I32Add).mem(Op.F64Load, ALIGN);
+          f.simd(SimdOp.F64x2ReplaceLane, 1).set(av);
+          f.get(v).get(av).get(wv).simd(SimdOp.F64x2Mul).simd(SimdOp.F64x2Add);
           f.get(v);
-          f.get(av).f64(0).simd(V.splat).simd(V.ne);
-          f.simd(V.bitselect).set(v);
+          f.get(av).f64(0).simd(SimdOp.F64x2Splat).simd(SimdOp.F64x2Ne);
+          f.simd(SimdOp.V128Bitselect).set(v);
         });
         f.inc(ap, 8);
       });
-      acc.forEach((v, h) => f.get(Z).get(r).i32(3).op(Op.I32Shl, Op.I32Add).get(v).simd(V.store, ALIGN, ...uleb(16 * h)));
+      acc.forEach((v, h) => {
+        f.get(Z).get(r).i32(3).op(Op.I32Shl, Op.I32Add).get(v).simd(SimdOp.V128Store, ALIGN, ...uleb(16 * h));
+      });
       f.inc(r, 4);
     },
   );
@@ -342,7 +334,7 @@ function grad1Fn(): Fn {
   const as = f.localF64();
   f.get(A).set(ap);
   f.upTo(r, B, () => {
-    f.get(D).get(r).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(V.splat).set(dv);
+    f.get(D).get(r).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(SimdOp.F64x2Splat).set(dv);
     each(f, fanIn, (simd, offset, o) => {
       at(f, G, o);
       load(at(f, G, o), simd, offset);
@@ -352,7 +344,7 @@ function grad1Fn(): Fn {
       mul(f, simd);
       add(f, simd);
       load(at(f, G, o), simd, offset);
-      if (simd) f.get(a).f64(0).simd(V.splat).simd(V.ne).simd(V.bitselect);
+      if (simd) f.get(a).f64(0).simd(SimdOp.F64x2Splat).simd(SimdOp.F64x2Ne).simd(SimdOp.V128Bitselect);
       else f.get(as).f64(0).op(Op.F64Ne, Op.Select);
       store(f, simd, offset);
     });
@@ -449,16 +441,16 @@ function backDeltaFn(): Fn {
     zero(f, fanIn, sp);
     f.get(WT).set(wt);
     f.upTo(j, fanOut, () => {
-      f.get(dp).get(j).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(V.splat).set(dv);
+      f.get(dp).get(j).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, ALIGN).tee(d).simd(SimdOp.F64x2Splat).set(dv);
       axpy(f, fanIn, sp, wt, d, dv);
       advance(f, wt, inBytes);
     });
-    f.get(tanh).op(Op.If, 0x40);
+    f.get(tanh).op(Op.If, VOID);
     each(f, fanIn, (simd, offset, o) => {
       // s · (1 - a·a)
       at(f, sp, o);
       load(at(f, sp, o), simd, offset);
-      if (simd) f.f64(1).simd(V.splat);
+      if (simd) f.f64(1).simd(SimdOp.F64x2Splat);
       else f.f64(1);
       load(at(f, ap, o), simd, offset);
       load(at(f, ap, o), simd, offset);
@@ -472,10 +464,10 @@ function backDeltaFn(): Fn {
       // a == 0 ? +0 : s
       at(f, sp, o);
       if (simd) {
-        f.f64(0).simd(V.splat);
+        f.f64(0).simd(SimdOp.F64x2Splat);
         load(at(f, sp, o), simd, offset);
-        load(at(f, ap, o), simd, offset).f64(0).simd(V.splat).simd(V.eq);
-        f.simd(V.bitselect);
+        load(at(f, ap, o), simd, offset).f64(0).simd(SimdOp.F64x2Splat).simd(SimdOp.F64x2Eq);
+        f.simd(SimdOp.V128Bitselect);
       } else {
         f.f64(0);
         load(at(f, sp, o), simd, offset);
@@ -498,8 +490,8 @@ function reluFn(): Fn {
   each(f, n, (simd, offset, o) => {
     at(f, Z, o);
     if (simd) {
-      f.f64(0).simd(V.splat);
-      load(at(f, Z, o), simd, offset).simd(V.pmax);
+      f.f64(0).simd(SimdOp.F64x2Splat);
+      load(at(f, Z, o), simd, offset).simd(SimdOp.F64x2Pmax);
     } else {
       const z = f.localF64();
       load(at(f, Z, o), simd, offset).tee(z).f64(0).get(z).f64(0).op(Op.F64Gt, Op.Select);
@@ -518,7 +510,7 @@ function adamFn(): Fn {
   const [W, G, M1, M2, n] = [0, 1, 2, 3, 4];
   const consts = [5, 6, 7, 8, 9, 10];
   const splats = consts.map(() => f.localV128());
-  consts.forEach((c, k) => f.get(c).simd(V.splat).set(splats[k]));
+  consts.forEach((c, k) => f.get(c).simd(SimdOp.F64x2Splat).set(splats[k]));
   const [beta1, c1, beta2, c2, lr, eps] = consts.map((c, k) => (simd: boolean) => f.get(simd ? splats[k] : c));
   const g = f.localV128();
   const gs = f.localF64();
@@ -558,11 +550,11 @@ function adamFn(): Fn {
     f.tee(m2);
     store(f, simd, offset);
     f.get(m2);
-    if (simd) f.simd(V.sqrt);
-    else f.op(0x9f); // f64.sqrt
+    if (simd) f.simd(SimdOp.F64x2Sqrt);
+    else f.op(Op.F64Sqrt);
     eps(simd);
     add(f, simd);
-    if (simd) f.simd(V.div);
+    if (simd) f.simd(SimdOp.F64x2Div);
     else f.op(Op.F64Div);
     sub(f, simd);
     store(f, simd, offset);

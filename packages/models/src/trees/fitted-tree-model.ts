@@ -1,7 +1,8 @@
 import { checkPredictColumns, expectKind, InputError, registerLoader, SerializationError } from '@campaign-ml/core';
 import type { Classifier, Matrix, Regressor, Serialized } from '@campaign-ml/core';
 import { TreeEnsemble } from './predictor';
-import type { EnsembleJSON, ImportanceType } from './predictor';
+import type { ImportanceType } from './predictor';
+import type { EnsembleJSON } from './ensemble-json';
 import type { TreeArrays } from './tree-arrays';
 
 /** How raw tree output becomes a prediction. */

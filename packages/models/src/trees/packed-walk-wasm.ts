@@ -1,8 +1,9 @@
-import { assembleModule, compileModule, F64, Fn, I32, instantiate, Op, type CompiledModule } from '../wasm/assembler';
+import { assembleModule, compileModule, Fn, instantiate, type CompiledModule } from '../wasm/assembler';
+import { F64, I32, MiscOp, Op, VOID } from '../wasm/opcodes';
 import type { CutGrid } from './cut-grid';
 
 /**
- * Batch prediction's coding and packed tree walk (see TreeEnsemble.encodeBlock and addTreePacked)
+ * Batch prediction's coding and packed tree walk (encodeBlock and addTreePacked in packed-walk.ts)
  * as two small WebAssembly functions, assembled here byte by byte (~2 KB). In JavaScript most of
  * the walk's instructions are typed-array bounds checks, int32 overflow checks and register
  * spills; in WebAssembly the same steps need none of them. Same arithmetic in the same order (the
@@ -108,7 +109,7 @@ function walkFn(): Fn {
 }
 
 /**
- * encode(m, cols, c, fm, data, codes) -> 1, or 0 when a value is NaN: TreeEnsemble.encodeBlock's
+ * encode(m, cols, c, fm, data, codes) -> 1, or 0 when a value is NaN: encodeBlock's (packed-walk.ts)
  * coding of one column, code = start[cell(x)] + (cuts of that cell below x), for the m values at
  * data into codes in groups of eight rows (row i at codes + (i >>> 3) * 8 * cols + 8 * c + (i & 7)).
  * The column's grid (32 bytes at fm): lo, inv (f64), G, start, cuts (byte addresses), steps (i32).
@@ -139,10 +140,10 @@ function encodeFn(): Fn {
   /** codes[o + row] = code of data[dp + 8 * row] (returns 0 from encode on NaN). */
   const value = (row: number): void => {
     f.get(dp).mem(Op.F64Load, 3, 8 * row).tee(x);
-    f.get(x).op(Op.F64Ne, Op.If, 0x40).i32(0).op(Op.Return, Op.End);
+    f.get(x).op(Op.F64Ne, Op.If, VOID).i32(0).op(Op.Return, Op.End);
     f.get(x).get(lo).op(Op.F64Sub).get(inv).op(Op.F64Mul).set(t);
     // k = start[t > 0 ? (t < G ? trunc(t) : G) : 0]
-    f.get(t).op(Op.Misc, 0x02).get(G).get(t).get(Gf).op(Op.F64Lt, Op.Select);
+    f.get(t).op(Op.Misc, MiscOp.I32TruncSatF64S).get(G).get(t).get(Gf).op(Op.F64Lt, Op.Select);
     f.i32(0).get(t).f64(0).op(Op.F64Gt, Op.Select);
     f.get(start).op(Op.I32Add).mem(Op.I32Load8U, 0).set(k);
     // then k += cuts[k] < x, steps times

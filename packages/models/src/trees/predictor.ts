@@ -1,72 +1,45 @@
-import { decodeArray, encodeArray, InputError, SerializationError } from '@campaign-ml/core';
-import type { EncodedArray, Matrix } from '@campaign-ml/core';
+import { InputError } from '@campaign-ml/core';
+import type { Matrix } from '@campaign-ml/core';
 import type { TreeArrays } from './tree-arrays';
-import { CAT_WORDS } from './splitting';
-import { cutGrid, paddedCuts } from './cut-grid';
-import type { CutGrid } from './cut-grid';
+import { flattenTrees, unflattenTrees } from './flat-ensemble';
+import type { EnsembleLayout, FlatEnsemble } from './flat-ensemble';
+import { checkLoadedEnsemble, ensembleFromJSON, ensembleToJSON } from './ensemble-json';
+import type { EnsembleJSON } from './ensemble-json';
+import { lockstepLayout } from './lockstep-layout';
+import type { LockstepLayout } from './lockstep-layout';
+import { completeLayout } from './complete-layout';
+import type { CompleteLayout } from './complete-layout';
+import { addTreeBlock, addTreeRowMajor } from './node-walk';
+import { addTreeLockstep } from './lockstep-walk';
+import { addTreeComplete } from './complete-walk';
+import { addTreePacked, encodeBlock } from './packed-walk';
 import { createPackedWalker, wasmWalkOn } from './packed-walk-wasm';
 import type { PackedWalker } from './packed-walk-wasm';
 
 /** How feature importance is counted: total split gain, total cover (hessian) of splits, or split count. */
 export type ImportanceType = 'gain' | 'cover' | 'weight';
 
-export interface EnsembleLayout {
-  /** Raw outputs per row (1 for binary and regression, classes for multiclass). */
-  nOutputs: number;
-  /** Numbers per leaf: 1 (the tree feeds output treeOutput[t]) or nOutputs (a leaf vector). */
-  valueWidth: number;
-  /** Output each tree adds to (valueWidth 1 only). */
-  treeOutput: Int32Array;
-  /** Starting raw score per output. */
-  baseScore: Float64Array;
-  /** Each tree's value is multiplied by this (1 for boosting, 1 / trees for forests). */
-  scale: number;
-}
-
+/** Rows per block: a block's row-major copy or codes stay in cache while every tree walks it. */
 const BLOCK = 2048;
-/** Trees up to this depth also get the complete (heap-ordered) layout for prediction. */
-const COMPLETE_MAX_DEPTH = 10;
-
-/** Index of the first element of sorted `a` that is >= x. */
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-interface CompleteLayout {
-  /** Start of each tree's 2^D - 1 internal nodes (length nTrees + 1). */
-  nodeBase: Int32Array;
-  /** Start of each tree's 2^D leaves (length nTrees + 1), in leaf units. */
-  leafBase: Int32Array;
-  feature: Int32Array;
-  threshold: Float64Array;
-  nanRight: Int32Array;
-  value: Float64Array;
-  /**
-   * The thresholds as codes: feature << 11 | k (= 8 * feature << 8 | k, the feature's offset in a
-   * group of codes), where k is the threshold's rank among the distinct thresholds of that feature
-   * (`cuts`), so `x > threshold` is `code(x) > k` with code(x) the number of cuts below x. Null
-   * when a feature has more than 255 distinct thresholds.
-   */
-  packed: Int32Array | null;
-  /** Sorted distinct thresholds per feature, padded with +Infinity (undefined for unused features). */
-  cuts: Float64Array[];
-  /** Per feature, a uniform grid over its finite cuts for coding values without a search. */
-  grids: CutGrid[];
-}
-
 
 /**
- * All trees of a model flattened into shared typed arrays (child indices absolute), so prediction
- * is one tight loop per tree over a block of rows, with no per-row allocation.
+ * The fitted trees of a model and their prediction: raw values in, raw scores out. The trees are
+ * stored flat (flat-ensemble.ts; saved by ensemble-json.ts) and laid out once more for the walks
+ * (lockstep-layout.ts, complete-layout.ts, packed-layout.ts); batch prediction picks, per block of
+ * rows, the fastest walk the model and the block allow:
+ *
+ *   walk                                     when
+ *   packed, WebAssembly (packed-walk-wasm)   complete layout, thresholds pack, one value per leaf,
+ *                                            no NaN in the block
+ *   packed, JavaScript (packed-walk)         the same without WebAssembly, or leaf vectors
+ *   complete float walk (complete-walk)      complete layout, and a NaN in the block or no packing
+ *   lockstep walk (lockstep-walk)            numeric trees deeper than the complete layout takes
+ *   node walk (node-walk)                    categorical splits; also addTree, the reference walk
+ *
+ * Every walk gives the node walk's scores bit for bit (the same compares, and one
+ * `out += value * scale` per tree and row, in tree order); the tests hold them to it.
  */
-export class TreeEnsemble {
+export class TreeEnsemble implements FlatEnsemble {
   readonly nTrees: number;
   readonly nOutputs: number;
   readonly valueWidth: number;
@@ -86,26 +59,16 @@ export class TreeEnsemble {
   readonly cover: Float64Array;
   readonly gain: Float64Array;
 
-  private constructor(a: {
-    layout: EnsembleLayout;
-    roots: Int32Array;
-    feature: Int32Array;
-    threshold: Float64Array;
-    left: Int32Array;
-    right: Int32Array;
-    defaultLeft: Uint8Array;
-    catOffset: Int32Array;
-    catBits: Uint32Array;
-    value: Float64Array;
-    cover: Float64Array;
-    gain: Float64Array;
-  }) {
+  private readonly lockstep: LockstepLayout;
+  private readonly complete: CompleteLayout | null;
+
+  private constructor(a: FlatEnsemble) {
     this.nTrees = a.roots.length - 1;
-    this.nOutputs = a.layout.nOutputs;
-    this.valueWidth = a.layout.valueWidth;
-    this.treeOutput = a.layout.treeOutput;
-    this.baseScore = a.layout.baseScore;
-    this.scale = a.layout.scale;
+    this.nOutputs = a.nOutputs;
+    this.valueWidth = a.valueWidth;
+    this.treeOutput = a.treeOutput;
+    this.baseScore = a.baseScore;
+    this.scale = a.scale;
     this.roots = a.roots;
     this.feature = a.feature;
     this.threshold = a.threshold;
@@ -117,171 +80,13 @@ export class TreeEnsemble {
     this.value = a.value;
     this.cover = a.cover;
     this.gain = a.gain;
-    // Walk arrays: leaves loop onto themselves (threshold +Infinity, NaN stays), so a tree of depth D
-    // is exactly D branch-free steps for every row, and several rows can walk in lockstep.
-    const n = this.feature.length;
-    this.wLeft = new Int32Array(n);
-    this.wFeature = new Int32Array(n);
-    this.wThreshold = new Float64Array(n);
-    this.wNanRight = new Int32Array(n);
-    this.treeDepth = new Int32Array(this.nTrees);
-    const depth = new Int32Array(n);
-    let hasCat = false;
-    for (let t = 0; t < this.nTrees; t++) {
-      let maxD = 0;
-      for (let i = this.roots[t]; i < this.roots[t + 1]; i++) {
-        const l = this.left[i];
-        if (l < 0) {
-          this.wLeft[i] = i;
-          this.wFeature[i] = 0;
-          this.wThreshold[i] = Infinity;
-          this.wNanRight[i] = 0;
-          if (depth[i] > maxD) maxD = depth[i];
-        } else {
-          this.wLeft[i] = l;
-          this.wFeature[i] = this.feature[i];
-          this.wThreshold[i] = this.threshold[i];
-          this.wNanRight[i] = this.defaultLeft[i] ^ 1;
-          depth[l] = depth[i] + 1;
-          depth[l + 1] = depth[i] + 1;
-          if (this.catOffset[i] >= 0) hasCat = true;
-        }
-      }
-      this.treeDepth[t] = maxD;
-    }
-    this.hasCategorical = hasCat;
-    let maxDepth = 0;
-    for (let t = 0; t < this.nTrees; t++) if (this.treeDepth[t] > maxDepth) maxDepth = this.treeDepth[t];
-    this.complete = !hasCat && maxDepth <= COMPLETE_MAX_DEPTH ? this.buildComplete() : null;
+    this.lockstep = lockstepLayout(this);
+    this.complete = completeLayout(this, this.lockstep);
     Object.freeze(this);
   }
 
-  /**
-   * Every tree as a complete binary tree of its depth D in heap order (children of i at 2i + 1 and
-   * 2i + 2), so a step is `i = 2i + 1 + (x > threshold[i])` with no child-index load. A leaf above
-   * depth D becomes pass-through nodes (threshold +Infinity: every value, NaN too, goes left) down
-   * to copies of its value at depth D.
-   */
-  private buildComplete(): CompleteLayout {
-    const T = this.nTrees;
-    const W = this.valueWidth;
-    const nodeBase = new Int32Array(T + 1);
-    const leafBase = new Int32Array(T + 1);
-    for (let t = 0; t < T; t++) {
-      const full = 2 ** this.treeDepth[t];
-      nodeBase[t + 1] = nodeBase[t] + full - 1;
-      leafBase[t + 1] = leafBase[t] + full;
-    }
-    const feature = new Int32Array(nodeBase[T]);
-    const threshold = new Float64Array(nodeBase[T]);
-    const nanRight = new Int32Array(nodeBase[T]);
-    const value = new Float64Array(leafBase[T] * W);
-    const stack: number[] = [];
-    for (let t = 0; t < T; t++) {
-      const D = this.treeDepth[t];
-      const internal = 2 ** D - 1;
-      const nb = nodeBase[t];
-      const lb = leafBase[t];
-      // (original node, heap position, depth) triples; a leaf fills its whole heap subtree.
-      stack.push(this.roots[t], 0, 0);
-      while (stack.length > 0) {
-        const d = stack.pop()!;
-        const pos = stack.pop()!;
-        const node = stack.pop()!;
-        if (d === D) {
-          for (let k = 0; k < W; k++) value[(lb + pos - internal) * W + k] = this.value[node * W + k];
-          continue;
-        }
-        const l = this.left[node];
-        if (l < 0) {
-          feature[nb + pos] = 0;
-          threshold[nb + pos] = Infinity;
-          nanRight[nb + pos] = 0;
-          stack.push(node, 2 * pos + 1, d + 1, node, 2 * pos + 2, d + 1);
-        } else {
-          feature[nb + pos] = this.feature[node];
-          threshold[nb + pos] = this.threshold[node];
-          nanRight[nb + pos] = this.defaultLeft[node] ^ 1;
-          stack.push(l, 2 * pos + 1, d + 1, l + 1, 2 * pos + 2, d + 1);
-        }
-      }
-    }
-    // Distinct thresholds per feature, and each node's rank among them.
-    const perFeature = new Map<number, number[]>();
-    for (let i = 0; i < feature.length; i++) {
-      let list = perFeature.get(feature[i]);
-      if (!list) perFeature.set(feature[i], (list = []));
-      list.push(threshold[i]);
-    }
-    const cuts: Float64Array[] = [];
-    let packable = true;
-    for (const [f, list] of perFeature) {
-      const u = Float64Array.from(new Set(list)).sort();
-      if (u.length > 255) packable = false;
-      // One +Infinity past the end stops the forward steps in encodeBlock.
-      const padded = paddedCuts(u);
-      cuts[f] = padded;
-    }
-    let packed: Int32Array | null = null;
-    if (packable) {
-      packed = new Int32Array(feature.length);
-      for (let i = 0; i < feature.length; i++) packed[i] = (feature[i] << 11) | lowerBound(cuts[feature[i]], threshold[i]);
-    }
-    const grids: CutGrid[] = [];
-    if (packed) for (let f = 0; f < cuts.length; f++) if (cuts[f]) grids[f] = cutGrid(cuts[f]);
-    return { nodeBase, leafBase, feature, threshold, nanRight, value, packed, cuts, grids };
-  }
-
-  private readonly complete: CompleteLayout | null;
-
-  private readonly wLeft: Int32Array;
-  private readonly wFeature: Int32Array;
-  private readonly wThreshold: Float64Array;
-  private readonly wNanRight: Int32Array;
-  private readonly treeDepth: Int32Array;
-  private readonly hasCategorical: boolean;
-
   static fromTrees(trees: readonly TreeArrays[], layout: EnsembleLayout): TreeEnsemble {
-    const roots = new Int32Array(trees.length + 1);
-    let catTotal = 0;
-    for (let t = 0; t < trees.length; t++) {
-      roots[t + 1] = roots[t] + trees[t].feature.length;
-      catTotal += trees[t].catBits.length;
-    }
-    const n = roots[trees.length];
-    const W = layout.valueWidth;
-    const feature = new Int32Array(n);
-    const threshold = new Float64Array(n);
-    const left = new Int32Array(n);
-    const right = new Int32Array(n);
-    const defaultLeft = new Uint8Array(n);
-    const catOffset = new Int32Array(n);
-    const catBits = new Uint32Array(catTotal);
-    const value = new Float64Array(n * W);
-    const cover = new Float64Array(n);
-    const gain = new Float64Array(n);
-    let catPos = 0;
-    for (let t = 0; t < trees.length; t++) {
-      const tr = trees[t];
-      const o = roots[t];
-      for (let i = 0; i < tr.left.length; i++) {
-        if (tr.left[i] >= 0 && tr.right[i] !== tr.left[i] + 1) throw new Error(`tree ${t} node ${i}: children must be adjacent`);
-      }
-      feature.set(tr.feature, o);
-      threshold.set(tr.threshold, o);
-      defaultLeft.set(tr.defaultLeft, o);
-      value.set(tr.value, o * W);
-      cover.set(tr.cover, o);
-      gain.set(tr.gain, o);
-      catBits.set(tr.catBits, catPos);
-      for (let i = 0; i < tr.feature.length; i++) {
-        left[o + i] = tr.left[i] < 0 ? -1 : tr.left[i] + o;
-        right[o + i] = tr.right[i] < 0 ? -1 : tr.right[i] + o;
-        catOffset[o + i] = tr.catOffset[i] < 0 ? -1 : tr.catOffset[i] + catPos;
-      }
-      catPos += tr.catBits.length;
-    }
-    return new TreeEnsemble({ layout, roots, feature, threshold, left, right, defaultLeft, catOffset, catBits, value, cover, gain });
+    return new TreeEnsemble(flattenTrees(trees, layout));
   }
 
   /** The first `nTrees` trees (early stopping keeps the best iteration). */
@@ -315,13 +120,13 @@ export class TreeEnsemble {
    * Prediction walks one tree over a block of rows at a time, so the tree stays in cache.
    */
   addTree(t: number, X: Matrix, out: Float64Array, from: number, to: number): void {
-    for (let b = from; b < to; b += BLOCK) this.addTreeBlock(t, X, out, b, Math.min(to, b + BLOCK));
+    for (let b = from; b < to; b += BLOCK) addTreeBlock(this, t, X, out, b, Math.min(to, b + BLOCK));
   }
 
   /**
    * Raw scores with every tree applied block by block (the fast path for big batches): each block
-   * of rows is copied row-major once, so a row's features share a cache line or two, then every
-   * tree walks it with a branch-free step (children are adjacent: right = left + 1).
+   * of rows is coded to bytes, or copied row-major once so a row's features share a cache line or
+   * two, then every tree walks it (the walks in the table above).
    */
   predictRawBlocked(X: Matrix): Float64Array {
     const n = X.rows;
@@ -348,22 +153,24 @@ export class TreeEnsemble {
         for (let j = 0; j < len; j++) out[b * K + j] = o[j];
         continue;
       }
-      if (cp && codes && this.encodeBlock(cp, data, n, cols, b, e, codes)) {
-        for (let t = 0; t < this.nTrees; t++) this.addTreePacked(cp, t, codes, cols, e - b, out, b);
+      if (cp && codes && encodeBlock(cp, data, n, cols, b, e, codes)) {
+        for (let t = 0; t < this.nTrees; t++) addTreePacked(this, cp, t, codes, cols, e - b, out, b);
         continue;
       }
       for (let c = 0; c < cols; c++) {
         const off = c * n;
         for (let r = b; r < e; r++) buf[(r - b) * cols + c] = data[off + r];
       }
-      const c = this.complete;
-      if (c) {
+      if (cp) {
         let nan = false;
         const len = (e - b) * cols;
         for (let i = 0; i < len && !nan; i++) nan = buf[i] !== buf[i];
-        for (let t = 0; t < this.nTrees; t++) this.addTreeComplete(c, t, buf, cols, e - b, out, b, nan);
-      } else if (this.hasCategorical) for (let t = 0; t < this.nTrees; t++) this.addTreeRowMajor(t, buf, cols, e - b, out, b);
-      else for (let t = 0; t < this.nTrees; t++) this.addTreeLockstep(t, buf, cols, e - b, out, b);
+        for (let t = 0; t < this.nTrees; t++) addTreeComplete(this, cp, t, buf, cols, e - b, out, b, nan);
+      } else if (this.lockstep.hasCategorical) {
+        for (let t = 0; t < this.nTrees; t++) addTreeRowMajor(this, t, buf, cols, e - b, out, b);
+      } else {
+        for (let t = 0; t < this.nTrees; t++) addTreeLockstep(this, this.lockstep, t, buf, cols, e - b, out, b);
+      }
     }
     return out;
   }
@@ -378,7 +185,7 @@ export class TreeEnsemble {
         nOutputs: this.nOutputs,
         nodeBase: cp.nodeBase,
         leafBase: cp.leafBase,
-        depth: this.treeDepth,
+        depth: cp.depth,
         treeOutput: this.treeOutput,
         packed: cp.packed!,
         value: cp.value,
@@ -392,327 +199,18 @@ export class TreeEnsemble {
     return w;
   }
 
-  /**
-   * Codes of rows [b, e) into `codes` (code = number of the feature's cuts below the value), in
-   * groups of eight rows: row i's code of feature f at `(i >> 3) * 8 * cols + 8 * f + (i & 7)`, so
-   * the eight rows walking a tree together find theirs at one offset from one base. Returns
-   * false, leaving the block to the float path, when it holds a NaN.
-   */
-  private encodeBlock(cp: CompleteLayout, data: Float64Array, n: number, cols: number, b: number, e: number, codes: Uint8Array): boolean {
-    for (let c = 0; c < cols; c++) {
-      const cuts = cp.cuts[c];
-      const off = c * n;
-      if (!cuts) {
-        for (let r = b; r < e; r++) if (data[off + r] !== data[off + r]) return false;
-        continue;
-      }
-      const grid = cp.grids[c];
-      const { lo, inv, G, start, steps } = grid;
-      const c8 = c << 3;
-      const g8 = cols << 3;
-      for (let r = b; r < e; r++) {
-        const i = r - b;
-        const o = (i >>> 3) * g8 + c8 + (i & 7);
-        const x = data[off + r];
-        if (x !== x) return false;
-        const t = (x - lo) * inv;
-        // 0 < t < G <= 16384, so t | 0 is floor(t).
-        let k = start[t > 0 ? (t < G ? t | 0 : G) : 0];
-        if (steps === 2) {
-          k += +(cuts[k] < x);
-          k += +(cuts[k] < x);
-        } else for (let s = 0; s < steps; s++) k += +(cuts[k] < x);
-        codes[o] = k;
-      }
-    }
-    return true;
-  }
-
-  /** Packed walk on byte codes: eight rows descend together, one load per node. */
-  private addTreePacked(cp: CompleteLayout, t: number, codes: Uint8Array, cols: number, m: number, out: Float64Array, outRow: number): void {
-    const nb = cp.nodeBase[t];
-    const pk = cp.packed!.subarray(nb, cp.nodeBase[t + 1]);
-    const W = this.valueWidth;
-    const lb = cp.leafBase[t];
-    const cv = cp.value;
-    const K = this.nOutputs;
-    const scale = this.scale;
-    const D = this.treeDepth[t];
-    const leaf0 = lb - (cp.nodeBase[t + 1] - nb);
-    const o = W === 1 ? this.treeOutput[t] : 0;
-    let i = 0;
-    if (W === 1) {
-      for (; i + 8 <= m; i += 8) {
-        // The group's codes: row k's code of feature f at g + 8 f + k (see encodeBlock).
-        const g = i * cols;
-        let n0 = 0;
-        let n1 = 0;
-        let n2 = 0;
-        let n3 = 0;
-        let n4 = 0;
-        let n5 = 0;
-        let n6 = 0;
-        let n7 = 0;
-        for (let d = 0; d < D; d++) {
-          const p0 = pk[n0];
-          const p1 = pk[n1];
-          const p2 = pk[n2];
-          const p3 = pk[n3];
-          const p4 = pk[n4];
-          const p5 = pk[n5];
-          const p6 = pk[n6];
-          const p7 = pk[n7];
-          n0 = ((n0 << 1) | 1) + (((p0 & 255) - codes[g + (p0 >>> 8)]) >>> 31);
-          n1 = ((n1 << 1) | 1) + (((p1 & 255) - codes[g + 1 + (p1 >>> 8)]) >>> 31);
-          n2 = ((n2 << 1) | 1) + (((p2 & 255) - codes[g + 2 + (p2 >>> 8)]) >>> 31);
-          n3 = ((n3 << 1) | 1) + (((p3 & 255) - codes[g + 3 + (p3 >>> 8)]) >>> 31);
-          n4 = ((n4 << 1) | 1) + (((p4 & 255) - codes[g + 4 + (p4 >>> 8)]) >>> 31);
-          n5 = ((n5 << 1) | 1) + (((p5 & 255) - codes[g + 5 + (p5 >>> 8)]) >>> 31);
-          n6 = ((n6 << 1) | 1) + (((p6 & 255) - codes[g + 6 + (p6 >>> 8)]) >>> 31);
-          n7 = ((n7 << 1) | 1) + (((p7 & 255) - codes[g + 7 + (p7 >>> 8)]) >>> 31);
-        }
-        const r = (outRow + i) * K + o;
-        out[r] += cv[leaf0 + n0] * scale;
-        out[r + K] += cv[leaf0 + n1] * scale;
-        out[r + 2 * K] += cv[leaf0 + n2] * scale;
-        out[r + 3 * K] += cv[leaf0 + n3] * scale;
-        out[r + 4 * K] += cv[leaf0 + n4] * scale;
-        out[r + 5 * K] += cv[leaf0 + n5] * scale;
-        out[r + 6 * K] += cv[leaf0 + n6] * scale;
-        out[r + 7 * K] += cv[leaf0 + n7] * scale;
-      }
-    }
-    for (; i < m; i++) {
-      const b0 = (i >>> 3) * (cols << 3) + (i & 7);
-      let n0 = 0;
-      for (let d = 0; d < D; d++) {
-        const p0 = pk[n0];
-        n0 = ((n0 << 1) | 1) + (((p0 & 255) - codes[b0 + (p0 >>> 8)]) >>> 31);
-      }
-      const r = outRow + i;
-      const leaf = leaf0 + n0;
-      if (W === 1) out[r * K + o] += cv[leaf] * scale;
-      else for (let k = 0; k < W; k++) out[r * K + k] += cv[leaf * W + k] * scale;
-    }
-  }
-
-  /**
-   * Complete-layout walk: four rows descend together, D branch-free steps each. Blocks without NaN
-   * skip the missing-value term.
-   */
-  private addTreeComplete(c: CompleteLayout, t: number, buf: Float64Array, cols: number, m: number, out: Float64Array, outRow: number, nan: boolean): void {
-    const nb = c.nodeBase[t];
-    const cf = c.feature.subarray(nb, c.nodeBase[t + 1]);
-    const ct = c.threshold.subarray(nb, c.nodeBase[t + 1]);
-    const cn = c.nanRight.subarray(nb, c.nodeBase[t + 1]);
-    const W = this.valueWidth;
-    const cv = c.value.subarray(c.leafBase[t] * W, c.leafBase[t + 1] * W);
-    const K = this.nOutputs;
-    const scale = this.scale;
-    const D = this.treeDepth[t];
-    const internal = cf.length;
-    const o = W === 1 ? this.treeOutput[t] : 0;
-    let i = 0;
-    if (W === 1 && !nan) {
-      for (; i + 4 <= m; i += 4) {
-        const b0 = i * cols;
-        const b1 = b0 + cols;
-        const b2 = b1 + cols;
-        const b3 = b2 + cols;
-        let n0 = 0;
-        let n1 = 0;
-        let n2 = 0;
-        let n3 = 0;
-        for (let d = 0; d < D; d++) {
-          n0 = 2 * n0 + 1 + +(buf[b0 + cf[n0]] > ct[n0]);
-          n1 = 2 * n1 + 1 + +(buf[b1 + cf[n1]] > ct[n1]);
-          n2 = 2 * n2 + 1 + +(buf[b2 + cf[n2]] > ct[n2]);
-          n3 = 2 * n3 + 1 + +(buf[b3 + cf[n3]] > ct[n3]);
-        }
-        const r = (outRow + i) * K + o;
-        out[r] += cv[n0 - internal] * scale;
-        out[r + K] += cv[n1 - internal] * scale;
-        out[r + 2 * K] += cv[n2 - internal] * scale;
-        out[r + 3 * K] += cv[n3 - internal] * scale;
-      }
-    }
-    for (; i < m; i++) {
-      const b0 = i * cols;
-      let n0 = 0;
-      for (let d = 0; d < D; d++) {
-        const x = buf[b0 + cf[n0]];
-        n0 = 2 * n0 + 1 + (+(x > ct[n0]) | (+(x !== x) & cn[n0]));
-      }
-      const r = outRow + i;
-      const leaf = n0 - internal;
-      if (W === 1) out[r * K + o] += cv[leaf] * scale;
-      else for (let k = 0; k < W; k++) out[r * K + k] += cv[leaf * W + k] * scale;
-    }
-  }
-
-  /** Numeric-only trees: four rows walk the tree together, treeDepth[t] branch-free steps each. */
-  private addTreeLockstep(t: number, buf: Float64Array, cols: number, m: number, out: Float64Array, outRow: number): void {
-    const wl = this.wLeft;
-    const wf = this.wFeature;
-    const wt = this.wThreshold;
-    const wn = this.wNanRight;
-    const value = this.value;
-    const W = this.valueWidth;
-    const K = this.nOutputs;
-    const scale = this.scale;
-    const root = this.roots[t];
-    const D = this.treeDepth[t];
-    const o = W === 1 ? this.treeOutput[t] : 0;
-    let i = 0;
-    if (W === 1) {
-      for (; i + 4 <= m; i += 4) {
-        const b0 = i * cols;
-        const b1 = b0 + cols;
-        const b2 = b1 + cols;
-        const b3 = b2 + cols;
-        let n0 = root;
-        let n1 = root;
-        let n2 = root;
-        let n3 = root;
-        for (let d = 0; d < D; d++) {
-          const x0 = buf[b0 + wf[n0]];
-          const x1 = buf[b1 + wf[n1]];
-          const x2 = buf[b2 + wf[n2]];
-          const x3 = buf[b3 + wf[n3]];
-          n0 = wl[n0] + (+(x0 > wt[n0]) | (+(x0 !== x0) & wn[n0]));
-          n1 = wl[n1] + (+(x1 > wt[n1]) | (+(x1 !== x1) & wn[n1]));
-          n2 = wl[n2] + (+(x2 > wt[n2]) | (+(x2 !== x2) & wn[n2]));
-          n3 = wl[n3] + (+(x3 > wt[n3]) | (+(x3 !== x3) & wn[n3]));
-        }
-        const r = outRow + i;
-        out[r * K + o] += value[n0] * scale;
-        out[(r + 1) * K + o] += value[n1] * scale;
-        out[(r + 2) * K + o] += value[n2] * scale;
-        out[(r + 3) * K + o] += value[n3] * scale;
-      }
-    }
-    for (; i < m; i++) {
-      const b0 = i * cols;
-      let n0 = root;
-      for (let d = 0; d < D; d++) {
-        const x0 = buf[b0 + wf[n0]];
-        n0 = wl[n0] + (+(x0 > wt[n0]) | (+(x0 !== x0) & wn[n0]));
-      }
-      const r = outRow + i;
-      if (W === 1) out[r * K + o] += value[n0] * scale;
-      else for (let k = 0; k < W; k++) out[r * K + k] += value[n0 * W + k] * scale;
-    }
-  }
-
-  private addTreeRowMajor(t: number, buf: Float64Array, cols: number, m: number, out: Float64Array, outRow: number): void {
-    const feature = this.feature;
-    const threshold = this.threshold;
-    const left = this.left;
-    const right = this.right;
-    const dl = this.defaultLeft;
-    const catOffset = this.catOffset;
-    const catBits = this.catBits;
-    const value = this.value;
-    const W = this.valueWidth;
-    const K = this.nOutputs;
-    const scale = this.scale;
-    const root = this.roots[t];
-    const o = W === 1 ? this.treeOutput[t] : 0;
-    for (let i = 0; i < m; i++) {
-      const base = i * cols;
-      let node = root;
-      let l = left[node];
-      while (l >= 0) {
-        const x = buf[base + feature[node]];
-        const co = catOffset[node];
-        if (co < 0) {
-          // left when x <= threshold, or when x is NaN and missing values default left.
-          node = l + (+(x > threshold[node]) | (+(x !== x) & (dl[node] ^ 1)));
-        } else if (x !== x) node = dl[node] ? l : right[node];
-        else if (x >= 0 && x < CAT_WORDS * 32 && (catBits[co + (x >>> 5)] >>> (x & 31)) & 1) node = l;
-        else node = right[node];
-        l = left[node];
-      }
-      const r = outRow + i;
-      if (W === 1) out[r * K + o] += value[node] * scale;
-      else for (let k = 0; k < W; k++) out[r * K + k] += value[node * W + k] * scale;
-    }
-  }
-
-  private addTreeBlock(t: number, X: Matrix, out: Float64Array, from: number, to: number): void {
-    const data = X.data;
-    const n = X.rows;
-    const feature = this.feature;
-    const threshold = this.threshold;
-    const left = this.left;
-    const right = this.right;
-    const dl = this.defaultLeft;
-    const catOffset = this.catOffset;
-    const catBits = this.catBits;
-    const value = this.value;
-    const W = this.valueWidth;
-    const K = this.nOutputs;
-    const scale = this.scale;
-    const root = this.roots[t];
-    const o = W === 1 ? this.treeOutput[t] : 0;
-    for (let r = from; r < to; r++) {
-      let node = root;
-      let l = left[node];
-      while (l >= 0) {
-        const x = data[feature[node] * n + r];
-        const co = catOffset[node];
-        if (co < 0) node = l + (+(x > threshold[node]) | (+(x !== x) & (dl[node] ^ 1)));
-        else if (x !== x) node = dl[node] ? l : right[node];
-        else if (x >= 0 && x < CAT_WORDS * 32 && (catBits[co + (x >>> 5)] >>> (x & 31)) & 1) node = l;
-        else node = right[node];
-        l = left[node];
-      }
-      if (W === 1) out[r * K + o] += value[node] * scale;
-      else for (let k = 0; k < W; k++) out[r * K + k] += value[node * W + k] * scale;
-    }
-  }
-
   /** Per-tree arrays with tree-local child indices (for TreeSHAP and inspection). */
   trees(): TreeArrays[] {
-    const out: TreeArrays[] = [];
-    const W = this.valueWidth;
-    for (let t = 0; t < this.nTrees; t++) {
-      const a = this.roots[t];
-      const b = this.roots[t + 1];
-      const left = this.left.slice(a, b);
-      const right = this.right.slice(a, b);
-      const catOffset = this.catOffset.slice(a, b);
-      let catStart = -1;
-      let catEnd = -1;
-      for (let i = 0; i < b - a; i++) {
-        if (left[i] >= 0) left[i] -= a;
-        if (right[i] >= 0) right[i] -= a;
-        if (catOffset[i] >= 0) {
-          if (catStart < 0) catStart = catOffset[i];
-          catEnd = catOffset[i] + CAT_WORDS;
-        }
-      }
-      for (let i = 0; i < b - a; i++) if (catOffset[i] >= 0) catOffset[i] -= catStart;
-      out.push({
-        feature: this.feature.slice(a, b),
-        threshold: this.threshold.slice(a, b),
-        left,
-        right,
-        defaultLeft: this.defaultLeft.slice(a, b),
-        catOffset,
-        catBits: catStart < 0 ? new Uint32Array(0) : this.catBits.slice(catStart, catEnd),
-        value: this.value.slice(a * W, b * W),
-        cover: this.cover.slice(a, b),
-        gain: this.gain.slice(a, b),
-      });
-    }
-    return out;
+    return unflattenTrees(this);
   }
 
   /** Importance per feature, normalized to sum to 1 (all zeros when no tree splits). */
   importances(type: ImportanceType, nFeatures: number): Float64Array {
     if (type !== 'gain' && type !== 'cover' && type !== 'weight') {
-      throw new InputError('INVALID_ARGUMENT', `importance type "${String(type)}" is unknown`, { value: type, expected: "'gain' | 'cover' | 'weight'" });
+      throw new InputError('INVALID_ARGUMENT', `importance type "${String(type)}" is unknown`, {
+        value: type,
+        expected: "'gain' | 'cover' | 'weight'",
+      });
     }
     const imp = new Float64Array(nFeatures);
     for (let i = 0; i < this.feature.length; i++) {
@@ -727,79 +225,15 @@ export class TreeEnsemble {
   }
 
   toJSON(): EnsembleJSON {
-    return {
-      nOutputs: this.nOutputs,
-      valueWidth: this.valueWidth,
-      scale: this.scale,
-      baseScore: encodeArray(this.baseScore),
-      treeOutput: encodeArray(this.treeOutput),
-      roots: encodeArray(this.roots),
-      feature: encodeArray(this.feature),
-      threshold: encodeArray(this.threshold),
-      left: encodeArray(this.left),
-      right: encodeArray(this.right),
-      defaultLeft: encodeArray(this.defaultLeft),
-      catOffset: encodeArray(this.catOffset),
-      catBits: encodeArray(this.catBits),
-      value: encodeArray(this.value),
-      cover: encodeArray(this.cover),
-      gain: encodeArray(this.gain),
-    };
+    return ensembleToJSON(this);
   }
 
   static fromJSON(j: EnsembleJSON): TreeEnsemble {
-    if (!j || typeof j !== 'object') throw new SerializationError('CORRUPT_MODEL', 'the model has no "ensemble" object');
-    const e = new TreeEnsemble({
-      layout: {
-        nOutputs: j.nOutputs,
-        valueWidth: j.valueWidth,
-        scale: j.scale,
-        baseScore: decodeArray<Float64Array>(j.baseScore, 'baseScore'),
-        treeOutput: decodeArray<Int32Array>(j.treeOutput, 'treeOutput'),
-      },
-      roots: decodeArray<Int32Array>(j.roots, 'roots'),
-      feature: decodeArray<Int32Array>(j.feature, 'feature'),
-      threshold: decodeArray<Float64Array>(j.threshold, 'threshold'),
-      left: decodeArray<Int32Array>(j.left, 'left'),
-      right: decodeArray<Int32Array>(j.right, 'right'),
-      defaultLeft: decodeArray<Uint8Array>(j.defaultLeft, 'defaultLeft'),
-      catOffset: decodeArray<Int32Array>(j.catOffset, 'catOffset'),
-      catBits: decodeArray<Uint32Array>(j.catBits, 'catBits'),
-      value: decodeArray<Float64Array>(j.value, 'value'),
-      cover: decodeArray<Float64Array>(j.cover, 'cover'),
-      gain: decodeArray<Float64Array>(j.gain, 'gain'),
-    });
-    const nodes = e.feature.length;
-    for (let i = 0; i < nodes; i++) {
-      if (e.left[i] >= 0 && e.right[i] !== e.left[i] + 1) {
-        throw new SerializationError('CORRUPT_MODEL', `node ${i}: children must be adjacent (right = left + 1); the model file is damaged`);
-      }
-    }
-    if (e.left.length !== nodes || e.right.length !== nodes || e.value.length !== nodes * e.valueWidth || e.roots[e.nTrees] !== nodes) {
-      throw new SerializationError('CORRUPT_MODEL', 'the tree arrays disagree in length; the model file is damaged');
-    }
+    const e = new TreeEnsemble(ensembleFromJSON(j));
+    checkLoadedEnsemble(e);
     return e;
   }
 }
 
 /** The WebAssembly walk of each ensemble (an ensemble itself is frozen), for one column count. */
 const WALKERS = new WeakMap<TreeEnsemble, { cols: number; walker: PackedWalker | null }>();
-
-export interface EnsembleJSON {
-  nOutputs: number;
-  valueWidth: number;
-  scale: number;
-  baseScore: EncodedArray;
-  treeOutput: EncodedArray;
-  roots: EncodedArray;
-  feature: EncodedArray;
-  threshold: EncodedArray;
-  left: EncodedArray;
-  right: EncodedArray;
-  defaultLeft: EncodedArray;
-  catOffset: EncodedArray;
-  catBits: EncodedArray;
-  value: EncodedArray;
-  cover: EncodedArray;
-  gain: EncodedArray;
-}

@@ -1,5 +1,10 @@
 import type { BinLayout, SplitCandidate, SplitParams, SplitScratch } from './splitting';
-import { bestCategoryPrefix, softThreshold } from './splitting';
+import { bestCategoryPrefix } from './splitting';
+import * as gainFormula from './split-gain';
+
+// Bound once, as in splitting.ts: an imported name used in the scan loops would be an export
+// getter call per bin under a CommonJS transform (tsx, jest), which the JIT does not inline.
+const { nodeScore, softThreshold, softThresholdOrSelf, splitGain } = gainFormula;
 
 /**
  * Single-channel split finding without a dense histogram, for forests that draw a few features per
@@ -51,8 +56,7 @@ export function findBestSplitSparse(
 ): void {
   out.reset();
   const lambda = p.regLambda;
-  const t0 = softThreshold(G, p.regAlpha);
-  const parentScore = (t0 * t0) / (H + lambda);
+  const parentScore = nodeScore(softThreshold(G, p.regAlpha), H, lambda);
   let best = Math.max(p.gamma, 1e-10 * parentScore, 1e-300);
   const initialBest = best;
   if ((G === -H || G === 0) && pure(idx, start, end, grad, hess)) return;
@@ -180,9 +184,9 @@ function scanNumericSparse(
     let hr = H - hl;
     let cr = C - cl;
     if (hl >= mcw && hr >= mcw && cl >= msl && cr >= msl) {
-      const tl = alpha === 0 ? gl : softThreshold(gl, alpha);
-      const tr = alpha === 0 ? G - gl : softThreshold(G - gl, alpha);
-      const gain = (tl * tl) / (hl + lambda) + (tr * tr) / (hr + lambda) - parentScore;
+      const tl = softThresholdOrSelf(gl, alpha);
+      const tr = softThresholdOrSelf(G - gl, alpha);
+      const gain = splitGain(tl, hl, tr, hr, lambda, parentScore);
       if (gain > best) {
         best = gain;
         bestBin = b;
@@ -200,9 +204,9 @@ function scanNumericSparse(
       hr = H - hl2;
       cr = C - cl2;
       if (hl2 >= mcw && hr >= mcw && cl2 >= msl && cr >= msl) {
-        const tl = alpha === 0 ? gl2 : softThreshold(gl2, alpha);
-        const tr = alpha === 0 ? G - gl2 : softThreshold(G - gl2, alpha);
-        const gain = (tl * tl) / (hl2 + lambda) + (tr * tr) / (hr + lambda) - parentScore;
+        const tl = softThresholdOrSelf(gl2, alpha);
+        const tr = softThresholdOrSelf(G - gl2, alpha);
+        const gain = splitGain(tl, hl2, tr, hr, lambda, parentScore);
         if (gain > best) {
           best = gain;
           bestBin = b;

@@ -1,14 +1,12 @@
 /**
  * The small WebAssembly assembler the package's kernels are written with (linear/simd-kernels,
- * trees/packed-walk-wasm, neural/mlp-wasm): LEB128 numbers, sections, a function-body builder and
+ * trees/packed-walk-wasm, neural/mlp-kernels): LEB128 numbers, sections, a function-body builder and
  * the module around the functions. No toolchain and no binary files: each kernel module spells out
- * its instructions in TypeScript and is assembled and compiled the first time it is needed.
+ * its instructions in TypeScript (opcodes from ./opcodes) and is assembled and compiled the first
+ * time it is needed.
  */
 
-/** Value types. */
-export const I32 = 0x7f;
-export const F64 = 0x7c;
-export const V128 = 0x7b;
+import { F64, I32, Op, V128, VOID } from './opcodes';
 
 export function uleb(v: number): number[] {
   const out: number[] = [];
@@ -39,58 +37,6 @@ export const vec = (items: number[][]): number[] => [...uleb(items.length), ...i
 export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 /** A name (ASCII). */
 export const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-/** Opcodes used by more than one kernel module (the rest are spelled where they are used). */
-export const Op = {
-  Block: 0x02,
-  Loop: 0x03,
-  If: 0x04,
-  Else: 0x05,
-  Br: 0x0c,
-  BrIf: 0x0d,
-  Return: 0x0f,
-  End: 0x0b,
-  Select: 0x1b,
-  LocalGet: 0x20,
-  LocalSet: 0x21,
-  LocalTee: 0x22,
-  I32Load: 0x28,
-  F64Load: 0x2b,
-  I32Load8U: 0x2d,
-  I32Store: 0x36,
-  F64Store: 0x39,
-  I32Store8: 0x3a,
-  I32Const: 0x41,
-  F64Const: 0x44,
-  I32Eqz: 0x45,
-  I32Eq: 0x46,
-  I32Ne: 0x47,
-  I32LtS: 0x48,
-  I32LtU: 0x49,
-  I32GtS: 0x4a,
-  I32GeS: 0x4e,
-  I32GeU: 0x4f,
-  F64Eq: 0x61,
-  F64Ne: 0x62,
-  F64Lt: 0x63,
-  F64Gt: 0x64,
-  I32Add: 0x6a,
-  I32Sub: 0x6b,
-  I32Mul: 0x6c,
-  I32And: 0x71,
-  I32Or: 0x72,
-  I32Shl: 0x74,
-  I32ShrU: 0x76,
-  F64Add: 0xa0,
-  F64Sub: 0xa1,
-  F64Mul: 0xa2,
-  F64Div: 0xa3,
-  F64ConvertI32S: 0xb7,
-  /** Prefix of the saturating truncations (i32.trunc_sat_f64_s is 0xfc 0x02). */
-  Misc: 0xfc,
-  /** Prefix of the SIMD instructions. */
-  Simd: 0xfd,
-} as const;
 
 /**
  * A function body under construction: parameters first, then locals in the order they are
@@ -152,7 +98,7 @@ export class Fn {
   }
   /** while (!exit()) body(); exit pushes an i32 (non-zero leaves the loop). */
   whileNot(exit: () => void, body: () => void): this {
-    this.c.push(Op.Block, 0x40, Op.Loop, 0x40);
+    this.c.push(Op.Block, VOID, Op.Loop, VOID);
     exit();
     this.c.push(Op.BrIf, 1);
     body();
@@ -173,7 +119,7 @@ export class Fn {
   /** if (cond) then() — cond pushes an i32. */
   when(cond: () => void, then: () => void): this {
     cond();
-    this.c.push(Op.If, 0x40);
+    this.c.push(Op.If, VOID);
     then();
     this.c.push(Op.End);
     return this;
