@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { InputError } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
 import { labelOf } from './data';
-import { classificationCurves, classificationMetrics, regressionMetrics } from './evaluate';
+import { classificationCurves, classificationMetrics, regressionMetrics } from './metrics';
 import { inputColumnImportance } from './importance';
 import type { Progress } from './progress';
 import { renderReport } from './report/report';

@@ -33,7 +33,7 @@ import {
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from './config';
 import { loadData, prepareTarget, takeY } from './data';
-import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './evaluate';
+import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './metrics';
 import { FAMILIES, type Family } from './families';
 import { trainForecast } from './forecast/train-forecast';
 import { assembleOutOfFold, startParallelCv, type ParallelCv, type ParallelOutOfFold } from './parallel/parallel-cv';

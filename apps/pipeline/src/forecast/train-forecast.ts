@@ -7,7 +7,7 @@ import { crossValidate } from '@campaign-ml/models';
 import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from '../config';
 import { loadData } from '../data';
-import { regressionMetrics, type Metrics } from '../evaluate';
+import { regressionMetrics, type Metrics } from '../metrics';
 import type { Progress } from '../progress';
 import { featureImportance } from '../importance';
 import { provenance } from '../provenance';
