@@ -4,7 +4,7 @@ import { writeBundle } from '@campaign-ml/bundle';
 import { createTracker } from '@campaign-ml/tracking';
 import type { PipelineConfig } from './config';
 import { renderReport } from './report/report';
-import type { TrainResult } from './train';
+import type { TrainResult } from './train/train-result';
 
 /**
  * Write a run's artifacts into `<out>/<run id>/`: bundle.json, metrics.json, report.html and the

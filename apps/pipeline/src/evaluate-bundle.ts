@@ -8,7 +8,7 @@ import { inputColumnImportance } from './importance';
 import type { Progress } from './progress';
 import { renderReport } from './report/report';
 import { describeInput, readInput, resolveInput, splitValid, type InputOptions } from './score';
-import type { MetricsDocument, ReportData } from './train';
+import type { MetricsDocument, ReportData } from './train/train-result';
 
 /**
  * Re-evaluate a bundle on labelled data (new campaigns whose outcome is now known): the same

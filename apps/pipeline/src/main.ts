@@ -7,7 +7,8 @@ import { cleanStaging, publishBundle, trackRun, writeRun } from './artifacts';
 import { evaluateBundle } from './evaluate-bundle';
 import { Progress } from './progress';
 import { scoreFile } from './score';
-import { train, fmt } from './train';
+import { fmt } from './format';
+import { train } from './train';
 
 /** The embedded sample: what `npx nx run pipeline:train` trains on with no arguments. */
 export const SAMPLE_DATA = path.resolve(__dirname, '../../../data/kickstarter-sample.csv');

@@ -16,7 +16,7 @@ import {
   type Task,
 } from '@campaign-ml/core';
 import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
-import { FittedColumnPipeline, detectLeakage, recommendedPipeline, type LeakageFinding } from '@campaign-ml/features';
+import { FittedColumnPipeline, detectLeakage, recommendedPipeline } from '@campaign-ml/features';
 import { groupKFoldSplits, inferSchema, stratifiedSplit, timeSplit, trainTestSplit, type Schema, type TableSplit } from '@campaign-ml/ingest';
 import {
   FittedVotingClassifier,
@@ -30,7 +30,7 @@ import {
   type CvPredictions,
   type MetricName,
 } from '@campaign-ml/models';
-import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
+import { createSampler, trialLog, tuneEstimator } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from './config';
 import { loadData, prepareTarget, takeY } from './data';
 import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './metrics';
@@ -41,60 +41,10 @@ import { workerCount } from './parallel/worker-count';
 import type { Progress } from './progress';
 import { inputColumnImportance } from './importance';
 import { provenance } from './provenance';
+import { fmt } from './format';
+import type { MetricsDocument, ModelResult, ReportData, TrainResult } from './train/train-result';
 
-export interface CvSummary {
-  metric: string;
-  mean: number;
-  std: number;
-  folds: number[];
-}
-
-export interface ModelResult {
-  model: string;
-  title: string;
-  /** The feature recipe(s) the model reads: an ensemble reads the union of its members' recipes. */
-  recipe: 'tree' | 'linear' | 'tree+linear';
-  baseline: { params: Params; cv: CvSummary; cvAll: Record<string, number>; test: Metrics; fitMs: number };
-  tuned?: { params: Params; cv: CvSummary; test: Metrics; trials: Array<Record<string, string | number | boolean>> };
-  /** Test scores of the model kept for this family (tuned when tuning ran), for curves. */
-  testScores: Float64Array;
-}
-
-export interface TrainResult {
-  bundle: BundleDocument;
-  metrics: MetricsDocument;
-  report: ReportData;
-  /** Scores of the best model on the test rows, as the bundle reproduces them. */
-  testScores: Float64Array;
-  testTable: ColumnTable;
-}
-
-export interface MetricsDocument {
-  task: Task;
-  target: string;
-  classes: string[] | null;
-  positiveClass?: string;
-  primaryMetric: string;
-  best: { model: string; params: Params; threshold?: number; cv: CvSummary; test: Metrics };
-  models: Array<Omit<ModelResult, 'testScores'>>;
-  leakage: LeakageFinding[];
-  data: { source: string; rows: number; trainRows: number; testRows: number; sha256: string; droppedMissingTarget: number; droppedExcludedLabels: number };
-  features: { count: number; names: string[] };
-  stageTimesMs: Record<string, number>;
-}
-
-export interface ReportData {
-  title: string;
-  schema: Schema;
-  metrics: MetricsDocument;
-  curves: Array<{ model: string; roc?: { fpr: number[]; tpr: number[] }; pr?: { precision: number[]; recall: number[] }; calibration?: { predicted: number[]; observed: number[] } }>;
-  confusion?: { labels: string[]; matrix: number[][] };
-  importance: Array<{ feature: string; importance: number }>;
-  importanceKind: string;
-  learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
-  foldSpread: Array<{ model: string; fold: number; score: number }>;
-  warnings: string[];
-}
+export type { CvSummary, MetricsDocument, ModelResult, ReportData, TrainResult } from './train/train-result';
 
 const LOWER_IS_BETTER = new Set(['logLoss', 'brier', 'mse', 'rmse', 'mae', 'mape']);
 
@@ -442,9 +392,6 @@ function std(a: number[]): number {
   return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / a.length);
 }
 
-export function fmt(v: number | undefined): string {
-  return v === undefined || Number.isNaN(v) ? '–' : v.toFixed(4);
-}
 
 
 /** A model the pipeline can pick: its feature matrices and pipeline, the fitted model, how to refit it. */

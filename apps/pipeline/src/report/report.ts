@@ -1,5 +1,5 @@
-import type { ReportData } from '../train';
-import { fmt } from '../train';
+import { fmt } from '../format';
+import type { ReportData } from '../train/train-result';
 import { barChart, calibrationChart, foldSpreadChart, heatmap, lineChart, renderSvg } from './charts';
 import { thin } from '../metrics';
 
