@@ -32,14 +32,14 @@ import {
 } from '@campaign-ml/models';
 import { createSampler, trialLog, tuneEstimator } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from './config';
-import { loadData, prepareTarget, takeY } from './data';
+import { loadData, prepareTarget, takeY } from './train/read-data';
 import { classificationCurves, classificationMetrics, cvMetricsFor, positiveColumn, regressionMetrics, type Metrics } from './metrics';
 import { FAMILIES, type Family } from './families';
 import { trainForecast } from './forecast/train-forecast';
 import { assembleOutOfFold, startParallelCv, type ParallelCv, type ParallelOutOfFold } from './parallel/parallel-cv';
 import { workerCount } from './parallel/worker-count';
 import type { Progress } from './progress';
-import { inputColumnImportance } from './importance';
+import { inputColumnImportance } from './train/importance';
 import { provenance } from './provenance';
 import { fmt } from './format';
 import type { MetricsDocument, ModelResult, ReportData, TrainResult } from './train/train-result';

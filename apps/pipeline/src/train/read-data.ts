@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, type Task } from '@campaign-ml/core';
 import { readDatabase, readTableWithInfo, type ReadWarning } from '@campaign-ml/ingest';
-import type { PipelineConfig } from './config';
+import type { PipelineConfig } from '../config';
 
 export interface LoadedData {
   table: ColumnTable;
