@@ -9,7 +9,7 @@ import { evaluateBundle } from './evaluate-bundle';
 import { Progress } from './progress';
 import { scoreFile } from './score';
 import { fmt } from './format';
-import { train } from './train';
+import { train } from './train/train';
 
 /** The embedded sample: what `npx nx run pipeline:train` trains on with no arguments. */
 export const SAMPLE_DATA = path.resolve(__dirname, '../../../data/kickstarter-sample.csv');

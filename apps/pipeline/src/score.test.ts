@@ -9,7 +9,7 @@ import { readDatabase, readTable, writeDatabase } from '@campaign-ml/ingest';
 import { parseConfig } from './config';
 import { Progress } from './progress';
 import { scoreFile, type ScoreOptions } from './score';
-import { train } from './train';
+import { train } from './train/train';
 
 const root = path.resolve(__dirname, '../../..');
 const sample = path.join(root, 'data/kickstarter-sample.csv');

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, type Task } from '@campaign-ml/core';
 import { readDatabase, readTableWithInfo, type ReadWarning } from '@campaign-ml/ingest';
-import type { PipelineConfig } from '../config';
+import { checkColumnsExist, type PipelineConfig } from '../config';
+import type { Progress } from '../progress';
 
 export interface LoadedData {
   table: ColumnTable;
@@ -124,7 +125,18 @@ function naturalCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** y for the rows of a split part (indices into the prepared table). */
-export function takeY(y: Float64Array, rows: ArrayLike<number>): Float64Array {
-  return Float64Array.from({ length: rows.length }, (_, i) => y[rows[i]]);
+export interface TrainingData {
+  data: LoadedData;
+  prepared: PreparedTarget;
+}
+
+/** The read stage: the configured data, and its target checked and mapped to class indices or values. */
+export async function readData(cfg: PipelineConfig, progress: Progress): Promise<TrainingData> {
+  const data = await loadData(cfg);
+  checkColumnsExist(cfg, data.table.columnNames());
+  const prepared = prepareTarget(data.table, cfg);
+  const { table, task, classes } = prepared;
+  const labels = classes ? ` (${classes.join(' / ')})` : '';
+  progress.info(`${table.numRows()} rows x ${table.numCols()} columns from ${data.source}; task ${task}${labels}`);
+  return { data, prepared };
 }
