@@ -1,11 +1,15 @@
 import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, throwIfAborted, type FittedModel, type Matrix } from '@campaign-ml/core';
-import { computeReference, type BundleDocument } from '@campaign-ml/bundle';
-import { recommendedPipeline, type FittedColumnPipeline } from '@campaign-ml/features';
+import { computeReference, createBundleDocument } from '@campaign-ml/bundle';
+import type { FittedColumnPipeline } from '@campaign-ml/features';
 import { inferSchema, type ColumnType, type Schema } from '@campaign-ml/ingest';
-import { crossValidate } from '@campaign-ml/models';
-import { createSampler, trialLog, tuneEstimator, type Params } from '@campaign-ml/tuning';
+import type { Params } from '@campaign-ml/tuning';
 import { checkColumnsExist, type PipelineConfig } from '../config';
+import { ParallelCv } from '../parallel/parallel-cv';
+import { bestByCv, compareFamilies, scoringFor, type ComparedFamily } from '../train/compare-families';
+import { fitRecipes } from '../train/fit-recipes';
+import { servedSchema } from '../train/infer-schema';
+import { stageTimesMs } from '../train/run-documents';
 import { loadData } from '../train/read-data';
 import { regressionMetrics, type Metrics } from '../metrics';
 import type { Progress } from '../progress';
@@ -64,15 +68,6 @@ export interface ForecastMetricsDocument extends MetricsDocument {
   };
 }
 
-interface Fitted {
-  family: ForecastFamily;
-  model: FittedModel;
-  params: Params;
-  cv: CvSummary;
-  test: Metrics;
-  pred: Float64Array;
-}
-
 interface BundleParts {
   target: HorizonTarget;
   schema: Schema;
@@ -94,7 +89,7 @@ interface BundleParts {
 /**
  * The engagement forecast (config `timeseries`): daily panel -> weekly features -> one model per
  * horizon, each compared with the naive last-value forecast on a time-ordered split. Returns the
- * pipeline's TrainResult, so artifacts.ts writes bundle.json (the first horizon's best model),
+ * pipeline's TrainResult, so write-run.ts writes bundle.json (the first horizon's best model),
  * metrics.json (every horizon) and report.html unchanged. Writes nothing itself.
  */
 export async function trainForecast(cfg: PipelineConfig, progress: Progress, signal?: AbortSignal): Promise<TrainResult> {
@@ -113,8 +108,21 @@ export async function trainForecast(cfg: PipelineConfig, progress: Progress, sig
       expected: 'dummy, logistic, randomForest or gradientBoosting',
     });
   }
-  const seed = cfg.seed;
+  // The same cross-validation engine as the table pipeline's, on the main thread as before: the
+  // weekly panel's folds are small, and starting fold workers takes seconds.
+  return forecast(cfg, ts, families, new ParallelCv(), progress, signal);
+}
 
+/** The forecast flow: read, weekly features, one comparison of the families per horizon, importance, documents. */
+async function forecast(
+  cfg: PipelineConfig,
+  ts: NonNullable<PipelineConfig['timeseries']>,
+  families: ForecastFamily[],
+  cv: ParallelCv,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<TrainResult> {
+  const seed = cfg.seed;
   progress.stage('read data');
   const data = await loadData(cfg);
   checkColumnsExist(cfg, data.table.columnNames());
@@ -136,7 +144,7 @@ export async function trainForecast(cfg: PipelineConfig, progress: Progress, sig
     throwIfAborted(signal);
     const tuned = families.filter((f) => cfg.tuning.trials > 0 && Object.keys(f.space).length > 0).length;
     progress.stage(`horizon ${target.days} d`, tuned * cfg.tuning.trials);
-    const done = await fitHorizon(table, times, wf, target, cutoff, cfg, families, progress, signal);
+    const done = await fitHorizon(table, times, wf, target, cutoff, cfg, families, cv, progress, signal);
     results.push(...done.results);
     horizons[String(target.days)] = done.summary;
     const s = done.summary;
@@ -171,7 +179,7 @@ export async function trainForecast(cfg: PipelineConfig, progress: Progress, sig
       droppedExcludedLabels: 0,
     },
     features: { count: b.X.cols, names: [...b.X.columns] },
-    stageTimesMs: Object.fromEntries(progress.times.map((t) => [t.stage, Math.round(t.ms)])),
+    stageTimesMs: stageTimesMs(progress),
     horizons,
     forecast: {
       entity: ts.entity,
@@ -187,20 +195,25 @@ export async function trainForecast(cfg: PipelineConfig, progress: Progress, sig
   };
 
   const trainScores = b.model.predict(b.X) as Float64Array;
-  const bundle: BundleDocument = {
-    format: 'campaign-ml/bundle',
-    version: 1,
-    id: `${cfg.name ?? 'forecast'}-${data.sha256.slice(0, 8)}-${Date.now().toString(36)}`,
-    createdAt: new Date().toISOString(),
-    task: 'regression',
-    target: { column: b.target.column, classes: null },
-    schema: b.schema,
-    features: b.pipeline.toJSON(),
-    model: { name: b.name, fitted: b.model.toJSON() },
-    metrics: { primaryMetric: 'rmse', test: b.testMetrics, cv: b.cv, horizonDays: b.target.days, naive: first.naive.test },
-    reference: computeReference(b.train, b.schema, trainScores),
-    provenance: await provenance(data.sha256, data.table.numRows(), cfg),
-  };
+  const bundle = createBundleDocument(
+    {
+      task: 'regression',
+      target: { column: b.target.column, classes: null },
+      schema: b.schema,
+      features: b.pipeline.toJSON(),
+      model: { name: b.name, fitted: b.model.toJSON() },
+      metrics: {
+        primaryMetric: 'rmse',
+        test: b.testMetrics,
+        cv: b.cv,
+        horizonDays: b.target.days,
+        naive: first.naive.test,
+      },
+      reference: computeReference(b.train, b.schema, trainScores),
+      provenance: await provenance(data.sha256, data.table.numRows(), cfg),
+    },
+    { name: cfg.name ?? 'forecast' },
+  );
 
   warnings.unshift(
     `Weekly forecast of ${cfg.target} by ${ts.entity}: bundle.json serves the ${b.target.days}-day horizon (${b.target.column}); every horizon is in the table below and in metrics.json "horizons".`,
@@ -227,6 +240,7 @@ async function fitHorizon(
   cutoff: number,
   cfg: PipelineConfig,
   families: ForecastFamily[],
+  cv: ParallelCv,
   progress: Progress,
   signal?: AbortSignal,
 ): Promise<{ results: ForecastModelResult[]; summary: HorizonSummary; bundle: BundleParts }> {
@@ -262,11 +276,8 @@ async function fitHorizon(
 
   // Weekly sums are linear in their lags (the naive forecast is one coefficient), so the linear
   // recipe keeps them unlogged (skewThreshold Infinity): imputed, with indicators, and scaled.
-  const recipes = new Map<'tree' | 'linear', { pipeline: FittedColumnPipeline; X: Matrix; Xtest: Matrix }>();
-  for (const kind of new Set(families.map((f) => f.recipe))) {
-    const { pipeline, X } = recommendedPipeline(schema, 'regression', { model: kind, seed, skewThreshold: Infinity }).fitTransform(train, yTrain, { signal });
-    recipes.set(kind, { pipeline, X, Xtest: pipeline.transform(test) });
-  }
+  const parts = { train, yTrain, test };
+  const recipes = fitRecipes(schema, 'regression', families, parts, { seed, skewThreshold: Infinity }, signal);
 
   // The naive forecast: its CV on the same folds, its test score on the same rows.
   const lastTrain = numbers(train, wf.lastValue);
@@ -289,54 +300,32 @@ async function fitHorizon(
       baseline: { params: {}, cv: naive.cv, cvAll: meanMetrics(naiveFolds), test: naive.test, fitMs: 0 },
     },
   ];
-  const fitted: Fitted[] = [];
-  for (const fam of families) {
-    throwIfAborted(signal);
-    const { X, Xtest } = recipes.get(fam.recipe)!;
-    const t0 = performance.now();
-    const cv = crossValidate(() => fam.create('regression', fam.defaults, seed), X, yTrain, { folds, metrics: ['rmse', 'mae', 'r2'], signal });
-    const base = fam.create('regression', fam.defaults, seed).fit(X, yTrain, { signal });
-    const fitMs = performance.now() - t0;
-    const basePred = base.predict(Xtest) as Float64Array;
-    const r: ForecastModelResult = {
-      model: `${fam.name}${suffix}`,
-      family: fam.name,
-      horizonDays: target.days,
-      title: `${fam.title} · ${target.days} d`,
-      recipe: fam.recipe,
-      baseline: { params: fam.defaults, cv: cvSummary(cv.folds.map((f) => f.scores.rmse)), cvAll: cv.mean, test: regressionMetrics(yTest, basePred), fitMs },
-    };
-    let kept: Fitted = { family: fam, model: base, params: fam.defaults, cv: r.baseline.cv, test: r.baseline.test, pred: basePred };
-    if (cfg.tuning.trials > 0 && Object.keys(fam.space).length > 0) {
-      const t = await tuneEstimator({
-        factory: (p) => fam.create('regression', p, seed),
-        space: fam.space,
-        X,
-        y: yTrain,
-        metric: 'rmse',
-        greaterIsBetter: false,
-        folds,
-        classification: false,
-        nTrials: cfg.tuning.trials,
-        seed,
-        sampler: createSampler(cfg.tuning.sampler),
-        enqueue: [fam.defaults],
-        timeoutMs: cfg.tuning.timeoutMinutes ? cfg.tuning.timeoutMinutes * 60_000 : undefined,
-        signal,
-        onTrial: (_t, s) => progress.tick(s.trials.length, cfg.tuning.trials, `${fam.title} best RMSE ${fmt(s.bestTrial?.value)}`),
-      });
-      const model = fam.create('regression', t.bestParams, seed).fit(X, yTrain, { signal });
-      const pred = model.predict(Xtest) as Float64Array;
-      const cvT = cvSummary(t.bestFoldScores);
-      r.tuned = { params: t.bestParams, cv: cvT, test: regressionMetrics(yTest, pred), trials: trialLog(t.study) };
-      kept = { family: fam, model, params: t.bestParams, cv: cvT, test: r.tuned.test, pred };
-    }
-    results.push(r);
-    fitted.push(kept);
-  }
+  // The families are compared as the table pipeline compares them, by RMSE on the time-ordered folds.
+  const scoring = scoringFor('regression', 'rmse');
+  const compared = await compareFamilies({
+    families,
+    catalog: 'forecast',
+    task: 'regression',
+    recipes,
+    yTrain,
+    yTest,
+    classes: 0,
+    folds,
+    scoring,
+    tuning: cfg.tuning,
+    seed,
+    cv,
+    signal,
+    onTrial: (fam, s) => {
+      progress.tick(s.trials.length, cfg.tuning.trials, `${fam.title} best RMSE ${fmt(s.bestTrial?.value)}`);
+    },
+  });
+  results.push(...compared.map((c) => horizonResult(c, target.days)));
+  const fitted = compared.map(kept);
 
   // The best fitted model by CV RMSE on the training part (never by the test rows).
-  const best = fitted.reduce((a, c) => (c.cv.mean < a.cv.mean ? c : a));
+  const bestResult = bestByCv(compared.map((c) => c.result), scoring.greater);
+  const best = fitted.find((f) => f.family.name === bestResult.model)!;
   const recipe = recipes.get(best.family.recipe)!;
   const testByModel: Record<string, Metrics> = { naive: naive.test };
   for (const f of fitted) testByModel[f.family.name] = f.test;
@@ -356,13 +345,12 @@ async function fitHorizon(
     ...naive.cv.folds.map((score, fold) => ({ model: `Naive last value · ${target.days} d`, fold, score })),
     ...fitted.map((f) => f.cv.folds.map((score, fold) => ({ model: `${f.family.title} · ${target.days} d`, fold, score }))).flat(),
   ];
-  const inputs = new Set(recipe.pipeline.inputColumns);
   return {
     results,
     summary: summaryOut,
     bundle: {
       target,
-      schema: { rows: schema.rows, columns: schema.columns.map((c) => ({ ...c, required: inputs.has(c.name) && c.required })) },
+      schema: servedSchema(schema, recipe.pipeline),
       pipeline: recipe.pipeline,
       model: best.model,
       name: `${best.family.name}${suffix}`,
@@ -378,6 +366,25 @@ async function fitHorizon(
       foldSpread,
     },
   };
+}
+
+/** A compared family as one model of one horizon in metrics.json. */
+function horizonResult({ family, result }: ComparedFamily, days: number): ForecastModelResult {
+  return {
+    model: `${family.name}_${days}d`,
+    family: family.name,
+    horizonDays: days,
+    title: `${family.title} · ${days} d`,
+    recipe: result.recipe,
+    baseline: result.baseline,
+    ...(result.tuned ? { tuned: result.tuned } : {}),
+  };
+}
+
+/** What a horizon keeps of a compared family: its kept model, params, CV and test scores. */
+function kept({ family, result, model }: ComparedFamily) {
+  const final = result.tuned ?? result.baseline;
+  return { family, model, params: final.params, cv: final.cv, test: final.test, pred: result.testScores };
 }
 
 /** Epoch ms of each row's time (Date or number). */

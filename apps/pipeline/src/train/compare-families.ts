@@ -3,6 +3,7 @@ import type { CvPredictions, MetricName } from '@campaign-ml/models';
 import { createSampler, trialLog, tuneEstimator, type StudyResult } from '@campaign-ml/tuning';
 import type { PipelineConfig } from '../config';
 import type { Family } from '../families';
+import { familyOf, type FamilyCatalog } from '../family-catalog';
 import { cvMetricsFor } from '../metrics';
 import { assembleOutOfFold, type ParallelCv, type ParallelOutOfFold } from '../parallel/parallel-cv';
 import { evaluateTest } from './evaluate-test';
@@ -30,6 +31,8 @@ export function scoringFor(task: Task, metric?: string): Scoring {
 /** What the comparison runs on, and the only things that differ between the table and the forecast. */
 export interface FamilyComparison {
   families: readonly Family[];
+  /** Where the families are defined, for the worker threads that rebuild them by name. */
+  catalog: FamilyCatalog;
   task: Task;
   recipes: Recipes;
   yTrain: Float64Array;
@@ -72,11 +75,12 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
   const compared: ComparedFamily[] = [];
   for (const fam of c.families) {
     throwIfAborted(signal);
+    if (familyOf(c.catalog, fam.name) !== fam) throw new Error(`internal: ${fam.name} is not the ${c.catalog} catalog's family`);
     const { X, Xtest } = c.recipes.get(fam.recipe)!;
     const tuneIt = tuning.trials > 0 && Object.keys(fam.space).length > 0;
     c.onFamily?.(fam, tuneIt ? tuning.trials : 0);
     const t0 = performance.now();
-    const spec = { family: fam.name, task, seed };
+    const spec = { family: fam.name, catalog: c.catalog, task, seed };
     // The folds are dealt out to the workers first and the baseline is fitted here meanwhile. The
     // baseline's CV is tuning's trial 0, and its predictions are its out-of-fold predictions.
     const baseline = { ...spec, params: fam.defaults };

@@ -2,8 +2,7 @@ import type { PipelineConfig } from '../config';
 import { FAMILIES } from '../families';
 import { trainForecast } from '../forecast/train-forecast';
 import { fmt } from '../format';
-import { startParallelCv, type ParallelCv } from '../parallel/parallel-cv';
-import { workerCount } from '../parallel/worker-count';
+import { withParallelCv, type ParallelCv } from '../parallel/parallel-cv';
 import type { Progress } from '../progress';
 import { bestByCv, compareFamilies, scoringFor } from './compare-families';
 import { checkLeakage } from './detect-leakage';
@@ -27,15 +26,8 @@ export type { TrainResult } from './train-result';
  */
 export async function train(cfg: PipelineConfig, progress: Progress, signal?: AbortSignal): Promise<TrainResult> {
   if (cfg.timeseries) return trainForecast(cfg, progress, signal);
-  // Cross-validation folds run on worker threads (CAMPAIGN_ML_WORKERS, default min(2, cores)); they
-  // start while the data is read. Same folds and seeds give the same scores as on the main thread.
-  const onUnavailable = (reason: string) => progress.info(`cross-validation on the main thread only: ${reason}`);
-  const starting = startParallelCv(workerCount(), onUnavailable);
-  try {
-    return await trainTabular(cfg, progress, starting, signal);
-  } finally {
-    await (await starting).close();
-  }
+  // Cross-validation folds run on worker threads; they start while the data is read.
+  return withParallelCv(progress, (starting) => trainTabular(cfg, progress, starting, signal));
 }
 
 /** The table flow, top to bottom: each stage is the file of this folder named after it. */
@@ -71,6 +63,7 @@ async function trainTabular(
   if (cv.size > 1) progress.info(`cross-validation folds on ${cv.size} worker threads`);
   const compared = await compareFamilies({
     families,
+    catalog: 'table',
     task,
     recipes,
     yTrain,
