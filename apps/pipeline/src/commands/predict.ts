@@ -3,39 +3,24 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { AbortError, ConfigError, SchemaError, type Problem } from '@campaign-ml/core';
+import { AbortError, ConfigError } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
 import {
-  coerceToSchema,
   countDatabaseRows,
-  detectDateFormat,
   openTableWriter,
   processAlive,
-  readDatabase,
   readDatabaseChunks,
-  readTable,
   readTableChunks,
-  validate,
   type ColumnKind,
   type ColumnSchema,
   type ColumnType,
   type IfExists,
-  type Schema,
   type TableWriter,
 } from '@campaign-ml/ingest';
-import type { Progress } from './progress';
-
-/** Where the rows come from: a file, or a database table or query. */
-export interface InputOptions {
-  /** A CSV/TSV (streamed), XLSX/JSON/NDJSON/Parquet (read whole) file. */
-  data?: string;
-  /** A database: `postgres://...`, `sqlite:path` or a SQLite file path. */
-  db?: string;
-  /** ...its table... */
-  table?: string;
-  /** ...or a SELECT query. */
-  query?: string;
-}
+import { hidePassword, resolveInput, type InputOptions, type ResolvedInput } from '../input';
+import { Progress } from '../progress';
+import { makeValidator } from '../row-validator';
+import { withInterrupt } from './with-interrupt';
 
 export interface ScoreOptions extends InputOptions {
   bundle: string;
@@ -64,39 +49,6 @@ export interface ScoreSummary {
   out: string;
   /** Where the rejects went, when there were any. */
   rejects?: string;
-}
-
-export type ResolvedInput = { kind: 'file'; path: string } | { kind: 'db'; url: string; table?: string; query?: string };
-
-const hidePassword = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
-
-/** Check the input flags: exactly one of --data or --db, and with --db exactly one of --table or --query. */
-export function resolveInput(o: InputOptions): ResolvedInput {
-  if (Boolean(o.data) === Boolean(o.db)) {
-    throw new ConfigError('INPUT_SOURCE', o.data ? 'give either --data <file> or --db <url>, not both' : 'no input: give --data <file> or --db <url> with --table <name> or --query "<select>"', {
-      expected: '--data <file> | --db <url> --table <name> | --db <url> --query "<select>"',
-    });
-  }
-  if (o.data) {
-    if (o.table !== undefined || o.query !== undefined) throw new ConfigError('INPUT_SOURCE', '--table and --query read from a database: give --db <url> instead of --data', { value: o.table ?? o.query });
-    return { kind: 'file', path: o.data };
-  }
-  if ((o.table === undefined) === (o.query === undefined)) {
-    throw new ConfigError('INPUT_SOURCE', `--db ${hidePassword(o.db as string)} needs exactly one of --table <name> or --query "<select>"`, { expected: '--table or --query' });
-  }
-  return { kind: 'db', url: o.db as string, table: o.table, query: o.query };
-}
-
-/** A short description of the input for messages and reports (no password). */
-export function describeInput(input: ResolvedInput): string {
-  if (input.kind === 'file') return input.path;
-  return `${input.table !== undefined ? `table ${input.table}` : 'query'} in ${hidePassword(input.url)}`;
-}
-
-/** The whole input as one table (evaluate needs every row at once). */
-export async function readInput(input: ResolvedInput): Promise<ColumnTable> {
-  if (input.kind === 'file') return readTable(input.path);
-  return readDatabase({ url: input.url, table: input.table, query: input.query });
 }
 
 interface InputChunk {
@@ -129,75 +81,6 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
       yield { table: c.table, offset: c.offset, total, estimated: read < size };
     }
   }
-}
-
-export interface ChunkSplit {
-  /** Rows that fit the schema, in its types, with their 0-based rows in the whole input. */
-  good: { table: ColumnTable; rows: Int32Array };
-  /** Rows that do not, with their reasons (1-based rows of the whole input). */
-  rejects: { row: number; reasons: string[] }[];
-}
-
-/**
- * A validator for consecutive chunks of one input: each chunk is coerced to the bundle's schema and
- * validated; row numbers count from `offset`. A datetime column whose schema has no date format
- * keeps the format found in the first chunk that has date text, so that every chunk reads dates
- * the same way (dd/mm vs mm/dd cannot flip between chunks).
- */
-export function makeValidator(bundle: Bundle, unknownCategories: 'reject' | 'unseen'): (table: ColumnTable, offset: number) => ChunkSplit {
-  const required = new Set(bundle.requiredColumns);
-  const pinned = new Map<string, ColumnSchema['dateFormat']>();
-  return (table, offset) => {
-    const names = new Set(table.columnNames());
-    const columns = bundle.document.schema.columns.filter((c) => names.has(c.name) || required.has(c.name));
-    for (const c of columns) {
-      if (c.type !== 'datetime' || c.dateFormat || pinned.has(c.name) || !names.has(c.name)) continue;
-      const text = (table.array(c.name) as ArrayLike<unknown>) ?? [];
-      const strings: string[] = [];
-      for (let i = 0; i < text.length; i++) if (typeof text[i] === 'string' && (text[i] as string).trim() !== '') strings.push(text[i] as string);
-      if (strings.length) pinned.set(c.name, detectDateFormat(strings) ?? 'iso');
-    }
-    const schema: Schema = { rows: bundle.document.schema.rows, columns: columns.map((c) => (c.type === 'datetime' && !c.dateFormat && pinned.has(c.name) ? { ...c, dateFormat: pinned.get(c.name) } : c)) };
-    return splitChunk(table, schema, unknownCategories, offset);
-  };
-}
-
-/** Rows that match the schema (coerced to its types) and the rest with their reasons (1-based rows). */
-export function splitValid(table: ColumnTable, bundle: Bundle, unknownCategories: 'reject' | 'unseen', offset = 0): ChunkSplit {
-  return makeValidator(bundle, unknownCategories)(table, offset);
-}
-
-function splitChunk(table: ColumnTable, schema: Schema, unknownCategories: 'reject' | 'unseen', offset: number): ChunkSplit {
-  const reasons = new Map<number, string[]>();
-  const add = (p: Problem) => {
-    if (p.row === undefined) throw new SchemaError([p], 'The data cannot be scored with this bundle');
-    const list = reasons.get(p.row) ?? [];
-    list.push(p.message.replace(/\(row [\d,]+\)/, `(row ${(p.row + offset).toLocaleString('en-US')})`));
-    reasons.set(p.row, list);
-  };
-  let typed: ColumnTable;
-  /** index[i]: the chunk row (0-based) of typed row i. */
-  let index = Array.from({ length: table.numRows() }, (_, i) => i);
-  const present = table.select(schema.columns.filter((c) => table.columnNames().includes(c.name)).map((c) => c.name));
-  try {
-    typed = coerceToSchema(present, schema);
-  } catch (e) {
-    if (!(e instanceof SchemaError)) throw e;
-    e.problems.forEach(add);
-    const bad = new Set(e.problems.map((p) => (p.row as number) - 1));
-    const keep = Array.from({ length: present.numRows() }, (_, i) => i).filter((i) => !bad.has(i));
-    typed = coerceToSchema(present.reify(keep as never), schema);
-    index = keep;
-  }
-  const result = validate(typed, schema, { checkRange: false, allowExtra: true, allowUnknownCategories: unknownCategories === 'unseen' });
-  for (const p of result.problems) add({ ...p, row: p.row === undefined ? undefined : index[p.row - 1] + 1 });
-  const goodRows: number[] = [];
-  for (let i = 0; i < index.length; i++) if (!reasons.has(index[i] + 1)) goodRows.push(i);
-  const good = typed.reify(goodRows as never);
-  return {
-    good: { table: good, rows: Int32Array.from(goodRows, (i) => index[i] + offset) },
-    rejects: [...reasons.entries()].sort((a, b) => a[0] - b[0]).map(([row, r]) => ({ row: row + offset, reasons: r })),
-  };
 }
 
 /** One output: a CSV written to a temp file renamed at the end, or a database table writer. */
@@ -393,4 +276,31 @@ function predictions(bundle: Bundle, good: ColumnTable, rows: Int32Array, ids: r
     });
   } else out.prediction = Array.from(scores);
   return aq.table(out, Object.keys(out));
+}
+
+/** The `predict` command's flags (see main.ts). */
+export interface PredictFlags {
+  bundle: string;
+  data?: string;
+  db?: string;
+  table?: string;
+  query?: string;
+  out?: string;
+  outTable?: string;
+  outDb?: string;
+  ifExists: 'fail' | 'replace' | 'append';
+  rejects: string;
+  rejectsTable?: string;
+  chunkRows: number;
+  unknownCategories: 'reject' | 'unseen';
+  quiet?: boolean;
+}
+
+/** `campaign-ml predict`: score the input with the bundle, then say where the predictions and rejects went. */
+export async function runPredict(o: PredictFlags): Promise<void> {
+  const progress = Progress.forStream(process.stderr, Boolean(o.quiet));
+  const what = 'no predictions or rejects will be written';
+  const s = await withInterrupt(what, (signal) => scoreFile({ ...o, signal }, progress));
+  const rejects = s.rejected ? `; ${s.rejected} rejected → ${s.rejects} (with reasons)` : '; none rejected';
+  console.log(`${s.scored} of ${s.rows} rows scored → ${s.out}${rejects}`);
 }
