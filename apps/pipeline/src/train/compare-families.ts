@@ -75,7 +75,9 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
   const compared: ComparedFamily[] = [];
   for (const fam of c.families) {
     throwIfAborted(signal);
-    if (familyOf(c.catalog, fam.name) !== fam) throw new Error(`internal: ${fam.name} is not the ${c.catalog} catalog's family`);
+    if (familyOf(c.catalog, fam.name) !== fam) {
+      throw new Error(`internal: ${fam.name} is not the ${c.catalog} catalog's family`);
+    }
     const { X, Xtest } = c.recipes.get(fam.recipe)!;
     const tuneIt = tuning.trials > 0 && Object.keys(fam.space).length > 0;
     c.onFamily?.(fam, tuneIt ? tuning.trials : 0);
