@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import autocannon from 'autocannon';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDocument } from '@campaign-ml/bundle';
+import { createBundleDocument, type BundleDocument } from '@campaign-ml/bundle';
 import { writeBundle } from '@campaign-ml/bundle/node';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { readTable } from '@campaign-ml/ingest';
@@ -44,13 +44,21 @@ async function sampleBundle(): Promise<BundleDocument> {
   const { pipeline, X } = recommendedPipeline(schema, 'binary', { model: 'tree' }).fitTransform(table, y);
   const model = new GradientBoostingClassifier({ nEstimators: 100 }).fit(X, y);
   const inputs = new Set(pipeline.inputColumns);
-  return {
-    format: BUNDLE_FORMAT, version: BUNDLE_VERSION, id: 'bench-kickstarter-gbdt', createdAt: new Date().toISOString(), task: 'binary',
-    target: { column: 'state', classes: ['failed', 'successful'], positiveClass: 'successful' },
-    schema: { rows: schema.rows, columns: schema.columns.filter((c) => c.role !== 'target').map((c) => ({ ...c, required: c.required && inputs.has(c.name) })) },
-    features: pipeline.toJSON(), model: { name: 'gbdt', fitted: model.toJSON(), threshold: 0.5 }, metrics: {},
-    provenance: { dataSha256: '', rows: table.numRows(), config: { bench: true }, packageVersions: {} },
-  };
+  const columns = schema.columns
+    .filter((c) => c.role !== 'target')
+    .map((c) => ({ ...c, required: c.required && inputs.has(c.name) }));
+  return createBundleDocument(
+    {
+      task: 'binary',
+      target: { column: 'state', classes: ['failed', 'successful'], positiveClass: 'successful' },
+      schema: { rows: schema.rows, columns },
+      features: pipeline.toJSON(),
+      model: { name: 'gbdt', fitted: model.toJSON(), threshold: 0.5 },
+      metrics: {},
+      provenance: { dataSha256: '', rows: table.numRows(), config: { bench: true }, packageVersions: {} },
+    },
+    { id: 'bench-kickstarter-gbdt' },
+  );
 }
 
 /** Records in the request format: the pipeline's input columns, dates as ISO strings. */

@@ -5,7 +5,7 @@ import { readTable } from '@campaign-ml/ingest';
 import { inferSchema, type Schema } from '@campaign-ml/schema';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDocument } from '@campaign-ml/bundle';
+import { createBundleDocument, type BundleDocument } from '@campaign-ml/bundle';
 
 /**
  * Test and benchmark support: build a small but real bundle document (inferred schema, fitted
@@ -25,19 +25,18 @@ export function bundleFromTable(table: ColumnTable, target: string, options: { i
     rows: full.rows,
     columns: full.columns.filter((c) => c.role !== 'target').map((c) => ({ ...c, required: inputs.has(c.name) && c.required })),
   };
-  return {
-    format: BUNDLE_FORMAT,
-    version: BUNDLE_VERSION,
-    id: options.id ?? 'test-bundle-1',
-    createdAt: new Date(Date.UTC(2024, 0, 1)).toISOString(),
-    task: 'binary',
-    target: { column: target, classes, positiveClass: classes[1] },
-    schema,
-    features: pipeline.toJSON(),
-    model: { name: 'gbdt', fitted: model.toJSON(), threshold: 0.5 },
-    metrics: { rocAuc: 0.9 },
-    provenance: { dataSha256: '0'.repeat(64), rows: table.numRows(), config: {}, packageVersions: {} },
-  };
+  return createBundleDocument(
+    {
+      task: 'binary',
+      target: { column: target, classes, positiveClass: classes[1] },
+      schema,
+      features: pipeline.toJSON(),
+      model: { name: 'gbdt', fitted: model.toJSON(), threshold: 0.5 },
+      metrics: { rocAuc: 0.9 },
+      provenance: { dataSha256: '0'.repeat(64), rows: table.numRows(), config: {}, packageVersions: {} },
+    },
+    { id: options.id ?? 'test-bundle-1', createdAt: new Date(Date.UTC(2024, 0, 1)) },
+  );
 }
 
 /** A tiny synthetic campaign table: number, integer, category, boolean and datetime inputs. */

@@ -1,7 +1,7 @@
 import type { Estimator, FittedModel } from '@campaign-ml/core';
 import { DummyRegressor, GradientBoostingRegressor, RandomForestRegressor, Ridge } from '@campaign-ml/models';
 import { categorical, float, int, logFloat, type Params } from '@campaign-ml/tuning';
-import { MODEL_FAMILIES, type ModelFamily } from '../config';
+import type { ModelFamily } from '../config';
 import { FAMILIES, type Family } from '../families';
 
 /** A regression family for the forecast (same shape as the pipeline's families). */
@@ -73,7 +73,10 @@ const DEFAULT_FORECAST: ModelFamily[] = ['dummy', 'logistic', 'gradientBoosting'
  * default (every family listed) dummy, Ridge and gradient boosting (the MLP is left out).
  */
 export function forecastFamilies(models: readonly ModelFamily[]): ForecastFamily[] {
-  const isDefault = models.length === MODEL_FAMILIES.length && MODEL_FAMILIES.every((m) => models.includes(m));
+  // Every family (the config's MODEL_FAMILIES) is a key of FAMILIES: read from there, fold workers
+  // that load this file need not load the config module.
+  const all = Object.keys(FAMILIES) as ModelFamily[];
+  const isDefault = models.length === all.length && all.every((m) => models.includes(m));
   const names = isDefault ? DEFAULT_FORECAST : models.filter((m) => FORECAST_FAMILIES[m]);
   return names.map((m) => FORECAST_FAMILIES[m]!);
 }

@@ -3,7 +3,7 @@ import { Bundle } from '@campaign-ml/bundle';
 import { ConfigError, InputError } from '@campaign-ml/core';
 import { parseConfig, type PipelineConfigInput } from '../config';
 import { Progress } from '../progress';
-import { train, type TrainResult } from '../train';
+import { train, type TrainResult } from '../train/train';
 import type { ForecastMetricsDocument } from './train-forecast';
 import { trainForecast } from './train-forecast';
 

@@ -2,7 +2,7 @@ import { createMatrix, type Fold, type Matrix, type Task } from '@campaign-ml/co
 import { crossValidate, type CvPredictions, type MetricName } from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
-import { FAMILIES } from '../families';
+import { familyOf, type FamilyCatalog } from '../family-catalog';
 
 /**
  * One fold of one model: what a worker needs besides the shared training data. Plain data, so it
@@ -10,6 +10,8 @@ import { FAMILIES } from '../families';
  */
 export interface FoldJob {
   family: ModelFamily;
+  /** Where `family` is defined (default: the table pipeline's families). */
+  catalog?: FamilyCatalog;
   task: Task;
   params: Params;
   seed: number;
@@ -31,7 +33,7 @@ export interface FoldOutcome {
  * rebuilt from the family's params, so a fold gives the same numbers wherever it runs.
  */
 export function runFoldJob(job: FoldJob, X: Matrix, y: Float64Array): FoldOutcome {
-  const fam = FAMILIES[job.family];
+  const fam = familyOf(job.catalog ?? 'table', job.family);
   let predictions: CvPredictions | undefined;
   // A custom metric sees the fold's predictions exactly as crossValPredict builds them.
   const keep = {

@@ -2,12 +2,17 @@ import { AbortError, throwIfAborted, type Fold, type Matrix, type Task } from '@
 import type { CvPredictions, MetricName } from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
+import type { FamilyCatalog } from '../family-catalog';
+import type { Progress } from '../progress';
 import { runFoldJob, type FoldJob, type FoldOutcome } from './fold-job';
 import { FoldPool, PoolUnavailableError } from './fold-pool';
+import { workerCount } from './worker-count';
 
-/** Which model to cross-validate: a family of families.ts with its params. */
+/** Which model to cross-validate: a family of families.ts (or of the forecast's) with its params. */
 export interface ModelSpec {
   family: ModelFamily;
+  /** Where `family` is defined (default: the table pipeline's families). */
+  catalog?: FamilyCatalog;
   task: Task;
   params: Params;
   seed: number;
@@ -126,6 +131,21 @@ export class ParallelCv {
 export async function startParallelCv(workers: number, onUnavailable?: (reason: string) => void): Promise<ParallelCv> {
   const pool = workers > 1 ? await FoldPool.start(workers, { onUnavailable }) : undefined;
   return new ParallelCv(pool);
+}
+
+/**
+ * Run `work` with cross-validation workers (CAMPAIGN_ML_WORKERS, default min(2, cores)) that start
+ * while it begins, e.g. reads the data (it awaits `cv` when it needs them), and are closed when it
+ * ends, however it ends. Without workers `progress` says why, and the folds run on the main
+ * thread: the same folds and seeds give the same scores either way.
+ */
+export async function withParallelCv<T>(progress: Progress, work: (cv: Promise<ParallelCv>) => Promise<T>): Promise<T> {
+  const starting = startParallelCv(workerCount(), (reason) => progress.info(`cross-validation on the main thread only: ${reason}`));
+  try {
+    return await work(starting);
+  } finally {
+    await (await starting).close();
+  }
 }
 
 /** Each row's prediction from the fold that held it out, as crossValPredict lays them out. */

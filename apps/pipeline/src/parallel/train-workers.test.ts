@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../config';
 import { Progress } from '../progress';
-import { train, type TrainResult } from '../train';
+import { train, type TrainResult } from '../train/train';
 
 // The first 800 rows of the embedded sample keep the test fast; every stage still runs.
 const sample = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'train-workers-')), 'kickstarter-head.csv');

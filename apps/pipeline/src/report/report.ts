@@ -1,7 +1,7 @@
-import type { ReportData } from '../train';
-import { fmt } from '../train';
+import { fmt } from '../format';
+import type { ReportData } from '../train/train-result';
 import { barChart, calibrationChart, foldSpreadChart, heatmap, lineChart, renderSvg } from './charts';
-import { thin } from '../evaluate';
+import { thin } from '../metrics';
 
 const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

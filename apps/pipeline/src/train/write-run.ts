@@ -1,11 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { writeBundle } from '@campaign-ml/bundle/node';
 import * as path from 'node:path';
-
-import { createTracker } from '@campaign-ml/tracking';
-import type { PipelineConfig } from './config';
-import { renderReport } from './report/report';
-import type { TrainResult } from './train';
+import { writeBundle } from '@campaign-ml/bundle/node';
+import type { PipelineConfig } from '../config';
+import { renderReport } from '../report/report';
+import type { TrainResult } from './train-result';
 
 /**
  * Write a run's artifacts into `<out>/<run id>/`: bundle.json, metrics.json, report.html and the
@@ -60,36 +58,4 @@ export async function cleanStaging(out: string): Promise<void> {
   const dir = path.resolve(out);
   const entries = await fs.readdir(dir).catch(() => [] as string[]);
   await Promise.all(entries.filter((e) => e.startsWith('.staging-')).map((e) => fs.rm(path.join(dir, e), { recursive: true, force: true })));
-}
-
-/** Record the run in MLflow's layout (./mlruns or MLFLOW_TRACKING_URI). */
-export async function trackRun(result: TrainResult, cfg: PipelineConfig, runDir: string): Promise<string | undefined> {
-  if (!cfg.tracking.enabled) return undefined;
-  const tracker = createTracker(cfg.tracking.uri ?? process.env.MLFLOW_TRACKING_URI ?? path.join(path.dirname(path.resolve(cfg.out)), 'mlruns'));
-  const m = result.metrics;
-  const run = await tracker.startRun({ experiment: cfg.tracking.experiment, runName: path.basename(runDir), tags: { task: m.task, target: m.target, 'best.model': m.best.model } });
-  try {
-    await run.logParams({ task: m.task, target: m.target, seed: cfg.seed, 'best.model': m.best.model, ...prefixed('best.', m.best.params) });
-    await run.logMetrics(prefixedNumbers('test_', m.best.test));
-    await run.logMetric(`cv_${m.primaryMetric}`, m.best.cv.mean);
-    for (const model of m.models) {
-      for (const t of model.tuned?.trials ?? []) {
-        if (typeof t.value === 'number' && Number.isFinite(t.value)) await run.logMetric(`${model.model}.trial_${m.primaryMetric}`, t.value, Number(t.number));
-      }
-    }
-    for (const f of ['bundle.json', 'metrics.json', 'report.html']) await run.logArtifact(path.join(runDir, f));
-    await run.end('FINISHED');
-  } catch (e) {
-    await run.end('FAILED').catch(() => undefined);
-    throw e;
-  }
-  return tracker.uri;
-}
-
-function prefixed(prefix: string, o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}${k}`, v]));
-}
-
-function prefixedNumbers(prefix: string, o: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [`${prefix}${k}`, v]));
 }

@@ -7,18 +7,18 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { AbortError, ConfigError } from '@campaign-ml/core';
 import { readDatabase, readTable, writeDatabase } from '@campaign-ml/ingest';
-import { parseConfig } from './config';
-import { Progress } from './progress';
-import { scoreFile, type ScoreOptions } from './score';
-import { train } from './train';
+import { parseConfig } from '../config';
+import { Progress } from '../progress';
+import { train } from '../train/train';
+import { scoreFile, type ScoreOptions } from './predict';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../../../..');
 const sample = path.join(root, 'data/kickstarter-sample.csv');
 const run = promisify(execFile);
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(__dirname, 'main.ts'), ...args], { cwd: root });
+    const { stdout, stderr } = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(__dirname, '../main.ts'), ...args], { cwd: root });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -138,9 +138,8 @@ describe('predict from a CSV, in chunks', () => {
     const csv = await readTable(out);
     expect(csv.numRows()).toBe(4000);
     const whole = await readTable(sample);
-    const { Bundle } = await import('@campaign-ml/bundle');
     const b = await readBundle(bundle);
-    const { splitValid } = await import('./score');
+    const { splitValid } = await import('../row-validator');
     const { good } = splitValid(whole, b, 'reject');
     const scores = b.scoreTable(good.table);
     const p = csv.array('p_successful') as number[];

@@ -3,8 +3,9 @@ import { createReadStream } from 'node:fs';
 import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, type Task } from '@campaign-ml/core';
 import { readDatabase, readTableWithInfo, type ReadWarning } from '@campaign-ml/ingest';
-import { coerceToSchema, inferSchema, missingPredicate, type ColumnType, type Schema } from '@campaign-ml/schema';
-import type { PipelineConfig } from './config';
+import { coerceToSchema, inferSchema, missingPredicate, type ColumnType } from '@campaign-ml/schema';
+import { checkColumnsExist, type PipelineConfig } from '../config';
+import type { Progress } from '../progress';
 
 export interface LoadedData {
   table: ColumnTable;
@@ -52,15 +53,6 @@ export function typeTarget(table: ColumnTable, cfg: PipelineConfig): ColumnTable
   const [col] = inferSchema(table.select(cfg.target), { types: forced ? { [cfg.target]: forced } : undefined }).columns;
   if (col.type !== 'number' && col.type !== 'integer') return table;
   return coerceToSchema(table, { rows: table.numRows(), columns: [col] });
-}
-
-/**
- * Every column but the target in the schema's types (booleans true/false, which the features read
- * as 1/0; dates as Dates; blanks and missing tokens as null). A value the schema cannot read is a
- * SchemaError naming its row, column and value.
- */
-export function typeFeatures(table: ColumnTable, schema: Schema): ColumnTable {
-  return coerceToSchema(table, { ...schema, columns: schema.columns.filter((c) => c.role !== 'target') });
 }
 
 export interface PreparedTarget {
@@ -149,7 +141,20 @@ function naturalCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** y for the rows of a split part (indices into the prepared table). */
-export function takeY(y: Float64Array, rows: ArrayLike<number>): Float64Array {
-  return Float64Array.from({ length: rows.length }, (_, i) => y[rows[i]]);
+export interface TrainingData {
+  data: LoadedData;
+  prepared: PreparedTarget;
+}
+
+/** The read stage: the configured data, and its target checked and mapped to class indices or values. */
+export async function readData(cfg: PipelineConfig, progress: Progress): Promise<TrainingData> {
+  // Files are read as text and typed by the schema stage, by the grammar batch scoring and the
+  // API use: a value is typed the same way at training and at scoring.
+  const data = await loadData(cfg, { asText: true });
+  checkColumnsExist(cfg, data.table.columnNames());
+  const prepared = prepareTarget(typeTarget(data.table, cfg), cfg);
+  const { table, task, classes } = prepared;
+  const labels = classes ? ` (${classes.join(' / ')})` : '';
+  progress.info(`${table.numRows()} rows x ${table.numCols()} columns from ${data.source}; task ${task}${labels}`);
+  return { data, prepared };
 }

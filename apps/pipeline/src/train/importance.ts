@@ -4,7 +4,7 @@ import { rocAucScore } from '@campaign-ml/models';
 import type { FittedColumnPipeline } from '@campaign-ml/features';
 import { takeRows } from '@campaign-ml/ingest';
 import { defaultScorer, permutationImportance } from '@campaign-ml/selection';
-import { positiveColumn } from './evaluate';
+import { positiveColumn } from '../metrics';
 
 export interface ImportanceOptions {
   seed: number;

@@ -3,11 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRng } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
-import { parseConfig } from './config';
-import { Progress } from './progress';
+import { parseConfig } from '../config';
+import { Progress } from '../progress';
 import { train, type TrainResult } from './train';
 
-const sample = path.resolve(__dirname, '../../../data/kickstarter-sample.csv');
+const sample = path.resolve(__dirname, '../../../../data/kickstarter-sample.csv');
 const cfg = parseConfig({
   data: sample,
   target: 'state',

@@ -1,15 +1,16 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '@campaign-ml/core';
-import { Bundle } from '@campaign-ml/bundle';
 import { readBundle } from '@campaign-ml/bundle/node';
-import { labelOf } from './data';
-import { classificationCurves, classificationMetrics, regressionMetrics } from './evaluate';
-import { inputColumnImportance } from './importance';
-import type { Progress } from './progress';
-import { renderReport } from './report/report';
-import { describeInput, readInput, resolveInput, splitValid, type InputOptions } from './score';
-import type { MetricsDocument, ReportData } from './train';
+import { headline } from '../format';
+import { describeInput, readInput, resolveInput, type InputOptions } from '../input';
+import { classificationCurves, classificationMetrics, regressionMetrics } from '../metrics';
+import { Progress } from '../progress';
+import { renderReport } from '../report/report';
+import { splitValid } from '../row-validator';
+import { inputColumnImportance } from '../train/importance';
+import { labelOf } from '../train/read-data';
+import type { MetricsDocument, ReportData } from '../train/train-result';
 
 /**
  * Re-evaluate a bundle on labelled data (new campaigns whose outcome is now known): the same
@@ -85,4 +86,17 @@ export async function evaluateBundle(opts: InputOptions & { bundle: string; out:
   await fs.writeFile(path.join(opts.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   await fs.writeFile(path.join(opts.out, 'report.html'), await renderReport(report));
   return { dir: opts.out, metrics };
+}
+
+/** The `evaluate` command's flags (see main.ts). */
+export interface EvaluateFlags extends InputOptions {
+  bundle: string;
+  out: string;
+  quiet?: boolean;
+}
+
+/** `campaign-ml evaluate`: re-evaluate the bundle, then print the headline metrics and where the report is. */
+export async function runEvaluate(o: EvaluateFlags): Promise<void> {
+  const { dir, metrics } = await evaluateBundle(o, Progress.forStream(process.stderr, Boolean(o.quiet)));
+  console.log(`${metrics.data.rows} labelled rows: ${headline(metrics.best.test)}. Report in ${dir}/report.html`);
 }

@@ -1,6 +1,6 @@
 import * as aq from 'arquero';
-import { parseConfig } from './config';
-import { prepareTarget } from './data';
+import { parseConfig } from '../config';
+import { prepareTarget } from './read-data';
 
 const cfg = (extra: Record<string, unknown> = {}) => parseConfig({ data: 'x.csv', target: 'state', ...extra });
 

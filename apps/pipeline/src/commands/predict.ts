@@ -10,35 +10,17 @@ import {
   countDatabaseRows,
   openTableWriter,
   processAlive,
-  readDatabase,
   readDatabaseChunks,
-  readTable,
   readTableChunks,
   type ColumnKind,
   type IfExists,
   type TableWriter,
 } from '@campaign-ml/ingest';
-import {
-  compileRecordValidator,
-  detectDateFormat,
-  type ColumnSchema,
-  type ColumnType,
-  type RecordValidator,
-  type Schema,
-} from '@campaign-ml/schema';
-import type { Progress } from './progress';
-
-/** Where the rows come from: a file, or a database table or query. */
-export interface InputOptions {
-  /** A CSV/TSV (streamed), XLSX/JSON/NDJSON/Parquet (read whole) file. */
-  data?: string;
-  /** A database: `postgres://...`, `sqlite:path` or a SQLite file path. */
-  db?: string;
-  /** ...its table... */
-  table?: string;
-  /** ...or a SELECT query. */
-  query?: string;
-}
+import type { ColumnSchema, ColumnType } from '@campaign-ml/schema';
+import { hidePassword, resolveInput, type InputOptions, type ResolvedInput } from '../input';
+import { Progress } from '../progress';
+import { makeValidator } from '../row-validator';
+import { withInterrupt } from './with-interrupt';
 
 export interface ScoreOptions extends InputOptions {
   bundle: string;
@@ -67,39 +49,6 @@ export interface ScoreSummary {
   out: string;
   /** Where the rejects went, when there were any. */
   rejects?: string;
-}
-
-export type ResolvedInput = { kind: 'file'; path: string } | { kind: 'db'; url: string; table?: string; query?: string };
-
-const hidePassword = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
-
-/** Check the input flags: exactly one of --data or --db, and with --db exactly one of --table or --query. */
-export function resolveInput(o: InputOptions): ResolvedInput {
-  if (Boolean(o.data) === Boolean(o.db)) {
-    throw new ConfigError('INPUT_SOURCE', o.data ? 'give either --data <file> or --db <url>, not both' : 'no input: give --data <file> or --db <url> with --table <name> or --query "<select>"', {
-      expected: '--data <file> | --db <url> --table <name> | --db <url> --query "<select>"',
-    });
-  }
-  if (o.data) {
-    if (o.table !== undefined || o.query !== undefined) throw new ConfigError('INPUT_SOURCE', '--table and --query read from a database: give --db <url> instead of --data', { value: o.table ?? o.query });
-    return { kind: 'file', path: o.data };
-  }
-  if ((o.table === undefined) === (o.query === undefined)) {
-    throw new ConfigError('INPUT_SOURCE', `--db ${hidePassword(o.db as string)} needs exactly one of --table <name> or --query "<select>"`, { expected: '--table or --query' });
-  }
-  return { kind: 'db', url: o.db as string, table: o.table, query: o.query };
-}
-
-/** A short description of the input for messages and reports (no password). */
-export function describeInput(input: ResolvedInput): string {
-  if (input.kind === 'file') return input.path;
-  return `${input.table !== undefined ? `table ${input.table}` : 'query'} in ${hidePassword(input.url)}`;
-}
-
-/** The whole input as one table (evaluate needs every row at once). */
-export async function readInput(input: ResolvedInput): Promise<ColumnTable> {
-  if (input.kind === 'file') return readTable(input.path);
-  return readDatabase({ url: input.url, table: input.table, query: input.query });
 }
 
 interface InputChunk {
@@ -132,64 +81,6 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
       yield { table: c.table, offset: c.offset, total, estimated: read < size };
     }
   }
-}
-
-export interface ChunkSplit {
-  /** Rows that fit the schema, in its types, with their 0-based rows in the whole input. */
-  good: { table: ColumnTable; rows: Int32Array };
-  /** Rows that do not, with their reasons (1-based rows of the whole input). */
-  rejects: { row: number; reasons: string[] }[];
-}
-
-/**
- * A validator for consecutive chunks of one input, through the bundle's compiled record validator
- * (the one the API and library calls use); row numbers count from `offset`. A datetime column
- * whose schema has no date format keeps the format found in the first chunk that has date text,
- * so that every chunk reads dates the same way (dd/mm vs mm/dd cannot flip between chunks).
- */
-export function makeValidator(bundle: Bundle, unknownCategories: 'reject' | 'unseen'): (table: ColumnTable, offset: number) => ChunkSplit {
-  const unpinned = bundle.document.schema.columns.filter((c) => c.type === 'datetime' && !c.dateFormat).map((c) => c.name);
-  const pinned = new Map<string, ColumnSchema['dateFormat']>();
-  let validator = bundle.validator(unknownCategories);
-  return (table, offset) => {
-    const names = new Set(table.columnNames());
-    let pinnedNow = false;
-    for (const name of unpinned) {
-      if (pinned.has(name) || !names.has(name)) continue;
-      const text = table.array(name) as ArrayLike<unknown>;
-      const strings: string[] = [];
-      for (let i = 0; i < text.length; i++) if (typeof text[i] === 'string' && (text[i] as string).trim() !== '') strings.push(text[i] as string);
-      if (strings.length) {
-        pinned.set(name, detectDateFormat(strings) ?? 'iso');
-        pinnedNow = true;
-      }
-    }
-    if (pinnedNow) {
-      const schema: Schema = { ...bundle.document.schema, columns: bundle.document.schema.columns.map((c) => (pinned.has(c.name) ? { ...c, dateFormat: pinned.get(c.name) } : c)) };
-      validator = compileRecordValidator(schema, { required: bundle.requiredColumns, unknownCategories });
-    }
-    return splitChunk(validator, table, offset);
-  };
-}
-
-/** Rows that match the schema (coerced to its types) and the rest with their reasons (1-based rows). */
-export function splitValid(table: ColumnTable, bundle: Bundle, unknownCategories: 'reject' | 'unseen', offset = 0): ChunkSplit {
-  return makeValidator(bundle, unknownCategories)(table, offset);
-}
-
-function splitChunk(validator: RecordValidator, table: ColumnTable, offset: number): ChunkSplit {
-  const { table: good, rows, problems } = validator.table(table, offset);
-  const reasons = new Map<number, string[]>();
-  for (const p of problems) {
-    const row = (p.row as number) + offset + 1;
-    const list = reasons.get(row) ?? [];
-    list.push(p.message);
-    reasons.set(row, list);
-  }
-  return {
-    good: { table: good, rows: rows.map((r) => r + offset) },
-    rejects: [...reasons.entries()].sort((a, b) => a[0] - b[0]).map(([row, r]) => ({ row, reasons: r })),
-  };
 }
 
 /** One output: a CSV written to a temp file renamed at the end, or a database table writer. */
@@ -385,4 +276,31 @@ function predictions(bundle: Bundle, good: ColumnTable, rows: Int32Array, ids: r
     });
   } else out.prediction = Array.from(scores);
   return aq.table(out, Object.keys(out));
+}
+
+/** The `predict` command's flags (see main.ts). */
+export interface PredictFlags {
+  bundle: string;
+  data?: string;
+  db?: string;
+  table?: string;
+  query?: string;
+  out?: string;
+  outTable?: string;
+  outDb?: string;
+  ifExists: 'fail' | 'replace' | 'append';
+  rejects: string;
+  rejectsTable?: string;
+  chunkRows: number;
+  unknownCategories: 'reject' | 'unseen';
+  quiet?: boolean;
+}
+
+/** `campaign-ml predict`: score the input with the bundle, then say where the predictions and rejects went. */
+export async function runPredict(o: PredictFlags): Promise<void> {
+  const progress = Progress.forStream(process.stderr, Boolean(o.quiet));
+  const what = 'no predictions or rejects will be written';
+  const s = await withInterrupt(what, (signal) => scoreFile({ ...o, signal }, progress));
+  const rejects = s.rejected ? `; ${s.rejected} rejected → ${s.rejects} (with reasons)` : '; none rejected';
+  console.log(`${s.scored} of ${s.rows} rows scored → ${s.out}${rejects}`);
 }

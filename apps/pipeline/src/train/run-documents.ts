@@ -1,0 +1,124 @@
+import { isClassifier } from '@campaign-ml/core';
+import { computeReference, createBundleDocument } from '@campaign-ml/bundle';
+import type { LeakageFinding } from '@campaign-ml/features';
+import type { Schema } from '@campaign-ml/schema';
+import type { PipelineConfig } from '../config';
+import { classificationCurves, positiveColumn } from '../metrics';
+import type { Progress } from '../progress';
+import { provenance } from '../provenance';
+import type { Candidate } from './ensemble';
+import type { TestEvaluation } from './evaluate-test';
+import { servedSchema } from './infer-schema';
+import type { Importance } from './importance';
+import type { LearningCurve } from './learning-curve';
+import type { LoadedData, PreparedTarget } from './read-data';
+import type { TrainTestSplit } from './split';
+import type { MetricsDocument, ModelResult, ReportData, TrainResult } from './train-result';
+
+/** Everything a table run found, stage by stage. */
+export interface TabularRun {
+  cfg: PipelineConfig;
+  data: LoadedData;
+  prepared: PreparedTarget;
+  schema: Schema;
+  leakage: LeakageFinding[];
+  split: TrainTestSplit;
+  primary: string;
+  /** Every family, and the ensemble when one was built. */
+  results: ModelResult[];
+  best: ModelResult;
+  chosen: Candidate;
+  threshold?: number;
+  bestTest: TestEvaluation;
+  importance: Importance;
+  learningCurve: LearningCurve;
+  stageTimesMs: Record<string, number>;
+}
+
+/** What a table run writes: metrics.json, the bundle of the chosen model, and the report's data. */
+export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult> {
+  const { cfg, data, prepared, schema, split, primary, results, best, chosen, threshold, bestTest } = run;
+  const { task, classes, table, positiveClass } = prepared;
+  const { yTest } = split;
+  const model = chosen.model;
+  const k = classes?.length ?? 0;
+  const classification = task !== 'regression';
+  const bestParams = (best.tuned ?? best.baseline).params;
+  const bestCv = (best.tuned ?? best.baseline).cv;
+  const metrics: MetricsDocument = {
+    task,
+    target: cfg.target,
+    classes,
+    positiveClass,
+    primaryMetric: primary,
+    best: { model: best.model, params: bestParams, threshold, cv: bestCv, test: bestTest.metrics },
+    models: results.map(({ testScores: _s, ...r }) => r),
+    leakage: run.leakage,
+    data: {
+      source: data.source,
+      rows: table.numRows(),
+      trainRows: split.train.numRows(),
+      testRows: split.test.numRows(),
+      sha256: data.sha256,
+      droppedMissingTarget: prepared.droppedMissing,
+      droppedExcludedLabels: prepared.droppedExcluded,
+    },
+    features: { count: chosen.X.cols, names: [...chosen.X.columns] },
+    stageTimesMs: run.stageTimesMs,
+  };
+
+  const bundleSchema = servedSchema(schema, chosen.pipeline, cfg.target);
+  const trainScores = isClassifier(model) ? model.predictProba(chosen.X) : model.predict(chosen.X);
+  const referenceScores = k === 2 ? positiveColumn(trainScores) : k > 2 ? maxColumn(trainScores, k) : trainScores;
+  const bundle = createBundleDocument(
+    {
+      task,
+      target: { column: cfg.target, classes, ...(positiveClass ? { positiveClass } : {}) },
+      schema: bundleSchema,
+      features: chosen.pipeline.toJSON(),
+      model: { name: best.model, fitted: model.toJSON(), ...(threshold !== undefined ? { threshold } : {}) },
+      metrics: { primaryMetric: primary, test: bestTest.metrics, cv: bestCv },
+      reference: computeReference(split.train, bundleSchema, referenceScores),
+      provenance: await provenance(data.sha256, table.numRows(), cfg),
+    },
+    { name: cfg.name ?? 'run' },
+  );
+
+  const curves = (scores: Float64Array) => pickCurves(classificationCurves(yTest, scores, k, 0.5));
+  const confusion = () => classificationCurves(yTest, bestTest.scores, k, threshold ?? 0.5).confusion;
+  const report: ReportData = {
+    title: cfg.name ?? `${cfg.target} (${task})`,
+    schema,
+    metrics,
+    curves: results.map((r) => ({ model: r.title, ...(classification ? curves(r.testScores) : {}) })),
+    confusion: classification && classes ? { labels: classes, matrix: confusion() } : undefined,
+    importance: run.importance.values,
+    importanceKind: run.importance.kind,
+    learningCurve: run.learningCurve,
+    foldSpread: results.flatMap((r) => {
+      const { folds } = (r.tuned ?? r.baseline).cv;
+      return folds.map((score, fold) => ({ model: r.title, fold, score }));
+    }),
+    warnings: data.warnings.map((w) => w.message),
+  };
+  return { bundle, metrics, report, testScores: bestTest.scores, testTable: split.test };
+}
+
+/** How long each finished stage took, in whole milliseconds by stage name (metrics.json `stageTimesMs`). */
+export function stageTimesMs(progress: Progress): Record<string, number> {
+  return Object.fromEntries(progress.times.map((t) => [t.stage, Math.round(t.ms)]));
+}
+
+function pickCurves(c: ReturnType<typeof classificationCurves>) {
+  return { roc: c.roc, pr: c.pr, calibration: c.calibration };
+}
+
+function maxColumn(p: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(p.length / k);
+  for (let r = 0; r < out.length; r++) {
+    let m = 0;
+    for (let c = 0; c < k; c++) m = Math.max(m, p[r * k + c]);
+    out[r] = m;
+  }
+  return out;
+}

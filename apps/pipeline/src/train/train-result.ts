@@ -1,0 +1,75 @@
+/** What a training run gives: the bundle, metrics.json and the report's data, as write-run.ts writes them. */
+import type { ColumnTable } from 'arquero';
+import type { Task } from '@campaign-ml/core';
+import type { BundleDocument } from '@campaign-ml/bundle';
+import type { LeakageFinding } from '@campaign-ml/features';
+import type { Schema } from '@campaign-ml/schema';
+import type { Params } from '@campaign-ml/tuning';
+import type { Metrics } from '../metrics';
+
+export interface CvSummary {
+  metric: string;
+  mean: number;
+  std: number;
+  folds: number[];
+}
+
+export interface ModelResult {
+  model: string;
+  title: string;
+  /** The feature recipe(s) the model reads: an ensemble reads the union of its members' recipes. */
+  recipe: 'tree' | 'linear' | 'tree+linear';
+  baseline: { params: Params; cv: CvSummary; cvAll: Record<string, number>; test: Metrics; fitMs: number };
+  tuned?: { params: Params; cv: CvSummary; test: Metrics; trials: Array<Record<string, string | number | boolean>> };
+  /** Test scores of the model kept for this family (tuned when tuning ran), for curves. */
+  testScores: Float64Array;
+}
+
+export interface TrainResult {
+  bundle: BundleDocument;
+  metrics: MetricsDocument;
+  report: ReportData;
+  /** Scores of the best model on the test rows, as the bundle reproduces them. */
+  testScores: Float64Array;
+  testTable: ColumnTable;
+}
+
+export interface MetricsDocument {
+  task: Task;
+  target: string;
+  classes: string[] | null;
+  positiveClass?: string;
+  primaryMetric: string;
+  best: { model: string; params: Params; threshold?: number; cv: CvSummary; test: Metrics };
+  models: Array<Omit<ModelResult, 'testScores'>>;
+  leakage: LeakageFinding[];
+  data: {
+    source: string;
+    rows: number;
+    trainRows: number;
+    testRows: number;
+    sha256: string;
+    droppedMissingTarget: number;
+    droppedExcludedLabels: number;
+  };
+  features: { count: number; names: string[] };
+  stageTimesMs: Record<string, number>;
+}
+
+export interface ReportData {
+  title: string;
+  schema: Schema;
+  metrics: MetricsDocument;
+  curves: Array<{
+    model: string;
+    roc?: { fpr: number[]; tpr: number[] };
+    pr?: { precision: number[]; recall: number[] };
+    calibration?: { predicted: number[]; observed: number[] };
+  }>;
+  confusion?: { labels: string[]; matrix: number[][] };
+  importance: Array<{ feature: string; importance: number }>;
+  importanceKind: string;
+  learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
+  foldSpread: Array<{ model: string; fold: number; score: number }>;
+  warnings: string[];
+}
