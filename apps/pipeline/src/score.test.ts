@@ -4,11 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { Bundle } from '@campaign-ml/bundle';
 import { AbortError, ConfigError } from '@campaign-ml/core';
 import { readDatabase, readTable, writeDatabase } from '@campaign-ml/ingest';
 import { parseConfig } from './config';
 import { Progress } from './progress';
-import { scoreFile, type ScoreOptions } from './score';
+import { scoreFile, splitValid, type ScoreOptions } from './score';
 import { train } from './train';
 
 const root = path.resolve(__dirname, '../../..');
@@ -137,9 +138,7 @@ describe('predict from a CSV, in chunks', () => {
     const csv = await readTable(out);
     expect(csv.numRows()).toBe(4000);
     const whole = await readTable(sample);
-    const { Bundle } = await import('@campaign-ml/bundle');
     const b = await Bundle.read(bundle);
-    const { splitValid } = await import('./score');
     const { good } = splitValid(whole, b, 'reject');
     const scores = b.scoreTable(good.table);
     const p = csv.array('p_successful') as number[];
