@@ -10,7 +10,6 @@ import {
   countDatabaseRows,
   detectDateFormat,
   openTableWriter,
-  processAlive,
   readDatabase,
   readDatabaseChunks,
   readTable,
@@ -254,6 +253,16 @@ async function removeStaleTemps(file: string): Promise<void> {
     const m = /^(\d+)-[0-9a-f]+$/.exec(name.slice(base.length + 5));
     if (!m || processAlive(Number(m[1]))) continue;
     await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
+/** Whether process `pid` still runs (signal 0 probes without signalling; EPERM: it runs as someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
