@@ -1,5 +1,68 @@
-export * from './read';
-export * from './schema';
-export * from './split';
-export * from './db';
-export { processAlive } from './process-alive';
+export {
+  readTable,
+  readTableWithInfo,
+  readTableSync,
+  readTableSyncWithInfo,
+  readTableChunks,
+  type ReadResult,
+  type ChunkedReadOptions,
+  type TableChunk,
+  type ReadOptions,
+  type ReadFormat,
+  type ForcedType,
+  type ReadColumnType,
+  type ReadWarning,
+  type TableSource,
+} from './read';
+export {
+  COLUMN_TYPES,
+  COLUMN_ROLES,
+  parseDate,
+  detectDateFormat,
+  DEFAULT_MISSING_TOKENS,
+  inferSchema,
+  coerceToSchema,
+  validate,
+  assertValid,
+  type ColumnType,
+  type ColumnRole,
+  type ColumnSchema,
+  type Schema,
+  type DateFormat,
+  type InferSchemaOptions,
+  type CoerceOptions,
+  type ValidateOptions,
+  type ValidationResult,
+} from './schema';
+export {
+  applyFold,
+  takeRows,
+  trainTestSplit,
+  stratifiedSplit,
+  kFoldSplits,
+  stratifiedKFoldSplits,
+  groupKFoldSplits,
+  timeSplit,
+  type TableSplit,
+  type TrainTestSplitOptions,
+  type StratifiedSplitOptions,
+  type KFoldOptions,
+  type TimeSplitOptions,
+} from './split';
+export {
+  openTableWriter,
+  readDatabase,
+  writeDatabase,
+  readDatabaseChunks,
+  countDatabaseRows,
+  type TableWriter,
+  type TableWriterOptions,
+  type DatabaseLocation,
+  type IfExists,
+  type QueryParams,
+  type ReadDatabaseOptions,
+  type WriteDatabaseOptions,
+  type ColumnKind,
+  type ReadDatabaseChunksOptions,
+  type DatabaseChunk,
+} from './db';
