@@ -1,2 +1,19 @@
-export * from './bundle';
-export * from './reference';
+export {
+  writeBundle,
+  writeFileAtomic,
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  Bundle,
+  type BundleTarget,
+  type BundleProvenance,
+  type BundleDocument,
+  type Prediction,
+  type PredictOptions,
+} from './bundle';
+export {
+  computeReference,
+  type NumericReference,
+  type CategoricalReference,
+  type ColumnReference,
+  type Reference,
+} from './reference';
