@@ -45,6 +45,16 @@ export default [
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
+    // A package's face is an explicit list: `export *` would publish every helper a module exports.
+    files: ['packages/*/src/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'List what the package exports (export { a, type B } from ...); internals stay private.' },
+      ],
+    },
+  },
+  {
     // Honest manifests: a package.json of packages/* and apps/* lists exactly the packages its
     // code imports (src, tests and test support left out: those go to devDependencies or the
     // root). Each project's lint script lints its package.json ("eslint src package.json");
