@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import * as jsoncParser from 'jsonc-eslint-parser';
 import tseslint from 'typescript-eslint';
 
 // The dependency direction of ../shared/design/ARCHITECTURE.md, as Nx tags. A wrong import
@@ -47,5 +48,44 @@ export default [
   {
     files: ['**/*.test.ts', 'tools/**/*.ts'],
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // A package's face is an explicit list: `export *` would publish every helper a module exports.
+    files: ['packages/*/src/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'List what the package exports (export { a, type B } from ...); internals stay private.' },
+      ],
+    },
+  },
+  {
+    // Honest manifests: a package.json of packages/* and apps/* lists exactly the packages its
+    // code imports (src, tests and test support left out: those go to devDependencies or the
+    // root). Each project's lint script lints its package.json ("eslint src package.json");
+    // tools/lint/check-lint-scripts.mjs (run first by `npm run lint`) fails for a project whose
+    // lint script does not, so new packages are covered.
+    files: ['packages/*/package.json', 'apps/*/package.json'],
+    languageOptions: { parser: jsoncParser },
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          // apps/pipeline has no build target; lint stands in for it.
+          buildTargets: ['build', 'lint'],
+          checkMissingDependencies: true,
+          checkObsoleteDependencies: true,
+          checkVersionMismatches: true,
+          ignoredFiles: [
+            '{projectRoot}/*.{js,cjs,mjs,ts}',
+            '{projectRoot}/examples/**',
+            '{projectRoot}/**/*.test.ts',
+            '{projectRoot}/**/__fixtures__/**',
+            '{projectRoot}/**/test-support/**',
+          ],
+        },
+      ],
+    },
   },
 ];

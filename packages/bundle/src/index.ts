@@ -1,3 +1,18 @@
-export * from './bundle';
-export * from './reference';
+export {
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  Bundle,
+  type BundleTarget,
+  type BundleProvenance,
+  type BundleDocument,
+  type Prediction,
+  type PredictOptions,
+} from './bundle';
+export {
+  computeReference,
+  type NumericReference,
+  type CategoricalReference,
+  type ColumnReference,
+  type Reference,
+} from './reference';
 export { createBundleDocument, type BundleContent, type BundleIdentity } from './create-bundle-document';

@@ -1,11 +1,111 @@
-export * from './pipeline';
-export * from './encoders';
-export * from './imputers';
-export * from './scalers';
-export * from './datetime';
-export * from './numeric';
-export * from './recipe';
-export * from './leakage';
-export * from './timeseries';
-export * from './balancing';
-export * from './pca';
+export {
+  schemaFromTable,
+  ColumnPipeline,
+  FittedColumnPipeline,
+  type Table,
+  type TableStep,
+  type FittedTableStep,
+  type PipelineStep,
+  type FittedPipelineStep,
+  type ColumnSelector,
+  type ColumnGroup,
+  type DropItem,
+  type DropList,
+  type ColumnPipelineOptions,
+} from './pipeline';
+export {
+  OneHotEncoder,
+  FittedOneHotEncoder,
+  OrdinalEncoder,
+  FittedOrdinalEncoder,
+  FrequencyEncoder,
+  FittedFrequencyEncoder,
+  TargetEncoder,
+  FittedTargetEncoder,
+  type OneHotEncoderOptions,
+  type OrdinalEncoderOptions,
+  type FrequencyEncoderOptions,
+  type TargetEncoderOptions,
+} from './encoders';
+export {
+  SimpleImputer,
+  FittedSimpleImputer,
+  KnnImputer,
+  FittedKnnImputer,
+  type ImputeStrategy,
+  type SimpleImputerOptions,
+  type KnnImputerOptions,
+} from './imputers';
+export {
+  FittedScaler,
+  StandardScaler,
+  MinMaxScaler,
+  RobustScaler,
+  type StandardScalerOptions,
+  type MinMaxScalerOptions,
+  type RobustScalerOptions,
+} from './scalers';
+export {
+  DateParts,
+  FittedDateParts,
+  DateDurations,
+  FittedDateDurations,
+  type DatePart,
+  type DatePartsOptions,
+  type DateDurationsOptions,
+} from './datetime';
+export {
+  Log1pTransformer,
+  FittedLog1p,
+  YeoJohnsonTransformer,
+  FittedYeoJohnson,
+  QuantileBinner,
+  FittedQuantileBinner,
+  Clipper,
+  FittedClipper,
+  PlausibilityRules,
+  FittedPlausibilityRules,
+  Ratio,
+  FittedRatio,
+  RateConversion,
+  FittedRateConversion,
+  type Log1pOptions,
+  type YeoJohnsonOptions,
+  type QuantileBinnerOptions,
+  type ClipperOptions,
+  type PlausibilityRule,
+  type PlausibilityRulesOptions,
+  type RatioDenominator,
+  type RatioOptions,
+  type RateConversionOptions,
+} from './numeric';
+export { recommendedPipeline, type RecipeOptions } from './recipe';
+export { detectLeakage, dropLeaks, type LeakageFinding, type LeakageOptions, type LeakageKind } from './leakage';
+export {
+  resamplePanel,
+  addLags,
+  addRollingMeans,
+  addHorizonTargets,
+  dropAllMissingInputs,
+  timeOrderedSplit,
+  type PanelOptions,
+  type PanelStep,
+  type PanelResampleOptions,
+  type PanelAggregate,
+  type LagOptions,
+  type RollingOptions,
+  type HorizonOptions,
+  type DropAllMissingOptions,
+  type TimeSplitOptions,
+} from './timeseries';
+export {
+  computeClassWeight,
+  sampleWeightFromClassWeight,
+  randomOverSample,
+  randomUnderSample,
+  smote,
+  type Resampled,
+  type SamplingOptions,
+  type SmoteOptions,
+} from './balancing';
+export { PCA, FittedPCA, type PCAParams } from './pca';

@@ -1,4 +1,48 @@
-export * from './read';
-export * from './split';
-export * from './db';
-export { processAlive } from './process-alive';
+export {
+  readTable,
+  readTableWithInfo,
+  readTableSync,
+  readTableSyncWithInfo,
+  readTableChunks,
+  type ReadResult,
+  type ChunkedReadOptions,
+  type TableChunk,
+  type ReadOptions,
+  type ReadFormat,
+  type ForcedType,
+  type ReadColumnType,
+  type ReadWarning,
+  type TableSource,
+} from './read';
+export {
+  applyFold,
+  takeRows,
+  trainTestSplit,
+  stratifiedSplit,
+  kFoldSplits,
+  stratifiedKFoldSplits,
+  groupKFoldSplits,
+  timeSplit,
+  type TableSplit,
+  type TrainTestSplitOptions,
+  type StratifiedSplitOptions,
+  type KFoldOptions,
+  type TimeSplitOptions,
+} from './split';
+export {
+  openTableWriter,
+  readDatabase,
+  writeDatabase,
+  readDatabaseChunks,
+  countDatabaseRows,
+  type TableWriter,
+  type TableWriterOptions,
+  type DatabaseLocation,
+  type IfExists,
+  type QueryParams,
+  type ReadDatabaseOptions,
+  type WriteDatabaseOptions,
+  type ColumnKind,
+  type ReadDatabaseChunksOptions,
+  type DatabaseChunk,
+} from './db';

@@ -1,5 +1,5 @@
 export { FittedSelector } from './fitted-selector';
-export { VarianceThreshold, columnVariances, type VarianceThresholdParams } from './variance-threshold';
+export { VarianceThreshold, type VarianceThresholdParams } from './variance-threshold';
 export { CorrelationFilter, type CorrelationFilterParams } from './correlation-filter';
 export { fClassif, type FeatureScores } from './f-classif';
 export { mutualInfoClassif, type MutualInfoOptions } from './mutual-info-classif';
@@ -7,4 +7,4 @@ export { SelectKBest, SelectPercentile, type SelectKBestParams, type SelectPerce
 export { SelectFromModel, type SelectFromModelParams } from './select-from-model';
 export { RFECV, type RFECVParams, type RFECVResult } from './rfecv';
 export { permutationImportance, type PermutationImportance, type PermutationImportanceOptions } from './permutation-importance';
-export { type Scorer, defaultScorer, modelImportances } from './scoring';
+export { defaultScorer, type Scorer } from './scoring';

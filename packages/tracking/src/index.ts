@@ -1,4 +1,4 @@
-export * from './tracker';
-export { FileStore, readMeta } from './file-store';
+export type { RunStatus, StartRunOptions, Run, Tracker } from './tracker';
+export { FileStore } from './file-store';
 export { RestStore, TrackingServerError } from './rest-store';
 export { createTracker } from './create-tracker';

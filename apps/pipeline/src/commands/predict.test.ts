@@ -1,14 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readBundle } from '@campaign-ml/bundle/node';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { readBundle } from '@campaign-ml/bundle/node';
 import { AbortError, ConfigError } from '@campaign-ml/core';
 import { readDatabase, readTable, writeDatabase } from '@campaign-ml/ingest';
 import { parseConfig } from '../config';
 import { Progress } from '../progress';
+import { splitValid } from '../row-validator';
 import { train } from '../train/train';
 import { scoreFile, type ScoreOptions } from './predict';
 
@@ -139,7 +140,6 @@ describe('predict from a CSV, in chunks', () => {
     expect(csv.numRows()).toBe(4000);
     const whole = await readTable(sample);
     const b = await readBundle(bundle);
-    const { splitValid } = await import('../row-validator');
     const { good } = splitValid(whole, b, 'reject');
     const scores = b.scoreTable(good.table);
     const p = csv.array('p_successful') as number[];

@@ -9,7 +9,6 @@ import { readBundle } from '@campaign-ml/bundle/node';
 import {
   countDatabaseRows,
   openTableWriter,
-  processAlive,
   readDatabaseChunks,
   readTableChunks,
   type ColumnKind,
@@ -137,6 +136,16 @@ async function removeStaleTemps(file: string): Promise<void> {
     const m = /^(\d+)-[0-9a-f]+$/.exec(name.slice(base.length + 5));
     if (!m || processAlive(Number(m[1]))) continue;
     await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
+/** Whether process `pid` still runs (signal 0 probes without signalling; EPERM: it runs as someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -56,14 +56,23 @@ function withBias(X: Matrix): MlMatrix {
   return new MlMatrix(rows);
 }
 
+/**
+ * What this adapter uses of a trained ml-logistic-regression model. The package ships no types
+ * (vendor-ml-logistic-regression.d.ts types it for this build only), so the published
+ * declarations must not name it: a consumer's compiler would find no types for it.
+ */
+interface TrainedLogReg {
+  readonly classifiers: readonly { testScores(features: MlMatrix): number[] }[];
+}
+
 export class FittedMlLogisticRegression implements Classifier {
   readonly params: Readonly<Required<MlLogisticRegressionParams>>;
   readonly columns: readonly string[];
   readonly classes: number;
-  readonly #model: MlLogReg;
+  readonly #model: TrainedLogReg;
 
   /** @internal */
-  constructor(params: Readonly<Required<MlLogisticRegressionParams>>, columns: readonly string[], classes: number, model: MlLogReg) {
+  constructor(params: Readonly<Required<MlLogisticRegressionParams>>, columns: readonly string[], classes: number, model: TrainedLogReg) {
     this.params = params;
     this.columns = Object.freeze([...columns]);
     this.classes = classes;

@@ -60,14 +60,24 @@ export class MlRandomForestClassifier implements Estimator<FittedMlRandomForestC
   }
 }
 
+/**
+ * What this adapter uses of a trained ml-random-forest model. Typed here rather than with the
+ * package's own types, which would then be imported by the published declarations, where they do
+ * not compile for a strict consumer (skipLibCheck: false).
+ */
+interface TrainedForest {
+  predictionValues(rows: number[][]): { readonly columns: number; get(row: number, column: number): number };
+  toJSON(): object;
+}
+
 export class FittedMlRandomForestClassifier implements Classifier {
   readonly params: MlRandomForestClassifier['params'];
   readonly columns: readonly string[];
   readonly classes: number;
-  readonly #rf: MlRF;
+  readonly #rf: TrainedForest;
 
   /** @internal */
-  constructor(params: MlRandomForestClassifier['params'], columns: readonly string[], classes: number, rf: MlRF) {
+  constructor(params: MlRandomForestClassifier['params'], columns: readonly string[], classes: number, rf: TrainedForest) {
     this.params = params;
     this.columns = Object.freeze([...columns]);
     this.classes = classes;
