@@ -4,8 +4,9 @@
  * scoring and by the API (same typed values, same probabilities); a really bad value is rejected
  * with a reason that names its row, column, value and what was expected.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +14,6 @@ import type { ColumnTable } from 'arquero';
 import { Bundle, type BundleDocument } from '@campaign-ml/bundle';
 import { readTable } from '@campaign-ml/ingest';
 import { coerceToSchema } from '@campaign-ml/schema';
-import { startTestServer } from '../../apps/api/src/test-support/test-server';
 import { csv, quirkTables, type QuirkTable } from '../generators/quirk-tables';
 
 const run = promisify(execFile);
@@ -24,6 +24,34 @@ const main = path.join(root, 'apps/pipeline/src/main.ts');
 async function pipeline(args: string[]): Promise<string> {
   const { stdout } = await run(tsx, [main, ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
   return stdout;
+}
+
+/** A free loopback port (the OS picks one; the API is started on it right after). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The API as users run it (`apps/api/src/main.ts`), serving `bundleFile`; resolves once /readyz answers. */
+async function startApi(bundleFile: string): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort();
+  const env = { ...process.env, MODEL_PATH: bundleFile, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', MAX_BATCH: '1000' };
+  const child: ChildProcess = spawn(tsx, [path.join(root, 'apps/api/src/main.ts')], { cwd: root, env, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}`);
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return { url, stop: () => child.kill() };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the API did not become ready within 60 s');
 }
 
 /** A value as JSON carries it: dates as ISO text, everything else as it is. */
@@ -102,11 +130,15 @@ describe.each(quirkTables().map((q) => [q.name, q] as const))('quirk table %s', 
     const typed = bundle.validator().table(text).table;
     const inputs = new Set(bundle.requiredColumns);
     const records = rowsOf(typed).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => inputs.has(k) || r[k] !== null).map(([k, v]) => [k, jsonValue(v)])));
-    const server = await startTestServer({ MAX_BATCH: '1000' }, doc);
+    const api = await startApi(bundleFile);
     try {
-      const res = await server.post('/v1/predict', { records });
+      const res = await fetch(`${api.url}/v1/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ records }),
+      });
       expect(res.status).toBe(200);
-      const body = await res.json();
+      const body = (await res.json()) as { predictions: unknown };
       const predictions = body.predictions as { label: string | number; probabilities?: Record<string, number> }[];
       if (doc.target.classes) {
         for (const c of doc.target.classes) {
@@ -116,7 +148,7 @@ describe.each(quirkTables().map((q) => [q.name, q] as const))('quirk table %s', 
         expect(predictions.map((p) => p.label)).toEqual(Array.from(batch.array('prediction') as ArrayLike<number>));
       }
     } finally {
-      await server.stop();
+      api.stop();
     }
   }, 120_000);
 
