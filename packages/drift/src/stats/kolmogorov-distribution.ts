@@ -1,6 +1,9 @@
 import { logFactorialOverPower } from './log-factorial';
 import { smirnovSf } from './smirnov-distribution';
 
+// Math's functions bound once: inside jest's vm context every `Math.x` is a slow global lookup.
+const { log, exp, pow, abs, sqrt, ceil, floor, min, max } = Math;
+
 /**
  * The two-sided one-sample Kolmogorov-Smirnov distribution for finite n, P(D_n >= d) (scipy's
  * kstwo.sf(d, n)). ks2Samp's asymptotic p-value is kstwo.sf(D, round(n1 n2 / (n1 + n2))): this
@@ -31,10 +34,10 @@ export function kolmogorovSf(n: number, d: number): number {
       cdf = 1;
       const f = (2 * t - 1) / n;
       for (let i = 1; i <= n; i++) cdf *= i * f;
-    } else cdf = Math.exp(logFactorialOverPower(n) + n * Math.log(2 * t - 1));
+    } else cdf = exp(logFactorialOverPower(n) + n * log(2 * t - 1));
     return clip(1 - cdf);
   }
-  if (t >= n - 1) return clip(2 * Math.pow(1 - d, n));
+  if (t >= n - 1) return clip(2 * pow(1 - d, n));
   if (d >= 0.5) return clip(2 * smirnovSf(n, d));
   const nd2 = t * d;
   if (n <= 140) {
@@ -44,7 +47,7 @@ export function kolmogorovSf(n: number, d: number): number {
   }
   if (nd2 >= 370) return 0;
   if (nd2 >= 2.2) return clip(2 * smirnovSf(n, d));
-  const cdf = n <= 100000 && n * Math.pow(d, 1.5) <= 1.4 ? durbinMatrixCdf(n, d) : pelzGoodCdf(n, d);
+  const cdf = n <= 100000 && n * pow(d, 1.5) <= 1.4 ? durbinMatrixCdf(n, d) : pelzGoodCdf(n, d);
   return clip(1 - cdf);
 }
 
@@ -80,7 +83,7 @@ function scaleByPowerOf2(x: number, e: number): number {
 function durbinMatrixCdf(n: number, d: number): number {
   const nd = n * d;
   if (nd <= 0.5) return 0;
-  const k = Math.ceil(nd);
+  const k = ceil(nd);
   const h = k - nd;
   const m = 2 * k - 1;
   const v = new Float64Array(m);
@@ -89,9 +92,9 @@ function durbinMatrixCdf(n: number, d: number): number {
   for (let j = 1; j <= m; j++) {
     w[j - 1] = fac;
     fac /= j;
-    v[j - 1] = (1 - Math.pow(h, j)) * fac;
+    v[j - 1] = (1 - pow(h, j)) * fac;
   }
-  v[m - 1] = (1 + Math.pow(Math.max(2 * h - 1, 0), m) - 2 * Math.pow(h, m)) * fac;
+  v[m - 1] = (1 + pow(max(2 * h - 1, 0), m) - 2 * pow(h, m)) * fac;
   let H: Float64Array = new Float64Array(m * m);
   for (let c = 1; c < m; c++) for (let r = c - 1; r < m; r++) H[r * m + c] = w[r - c + 1];
   for (let r = 0; r < m; r++) H[r * m] = v[r];
@@ -108,16 +111,16 @@ function durbinMatrixCdf(n: number, d: number): number {
     }
     H = matmul(H, H, m);
     hExp *= 2;
-    if (Math.abs(H[(k - 1) * m + (k - 1)]) > P128) {
+    if (abs(H[(k - 1) * m + (k - 1)]) > P128) {
       for (let i = 0; i < H.length; i++) H[i] *= M128;
       hExp += E128;
     }
-    rest = Math.floor(rest / 2);
+    rest = floor(rest / 2);
   }
   let p = P![(k - 1) * m + (k - 1)];
   for (let i = 1; i <= n; i++) {
     p = (i * p) / n;
-    if (Math.abs(p) < M128) {
+    if (abs(p) < M128) {
       p *= P128;
       pExp -= E128;
     }
@@ -146,9 +149,9 @@ function matmul(A: Float64Array, B: Float64Array, m: number): Float64Array {
  */
 function pomeranzCdf(n: number, d: number): number {
   const t = n * d;
-  const ll = Math.floor(t);
+  const ll = floor(t);
   const f = t - ll;
-  const g = Math.min(f, 1 - f);
+  const g = min(f, 1 - f);
   const ceilf = f > 0 ? 1 : 0;
   const roundf = f > 0.5 ? 1 : 0;
   const len = 2 * (ll + 1);
@@ -169,7 +172,7 @@ function pomeranzCdf(n: number, d: number): number {
       j1 = -ll - ceilf - 1;
       j2 = ll + ceilf - 1;
     } else {
-      const half = Math.floor((i + 1) / 2);
+      const half = floor((i + 1) / 2);
       if ((i + 1) % 2 === 0) {
         if (half === n + 1) {
           j1 = n - ll - ceilf - 1;
@@ -183,7 +186,7 @@ function pomeranzCdf(n: number, d: number): number {
         j2 = half + ll + roundf - 1;
       }
     }
-    return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+    return [max(j1 + 2, 0), min(j2, n)];
   };
   let prev = new Float64Array(len);
   let cur = new Float64Array(len);
@@ -203,21 +206,21 @@ function pomeranzCdf(n: number, d: number): number {
     if (width > 0) {
       // cur[0 .. j2 - j1] = (prev[k1 - prevStart ...] * weights)[j1 - k1 ...], a slice of the full convolution.
       const from = k1 - prevStart;
-      const xs = Math.min(len, from + width) - from; // the band of the previous row (from >= 0)
-      const ws = Math.min(width, len);
+      const xs = min(len, from + width) - from; // the band of the previous row (from >= 0)
+      const ws = min(width, len);
       const offset = j1 - k1;
       const count = j2 - j1 + 1;
-      let max = 0;
+      let peak = 0;
       for (let q = 0; q < count; q++) {
         const c = offset + q; // index into the full convolution
         let s = 0;
-        const lo = Math.max(0, c - ws + 1);
-        const hi = Math.min(xs - 1, c);
+        const lo = max(0, c - ws + 1);
+        const hi = min(xs - 1, c);
         for (let a = lo; a <= hi; a++) s += prev[from + a] * weights[c - a];
         cur[q] = s;
-        if (s > max) max = s;
+        if (s > peak) peak = s;
       }
-      if (max > 0 && max < M128) {
+      if (peak > 0 && peak < M128) {
         for (let q = 0; q < count; q++) cur[q] *= P128;
         exponent -= E128;
       }
@@ -226,7 +229,7 @@ function pomeranzCdf(n: number, d: number): number {
   }
   let ans = cur[n - curStart];
   for (let j = 1; j <= n; j++) {
-    if (Math.abs(ans) > P128) {
+    if (abs(ans) > P128) {
       ans *= M128;
       exponent += E128;
     }
@@ -238,7 +241,7 @@ function pomeranzCdf(n: number, d: number): number {
 const PI2 = Math.PI ** 2;
 const PI4 = Math.PI ** 4;
 const PI6 = Math.PI ** 6;
-const SQRT_2PI = Math.sqrt(2 * Math.PI);
+const SQRT_2PI = sqrt(2 * Math.PI);
 
 /**
  * P(D_n <= d) by Pelz and Good's series: Li-Chien and Korolyuk's expansion
@@ -248,13 +251,13 @@ const SQRT_2PI = Math.sqrt(2 * Math.PI);
 function pelzGoodCdf(n: number, d: number): number {
   if (d <= 0) return 0;
   if (d >= 1) return 1;
-  const z = Math.sqrt(n) * d;
+  const z = sqrt(n) * d;
   const z2 = z * z;
   const z4 = z2 * z2;
   const z6 = z4 * z2;
   const qlog = -PI2 / 8 / z2;
   if (qlog < -708) return 0;
-  let q = Math.exp(qlog);
+  let q = exp(qlog);
   const k1a = -z2;
   const k1b = PI2 / 4;
   const k2a = 6 * z6 + 2 * z4;
@@ -266,13 +269,13 @@ function pelzGoodCdf(n: number, d: number): number {
   const k3a = -30 * z6 - 90 * z4 * z4;
   const K = [0, 0, 0, 0];
   // Horner in q^8k over odd m = 2k - 1: sum_k c_k q^(m^2).
-  const maxk = Math.ceil((16 * z) / Math.PI);
+  const maxk = ceil((16 * z) / Math.PI);
   for (let k = maxk; k >= 1; k--) {
     const m = 2 * k - 1;
     const m2 = m * m;
     const m4 = m2 * m2;
     const m6 = m4 * m2;
-    const qp = Math.pow(q, 8 * k);
+    const qp = pow(q, 8 * k);
     K[0] = K[0] * qp + 1;
     K[1] = K[1] * qp + (k1a + k1b * m2);
     K[2] = K[2] * qp + (k2a + k2b * m2 + k2c * m4);
@@ -281,18 +284,18 @@ function pelzGoodCdf(n: number, d: number): number {
   const div = [z, 6 * z4, 72 * z6 * z, 6480 * z6 * z4];
   for (let i = 0; i < 4; i++) K[i] = (K[i] * q * SQRT_2PI) / div[i];
   // The terms over all integers k for K2 and K3.
-  q = Math.exp(-PI2 / 2 / z2);
+  q = exp(-PI2 / 2 / z2);
   let k2extra = 0;
   let k3extra = 0;
-  const sqrt3z = Math.sqrt(3) * z;
+  const sqrt3z = sqrt(3) * z;
   for (let k = maxk; k >= 1; k--) {
     const k2 = k * k;
-    const qk = Math.pow(q, k2);
+    const qk = pow(q, k2);
     k2extra += k2 * qk;
     const kpi = Math.PI * k;
     k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
   }
   K[2] += (k2extra * PI2 * SQRT_2PI) / (-36 * z2 * z);
   K[3] += (k3extra * PI2 * SQRT_2PI) / (216 * z6);
-  return K[0] + K[1] / Math.sqrt(n) + K[2] / n + K[3] / (n * Math.sqrt(n));
+  return K[0] + K[1] / sqrt(n) + K[2] / n + K[3] / (n * sqrt(n));
 }

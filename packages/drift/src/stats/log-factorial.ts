@@ -1,5 +1,8 @@
 import { gammaln } from 'simple-statistics';
 
+// Math's functions bound once: inside jest's vm context every `Math.x` is a slow global lookup.
+const { log } = Math;
+
 /**
  * Stirling's remainder delta(m) = log m! - [(m + 1/2) log m - m + log sqrt(2 pi)], m >= 1.
  *
@@ -11,7 +14,7 @@ import { gammaln } from 'simple-statistics';
  */
 const LOG_SQRT_2PI = 0.9189385332046728;
 const small: number[] = [0];
-for (let m = 1; m < 15; m++) small.push(gammaln(m + 1) - ((m + 0.5) * Math.log(m) - m + LOG_SQRT_2PI));
+for (let m = 1; m < 15; m++) small.push(gammaln(m + 1) - ((m + 0.5) * log(m) - m + LOG_SQRT_2PI));
 
 export function stirlingRemainder(m: number): number {
   if (m < 15) return small[m];
@@ -22,7 +25,7 @@ export function stirlingRemainder(m: number): number {
 
 /** log(n! / n^n), without the cancellation of log n! - n log n. */
 export function logFactorialOverPower(n: number): number {
-  return 0.5 * Math.log(n) + LOG_SQRT_2PI - n + stirlingRemainder(n);
+  return 0.5 * log(n) + LOG_SQRT_2PI - n + stirlingRemainder(n);
 }
 
 /**
@@ -30,5 +33,5 @@ export function logFactorialOverPower(n: number): number {
  * v successes at rate v/n, = 1/2 log(n / (2 pi v (n - v))) + delta(n) - delta(v) - delta(n - v).
  */
 export function logBinomialAtMode(n: number, v: number): number {
-  return 0.5 * Math.log(n / (2 * Math.PI * v * (n - v))) + stirlingRemainder(n) - stirlingRemainder(v) - stirlingRemainder(n - v);
+  return 0.5 * log(n / (2 * Math.PI * v * (n - v))) + stirlingRemainder(n) - stirlingRemainder(v) - stirlingRemainder(n - v);
 }

@@ -11,31 +11,13 @@ import { chi2Sf, normalSf } from './regularized-gamma';
 import { smirnovSf } from './smirnov-distribution';
 import { wassersteinDistance, wassersteinDistanceNormed } from './wasserstein-distance';
 import { zTestProportions } from './z-test-proportions';
+import { decode, expand, type Num, type Spec } from './fixture-values';
 
 /**
  * Every statistic against scipy (tools/fixtures/drift.py). Tolerances are relative (absolute
  * below 1e-300), and stated per function: 1e-12 for closed forms, 1e-10 for the special functions
  * and p-values that run through them.
  */
-
-type Num = number | 'inf' | '-inf' | 'nan';
-type Spec = { n: number; step: number; levels: number; scale: number; shift: number };
-
-export function decode(v: Num): number {
-  return v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === 'nan' ? NaN : v;
-}
-
-/** The same values as tools/fixtures/drift.py's expand(spec). */
-export function expand(s: Spec | Num[]): Float64Array {
-  if (Array.isArray(s)) return Float64Array.from(s, decode);
-  const out = new Float64Array(s.n);
-  for (let i = 0; i < s.n; i++) {
-    const k = (i * s.step) % s.n;
-    const bucket = Math.floor((k * s.levels) / s.n);
-    out[i] = s.shift + s.scale * (bucket / s.levels);
-  }
-  return out;
-}
 
 function expectClose(actual: number, expected: Num, rtol: number, what: string): void {
   const e = decode(expected);
