@@ -10,3 +10,4 @@ export { driftReport, type DriftOptions, type DriftReport, type ColumnDrift, typ
 export type { RobustThresholds } from './robust-test';
 export type { EvidentlyTestName } from './evidently-test';
 export type { WindowOptions } from './windows';
+export { driftHtml } from './drift-html';
