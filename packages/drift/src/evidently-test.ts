@@ -4,6 +4,7 @@ import { chiSquare } from './stats/chi-square';
 import { hellingerDistance } from './stats/hellinger-distance';
 import { jensenShannon } from './stats/jensen-shannon';
 import { ks2SampSorted } from './stats/ks-2samp';
+import { sortFloat64 } from './stats/sort-float64';
 import { wassersteinSorted, populationStd } from './stats/wasserstein-distance';
 import { zTestProportions } from './stats/z-test-proportions';
 
@@ -40,7 +41,7 @@ export function evidentlyDefaultTest(kind: 'numerical' | 'categorical', n: numbe
 
 /** Sorted copy of numeric values (they arrive without NaN). */
 function sorted(values: Float64Array): Float64Array {
-  return values.slice().sort();
+  return sortFloat64(values.slice());
 }
 
 /**

@@ -1,3 +1,5 @@
+import { sortFloat64 } from './sort-float64';
+
 /** The finite values of a sample, sorted ascending, in a new Float64Array (NaN and +-Infinity dropped). */
 export function sortedFinite(values: ArrayLike<number>): Float64Array {
   const n = values.length;
@@ -8,5 +10,5 @@ export function sortedFinite(values: ArrayLike<number>): Float64Array {
     if (v - v === 0) out[k++] = v; // finite: Infinity - Infinity and NaN - NaN are NaN
   }
   const kept = k === n ? out : out.slice(0, k);
-  return kept.sort();
+  return sortFloat64(kept);
 }
