@@ -116,6 +116,11 @@ describe('driftReport, robust mode', () => {
     expect(r.problems[0]).toMatchObject({ row: 3, column: 'goal', value: 'lots' });
   });
 
+  it('skips typing when told the rows are typed already, with the same result', () => {
+    const typed = bundle.validator('unseen').table(b).table;
+    expect(driftReport(bundle, typed, { typed: true })).toEqual({ ...same, target: undefined });
+  });
+
   it('takes precomputed predictions (the API window) instead of scoring the rows', () => {
     const scores = bundle.scoreTable(b);
     const r = driftReport(bundle, b, { predictions: scores });
