@@ -18,7 +18,8 @@ const depConstraints = [
   { sourceTag: 'scope:tuning', onlyDependOnLibsWithTags: ['scope:core', 'scope:models'] },
   { sourceTag: 'scope:explain', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:fairness', onlyDependOnLibsWithTags: ['scope:core'] },
-  { sourceTag: 'scope:drift', onlyDependOnLibsWithTags: ['scope:core'] },
+  // drift compares new data with the reference distributions kept in the bundle, typed by schema.
+  { sourceTag: 'scope:drift', onlyDependOnLibsWithTags: ['scope:core', 'scope:schema', 'scope:bundle'] },
   { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:core'] },
   // The bundle (not in the original plan): what the pipeline writes and the API and batch scoring read.
   // It reads raw records through schema only: no file, database or spreadsheet driver (browser-safe).

@@ -1,0 +1,185 @@
+import type { ColumnDrift, DriftReport } from './drift-report';
+
+/**
+ * A drift report as one self-contained HTML page: a summary, a table of every column with small
+ * inline SVG histograms (reference grey, current blue), a drill-down per column, the target's
+ * metrics and, with windows, a grid of windows x columns. No script, no external file, no raw
+ * rows: only the bin shares the report holds, so the page stays around 5 kB per column (a
+ * 50-column report is about 250 kB) whatever the number of rows; Evidently's embeds the data and
+ * a 3.5 MB script.
+ */
+export function driftHtml(report: DriftReport, options: { title?: string } = {}): string {
+  const title = options.title ?? `Drift report: ${report.bundle.id}`;
+  const compared = report.columns.filter((c) => !c.skipped);
+  const d = report.dataset;
+  const hasImportance = compared.some((c) => c.importance !== undefined);
+  const parts: string[] = [];
+  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head><body>`);
+  parts.push(`<h1>${esc(title)}</h1>`);
+  parts.push(
+    `<p class="summary ${d.drifted ? 'bad' : 'ok'}"><b>${d.drifted ? 'Dataset drift detected' : 'No dataset drift'}</b>: drift is detected for ${pct(d.share)} of columns (${d.driftedColumns} out of ${d.columns}); the dataset drifts at ${pct(d.driftShare)}.</p>`,
+  );
+  const p = report.prediction;
+  if (p) parts.push(`<p class="summary ${p.drifted ? 'bad' : 'ok'}"><b>Predictions ${p.drifted ? 'drifted' : 'stable'}</b>: ${esc(p.test)}, ${scoreText(p)}.</p>`);
+  parts.push(
+    `<p class="meta">Mode <b>${report.mode}</b> (${esc(thresholdText(report))}). ${fmtInt(report.rows.compared)} rows compared${
+      report.rows.rejected ? `, ${fmtInt(report.rows.rejected)} rejected` : ''
+    } against ${fmtInt(report.rows.reference)} reference rows. Bundle ${esc(report.bundle.id)} (${esc(report.bundle.task)}, ${esc(report.bundle.createdAt.slice(0, 10))}).</p>`,
+  );
+  if (report.problems.length) {
+    parts.push(`<details><summary>${fmtInt(report.rows.rejected)} rows could not be read</summary><ul>${report.problems.slice(0, 5).map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul></details>`);
+  }
+  if (report.target) parts.push(targetSection(report));
+
+  parts.push('<h2>Columns</h2><table class="cols"><thead><tr><th>Column</th><th>Type</th>');
+  if (hasImportance) parts.push('<th>Importance</th>');
+  parts.push('<th>Reference</th><th>Current</th><th>Drift</th><th>Test</th><th>p-value</th><th>Effect</th><th>Missing</th><th>Unseen</th></tr></thead><tbody>');
+  const rows = [...report.columns, ...(p ? [p] : []), ...(report.target?.drift ? [report.target.drift] : [])];
+  for (const c of rows) parts.push(columnRow(c, hasImportance));
+  parts.push('</tbody></table>');
+
+  parts.push('<h2>Details</h2>');
+  for (const c of rows) if (!c.skipped) parts.push(columnDetails(c));
+  if (report.windows?.length) parts.push(windowSection(report));
+  parts.push(`<p class="meta">campaign-ml drift report, format ${report.version}. Histograms show bin shares only; no rows are embedded.</p></body></html>`);
+  return parts.join('');
+}
+
+const CSS =
+  'body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}' +
+  'table{border-collapse:collapse}th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}' +
+  'th{background:#f4f4f4;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}.summary{padding:8px 12px;border-radius:4px}' +
+  '.ok{background:#eaf6ea}.bad{background:#fbeaea}.yes{color:#b00020;font-weight:600}.no{color:#2e7d32}.meta{color:#666}' +
+  '.skip{color:#888}details{margin:6px 0}summary{cursor:pointer}.grid td{width:18px;height:18px;padding:0;border:1px solid #fff}' +
+  '.g0{background:#e8f5e9}.g1{background:#ef9a9a}.key i{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}';
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1000) / 10}%`;
+}
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function fmt(x: number | null | undefined): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '-';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a < 1e-4 || a >= 1e6) return x.toExponential(2);
+  return String(Number(x.toPrecision(3)));
+}
+
+function thresholdText(r: DriftReport): string {
+  const t = r.thresholds;
+  if (t.mode === 'robust') return `drift when p < ${t.pValue} and PSI ${t.psi === 'learned' ? '> a learned threshold' : `>= ${t.psi}`}`;
+  return `Evidently thresholds: ${Object.entries(t.evidently ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`;
+}
+
+function scoreText(c: ColumnDrift): string {
+  const p = c.pValue === null ? '' : `p = ${fmt(c.pValue)}, `;
+  return `${p}${c.effect.name} = ${fmt(c.effect.value)}`;
+}
+
+/** Reference (grey) and current (blue) shares per bin, side by side. */
+function histogram(c: ColumnDrift, width: number, height: number, labels: boolean): string {
+  const h = c.histogram;
+  const k = h.labels.length;
+  if (!k) return '';
+  const max = Math.max(...h.reference, ...h.current, 1e-9);
+  const slot = width / k;
+  const bar = Math.max(1, slot / 2 - 1);
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  let bars = '';
+  for (let i = 0; i < k; i++) {
+    const x = i * slot;
+    const hr = (h.reference[i] / max) * height;
+    const hc = (h.current[i] / max) * height;
+    const tip = labels ? `<title>${esc(h.labels[i])}: reference ${pct(h.reference[i])}, current ${pct(h.current[i])}</title>` : '';
+    bars += `<g>${tip}<rect x="${r1(x)}" y="${r1(height - hr)}" width="${r1(bar)}" height="${r1(hr)}" fill="#9e9e9e"/><rect x="${r1(x + bar)}" y="${r1(height - hc)}" width="${r1(bar)}" height="${r1(hc)}" fill="#1e88e5"/></g>`;
+  }
+  return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(c.column)} histogram">${bars}</svg>`;
+}
+
+/** Small sparkline histograms: one per side, as Evidently's table shows them. */
+function spark(c: ColumnDrift, side: 'reference' | 'current'): string {
+  const h = c.histogram;
+  const k = h.labels.length;
+  if (!k) return '';
+  const w = 100;
+  const ht = 24;
+  const values = h[side];
+  const max = Math.max(...h.reference, ...h.current, 1e-9);
+  const slot = w / k;
+  let bars = '';
+  for (let i = 0; i < k; i++) {
+    const y = (values[i] / max) * ht;
+    bars += `<rect x="${Math.round(i * slot * 10) / 10}" y="${Math.round((ht - y) * 10) / 10}" width="${Math.max(1, Math.round((slot - 1) * 10) / 10)}" height="${Math.round(y * 10) / 10}"/>`;
+  }
+  return `<svg width="${w}" height="${ht}" fill="${side === 'reference' ? '#9e9e9e' : '#1e88e5'}">${bars}</svg>`;
+}
+
+function columnRow(c: ColumnDrift, hasImportance: boolean): string {
+  const imp = hasImportance ? `<td class="num">${fmt(c.importance)}</td>` : '';
+  if (c.skipped) {
+    return `<tr class="skip"><td>${esc(c.column)}</td><td>${c.kind}</td>${imp}<td colspan="8">not compared: ${esc(c.skipped)}</td></tr>`;
+  }
+  const unseen = c.unseen
+    ? c.unseen.values?.length
+      ? `${pct(c.unseen.share)}: ${c.unseen.values.slice(0, 3).map((v) => esc(v.value)).join(', ')}${c.unseen.values.length > 3 ? ', ...' : ''}`
+      : c.unseen.share
+        ? `${pct(c.unseen.share)}${c.unseen.below !== undefined ? ` (${fmtInt(c.unseen.below)} below, ${fmtInt(c.unseen.above!)} above the range)` : ''}`
+        : '0'
+    : '-';
+  return `<tr><td><a href="#col-${anchor(c.column)}">${esc(c.column)}</a></td><td>${c.kind}</td>${imp}<td>${spark(c, 'reference')}</td><td>${spark(c, 'current')}</td><td class="${c.drifted ? 'yes' : 'no'}">${
+    c.drifted ? 'Detected' : 'Not detected'
+  }</td><td>${esc(c.test)}</td><td class="num">${fmt(c.pValue)}</td><td class="num">${esc(c.effect.name)} ${fmt(c.effect.value)}</td><td class="num">${pct(c.missing.reference)} / ${pct(
+    c.missing.current,
+  )}</td><td>${unseen}</td></tr>`;
+}
+
+function anchor(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+function columnDetails(c: ColumnDrift): string {
+  const h = c.histogram;
+  const rows = h.labels.map((l, i) => `<tr><td>${esc(l)}</td><td class="num">${pct(h.reference[i])}</td><td class="num">${pct(h.current[i])}</td></tr>`).join('');
+  const unseen = c.unseen?.values?.length
+    ? `<p>Unseen values: ${c.unseen.values.map((v) => `${esc(v.value)} (${fmtInt(v.count)})`).join(', ')}</p>`
+    : c.unseen?.below || c.unseen?.above
+      ? `<p>Outside the training range: ${fmtInt(c.unseen.below ?? 0)} below, ${fmtInt(c.unseen.above ?? 0)} above.</p>`
+      : '';
+  return `<details id="col-${anchor(c.column)}"><summary><b>${esc(c.column)}</b>: ${c.drifted ? '<span class="yes">drift</span>' : '<span class="no">no drift</span>'} (${esc(c.test)}: statistic ${fmt(
+    c.statistic,
+  )}, ${scoreText(c)}; ${fmtInt(c.rows.current)} rows against ${fmtInt(c.rows.reference)})</summary>${histogram(c, Math.max(240, h.labels.length * 28), 90, true)}<p class="key"><i style="background:#9e9e9e"></i>reference<i style="background:#1e88e5"></i>current</p>${unseen}<table><thead><tr><th>Bin</th><th>Reference</th><th>Current</th></tr></thead><tbody>${rows}</tbody></table></details>`;
+}
+
+function targetSection(r: DriftReport): string {
+  const t = r.target!;
+  const names = Object.keys(t.metrics);
+  const rows = names
+    .map((k) => `<tr><td>${esc(k)}</td><td class="num">${fmt(t.metrics[k])}</td><td class="num">${fmt(t.referenceMetrics?.[k])}</td><td class="num">${fmt(t.change?.[k])}</td></tr>`)
+    .join('');
+  const shares = t.shares ? `<p>Labels: ${Object.entries(t.shares).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')}${t.unknownLabels ? `; ${fmtInt(t.unknownLabels)} unknown labels` : ''}.</p>` : '';
+  return `<h2>Target: ${esc(t.column)}</h2><p>${fmtInt(t.rows)} labelled rows.</p>${shares}<table><thead><tr><th>Metric</th><th>Current</th><th>Test set at training</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function windowSection(r: DriftReport): string {
+  const windows = r.windows!;
+  const columns = [...new Set(windows.flatMap((w) => Object.keys(w.columns)))];
+  const head = windows.map((w) => `<th title="${esc(w.label)}: ${fmtInt(w.rows)} rows">${windows.length > 24 ? '' : esc(w.label)}</th>`).join('');
+  const cell = (x: { score: number; threshold: number; drifted: boolean } | undefined, label: string) =>
+    x ? `<td class="g${x.drifted ? 1 : 0}" title="${esc(label)}: score ${fmt(x.score)}, threshold ${fmt(x.threshold)}"></td>` : '<td></td>';
+  const body = columns
+    .map((c) => `<tr><th>${esc(c)}</th>${windows.map((w) => cell(w.columns[c], `${c}, ${w.label}`)).join('')}</tr>`)
+    .join('');
+  const pred = `<tr><th>prediction</th>${windows.map((w) => cell(w.prediction, `prediction, ${w.label}`)).join('')}</tr>`;
+  const ds = `<tr><th>dataset</th>${windows.map((w) => `<td class="g${w.dataset.drifted ? 1 : 0}" title="${esc(w.label)}: ${w.dataset.driftedColumns} of ${w.dataset.columns} columns drifted"></td>`).join('')}</tr>`;
+  return `<h2>Windows</h2><p>${windows.length} windows; red = drift (hover for scores and thresholds).</p><table class="grid"><thead><tr><th></th>${head}</tr></thead><tbody>${body}${pred}${ds}</tbody></table>`;
+}
