@@ -1,1 +1,1 @@
-module.exports = { ...require("../../jest.preset.js"), displayName: "pipeline", rootDir: __dirname };
+module.exports = { ...require('../../jest.preset.js'), displayName: 'pipeline', rootDir: __dirname };

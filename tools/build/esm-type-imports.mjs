@@ -13,10 +13,15 @@ import { dirname, join, relative } from 'node:path';
 const ts = createRequire(import.meta.url)('typescript');
 const pkgDir = process.cwd();
 const dist = join(pkgDir, 'dist');
-if (!existsSync(dist)) throw new Error(`esm-type-imports: no dist in ${pkgDir} (run it after tsup, in the package's directory)`);
+if (!existsSync(dist))
+  throw new Error(`esm-type-imports: no dist in ${pkgDir} (run it after tsup, in the package's directory)`);
 
-const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2) : spec.split('/').slice(0, 1)).join('/');
-const hasRequireCondition = (exp) => exp !== null && typeof exp === 'object' && Object.entries(exp).some(([k, v]) => k === 'require' || hasRequireCondition(v));
+const packageName = (spec) =>
+  (spec.startsWith('@') ? spec.split('/').slice(0, 2) : spec.split('/').slice(0, 1)).join('/');
+const hasRequireCondition = (exp) =>
+  exp !== null &&
+  typeof exp === 'object' &&
+  Object.entries(exp).some(([k, v]) => k === 'require' || hasRequireCondition(v));
 const esmOnly = new Map();
 // Whether a package's types resolve to an ES module for a `require`: "type": "module" and no
 // "require" condition in its exports.
@@ -29,7 +34,8 @@ function isEsmOnly(name) {
         json = JSON.parse(readFileSync(file, 'utf8'));
         break;
       }
-      if (dirname(dir) === dir) throw new Error(`esm-type-imports: ${name} is imported by the declarations but not installed`);
+      if (dirname(dir) === dir)
+        throw new Error(`esm-type-imports: ${name} is imported by the declarations but not installed`);
     }
     esmOnly.set(name, json.type === 'module' && !hasRequireCondition(json.exports));
   }
@@ -45,17 +51,37 @@ for (const file of readdirSync(dist).filter((f) => f.endsWith('.d.ts'))) {
   const visit = (node) => {
     if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       const spec = node.argument.literal.text;
-      if (!spec.startsWith('.') && !builtinModules.includes(spec.replace(/^node:/, '')) && isEsmOnly(packageName(spec)) && !node.attributes) {
-        throw new Error(`esm-type-imports: ${relative(pkgDir, path)} has an inline import("${spec}") type; extend this script to give it resolution-mode`);
+      if (
+        !spec.startsWith('.') &&
+        !builtinModules.includes(spec.replace(/^node:/, '')) &&
+        isEsmOnly(packageName(spec)) &&
+        !node.attributes
+      ) {
+        throw new Error(
+          `esm-type-imports: ${relative(pkgDir, path)} has an inline import("${spec}") type; extend this script to give it resolution-mode`,
+        );
       }
     }
     ts.forEachChild(node, visit);
   };
   for (const st of sf.statements) {
-    if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) &&
+      st.moduleSpecifier &&
+      ts.isStringLiteral(st.moduleSpecifier)
+    ) {
       const spec = st.moduleSpecifier.text;
-      if (spec.startsWith('.') || builtinModules.includes(spec.replace(/^node:/, '')) || !isEsmOnly(packageName(spec)) || st.attributes) continue;
-      if (ts.isExportDeclaration(st)) throw new Error(`esm-type-imports: ${relative(pkgDir, path)} re-exports from ESM-only ${spec}; import the types and export them instead`);
+      if (
+        spec.startsWith('.') ||
+        builtinModules.includes(spec.replace(/^node:/, '')) ||
+        !isEsmOnly(packageName(spec)) ||
+        st.attributes
+      )
+        continue;
+      if (ts.isExportDeclaration(st))
+        throw new Error(
+          `esm-type-imports: ${relative(pkgDir, path)} re-exports from ESM-only ${spec}; import the types and export them instead`,
+        );
       const clause = st.importClause;
       if (!clause) continue;
       const typeKeyword = clause.isTypeOnly ? '' : 'type ';
@@ -73,4 +99,7 @@ for (const file of readdirSync(dist).filter((f) => f.endsWith('.d.ts'))) {
   writeFileSync(path, out);
   changed += edits.length;
 }
-if (changed) console.log(`esm-type-imports: ${changed} import(s) of ESM-only packages in dist/*.d.ts now type-only with resolution-mode 'import'`);
+if (changed)
+  console.log(
+    `esm-type-imports: ${changed} import(s) of ESM-only packages in dist/*.d.ts now type-only with resolution-mode 'import'`,
+  );

@@ -41,12 +41,26 @@ function freePort(): Promise<number> {
 /** The API as users run it (`apps/api/src/main.ts`), serving `bundleFile`; resolves once /readyz answers. */
 async function startApi(bundleFile: string): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
-  const env = { ...process.env, MODEL_PATH: bundleFile, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', MAX_BATCH: '1000' };
-  const child: ChildProcess = spawn(tsx, [path.join(root, 'apps/api/src/main.ts')], { cwd: root, env, stdio: 'ignore' });
+  const env = {
+    ...process.env,
+    MODEL_PATH: bundleFile,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    MAX_BATCH: '1000',
+  };
+  const child: ChildProcess = spawn(tsx, [path.join(root, 'apps/api/src/main.ts')], {
+    cwd: root,
+    env,
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}`);
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, stop: () => child.kill() };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -66,13 +80,19 @@ function rowsOf(table: ColumnTable): Record<string, unknown>[] {
 }
 
 function columnsOf(table: ColumnTable): Record<string, unknown[]> {
-  return Object.fromEntries(table.columnNames().map((n) => [n, Array.from(table.array(n) as ArrayLike<unknown>, comparable)]));
+  return Object.fromEntries(
+    table.columnNames().map((n) => [n, Array.from(table.array(n) as ArrayLike<unknown>, comparable)]),
+  );
 }
 
 function withBadCell(q: QuirkTable): string {
   const { row, column, value } = q.bad!;
   const col = q.header.indexOf(column);
-  return csv(q.header, q.rows.map((cells, i) => (i === row - 1 ? cells.map((c, j) => (j === col ? value : c)) : cells)), q.delimiter);
+  return csv(
+    q.header,
+    q.rows.map((cells, i) => (i === row - 1 ? cells.map((c, j) => (j === col ? value : c)) : cells)),
+    q.delimiter,
+  );
 }
 
 let dir: string;
@@ -92,8 +112,20 @@ describe.each(quirkTables().map((q) => [q.name, q] as const))('quirk table %s', 
   beforeAll(async () => {
     await fs.writeFile(file(), q.csv);
     const out = await pipeline([
-      'train', '--data', file(), '--target', q.target, '--models', 'gradientBoosting', '--trials', '0',
-      '--no-ensemble', '--no-tracking', '--out', path.join(dir, `${name}-runs`), '--json',
+      'train',
+      '--data',
+      file(),
+      '--target',
+      q.target,
+      '--models',
+      'gradientBoosting',
+      '--trials',
+      '0',
+      '--no-ensemble',
+      '--no-tracking',
+      '--out',
+      path.join(dir, `${name}-runs`),
+      '--json',
     ]);
     const { runDir } = JSON.parse(out) as { runDir: string };
     doc = JSON.parse(await fs.readFile(path.join(runDir, 'bundle.json'), 'utf8')) as BundleDocument;
@@ -123,13 +155,30 @@ describe.each(quirkTables().map((q) => [q.name, q] as const))('quirk table %s', 
     const preds = path.join(dir, `${name}-predictions.csv`);
     const bundleFile = path.join(dir, `${name}-bundle.json`);
     await fs.writeFile(bundleFile, JSON.stringify(doc));
-    await pipeline(['predict', '--bundle', bundleFile, '--data', file(), '--out', preds, '--rejects', path.join(dir, `${name}-rejects.csv`), '--quiet']);
+    await pipeline([
+      'predict',
+      '--bundle',
+      bundleFile,
+      '--data',
+      file(),
+      '--out',
+      preds,
+      '--rejects',
+      path.join(dir, `${name}-rejects.csv`),
+      '--quiet',
+    ]);
     const batch = await readTable(preds);
     expect(batch.numRows()).toBe(text.numRows());
 
     const typed = bundle.validator().table(text).table;
     const inputs = new Set(bundle.requiredColumns);
-    const records = rowsOf(typed).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => inputs.has(k) || r[k] !== null).map(([k, v]) => [k, jsonValue(v)])));
+    const records = rowsOf(typed).map((r) =>
+      Object.fromEntries(
+        Object.entries(r)
+          .filter(([k]) => inputs.has(k) || r[k] !== null)
+          .map(([k, v]) => [k, jsonValue(v)]),
+      ),
+    );
     const api = await startApi(bundleFile);
     try {
       const res = await fetch(`${api.url}/v1/predict`, {
@@ -142,7 +191,9 @@ describe.each(quirkTables().map((q) => [q.name, q] as const))('quirk table %s', 
       const predictions = body.predictions as { label: string | number; probabilities?: Record<string, number> }[];
       if (doc.target.classes) {
         for (const c of doc.target.classes) {
-          expect(predictions.map((p) => p.probabilities![c])).toEqual(Array.from(batch.array(`p_${c}`) as ArrayLike<number>));
+          expect(predictions.map((p) => p.probabilities![c])).toEqual(
+            Array.from(batch.array(`p_${c}`) as ArrayLike<number>),
+          );
         }
       } else {
         expect(predictions.map((p) => p.label)).toEqual(Array.from(batch.array('prediction') as ArrayLike<number>));
@@ -159,7 +210,18 @@ describe.each(quirkTables().map((q) => [q.name, q] as const))('quirk table %s', 
     const bundleFile = path.join(dir, `${name}-bundle-bad.json`);
     await fs.writeFile(bundleFile, JSON.stringify(doc));
     const rejects = path.join(dir, `${name}-bad-rejects.csv`);
-    await pipeline(['predict', '--bundle', bundleFile, '--data', badFile, '--out', path.join(dir, `${name}-bad.csv.out`), '--rejects', rejects, '--quiet']);
+    await pipeline([
+      'predict',
+      '--bundle',
+      bundleFile,
+      '--data',
+      badFile,
+      '--out',
+      path.join(dir, `${name}-bad.csv.out`),
+      '--rejects',
+      rejects,
+      '--quiet',
+    ]);
     const r = await readTable(rejects);
     expect(r.array('row')).toEqual([bad.row]);
     const reason = (r.array('reasons') as string[])[0];

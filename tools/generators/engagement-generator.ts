@@ -14,7 +14,15 @@ import { type Cell, toCsv } from './csv-writer';
 import { DAY_SECONDS, epochSeconds, formatDate } from './date-parts';
 import { checkRowCount, clamp, logNormal, poisson } from './sampling';
 
-export const ENGAGEMENT_COLUMNS = ['profile_id', 'date', 'followers', 'posts', 'engagement', 'reach', 'impressions'] as const;
+export const ENGAGEMENT_COLUMNS = [
+  'profile_id',
+  'date',
+  'followers',
+  'posts',
+  'engagement',
+  'reach',
+  'impressions',
+] as const;
 export type EngagementColumn = (typeof ENGAGEMENT_COLUMNS)[number];
 export type EngagementRow = Record<EngagementColumn, Cell>;
 
@@ -78,10 +86,20 @@ export function generateEngagement(options: EngagementOptions = {}): EngagementR
       const followers = Math.round(followers0 * Math.exp(growth * d + walk));
       const posts = poisson(rng, postRate * POST_RHYTHM[weekday]);
       const reach = Math.round(
-        followers * reachRate * (0.6 + 0.4 * Math.sqrt(posts)) * WEEKLY_REACH[weekday] * Math.exp(buzz + rng.normal(0, 0.1)),
+        followers *
+          reachRate *
+          (0.6 + 0.4 * Math.sqrt(posts)) *
+          WEEKLY_REACH[weekday] *
+          Math.exp(buzz + rng.normal(0, 0.1)),
       );
-      const engagement = Math.min(reach, Math.round(reach * engagementRate * Math.exp(0.5 * buzz + rng.normal(0, 0.12))));
-      const impressions = Math.max(reach, Math.round(reach * (1.3 + 0.4 * Math.sqrt(posts)) * Math.exp(rng.normal(0, 0.1))));
+      const engagement = Math.min(
+        reach,
+        Math.round(reach * engagementRate * Math.exp(0.5 * buzz + rng.normal(0, 0.12))),
+      );
+      const impressions = Math.max(
+        reach,
+        Math.round(reach * (1.3 + 0.4 * Math.sqrt(posts)) * Math.exp(rng.normal(0, 0.1))),
+      );
       if (recorded[d] === 0) continue;
       out.push({
         profile_id: id,

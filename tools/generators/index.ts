@@ -1,5 +1,13 @@
 export { toCsv, formatFloat, type Cell, type CsvOptions } from './csv-writer';
-export { dateParts, formatDate, formatDateTime, parseDateTime, epochSeconds, WEEKDAYS, type DateParts } from './date-parts';
+export {
+  dateParts,
+  formatDate,
+  formatDateTime,
+  parseDateTime,
+  epochSeconds,
+  WEEKDAYS,
+  type DateParts,
+} from './date-parts';
 export {
   generateKickstarter,
   kickstarterCsv,

@@ -78,7 +78,9 @@ describe('generateKickstarter', () => {
     expect(countNameWords('Golgotha - A Feature Film')).toEqual({ len: 4, clean: 3 });
     const bad = rows.filter((r) => {
       const w = countNameWords(r.name as string);
-      return r.name_len !== w.len || r.name_len_clean !== w.clean || (r.blurb_len_clean as number) > (r.blurb_len as number);
+      return (
+        r.name_len !== w.len || r.name_len_clean !== w.clean || (r.blurb_len_clean as number) > (r.blurb_len as number)
+      );
     });
     expect(bad).toEqual([]);
   });

@@ -18,14 +18,52 @@ import { COUNTRIES, MAIN_CATEGORIES, SUBCATEGORY_EFFECTS, USD_RATES } from './ki
 import { Categorical, checkRowCount, clamp, logNormal, sigmoid } from './sampling';
 
 export const KICKSTARTER_COLUMNS = [
-  'id', 'name', 'goal', 'pledged', 'state', 'disable_communication', 'country', 'currency', 'deadline',
-  'state_changed_at', 'created_at', 'launched_at', 'staff_pick', 'backers_count', 'static_usd_rate',
-  'usd_pledged', 'category', 'spotlight', 'name_len', 'name_len_clean', 'blurb_len', 'blurb_len_clean',
-  'deadline_weekday', 'state_changed_at_weekday', 'created_at_weekday', 'launched_at_weekday',
-  'deadline_month', 'deadline_day', 'deadline_yr', 'deadline_hr', 'state_changed_at_month',
-  'state_changed_at_day', 'state_changed_at_yr', 'state_changed_at_hr', 'created_at_month', 'created_at_day',
-  'created_at_yr', 'created_at_hr', 'launched_at_month', 'launched_at_day', 'launched_at_yr', 'launched_at_hr',
-  'main_category', 'staff_pick.1', 'show_feature_image', 'video',
+  'id',
+  'name',
+  'goal',
+  'pledged',
+  'state',
+  'disable_communication',
+  'country',
+  'currency',
+  'deadline',
+  'state_changed_at',
+  'created_at',
+  'launched_at',
+  'staff_pick',
+  'backers_count',
+  'static_usd_rate',
+  'usd_pledged',
+  'category',
+  'spotlight',
+  'name_len',
+  'name_len_clean',
+  'blurb_len',
+  'blurb_len_clean',
+  'deadline_weekday',
+  'state_changed_at_weekday',
+  'created_at_weekday',
+  'launched_at_weekday',
+  'deadline_month',
+  'deadline_day',
+  'deadline_yr',
+  'deadline_hr',
+  'state_changed_at_month',
+  'state_changed_at_day',
+  'state_changed_at_yr',
+  'state_changed_at_hr',
+  'created_at_month',
+  'created_at_day',
+  'created_at_yr',
+  'created_at_hr',
+  'launched_at_month',
+  'launched_at_day',
+  'launched_at_yr',
+  'launched_at_hr',
+  'main_category',
+  'staff_pick.1',
+  'show_feature_image',
+  'video',
 ] as const;
 
 export type KickstarterColumn = (typeof KICKSTARTER_COLUMNS)[number];
@@ -37,9 +75,18 @@ export const KICKSTARTER_FLOAT_COLUMNS: readonly KickstarterColumn[] = ['pledged
 
 /** Columns known only after the outcome (or a direct function of it). */
 export const KICKSTARTER_LEAKAGE_COLUMNS: readonly KickstarterColumn[] = [
-  'pledged', 'usd_pledged', 'backers_count', 'state_changed_at', 'state_changed_at_weekday',
-  'state_changed_at_month', 'state_changed_at_day', 'state_changed_at_yr', 'state_changed_at_hr',
-  'spotlight', 'staff_pick.1', 'show_feature_image',
+  'pledged',
+  'usd_pledged',
+  'backers_count',
+  'state_changed_at',
+  'state_changed_at_weekday',
+  'state_changed_at_month',
+  'state_changed_at_day',
+  'state_changed_at_yr',
+  'state_changed_at_hr',
+  'spotlight',
+  'staff_pick.1',
+  'show_feature_image',
 ];
 
 export interface KickstarterOptions {
@@ -49,7 +96,24 @@ export interface KickstarterOptions {
   seed?: number;
 }
 
-const STOPWORDS = new Set(['a', 'an', 'the', 'of', 'for', 'and', 'in', 'with', 'to', 'my', 'our', 'on', 'at', 'by', 'from', 'your']);
+const STOPWORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'for',
+  'and',
+  'in',
+  'with',
+  'to',
+  'my',
+  'our',
+  'on',
+  'at',
+  'by',
+  'from',
+  'your',
+]);
 
 /**
  * `name_len` and `name_len_clean` of a name: its words (runs of letters, digits and apostrophes)
@@ -63,26 +127,113 @@ export function countNameWords(name: string): { len: number; clean: number } {
 }
 
 const NAME_WORDS = [
-  'Luna', 'Harbor', 'Maple', 'Juniper', 'Atlas', 'Echo', 'Willow', 'Ember', 'Orion', 'Cedar', 'Nova', 'Aurora',
-  'Velvet', 'Copper', 'Hollow', 'River', 'Summit', 'Meadow', 'Saffron', 'Indigo', 'Falcon', 'Pioneer', 'Lantern',
-  'Paper', 'Stone', 'Thunder', 'Coral', 'Midnight', 'Sunday', 'Brooklyn', 'Tokyo', 'London', 'Wild', 'Golden',
-  'Secret', 'Little', 'Modern', 'Handmade', 'Electric', 'Quiet', 'Bold', 'Tiny', 'Brave', 'Lost', 'First', 'New',
-  'Ultimate', 'Original', 'Sustainable', 'Analog', 'Cosmic', 'Northern', 'Urban', 'Vintage', 'Heritage', '2nd',
-  "Grandma's", 'Project', 'Season', 'Edition', 'Volume', 'Story', 'Dreams', 'Journey', 'Garden', 'House',
+  'Luna',
+  'Harbor',
+  'Maple',
+  'Juniper',
+  'Atlas',
+  'Echo',
+  'Willow',
+  'Ember',
+  'Orion',
+  'Cedar',
+  'Nova',
+  'Aurora',
+  'Velvet',
+  'Copper',
+  'Hollow',
+  'River',
+  'Summit',
+  'Meadow',
+  'Saffron',
+  'Indigo',
+  'Falcon',
+  'Pioneer',
+  'Lantern',
+  'Paper',
+  'Stone',
+  'Thunder',
+  'Coral',
+  'Midnight',
+  'Sunday',
+  'Brooklyn',
+  'Tokyo',
+  'London',
+  'Wild',
+  'Golden',
+  'Secret',
+  'Little',
+  'Modern',
+  'Handmade',
+  'Electric',
+  'Quiet',
+  'Bold',
+  'Tiny',
+  'Brave',
+  'Lost',
+  'First',
+  'New',
+  'Ultimate',
+  'Original',
+  'Sustainable',
+  'Analog',
+  'Cosmic',
+  'Northern',
+  'Urban',
+  'Vintage',
+  'Heritage',
+  '2nd',
+  "Grandma's",
+  'Project',
+  'Season',
+  'Edition',
+  'Volume',
+  'Story',
+  'Dreams',
+  'Journey',
+  'Garden',
+  'House',
 ];
 const NAME_TAILS = ['Volume 2', 'Part One', 'Live', 'and More', 'Reprinted'];
 const NAME_STOPWORDS = ['The', 'of', 'for', 'and', 'a', 'with', 'in', 'to', 'my', 'our'];
 const DURATIONS: readonly (readonly [number, number])[] = [
-  [30, 6086], [60, 1986], [45, 579], [31, 523], [21, 428], [35, 366], [40, 361], [20, 339], [28, 334], [25, 283],
-  [14, 260], [15, 250], [10, 150], [7, 110], [50, 160], [42, 120], [33, 110],
+  [30, 6086],
+  [60, 1986],
+  [45, 579],
+  [31, 523],
+  [21, 428],
+  [35, 366],
+  [40, 361],
+  [20, 339],
+  [28, 334],
+  [25, 283],
+  [14, 260],
+  [15, 250],
+  [10, 150],
+  [7, 110],
+  [50, 160],
+  [42, 120],
+  [33, 110],
   // everything else, 1..60 days, spread thin
   ...Array.from({ length: 60 }, (_, i) => [i + 1, 40] as const),
 ];
 // Launch hour (UTC) shares: the afternoon and evening of the Americas dominate.
-const LAUNCH_HOURS = [501, 495, 369, 375, 393, 351, 311, 346, 367, 350, 409, 465, 678, 900, 1011, 1075, 1216, 1057, 873, 869, 785, 754, 672, 593];
-const DEADLINE_HOURS = [510, 519, 431, 712, 758, 513, 483, 435, 310, 302, 339, 455, 568, 693, 837, 882, 1003, 924, 786, 831, 719, 779, 782, 644];
+const LAUNCH_HOURS = [
+  501, 495, 369, 375, 393, 351, 311, 346, 367, 350, 409, 465, 678, 900, 1011, 1075, 1216, 1057, 873, 869, 785, 754, 672,
+  593,
+];
+const DEADLINE_HOURS = [
+  510, 519, 431, 712, 758, 513, 483, 435, 310, 302, 339, 455, 568, 693, 837, 882, 1003, 924, 786, 831, 719, 779, 782,
+  644,
+];
 const LAUNCH_YEARS: readonly (readonly [number, number])[] = [
-  [2017, 3138], [2018, 2447], [2019, 2219], [2020, 2086], [2021, 2175], [2022, 2633], [2023, 441],
+  [2017, 3138],
+  [2018, 2447],
+  [2019, 2219],
+  [2020, 2086],
+  [2021, 2175],
+  [2022, 2633],
+  [2023, 441],
 ];
 const DAY = 86400;
 /** When the live campaigns were seen: every live campaign's deadline is after this. */
@@ -148,7 +299,11 @@ function durationEffect(days: number): number {
   return -0.9;
 }
 
-function addDateParts(row: KickstarterRow, prefix: 'deadline' | 'state_changed_at' | 'created_at' | 'launched_at', t: number): void {
+function addDateParts(
+  row: KickstarterRow,
+  prefix: 'deadline' | 'state_changed_at' | 'created_at' | 'launched_at',
+  t: number,
+): void {
   const p = dateParts(t);
   row[prefix] = formatDateTime(t);
   row[`${prefix}_weekday`] = p.weekday;
@@ -181,7 +336,8 @@ export function generateKickstarter(options: KickstarterOptions = {}): Kickstart
     const [country, homeCurrency, , countryEffect] = countries.draw(rng);
     let currency = homeCurrency;
     if (rng.bernoulli(0.02)) {
-      currency = country === 'US' ? rng.choice(['CAD', 'EUR', 'GBP']) : ['SE', 'DK', 'CH'].includes(country) ? 'EUR' : 'USD';
+      currency =
+        country === 'US' ? rng.choice(['CAD', 'EUR', 'GBP']) : ['SE', 'DK', 'CH'].includes(country) ? 'EUR' : 'USD';
     }
 
     // Dates.
@@ -223,13 +379,13 @@ export function generateKickstarter(options: KickstarterOptions = {}): Kickstart
       SUCCESS_INTERCEPT +
       SIGNAL_STRENGTH *
         (main.successEffect +
-      (SUBCATEGORY_EFFECTS[category] ?? 0) +
-      countryEffect -
-      0.8 * (Math.log10(goal * rate) - 3.7) +
-      (staffPick ? 2.4 : 0) +
-      (video ? 0.5 : 0) +
-      durationEffect((deadline - launched) / DAY) +
-        0.18 * (Math.min(launchedYear, 2023) - 2019.5));
+          (SUBCATEGORY_EFFECTS[category] ?? 0) +
+          countryEffect -
+          0.8 * (Math.log10(goal * rate) - 3.7) +
+          (staffPick ? 2.4 : 0) +
+          (video ? 0.5 : 0) +
+          durationEffect((deadline - launched) / DAY) +
+          0.18 * (Math.min(launchedYear, 2023) - 2019.5));
     const pSuccess = sigmoid(z);
     let state: KickstarterState;
     if (live) state = 'live';

@@ -1,6 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateMarketing, MARKETING_COLUMNS, MARKETING_INCOME_OUTLIER, marketingCsv, type MarketingRow } from './marketing-generator';
+import {
+  generateMarketing,
+  MARKETING_COLUMNS,
+  MARKETING_INCOME_OUTLIER,
+  marketingCsv,
+  type MarketingRow,
+} from './marketing-generator';
 
 const shared = path.resolve(__dirname, '../../../shared/data');
 const hasShared = fs.existsSync(path.join(shared, 'marketing/marketing_campaign.csv'));

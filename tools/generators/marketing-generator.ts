@@ -13,11 +13,35 @@ import { DAY_SECONDS, epochSeconds, formatDate } from './date-parts';
 import { Categorical, checkRowCount, clamp, poisson, sigmoid } from './sampling';
 
 export const MARKETING_COLUMNS = [
-  'ID', 'Year_Birth', 'Education', 'Marital_Status', 'Income', 'Kidhome', 'Teenhome', 'Dt_Customer', 'Recency',
-  'MntWines', 'MntFruits', 'MntMeatProducts', 'MntFishProducts', 'MntSweetProducts', 'MntGoldProds',
-  'NumDealsPurchases', 'NumWebPurchases', 'NumCatalogPurchases', 'NumStorePurchases', 'NumWebVisitsMonth',
-  'AcceptedCmp3', 'AcceptedCmp4', 'AcceptedCmp5', 'AcceptedCmp1', 'AcceptedCmp2', 'Complain',
-  'Z_CostContact', 'Z_Revenue', 'Response',
+  'ID',
+  'Year_Birth',
+  'Education',
+  'Marital_Status',
+  'Income',
+  'Kidhome',
+  'Teenhome',
+  'Dt_Customer',
+  'Recency',
+  'MntWines',
+  'MntFruits',
+  'MntMeatProducts',
+  'MntFishProducts',
+  'MntSweetProducts',
+  'MntGoldProds',
+  'NumDealsPurchases',
+  'NumWebPurchases',
+  'NumCatalogPurchases',
+  'NumStorePurchases',
+  'NumWebVisitsMonth',
+  'AcceptedCmp3',
+  'AcceptedCmp4',
+  'AcceptedCmp5',
+  'AcceptedCmp1',
+  'AcceptedCmp2',
+  'Complain',
+  'Z_CostContact',
+  'Z_Revenue',
+  'Response',
 ] as const;
 
 export type MarketingColumn = (typeof MARKETING_COLUMNS)[number];
@@ -35,17 +59,44 @@ export const MARKETING_INCOME_OUTLIER = 666666;
 const OLD_BIRTH_YEARS = [1893, 1899, 1900];
 
 const EDUCATION: readonly (readonly [string, number])[] = [
-  ['Graduation', 1127], ['PhD', 486], ['Master', 370], ['2n Cycle', 203], ['Basic', 54],
+  ['Graduation', 1127],
+  ['PhD', 486],
+  ['Master', 370],
+  ['2n Cycle', 203],
+  ['Basic', 54],
 ];
-const EDUCATION_INCOME: Readonly<Record<string, number>> = { Basic: -30000, '2n Cycle': -4000, Graduation: 0, Master: 1500, PhD: 4500 };
-const EDUCATION_RESPONSE: Readonly<Record<string, number>> = { Basic: -1.2, '2n Cycle': -0.2, Graduation: 0, Master: 0.15, PhD: 0.5 };
+const EDUCATION_INCOME: Readonly<Record<string, number>> = {
+  Basic: -30000,
+  '2n Cycle': -4000,
+  Graduation: 0,
+  Master: 1500,
+  PhD: 4500,
+};
+const EDUCATION_RESPONSE: Readonly<Record<string, number>> = {
+  Basic: -1.2,
+  '2n Cycle': -0.2,
+  Graduation: 0,
+  Master: 0.15,
+  PhD: 0.5,
+};
 const MARITAL: readonly (readonly [string, number])[] = [
-  ['Married', 864], ['Together', 580], ['Single', 480], ['Divorced', 232], ['Widow', 77], ['Alone', 3], ['Absurd', 2], ['YOLO', 2],
+  ['Married', 864],
+  ['Together', 580],
+  ['Single', 480],
+  ['Divorced', 232],
+  ['Widow', 77],
+  ['Alone', 3],
+  ['Absurd', 2],
+  ['YOLO', 2],
 ];
 // Spending per product line: [median at average wealth, cap].
 const PRODUCTS: readonly (readonly [MarketingColumn, number, number])[] = [
-  ['MntWines', 190, 1493], ['MntFruits', 10, 199], ['MntMeatProducts', 75, 1725],
-  ['MntFishProducts', 14, 259], ['MntSweetProducts', 10, 263], ['MntGoldProds', 26, 362],
+  ['MntWines', 190, 1493],
+  ['MntFruits', 10, 199],
+  ['MntMeatProducts', 75, 1725],
+  ['MntFishProducts', 14, 259],
+  ['MntSweetProducts', 10, 263],
+  ['MntGoldProds', 26, 362],
 ];
 const FIRST_CUSTOMER = epochSeconds(2012, 7, 30);
 const LAST_CUSTOMER = epochSeconds(2014, 6, 29);

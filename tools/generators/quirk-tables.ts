@@ -160,7 +160,14 @@ function money(rng: Rng, n: number): QuirkTable {
     rows,
     delimiter: ',',
     target: 'converted',
-    types: { customer_id: 'identifier', price: 'number', discount: 'integer', revenue: 'number', zip: 'category', currency: 'category' },
+    types: {
+      customer_id: 'identifier',
+      price: 'number',
+      discount: 'integer',
+      revenue: 'number',
+      zip: 'category',
+      currency: 'category',
+    },
     bad: { row: 5, column: 'price', value: '$12k', expected: 'a number' },
   });
 }
@@ -173,7 +180,14 @@ function oddNames(rng: Rng, n: number): QuirkTable {
     const size = rng.int(4);
     const score = rng.normal(0, 1);
     const segment = total > 350 ? 'gold' : size >= 2 || score > 0.8 ? 'silver' : 'bronze';
-    rows.push([total, pick(rng, ['Ann', 'Bo', 'Cy']), size, Math.round(score * 1000) / 1000, Math.round(rng.normal(0, 1) * 1000) / 1000, segment]);
+    rows.push([
+      total,
+      pick(rng, ['Ann', 'Bo', 'Cy']),
+      size,
+      Math.round(score * 1000) / 1000,
+      Math.round(rng.normal(0, 1) * 1000) / 1000,
+      segment,
+    ]);
   }
   return withCsv({
     name: 'odd-names',

@@ -10,7 +10,8 @@ export class Categorical<T> {
   private readonly cumulative: Float64Array;
 
   constructor(entries: readonly (readonly [T, number])[]) {
-    if (entries.length === 0) throw new InputError('EMPTY_DISTRIBUTION', 'A categorical distribution needs at least one entry.');
+    if (entries.length === 0)
+      throw new InputError('EMPTY_DISTRIBUTION', 'A categorical distribution needs at least one entry.');
     this.items = entries.map((e) => e[0]);
     this.cumulative = new Float64Array(entries.length);
     let total = 0;

@@ -12,7 +12,8 @@ for (const dir of ['packages', 'apps']) {
     const file = join(root, dir, name, 'package.json');
     if (!existsSync(file)) continue;
     const lint = JSON.parse(readFileSync(file, 'utf8')).scripts?.lint ?? '';
-    if (!/^eslint\b/.test(lint) || !/(^|\s)package\.json(\s|$)/.test(lint)) bad.push(`${dir}/${name}: "lint": ${JSON.stringify(lint)}`);
+    if (!/^eslint\b/.test(lint) || !/(^|\s)package\.json(\s|$)/.test(lint))
+      bad.push(`${dir}/${name}: "lint": ${JSON.stringify(lint)}`);
   }
 }
 if (bad.length) {

@@ -60,7 +60,12 @@ const fail = (step, detail) => {
   console.log(`  FAIL ${step}${detail ? `\n${indent(detail)}` : ''}`);
 };
 const ok = (line) => console.log(`  ok   ${line} [${seconds()}]`);
-const indent = (text) => String(text).trimEnd().split('\n').map((l) => `       ${l}`).join('\n');
+const indent = (text) =>
+  String(text)
+    .trimEnd()
+    .split('\n')
+    .map((l) => `       ${l}`)
+    .join('\n');
 const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
 
 async function run(cmd, argv, opts = {}) {
@@ -68,7 +73,12 @@ async function run(cmd, argv, opts = {}) {
     const { stdout, stderr } = await execFile(cmd, argv, { maxBuffer: 64 * 1024 * 1024, ...opts });
     return { ok: true, out: `${stdout}${stderr}`, stdout, stderr };
   } catch (e) {
-    return { ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}${e.stdout || e.stderr ? '' : e.message}`, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    return {
+      ok: false,
+      out: `${e.stdout ?? ''}${e.stderr ?? ''}${e.stdout || e.stderr ? '' : e.message}`,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    };
   }
 }
 const npm = (argv, opts) => run('npm', argv, opts);
@@ -80,7 +90,11 @@ function toolPackage(name) {
     dir = dirname(require.resolve(`${name}/package.json`));
   } catch {
     dir = dirname(require.resolve(name));
-    while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) dir = dirname(dir);
+    while (
+      !existsSync(join(dir, 'package.json')) ||
+      JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name
+    )
+      dir = dirname(dir);
   }
   return { dir, json: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) };
 }
@@ -92,7 +106,10 @@ const toolBin = (name, bin) => {
 // --- the packages ---------------------------------------------------------------------------------
 const packages = readdirSync(join(root, 'packages'))
   .filter((d) => existsSync(join(root, 'packages', d, 'package.json')))
-  .map((d) => ({ dir: join(root, 'packages', d), json: JSON.parse(readFileSync(join(root, 'packages', d, 'package.json'), 'utf8')) }))
+  .map((d) => ({
+    dir: join(root, 'packages', d),
+    json: JSON.parse(readFileSync(join(root, 'packages', d, 'package.json'), 'utf8')),
+  }))
   .filter((p) => !p.json.private)
   .sort((a, b) => a.json.name.localeCompare(b.json.name));
 const shortName = (spec) => spec.replace(/^@campaign-ml\//, '').replace(/[^a-zA-Z0-9]/g, '_');
@@ -114,16 +131,24 @@ try {
   // --- 1. build -------------------------------------------------------------------------------------
   if (!args.has('--no-build')) {
     const projects = packages.map((p) => p.json.nx?.name ?? p.json.name).join(',');
-    const r = await run(process.execPath, [toolBin('nx', 'nx'), 'run-many', '-t', 'build', `--projects=${projects}`, '--outputStyle=static'], { cwd: root });
+    const r = await run(
+      process.execPath,
+      [toolBin('nx', 'nx'), 'run-many', '-t', 'build', `--projects=${projects}`, '--outputStyle=static'],
+      { cwd: root },
+    );
     if (!r.ok) throw new Error(`build failed:\n${tail(r.out)}`);
     ok('build (nx, cached when CI has just built)');
   }
 
   // --- 2. pack --------------------------------------------------------------------------------------
-  const packed = await npm(['pack', '--json', '--pack-destination', packs, ...packages.map((p) => `--workspace=${p.dir}`)], { cwd: root });
+  const packed = await npm(
+    ['pack', '--json', '--pack-destination', packs, ...packages.map((p) => `--workspace=${p.dir}`)],
+    { cwd: root },
+  );
   if (!packed.ok) throw new Error(`npm pack failed:\n${tail(packed.out)}`);
   const tarballs = new Map(JSON.parse(packed.stdout).map((t) => [t.name, join(packs, t.filename)]));
-  for (const p of packages) if (!tarballs.has(p.json.name)) throw new Error(`npm pack made no tarball for ${p.json.name}`);
+  for (const p of packages)
+    if (!tarballs.has(p.json.name)) throw new Error(`npm pack made no tarball for ${p.json.name}`);
   ok(`npm pack: ${[...tarballs.values()].map((f) => f.split('/').pop()).join(' ')}`);
 
   // --- 3. a consumer project outside the repository -------------------------------------------------
@@ -147,11 +172,17 @@ try {
       2,
     ),
   );
-  const installed = await npm(['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], { cwd: app });
+  const installed = await npm(['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], {
+    cwd: app,
+  });
   if (!installed.ok) throw new Error(`npm install in ${app} failed:\n${tail(installed.out)}`);
   const engineWarnings = [...installed.out.matchAll(/package: '([^']+)'/g)].map((m) => m[1]);
-  const pins = Object.entries(rootOverrides).map(([k, v]) => `${k} ${v}`).join(', ');
-  ok(`npm install in ${app}${pins ? ` (root overrides: ${pins})` : ''}${engineWarnings.length ? ` (EBADENGINE: ${engineWarnings.join(', ')})` : ''}`);
+  const pins = Object.entries(rootOverrides)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  ok(
+    `npm install in ${app}${pins ? ` (root overrides: ${pins})` : ''}${engineWarnings.length ? ` (EBADENGINE: ${engineWarnings.join(', ')})` : ''}`,
+  );
 
   // --- 4. ESM and CommonJS at run time --------------------------------------------------------------
   const smokeLines = () =>
@@ -197,8 +228,12 @@ console.log(JSON.stringify(out));
     }
     runtime[kind] = result;
     const bad = Object.entries(result.smoke).filter(([, v]) => v !== true);
-    if (!r.ok || bad.length) fail(`${kind} script`, [...bad.map(([k, v]) => `${k}: ${v}`), r.ok ? '' : tail(r.out)].join('\n'));
-    else ok(`${kind}: imported ${entries.length} entry points; called ${Object.keys(result.smoke).join(', ')}${notCalled.length ? `; imported only: ${notCalled.join(', ')}` : ''}${r.stderr.trim() ? `; stderr:\n${indent(tail(r.stderr, 10))}` : ''}`);
+    if (!r.ok || bad.length)
+      fail(`${kind} script`, [...bad.map(([k, v]) => `${k}: ${v}`), r.ok ? '' : tail(r.out)].join('\n'));
+    else
+      ok(
+        `${kind}: imported ${entries.length} entry points; called ${Object.keys(result.smoke).join(', ')}${notCalled.length ? `; imported only: ${notCalled.join(', ')}` : ''}${r.stderr.trim() ? `; stderr:\n${indent(tail(r.stderr, 10))}` : ''}`,
+      );
   }
   if (runtime.ESM && runtime.CommonJS) {
     const diffs = entries.flatMap((e) => {
@@ -206,22 +241,49 @@ console.log(JSON.stringify(out));
       const b = runtime.CommonJS.names[e] ?? [];
       const onlyEsm = a.filter((n) => !b.includes(n));
       const onlyCjs = b.filter((n) => !a.includes(n));
-      return onlyEsm.length || onlyCjs.length ? [`${e}: only ESM ${onlyEsm.join(', ') || '-'}; only CommonJS ${onlyCjs.join(', ') || '-'}`] : [];
+      return onlyEsm.length || onlyCjs.length
+        ? [`${e}: only ESM ${onlyEsm.join(', ') || '-'}; only CommonJS ${onlyCjs.join(', ') || '-'}`]
+        : [];
     });
     if (diffs.length) fail('ESM and CommonJS export the same names', diffs.join('\n'));
-    else ok(`ESM and CommonJS export the same names (${entries.map((e) => `${shortName(e)} ${runtime.ESM.names[e].length}`).join(', ')})`);
+    else
+      ok(
+        `ESM and CommonJS export the same names (${entries.map((e) => `${shortName(e)} ${runtime.ESM.names[e].length}`).join(', ')})`,
+      );
   }
 
   // --- 5. TypeScript, strict, skipLibCheck false ----------------------------------------------------
   const tsSource = (importLine) =>
     `${entries.map(importLine).join('\n')}\n\nexport const smoke: Record<string, () => boolean> = {\n${smokeLines()}\n};\n`;
-  writeFileSync(join(app, 'consumer-esm.mts'), tsSource((e) => `import * as ${shortName(e)} from '${e}';`));
-  writeFileSync(join(app, 'consumer-cjs.cts'), tsSource((e) => `import ${shortName(e)} = require('${e}');`));
-  writeFileSync(join(app, 'consumer-bundler.ts'), tsSource((e) => `import * as ${shortName(e)} from '${e}';`));
-  const compilerOptions = { target: 'ES2022', lib: ['ES2023'], types: ['node'], strict: true, skipLibCheck: false, noEmit: true };
+  writeFileSync(
+    join(app, 'consumer-esm.mts'),
+    tsSource((e) => `import * as ${shortName(e)} from '${e}';`),
+  );
+  writeFileSync(
+    join(app, 'consumer-cjs.cts'),
+    tsSource((e) => `import ${shortName(e)} = require('${e}');`),
+  );
+  writeFileSync(
+    join(app, 'consumer-bundler.ts'),
+    tsSource((e) => `import * as ${shortName(e)} from '${e}';`),
+  );
+  const compilerOptions = {
+    target: 'ES2022',
+    lib: ['ES2023'],
+    types: ['node'],
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+  };
   const configs = {
-    node16: { compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16' }, files: ['consumer-esm.mts', 'consumer-cjs.cts'] },
-    bundler: { compilerOptions: { ...compilerOptions, module: 'preserve', moduleResolution: 'bundler' }, files: ['consumer-bundler.ts'] },
+    node16: {
+      compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16' },
+      files: ['consumer-esm.mts', 'consumer-cjs.cts'],
+    },
+    bundler: {
+      compilerOptions: { ...compilerOptions, module: 'preserve', moduleResolution: 'bundler' },
+      files: ['consumer-bundler.ts'],
+    },
   };
   const tsc = toolBin('typescript', 'tsc');
   const tscVersion = toolPackage('typescript').json.version;
@@ -229,15 +291,20 @@ console.log(JSON.stringify(out));
     writeFileSync(join(app, `tsconfig.${name}.json`), JSON.stringify(config, null, 2));
     const r = await run(process.execPath, [tsc, '-p', `tsconfig.${name}.json`, '--pretty', 'false'], { cwd: app });
     const errors = r.stdout.split('\n').filter((l) => /: error TS\d+:/.test(l));
-    const upstream = errors.filter((l) => UPSTREAM_TYPE_ERRORS.some((u) => l.startsWith(`${u.file}(`) && u.codes.some((c) => l.includes(`error ${c}:`))));
+    const upstream = errors.filter((l) =>
+      UPSTREAM_TYPE_ERRORS.some((u) => l.startsWith(`${u.file}(`) && u.codes.some((c) => l.includes(`error ${c}:`))),
+    );
     const ours = errors.filter((l) => !upstream.includes(l));
     const label = `tsc ${tscVersion} --noEmit, moduleResolution ${name}, strict, skipLibCheck false`;
     if (ours.length || (!r.ok && !errors.length)) {
       const hint = ours.some((l) => /^node_modules\/@campaign-ml\/.*error TS(1479|1541):/.test(l))
         ? '\nhint: CommonJS declarations import an ESM-only package: the package build must run tools/build/esm-type-imports.mjs after tsup'
         : '';
-      fail(label, `${tail((ours.length ? ours.join('\n') : r.out), 60)}${hint}`);
-    } else ok(`${label}${upstream.length ? ` (${upstream.length} known upstream errors in arquero/flechette declarations not counted)` : ''}`);
+      fail(label, `${tail(ours.length ? ours.join('\n') : r.out, 60)}${hint}`);
+    } else
+      ok(
+        `${label}${upstream.length ? ` (${upstream.length} known upstream errors in arquero/flechette declarations not counted)` : ''}`,
+      );
   }
 
   // --- 6. publint and attw on every tarball ---------------------------------------------------------
@@ -249,9 +316,17 @@ console.log(JSON.stringify(out));
     const file = tarballs.get(p.json.name);
     const problems = [];
     const buf = readFileSync(file);
-    const pub = await publint({ pack: { tarball: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) }, level: 'suggestion' });
-    for (const m of pub.messages) problems.push(`publint ${m.type}: ${formatMessage(m, pub.pkg, { color: false }) ?? m.code}`);
-    const r = await run(process.execPath, [attw, file, '--profile', 'strict', '--format', 'ascii', '--no-emoji', '--no-color'], { cwd: work });
+    const pub = await publint({
+      pack: { tarball: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) },
+      level: 'suggestion',
+    });
+    for (const m of pub.messages)
+      problems.push(`publint ${m.type}: ${formatMessage(m, pub.pkg, { color: false }) ?? m.code}`);
+    const r = await run(
+      process.execPath,
+      [attw, file, '--profile', 'strict', '--format', 'ascii', '--no-emoji', '--no-color'],
+      { cwd: work },
+    );
     if (!r.ok) problems.push(`attw:\n${tail(r.out, 40)}`);
     return problems;
   };
@@ -267,7 +342,10 @@ console.log(JSON.stringify(out));
     if (problems.length) fail(`publint / attw ${p.json.name}`, problems.join('\n'));
   }
   const clean = packages.filter((p) => !results.get(p.json.name).length).length;
-  if (clean) ok(`publint ${toolPackage('publint').json.version} and attw ${attwVersion}: ${clean} of ${packages.length} packages report nothing`);
+  if (clean)
+    ok(
+      `publint ${toolPackage('publint').json.version} and attw ${attwVersion}: ${clean} of ${packages.length} packages report nothing`,
+    );
 } catch (e) {
   fail('setup', e.message);
 } finally {

@@ -21,8 +21,21 @@ describe('health and model routes', () => {
     const r = await s.get('/v1/model');
     expect(r.status).toBe(200);
     const m = await r.json();
-    expect(m).toMatchObject({ bundleId: 'test-bundle-1', bundleVersion: 1, task: 'binary', classes: ['failed', 'successful'], threshold: 0.5, metrics: { rocAuc: 0.9 } });
-    expect(m.inputSchema.map((c: { name: string }) => c.name)).toEqual(['goal', 'backers_count', 'country', 'staff_pick', 'launched_at']);
+    expect(m).toMatchObject({
+      bundleId: 'test-bundle-1',
+      bundleVersion: 1,
+      task: 'binary',
+      classes: ['failed', 'successful'],
+      threshold: 0.5,
+      metrics: { rocAuc: 0.9 },
+    });
+    expect(m.inputSchema.map((c: { name: string }) => c.name)).toEqual([
+      'goal',
+      'backers_count',
+      'country',
+      'staff_pick',
+      'launched_at',
+    ]);
     expect(m.requestSchema.additionalProperties).toBe(false);
     expect(m.requestSchema.properties.country.enum).toEqual(expect.arrayContaining(['US', 'GB', 'DE', 'MX']));
     expect(m.provenance.rows).toBe(300);
@@ -42,7 +55,11 @@ describe('POST /v1/predict', () => {
   });
 
   it('predicts a batch in order, the same as one by one', async () => {
-    const records = [TINY_RECORD, { ...TINY_RECORD, backers_count: 0, staff_pick: false, goal: 9000 }, { ...TINY_RECORD, backers_count: 49, country: 'MX' }];
+    const records = [
+      TINY_RECORD,
+      { ...TINY_RECORD, backers_count: 0, staff_pick: false, goal: 9000 },
+      { ...TINY_RECORD, backers_count: 49, country: 'MX' },
+    ];
     const r = await s.post('/v1/predict', { records });
     expect(r.status).toBe(200);
     const { predictions, bundleId } = await r.json();
@@ -108,7 +125,9 @@ describe('Open Inference Protocol v2', () => {
 
   it('accepts [n, 1] shapes with nested data and filters outputs', async () => {
     const nested = inputs.map((t) => ({ ...t, shape: [2, 1], data: t.data.map((v) => [v]) }));
-    const out = await (await s.post('/v2/models/campaign/infer', { inputs: nested, outputs: [{ name: 'label' }] })).json();
+    const out = await (
+      await s.post('/v2/models/campaign/infer', { inputs: nested, outputs: [{ name: 'label' }] })
+    ).json();
     expect(out.outputs.map((o: { name: string }) => o.name)).toEqual(['label']);
   });
 

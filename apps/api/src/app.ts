@@ -48,7 +48,11 @@ export async function buildApp(config: ApiConfig, options: BuildOptions = {}): P
   await app.register(metricsPlugin, { defaultMetrics: options.defaultMetrics });
   await app.register(authPlugin, { apiKeys: config.apiKeys });
   if (config.corsOrigins.length) {
-    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id'], exposedHeaders: ['x-request-id'] });
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id'],
+      exposedHeaders: ['x-request-id'],
+    });
   }
   await registerDocs(app, { apiKeys: config.apiKeys.length > 0, version: API_VERSION });
   await app.register(healthRoutes);

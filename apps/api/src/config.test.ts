@@ -8,12 +8,44 @@ import { readConfig } from './config';
 describe('readConfig', () => {
   it('applies defaults', () => {
     const c = readConfig({ MODEL_PATH: '/models/bundle.json' });
-    expect(c).toMatchObject({ modelPath: '/models/bundle.json', port: 8080, host: '0.0.0.0', apiKeys: [], maxBatch: 1000, corsOrigins: [], logLevel: 'info', bodyLimit: 4 * 1024 * 1024, unknownCategories: 'reject', modelName: 'campaign' });
+    expect(c).toMatchObject({
+      modelPath: '/models/bundle.json',
+      port: 8080,
+      host: '0.0.0.0',
+      apiKeys: [],
+      maxBatch: 1000,
+      corsOrigins: [],
+      logLevel: 'info',
+      bodyLimit: 4 * 1024 * 1024,
+      unknownCategories: 'reject',
+      modelName: 'campaign',
+    });
   });
 
   it('parses every setting', () => {
-    const c = readConfig({ MODEL_PATH: 'b.json', PORT: '9000', HOST: '127.0.0.1', API_KEYS: 'a, b,,', MAX_BATCH: '50', CORS_ORIGINS: '*', LOG_LEVEL: 'WARN', BODY_LIMIT: '2mb', UNKNOWN_CATEGORIES: 'unseen', MODEL_NAME: 'ks' });
-    expect(c).toMatchObject({ port: 9000, host: '127.0.0.1', apiKeys: ['a', 'b'], maxBatch: 50, corsOrigins: ['*'], logLevel: 'warn', bodyLimit: 2 * 1024 * 1024, unknownCategories: 'unseen', modelName: 'ks' });
+    const c = readConfig({
+      MODEL_PATH: 'b.json',
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      API_KEYS: 'a, b,,',
+      MAX_BATCH: '50',
+      CORS_ORIGINS: '*',
+      LOG_LEVEL: 'WARN',
+      BODY_LIMIT: '2mb',
+      UNKNOWN_CATEGORIES: 'unseen',
+      MODEL_NAME: 'ks',
+    });
+    expect(c).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      apiKeys: ['a', 'b'],
+      maxBatch: 50,
+      corsOrigins: ['*'],
+      logLevel: 'warn',
+      bodyLimit: 2 * 1024 * 1024,
+      unknownCategories: 'unseen',
+      modelName: 'ks',
+    });
   });
 
   it('reports every problem at once, naming the variable', () => {
@@ -25,13 +57,18 @@ describe('readConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const msg = (err as Error).message;
-    for (const name of ['MODEL_PATH', 'PORT', 'MAX_BATCH', 'UNKNOWN_CATEGORIES', 'LOG_LEVEL', 'BODY_LIMIT']) expect(msg).toContain(name);
+    for (const name of ['MODEL_PATH', 'PORT', 'MAX_BATCH', 'UNKNOWN_CATEGORIES', 'LOG_LEVEL', 'BODY_LIMIT'])
+      expect(msg).toContain(name);
   });
 });
 
 describe('main', () => {
   const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'main.ts')], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+    spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'main.ts')], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
 
   it('exits 1 with a clear message when the bundle is missing or invalid', () => {
     const missing = run({ MODEL_PATH: '/nonexistent/bundle.json' });

@@ -46,7 +46,10 @@ export const ENV_HELP: Record<string, string> = {
 };
 
 function list(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function parseBytes(v: string): number | undefined {
@@ -63,7 +66,13 @@ function parseBytes(v: string): number | undefined {
 export function readConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const problems: Problem[] = [];
   const bad = (name: string, value: unknown): void => {
-    problems.push({ code: 'INVALID_ENV', column: name, value, expected: ENV_HELP[name], message: `${name}=${JSON.stringify(value)} is invalid: expected ${ENV_HELP[name]}` });
+    problems.push({
+      code: 'INVALID_ENV',
+      column: name,
+      value,
+      expected: ENV_HELP[name],
+      message: `${name}=${JSON.stringify(value)} is invalid: expected ${ENV_HELP[name]}`,
+    });
   };
   const int = (name: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const raw = env[name];
@@ -76,7 +85,13 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     return n;
   };
   const modelPath = (env.MODEL_PATH ?? '').trim();
-  if (!modelPath) problems.push({ code: 'MISSING_ENV', column: 'MODEL_PATH', expected: ENV_HELP.MODEL_PATH, message: 'MODEL_PATH is not set: point it at the bundle.json written by `nx run pipeline:train`' });
+  if (!modelPath)
+    problems.push({
+      code: 'MISSING_ENV',
+      column: 'MODEL_PATH',
+      expected: ENV_HELP.MODEL_PATH,
+      message: 'MODEL_PATH is not set: point it at the bundle.json written by `nx run pipeline:train`',
+    });
   const port = int('PORT', 8080, 0, 65535);
   const maxBatch = int('MAX_BATCH', 1000, 1, 1_000_000);
   const reloadIntervalMs = int('RELOAD_INTERVAL_MS', 1000, 0);
@@ -84,7 +99,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) bad('LOG_LEVEL', env.LOG_LEVEL);
   const unknownCategories = (env.UNKNOWN_CATEGORIES ?? 'reject').trim().toLowerCase() as UnknownCategoryPolicy;
-  if (unknownCategories !== 'reject' && unknownCategories !== 'unseen') bad('UNKNOWN_CATEGORIES', env.UNKNOWN_CATEGORIES);
+  if (unknownCategories !== 'reject' && unknownCategories !== 'unseen')
+    bad('UNKNOWN_CATEGORIES', env.UNKNOWN_CATEGORIES);
   let bodyLimit = 4 * 1024 * 1024;
   if (env.BODY_LIMIT !== undefined && env.BODY_LIMIT.trim() !== '') {
     const b = parseBytes(env.BODY_LIMIT);
@@ -96,7 +112,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const corsOrigins = list(env.CORS_ORIGINS);
   for (const o of corsOrigins) if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) bad('CORS_ORIGINS', o);
   if (problems.length) {
-    throw new ConfigError('INVALID_CONFIG', `Invalid configuration: ${problems.map((p) => p.message).join('; ')}`, problems[0]);
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      `Invalid configuration: ${problems.map((p) => p.message).join('; ')}`,
+      problems[0],
+    );
   }
   return Object.freeze({
     modelPath,

@@ -12,9 +12,43 @@ afterAll(async () => {
   await s.stop();
 });
 
-const WEIRD: unknown[] = [null, true, false, 0, -1, 1e308, -0, '', 'NaN', 'Infinity', '5k', '2021-02-30', '9999-99-99', 'US\u0000', '\ud800', [], {}, [1, 2], { a: 1 }, 'x'.repeat(300)];
+const WEIRD: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  -0,
+  '',
+  'NaN',
+  'Infinity',
+  '5k',
+  '2021-02-30',
+  '9999-99-99',
+  'US\u0000',
+  '\ud800',
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  'x'.repeat(300),
+];
 /** Values no field of the tiny bundle accepts. */
-const WRONG: unknown[] = ['', 'NaN', 'Infinity', '5k', 'US\u0000', '\ud800', '9999-99-99', [], {}, [1, 2], { a: 1 }, 'x'.repeat(300)];
+const WRONG: unknown[] = [
+  '',
+  'NaN',
+  'Infinity',
+  '5k',
+  'US\u0000',
+  '\ud800',
+  '9999-99-99',
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  'x'.repeat(300),
+];
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {
   return xs[Math.floor(rng.random() * xs.length)];
@@ -29,7 +63,10 @@ function malformed(rng: Rng): string {
     case 1: {
       // a byte flipped into a structural character
       const i = Math.floor(rng.random() * valid.length);
-      const c = pick(rng, ['{', '}', '[', ']', ',', ':', '"', '\\', 'N'].filter((x) => x !== valid[i]));
+      const c = pick(
+        rng,
+        ['{', '}', '[', ']', ',', ':', '"', '\\', 'N'].filter((x) => x !== valid[i]),
+      );
       return valid.slice(0, i) + c + valid.slice(i + 1);
     }
     case 2: // a field set to a value of the wrong kind
@@ -42,13 +79,26 @@ function malformed(rng: Rng): string {
       return JSON.stringify(rec);
     }
     case 4: // a batch with one bad record or too many
-      return JSON.stringify({ records: rng.random() < 0.5 ? [TINY_RECORD, { ...TINY_RECORD, goal: pick(rng, ['x', null, true, {}]) }] : Array(21).fill(TINY_RECORD) });
+      return JSON.stringify({
+        records:
+          rng.random() < 0.5
+            ? [TINY_RECORD, { ...TINY_RECORD, goal: pick(rng, ['x', null, true, {}]) }]
+            : Array(21).fill(TINY_RECORD),
+      });
     case 5: // not a record at all
       return JSON.stringify(pick(rng, WEIRD)) ?? 'null';
     case 6: // random bytes
-      return Array.from({ length: 1 + Math.floor(rng.random() * 40) }, () => String.fromCharCode(Math.floor(rng.random() * 128))).join('');
+      return Array.from({ length: 1 + Math.floor(rng.random() * 40) }, () =>
+        String.fromCharCode(Math.floor(rng.random() * 128)),
+      ).join('');
     default: // a v2-like body sent to v1 or a nested poison
-      return pick(rng, ['{"inputs":[]}', '{"__proto__":{"goal":1}}', '{"constructor":{"prototype":{}}}', '{"records":[[]]}', '{"records":{}}']);
+      return pick(rng, [
+        '{"inputs":[]}',
+        '{"__proto__":{"goal":1}}',
+        '{"constructor":{"prototype":{}}}',
+        '{"records":[[]]}',
+        '{"records":{}}',
+      ]);
   }
 }
 

@@ -13,7 +13,15 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   const err = e as { name?: string; code?: string; message?: string; problems?: { message: string }[] };
-  const more = err.problems && err.problems.length > 1 ? `\n  - ${err.problems.slice(0, 10).map((p) => p.message).join('\n  - ')}` : '';
-  process.stderr.write(`campaign-ml api failed to start: ${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}${more}\n`);
+  const more =
+    err.problems && err.problems.length > 1
+      ? `\n  - ${err.problems
+          .slice(0, 10)
+          .map((p) => p.message)
+          .join('\n  - ')}`
+      : '';
+  process.stderr.write(
+    `campaign-ml api failed to start: ${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}${more}\n`,
+  );
   process.exit(1);
 });

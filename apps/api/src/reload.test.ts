@@ -52,7 +52,10 @@ describe('hot reload', () => {
   });
 
   it('refuses a broken bundle and keeps serving the old one', async () => {
-    await writeFileAtomic(s.modelPath, JSON.stringify({ ...second, id: 'broken', model: { name: 'x', fitted: { kind: 'nope', version: 1 } } }));
+    await writeFileAtomic(
+      s.modelPath,
+      JSON.stringify({ ...second, id: 'broken', model: { name: 'x', fitted: { kind: 'nope', version: 1 } } }),
+    );
     const result = await s.app.registry.reload('test');
     expect(result.ok).toBe(false);
     expect(result.error).toContain('model.fitted');
@@ -81,11 +84,20 @@ describe('graceful shutdown', () => {
     const body = JSON.stringify({ records: Array(20).fill(TINY_RECORD) });
     const { port } = new URL(t.url);
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/v1/predict', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v1/predict',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.write(body.slice(0, 100));
       setTimeout(() => {

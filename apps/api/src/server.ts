@@ -15,8 +15,16 @@ export interface RunningServer {
  * Load the bundle (throws a clear error when it is missing or invalid), build the app and listen.
  * With `signals`, SIGHUP reloads the bundle and SIGTERM/SIGINT shut down gracefully.
  */
-export async function startServer(config: ApiConfig, options: BuildOptions & { signals?: boolean } = {}): Promise<RunningServer> {
-  const runtime = options.runtime ?? (await ModelRuntime.load(config.modelPath, { unknownCategories: config.unknownCategories, maxBatch: config.maxBatch }));
+export async function startServer(
+  config: ApiConfig,
+  options: BuildOptions & { signals?: boolean } = {},
+): Promise<RunningServer> {
+  const runtime =
+    options.runtime ??
+    (await ModelRuntime.load(config.modelPath, {
+      unknownCategories: config.unknownCategories,
+      maxBatch: config.maxBatch,
+    }));
   const app = await buildApp(config, { ...options, runtime });
   const url = await app.listen({ port: config.port, host: config.host });
   app.log.info({ bundleId: runtime.id, url }, 'serving bundle');

@@ -12,7 +12,10 @@ afterAll(async () => {
   await unseen.stop();
 });
 
-async function rejected(res: JsonResponse, status = 400): Promise<{ code: string; message: string; problems?: { column?: string; row?: number; code: string }[] }> {
+async function rejected(
+  res: JsonResponse,
+  status = 400,
+): Promise<{ code: string; message: string; problems?: { column?: string; row?: number; code: string }[] }> {
   expect(res.status).toBe(status);
   const body = await res.json();
   expect(body.error.requestId).toBeTruthy();
@@ -73,8 +76,15 @@ describe('request validation names the field', () => {
   });
 
   it('batch problems carry the record index; every problem is listed', async () => {
-    const e = await rejected(await s.post('/v1/predict', { records: [TINY_RECORD, { ...TINY_RECORD, goal: null, country: 'FR' }] }));
-    expect(e.problems!.map((p) => [p.row, p.column])).toEqual(expect.arrayContaining([[1, 'goal'], [1, 'country']]));
+    const e = await rejected(
+      await s.post('/v1/predict', { records: [TINY_RECORD, { ...TINY_RECORD, goal: null, country: 'FR' }] }),
+    );
+    expect(e.problems!.map((p) => [p.row, p.column])).toEqual(
+      expect.arrayContaining([
+        [1, 'goal'],
+        [1, 'country'],
+      ]),
+    );
     expect(e.message).toContain('record 1');
   });
 
@@ -86,7 +96,8 @@ describe('request validation names the field', () => {
   });
 
   it('body that is not an object', async () => {
-    for (const body of ['[]', '5', '"x"', 'null', 'true', '[{"goal":1}]']) expect((await s.post('/v1/predict', body)).status).toBe(400);
+    for (const body of ['[]', '5', '"x"', 'null', 'true', '[{"goal":1}]'])
+      expect((await s.post('/v1/predict', body)).status).toBe(400);
   });
 
   it('prototype poisoning', async () => {
@@ -105,7 +116,11 @@ describe('transport errors', () => {
   });
 
   it('wrong content type -> 415', async () => {
-    const r = await fetch(s.url + '/v1/predict', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(TINY_RECORD) });
+    const r = await fetch(s.url + '/v1/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(TINY_RECORD),
+    });
     const e = await rejected(r, 415);
     expect(e.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(e.message).toContain('application/json');

@@ -25,7 +25,24 @@ describe('campaign-ml CLI', () => {
   let runDir: string;
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipeline-cli-'));
-    const r = await cli(['train', '--data', sample, '--target', 'state', '--positive', 'successful', '--exclude-labels', 'canceled,live', '--models', 'dummy,logistic', '--trials', '2', '--out', path.join(dir, 'runs'), '--json']);
+    const r = await cli([
+      'train',
+      '--data',
+      sample,
+      '--target',
+      'state',
+      '--positive',
+      'successful',
+      '--exclude-labels',
+      'canceled,live',
+      '--models',
+      'dummy,logistic',
+      '--trials',
+      '2',
+      '--out',
+      path.join(dir, 'runs'),
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     runDir = (JSON.parse(r.stdout) as { runDir: string }).runDir;
@@ -43,12 +60,16 @@ describe('campaign-ml CLI', () => {
     expect(html).toMatch(/<svg/);
     expect(html).toMatch(/ROC curve/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-    expect(html).toMatch(/cut at 0\.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold \(0\.\d{4}\)/);
+    expect(html).toMatch(
+      /cut at 0\.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold \(0\.\d{4}\)/,
+    );
     // Tuned parameters read as "C = 0.1234", not as a JSON blob.
     expect(html).toMatch(/<td class="t">C = \d+(\.\d{1,4})?(e-?\d+)?<\/td>/);
     const latest = JSON.parse(await fs.readFile(path.join(dir, 'runs', 'latest.json'), 'utf8'));
     expect(latest.path).toBe(runDir);
-    expect(await fs.realpath(path.join(dir, 'runs', 'latest', 'bundle.json'))).toBe(await fs.realpath(path.join(runDir, 'bundle.json')));
+    expect(await fs.realpath(path.join(dir, 'runs', 'latest', 'bundle.json'))).toBe(
+      await fs.realpath(path.join(runDir, 'bundle.json')),
+    );
     expect((await fs.readdir(path.join(dir, 'runs'))).filter((f) => f.startsWith('.staging'))).toEqual([]);
     expect(await fs.readdir(path.join(dir, 'mlruns'))).toContain('0');
   });
@@ -64,7 +85,18 @@ describe('campaign-ml CLI', () => {
     await fs.writeFile(input, `${lines.join('\n')}\n`);
     const out = path.join(dir, 'pred.csv');
     const rejects = path.join(dir, 'rejects.csv');
-    const r = await cli(['predict', '--bundle', path.join(runDir, 'bundle.json'), '--data', input, '--out', out, '--rejects', rejects, '--quiet']);
+    const r = await cli([
+      'predict',
+      '--bundle',
+      path.join(runDir, 'bundle.json'),
+      '--data',
+      input,
+      '--out',
+      out,
+      '--rejects',
+      rejects,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/19 of 20 rows scored .*1 rejected/);
     const pred = (await fs.readFile(out, 'utf8')).trim().split('\n');
@@ -76,7 +108,16 @@ describe('campaign-ml CLI', () => {
 
   it('evaluate re-scores labelled data and writes the same kind of report', async () => {
     const out = path.join(dir, 'eval');
-    const r = await cli(['evaluate', '--bundle', path.join(runDir, 'bundle.json'), '--data', sample, '--out', out, '--quiet']);
+    const r = await cli([
+      'evaluate',
+      '--bundle',
+      path.join(runDir, 'bundle.json'),
+      '--data',
+      sample,
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     const m = JSON.parse(await fs.readFile(path.join(out, 'metrics.json'), 'utf8'));
     expect(m.best.test.rocAuc).toBeGreaterThan(0.75);

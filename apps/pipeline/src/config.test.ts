@@ -14,13 +14,26 @@ function problems(fn: () => unknown): string[] {
 describe('pipeline config', () => {
   it('fills defaults', () => {
     const cfg = parseConfig({ data: 'x.csv', target: 'state' });
-    expect(cfg).toMatchObject({ seed: 42, out: 'runs', split: { method: 'stratified', testSize: 0.2 }, tuning: { trials: 20, sampler: 'tpe', folds: 5 }, leakage: { action: 'drop' } });
+    expect(cfg).toMatchObject({
+      seed: 42,
+      out: 'runs',
+      split: { method: 'stratified', testSize: 0.2 },
+      tuning: { trials: 20, sampler: 'tpe', folds: 5 },
+      leakage: { action: 'drop' },
+    });
     expect(cfg.models).toEqual(['dummy', 'logistic', 'randomForest', 'gradientBoosting', 'mlp']);
   });
 
   it('names unknown keys, wrong types and bad values with their path', () => {
     const msgs = problems(() =>
-      parseConfig({ data: 'x.csv', target: 'state', tunning: {}, seed: 'forty-two', split: { testSize: 1.5 }, models: ['xgboost'] }),
+      parseConfig({
+        data: 'x.csv',
+        target: 'state',
+        tunning: {},
+        seed: 'forty-two',
+        split: { testSize: 1.5 },
+        models: ['xgboost'],
+      }),
     );
     expect(msgs.join('\n')).toMatch(/"tunning"/);
     expect(msgs.join('\n')).toMatch(/^seed: /m);
@@ -30,10 +43,12 @@ describe('pipeline config', () => {
   });
 
   it('rejects a metric that does not fit the task and incomplete splits', () => {
-    expect(problems(() => parseConfig({ data: 'x.csv', target: 'y', task: 'regression', tuning: { metric: 'rocAuc' } }))[0]).toMatch(
-      /tuning.metric: "rocAuc" is a classification metric but task is regression/,
+    expect(
+      problems(() => parseConfig({ data: 'x.csv', target: 'y', task: 'regression', tuning: { metric: 'rocAuc' } }))[0],
+    ).toMatch(/tuning.metric: "rocAuc" is a classification metric but task is regression/);
+    expect(problems(() => parseConfig({ data: 'x.csv', target: 'y', split: { method: 'time' } }))[0]).toMatch(
+      /split.column and split.cutoff/,
     );
-    expect(problems(() => parseConfig({ data: 'x.csv', target: 'y', split: { method: 'time' } }))[0]).toMatch(/split.column and split.cutoff/);
     expect(problems(() => parseConfig({ data: 'x.csv' }))[0]).toMatch(/^target: /);
   });
 

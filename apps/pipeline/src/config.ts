@@ -8,7 +8,16 @@ import { METRIC_NAMES } from '@campaign-ml/models';
 
 export const MODEL_FAMILIES = ['dummy', 'logistic', 'randomForest', 'gradientBoosting', 'mlp'] as const;
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
-const THRESHOLD_METRICS = ['f1', 'accuracy', 'balancedAccuracy', 'precision', 'recall', 'specificity', 'mcc', 'youden'] as const;
+const THRESHOLD_METRICS = [
+  'f1',
+  'accuracy',
+  'balancedAccuracy',
+  'precision',
+  'recall',
+  'specificity',
+  'mcc',
+  'youden',
+] as const;
 
 const dataSource = z.union([
   z.string().min(1),
@@ -27,7 +36,10 @@ const dataSource = z.union([
 
 /** The pipeline config (YAML or flags). Every key is documented in apps/pipeline/README.md. */
 export const configSchema = z.strictObject({
-  name: z.string().regex(/^[\w.-]+$/, 'letters, digits, ".", "_" or "-" only').optional(),
+  name: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, ".", "_" or "-" only')
+    .optional(),
   data: dataSource,
   target: z.string().min(1),
   task: z.enum(['binary', 'multiclass', 'regression']).optional(),
@@ -63,7 +75,10 @@ export const configSchema = z.strictObject({
       highCardinality: z.enum(['target', 'frequency']).optional(),
     })
     .default({ drop: [], types: {}, roles: {} }),
-  models: z.array(z.enum(MODEL_FAMILIES)).min(1).default([...MODEL_FAMILIES]),
+  models: z
+    .array(z.enum(MODEL_FAMILIES))
+    .min(1)
+    .default([...MODEL_FAMILIES]),
   tuning: z
     .strictObject({
       trials: z.number().int().min(0).default(20),
@@ -110,17 +125,34 @@ export function parseConfig(input: unknown, source = 'config'): PipelineConfig {
   if (!result.success) {
     const problems: Problem[] = result.error.issues.map((issue) => {
       const where = issue.path.length ? issue.path.join('.') : '(top level)';
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling, see apps/pipeline/README.md)` : '';
+      const keys =
+        issue.code === 'unrecognized_keys'
+          ? ` (${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling, see apps/pipeline/README.md)`
+          : '';
       return { code: 'INVALID_CONFIG', message: `${where}: ${issue.message}${keys}`, column: where };
     });
     throw new SchemaError(problems, `${source} is not a valid pipeline config`);
   }
   const cfg = result.data;
   const problems: Problem[] = [];
-  if (cfg.task === 'regression' && cfg.positive) problems.push({ code: 'INVALID_CONFIG', message: 'positive: a regression has no positive class', column: 'positive' });
-  if (cfg.split.method === 'group' && !cfg.split.group) problems.push({ code: 'INVALID_CONFIG', message: 'split.group: a group split needs the group column', column: 'split.group' });
+  if (cfg.task === 'regression' && cfg.positive)
+    problems.push({
+      code: 'INVALID_CONFIG',
+      message: 'positive: a regression has no positive class',
+      column: 'positive',
+    });
+  if (cfg.split.method === 'group' && !cfg.split.group)
+    problems.push({
+      code: 'INVALID_CONFIG',
+      message: 'split.group: a group split needs the group column',
+      column: 'split.group',
+    });
   if (cfg.split.method === 'time' && (!cfg.split.column || !cfg.split.cutoff)) {
-    problems.push({ code: 'INVALID_CONFIG', message: 'split: a time split needs split.column and split.cutoff', column: 'split' });
+    problems.push({
+      code: 'INVALID_CONFIG',
+      message: 'split: a time split needs split.column and split.cutoff',
+      column: 'split',
+    });
   }
   if (cfg.tuning.metric) {
     const regression = ['mse', 'rmse', 'mae', 'mape', 'r2'].includes(cfg.tuning.metric);
@@ -143,7 +175,11 @@ export async function readConfigFile(file: string): Promise<PipelineConfig> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError('CONFIG_NOT_FOUND', `cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { value: file });
+    throw new ConfigError(
+      'CONFIG_NOT_FOUND',
+      `cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { value: file },
+    );
   }
   let raw: unknown;
   try {

@@ -29,7 +29,10 @@ export interface Family {
   create(task: Task, params: Params, seed: number): Estimator<FittedModel>;
 }
 
-const hidden = (p: Params): number[] => String(p.hiddenLayerSizes ?? '64').split('-').map(Number);
+const hidden = (p: Params): number[] =>
+  String(p.hiddenLayerSizes ?? '64')
+    .split('-')
+    .map(Number);
 
 export const FAMILIES: Record<ModelFamily, Family> = {
   dummy: {
@@ -38,7 +41,8 @@ export const FAMILIES: Record<ModelFamily, Family> = {
     recipe: 'tree',
     defaults: {},
     space: {},
-    create: (task) => (task === 'regression' ? new DummyRegressor({ strategy: 'mean' }) : new DummyClassifier({ strategy: 'prior' })),
+    create: (task) =>
+      task === 'regression' ? new DummyRegressor({ strategy: 'mean' }) : new DummyClassifier({ strategy: 'prior' }),
   },
   logistic: {
     name: 'logistic',
@@ -46,7 +50,10 @@ export const FAMILIES: Record<ModelFamily, Family> = {
     recipe: 'linear',
     defaults: { C: 1 },
     space: { C: logFloat(1e-3, 100) },
-    create: (task, p) => (task === 'regression' ? new Ridge({ alpha: 1 / (p.C as number) }) : new LogisticRegression({ C: p.C as number, maxIter: 300 })),
+    create: (task, p) =>
+      task === 'regression'
+        ? new Ridge({ alpha: 1 / (p.C as number) })
+        : new LogisticRegression({ C: p.C as number, maxIter: 300 }),
   },
   randomForest: {
     name: 'randomForest',
@@ -73,7 +80,15 @@ export const FAMILIES: Record<ModelFamily, Family> = {
     name: 'gradientBoosting',
     title: 'Gradient boosting',
     recipe: 'tree',
-    defaults: { nEstimators: 200, learningRate: 0.1, maxDepth: 6, minChildWeight: 1, subsample: 1, colsampleBytree: 1, regLambda: 1 },
+    defaults: {
+      nEstimators: 200,
+      learningRate: 0.1,
+      maxDepth: 6,
+      minChildWeight: 1,
+      subsample: 1,
+      colsampleBytree: 1,
+      regLambda: 1,
+    },
     space: {
       nEstimators: int(100, 500, { step: 50 }),
       learningRate: logFloat(0.02, 0.3),

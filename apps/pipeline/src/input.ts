@@ -15,8 +15,7 @@ export interface InputOptions {
 }
 
 export type ResolvedInput =
-  | { kind: 'file'; path: string }
-  | { kind: 'db'; url: string; table?: string; query?: string };
+  { kind: 'file'; path: string } | { kind: 'db'; url: string; table?: string; query?: string };
 
 /** A database URL as messages show it: without the password. */
 export const hidePassword = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');

@@ -21,10 +21,14 @@ const choice = (name: string, allowed: readonly string[]) => (v: string) => {
 };
 
 export function program(): Command {
-  const cli = new Command('campaign-ml').description('Train, evaluate and score campaign-success models.').showHelpAfterError();
+  const cli = new Command('campaign-ml')
+    .description('Train, evaluate and score campaign-success models.')
+    .showHelpAfterError();
   cli
     .command('train', { isDefault: true })
-    .description('Train on a table (the embedded Kickstarter-like sample when no data is given) and write bundle.json, report.html and metrics.json')
+    .description(
+      'Train on a table (the embedded Kickstarter-like sample when no data is given) and write bundle.json, report.html and metrics.json',
+    )
     .option('-c, --config <file>', 'pipeline config (YAML); flags override it')
     .option('--data <file>', 'a CSV/TSV/XLSX/JSON/NDJSON/Parquet file')
     .option('--target <column>', 'the column to predict')
@@ -50,25 +54,46 @@ export function program(): Command {
     )
     .requiredOption('--bundle <file>', 'bundle.json written by train')
     .option('--data <file>', 'the rows to score (raw campaign fields, as in training)')
-    .option('--db <url>', 'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path')
+    .option(
+      '--db <url>',
+      'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path',
+    )
     .option('--table <name>', 'with --db: the table to score')
     .option('--query <select>', 'with --db: a SELECT whose rows to score (give it an ORDER BY for a stable row order)')
     .option('--out <file>', 'predictions CSV (default predictions.csv unless --out-table is given)')
-    .option('--out-table <name>', 'write the predictions to this table (row, id columns, prediction, class probabilities)')
+    .option(
+      '--out-table <name>',
+      'write the predictions to this table (row, id columns, prediction, class probabilities)',
+    )
     .option('--out-db <url>', 'database for --out-table and --rejects-table (default: the --db read from)')
-    .option('--if-exists <policy>', 'when --out-table/--rejects-table exists: fail | replace | append', choice('--if-exists', ['fail', 'replace', 'append']), 'fail')
+    .option(
+      '--if-exists <policy>',
+      'when --out-table/--rejects-table exists: fail | replace | append',
+      choice('--if-exists', ['fail', 'replace', 'append']),
+      'fail',
+    )
     .option('--rejects <file>', 'rejected rows with their reasons', 'rejects.csv')
     .option('--rejects-table <name>', 'write rejected rows to this table instead of the --rejects file')
     .option('--chunk-rows <n>', 'rows read, validated and scored at a time', int('--chunk-rows'), 10_000)
-    .option('--unknown-categories <policy>', 'reject | unseen', choice('--unknown-categories', ['reject', 'unseen']), 'reject')
+    .option(
+      '--unknown-categories <policy>',
+      'reject | unseen',
+      choice('--unknown-categories', ['reject', 'unseen']),
+      'reject',
+    )
     .option('-q, --quiet', 'no progress output')
     .action(runPredict);
   cli
     .command('evaluate')
-    .description('Re-evaluate a bundle on labelled data (a file, or a database table/query, read whole) and write metrics.json and report.html')
+    .description(
+      'Re-evaluate a bundle on labelled data (a file, or a database table/query, read whole) and write metrics.json and report.html',
+    )
     .requiredOption('--bundle <file>', 'bundle.json written by train')
     .option('--data <file>', 'labelled rows (with the target column)')
-    .option('--db <url>', 'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path')
+    .option(
+      '--db <url>',
+      'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path',
+    )
     .option('--table <name>', 'with --db: the table')
     .option('--query <select>', 'with --db: a SELECT giving the rows')
     .option('--out <dir>', 'where metrics.json and report.html go', 'evaluation')
@@ -87,7 +112,9 @@ export async function main(argv = process.argv): Promise<number> {
       return 130;
     }
     if (e instanceof SchemaError) {
-      process.stderr.write(`Error: ${e.message.split(':')[0]}:\n${e.problems.map((p) => `  - ${p.message}`).join('\n')}\n`);
+      process.stderr.write(
+        `Error: ${e.message.split(':')[0]}:\n${e.problems.map((p) => `  - ${p.message}`).join('\n')}\n`,
+      );
       return 2;
     }
     if (e instanceof CampaignMlError) {

@@ -24,7 +24,9 @@ import {
 export type Metrics = Record<string, number>;
 
 /** The CV metrics each task reports; the first is the default tuning metric. */
-export function cvMetricsFor(task: Task): Array<'rocAuc' | 'f1' | 'accuracy' | 'averagePrecision' | 'logLoss' | 'balancedAccuracy' | 'rmse' | 'mae' | 'r2'> {
+export function cvMetricsFor(
+  task: Task,
+): Array<'rocAuc' | 'f1' | 'accuracy' | 'averagePrecision' | 'logLoss' | 'balancedAccuracy' | 'rmse' | 'mae' | 'r2'> {
   if (task === 'binary') return ['rocAuc', 'averagePrecision', 'f1', 'accuracy', 'logLoss'];
   if (task === 'multiclass') return ['rocAuc', 'accuracy', 'balancedAccuracy', 'logLoss'];
   return ['rmse', 'mae', 'r2'];

@@ -23,7 +23,10 @@ export class Progress {
     this.started = performance.now();
     this.lastPlain = -1;
     if (this.mode === 'tty' && total > 0) {
-      this.bar = new SingleBar({ format: `  {stage} [{bar}] {value}/{total} {detail}`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+      this.bar = new SingleBar(
+        { format: `  {stage} [{bar}] {value}/{total} {detail}`, hideCursor: true, clearOnComplete: false },
+        Presets.shades_classic,
+      );
       this.bar.start(total, 0, { stage: name.padEnd(22), detail: '' });
     } else if (this.mode !== 'quiet') process.stderr.write(`  ${name}${total > 0 ? ` (0/${total})` : ''}\n`);
   }
@@ -32,7 +35,11 @@ export class Progress {
     if (this.bar) {
       this.bar.setTotal(total);
       this.bar.update(done, { detail });
-    } else if (this.mode === 'plain' && done !== this.lastPlain && (done === total || done % Math.max(1, Math.ceil(total / 4)) === 0)) {
+    } else if (
+      this.mode === 'plain' &&
+      done !== this.lastPlain &&
+      (done === total || done % Math.max(1, Math.ceil(total / 4)) === 0)
+    ) {
       this.lastPlain = done;
       process.stderr.write(`    ${this.stageName}: ${done}/${total}${detail ? ` ${detail}` : ''}\n`);
     }

@@ -1,6 +1,12 @@
 import type { ColumnTable } from 'arquero';
 import type { Bundle } from '@campaign-ml/bundle';
-import { compileRecordValidator, detectDateFormat, type ColumnSchema, type RecordValidator, type Schema } from '@campaign-ml/schema';
+import {
+  compileRecordValidator,
+  detectDateFormat,
+  type ColumnSchema,
+  type RecordValidator,
+  type Schema,
+} from '@campaign-ml/schema';
 
 // Which rows a bundle can score: predict checks its input chunk by chunk, evaluate all at once.
 
@@ -17,8 +23,13 @@ export interface ChunkSplit {
  * whose schema has no date format keeps the format found in the first chunk that has date text,
  * so that every chunk reads dates the same way (dd/mm vs mm/dd cannot flip between chunks).
  */
-export function makeValidator(bundle: Bundle, unknownCategories: 'reject' | 'unseen'): (table: ColumnTable, offset: number) => ChunkSplit {
-  const unpinned = bundle.document.schema.columns.filter((c) => c.type === 'datetime' && !c.dateFormat).map((c) => c.name);
+export function makeValidator(
+  bundle: Bundle,
+  unknownCategories: 'reject' | 'unseen',
+): (table: ColumnTable, offset: number) => ChunkSplit {
+  const unpinned = bundle.document.schema.columns
+    .filter((c) => c.type === 'datetime' && !c.dateFormat)
+    .map((c) => c.name);
   const pinned = new Map<string, ColumnSchema['dateFormat']>();
   let validator = bundle.validator(unknownCategories);
   return (table, offset) => {
@@ -28,14 +39,20 @@ export function makeValidator(bundle: Bundle, unknownCategories: 'reject' | 'uns
       if (pinned.has(name) || !names.has(name)) continue;
       const text = table.array(name) as ArrayLike<unknown>;
       const strings: string[] = [];
-      for (let i = 0; i < text.length; i++) if (typeof text[i] === 'string' && (text[i] as string).trim() !== '') strings.push(text[i] as string);
+      for (let i = 0; i < text.length; i++)
+        if (typeof text[i] === 'string' && (text[i] as string).trim() !== '') strings.push(text[i] as string);
       if (strings.length) {
         pinned.set(name, detectDateFormat(strings) ?? 'iso');
         pinnedNow = true;
       }
     }
     if (pinnedNow) {
-      const schema: Schema = { ...bundle.document.schema, columns: bundle.document.schema.columns.map((c) => (pinned.has(c.name) ? { ...c, dateFormat: pinned.get(c.name) } : c)) };
+      const schema: Schema = {
+        ...bundle.document.schema,
+        columns: bundle.document.schema.columns.map((c) =>
+          pinned.has(c.name) ? { ...c, dateFormat: pinned.get(c.name) } : c,
+        ),
+      };
       validator = compileRecordValidator(schema, { required: bundle.requiredColumns, unknownCategories });
     }
     return splitChunk(validator, table, offset);
@@ -43,7 +60,12 @@ export function makeValidator(bundle: Bundle, unknownCategories: 'reject' | 'uns
 }
 
 /** Rows that match the schema (coerced to its types) and the rest with their reasons (1-based rows). */
-export function splitValid(table: ColumnTable, bundle: Bundle, unknownCategories: 'reject' | 'unseen', offset = 0): ChunkSplit {
+export function splitValid(
+  table: ColumnTable,
+  bundle: Bundle,
+  unknownCategories: 'reject' | 'unseen',
+  offset = 0,
+): ChunkSplit {
   return makeValidator(bundle, unknownCategories)(table, offset);
 }
 

@@ -32,7 +32,10 @@ function makeBundle(): { doc: BundleDocument; table: aq.ColumnTable } {
   const { pipeline, X } = recommendedPipeline(schema, 'binary').fitTransform(table, y);
   const model = new GradientBoostingClassifier({ nEstimators: 20, maxDepth: 3 }).fit(X, y);
   const inputs = new Set(pipeline.inputColumns);
-  const bundleSchema = { rows: n, columns: schema.columns.filter((c) => c.name !== 'state').map((c) => ({ ...c, required: inputs.has(c.name) })) };
+  const bundleSchema = {
+    rows: n,
+    columns: schema.columns.filter((c) => c.name !== 'state').map((c) => ({ ...c, required: inputs.has(c.name) })),
+  };
   const proba = model.predictProba(X);
   const doc: BundleDocument = {
     format: 'campaign-ml/bundle',
@@ -45,7 +48,11 @@ function makeBundle(): { doc: BundleDocument; table: aq.ColumnTable } {
     features: pipeline.toJSON(),
     model: { name: 'gradientBoosting', fitted: model.toJSON(), threshold: 0.4 },
     metrics: {},
-    reference: computeReference(table, bundleSchema, Float64Array.from({ length: n }, (_, i) => proba[i * 2 + 1])),
+    reference: computeReference(
+      table,
+      bundleSchema,
+      Float64Array.from({ length: n }, (_, i) => proba[i * 2 + 1]),
+    ),
     provenance: { dataSha256: '0'.repeat(64), rows: n, config: {}, packageVersions: {} },
   };
   return { doc, table };
@@ -73,7 +80,12 @@ describe('Bundle', () => {
   it('collects every problem in the records, naming record and field', () => {
     let err: SchemaError | undefined;
     try {
-      bundle.predictRecords([{ ...record, extra: 1 }, { category: 'Music', video: true, launched_at: '2021-01-01' }, { ...record, goal: 'lots' }, { ...record, category: 'Poetry' }]);
+      bundle.predictRecords([
+        { ...record, extra: 1 },
+        { category: 'Music', video: true, launched_at: '2021-01-01' },
+        { ...record, goal: 'lots' },
+        { ...record, category: 'Poetry' },
+      ]);
     } catch (e) {
       err = e as SchemaError;
     }
@@ -82,7 +94,10 @@ describe('Bundle', () => {
     expect(msgs).toEqual(expect.arrayContaining(['0:extra', '1:goal']));
     let second: SchemaError | undefined;
     try {
-      bundle.predictRecords([{ ...record, goal: 'lots' }, { ...record, category: 'Poetry' }]);
+      bundle.predictRecords([
+        { ...record, goal: 'lots' },
+        { ...record, category: 'Poetry' },
+      ]);
     } catch (e) {
       second = e as SchemaError;
     }
@@ -95,8 +110,12 @@ describe('Bundle', () => {
     expect(() => Bundle.fromJSON('{oops')).toThrow(/not valid JSON/);
     expect(() => Bundle.fromJSON({ ...doc, format: 'x' } as never)).toThrow(/not a campaign-ml bundle/);
     expect(() => Bundle.fromJSON({ ...doc, version: 99 })).toThrow(/version 99 is newer/);
-    expect(() => Bundle.fromJSON({ ...doc, task: 'regression' })).toThrow(/task is regression but its model is a classifier/);
-    expect(() => Bundle.fromJSON({ ...doc, model: { ...doc.model, fitted: { kind: 'nope', version: 1 } } })).toThrow(/"model.fitted" cannot be loaded/);
+    expect(() => Bundle.fromJSON({ ...doc, task: 'regression' })).toThrow(
+      /task is regression but its model is a classifier/,
+    );
+    expect(() => Bundle.fromJSON({ ...doc, model: { ...doc.model, fitted: { kind: 'nope', version: 1 } } })).toThrow(
+      /"model.fitted" cannot be loaded/,
+    );
   });
 
   it('writes atomically and never writes a bundle that would not load', async () => {

@@ -79,17 +79,31 @@ export class Bundle {
   private constructor(readonly document: BundleDocument) {
     this.features = loadPart<FittedColumnPipeline>(document.features, 'features');
     if (!(this.features instanceof FittedColumnPipeline)) {
-      throw new SerializationError('INVALID_BUNDLE', 'bundle "features" is not a fitted ColumnPipeline', { column: 'features' });
+      throw new SerializationError('INVALID_BUNDLE', 'bundle "features" is not a fitted ColumnPipeline', {
+        column: 'features',
+      });
     }
     this.model = loadPart<FittedModel>(document.model?.fitted, 'model.fitted');
     const classification = document.task !== 'regression';
     if (classification !== isClassifier(this.model)) {
-      throw new SerializationError('INVALID_BUNDLE', `bundle task is ${document.task} but its model is a ${classification ? 'regressor' : 'classifier'}`, {
-        column: 'task',
-      });
+      throw new SerializationError(
+        'INVALID_BUNDLE',
+        `bundle task is ${document.task} but its model is a ${classification ? 'regressor' : 'classifier'}`,
+        {
+          column: 'task',
+        },
+      );
     }
-    if (classification && (!Array.isArray(document.target.classes) || document.target.classes.length !== (this.model as { classes: number }).classes)) {
-      throw new SerializationError('INVALID_BUNDLE', 'bundle target.classes does not match the number of classes of its model', { column: 'target.classes' });
+    if (
+      classification &&
+      (!Array.isArray(document.target.classes) ||
+        document.target.classes.length !== (this.model as { classes: number }).classes)
+    ) {
+      throw new SerializationError(
+        'INVALID_BUNDLE',
+        'bundle target.classes does not match the number of classes of its model',
+        { column: 'target.classes' },
+      );
     }
     this.threshold = document.task === 'binary' ? (document.model.threshold ?? 0.5) : undefined;
     const required = this.features.inputColumns;
@@ -112,16 +126,24 @@ export class Bundle {
     }
     const d = obj as BundleDocument;
     if (!d || typeof d !== 'object' || d.format !== BUNDLE_FORMAT) {
-      throw new SerializationError('INVALID_BUNDLE', `not a campaign-ml bundle (format should be "${BUNDLE_FORMAT}")`, { column: 'format', value: d?.format });
-    }
-    if (typeof d.version !== 'number' || d.version > BUNDLE_VERSION) {
-      throw new SerializationError('UNSUPPORTED_VERSION', `bundle version ${String(d.version)} is newer than this release reads (${BUNDLE_VERSION}); upgrade campaign-ml`, {
-        column: 'version',
-        value: d.version,
+      throw new SerializationError('INVALID_BUNDLE', `not a campaign-ml bundle (format should be "${BUNDLE_FORMAT}")`, {
+        column: 'format',
+        value: d?.format,
       });
     }
+    if (typeof d.version !== 'number' || d.version > BUNDLE_VERSION) {
+      throw new SerializationError(
+        'UNSUPPORTED_VERSION',
+        `bundle version ${String(d.version)} is newer than this release reads (${BUNDLE_VERSION}); upgrade campaign-ml`,
+        {
+          column: 'version',
+          value: d.version,
+        },
+      );
+    }
     for (const field of ['task', 'target', 'schema', 'features', 'model'] as const) {
-      if (d[field] === undefined) throw new SerializationError('INVALID_BUNDLE', `bundle has no "${field}"`, { column: field });
+      if (d[field] === undefined)
+        throw new SerializationError('INVALID_BUNDLE', `bundle has no "${field}"`, { column: field });
     }
     return new Bundle(d);
   }
@@ -203,7 +225,11 @@ export class Bundle {
     for (let r = 0; r < rows; r++) {
       const probabilities: Record<string, number> = {};
       for (let c = 0; c < k; c++) probabilities[classes[c]] = scores[r * k + c];
-      out[r] = { label: classes[idx[r]], probabilities, ...(this.threshold !== undefined ? { threshold: this.threshold } : {}) };
+      out[r] = {
+        label: classes[idx[r]],
+        probabilities,
+        ...(this.threshold !== undefined ? { threshold: this.threshold } : {}),
+      };
     }
     return out;
   }
@@ -213,6 +239,8 @@ function loadPart<T>(json: unknown, field: string): T {
   try {
     return load<T>(json as Serialized);
   } catch (e) {
-    throw new SerializationError('INVALID_BUNDLE', `bundle "${field}" cannot be loaded: ${(e as Error).message}`, { column: field });
+    throw new SerializationError('INVALID_BUNDLE', `bundle "${field}" cannot be loaded: ${(e as Error).message}`, {
+      column: field,
+    });
   }
 }

@@ -141,7 +141,9 @@ describe('Node without drivers', () => {
     const loaded = driversLoaded(p);
     expect(Object.keys(loaded)).toEqual(expect.arrayContaining(DRIVERS));
     // ...with the chain that loaded each, from the driver up to the entry.
-    expect(loaded.pg).toEqual(expect.arrayContaining(['packages/ingest/src/db/postgres-database.ts', 'packages/ingest/src/index.ts']));
+    expect(loaded.pg).toEqual(
+      expect.arrayContaining(['packages/ingest/src/db/postgres-database.ts', 'packages/ingest/src/index.ts']),
+    );
     expect(loaded.pg[0]).toMatch(/^node_modules\/pg\//);
     expect(p.esm.some(([url]) => url.includes('/node_modules/exceljs/'))).toBe(true);
   }, 160_000);
@@ -151,7 +153,9 @@ describe('Node without drivers', () => {
     expect(p.info).toEqual({ predictions: 2 });
     const files = Object.keys(p.parents).map((f) => path.relative(ROOT, f));
     expect(files).toEqual(expect.arrayContaining(['packages/bundle/src/index.ts', 'packages/models/src/index.ts']));
-    expect(files.filter((f) => f.startsWith('packages/') && !/^packages\/(bundle|core|schema|features|models)\//.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => f.startsWith('packages/') && !/^packages\/(bundle|core|schema|features|models)\//.test(f)),
+    ).toEqual([]);
     expect(files.filter((f) => f === 'packages/bundle/src/node.ts')).toEqual([]);
     expect(driversLoaded(p)).toEqual({});
     console.log(`@campaign-ml/bundle: ${files.length} modules, loaded and scored in ${p.ms} ms, no driver`);
@@ -159,9 +163,15 @@ describe('Node without drivers', () => {
 
   it('the API start-up (config, server, /readyz, a prediction) loads none of them either', async () => {
     const p = await probe('api', modelPath, JSON.stringify({ records }));
-    expect(p.info).toMatchObject({ readyz: 200, predict: 200, body: { predictions: [{ label: expect.any(String) }, { label: expect.any(String) }] } });
+    expect(p.info).toMatchObject({
+      readyz: 200,
+      predict: 200,
+      body: { predictions: [{ label: expect.any(String) }, { label: expect.any(String) }] },
+    });
     const files = Object.keys(p.parents).map((f) => path.relative(ROOT, f));
-    expect(files).toEqual(expect.arrayContaining(['apps/api/src/server.ts', 'apps/api/src/app.ts', 'packages/bundle/src/node.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['apps/api/src/server.ts', 'apps/api/src/app.ts', 'packages/bundle/src/node.ts']),
+    );
     expect(driversLoaded(p)).toEqual({});
     console.log(`API start-up: ${files.length} modules, started and answered in ${p.ms} ms, no driver`);
   }, 160_000);

@@ -95,8 +95,14 @@ export function computeReference(table: ColumnTable, schema: Schema, predictions
   for (const col of schema.columns) {
     if (!table.columnNames().includes(col.name)) continue;
     const values = table.array(col.name) as ArrayLike<unknown>;
-    if (col.type === 'number' || col.type === 'integer') inputs[col.name] = numericReference(Float64Array.from(values as ArrayLike<number>, (v) => (v === null ? NaN : Number(v))));
-    else if (col.type === 'datetime') inputs[col.name] = numericReference(Float64Array.from(values as ArrayLike<unknown>, (v) => (v instanceof Date ? v.getTime() : NaN)));
+    if (col.type === 'number' || col.type === 'integer')
+      inputs[col.name] = numericReference(
+        Float64Array.from(values as ArrayLike<number>, (v) => (v === null ? NaN : Number(v))),
+      );
+    else if (col.type === 'datetime')
+      inputs[col.name] = numericReference(
+        Float64Array.from(values as ArrayLike<unknown>, (v) => (v instanceof Date ? v.getTime() : NaN)),
+      );
     else if (col.type === 'category' || col.type === 'boolean') inputs[col.name] = categoricalReference(values);
   }
   return { rows: table.numRows(), inputs, predictions: numericReference(predictions, 20) };

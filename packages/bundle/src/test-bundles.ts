@@ -38,7 +38,9 @@ export function campaignBundle(model: 'gbdt' | 'mlp', table: aq.ColumnTable = ca
   const n = table.numRows();
   const full = inferSchema(table, { target: 'state' });
   const y = Float64Array.from(table.array('state') as ArrayLike<string>, (s) => (s === 'successful' ? 1 : 0));
-  const { pipeline, X } = recommendedPipeline(full, 'binary', { model: model === 'gbdt' ? 'tree' : 'linear' }).fitTransform(table, y);
+  const { pipeline, X } = recommendedPipeline(full, 'binary', {
+    model: model === 'gbdt' ? 'tree' : 'linear',
+  }).fitTransform(table, y);
   const fitted =
     model === 'gbdt'
       ? new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3 }).fit(X, y)
@@ -46,7 +48,9 @@ export function campaignBundle(model: 'gbdt' | 'mlp', table: aq.ColumnTable = ca
   const inputs = new Set(pipeline.inputColumns);
   const schema = {
     rows: n,
-    columns: full.columns.filter((c) => c.role !== 'target').map((c) => ({ ...c, required: inputs.has(c.name) && c.required })),
+    columns: full.columns
+      .filter((c) => c.role !== 'target')
+      .map((c) => ({ ...c, required: inputs.has(c.name) && c.required })),
   };
   return {
     format: BUNDLE_FORMAT,

@@ -12,8 +12,10 @@ export interface Fold {
 }
 
 function checkFolds(k: number, n: number): void {
-  if (!Number.isInteger(k) || k < 2) throw new InputError('INVALID_FOLDS', `folds must be an integer >= 2, got ${k}`, { value: k });
-  if (k > n) throw new InputError('INVALID_FOLDS', `cannot make ${k} folds from ${n} rows`, { value: k, expected: `<= ${n}` });
+  if (!Number.isInteger(k) || k < 2)
+    throw new InputError('INVALID_FOLDS', `folds must be an integer >= 2, got ${k}`, { value: k });
+  if (k > n)
+    throw new InputError('INVALID_FOLDS', `cannot make ${k} folds from ${n} rows`, { value: k, expected: `<= ${n}` });
 }
 
 function foldsFromAssignment(assign: Int32Array, k: number): Fold[] {
@@ -80,7 +82,9 @@ export function stratifiedKFold(y: ArrayLike<unknown>, k: number, rng?: Rng): Fo
 export function groupKFold(groups: ArrayLike<unknown>, k: number, rng?: Rng): Fold[] {
   const members = groupIndices(groups);
   if (members.length < k) {
-    throw new InputError('INVALID_FOLDS', `group k-fold needs at least ${k} groups, found ${members.length}`, { value: members.length });
+    throw new InputError('INVALID_FOLDS', `group k-fold needs at least ${k} groups, found ${members.length}`, {
+      value: members.length,
+    });
   }
   if (rng) rng.shuffle(members);
   const order = members.map((m, i) => ({ m, i })).sort((a, b) => b.m.length - a.m.length || a.i - b.i);
@@ -105,7 +109,9 @@ export function trainTestSplitIndices(
 ): Fold {
   const { testSize, rng, stratify } = opts;
   if (!(testSize > 0 && testSize < 1)) {
-    throw new InputError('INVALID_TEST_SIZE', `testSize must be between 0 and 1 (exclusive), got ${testSize}`, { value: testSize });
+    throw new InputError('INVALID_TEST_SIZE', `testSize must be between 0 and 1 (exclusive), got ${testSize}`, {
+      value: testSize,
+    });
   }
   if (stratify && stratify.length !== n) {
     throw new InputError('LENGTH_MISMATCH', `stratify has ${stratify.length} values for ${n} rows`);

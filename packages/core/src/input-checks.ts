@@ -20,11 +20,15 @@ export function checkXy(X: Matrix, y: ArrayLike<number>): Float64Array {
   for (let i = 0; i < y.length; i++) {
     const v = y[i];
     if (!Number.isFinite(v)) {
-      throw new InputError('INVALID_LABEL', `label at row ${i} is ${v}; labels must be finite numbers (drop or impute that row)`, {
-        row: i,
-        value: v,
-        expected: 'a finite number',
-      });
+      throw new InputError(
+        'INVALID_LABEL',
+        `label at row ${i} is ${v}; labels must be finite numbers (drop or impute that row)`,
+        {
+          row: i,
+          value: v,
+          expected: 'a finite number',
+        },
+      );
     }
     out[i] = v;
   }
@@ -60,10 +64,14 @@ export function checkClassLabels(y: ArrayLike<number>, classes?: number): { labe
     }
   }
   if (distinct < 2) {
-    throw new InputError('SINGLE_CLASS', `y holds a single class (${labels[0]}); a classifier needs at least two classes`, {
-      value: labels[0],
-      expected: 'at least two distinct classes',
-    });
+    throw new InputError(
+      'SINGLE_CLASS',
+      `y holds a single class (${labels[0]}); a classifier needs at least two classes`,
+      {
+        value: labels[0],
+        expected: 'at least two distinct classes',
+      },
+    );
   }
   return { labels, classes: k };
 }
@@ -72,14 +80,19 @@ export function checkClassLabels(y: ArrayLike<number>, classes?: number): { labe
 export function checkSampleWeight(w: ArrayLike<number> | undefined, n: number): Float64Array | undefined {
   if (!w) return undefined;
   if (w.length !== n) {
-    throw new InputError('LENGTH_MISMATCH', `sampleWeight has ${w.length} values but there are ${n} rows`, { value: w.length });
+    throw new InputError('LENGTH_MISMATCH', `sampleWeight has ${w.length} values but there are ${n} rows`, {
+      value: w.length,
+    });
   }
   const out = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const v = w[i];
     if (!Number.isFinite(v) || v < 0) {
-      throw new InputError('INVALID_WEIGHT', `sampleWeight at row ${i} is ${v}; weights must be finite and >= 0`, { row: i, value: v });
+      throw new InputError('INVALID_WEIGHT', `sampleWeight at row ${i} is ${v}; weights must be finite and >= 0`, {
+        row: i,
+        value: v,
+      });
     }
     out[i] = v;
     sum += v;
@@ -99,10 +112,14 @@ export function checkPredictColumns(X: Matrix, columns: readonly string[]): void
   }
   for (let c = 0; c < columns.length; c++) {
     if (X.columns[c] !== columns[c]) {
-      throw new InputError('COLUMN_MISMATCH', `feature ${c} is "${X.columns[c]}" but the model expects "${columns[c]}"`, {
-        column: X.columns[c],
-        expected: columns[c],
-      });
+      throw new InputError(
+        'COLUMN_MISMATCH',
+        `feature ${c} is "${X.columns[c]}" but the model expects "${columns[c]}"`,
+        {
+          column: X.columns[c],
+          expected: columns[c],
+        },
+      );
     }
   }
 }

@@ -1,5 +1,16 @@
 import { InputError } from './errors';
-import { column, concatRows, createMatrix, fromColumns, fromRows, get, selectColumns, sliceRows, take, toRows } from './matrix';
+import {
+  column,
+  concatRows,
+  createMatrix,
+  fromColumns,
+  fromRows,
+  get,
+  selectColumns,
+  sliceRows,
+  take,
+  toRows,
+} from './matrix';
 
 describe('Matrix', () => {
   const m = fromRows(

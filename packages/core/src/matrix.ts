@@ -18,10 +18,15 @@ export function createMatrix(
   data: Float64Array = new Float64Array(rows * cols),
   columns: readonly string[] = defaultColumnNames(cols),
 ): Matrix {
-  if (!Number.isInteger(rows) || rows < 0) throw new InputError('MATRIX_SHAPE', `rows must be a non-negative integer, got ${rows}`);
-  if (!Number.isInteger(cols) || cols < 0) throw new InputError('MATRIX_SHAPE', `cols must be a non-negative integer, got ${cols}`);
+  if (!Number.isInteger(rows) || rows < 0)
+    throw new InputError('MATRIX_SHAPE', `rows must be a non-negative integer, got ${rows}`);
+  if (!Number.isInteger(cols) || cols < 0)
+    throw new InputError('MATRIX_SHAPE', `cols must be a non-negative integer, got ${cols}`);
   if (data.length !== rows * cols) {
-    throw new InputError('MATRIX_SHAPE', `data has ${data.length} values but ${rows} rows x ${cols} columns need ${rows * cols}`);
+    throw new InputError(
+      'MATRIX_SHAPE',
+      `data has ${data.length} values but ${rows} rows x ${cols} columns need ${rows * cols}`,
+    );
   }
   if (columns.length !== cols) {
     throw new InputError('MATRIX_SHAPE', `${columns.length} column names given for ${cols} columns`);
@@ -56,7 +61,9 @@ export function fromRows(rows: ArrayLike<ArrayLike<number | null | undefined>>, 
 }
 
 /** Build from named columns, in the order given. All columns must have the same length. */
-export function fromColumns(columns: Record<string, ArrayLike<number>> | ReadonlyArray<readonly [string, ArrayLike<number>]>): Matrix {
+export function fromColumns(
+  columns: Record<string, ArrayLike<number>> | ReadonlyArray<readonly [string, ArrayLike<number>]>,
+): Matrix {
   const entries: ReadonlyArray<readonly [string, ArrayLike<number>]> = Array.isArray(columns)
     ? columns
     : Object.entries(columns as Record<string, ArrayLike<number>>);
@@ -74,7 +81,12 @@ export function fromColumns(columns: Record<string, ArrayLike<number>> | Readonl
     const off = c * n;
     for (let r = 0; r < n; r++) data[off + r] = values[r];
   });
-  return createMatrix(n, cols, data, entries.map(([name]) => name));
+  return createMatrix(
+    n,
+    cols,
+    data,
+    entries.map(([name]) => name),
+  );
 }
 
 /** The values of one column (a view, not a copy). */
@@ -104,9 +116,13 @@ function resolveColumn(m: Matrix, c: number | string): number {
   }
   const i = m.columns.indexOf(c);
   if (i < 0) {
-    throw new InputError('UNKNOWN_COLUMN', `column "${c}" is not in the matrix (it has ${m.cols} columns: ${preview(m.columns)})`, {
-      column: c,
-    });
+    throw new InputError(
+      'UNKNOWN_COLUMN',
+      `column "${c}" is not in the matrix (it has ${m.cols} columns: ${preview(m.columns)})`,
+      {
+        column: c,
+      },
+    );
   }
   return i;
 }
@@ -120,7 +136,12 @@ export function selectColumns(m: Matrix, columns: ReadonlyArray<string | number>
   const idx = columns.map((c) => resolveColumn(m, c));
   const data = new Float64Array(m.rows * idx.length);
   idx.forEach((src, dst) => data.set(m.data.subarray(src * m.rows, (src + 1) * m.rows), dst * m.rows));
-  return createMatrix(m.rows, idx.length, data, idx.map((i) => m.columns[i]));
+  return createMatrix(
+    m.rows,
+    idx.length,
+    data,
+    idx.map((i) => m.columns[i]),
+  );
 }
 
 /** Rows start (inclusive) to end (exclusive), like Array.prototype.slice. */
@@ -139,7 +160,9 @@ export function take(m: Matrix, indices: ArrayLike<number>): Matrix {
   for (let i = 0; i < n; i++) {
     const r = indices[i];
     if (!(r >= 0 && r < m.rows) || !Number.isInteger(r)) {
-      throw new InputError('ROW_OUT_OF_RANGE', `row index ${r} (position ${i}) is out of range 0..${m.rows - 1}`, { row: r });
+      throw new InputError('ROW_OUT_OF_RANGE', `row index ${r} (position ${i}) is out of range 0..${m.rows - 1}`, {
+        row: r,
+      });
     }
   }
   const data = new Float64Array(n * m.cols);

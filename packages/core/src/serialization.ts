@@ -12,7 +12,9 @@ const loaders = new Map<string, Loader>();
 export function registerLoader<T>(kind: string, loader: Loader<T>): void {
   const existing = loaders.get(kind);
   if (existing && existing !== loader) {
-    throw new SerializationError('DUPLICATE_KIND', `a loader for kind "${kind}" is already registered`, { value: kind });
+    throw new SerializationError('DUPLICATE_KIND', `a loader for kind "${kind}" is already registered`, {
+      value: kind,
+    });
   }
   loaders.set(kind, loader as Loader);
 }
@@ -52,7 +54,10 @@ function parseJson(text: string): unknown {
 /** Check kind and version before reading fields; throws a SerializationError that says which. */
 export function expectKind(json: Serialized, kind: string, maxVersion: number): void {
   if (json.kind !== kind) {
-    throw new SerializationError('WRONG_KIND', `expected kind "${kind}", got "${json.kind}"`, { value: json.kind, expected: kind });
+    throw new SerializationError('WRONG_KIND', `expected kind "${kind}", got "${json.kind}"`, {
+      value: json.kind,
+      expected: kind,
+    });
   }
   if (typeof json.version !== 'number' || json.version < 1 || json.version > maxVersion) {
     throw new SerializationError(
@@ -63,7 +68,8 @@ export function expectKind(json: Serialized, kind: string, maxVersion: number): 
   }
 }
 
-type TypedArray = Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array | Int16Array;
+type TypedArray =
+  Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array | Int16Array;
 type TypedArrayName = 'f64' | 'f32' | 'i32' | 'u32' | 'u16' | 'u8' | 'i8' | 'i16';
 
 const ctors: Record<TypedArrayName, { new (buffer: ArrayBuffer): TypedArray; BYTES_PER_ELEMENT: number }> = {
@@ -110,9 +116,13 @@ export function decodeArray<T extends TypedArray = Float64Array>(e: EncodedArray
   }
   const bytes = base64ToBytes(e.base64);
   if (bytes.length !== e.length * ctor.BYTES_PER_ELEMENT) {
-    throw new SerializationError('CORRUPT_ARRAY', `"${field}" holds ${bytes.length} bytes, expected ${e.length} ${e.dtype} values`, {
-      column: field,
-    });
+    throw new SerializationError(
+      'CORRUPT_ARRAY',
+      `"${field}" holds ${bytes.length} bytes, expected ${e.length} ${e.dtype} values`,
+      {
+        column: field,
+      },
+    );
   }
   const buf = new ArrayBuffer(bytes.length);
   new Uint8Array(buf).set(bytes);
@@ -120,7 +130,8 @@ export function decodeArray<T extends TypedArray = Float64Array>(e: EncodedArray
 }
 
 function bytesToBase64(bytes: Uint8Array): string {
-  if (typeof Buffer !== 'undefined') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  if (typeof Buffer !== 'undefined')
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);

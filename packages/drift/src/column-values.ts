@@ -18,7 +18,8 @@ export function columnKind(type: ColumnType): ColumnKind | undefined {
  */
 export function columnArray(table: ColumnTable, name: string): ArrayLike<unknown> {
   const col = table.column(name) as unknown;
-  if (!table.isFiltered() && !table.isOrdered() && (Array.isArray(col) || ArrayBuffer.isView(col))) return col as ArrayLike<unknown>;
+  if (!table.isFiltered() && !table.isOrdered() && (Array.isArray(col) || ArrayBuffer.isView(col)))
+    return col as ArrayLike<unknown>;
   return table.array(name) as ArrayLike<unknown>;
 }
 
@@ -32,7 +33,8 @@ export function numericColumn(table: ColumnTable, name: string): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    out[i] = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : v === null || v === undefined ? NaN : Number(v);
+    out[i] =
+      typeof v === 'number' ? v : v instanceof Date ? v.getTime() : v === null || v === undefined ? NaN : Number(v);
   }
   return out;
 }

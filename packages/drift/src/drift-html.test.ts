@@ -40,7 +40,11 @@ describe('driftHtml', () => {
     const widest = report.columns.reduce((a, c) => (c.histogram.labels.length > a.histogram.labels.length ? c : a));
     const columns = Array.from({ length: 50 }, (_, i) => ({ ...widest, column: `column_${i}` }));
     const win = report.windows![0];
-    const windows = Array.from({ length: 40 }, (_, i) => ({ ...win, label: `w${i}`, columns: Object.fromEntries(columns.map((c) => [c.column, win.columns.category])) }));
+    const windows = Array.from({ length: 40 }, (_, i) => ({
+      ...win,
+      label: `w${i}`,
+      columns: Object.fromEntries(columns.map((c) => [c.column, win.columns.category])),
+    }));
     const big: DriftReport = { ...report, columns, windows };
     const size = Buffer.byteLength(driftHtml(big));
     expect(size).toBeLessThan(500_000);

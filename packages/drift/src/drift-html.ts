@@ -14,26 +14,38 @@ export function driftHtml(report: DriftReport, options: { title?: string } = {})
   const d = report.dataset;
   const hasImportance = compared.some((c) => c.importance !== undefined);
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head><body>`);
+  parts.push(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head><body>`,
+  );
   parts.push(`<h1>${esc(title)}</h1>`);
   parts.push(
     `<p class="summary ${d.drifted ? 'bad' : 'ok'}"><b>${d.drifted ? 'Dataset drift detected' : 'No dataset drift'}</b>: drift is detected for ${pct(d.share)} of columns (${d.driftedColumns} out of ${d.columns}); the dataset drifts at ${pct(d.driftShare)}.</p>`,
   );
   const p = report.prediction;
-  if (p) parts.push(`<p class="summary ${p.drifted ? 'bad' : 'ok'}"><b>Predictions ${p.drifted ? 'drifted' : 'stable'}</b>: ${esc(p.test)}, ${scoreText(p)}.</p>`);
+  if (p)
+    parts.push(
+      `<p class="summary ${p.drifted ? 'bad' : 'ok'}"><b>Predictions ${p.drifted ? 'drifted' : 'stable'}</b>: ${esc(p.test)}, ${scoreText(p)}.</p>`,
+    );
   parts.push(
     `<p class="meta">Mode <b>${report.mode}</b> (${esc(thresholdText(report))}). ${fmtInt(report.rows.compared)} rows compared${
       report.rows.rejected ? `, ${fmtInt(report.rows.rejected)} rejected` : ''
     } against ${fmtInt(report.rows.reference)} reference rows. Bundle ${esc(report.bundle.id)} (${esc(report.bundle.task)}, ${esc(report.bundle.createdAt.slice(0, 10))}).</p>`,
   );
   if (report.problems.length) {
-    parts.push(`<details><summary>${fmtInt(report.rows.rejected)} rows could not be read</summary><ul>${report.problems.slice(0, 5).map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul></details>`);
+    parts.push(
+      `<details><summary>${fmtInt(report.rows.rejected)} rows could not be read</summary><ul>${report.problems
+        .slice(0, 5)
+        .map((x) => `<li>${esc(x.message)}</li>`)
+        .join('')}</ul></details>`,
+    );
   }
   if (report.target) parts.push(targetSection(report));
 
   parts.push('<h2>Columns</h2><table class="cols"><thead><tr><th>Column</th><th>Type</th>');
   if (hasImportance) parts.push('<th>Importance</th>');
-  parts.push('<th>Reference</th><th>Current</th><th>Drift</th><th>Test</th><th>p-value</th><th>Effect</th><th>Missing</th><th>Unseen</th></tr></thead><tbody>');
+  parts.push(
+    '<th>Reference</th><th>Current</th><th>Drift</th><th>Test</th><th>p-value</th><th>Effect</th><th>Missing</th><th>Unseen</th></tr></thead><tbody>',
+  );
   const rows = [...report.columns, ...(p ? [p] : []), ...(report.target?.drift ? [report.target.drift] : [])];
   for (const c of rows) parts.push(columnRow(c, hasImportance));
   parts.push('</tbody></table>');
@@ -41,7 +53,9 @@ export function driftHtml(report: DriftReport, options: { title?: string } = {})
   parts.push('<h2>Details</h2>');
   for (const c of rows) if (!c.skipped) parts.push(columnDetails(c));
   if (report.windows?.length) parts.push(windowSection(report));
-  parts.push(`<p class="meta">campaign-ml drift report, format ${report.version}. Histograms show bin shares only; no rows are embedded.</p></body></html>`);
+  parts.push(
+    `<p class="meta">campaign-ml drift report, format ${report.version}. Histograms show bin shares only; no rows are embedded.</p></body></html>`,
+  );
   return parts.join('');
 }
 
@@ -75,7 +89,8 @@ function fmt(x: number | null | undefined): string {
 
 function thresholdText(r: DriftReport): string {
   const t = r.thresholds;
-  if (t.mode === 'robust') return `drift when p < ${t.pValue} and PSI ${t.psi === 'learned' ? '> a learned threshold' : `>= ${t.psi}`}`;
+  if (t.mode === 'robust')
+    return `drift when p < ${t.pValue} and PSI ${t.psi === 'learned' ? '> a learned threshold' : `>= ${t.psi}`}`;
   return `Evidently thresholds: ${Object.entries(t.evidently ?? {})
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}`;
@@ -100,7 +115,9 @@ function histogram(c: ColumnDrift, width: number, height: number, labels: boolea
     const x = i * slot;
     const hr = (h.reference[i] / max) * height;
     const hc = (h.current[i] / max) * height;
-    const tip = labels ? `<title>${esc(h.labels[i])}: reference ${pct(h.reference[i])}, current ${pct(h.current[i])}</title>` : '';
+    const tip = labels
+      ? `<title>${esc(h.labels[i])}: reference ${pct(h.reference[i])}, current ${pct(h.current[i])}</title>`
+      : '';
     bars += `<g>${tip}<rect x="${r1(x)}" y="${r1(height - hr)}" width="${r1(bar)}" height="${r1(hr)}" fill="#9e9e9e"/><rect x="${r1(x + bar)}" y="${r1(height - hc)}" width="${r1(bar)}" height="${r1(hc)}" fill="#1e88e5"/></g>`;
   }
   return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(c.column)} histogram">${bars}</svg>`;
@@ -131,7 +148,10 @@ function columnRow(c: ColumnDrift, hasImportance: boolean): string {
   }
   const unseen = c.unseen
     ? c.unseen.values?.length
-      ? `${pct(c.unseen.share)}: ${c.unseen.values.slice(0, 3).map((v) => esc(v.value)).join(', ')}${c.unseen.values.length > 3 ? ', ...' : ''}`
+      ? `${pct(c.unseen.share)}: ${c.unseen.values
+          .slice(0, 3)
+          .map((v) => esc(v.value))
+          .join(', ')}${c.unseen.values.length > 3 ? ', ...' : ''}`
       : c.unseen.share
         ? `${pct(c.unseen.share)}${c.unseen.below !== undefined ? ` (${fmtInt(c.unseen.below)} below, ${fmtInt(c.unseen.above!)} above the range)` : ''}`
         : '0'
@@ -149,7 +169,12 @@ function anchor(name: string): string {
 
 function columnDetails(c: ColumnDrift): string {
   const h = c.histogram;
-  const rows = h.labels.map((l, i) => `<tr><td>${esc(l)}</td><td class="num">${pct(h.reference[i])}</td><td class="num">${pct(h.current[i])}</td></tr>`).join('');
+  const rows = h.labels
+    .map(
+      (l, i) =>
+        `<tr><td>${esc(l)}</td><td class="num">${pct(h.reference[i])}</td><td class="num">${pct(h.current[i])}</td></tr>`,
+    )
+    .join('');
   const unseen = c.unseen?.values?.length
     ? `<p>Unseen values: ${c.unseen.values.map((v) => `${esc(v.value)} (${fmtInt(v.count)})`).join(', ')}</p>`
     : c.unseen?.below || c.unseen?.above
@@ -164,18 +189,29 @@ function targetSection(r: DriftReport): string {
   const t = r.target!;
   const names = Object.keys(t.metrics);
   const rows = names
-    .map((k) => `<tr><td>${esc(k)}</td><td class="num">${fmt(t.metrics[k])}</td><td class="num">${fmt(t.referenceMetrics?.[k])}</td><td class="num">${fmt(t.change?.[k])}</td></tr>`)
+    .map(
+      (k) =>
+        `<tr><td>${esc(k)}</td><td class="num">${fmt(t.metrics[k])}</td><td class="num">${fmt(t.referenceMetrics?.[k])}</td><td class="num">${fmt(t.change?.[k])}</td></tr>`,
+    )
     .join('');
-  const shares = t.shares ? `<p>Labels: ${Object.entries(t.shares).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ')}${t.unknownLabels ? `; ${fmtInt(t.unknownLabels)} unknown labels` : ''}.</p>` : '';
+  const shares = t.shares
+    ? `<p>Labels: ${Object.entries(t.shares)
+        .map(([k, v]) => `${esc(k)} ${pct(v)}`)
+        .join(', ')}${t.unknownLabels ? `; ${fmtInt(t.unknownLabels)} unknown labels` : ''}.</p>`
+    : '';
   return `<h2>Target: ${esc(t.column)}</h2><p>${fmtInt(t.rows)} labelled rows.</p>${shares}<table><thead><tr><th>Metric</th><th>Current</th><th>Test set at training</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function windowSection(r: DriftReport): string {
   const windows = r.windows!;
   const columns = [...new Set(windows.flatMap((w) => Object.keys(w.columns)))];
-  const head = windows.map((w) => `<th title="${esc(w.label)}: ${fmtInt(w.rows)} rows">${windows.length > 24 ? '' : esc(w.label)}</th>`).join('');
+  const head = windows
+    .map((w) => `<th title="${esc(w.label)}: ${fmtInt(w.rows)} rows">${windows.length > 24 ? '' : esc(w.label)}</th>`)
+    .join('');
   const cell = (x: { score: number; threshold: number; drifted: boolean } | undefined, label: string) =>
-    x ? `<td class="g${x.drifted ? 1 : 0}" title="${esc(label)}: score ${fmt(x.score)}, threshold ${fmt(x.threshold)}"></td>` : '<td></td>';
+    x
+      ? `<td class="g${x.drifted ? 1 : 0}" title="${esc(label)}: score ${fmt(x.score)}, threshold ${fmt(x.threshold)}"></td>`
+      : '<td></td>';
   const body = columns
     .map((c) => `<tr><th>${esc(c)}</th>${windows.map((w) => cell(w.columns[c], `${c}, ${w.label}`)).join('')}</tr>`)
     .join('');

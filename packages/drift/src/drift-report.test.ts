@@ -22,7 +22,17 @@ describe('the bundle fixture', () => {
     const P = bundle.scoreTable(a);
     const positive = Float64Array.from({ length: a.numRows() }, (_, i) => P[i * 2 + 1]);
     expect(computeReference(a, bundle.document.schema, positive)).toEqual(reference);
-    expect(INPUTS).toEqual(['goal', 'backers', 'duration_days', 'rating', 'category', 'country', 'video', 'staff_pick', 'launched_at']);
+    expect(INPUTS).toEqual([
+      'goal',
+      'backers',
+      'duration_days',
+      'rating',
+      'category',
+      'country',
+      'video',
+      'staff_pick',
+      'launched_at',
+    ]);
   });
 });
 
@@ -51,19 +61,24 @@ describe('driftReport, robust mode', () => {
     expect(t.shares!.failed + t.shares!.successful).toBeCloseTo(1, 3);
   });
 
-  it.each(NUMERIC_COLUMNS.map((c) => [c]))('flags %s, and only it, when it moves by half a standard deviation', (column) => {
-    const std = (reference.inputs[column] as NumericReference).std;
-    const integer = bundle.document.schema.columns.find((c) => c.name === column)!.type === 'integer';
-    const shifted = withColumn(b, column, (v) => (integer ? Math.round((v as number) + 0.5 * std) : (v as number) + 0.5 * std));
-    const r = driftReport(bundle, shifted);
-    expect(drifted(r)).toEqual([column]);
-    const c = r.columns[0];
-    expect(c.column).toBe(column);
-    expect(c.pValue!).toBeLessThan(1e-6);
-    expect(c.effect.value).toBeGreaterThanOrEqual(0.1);
-    expect(r.dataset.drifted).toBe(false); // 1 of 9 columns
-    expect(r.columns.slice(1).every((x) => x.effect.value < 0.1)).toBe(true);
-  });
+  it.each(NUMERIC_COLUMNS.map((c) => [c]))(
+    'flags %s, and only it, when it moves by half a standard deviation',
+    (column) => {
+      const std = (reference.inputs[column] as NumericReference).std;
+      const integer = bundle.document.schema.columns.find((c) => c.name === column)!.type === 'integer';
+      const shifted = withColumn(b, column, (v) =>
+        integer ? Math.round((v as number) + 0.5 * std) : (v as number) + 0.5 * std,
+      );
+      const r = driftReport(bundle, shifted);
+      expect(drifted(r)).toEqual([column]);
+      const c = r.columns[0];
+      expect(c.column).toBe(column);
+      expect(c.pValue!).toBeLessThan(1e-6);
+      expect(c.effect.value).toBeGreaterThanOrEqual(0.1);
+      expect(r.dataset.drifted).toBe(false); // 1 of 9 columns
+      expect(r.columns.slice(1).every((x) => x.effect.value < 0.1)).toBe(true);
+    },
+  );
 
   it('reports a new category by name, with its count, in the unseen bin', () => {
     const poetry = withColumn(b, 'category', (v, i) => (i % 10 === 0 ? 'Poetry' : v));
@@ -72,15 +87,24 @@ describe('driftReport, robust mode', () => {
     const c = r.columns[0];
     const expected = (poetry.array('category') as unknown[]).filter((v) => v === 'Poetry').length;
     expect(c.unseen!.values).toEqual([{ value: 'Poetry', count: expected }]);
-    expect(c.unseen!.share).toBeCloseTo(expected / (2000 - (poetry.array('category') as unknown[]).filter((v) => v === null).length), 4);
+    expect(c.unseen!.share).toBeCloseTo(
+      expected / (2000 - (poetry.array('category') as unknown[]).filter((v) => v === null).length),
+      4,
+    );
     expect(c.histogram.labels).toContain('(unseen)');
   });
 
   it('counts numbers outside the training range in the unseen bin, below and above', () => {
-    const { min, max } = bundle.document.schema.columns.find((c) => c.name === 'rating')! as { min: number; max: number };
+    const { min, max } = bundle.document.schema.columns.find((c) => c.name === 'rating')! as {
+      min: number;
+      max: number;
+    };
     const rating = b.array('rating') as ArrayLike<number>;
     const natural = (f: (v: number) => boolean) => Array.from(rating).filter((v, i) => i % 20 > 1 && f(v)).length;
-    const r = driftReport(bundle, withColumn(b, 'rating', (v, i) => (i % 20 === 0 ? 9.5 : i % 20 === 1 ? -1 : v)));
+    const r = driftReport(
+      bundle,
+      withColumn(b, 'rating', (v, i) => (i % 20 === 0 ? 9.5 : i % 20 === 1 ? -1 : v)),
+    );
     const c = r.columns.find((x) => x.column === 'rating')!;
     const below = 100 + natural((v) => v < min);
     const above = 100 + natural((v) => v > max);
@@ -89,7 +113,10 @@ describe('driftReport, robust mode', () => {
   });
 
   it('shows a rise in missing values as drift of that column', () => {
-    const r = driftReport(bundle, withColumn(b, 'backers', (v, i) => (i % 3 === 0 ? null : v)));
+    const r = driftReport(
+      bundle,
+      withColumn(b, 'backers', (v, i) => (i % 3 === 0 ? null : v)),
+    );
     const c = r.columns.find((x) => x.column === 'backers')!;
     expect(c.missing.reference).toBeCloseTo(0.093, 3);
     expect(c.missing.current).toBeGreaterThan(0.35);
@@ -103,7 +130,9 @@ describe('driftReport, robust mode', () => {
       t = withColumn(t, column, (v) => Math.round((v as number) + std));
     }
     t = withColumn(t, 'country', () => 'DE');
-    const r = driftReport(bundle, t, { importance: { goal: 0.05, rating: 0.2, duration_days: 0.01, backers: 0.3, country: 0.1 } });
+    const r = driftReport(bundle, t, {
+      importance: { goal: 0.05, rating: 0.2, duration_days: 0.01, backers: 0.3, country: 0.1 },
+    });
     expect(drifted(r)).toEqual(['backers', 'rating', 'country', 'goal', 'duration_days']);
     expect(r.columns[0].importance).toBe(0.3);
     expect(r.dataset).toMatchObject({ drifted: true, driftedColumns: 5, columns: 9 });
@@ -125,7 +154,9 @@ describe('driftReport, robust mode', () => {
     const scores = bundle.scoreTable(b);
     const r = driftReport(bundle, b, { predictions: scores });
     expect(r.prediction).toEqual(same.prediction);
-    expect(() => driftReport(bundle, b, { predictions: scores.subarray(2) })).toThrow(/options.predictions has 3998 values; expected 4000/);
+    expect(() => driftReport(bundle, b, { predictions: scores.subarray(2) })).toThrow(
+      /options.predictions has 3998 values; expected 4000/,
+    );
   });
 
   it('refuses a column the bundle does not know, and a bundle without reference', () => {
@@ -140,14 +171,32 @@ describe('driftReport, windows', () => {
     const std = (reference.inputs.rating as NumericReference).std;
     const later = withColumn(b, 'rating', (v, i) => (i >= 1000 ? (v as number) + std : v));
     const r = driftReport(bundle, later, { window: { rows: 500 } });
-    expect(r.windows!.map((w) => w.label)).toEqual(['rows 1-500', 'rows 501-1,000', 'rows 1,001-1,500', 'rows 1,501-2,000']);
+    expect(r.windows!.map((w) => w.label)).toEqual([
+      'rows 1-500',
+      'rows 501-1,000',
+      'rows 1,001-1,500',
+      'rows 1,501-2,000',
+    ]);
     expect(r.windows!.map((w) => w.columns.rating.drifted)).toEqual([false, false, true, true]);
     expect(r.windows!.every((w) => Object.values(w.columns).filter((c) => c.drifted).length <= 1)).toBe(true);
   });
 
   it('learns thresholds from reference windows (mean + 3 sd of PSI) and windows by calendar period', () => {
-    const r = driftReport(bundle, b, { window: { column: 'launched_at', period: 'quarter' }, thresholds: 'learned', reference: a });
-    expect(r.windows!.map((w) => w.label)).toEqual(['2022-Q1', '2022-Q2', '2022-Q3', '2022-Q4', '2023-Q1', '2023-Q2', '2023-Q3', '2023-Q4']);
+    const r = driftReport(bundle, b, {
+      window: { column: 'launched_at', period: 'quarter' },
+      thresholds: 'learned',
+      reference: a,
+    });
+    expect(r.windows!.map((w) => w.label)).toEqual([
+      '2022-Q1',
+      '2022-Q2',
+      '2022-Q3',
+      '2022-Q4',
+      '2023-Q1',
+      '2023-Q2',
+      '2023-Q3',
+      '2023-Q4',
+    ]);
     const w = r.windows![0];
     // goal: its quarters vary no more than sampling noise, so the floor for a 222-row window wins.
     expect(w.rows).toBe(222);
@@ -195,8 +244,17 @@ describe('driftReport, evidently mode', () => {
     const small = a.slice(0, 1000);
     const r = driftReport(bundle, b, { mode: 'evidently', reference: small });
     const tests = Object.fromEntries(r.columns.map((c) => [c.column, c.test]));
-    expect(tests).toMatchObject({ goal: 'K-S p_value', category: 'chi-square p_value', video: 'Z-test p_value', staff_pick: 'Z-test p_value' });
-    const shifted = driftReport(bundle, withColumn(b, 'goal', (v) => (v as number) * 1.5), { mode: 'evidently', reference: small });
+    expect(tests).toMatchObject({
+      goal: 'K-S p_value',
+      category: 'chi-square p_value',
+      video: 'Z-test p_value',
+      staff_pick: 'Z-test p_value',
+    });
+    const shifted = driftReport(
+      bundle,
+      withColumn(b, 'goal', (v) => (v as number) * 1.5),
+      { mode: 'evidently', reference: small },
+    );
     expect(shifted.columns[0]).toMatchObject({ column: 'goal', drifted: true });
   });
 

@@ -125,36 +125,67 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
   const doc = bundle.document;
   const reference = doc.reference;
   if (mode === 'robust' && !reference) {
-    throw new InputError('NO_REFERENCE', `bundle "${doc.id}" keeps no reference distributions; retrain it with a current pipeline, or use mode "evidently" with reference rows`);
+    throw new InputError(
+      'NO_REFERENCE',
+      `bundle "${doc.id}" keeps no reference distributions; retrain it with a current pipeline, or use mode "evidently" with reference rows`,
+    );
   }
   if (mode === 'evidently' && !options.reference) {
-    throw new InputError('NO_REFERENCE_ROWS', 'the evidently mode compares raw values: pass the reference rows (e.g. the training table) as options.reference');
+    throw new InputError(
+      'NO_REFERENCE_ROWS',
+      'the evidently mode compares raw values: pass the reference rows (e.g. the training table) as options.reference',
+    );
   }
   if (options.thresholds === 'learned' && !options.window) {
-    throw new InputError('INVALID_OPTION', "thresholds: 'learned' are learned per window size: give options.window as well");
+    throw new InputError(
+      'INVALID_OPTION',
+      "thresholds: 'learned' are learned per window size: give options.window as well",
+    );
   }
   if (options.thresholds === 'learned' && mode === 'evidently') {
-    throw new InputError('INVALID_OPTION', "thresholds: 'learned' apply to the robust mode's PSI; the evidently mode keeps Evidently's thresholds");
+    throw new InputError(
+      'INVALID_OPTION',
+      "thresholds: 'learned' apply to the robust mode's PSI; the evidently mode keeps Evidently's thresholds",
+    );
   }
   const validator = bundle.validator('unseen');
-  const asIs = (t: ColumnTable) => ({ table: t, rows: Int32Array.from({ length: t.numRows() }, (_, i) => i), problems: [] as Problem[] });
+  const asIs = (t: ColumnTable) => ({
+    table: t,
+    rows: Int32Array.from({ length: t.numRows() }, (_, i) => i),
+    problems: [] as Problem[],
+  });
   const cur = options.typed ? asIs(table) : validator.table(table);
   const n = cur.table.numRows();
   if (n === 0) {
-    throw new InputError('EMPTY_INPUT', `no row of the data could be compared (${table.numRows()} rows, ${cur.problems.length} problems${cur.problems[0] ? `; first: ${cur.problems[0].message}` : ''})`);
+    throw new InputError(
+      'EMPTY_INPUT',
+      `no row of the data could be compared (${table.numRows()} rows, ${cur.problems.length} problems${cur.problems[0] ? `; first: ${cur.problems[0].message}` : ''})`,
+    );
   }
-  const ref = options.reference ? (options.typed ? asIs(options.reference) : validator.table(options.reference)) : undefined;
+  const ref = options.reference
+    ? options.typed
+      ? asIs(options.reference)
+      : validator.table(options.reference)
+    : undefined;
   const schema = new Map(doc.schema.columns.map((c) => [c.name, c]));
-  const thresholds: RobustThresholds = { ...ROBUST_DEFAULTS, ...(typeof options.thresholds === 'object' ? options.thresholds : {}) };
+  const thresholds: RobustThresholds = {
+    ...ROBUST_DEFAULTS,
+    ...(typeof options.thresholds === 'object' ? options.thresholds : {}),
+  };
   const driftShare = options.driftShare ?? 0.5;
 
   // Columns to compare.
-  const candidates = options.columns ?? (mode === 'robust' ? Object.keys(reference!.inputs) : validator.columns.map((c) => c.name));
+  const candidates =
+    options.columns ?? (mode === 'robust' ? Object.keys(reference!.inputs) : validator.columns.map((c) => c.name));
   const comparers: Comparer[] = [];
   const skipped: ColumnDrift[] = [];
   for (const name of candidates) {
     const col = schema.get(name);
-    if (!col) throw new InputError('UNKNOWN_COLUMN', `column "${name}" is not an input of bundle "${doc.id}"`, { column: name, expected: `one of: ${[...schema.keys()].join(', ')}` });
+    if (!col)
+      throw new InputError('UNKNOWN_COLUMN', `column "${name}" is not an input of bundle "${doc.id}"`, {
+        column: name,
+        expected: `one of: ${[...schema.keys()].join(', ')}`,
+      });
     const kind = columnKind(col.type);
     if (!kind) continue;
     const present = cur.table.columnNames().includes(name);
@@ -171,24 +202,49 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
     } else if (!ref!.table.columnNames().includes(name)) {
       skipped.push(skippedColumn(name, kind, 'not in the reference rows'));
     } else {
-      comparers.push(evidentlyComparer(name, kind, kind === 'numeric' ? 'numerical' : 'categorical', columnValuesOf(ref!.table, name, kind), columnValuesOf(cur.table, name, kind), options.evidently));
+      comparers.push(
+        evidentlyComparer(
+          name,
+          kind,
+          kind === 'numeric' ? 'numerical' : 'categorical',
+          columnValuesOf(ref!.table, name, kind),
+          columnValuesOf(cur.table, name, kind),
+          options.evidently,
+        ),
+      );
     }
   }
 
   // Predictions (and the reference's, in evidently mode).
-  const scores = options.predictions ? alignedScores(options.predictions, table.numRows(), cur.rows, bundle) : bundle.scoreTable(cur.table);
+  const scores = options.predictions
+    ? alignedScores(options.predictions, table.numRows(), cur.rows, bundle)
+    : bundle.scoreTable(cur.table);
   const predicted = predictionValues(bundle, scores, n);
   let prediction: Comparer | undefined;
   if (mode === 'robust') {
     const bins = new NumericBins(reference!.predictions, reference!.rows, undefined);
-    prediction = binnedComparer('prediction', 'prediction', bins, predicted, thresholds, reference!.predictions.missing);
+    prediction = binnedComparer(
+      'prediction',
+      'prediction',
+      bins,
+      predicted,
+      thresholds,
+      reference!.predictions.missing,
+    );
   } else {
     const refPredicted = predictionValues(bundle, bundle.scoreTable(ref!.table), ref!.table.numRows());
     prediction = evidentlyComparer('prediction', 'prediction', 'numerical', refPredicted, predicted, options.evidently);
   }
 
   // Target.
-  const target = targetReport(bundle, table, cur.rows, scores, options, mode === 'evidently' ? options.reference : undefined);
+  const target = targetReport(
+    bundle,
+    table,
+    cur.rows,
+    scores,
+    options,
+    mode === 'evidently' ? options.reference : undefined,
+  );
 
   // Everything compared over all rows.
   const results = comparers.map((c) => c.compare());
@@ -203,26 +259,60 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
   const share = counted.length ? drifted / counted.length : 0;
 
   const byEffect = (a: ColumnDrift, b: ColumnDrift) => (b.effect.value || 0) - (a.effect.value || 0);
-  const byImportance = (a: ColumnDrift, b: ColumnDrift) => (b.importance ?? -Infinity) - (a.importance ?? -Infinity) || byEffect(a, b);
-  const columns = [...results.filter((r) => r.drifted).sort(options.importance ? byImportance : byEffect), ...results.filter((r) => !r.drifted).sort(byEffect), ...skipped];
+  const byImportance = (a: ColumnDrift, b: ColumnDrift) =>
+    (b.importance ?? -Infinity) - (a.importance ?? -Infinity) || byEffect(a, b);
+  const columns = [
+    ...results.filter((r) => r.drifted).sort(options.importance ? byImportance : byEffect),
+    ...results.filter((r) => !r.drifted).sort(byEffect),
+    ...skipped,
+  ];
 
   const report: DriftReport = {
     format: 'campaign-ml/drift',
     version: 1,
     mode,
     bundle: { id: doc.id, task: doc.task, createdAt: doc.createdAt },
-    rows: { input: table.numRows(), compared: n, rejected: table.numRows() - n, reference: mode === 'robust' ? reference!.rows : ref!.table.numRows() },
+    rows: {
+      input: table.numRows(),
+      compared: n,
+      rejected: table.numRows() - n,
+      reference: mode === 'robust' ? reference!.rows : ref!.table.numRows(),
+    },
     problems: cur.problems.slice(0, 20),
-    dataset: { drifted: counted.length > 0 && share >= driftShare, driftedColumns: drifted, columns: counted.length, share, driftShare },
+    dataset: {
+      drifted: counted.length > 0 && share >= driftShare,
+      driftedColumns: drifted,
+      columns: counted.length,
+      share,
+      driftShare,
+    },
     columns,
     prediction: predictionResult,
     ...(target ? { target } : {}),
     thresholds:
       mode === 'robust'
         ? { mode, pValue: thresholds.pValue, psi: options.thresholds === 'learned' ? 'learned' : thresholds.psi }
-        : { mode, evidently: options.evidently?.stattest ? { [options.evidently.stattest]: options.evidently.threshold ?? EVIDENTLY_THRESHOLDS[options.evidently.stattest] } : { ...EVIDENTLY_THRESHOLDS } },
+        : {
+            mode,
+            evidently: options.evidently?.stattest
+              ? {
+                  [options.evidently.stattest]:
+                    options.evidently.threshold ?? EVIDENTLY_THRESHOLDS[options.evidently.stattest],
+                }
+              : { ...EVIDENTLY_THRESHOLDS },
+          },
   };
-  if (options.window) report.windows = windowReports(cur.table, options.window, comparers, prediction, options, ref?.table, driftShare, mode);
+  if (options.window)
+    report.windows = windowReports(
+      cur.table,
+      options.window,
+      comparers,
+      prediction,
+      options,
+      ref?.table,
+      driftShare,
+      mode,
+    );
   return report;
 }
 
@@ -252,18 +342,31 @@ function shares(counts: ArrayLike<number>): number[] {
   return Array.from(counts, (c) => (total ? round4(c / total) : 0));
 }
 
-function robustComparer(name: string, kind: Kind, col: ColumnSchema, r: ColumnReference, rows: number, table: ColumnTable, thresholds: RobustThresholds): Comparer {
+function robustComparer(
+  name: string,
+  kind: Kind,
+  col: ColumnSchema,
+  r: ColumnReference,
+  rows: number,
+  table: ColumnTable,
+  thresholds: RobustThresholds,
+): Comparer {
   if (r.kind === 'numeric') {
     const asDate = kind === 'datetime';
-    const toNum = (v: number | string | undefined) => (v === undefined ? NaN : typeof v === 'number' ? v : Date.parse(v));
+    const toNum = (v: number | string | undefined) =>
+      v === undefined ? NaN : typeof v === 'number' ? v : Date.parse(v);
     const min = toNum(col.min);
     const max = toNum(col.max);
     const range = Number.isFinite(min) && Number.isFinite(max) ? { min, max } : undefined;
     const bins = new NumericBins(r, rows, range, asDate);
-    return binnedComparer(name, kind, bins, numericColumn(table, name), thresholds, r.missing, (t) => numericColumn(t, name));
+    return binnedComparer(name, kind, bins, numericColumn(table, name), thresholds, r.missing, (t) =>
+      numericColumn(t, name),
+    );
   }
   const bins = new CategoricalBins(r, rows, col.categories);
-  return binnedComparer(name, kind, bins, categoryColumn(table, name), thresholds, r.missing, (t) => categoryColumn(t, name));
+  return binnedComparer(name, kind, bins, categoryColumn(table, name), thresholds, r.missing, (t) =>
+    categoryColumn(t, name),
+  );
 }
 
 /**
@@ -279,7 +382,17 @@ function binnedComparer<V>(
   referenceMissing: number,
   valuesOf?: (t: ColumnTable) => ArrayLike<V>,
 ): Comparer {
-  const count = (vals: ArrayLike<V>) => (bins as { count(v: ArrayLike<V>): { counts: Float64Array; unseen?: { value: string; count: number }[]; below?: number; above?: number } }).count(vals);
+  const count = (vals: ArrayLike<V>) =>
+    (
+      bins as {
+        count(v: ArrayLike<V>): {
+          counts: Float64Array;
+          unseen?: { value: string; count: number }[];
+          below?: number;
+          above?: number;
+        };
+      }
+    ).count(vals);
   const subset = (vals: ArrayLike<V>, rows: Int32Array): V[] => Array.from(rows, (i) => vals[i]);
   const unseenBin = bins.labels[bins.labels.length - 1] === '(unseen)';
   const refTotal = bins.reference.reduce((a, b) => a + b, 0);
@@ -317,7 +430,8 @@ function binnedComparer<V>(
       };
     },
     effectOf: valuesOf
-      ? (t: ColumnTable, rows: Int32Array) => robustTest(bins.reference, count(subset(valuesOf(t), rows)).counts, thresholds).effect.value
+      ? (t: ColumnTable, rows: Int32Array) =>
+          robustTest(bins.reference, count(subset(valuesOf(t), rows)).counts, thresholds).effect.value
       : undefined,
   };
 }
@@ -364,7 +478,11 @@ function evidentlyComparer(
       const curPresent = present(curValues, rows);
       const total = rows ? rows.length : curValues.length;
       if (refPresent.length === 0 || curPresent.length === 0) {
-        return skippedColumn(name, kind, refPresent.length === 0 ? 'no values in the reference rows' : 'no values in the current rows');
+        return skippedColumn(
+          name,
+          kind,
+          refPresent.length === 0 ? 'no values in the reference rows' : 'no values in the current rows',
+        );
       }
       const u = distinctCount(refPresent, curPresent);
       const test = ev?.stattest ?? evidentlyDefaultTest(evKind, refPresent.length, u);
@@ -386,10 +504,11 @@ function smallHistogram(ref: Values, cur: Values): ColumnDrift['histogram'] {
   if (ref instanceof Float64Array && cur instanceof Float64Array) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const a of [ref, cur]) for (let i = 0; i < a.length; i++) {
-      if (a[i] < lo) lo = a[i];
-      if (a[i] > hi) hi = a[i];
-    }
+    for (const a of [ref, cur])
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] < lo) lo = a[i];
+        if (a[i] > hi) hi = a[i];
+      }
     const k = 10;
     const w = (hi - lo) / k || 1;
     const count = (a: Float64Array) => {
@@ -397,7 +516,10 @@ function smallHistogram(ref: Values, cur: Values): ColumnDrift['histogram'] {
       for (let i = 0; i < a.length; i++) c[Math.min(k - 1, Math.floor((a[i] - lo) / w))]++;
       return c;
     };
-    const labels = Array.from({ length: k }, (_, i) => `${Number((lo + i * w).toPrecision(4))} - ${Number((lo + (i + 1) * w).toPrecision(4))}`);
+    const labels = Array.from(
+      { length: k },
+      (_, i) => `${Number((lo + i * w).toPrecision(4))} - ${Number((lo + (i + 1) * w).toPrecision(4))}`,
+    );
     return { labels, reference: shares(count(ref)), current: shares(count(cur)) };
   }
   const counts = new Map<string, [number, number]>();
@@ -437,17 +559,28 @@ function predictionValues(bundle: Bundle, scores: Float64Array, rows: number): F
 function alignedScores(given: ArrayLike<number>, inputRows: number, kept: Int32Array, bundle: Bundle): Float64Array {
   const width = bundle.task === 'regression' ? 1 : bundle.classes!.length;
   if (given.length !== inputRows * width) {
-    throw new InputError('LENGTH_MISMATCH', `options.predictions has ${given.length} values; expected ${inputRows * width} (${inputRows} rows x ${width} ${width === 1 ? 'value' : 'class probabilities'}, as bundle.scoreTable returns)`, {
-      value: given.length,
-      expected: String(inputRows * width),
-    });
+    throw new InputError(
+      'LENGTH_MISMATCH',
+      `options.predictions has ${given.length} values; expected ${inputRows * width} (${inputRows} rows x ${width} ${width === 1 ? 'value' : 'class probabilities'}, as bundle.scoreTable returns)`,
+      {
+        value: given.length,
+        expected: String(inputRows * width),
+      },
+    );
   }
   const out = new Float64Array(kept.length * width);
   for (let i = 0; i < kept.length; i++) for (let c = 0; c < width; c++) out[i * width + c] = given[kept[i] * width + c];
   return out;
 }
 
-function targetReport(bundle: Bundle, table: ColumnTable, kept: Int32Array, scores: Float64Array, options: DriftOptions, reference: ColumnTable | undefined): TargetReport | undefined {
+function targetReport(
+  bundle: Bundle,
+  table: ColumnTable,
+  kept: Int32Array,
+  scores: Float64Array,
+  options: DriftOptions,
+  reference: ColumnTable | undefined,
+): TargetReport | undefined {
   const doc = bundle.document;
   const name = doc.target.column;
   if (!table.columnNames().includes(name)) return undefined;
@@ -476,11 +609,24 @@ function targetReport(bundle: Bundle, table: ColumnTable, kept: Int32Array, scor
   at.forEach((row, i) => {
     for (let c = 0; c < width; c++) s[i * width + c] = scores[row * width + c];
   });
-  const metrics = options.metrics ? options.metrics(y, s) : targetMetrics(bundle.task, y, s, width, bundle.threshold ?? 0.5);
+  const metrics = options.metrics
+    ? options.metrics(y, s)
+    : targetMetrics(bundle.task, y, s, width, bundle.threshold ?? 0.5);
   const test = (doc.metrics as { test?: Record<string, number> }).test;
-  const referenceMetrics = test && typeof test === 'object' ? Object.fromEntries(Object.entries(test).filter(([k, v]) => typeof v === 'number' && k in metrics)) : undefined;
-  const change = referenceMetrics ? Object.fromEntries(Object.entries(referenceMetrics).map(([k, v]) => [k, metrics[k] - v])) : undefined;
-  const out: TargetReport = { column: name, rows: ys.length, unknownLabels: unknown, metrics, ...(referenceMetrics ? { referenceMetrics, change } : {}) };
+  const referenceMetrics =
+    test && typeof test === 'object'
+      ? Object.fromEntries(Object.entries(test).filter(([k, v]) => typeof v === 'number' && k in metrics))
+      : undefined;
+  const change = referenceMetrics
+    ? Object.fromEntries(Object.entries(referenceMetrics).map(([k, v]) => [k, metrics[k] - v]))
+    : undefined;
+  const out: TargetReport = {
+    column: name,
+    rows: ys.length,
+    unknownLabels: unknown,
+    metrics,
+    ...(referenceMetrics ? { referenceMetrics, change } : {}),
+  };
   if (classes) {
     const counts = new Array<number>(classes.length).fill(0);
     for (const v of ys) counts[v]++;
@@ -489,8 +635,18 @@ function targetReport(bundle: Bundle, table: ColumnTable, kept: Int32Array, scor
   if (reference && reference.columnNames().includes(name)) {
     const refRaw = reference.array(name) as ArrayLike<unknown>;
     const kind = classes ? 'categorical' : 'numerical';
-    const toValues = (vals: ArrayLike<unknown>) => (classes ? Array.from(vals, (v) => (v === null || v === undefined ? null : String(v))) : Float64Array.from(vals as ArrayLike<number>, (v) => labelOf(v)));
-    out.drift = evidentlyComparer(name, 'target', kind, toValues(refRaw), toValues(Array.from(kept, (i) => raw[i])), options.evidently).compare();
+    const toValues = (vals: ArrayLike<unknown>) =>
+      classes
+        ? Array.from(vals, (v) => (v === null || v === undefined ? null : String(v)))
+        : Float64Array.from(vals as ArrayLike<number>, (v) => labelOf(v));
+    out.drift = evidentlyComparer(
+      name,
+      'target',
+      kind,
+      toValues(refRaw),
+      toValues(Array.from(kept, (i) => raw[i])),
+      options.evidently,
+    ).compare();
   }
   return out;
 }
@@ -533,16 +689,32 @@ function windowReports(
       if (r.skipped) continue;
       counted++;
       if (r.drifted) drifted++;
-      cols[c.column] = { score: r.score, pValue: r.pValue, threshold: r.threshold.effect ?? r.threshold.pValue ?? NaN, drifted: r.drifted };
+      cols[c.column] = {
+        score: r.score,
+        pValue: r.pValue,
+        threshold: r.threshold.effect ?? r.threshold.pValue ?? NaN,
+        drifted: r.drifted,
+      };
     }
     const p = prediction.compare(w.rows, thresholdFor(prediction, w.rows.length));
-    const pred = { score: p.score, pValue: p.pValue, threshold: p.threshold.effect ?? p.threshold.pValue ?? NaN, drifted: p.drifted };
+    const pred = {
+      score: p.score,
+      pValue: p.pValue,
+      threshold: p.threshold.effect ?? p.threshold.pValue ?? NaN,
+      drifted: p.drifted,
+    };
     if (mode === 'evidently') {
       counted++;
       if (p.drifted) drifted++;
     }
     const share = counted ? drifted / counted : 0;
-    return { label: w.label, ...(w.start ? { start: w.start } : {}), rows: w.rows.length, dataset: { drifted: counted > 0 && share >= driftShare, driftedColumns: drifted, columns: counted, share }, columns: cols, prediction: pred };
+    return {
+      label: w.label,
+      ...(w.start ? { start: w.start } : {}),
+      rows: w.rows.length,
+      dataset: { drifted: counted > 0 && share >= driftShare, driftedColumns: drifted, columns: counted, share },
+      columns: cols,
+      prediction: pred,
+    };
   });
 }
-

@@ -24,14 +24,29 @@ export interface BinnedShares {
  * Parity with numpy is exact: same edges (linspace arithmetic), same half-open bins with the last
  * one closed.
  */
-export function evidentlyBinnedShares(reference: Values, current: Values, numerical: boolean, fill: boolean): BinnedShares {
+export function evidentlyBinnedShares(
+  reference: Values,
+  current: Values,
+  numerical: boolean,
+  fill: boolean,
+): BinnedShares {
   if (reference.length === 0 || current.length === 0) {
     throw new InputError('EMPTY_INPUT', 'an Evidently test needs non-missing values on both sides');
   }
   let out: BinnedShares;
-  if (numerical && reference instanceof Float64Array && current instanceof Float64Array && distinctCount(reference) > 20) {
+  if (
+    numerical &&
+    reference instanceof Float64Array &&
+    current instanceof Float64Array &&
+    distinctCount(reference) > 20
+  ) {
     const edges = sturgesEdges(reference, current);
-    out = { keys: edges, edges, reference: histogramShares(reference, edges), current: histogramShares(current, edges) };
+    out = {
+      keys: edges,
+      edges,
+      reference: histogramShares(reference, edges),
+      current: histogramShares(current, edges),
+    };
   } else {
     const counts = unionValueCounts(reference, current);
     for (let k = 0; k < counts.keys.length; k++) {
@@ -101,7 +116,10 @@ function histogramShares(values: Float64Array, edges: number[]): Float64Array {
 }
 
 /** Counts of each distinct value of either side (sorted keys), as pandas value_counts over the union. */
-export function unionValueCounts(a: Values, b: Values): { keys: number[] | string[]; reference: Float64Array; current: Float64Array } {
+export function unionValueCounts(
+  a: Values,
+  b: Values,
+): { keys: number[] | string[]; reference: Float64Array; current: Float64Array } {
   const keys =
     a instanceof Float64Array && b instanceof Float64Array
       ? [...new Set<number>([...a, ...b])].sort((x, y) => x - y)

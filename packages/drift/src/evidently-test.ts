@@ -61,7 +61,15 @@ export function evidentlyTest(
   switch (test) {
     case 'ks': {
       const r = ks2SampSorted(sorted(reference as Float64Array), sorted(current as Float64Array));
-      return { test: 'K-S p_value', statistic: r.statistic, pValue: r.pValue, effect: { name: 'ks D', value: r.statistic }, score: r.pValue, threshold: { pValue: threshold }, drifted: r.pValue <= threshold };
+      return {
+        test: 'K-S p_value',
+        statistic: r.statistic,
+        pValue: r.pValue,
+        effect: { name: 'ks D', value: r.statistic },
+        score: r.pValue,
+        threshold: { pValue: threshold },
+        drifted: r.pValue <= threshold,
+      };
     }
     case 'wasserstein': {
       const ref = sorted(reference as Float64Array);
@@ -76,7 +84,8 @@ export function evidentlyTest(
       // On the filled shares as they are (Evidently does not renormalize after the fill).
       const b = evidentlyBinnedShares(reference, current, numerical, true);
       let value = 0;
-      for (let k = 0; k < b.reference.length; k++) value += (b.reference[k] - b.current[k]) * Math.log(b.reference[k] / b.current[k]);
+      for (let k = 0; k < b.reference.length; k++)
+        value += (b.reference[k] - b.current[k]) * Math.log(b.reference[k] / b.current[k]);
       return distance('PSI', 'psi', value, threshold);
     }
     case 'hellinger': {
@@ -87,9 +96,20 @@ export function evidentlyTest(
       // f_exp = reference counts scaled to the current total, over the union of values.
       const c = unionValueCounts(reference, current);
       const scale = current.length / reference.length;
-      const r = chiSquare(c.current, Array.from(c.reference, (n) => n * scale));
+      const r = chiSquare(
+        c.current,
+        Array.from(c.reference, (n) => n * scale),
+      );
       const cramer = Math.sqrt(r.statistic / (current.length * Math.max(1, c.keys.length - 1)));
-      return { test: 'chi-square p_value', statistic: r.statistic, pValue: r.pValue, effect: { name: "cramer's v", value: cramer }, score: r.pValue, threshold: { pValue: threshold }, drifted: r.pValue < threshold };
+      return {
+        test: 'chi-square p_value',
+        statistic: r.statistic,
+        pValue: r.pValue,
+        effect: { name: "cramer's v", value: cramer },
+        score: r.pValue,
+        threshold: { pValue: threshold },
+        drifted: r.pValue < threshold,
+      };
     }
     case 'z': {
       const first = unionValueCounts(reference, current).keys[0];
@@ -98,11 +118,27 @@ export function evidentlyTest(
       for (let i = 0; i < reference.length; i++) if (reference[i] !== first) c1++;
       for (let i = 0; i < current.length; i++) if (current[i] !== first) c2++;
       const r = zTestProportions(c1, reference.length, c2, current.length);
-      return { test: 'Z-test p_value', statistic: r.statistic, pValue: r.pValue, effect: { name: "cohen's h", value: r.effectSize }, score: r.pValue, threshold: { pValue: threshold }, drifted: r.pValue < threshold };
+      return {
+        test: 'Z-test p_value',
+        statistic: r.statistic,
+        pValue: r.pValue,
+        effect: { name: "cohen's h", value: r.effectSize },
+        score: r.pValue,
+        threshold: { pValue: threshold },
+        drifted: r.pValue < threshold,
+      };
     }
   }
 }
 
 function distance(test: string, name: string, value: number, threshold: number): TestResult {
-  return { test, statistic: value, pValue: null, effect: { name, value }, score: value, threshold: { effect: threshold }, drifted: value >= threshold };
+  return {
+    test,
+    statistic: value,
+    pValue: null,
+    effect: { name, value },
+    score: value,
+    threshold: { effect: threshold },
+    drifted: value >= threshold,
+  };
 }

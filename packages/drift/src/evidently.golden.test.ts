@@ -9,8 +9,25 @@ import { decode, type Num } from './stats/fixture-values';
  * the default test, its drift score and decision.
  */
 
-interface Binned { name: string; numerical: boolean; fill: boolean; reference: (Num | string)[]; current: (Num | string)[]; referenceShares: Num[]; currentShares: Num[]; psi: Num | null }
-interface Column { name: string; kind: 'numerical' | 'categorical'; reference: (Num | string | null)[]; current: (Num | string | null)[]; test: string; score: Num; drifted: boolean }
+interface Binned {
+  name: string;
+  numerical: boolean;
+  fill: boolean;
+  reference: (Num | string)[];
+  current: (Num | string)[];
+  referenceShares: Num[];
+  currentShares: Num[];
+  psi: Num | null;
+}
+interface Column {
+  name: string;
+  kind: 'numerical' | 'categorical';
+  reference: (Num | string | null)[];
+  current: (Num | string | null)[];
+  test: string;
+  score: Num;
+  drifted: boolean;
+}
 
 /** Non-missing values, as Evidently sees a column after dropna. */
 function values(raw: (Num | string | null)[], numerical: boolean): Values {
@@ -22,8 +39,17 @@ function values(raw: (Num | string | null)[], numerical: boolean): Values {
 const close = (a: number, e: number, rtol: number) => Math.abs(a - e) <= rtol * Math.max(Math.abs(e), 1e-300);
 
 describe("Evidently's binning, reproduced", () => {
-  it.each((fixture.evidently.binned as unknown as Binned[]).map((c) => [`${c.name}${c.fill ? ', zero-filled' : ''}`, c] as const))('%s', (_n, c) => {
-    const b = evidentlyBinnedShares(values(c.reference as Num[], c.numerical), values(c.current as Num[], c.numerical), c.numerical, c.fill);
+  it.each(
+    (fixture.evidently.binned as unknown as Binned[]).map(
+      (c) => [`${c.name}${c.fill ? ', zero-filled' : ''}`, c] as const,
+    ),
+  )('%s', (_n, c) => {
+    const b = evidentlyBinnedShares(
+      values(c.reference as Num[], c.numerical),
+      values(c.current as Num[], c.numerical),
+      c.numerical,
+      c.fill,
+    );
     expect(b.reference.length).toBe(c.referenceShares.length);
     b.reference.forEach((s, i) => expect(close(s, decode(c.referenceShares[i]), 1e-15)).toBe(true));
     b.current.forEach((s, i) => expect(close(s, decode(c.currentShares[i]), 1e-15)).toBe(true));
@@ -45,10 +71,19 @@ describe("Evidently's default test per column: choice, score and decision", () =
 
   it('picks by the rules at the n = 1,000 and u = 2 / 3 / 5 / 6 boundaries', () => {
     const table = [
-      ['numerical', 1000, 2, 'z'], ['numerical', 1000, 3, 'chisquare'], ['numerical', 1000, 5, 'chisquare'], ['numerical', 1000, 6, 'ks'],
-      ['numerical', 1001, 2, 'jensenshannon'], ['numerical', 1001, 5, 'jensenshannon'], ['numerical', 1001, 6, 'wasserstein'],
-      ['categorical', 1000, 2, 'z'], ['categorical', 1000, 3, 'chisquare'], ['categorical', 1000, 40, 'chisquare'], ['categorical', 1001, 2, 'jensenshannon'],
+      ['numerical', 1000, 2, 'z'],
+      ['numerical', 1000, 3, 'chisquare'],
+      ['numerical', 1000, 5, 'chisquare'],
+      ['numerical', 1000, 6, 'ks'],
+      ['numerical', 1001, 2, 'jensenshannon'],
+      ['numerical', 1001, 5, 'jensenshannon'],
+      ['numerical', 1001, 6, 'wasserstein'],
+      ['categorical', 1000, 2, 'z'],
+      ['categorical', 1000, 3, 'chisquare'],
+      ['categorical', 1000, 40, 'chisquare'],
+      ['categorical', 1001, 2, 'jensenshannon'],
     ] as const;
-    for (const [kind, n, u, want] of table) expect([kind, n, u, evidentlyDefaultTest(kind, n, u)]).toEqual([kind, n, u, want]);
+    for (const [kind, n, u, want] of table)
+      expect([kind, n, u, evidentlyDefaultTest(kind, n, u)]).toEqual([kind, n, u, want]);
   });
 });

@@ -59,7 +59,13 @@ export class NumericBins implements FrozenBins {
     this.edges = Float64Array.from(ref.edges);
     const e = ref.edges;
     const inner = ref.fractions.map((_, i) =>
-      e.length === 0 ? 'all' : i === 0 ? `<= ${formatEdge(e[0], asDate)}` : i === e.length ? `> ${formatEdge(e[i - 1], asDate)}` : `${formatEdge(e[i - 1], asDate)} - ${formatEdge(e[i], asDate)}`,
+      e.length === 0
+        ? 'all'
+        : i === 0
+          ? `<= ${formatEdge(e[0], asDate)}`
+          : i === e.length
+            ? `> ${formatEdge(e[i - 1], asDate)}`
+            : `${formatEdge(e[i - 1], asDate)} - ${formatEdge(e[i], asDate)}`,
     );
     this.labels = [MISSING, ...inner, ...(range ? [UNSEEN] : [])];
     this.reference = referenceCounts(ref.fractions, ref.missing, rows, range !== undefined);
@@ -148,7 +154,9 @@ export class CategoricalBins implements FrozenBins {
     }
     return {
       counts,
-      unseen: [...unseen.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)),
+      unseen: [...unseen.entries()]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)),
     };
   }
 }

@@ -6,7 +6,14 @@ export { zTestProportions, type ZTestResult } from './stats/z-test-proportions';
 export { jensenShannon } from './stats/jensen-shannon';
 export { hellingerDistance } from './stats/hellinger-distance';
 export { wassersteinDistance, wassersteinDistanceNormed } from './stats/wasserstein-distance';
-export { driftReport, type DriftOptions, type DriftReport, type ColumnDrift, type TargetReport, type WindowReport } from './drift-report';
+export {
+  driftReport,
+  type DriftOptions,
+  type DriftReport,
+  type ColumnDrift,
+  type TargetReport,
+  type WindowReport,
+} from './drift-report';
 export type { RobustThresholds } from './robust-test';
 export type { EvidentlyTestName } from './evidently-test';
 export type { WindowOptions } from './windows';

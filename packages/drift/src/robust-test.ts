@@ -33,7 +33,11 @@ export interface TestResult {
  * must agree. Bins empty on both sides are left out (they carry no information, and scipy's
  * test refuses them).
  */
-export function robustTest(reference: ArrayLike<number>, current: ArrayLike<number>, thresholds: RobustThresholds = ROBUST_DEFAULTS): TestResult {
+export function robustTest(
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
+  thresholds: RobustThresholds = ROBUST_DEFAULTS,
+): TestResult {
   const ref: number[] = [];
   const cur: number[] = [];
   let refTotal = 0;
@@ -47,7 +51,15 @@ export function robustTest(reference: ArrayLike<number>, current: ArrayLike<numb
   }
   const threshold = { pValue: thresholds.pValue, effect: thresholds.psi };
   if (refTotal === 0 || curTotal === 0) {
-    return { test: 'chi-square (frozen bins)', statistic: NaN, pValue: null, effect: { name: 'psi', value: NaN }, score: NaN, threshold, drifted: false };
+    return {
+      test: 'chi-square (frozen bins)',
+      statistic: NaN,
+      pValue: null,
+      effect: { name: 'psi', value: NaN },
+      score: NaN,
+      threshold,
+      drifted: false,
+    };
   }
   const { statistic, pValue } = ref.length < 2 ? { statistic: 0, pValue: 1 } : chi2Contingency([ref, cur]);
   const value = psi(ref, cur);

@@ -8,7 +8,13 @@ import type { Task } from '@campaign-ml/core';
  * R^2). The pipeline may pass the full set from @campaign-ml/models through `options.metrics`
  * instead: drift may not import models (ARCHITECTURE.md), and these are the ones a monitor reads.
  */
-export function targetMetrics(task: Task, y: ArrayLike<number>, scores: Float64Array, classes: number, threshold = 0.5): Record<string, number> {
+export function targetMetrics(
+  task: Task,
+  y: ArrayLike<number>,
+  scores: Float64Array,
+  classes: number,
+  threshold = 0.5,
+): Record<string, number> {
   const n = y.length;
   if (task === 'regression') {
     let se = 0;
@@ -74,14 +80,15 @@ function rocAuc(y: ArrayLike<number>, score: Float64Array): number {
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
   let rankSumPos = 0;
   let nPos = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
     const avg = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) if (y[order[t]] === 1) {
-      rankSumPos += avg;
-      nPos++;
-    }
+    for (let t = i; t <= j; t++)
+      if (y[order[t]] === 1) {
+        rankSumPos += avg;
+        nPos++;
+      }
     i = j + 1;
   }
   const nNeg = n - nPos;

@@ -54,7 +54,14 @@ export function driftTable(n: number, seed: number): aq.ColumnTable {
     cols.video.push(video);
     cols.staff_pick.push(staff);
     cols.launched_at.push(new Date(Date.UTC(2022, 0, 1) + rng.int(730) * 86400000 + rng.int(86400) * 1000));
-    const z = (video ? 0.8 : -0.6) + (staff ? 1.5 : 0) + (category === 'Music' ? 0.5 : 0) - (Math.log(goal) - 8.5) + (Math.log(backers + 1) - 3) * 0.8 + (rating - 3.5) * 0.7 - (duration - 37) / 40;
+    const z =
+      (video ? 0.8 : -0.6) +
+      (staff ? 1.5 : 0) +
+      (category === 'Music' ? 0.5 : 0) -
+      (Math.log(goal) - 8.5) +
+      (Math.log(backers + 1) - 3) * 0.8 +
+      (rating - 3.5) * 0.7 -
+      (duration - 37) / 40;
     cols.state.push(z + rng.normal(0, 0.8) > 0 ? 'successful' : 'failed');
   }
   return aq.table(cols);

@@ -5,7 +5,8 @@ import type { ColumnTable } from 'arquero';
  * Windows over the current rows: consecutive blocks of `rows`, or calendar periods of a time
  * column (UTC). Each window is checked on its own, so a report shows when a shift began.
  */
-export type WindowOptions = { rows: number } | { column: string; period: 'day' | 'week' | 'month' | 'quarter' | 'year' };
+export type WindowOptions =
+  { rows: number } | { column: string; period: 'day' | 'week' | 'month' | 'quarter' | 'year' };
 
 export interface Window {
   /** "rows 1-10,000" or the period ("2024-03", "2024-W09" starts Monday 2024-02-26, shown as its first day). */
@@ -20,17 +21,27 @@ export function splitWindows(table: ColumnTable, spec: WindowOptions): { windows
   const n = table.numRows();
   if ('rows' in spec) {
     if (!(spec.rows >= 1) || !Number.isInteger(spec.rows)) {
-      throw new InputError('INVALID_OPTION', `window.rows must be a positive integer (got ${spec.rows})`, { value: spec.rows, expected: 'e.g. 10000' });
+      throw new InputError('INVALID_OPTION', `window.rows must be a positive integer (got ${spec.rows})`, {
+        value: spec.rows,
+        expected: 'e.g. 10000',
+      });
     }
     const windows: Window[] = [];
     for (let s = 0; s < n; s += spec.rows) {
       const e = Math.min(n, s + spec.rows);
-      windows.push({ label: `rows ${(s + 1).toLocaleString('en-US')}-${e.toLocaleString('en-US')}`, rows: Int32Array.from({ length: e - s }, (_, i) => s + i) });
+      windows.push({
+        label: `rows ${(s + 1).toLocaleString('en-US')}-${e.toLocaleString('en-US')}`,
+        rows: Int32Array.from({ length: e - s }, (_, i) => s + i),
+      });
     }
     return { windows, skipped: 0 };
   }
   if (!table.columnNames().includes(spec.column)) {
-    throw new InputError('MISSING_COLUMN', `window column "${spec.column}" is not in the data; name a date column of the table`, { column: spec.column, expected: 'a date column' });
+    throw new InputError(
+      'MISSING_COLUMN',
+      `window column "${spec.column}" is not in the data; name a date column of the table`,
+      { column: spec.column, expected: 'a date column' },
+    );
   }
   const values = table.array(spec.column) as ArrayLike<unknown>;
   const groups = new Map<number, number[]>();
@@ -49,7 +60,11 @@ export function splitWindows(table: ColumnTable, spec: WindowOptions): { windows
   }
   const windows = [...groups.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([start, rows]) => ({ label: periodLabel(start, spec.period), start: new Date(start).toISOString(), rows: Int32Array.from(rows) }));
+    .map(([start, rows]) => ({
+      label: periodLabel(start, spec.period),
+      start: new Date(start).toISOString(),
+      rows: Int32Array.from(rows),
+    }));
   return { windows, skipped };
 }
 

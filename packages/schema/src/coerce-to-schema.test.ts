@@ -42,7 +42,13 @@ describe('coerceToSchema', () => {
         { name: 'gone', type: 'text', role: 'feature', required: true, missing: 0 },
       ],
     };
-    const raw = aq.table({ goal: ['1', '5k', '3'], n: ['1', '2.5', 3.5], b: ['yes', 'maybe', 2], d: ['2020-01-01', 'soon', true], extra: [1, 2, 3] });
+    const raw = aq.table({
+      goal: ['1', '5k', '3'],
+      n: ['1', '2.5', 3.5],
+      b: ['yes', 'maybe', 2],
+      d: ['2020-01-01', 'soon', true],
+      extra: [1, 2, 3],
+    });
     let err: SchemaError | undefined;
     try {
       coerceToSchema(raw, schema);
@@ -64,7 +70,10 @@ describe('coerceToSchema', () => {
   });
 
   it('keeps integer identifiers as numbers and passes unknown columns through', () => {
-    const schema: Schema = { rows: 0, columns: [{ name: 'id', type: 'identifier', role: 'id', required: true, missing: 0 }] };
+    const schema: Schema = {
+      rows: 0,
+      columns: [{ name: 'id', type: 'identifier', role: 'id', required: true, missing: 0 }],
+    };
     const t = coerceToSchema(aq.table({ id: [1, 'b2'], other: [new Date(0), 'x'] }), schema);
     expect(t.array('id')).toEqual([1, 'b2']);
     expect(t.array('other')[0]).toEqual(new Date(0));

@@ -30,7 +30,12 @@ export function coerceToSchema(table: ColumnTable, schema: Schema, options: Coer
   const present = new Set(table.columnNames());
   for (const c of schema.columns) {
     if (!present.has(c.name) && c.role !== 'ignore') {
-      problems.push({ code: 'MISSING_COLUMN', column: c.name, expected: EXPECTED[c.type], message: `column "${c.name}" is missing; the schema expects ${EXPECTED[c.type]} column` });
+      problems.push({
+        code: 'MISSING_COLUMN',
+        column: c.name,
+        expected: EXPECTED[c.type],
+        message: `column "${c.name}" is missing; the schema expects ${EXPECTED[c.type]} column`,
+      });
     }
   }
   const out: Record<string, unknown[]> = {};
@@ -45,8 +50,9 @@ export function coerceToSchema(table: ColumnTable, schema: Schema, options: Coer
     let format: DateFormat | undefined = col.dateFormat;
     if (col.type === 'datetime' && !format) {
       const strings: string[] = [];
-      for (let i = 0; i < n; i++) if (typeof values[i] === 'string' && !isMissing(values[i])) strings.push(values[i] as string);
-      format = strings.length ? detectDateFormat(strings) ?? 'iso' : 'iso';
+      for (let i = 0; i < n; i++)
+        if (typeof values[i] === 'string' && !isMissing(values[i])) strings.push(values[i] as string);
+      format = strings.length ? (detectDateFormat(strings) ?? 'iso') : 'iso';
     }
     const convert = columnConverter(col, format);
     const converted = new Array<unknown>(n);
@@ -61,13 +67,18 @@ export function coerceToSchema(table: ColumnTable, schema: Schema, options: Coer
         converted[i] = null;
         const expected = expectedOf(col, format);
         problems.push({
-          code: 'COERCION_FAILED', row: i + 1, column: name, value: v, expected,
+          code: 'COERCION_FAILED',
+          row: i + 1,
+          column: name,
+          value: v,
+          expected,
           message: `column "${name}" expected ${expected}, found ${describeValue(v)} (row ${formatRow(i + 1)})`,
         });
       } else converted[i] = c;
     }
     out[name] = converted;
   }
-  if (problems.length) throw new SchemaError(problems, `Could not convert ${problems.length} value(s) to the schema's types`);
+  if (problems.length)
+    throw new SchemaError(problems, `Could not convert ${problems.length} value(s) to the schema's types`);
   return aq.table(out, table.columnNames());
 }

@@ -25,7 +25,14 @@ export function columnConverter(col: ColumnSchema, format: DateFormat | undefine
   const decimal = col.decimal ?? '.';
   switch (col.type) {
     case 'number':
-      return (v) => (typeof v === 'number' ? (Number.isFinite(v) ? v : undefined) : typeof v === 'string' ? parseNumeral(v, decimal) : undefined);
+      return (v) =>
+        typeof v === 'number'
+          ? Number.isFinite(v)
+            ? v
+            : undefined
+          : typeof v === 'string'
+            ? parseNumeral(v, decimal)
+            : undefined;
     case 'integer':
       return (v) => {
         const x = typeof v === 'number' ? v : typeof v === 'string' ? parseNumeral(v, decimal) : undefined;
@@ -61,6 +68,7 @@ export function columnConverter(col: ColumnSchema, format: DateFormat | undefine
 /** What a column expects, with the date format when it is not ISO ("a date (dmy)"). */
 export function expectedOf(col: ColumnSchema, format: DateFormat | undefined = col.dateFormat): string {
   if (col.type === 'datetime' && format && format !== 'iso') return `a date (${format})`;
-  if ((col.type === 'number' || col.type === 'integer') && col.decimal === ',') return `${EXPECTED[col.type]} (decimal comma)`;
+  if ((col.type === 'number' || col.type === 'integer') && col.decimal === ',')
+    return `${EXPECTED[col.type]} (decimal comma)`;
   return EXPECTED[col.type];
 }

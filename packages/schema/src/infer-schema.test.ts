@@ -53,7 +53,12 @@ describe('inferSchema', () => {
 
   it('detects day-first and month-first dates over the whole column', () => {
     const dmy = inferSchema(aq.table({ d: ['01/02/2020', '13/01/2020'] }));
-    expect(col(dmy, 'd')).toMatchObject({ type: 'datetime', dateFormat: 'dmy', min: '2020-01-13T00:00:00.000Z', max: '2020-02-01T00:00:00.000Z' });
+    expect(col(dmy, 'd')).toMatchObject({
+      type: 'datetime',
+      dateFormat: 'dmy',
+      min: '2020-01-13T00:00:00.000Z',
+      max: '2020-02-01T00:00:00.000Z',
+    });
     const mdy = inferSchema(aq.table({ d: ['01/02/2020', '01/13/2020'] }));
     expect(col(mdy, 'd')).toMatchObject({ dateFormat: 'mdy', min: '2020-01-02T00:00:00.000Z' });
     // Both day > 12 in first place and > 12 in second: not one date format, so a category.
@@ -64,7 +69,13 @@ describe('inferSchema', () => {
 
   it('takes 0/1 numbers as boolean only when both appear and the name is not a count', () => {
     const s = inferSchema(
-      aq.table({ resp: [0, 1, 1, 0], zeros: [0, 0, 0, 0], three: [0, 1, 2, 1], num_kids: [0, 1, 0, 1], txt: ['0', '1', '1', '0'] }),
+      aq.table({
+        resp: [0, 1, 1, 0],
+        zeros: [0, 0, 0, 0],
+        three: [0, 1, 2, 1],
+        num_kids: [0, 1, 0, 1],
+        txt: ['0', '1', '1', '0'],
+      }),
     );
     expect(col(s, 'resp')).toMatchObject({ type: 'boolean', categories: ['false', 'true'] });
     expect(col(s, 'zeros').type).toBe('integer');
@@ -100,7 +111,10 @@ describe('inferSchema', () => {
   it('orders categories by frequency (ties first-seen) and caps them', () => {
     const s = inferSchema(aq.table({ c: ['b', 'a', 'c', 'a', 'c', 'a', 'd'] }));
     expect(col(s, 'c').categories).toEqual(['a', 'c', 'b', 'd']);
-    const capped = inferSchema(aq.table({ c: range(100, (i) => `v${i % 30}`) }), { maxCategories: 10, types: { c: 'category' } });
+    const capped = inferSchema(aq.table({ c: range(100, (i) => `v${i % 30}`) }), {
+      maxCategories: 10,
+      types: { c: 'category' },
+    });
     expect(col(capped, 'c').categories).toHaveLength(10);
     expect(col(capped, 'c').distinct).toBe(30);
   });

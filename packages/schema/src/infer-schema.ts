@@ -77,8 +77,22 @@ interface KindCounts {
 
 function countKinds(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean): KindCounts {
   const k: KindCounts = {
-    missing: 0, numbers: 0, integers: 0, booleans: 0, dates: 0, strings: 0, numericStrings: 0,
-    integerStrings: 0, commaOnlyStrings: 0, commaStrings: 0, leadingZeroStrings: 0, booleanStrings: 0, dateStrings: [], zeroOne: 0, hasZero: false, hasOne: false,
+    missing: 0,
+    numbers: 0,
+    integers: 0,
+    booleans: 0,
+    dates: 0,
+    strings: 0,
+    numericStrings: 0,
+    integerStrings: 0,
+    commaOnlyStrings: 0,
+    commaStrings: 0,
+    leadingZeroStrings: 0,
+    booleanStrings: 0,
+    dateStrings: [],
+    zeroOne: 0,
+    hasZero: false,
+    hasOne: false,
   };
   let collectDates = true;
   for (let i = 0; i < values.length; i++) {
@@ -135,7 +149,12 @@ function countKinds(values: ArrayLike<unknown>, isMissing: (v: unknown) => boole
 
 type Guess = { type: ColumnType; dateFormat?: DateFormat; decimal?: ',' } | 'stringy';
 
-function guessType(name: string, k: KindCounts, n: number, o: Required<Pick<InferSchemaOptions, 'zeroOneAsBoolean'>> & { countPattern: RegExp }): Guess {
+function guessType(
+  name: string,
+  k: KindCounts,
+  n: number,
+  o: Required<Pick<InferSchemaOptions, 'zeroOneAsBoolean'>> & { countPattern: RegExp },
+): Guess {
   const m = n - k.missing;
   if (m === 0) return { type: 'category' };
   // Words (yes/no, Y/N, TRUE/FALSE, on/off), possibly mixed with 1/0.
@@ -147,7 +166,8 @@ function guessType(name: string, k: KindCounts, n: number, o: Required<Pick<Infe
     return { type: 'number', decimal: ',' };
   }
   if (k.numbers + k.numericStrings === m) {
-    if (o.zeroOneAsBoolean && k.zeroOne === m && k.hasZero && k.hasOne && !o.countPattern.test(name)) return { type: 'boolean' };
+    if (o.zeroOneAsBoolean && k.zeroOne === m && k.hasZero && k.hasOne && !o.countPattern.test(name))
+      return { type: 'boolean' };
     return { type: k.integers + k.integerStrings === m ? 'integer' : 'number' };
   }
   if (k.dates === m) return { type: 'datetime' };
@@ -167,7 +187,10 @@ function asString(v: unknown): string {
 
 function sortedByFrequency(counts: Map<string, number>, cap: number): string[] {
   // Map keeps first-seen order and Array.prototype.sort is stable: ties stay in first-seen order.
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, cap).map((e) => e[0]);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, cap)
+    .map((e) => e[0]);
 }
 
 interface Stats {
@@ -200,7 +223,16 @@ function booleanStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => boo
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (isMissing(v)) continue;
-    const b = typeof v === 'boolean' ? v : typeof v === 'string' ? parseBooleanLoose(v) : v === 1 ? true : v === 0 ? false : undefined;
+    const b =
+      typeof v === 'boolean'
+        ? v
+        : typeof v === 'string'
+          ? parseBooleanLoose(v)
+          : v === 1
+            ? true
+            : v === 0
+              ? false
+              : undefined;
     if (b === undefined) continue;
     const key = b ? 'true' : 'false';
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -208,7 +240,11 @@ function booleanStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => boo
   return { distinct: counts.size, categories: sortedByFrequency(counts, 2) };
 }
 
-function dateStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean, format: DateFormat | undefined): Stats {
+function dateStats(
+  values: ArrayLike<unknown>,
+  isMissing: (v: unknown) => boolean,
+  format: DateFormat | undefined,
+): Stats {
   const seen = new Set<number>();
   let min = Infinity;
   let max = -Infinity;
@@ -222,7 +258,9 @@ function dateStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolea
     if (t < min) min = t;
     if (t > max) max = t;
   }
-  return seen.size ? { distinct: seen.size, min: new Date(min).toISOString(), max: new Date(max).toISOString() } : { distinct: 0 };
+  return seen.size
+    ? { distinct: seen.size, min: new Date(min).toISOString(), max: new Date(max).toISOString() }
+    : { distinct: 0 };
 }
 
 function stringStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean, cap: number): Stats {
@@ -250,14 +288,32 @@ function stringStats(values: ArrayLike<unknown>, isMissing: (v: unknown) => bool
 function checkOverrides(table: ColumnTable, options: InferSchemaOptions): void {
   const names = new Set(table.columnNames());
   for (const [col, type] of Object.entries(options.types ?? {})) {
-    if (!names.has(col)) throw new ConfigError('UNKNOWN_COLUMN', `types names column "${col}", which the table does not have`, { column: col, expected: `one of: ${[...names].join(', ')}` });
-    if (!COLUMN_TYPES.includes(type)) throw new ConfigError('UNKNOWN_TYPE', `types.${col} is "${String(type)}", not a column type`, { column: col, value: type, expected: `one of: ${COLUMN_TYPES.join(', ')}` });
+    if (!names.has(col))
+      throw new ConfigError('UNKNOWN_COLUMN', `types names column "${col}", which the table does not have`, {
+        column: col,
+        expected: `one of: ${[...names].join(', ')}`,
+      });
+    if (!COLUMN_TYPES.includes(type))
+      throw new ConfigError('UNKNOWN_TYPE', `types.${col} is "${String(type)}", not a column type`, {
+        column: col,
+        value: type,
+        expected: `one of: ${COLUMN_TYPES.join(', ')}`,
+      });
   }
   const roles = { ...(options.roles ?? {}) };
   if (options.target !== undefined) roles[options.target] = 'target';
   for (const [col, role] of Object.entries(roles)) {
-    if (!names.has(col)) throw new ConfigError('UNKNOWN_COLUMN', `roles names column "${col}", which the table does not have`, { column: col, expected: `one of: ${[...names].join(', ')}` });
-    if (!COLUMN_ROLES.includes(role)) throw new ConfigError('UNKNOWN_ROLE', `roles.${col} is "${String(role)}", not a column role`, { column: col, value: role, expected: `one of: ${COLUMN_ROLES.join(', ')}` });
+    if (!names.has(col))
+      throw new ConfigError('UNKNOWN_COLUMN', `roles names column "${col}", which the table does not have`, {
+        column: col,
+        expected: `one of: ${[...names].join(', ')}`,
+      });
+    if (!COLUMN_ROLES.includes(role))
+      throw new ConfigError('UNKNOWN_ROLE', `roles.${col} is "${String(role)}", not a column role`, {
+        column: col,
+        value: role,
+        expected: `one of: ${COLUMN_ROLES.join(', ')}`,
+      });
   }
 }
 
@@ -292,15 +348,20 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
     if (forced) {
       type = forced;
       if (forced === 'datetime') {
-        dateFormat = guess !== 'stringy' && guess.dateFormat ? guess.dateFormat : detectDateFormat(kinds.dateStrings) ?? (kinds.strings ? 'iso' : undefined);
+        dateFormat =
+          guess !== 'stringy' && guess.dateFormat
+            ? guess.dateFormat
+            : (detectDateFormat(kinds.dateStrings) ?? (kinds.strings ? 'iso' : undefined));
       }
     } else if (guess === 'stringy') {
       const s = stringStats(values, isMissing, maxCategories);
       const unique = s.distinct === m && kinds.missing === 0;
       const noSpaces = s.whitespaceShare === 0;
-      if (unique && m >= 2 && (idPattern.test(name) || (m >= 20 && noSpaces && (s.meanLength ?? 0) <= 64))) type = 'identifier';
+      if (unique && m >= 2 && (idPattern.test(name) || (m >= 20 && noSpaces && (s.meanLength ?? 0) <= 64)))
+        type = 'identifier';
       else if ((s.meanLength ?? 0) > textLength) type = 'text';
-      else if (s.distinct <= maxCategories && (s.distinct <= smallCategoryCount || s.distinct <= categoryRatio * m)) type = 'category';
+      else if (s.distinct <= maxCategories && (s.distinct <= smallCategoryCount || s.distinct <= categoryRatio * m))
+        type = 'category';
       else type = 'text';
       stats = s;
     } else {
@@ -315,8 +376,16 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
       else if (stats.distinct > integerMaxDistinct) type = 'number';
     }
 
-    const role: ColumnRole = options.target === name ? 'target' : options.roles?.[name] ?? (type === 'identifier' ? 'id' : 'feature');
-    const col: ColumnSchema = { name, type, role, required: kinds.missing === 0, missing: kinds.missing, distinct: stats.distinct };
+    const role: ColumnRole =
+      options.target === name ? 'target' : (options.roles?.[name] ?? (type === 'identifier' ? 'id' : 'feature'));
+    const col: ColumnSchema = {
+      name,
+      type,
+      role,
+      required: kinds.missing === 0,
+      missing: kinds.missing,
+      distinct: stats.distinct,
+    };
     if ((type === 'category' || type === 'boolean') && stats.categories) col.categories = stats.categories;
     if ((type === 'number' || type === 'integer' || type === 'datetime') && stats.min !== undefined) {
       col.min = stats.min;

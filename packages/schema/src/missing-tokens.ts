@@ -5,7 +5,18 @@
  * validator treat them as missing; `validate` coerces nothing, so a "NA" left in a number column is
  * reported there.
  */
-export const DEFAULT_MISSING_TOKENS: readonly string[] = ['NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '#N/A', '?', '-'];
+export const DEFAULT_MISSING_TOKENS: readonly string[] = [
+  'NA',
+  'N/A',
+  'NaN',
+  'nan',
+  'null',
+  'NULL',
+  'None',
+  '#N/A',
+  '?',
+  '-',
+];
 
 /** A predicate for "this value is missing": null, undefined, NaN, blank strings and the tokens. */
 export function missingPredicate(tokens: readonly string[] = DEFAULT_MISSING_TOKENS): (value: unknown) => boolean {

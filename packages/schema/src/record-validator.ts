@@ -70,12 +70,23 @@ function valueProblem(check: ColumnCheck, v: unknown, typed: unknown, at: string
     const expected = expectedOf(col);
     const unreal = col.type === 'datetime' && typeof v === 'string' && dateShape(v) !== undefined;
     const found = `${describeValue(v)}${unreal ? ', which is not a real date' : ''}`;
-    return { code: 'WRONG_TYPE', row, column: name, value: v, expected, message: `column "${name}" expected ${expected}, found ${found}${at}` };
+    return {
+      code: 'WRONG_TYPE',
+      row,
+      column: name,
+      value: v,
+      expected,
+      message: `column "${name}" expected ${expected}, found ${found}${at}`,
+    };
   }
   if (check.known && !check.known.has(typed as string)) {
     const list = categoryList(col);
     return {
-      code: 'UNKNOWN_CATEGORY', row, column: name, value: v, expected: `one of: ${list}`,
+      code: 'UNKNOWN_CATEGORY',
+      row,
+      column: name,
+      value: v,
+      expected: `one of: ${list}`,
       message: `column "${name}" has category ${describeValue(v)} not seen in training${at}; expected one of: ${list}`,
     };
   }
@@ -109,7 +120,14 @@ export function compileRecordValidator(schema: Schema, options: RecordValidatorO
   }
 
   /** Type `values` into `out`, marking bad rows; problems name rows through `at`. */
-  function typeColumn(check: ColumnCheck, values: ArrayLike<unknown>, out: unknown[], bad: Uint8Array, problems: Problem[], at: (i: number) => string): void {
+  function typeColumn(
+    check: ColumnCheck,
+    values: ArrayLike<unknown>,
+    out: unknown[],
+    bad: Uint8Array,
+    problems: Problem[],
+    at: (i: number) => string,
+  ): void {
     const { col, convert } = check;
     for (let i = 0; i < out.length; i++) {
       const v = values[i];
@@ -117,7 +135,14 @@ export function compileRecordValidator(schema: Schema, options: RecordValidatorO
         out[i] = null;
         if (check.notNull) {
           bad[i] = 1;
-          problems.push({ code: 'MISSING_VALUE', row: i, column: col.name, value: null, expected: EXPECTED[col.type], message: `column "${col.name}" is required but missing${at(i)}` });
+          problems.push({
+            code: 'MISSING_VALUE',
+            row: i,
+            column: col.name,
+            value: null,
+            expected: EXPECTED[col.type],
+            message: `column "${col.name}" is required but missing${at(i)}`,
+          });
         }
         continue;
       }
@@ -131,7 +156,12 @@ export function compileRecordValidator(schema: Schema, options: RecordValidatorO
     }
   }
 
-  function finish(names: readonly string[], data: Record<string, unknown[]>, bad: Uint8Array, problems: Problem[]): ValidatedRows {
+  function finish(
+    names: readonly string[],
+    data: Record<string, unknown[]>,
+    bad: Uint8Array,
+    problems: Problem[],
+  ): ValidatedRows {
     const n = bad.length;
     let good = 0;
     for (let i = 0; i < n; i++) good += bad[i] ^ 1;
@@ -152,30 +182,50 @@ export function compileRecordValidator(schema: Schema, options: RecordValidatorO
         const rec = records[i] as Record<string, unknown> | null;
         if (!rec || typeof rec !== 'object' || Array.isArray(rec)) {
           bad[i] = 1;
-          problems.push({ code: 'INVALID_RECORD', row: i, expected: 'an object of field values', message: `record ${i} is not an object` });
+          problems.push({
+            code: 'INVALID_RECORD',
+            row: i,
+            expected: 'an object of field values',
+            message: `record ${i} is not an object`,
+          });
           continue;
         }
         if (options.extraFields !== 'ignore') {
           for (const key of Object.keys(rec)) {
             if (known.has(key)) continue;
             bad[i] = 1;
-            problems.push({ code: 'EXTRA_FIELD', row: i, column: key, message: `record ${i} has unknown field "${key}"` });
+            problems.push({
+              code: 'EXTRA_FIELD',
+              row: i,
+              column: key,
+              message: `record ${i} has unknown field "${key}"`,
+            });
           }
         }
         for (const name of required) {
           if (rec[name] !== undefined || !checks.has(name)) continue;
           bad[i] = 1;
-          problems.push({ code: 'MISSING_FIELD', row: i, column: name, message: `record ${i} is missing required field "${name}"` });
+          problems.push({
+            code: 'MISSING_FIELD',
+            row: i,
+            column: name,
+            message: `record ${i} is missing required field "${name}"`,
+          });
         }
       }
       // A column is in the table when the pipeline reads it or some record carries it.
       const present = schema.columns.filter(
-        (c) => checks.has(c.name) && (required.has(c.name) || records.some((r) => r && typeof r === 'object' && (r as Record<string, unknown>)[c.name] !== undefined)),
+        (c) =>
+          checks.has(c.name) &&
+          (required.has(c.name) ||
+            records.some((r) => r && typeof r === 'object' && (r as Record<string, unknown>)[c.name] !== undefined)),
       );
       const data: Record<string, unknown[]> = {};
       const at = (i: number) => ` (record ${i})`;
       for (const c of present) {
-        const values = records.map((r) => (r && typeof r === 'object' ? (r as Record<string, unknown>)[c.name] : undefined));
+        const values = records.map((r) =>
+          r && typeof r === 'object' ? (r as Record<string, unknown>)[c.name] : undefined,
+        );
         const out = new Array<unknown>(n);
         const fieldProblems: Problem[] = [];
         typeColumn(checks.get(c.name)!, values, out, bad, fieldProblems, at);
@@ -183,7 +233,12 @@ export function compileRecordValidator(schema: Schema, options: RecordValidatorO
         for (const p of fieldProblems) if (values[p.row!] !== undefined || p.code !== 'MISSING_VALUE') problems.push(p);
         data[c.name] = out;
       }
-      return finish(present.map((c) => c.name), data, bad, problems);
+      return finish(
+        present.map((c) => c.name),
+        data,
+        bad,
+        problems,
+      );
     },
     table(table, offset = 0) {
       const n = table.numRows();
@@ -193,7 +248,12 @@ export function compileRecordValidator(schema: Schema, options: RecordValidatorO
         throw new SchemaError(
           absent.map((name) => {
             const col = known.get(name)!;
-            return { code: 'MISSING_COLUMN', column: name, expected: EXPECTED[col.type], message: `column "${name}" is missing; the schema expects ${EXPECTED[col.type]} column` };
+            return {
+              code: 'MISSING_COLUMN',
+              column: name,
+              expected: EXPECTED[col.type],
+              message: `column "${name}" is missing; the schema expects ${EXPECTED[col.type]} column`,
+            };
           }),
           'The data does not have the columns the model reads',
         );
@@ -208,7 +268,12 @@ export function compileRecordValidator(schema: Schema, options: RecordValidatorO
         typeColumn(checks.get(c.name)!, columnValues(table, c.name), out, bad, problems, at);
         data[c.name] = out;
       }
-      return finish(present.map((c) => c.name), data, bad, problems);
+      return finish(
+        present.map((c) => c.name),
+        data,
+        bad,
+        problems,
+      );
     },
   };
 }

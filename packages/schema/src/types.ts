@@ -11,7 +11,15 @@
  */
 export type ColumnType = 'number' | 'integer' | 'boolean' | 'datetime' | 'category' | 'text' | 'identifier';
 
-export const COLUMN_TYPES: readonly ColumnType[] = ['number', 'integer', 'boolean', 'datetime', 'category', 'text', 'identifier'];
+export const COLUMN_TYPES: readonly ColumnType[] = [
+  'number',
+  'integer',
+  'boolean',
+  'datetime',
+  'category',
+  'text',
+  'identifier',
+];
 
 /** What a column is for. `feature` is the default. */
 export type ColumnRole = 'feature' | 'target' | 'id' | 'time' | 'group' | 'weight' | 'ignore';

@@ -9,10 +9,42 @@ const schema: Schema = {
     { name: 'id', type: 'identifier', role: 'id', required: true, missing: 0 },
     { name: 'goal', type: 'number', role: 'feature', required: true, missing: 0, min: 10, max: 110 },
     { name: 'kids', type: 'integer', role: 'feature', required: false, missing: 1, min: 0, max: 3 },
-    { name: 'pick', type: 'boolean', role: 'feature', required: true, missing: 0, categories: ['false', 'true'], distinct: 2 },
-    { name: 'at', type: 'datetime', role: 'time', required: true, missing: 0, min: '2020-01-01T00:00:00.000Z', max: '2020-12-31T00:00:00.000Z' },
-    { name: 'cat', type: 'category', role: 'feature', required: false, missing: 0, categories: ['a', 'b'], distinct: 2 },
-    { name: 'state', type: 'category', role: 'target', required: true, missing: 0, categories: ['ok', 'ko'], distinct: 2 },
+    {
+      name: 'pick',
+      type: 'boolean',
+      role: 'feature',
+      required: true,
+      missing: 0,
+      categories: ['false', 'true'],
+      distinct: 2,
+    },
+    {
+      name: 'at',
+      type: 'datetime',
+      role: 'time',
+      required: true,
+      missing: 0,
+      min: '2020-01-01T00:00:00.000Z',
+      max: '2020-12-31T00:00:00.000Z',
+    },
+    {
+      name: 'cat',
+      type: 'category',
+      role: 'feature',
+      required: false,
+      missing: 0,
+      categories: ['a', 'b'],
+      distinct: 2,
+    },
+    {
+      name: 'state',
+      type: 'category',
+      role: 'target',
+      required: true,
+      missing: 0,
+      categories: ['ok', 'ko'],
+      distinct: 2,
+    },
     { name: 'junk', type: 'text', role: 'ignore', required: true, missing: 0 },
   ],
 };
@@ -54,7 +86,11 @@ describe('validate', () => {
       ['WRONG_TYPE', 'at', 2],
       ['UNKNOWN_CATEGORY', 'cat', 1],
     ]);
-    expect(problems[0]).toMatchObject({ value: '5k', expected: 'a number', message: 'column "goal" expected a number, found "5k" (row 1)' });
+    expect(problems[0]).toMatchObject({
+      value: '5k',
+      expected: 'a number',
+      message: 'column "goal" expected a number, found "5k" (row 1)',
+    });
     expect(problems[8].message).toMatch(/category "c" not seen in training/);
   });
 
@@ -89,7 +125,12 @@ describe('validate', () => {
   });
 
   it('does not check categories when the schema list was capped', () => {
-    const s: Schema = { rows: 1, columns: [{ name: 'c', type: 'category', role: 'feature', required: true, missing: 0, categories: ['a'], distinct: 40 }] };
+    const s: Schema = {
+      rows: 1,
+      columns: [
+        { name: 'c', type: 'category', role: 'feature', required: true, missing: 0, categories: ['a'], distinct: 40 },
+      ],
+    };
     expect(validate(aq.table({ c: ['zzz'] }), s).ok).toBe(true);
   });
 
@@ -118,7 +159,9 @@ describe('validate', () => {
       const err = e as SchemaError;
       expect(err.problems).toHaveLength(4);
       expect(err.code).toBe('SCHEMA_MISMATCH');
-      expect(err.message).toMatch(/column "goal" expected a number, found "a" \(row 1\).*1 more\. See error\.problems for all 4/);
+      expect(err.message).toMatch(
+        /column "goal" expected a number, found "a" \(row 1\).*1 more\. See error\.problems for all 4/,
+      );
     }
   });
 });

@@ -41,16 +41,37 @@ class Collector {
 function typeProblem(col: ColumnSchema, row: number, value: unknown): Problem {
   const expected = EXPECTED[col.type];
   const found = typeof value === 'number' && Number.isNaN(value) ? 'NaN (use null for missing)' : describeValue(value);
-  return { code: 'WRONG_TYPE', row, column: col.name, value, expected, message: `column "${col.name}" expected ${expected}, found ${found} (row ${formatRow(row)})` };
+  return {
+    code: 'WRONG_TYPE',
+    row,
+    column: col.name,
+    value,
+    expected,
+    message: `column "${col.name}" expected ${expected}, found ${found} (row ${formatRow(row)})`,
+  };
 }
 
 function rangeProblem(col: ColumnSchema, row: number, value: unknown): Problem {
   const expected = `a value between ${String(col.min)} and ${String(col.max)}`;
-  return { code: 'OUT_OF_RANGE', row, column: col.name, value, expected, message: `column "${col.name}" expected ${expected}, found ${describeValue(value)} (row ${formatRow(row)})` };
+  return {
+    code: 'OUT_OF_RANGE',
+    row,
+    column: col.name,
+    value,
+    expected,
+    message: `column "${col.name}" expected ${expected}, found ${describeValue(value)} (row ${formatRow(row)})`,
+  };
 }
 
 function missingProblem(col: ColumnSchema, row: number): Problem {
-  return { code: 'MISSING_VALUE', row, column: col.name, value: null, expected: EXPECTED[col.type], message: `column "${col.name}" is required but missing (row ${formatRow(row)})` };
+  return {
+    code: 'MISSING_VALUE',
+    row,
+    column: col.name,
+    value: null,
+    expected: EXPECTED[col.type],
+    message: `column "${col.name}" is required but missing (row ${formatRow(row)})`,
+  };
 }
 
 /** Range [lo, hi] with tolerance, or undefined when the schema has none. */
@@ -63,13 +84,21 @@ function bounds(col: ColumnSchema, tolerance: number): [number, number] | undefi
   return [lo - slack, hi + slack];
 }
 
-function checkColumn(col: ColumnSchema, values: ArrayLike<unknown>, o: Required<Omit<ValidateOptions, 'optional' | 'maxProblems'>>, out: Collector): void {
+function checkColumn(
+  col: ColumnSchema,
+  values: ArrayLike<unknown>,
+  o: Required<Omit<ValidateOptions, 'optional' | 'maxProblems'>>,
+  out: Collector,
+): void {
   const n = values.length;
   const range = o.checkRange ? bounds(col, o.tolerance) : undefined;
   const lo = range ? range[0] : -Infinity;
   const hi = range ? range[1] : Infinity;
   // Categories are checked only when the schema's list is complete (not capped at inference).
-  const known = col.type === 'category' && !o.allowUnknownCategories && col.categories && col.distinct === col.categories.length ? new Set(col.categories) : undefined;
+  const known =
+    col.type === 'category' && !o.allowUnknownCategories && col.categories && col.distinct === col.categories.length
+      ? new Set(col.categories)
+      : undefined;
   const type = col.type;
   for (let i = 0; i < n && !out.full; i++) {
     const v = values[i];
@@ -80,7 +109,8 @@ function checkColumn(col: ColumnSchema, values: ArrayLike<unknown>, o: Required<
     switch (type) {
       case 'number':
       case 'integer':
-        if (typeof v !== 'number' || !Number.isFinite(v) || (type === 'integer' && !Number.isInteger(v))) out.add(typeProblem(col, i + 1, v));
+        if (typeof v !== 'number' || !Number.isFinite(v) || (type === 'integer' && !Number.isInteger(v)))
+          out.add(typeProblem(col, i + 1, v));
         else if (v < lo || v > hi) out.add(rangeProblem(col, i + 1, v));
         break;
       case 'boolean':
@@ -93,14 +123,20 @@ function checkColumn(col: ColumnSchema, values: ArrayLike<unknown>, o: Required<
         else if (range && (v.getTime() < lo || v.getTime() > hi)) out.add(rangeProblem(col, i + 1, v));
         break;
       case 'identifier':
-        if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) out.add(typeProblem(col, i + 1, v));
+        if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v)))
+          out.add(typeProblem(col, i + 1, v));
         break;
       default:
         if (typeof v !== 'string') out.add(typeProblem(col, i + 1, v));
         else if (known && !known.has(v)) {
-          const list = col.categories!.length > 8 ? `${col.categories!.slice(0, 8).join(', ')}, ...` : col.categories!.join(', ');
+          const list =
+            col.categories!.length > 8 ? `${col.categories!.slice(0, 8).join(', ')}, ...` : col.categories!.join(', ');
           out.add({
-            code: 'UNKNOWN_CATEGORY', row: i + 1, column: col.name, value: v, expected: `one of: ${list}`,
+            code: 'UNKNOWN_CATEGORY',
+            row: i + 1,
+            column: col.name,
+            value: v,
+            expected: `one of: ${list}`,
             message: `column "${col.name}" has category ${describeValue(v)} not seen in training (row ${formatRow(i + 1)}); expected one of: ${list}`,
           });
         }
@@ -128,7 +164,12 @@ export function validate(table: ColumnTable, schema: Schema, options: ValidateOp
     if (col.role === 'ignore') continue;
     if (!present.has(col.name)) {
       if (!optional.has(col.name)) {
-        out.add({ code: 'MISSING_COLUMN', column: col.name, expected: EXPECTED[col.type], message: `column "${col.name}" is missing; the schema expects ${EXPECTED[col.type]} column` });
+        out.add({
+          code: 'MISSING_COLUMN',
+          column: col.name,
+          expected: EXPECTED[col.type],
+          message: `column "${col.name}" is missing; the schema expects ${EXPECTED[col.type]} column`,
+        });
       }
       continue;
     }
@@ -137,7 +178,11 @@ export function validate(table: ColumnTable, schema: Schema, options: ValidateOp
   if (!o.allowExtra) {
     for (const name of table.columnNames()) {
       if (!named.has(name)) {
-        out.add({ code: 'EXTRA_COLUMN', column: name, message: `column "${name}" is not in the schema; drop it or validate with { allowExtra: true }` });
+        out.add({
+          code: 'EXTRA_COLUMN',
+          column: name,
+          message: `column "${name}" is not in the schema; drop it or validate with { allowExtra: true }`,
+        });
       }
     }
   }

@@ -1,4 +1,13 @@
-import { detectDateFormat, hasLeadingZero, parseBooleanLoose, parseBooleanWord, parseDate, parseDateIn, parseNumber, parseNumeral } from './value-grammar';
+import {
+  detectDateFormat,
+  hasLeadingZero,
+  parseBooleanLoose,
+  parseBooleanWord,
+  parseDate,
+  parseDateIn,
+  parseNumber,
+  parseNumeral,
+} from './value-grammar';
 import { missingPredicate } from './missing-tokens';
 
 describe('value parsing', () => {
@@ -53,7 +62,8 @@ describe('the one grammar: what exports write', () => {
     expect(parseNumeral('3,5', ',')).toBe(3.5);
     expect(parseNumeral('1.204,5', ',')).toBe(1204.5);
     expect(parseNumeral('1 204,5', ',')).toBe(1204.5);
-    for (const bad of ['1,5', '1,2,3', '$', '%', '5k', '$5%', '1e999', 'Infinity', '0x10', '12-3']) expect(parseNumeral(bad)).toBeUndefined();
+    for (const bad of ['1,5', '1,2,3', '$', '%', '5k', '$5%', '1e999', 'Infinity', '0x10', '12-3'])
+      expect(parseNumeral(bad)).toBeUndefined();
     expect(parseNumber('1e999')).toBeUndefined();
   });
 
@@ -76,7 +86,24 @@ describe('the one grammar: what exports write', () => {
 
   it('treats blanks and the usual tokens as missing, in any case', () => {
     const missing = missingPredicate();
-    for (const m of ['', ' ', 'NA', 'n/a', 'N/A', '?', '-', 'null', 'None', 'nan', ' NA ', '#N/A', null, undefined, NaN]) expect(missing(m)).toBe(true);
+    for (const m of [
+      '',
+      ' ',
+      'NA',
+      'n/a',
+      'N/A',
+      '?',
+      '-',
+      'null',
+      'None',
+      'nan',
+      ' NA ',
+      '#N/A',
+      null,
+      undefined,
+      NaN,
+    ])
+      expect(missing(m)).toBe(true);
     for (const v of ['0', 'no', 'Nan Goldin', '--5', 0, false]) expect(missing(v)).toBe(false);
   });
 });

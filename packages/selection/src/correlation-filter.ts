@@ -16,7 +16,8 @@ export class CorrelationFilter implements MatrixTransformer<FittedSelector> {
 
   constructor(params: CorrelationFilterParams = {}) {
     const threshold = params.threshold ?? 0.95;
-    if (!(threshold > 0 && threshold <= 1)) throw new InputError('INVALID_OPTION', `threshold must be in (0, 1], got ${threshold}`, { value: threshold });
+    if (!(threshold > 0 && threshold <= 1))
+      throw new InputError('INVALID_OPTION', `threshold must be in (0, 1], got ${threshold}`, { value: threshold });
     this.params = Object.freeze({ threshold });
   }
 

@@ -16,7 +16,11 @@ export interface FeatureScores {
 export function fClassif(X: Matrix, y: ArrayLike<number>): FeatureScores {
   const { labels, classes } = checkClassLabels(y);
   const { rows: n, cols: d, data } = X;
-  if (labels.length !== n) throw new InputError('LENGTH_MISMATCH', `X has ${n} rows but y has ${labels.length} labels`, { value: labels.length, expected: `${n} labels` });
+  if (labels.length !== n)
+    throw new InputError('LENGTH_MISMATCH', `X has ${n} rows but y has ${labels.length} labels`, {
+      value: labels.length,
+      expected: `${n} labels`,
+    });
   const counts = new Float64Array(classes);
   for (let i = 0; i < n; i++) counts[labels[i]]++;
   let present = 0;
@@ -34,12 +38,16 @@ export function fClassif(X: Matrix, y: ArrayLike<number>): FeatureScores {
     for (let r = 0; r < n; r++) {
       const v = data[off + r];
       if (!Number.isFinite(v)) {
-        throw new InputError('MISSING_VALUE', `fClassif needs complete data; feature "${X.columns[c]}" is ${v} at row ${r} (impute first)`, {
-          row: r,
-          column: X.columns[c],
-          value: v,
-          expected: 'a finite number',
-        });
+        throw new InputError(
+          'MISSING_VALUE',
+          `fClassif needs complete data; feature "${X.columns[c]}" is ${v} at row ${r} (impute first)`,
+          {
+            row: r,
+            column: X.columns[c],
+            value: v,
+            expected: 'a finite number',
+          },
+        );
       }
       s += v;
       ss += v * v;

@@ -19,14 +19,26 @@ describe('selection vs scikit-learn', () => {
     const sel = new VarianceThreshold({ threshold: 0.5 }).fit(X);
     fixture.variances.forEach((v, i) => expect(sel.scores[i] / v).toBeCloseTo(1, 10));
     expect(sel.kept).toEqual(supportNames(fixture.variance_threshold_0_5_support));
-    expect(new VarianceThreshold().fit(fromRows([[1, 2], [1, 3]], ['c', 'v'])).kept).toEqual(['v']);
+    expect(
+      new VarianceThreshold().fit(
+        fromRows(
+          [
+            [1, 2],
+            [1, 3],
+          ],
+          ['c', 'v'],
+        ),
+      ).kept,
+    ).toEqual(['v']);
   });
 
   it('SelectKBest and SelectPercentile keep the same features', () => {
     const k = new SelectKBest({ score: 'fClassif', k: 3 }).fit(X, y);
     expect(k.kept).toEqual(supportNames(fixture.kbest_3_support));
     expect(k.transform(X).columns).toEqual(k.kept);
-    expect(new SelectPercentile({ percentile: 50 }).fit(X, y).kept).toEqual(supportNames(fixture.percentile_50_support));
+    expect(new SelectPercentile({ percentile: 50 }).fit(X, y).kept).toEqual(
+      supportNames(fixture.percentile_50_support),
+    );
     expect(new SelectKBest({ k: 'all' }).fit(X, y).kept).toEqual(names);
   });
 

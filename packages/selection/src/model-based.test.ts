@@ -1,10 +1,23 @@
-import { type Classifier, type Estimator, type Matrix, type Serialized, InputError, createRng, fromColumns, column } from '@campaign-ml/core';
+import {
+  type Classifier,
+  type Estimator,
+  type Matrix,
+  type Serialized,
+  InputError,
+  createRng,
+  fromColumns,
+  column,
+} from '@campaign-ml/core';
 import { CorrelationFilter, RFECV, SelectFromModel, permutationImportance } from './index';
 
 /** Diagonal LDA for two classes: a small real classifier with coef, for tests only. */
 class DiagonalLda implements Classifier {
   readonly classes = 2;
-  constructor(readonly coef: Float64Array, readonly mid: Float64Array, readonly cols: readonly string[]) {}
+  constructor(
+    readonly coef: Float64Array,
+    readonly mid: Float64Array,
+    readonly cols: readonly string[],
+  ) {}
   private score(X: Matrix, r: number): number {
     let s = 0;
     for (let c = 0; c < X.cols; c++) s += this.coef[c] * (X.data[c * X.rows + r] - this.mid[c]);
@@ -90,7 +103,9 @@ describe('model-based selection', () => {
     expect(best.length).toBeLessThanOrEqual(5);
     expect(res.meanScore[res.nFeatures.indexOf(best.length)]).toBeGreaterThan(res.meanScore[res.nFeatures.length - 1]);
     const ranks = res.selector.scores;
-    expect(Math.min(ranks[0], ranks[1], ranks[2])).toBeGreaterThan(Math.max(...Array.from(ranks.subarray(3)).filter((_, i) => !best.includes(`noise${i}`))));
+    expect(Math.min(ranks[0], ranks[1], ranks[2])).toBeGreaterThan(
+      Math.max(...Array.from(ranks.subarray(3)).filter((_, i) => !best.includes(`noise${i}`))),
+    );
   });
 
   it('CorrelationFilter drops a near-duplicate of an earlier feature', () => {

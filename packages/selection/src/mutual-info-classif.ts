@@ -22,14 +22,19 @@ export interface MutualInfoOptions {
  */
 export function mutualInfoClassif(X: Matrix, y: ArrayLike<number>, opts: MutualInfoOptions = {}): FeatureScores {
   const k = opts.nNeighbors ?? 3;
-  if (!Number.isInteger(k) || k < 1) throw new InputError('INVALID_OPTION', `nNeighbors must be an integer >= 1, got ${k}`, { value: k });
+  if (!Number.isInteger(k) || k < 1)
+    throw new InputError('INVALID_OPTION', `nNeighbors must be an integer >= 1, got ${k}`, { value: k });
   const { labels, classes } = checkClassLabels(y);
   const { rows: n, cols: d, data } = X;
-  if (labels.length !== n) throw new InputError('LENGTH_MISMATCH', `X has ${n} rows but y has ${labels.length} labels`, { value: labels.length });
+  if (labels.length !== n)
+    throw new InputError('LENGTH_MISMATCH', `X has ${n} rows but y has ${labels.length} labels`, {
+      value: labels.length,
+    });
   const discrete = new Uint8Array(d);
   for (const f of opts.discreteFeatures ?? []) {
     const i = typeof f === 'number' ? f : X.columns.indexOf(f);
-    if (!(i >= 0 && i < d)) throw new InputError('UNKNOWN_COLUMN', `discrete feature ${String(f)} is not in X`, { value: f });
+    if (!(i >= 0 && i < d))
+      throw new InputError('UNKNOWN_COLUMN', `discrete feature ${String(f)} is not in X`, { value: f });
     discrete[i] = 1;
   }
   const rng = createRng(opts.seed ?? 0);
@@ -41,11 +46,15 @@ export function mutualInfoClassif(X: Matrix, y: ArrayLike<number>, opts: MutualI
     for (let r = 0; r < n; r++) {
       const v = data[c * n + r];
       if (!Number.isFinite(v)) {
-        throw new InputError('MISSING_VALUE', `mutualInfoClassif needs complete data; feature "${X.columns[c]}" is ${v} at row ${r} (impute first)`, {
-          row: r,
-          column: X.columns[c],
-          value: v,
-        });
+        throw new InputError(
+          'MISSING_VALUE',
+          `mutualInfoClassif needs complete data; feature "${X.columns[c]}" is ${v} at row ${r} (impute first)`,
+          {
+            row: r,
+            column: X.columns[c],
+            value: v,
+          },
+        );
       }
       x[r] = v;
       s += v;

@@ -1,4 +1,11 @@
-import { type FittedModel, type Matrix, createMatrix, createRng, progressReporter, type RunOptions } from '@campaign-ml/core';
+import {
+  type FittedModel,
+  type Matrix,
+  createMatrix,
+  createRng,
+  progressReporter,
+  type RunOptions,
+} from '@campaign-ml/core';
 import { type Scorer, defaultScorer } from './scoring';
 
 export interface PermutationImportanceOptions extends RunOptions {
@@ -25,7 +32,12 @@ export interface PermutationImportance {
  * feature's column is shuffled, averaged over repeats. Use held-out data to measure what the model
  * relies on for new rows. One working copy of X; each feature is restored after its repeats.
  */
-export function permutationImportance(model: FittedModel, X: Matrix, y: ArrayLike<number>, opts: PermutationImportanceOptions = {}): PermutationImportance {
+export function permutationImportance(
+  model: FittedModel,
+  X: Matrix,
+  y: ArrayLike<number>,
+  opts: PermutationImportanceOptions = {},
+): PermutationImportance {
   const nRepeats = opts.nRepeats ?? 5;
   const scorer = opts.scorer ?? defaultScorer;
   const rng = createRng(opts.seed ?? 0);

@@ -51,10 +51,13 @@ export class RFECV implements MatrixTransformer<FittedSelector> {
 
   constructor(params: RFECVParams) {
     if (typeof params?.factory !== 'function') {
-      throw new InputError('INVALID_OPTION', 'RFECV needs a factory: () => new SomeEstimator(...)', { expected: 'a function returning an estimator' });
+      throw new InputError('INVALID_OPTION', 'RFECV needs a factory: () => new SomeEstimator(...)', {
+        expected: 'a function returning an estimator',
+      });
     }
     const step = params.step ?? 1;
-    if (!(Number.isInteger(step) && step >= 1)) throw new InputError('INVALID_OPTION', `step must be an integer >= 1, got ${step}`, { value: step });
+    if (!(Number.isInteger(step) && step >= 1))
+      throw new InputError('INVALID_OPTION', `step must be an integer >= 1, got ${step}`, { value: step });
     this.params = Object.freeze({ ...params });
   }
 
@@ -69,7 +72,9 @@ export class RFECV implements MatrixTransformer<FittedSelector> {
     const minF = Math.max(1, Math.min(this.params.minFeaturesToSelect ?? 1, X.cols));
     const scorer = this.params.scorer ?? defaultScorer;
     const rng = createRng(this.params.seed ?? 0);
-    const folds: Fold[] = looksLikeClasses(labels) ? stratifiedKFold(Array.from(labels), this.params.folds ?? 5, rng) : kFold(X.rows, this.params.folds ?? 5, rng);
+    const folds: Fold[] = looksLikeClasses(labels)
+      ? stratifiedKFold(Array.from(labels), this.params.folds ?? 5, rng)
+      : kFold(X.rows, this.params.folds ?? 5, rng);
     const counts = featureCounts(X.cols, step, minF);
     const perFold = folds.map(() => new Float64Array(counts.length));
     const tick = progressReporter('RFECV', folds.length + 1, opts);
@@ -110,7 +115,12 @@ export class RFECV implements MatrixTransformer<FittedSelector> {
   }
 
   /** Fit, report, drop the least important `step` features, until `stopAt` features remain. Returns the last active set. */
-  private eliminate(X: Matrix, y: Float64Array, stopAt: number, onRound: (active: number[], model: ReturnType<ReturnType<EstimatorFactory>['fit']>) => void): number[] {
+  private eliminate(
+    X: Matrix,
+    y: Float64Array,
+    stopAt: number,
+    onRound: (active: number[], model: ReturnType<ReturnType<EstimatorFactory>['fit']>) => void,
+  ): number[] {
     const step = this.params.step ?? 1;
     let active = Array.from({ length: X.cols }, (_, i) => i);
     for (;;) {

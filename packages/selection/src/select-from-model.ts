@@ -1,4 +1,10 @@
-import { type EstimatorFactory, type Matrix, type MatrixTransformer, type RunOptions, InputError } from '@campaign-ml/core';
+import {
+  type EstimatorFactory,
+  type Matrix,
+  type MatrixTransformer,
+  type RunOptions,
+  InputError,
+} from '@campaign-ml/core';
 import { FittedSelector, supportOf } from './fitted-selector';
 import { permutationImportance } from './permutation-importance';
 import { type Scorer, modelImportances } from './scoring';
@@ -28,10 +34,14 @@ export class SelectFromModel implements MatrixTransformer<FittedSelector> {
 
   constructor(params: SelectFromModelParams) {
     if (typeof params?.factory !== 'function') {
-      throw new InputError('INVALID_OPTION', 'SelectFromModel needs a factory: () => new SomeEstimator(...)', { expected: 'a function returning an estimator' });
+      throw new InputError('INVALID_OPTION', 'SelectFromModel needs a factory: () => new SomeEstimator(...)', {
+        expected: 'a function returning an estimator',
+      });
     }
     if (params.maxFeatures !== undefined && !(Number.isInteger(params.maxFeatures) && params.maxFeatures >= 0)) {
-      throw new InputError('INVALID_OPTION', `maxFeatures must be an integer >= 0, got ${params.maxFeatures}`, { value: params.maxFeatures });
+      throw new InputError('INVALID_OPTION', `maxFeatures must be an integer >= 0, got ${params.maxFeatures}`, {
+        value: params.maxFeatures,
+      });
     }
     parseThreshold(params.threshold ?? 'mean', new Float64Array([1]));
     this.params = Object.freeze({ ...params });
@@ -42,7 +52,12 @@ export class SelectFromModel implements MatrixTransformer<FittedSelector> {
     const model = this.params.factory().fit(X, labels, opts);
     const scores =
       this.params.importance === 'permutation'
-        ? permutationImportance(model, X, labels, { nRepeats: this.params.nRepeats, scorer: this.params.scorer, seed: this.params.seed, ...opts }).importancesMean
+        ? permutationImportance(model, X, labels, {
+            nRepeats: this.params.nRepeats,
+            scorer: this.params.scorer,
+            seed: this.params.seed,
+            ...opts,
+          }).importancesMean
         : modelImportances(model, X.cols);
     const thr = parseThreshold(this.params.threshold ?? 'mean', scores);
     const mask = new Uint8Array(X.cols);
@@ -51,7 +66,12 @@ export class SelectFromModel implements MatrixTransformer<FittedSelector> {
       const order = Array.from({ length: X.cols }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
       for (let r = this.params.maxFeatures; r < order.length; r++) mask[order[r]] = 0;
     }
-    return new FittedSelector(`SelectFromModel(${this.params.importance ?? 'model'}, threshold=${String(this.params.threshold ?? 'mean')})`, X.columns, supportOf(mask), scores);
+    return new FittedSelector(
+      `SelectFromModel(${this.params.importance ?? 'model'}, threshold=${String(this.params.threshold ?? 'mean')})`,
+      X.columns,
+      supportOf(mask),
+      scores,
+    );
   }
 }
 
@@ -59,10 +79,14 @@ function parseThreshold(t: number | string, scores: Float64Array): number {
   if (typeof t === 'number') return t;
   const m = /^\s*(?:([0-9.eE+-]+)\s*\*\s*)?(mean|median)\s*$/.exec(t);
   if (!m) {
-    throw new InputError('INVALID_OPTION', `threshold "${t}" is not understood; use a number, "mean", "median" or e.g. "1.25*mean"`, {
-      value: t,
-      expected: 'number | "mean" | "median" | "<factor>*mean"',
-    });
+    throw new InputError(
+      'INVALID_OPTION',
+      `threshold "${t}" is not understood; use a number, "mean", "median" or e.g. "1.25*mean"`,
+      {
+        value: t,
+        expected: 'number | "mean" | "median" | "<factor>*mean"',
+      },
+    );
   }
   const factor = m[1] === undefined ? 1 : Number(m[1]);
   const sorted = Float64Array.from(scores).sort();

@@ -11,11 +11,16 @@ export type ScoreName = 'fClassif' | 'mutualInfoClassif';
 function resolveScore(score: ScoreName | ScoreFunction, seed: number): { fn: ScoreFunction; name: string } {
   if (typeof score === 'function') return { fn: score, name: score.name || 'custom' };
   if (score === 'fClassif') return { fn: fClassif, name: 'fClassif' };
-  if (score === 'mutualInfoClassif') return { fn: (X, y) => mutualInfoClassif(X, y, { seed }), name: 'mutualInfoClassif' };
-  throw new InputError('INVALID_OPTION', `unknown score "${String(score)}"; use fClassif, mutualInfoClassif or a function`, {
-    value: score,
-    expected: 'fClassif | mutualInfoClassif | (X, y) => { scores }',
-  });
+  if (score === 'mutualInfoClassif')
+    return { fn: (X, y) => mutualInfoClassif(X, y, { seed }), name: 'mutualInfoClassif' };
+  throw new InputError(
+    'INVALID_OPTION',
+    `unknown score "${String(score)}"; use fClassif, mutualInfoClassif or a function`,
+    {
+      value: score,
+      expected: 'fClassif | mutualInfoClassif | (X, y) => { scores }',
+    },
+  );
 }
 
 /** NaN scores rank lowest (as scikit-learn's _clean_nans). */
@@ -38,7 +43,8 @@ export class SelectKBest implements MatrixTransformer<FittedSelector> {
 
   constructor(params: SelectKBestParams = {}) {
     const k = params.k ?? 10;
-    if (k !== 'all' && !(Number.isInteger(k) && k >= 0)) throw new InputError('INVALID_OPTION', `k must be an integer >= 0 or "all", got ${k}`, { value: k });
+    if (k !== 'all' && !(Number.isInteger(k) && k >= 0))
+      throw new InputError('INVALID_OPTION', `k must be an integer >= 0 or "all", got ${k}`, { value: k });
     this.params = Object.freeze({ score: 'fClassif' as const, ...params, k });
   }
 
@@ -50,7 +56,13 @@ export class SelectKBest implements MatrixTransformer<FittedSelector> {
     const order = Array.from({ length: X.cols }, (_, i) => i).sort((a, b) => s[a] - s[b] || a - b);
     const mask = new Uint8Array(X.cols);
     for (let i = X.cols - k; i < X.cols; i++) mask[order[i]] = 1;
-    return new FittedSelector(`SelectKBest(${name}, k=${this.params.k})`, X.columns, supportOf(mask), res.scores, res.pValues);
+    return new FittedSelector(
+      `SelectKBest(${name}, k=${this.params.k})`,
+      X.columns,
+      supportOf(mask),
+      res.scores,
+      res.pValues,
+    );
   }
 }
 
@@ -67,7 +79,10 @@ export class SelectPercentile implements MatrixTransformer<FittedSelector> {
 
   constructor(params: SelectPercentileParams = {}) {
     const percentile = params.percentile ?? 10;
-    if (!(percentile >= 0 && percentile <= 100)) throw new InputError('INVALID_OPTION', `percentile must be in [0, 100], got ${percentile}`, { value: percentile });
+    if (!(percentile >= 0 && percentile <= 100))
+      throw new InputError('INVALID_OPTION', `percentile must be in [0, 100], got ${percentile}`, {
+        value: percentile,
+      });
     this.params = Object.freeze({ score: 'fClassif' as const, ...params, percentile });
   }
 
@@ -110,6 +125,9 @@ function percentile(values: Float64Array, q: number): number {
 }
 
 export function requireY(y: ArrayLike<number> | undefined, who: string): ArrayLike<number> {
-  if (!y) throw new InputError('MISSING_TARGET', `${who} scores features against the target: pass y to fit(X, y)`, { expected: 'labels y' });
+  if (!y)
+    throw new InputError('MISSING_TARGET', `${who} scores features against the target: pass y to fit(X, y)`, {
+      expected: 'labels y',
+    });
   return y;
 }

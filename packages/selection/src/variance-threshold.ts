@@ -16,7 +16,8 @@ export class VarianceThreshold implements MatrixTransformer<FittedSelector> {
 
   constructor(params: VarianceThresholdParams = {}) {
     const threshold = params.threshold ?? 0;
-    if (!(threshold >= 0)) throw new InputError('INVALID_OPTION', `threshold must be >= 0, got ${threshold}`, { value: threshold });
+    if (!(threshold >= 0))
+      throw new InputError('INVALID_OPTION', `threshold must be >= 0, got ${threshold}`, { value: threshold });
     this.params = Object.freeze({ threshold });
   }
 

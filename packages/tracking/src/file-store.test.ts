@@ -59,7 +59,12 @@ describe('FileStore', () => {
     const theirs = (await readMeta(path.join(fixRun, 'meta.yaml')))!;
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
     for (const k of Object.keys(theirs)) expect([k, typeof ours[k]]).toEqual([k, typeof theirs[k]]);
-    expect(ours).toMatchObject({ status: 3, run_name: 'gbdt-baseline', experiment_id: run.experimentId, lifecycle_stage: 'active' });
+    expect(ours).toMatchObject({
+      status: 3,
+      run_name: 'gbdt-baseline',
+      experiment_id: run.experimentId,
+      lifecycle_stage: 'active',
+    });
     const ourExp = (await readMeta(path.join(expDir, 'meta.yaml')))!;
     const theirExp = (await readMeta(path.join(fixture, '412851392386041877', 'meta.yaml')))!;
     expect(Object.keys(ourExp).sort()).toEqual(Object.keys(theirExp).sort());
@@ -87,7 +92,9 @@ describe('FileStore', () => {
     await run.logParam('k', 1);
     await expect(run.logParam('k', 2)).rejects.toThrow(/cannot change within a run/);
     await expect(run.logMetric('m', NaN)).rejects.toThrow(/must be a number/);
-    await expect(run.logArtifact({ name: 'x', content: '' }, '../..')).rejects.toThrow(/leaves the run's artifacts folder/);
+    await expect(run.logArtifact({ name: 'x', content: '' }, '../..')).rejects.toThrow(
+      /leaves the run's artifacts folder/,
+    );
   });
 
   it('createTracker picks the store from the URI', () => {
@@ -104,14 +111,24 @@ describe('RestStore', () => {
       let data = '';
       req.on('data', (c) => (data += c));
       req.on('end', () => {
-        calls.push({ method: req.method!, url: req.url!, body: data && req.url!.includes('/mlflow/') ? JSON.parse(data) : data });
+        calls.push({
+          method: req.method!,
+          url: req.url!,
+          body: data && req.url!.includes('/mlflow/') ? JSON.parse(data) : data,
+        });
         res.setHeader('content-type', 'application/json');
         if (req.url!.startsWith('/api/2.0/mlflow/experiments/get-by-name')) {
           res.statusCode = 404;
           res.end(JSON.stringify({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'no such experiment' }));
         } else if (req.url === '/api/2.0/mlflow/experiments/create') res.end(JSON.stringify({ experiment_id: '7' }));
-        else if (req.url === '/api/2.0/mlflow/runs/create') res.end(JSON.stringify({ run: { info: { run_id: 'r1', artifact_uri: 'mlflow-artifacts:/7/r1/artifacts' } } }));
-        else if (req.url === '/api/2.0/mlflow/runs/log-metric' && (JSON.parse(data) as { key: string }).key === 'fail') {
+        else if (req.url === '/api/2.0/mlflow/runs/create')
+          res.end(
+            JSON.stringify({ run: { info: { run_id: 'r1', artifact_uri: 'mlflow-artifacts:/7/r1/artifacts' } } }),
+          );
+        else if (
+          req.url === '/api/2.0/mlflow/runs/log-metric' &&
+          (JSON.parse(data) as { key: string }).key === 'fail'
+        ) {
           res.statusCode = 400;
           res.end(JSON.stringify({ error_code: 'INVALID_PARAMETER_VALUE', message: 'bad metric' }));
         } else res.end('{}');

@@ -24,12 +24,14 @@ export class FileStore implements Tracker {
   }
 
   async getOrCreateExperiment(name: string): Promise<string> {
-    if (!name || typeof name !== 'string') throw new InputError('INVALID_EXPERIMENT', 'experiment name must be a non-empty string');
+    if (!name || typeof name !== 'string')
+      throw new InputError('INVALID_EXPERIMENT', 'experiment name must be a non-empty string');
     await this.ensureDefaultExperiment();
     for (const exp of await this.listExperiments()) if (exp.name === name) return exp.experimentId;
     // MLflow 2.x file store ids: a large integer derived from a UUID; collisions are checked.
     let id: string;
-    do id = BigInt(`0x${randomUUID().replace(/-/g, '').slice(0, 15)}`).toString(); while (await exists(path.join(this.root, id)));
+    do id = BigInt(`0x${randomUUID().replace(/-/g, '').slice(0, 15)}`).toString();
+    while (await exists(path.join(this.root, id)));
     await this.writeExperiment(id, name);
     return id;
   }
@@ -40,7 +42,8 @@ export class FileStore implements Tracker {
     for (const entry of await fs.readdir(this.root, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name === '.trash') continue;
       const meta = await readMeta(path.join(this.root, entry.name, 'meta.yaml'));
-      if (meta && meta.lifecycle_stage !== 'deleted') out.push({ experimentId: String(meta.experiment_id), name: String(meta.name) });
+      if (meta && meta.lifecycle_stage !== 'deleted')
+        out.push({ experimentId: String(meta.experiment_id), name: String(meta.name) });
     }
     return out;
   }
@@ -70,7 +73,8 @@ export class FileStore implements Tracker {
     const experimentId = await this.getOrCreateExperiment(options.experiment ?? 'Default');
     const runId = randomUUID().replace(/-/g, '');
     const runDir = path.join(this.root, experimentId, runId);
-    for (const sub of ['artifacts', 'metrics', 'params', 'tags']) await fs.mkdir(path.join(runDir, sub), { recursive: true });
+    for (const sub of ['artifacts', 'metrics', 'params', 'tags'])
+      await fs.mkdir(path.join(runDir, sub), { recursive: true });
     const runName = options.runName ?? `run-${runId.slice(0, 8)}`;
     const run = new FileRun(runDir, runId, experimentId, runName, options.startTime ?? Date.now());
     await run.writeMeta(RUN_STATUS.RUNNING, null);
@@ -126,11 +130,15 @@ class FileRun implements Run {
     const text = paramValue(key, value);
     const existing = await fs.readFile(file, 'utf8').catch(() => undefined);
     if (existing !== undefined && existing !== text) {
-      throw new InputError('PARAM_CHANGED', `param "${key}" was already logged as ${JSON.stringify(existing)}; MLflow params cannot change within a run`, {
-        column: key,
-        value: text,
-        expected: existing,
-      });
+      throw new InputError(
+        'PARAM_CHANGED',
+        `param "${key}" was already logged as ${JSON.stringify(existing)}; MLflow params cannot change within a run`,
+        {
+          column: key,
+          value: text,
+          expected: existing,
+        },
+      );
     }
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, text);
@@ -143,7 +151,10 @@ class FileRun implements Run {
   async logMetric(key: string, value: number, step = 0, timestamp = Date.now()): Promise<void> {
     const file = path.join(this.dir, 'metrics', checkKey('metric', key));
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.appendFile(file, `${Math.round(timestamp)} ${formatNumber(metricValue(key, value))} ${Math.round(step)}\n`);
+    await fs.appendFile(
+      file,
+      `${Math.round(timestamp)} ${formatNumber(metricValue(key, value))} ${Math.round(step)}\n`,
+    );
   }
 
   async logMetrics(metrics: Record<string, number>, step = 0): Promise<void> {
@@ -166,7 +177,10 @@ class FileRun implements Run {
     const name = typeof source === 'string' ? path.basename(source) : source.name;
     const target = path.resolve(base, artifactPath, name);
     if (!target.startsWith(base + path.sep)) {
-      throw new InputError('INVALID_ARTIFACT_PATH', `artifact path ${JSON.stringify(path.join(artifactPath, name))} leaves the run's artifacts folder`);
+      throw new InputError(
+        'INVALID_ARTIFACT_PATH',
+        `artifact path ${JSON.stringify(path.join(artifactPath, name))} leaves the run's artifacts folder`,
+      );
     }
     await fs.mkdir(path.dirname(target), { recursive: true });
     if (typeof source === 'string') await fs.copyFile(source, target);

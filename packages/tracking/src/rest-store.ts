@@ -34,7 +34,10 @@ export class RestStore implements Tracker {
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!res.ok) {
       const code = typeof json.error_code === 'string' ? json.error_code : `HTTP_${res.status}`;
-      throw new TrackingServerError(code, `MLflow server ${url.pathname} answered ${res.status}: ${String(json.message ?? text)}`);
+      throw new TrackingServerError(
+        code,
+        `MLflow server ${url.pathname} answered ${res.status}: ${String(json.message ?? text)}`,
+      );
     }
     return json as T;
   }
@@ -48,13 +51,18 @@ export class RestStore implements Tracker {
     try {
       return await (this.options.fetch ?? fetch)(url, init);
     } catch (e) {
-      throw new TrackingServerError('UNREACHABLE', `cannot reach the MLflow server at ${this.uri}: ${(e as Error).message}`);
+      throw new TrackingServerError(
+        'UNREACHABLE',
+        `cannot reach the MLflow server at ${this.uri}: ${(e as Error).message}`,
+      );
     }
   }
 
   async getOrCreateExperiment(name: string): Promise<string> {
     try {
-      const found = await this.call<{ experiment: { experiment_id: string } }>('GET', 'experiments/get-by-name', { experiment_name: name });
+      const found = await this.call<{ experiment: { experiment_id: string } }>('GET', 'experiments/get-by-name', {
+        experiment_name: name,
+      });
       return found.experiment.experiment_id;
     } catch (e) {
       if (!(e instanceof TrackingServerError) || e.code !== 'RESOURCE_DOES_NOT_EXIST') throw e;
@@ -77,9 +85,19 @@ export class RestStore implements Tracker {
 
   /** Upload through the server's artifact proxy. */
   async putArtifact(experimentId: string, runId: string, relPath: string, content: Uint8Array): Promise<void> {
-    const url = new URL(`${this.uri}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${relPath.split('/').map(encodeURIComponent).join('/')}`);
-    const res = await this.request(url, { method: 'PUT', headers: this.headers({ 'content-type': 'application/octet-stream' }), body: content });
-    if (!res.ok) throw new TrackingServerError(`HTTP_${res.status}`, `MLflow artifact upload of ${relPath} answered ${res.status}: ${await res.text()}`);
+    const url = new URL(
+      `${this.uri}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${relPath.split('/').map(encodeURIComponent).join('/')}`,
+    );
+    const res = await this.request(url, {
+      method: 'PUT',
+      headers: this.headers({ 'content-type': 'application/octet-stream' }),
+      body: content,
+    });
+    if (!res.ok)
+      throw new TrackingServerError(
+        `HTTP_${res.status}`,
+        `MLflow artifact upload of ${relPath} answered ${res.status}: ${await res.text()}`,
+      );
   }
 }
 
@@ -92,11 +110,18 @@ class RestRun implements Run {
   ) {}
 
   async logParam(key: string, value: unknown): Promise<void> {
-    await this.store.call('POST', 'runs/log-parameter', { run_id: this.runId, key: checkKey('param', key), value: paramValue(key, value) });
+    await this.store.call('POST', 'runs/log-parameter', {
+      run_id: this.runId,
+      key: checkKey('param', key),
+      value: paramValue(key, value),
+    });
   }
 
   async logParams(params: Record<string, unknown>): Promise<void> {
-    const list = Object.entries(params).map(([key, value]) => ({ key: checkKey('param', key), value: paramValue(key, value) }));
+    const list = Object.entries(params).map(([key, value]) => ({
+      key: checkKey('param', key),
+      value: paramValue(key, value),
+    }));
     // log-batch accepts at most 100 params per call.
     for (let i = 0; i < list.length; i += 100) {
       await this.store.call('POST', 'runs/log-batch', { run_id: this.runId, params: list.slice(i, i + 100) });
@@ -115,14 +140,23 @@ class RestRun implements Run {
 
   async logMetrics(metrics: Record<string, number>, step = 0): Promise<void> {
     const timestamp = Date.now();
-    const list = Object.entries(metrics).map(([key, value]) => ({ key: checkKey('metric', key), value: metricValue(key, value), timestamp, step }));
+    const list = Object.entries(metrics).map(([key, value]) => ({
+      key: checkKey('metric', key),
+      value: metricValue(key, value),
+      timestamp,
+      step,
+    }));
     for (let i = 0; i < list.length; i += 1000) {
       await this.store.call('POST', 'runs/log-batch', { run_id: this.runId, metrics: list.slice(i, i + 1000) });
     }
   }
 
   async setTag(key: string, value: string): Promise<void> {
-    await this.store.call('POST', 'runs/set-tag', { run_id: this.runId, key: checkKey('tag', key), value: String(value) });
+    await this.store.call('POST', 'runs/set-tag', {
+      run_id: this.runId,
+      key: checkKey('tag', key),
+      value: String(value),
+    });
   }
 
   async logArtifact(source: string | { name: string; content: string | Uint8Array }, artifactPath = ''): Promise<void> {

@@ -3,7 +3,11 @@ import type { FrozenTrial } from './trial';
 export type Direction = 'maximize' | 'minimize';
 
 export interface Pruner {
-  shouldPrune(intermediate: ReadonlyArray<[number, number]>, finished: readonly FrozenTrial[], direction: Direction): boolean;
+  shouldPrune(
+    intermediate: ReadonlyArray<[number, number]>,
+    finished: readonly FrozenTrial[],
+    direction: Direction,
+  ): boolean;
 }
 
 /** Never prunes. */
@@ -21,7 +25,11 @@ export class NopPruner implements Pruner {
 export class MedianPruner implements Pruner {
   constructor(readonly options: { nStartupTrials?: number; nWarmupSteps?: number } = {}) {}
 
-  shouldPrune(intermediate: ReadonlyArray<[number, number]>, finished: readonly FrozenTrial[], direction: Direction): boolean {
+  shouldPrune(
+    intermediate: ReadonlyArray<[number, number]>,
+    finished: readonly FrozenTrial[],
+    direction: Direction,
+  ): boolean {
     if (intermediate.length === 0) return false;
     const [step, value] = intermediate[intermediate.length - 1];
     if (step < (this.options.nWarmupSteps ?? 0)) return false;

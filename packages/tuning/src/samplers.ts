@@ -37,7 +37,10 @@ function sampleIndependent(dist: Distribution, rng: Rng): ParamValue {
 }
 
 /** Fill every active parameter in dependency order with `pick`. */
-function sampleSpace(space: SearchSpace, pick: (name: string, dist: Distribution, sofar: Params) => ParamValue): Params {
+function sampleSpace(
+  space: SearchSpace,
+  pick: (name: string, dist: Distribution, sofar: Params) => ParamValue,
+): Params {
   const params: Params = {};
   for (const name of orderedParams(space)) {
     const dist = space[name];
@@ -144,8 +147,18 @@ export class TpeSampler implements Sampler {
   ): number {
     const [lo, hi] = internalBounds(dist);
     const prior = this.options.priorWeight ?? 1;
-    const l = parzen(good.map((t) => toInternal(dist, t.params[name] as number)), lo, hi, prior);
-    const g = parzen(bad.map((t) => toInternal(dist, t.params[name] as number)), lo, hi, prior);
+    const l = parzen(
+      good.map((t) => toInternal(dist, t.params[name] as number)),
+      lo,
+      hi,
+      prior,
+    );
+    const g = parzen(
+      bad.map((t) => toInternal(dist, t.params[name] as number)),
+      lo,
+      hi,
+      prior,
+    );
     let best = NaN;
     let bestScore = -Infinity;
     for (let i = 0; i < (this.options.nEiCandidates ?? 24); i++) {
@@ -159,7 +172,13 @@ export class TpeSampler implements Sampler {
     return fromInternal(dist, best);
   }
 
-  private sampleCategorical(dist: CategoricalDistribution, name: string, good: FrozenTrial[], bad: FrozenTrial[], rng: Rng): ParamValue {
+  private sampleCategorical(
+    dist: CategoricalDistribution,
+    name: string,
+    good: FrozenTrial[],
+    bad: FrozenTrial[],
+    rng: Rng,
+  ): ParamValue {
     const prior = this.options.priorWeight ?? 1;
     const k = dist.choices.length;
     const probs = (trials: FrozenTrial[]) => {
@@ -192,8 +211,12 @@ export class TpeSampler implements Sampler {
 /** Completed trials best first, then pruned ones (deeper pruning first), failed ones dropped. */
 function rankTrials(trials: readonly FrozenTrial[], direction: Direction): FrozenTrial[] {
   const sign = direction === 'maximize' ? -1 : 1;
-  const complete = trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value)).sort((a, b) => sign * (a.value - b.value));
-  const pruned = trials.filter((t) => t.state === 'pruned').sort((a, b) => b.intermediate.length - a.intermediate.length);
+  const complete = trials
+    .filter((t) => t.state === 'complete' && Number.isFinite(t.value))
+    .sort((a, b) => sign * (a.value - b.value));
+  const pruned = trials
+    .filter((t) => t.state === 'pruned')
+    .sort((a, b) => b.intermediate.length - a.intermediate.length);
   return [...complete, ...pruned];
 }
 
@@ -245,6 +268,9 @@ export function createSampler(name: 'random' | 'grid' | 'tpe', options: Record<s
     case 'tpe':
       return new TpeSampler(options);
     default:
-      throw new ConfigError('UNKNOWN_SAMPLER', `unknown sampler "${String(name)}"`, { value: name, expected: 'random, grid or tpe' });
+      throw new ConfigError('UNKNOWN_SAMPLER', `unknown sampler "${String(name)}"`, {
+        value: name,
+        expected: 'random, grid or tpe',
+      });
   }
 }

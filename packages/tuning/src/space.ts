@@ -33,13 +33,20 @@ export type Params = Record<string, ParamValue>;
 
 function checkRange(kind: string, low: number, high: number, log: boolean): void {
   if (!Number.isFinite(low) || !Number.isFinite(high) || low > high) {
-    throw new ConfigError('INVALID_SPACE', `${kind}(${low}, ${high}): low must be <= high and both finite`, { value: [low, high] });
+    throw new ConfigError('INVALID_SPACE', `${kind}(${low}, ${high}): low must be <= high and both finite`, {
+      value: [low, high],
+    });
   }
-  if (log && low <= 0) throw new ConfigError('INVALID_SPACE', `${kind}(${low}, ${high}, log): a log scale needs low > 0`, { value: low });
+  if (log && low <= 0)
+    throw new ConfigError('INVALID_SPACE', `${kind}(${low}, ${high}, log): a log scale needs low > 0`, { value: low });
 }
 
 /** An integer in [low, high] (inclusive), on a multiple of `step` from low, optionally log-uniform. */
-export function int(low: number, high: number, opts: { step?: number; log?: boolean; when?: Condition } = {}): IntDistribution {
+export function int(
+  low: number,
+  high: number,
+  opts: { step?: number; log?: boolean; when?: Condition } = {},
+): IntDistribution {
   const step = opts.step ?? 1;
   checkRange('int', low, high, !!opts.log);
   if (!Number.isInteger(low) || !Number.isInteger(high) || !Number.isInteger(step) || step < 1) {
@@ -60,7 +67,10 @@ export function logFloat(low: number, high: number, opts: { when?: Condition } =
   return float(low, high, { ...opts, log: true });
 }
 
-export function categorical<T extends ParamValue>(choices: readonly T[], opts: { when?: Condition } = {}): CategoricalDistribution {
+export function categorical<T extends ParamValue>(
+  choices: readonly T[],
+  opts: { when?: Condition } = {},
+): CategoricalDistribution {
   if (choices.length === 0) throw new ConfigError('INVALID_SPACE', 'categorical() needs at least one choice');
   return { type: 'categorical', choices: [...choices], when: opts.when };
 }
@@ -81,11 +91,15 @@ export function orderedParams(space: SearchSpace): string[] {
   const out: string[] = [];
   const visit = (name: string) => {
     if (done.has(name)) return;
-    if (visiting.has(name)) throw new ConfigError('INVALID_SPACE', `conditions form a cycle through "${name}"`, { column: name });
+    if (visiting.has(name))
+      throw new ConfigError('INVALID_SPACE', `conditions form a cycle through "${name}"`, { column: name });
     visiting.add(name);
     for (const parent of Object.keys(space[name].when ?? {})) {
       if (!(parent in space)) {
-        throw new ConfigError('INVALID_SPACE', `"${name}" depends on "${parent}", which is not in the search space`, { column: name, value: parent });
+        throw new ConfigError('INVALID_SPACE', `"${name}" depends on "${parent}", which is not in the search space`, {
+          column: name,
+          value: parent,
+        });
       }
       visit(parent);
     }
@@ -112,7 +126,8 @@ export function fromInternal(dist: IntDistribution | FloatDistribution, x: numbe
 export function internalBounds(dist: IntDistribution | FloatDistribution): [number, number] {
   // Ints widen by half a step so the end values are as likely as the inner ones.
   const half = dist.type === 'int' && !dist.log ? dist.step / 2 : 0;
-  const lo = dist.type === 'int' && dist.log ? Math.log(Math.max(dist.low - 0.5, 1e-12)) : toInternal(dist, dist.low) - half;
+  const lo =
+    dist.type === 'int' && dist.log ? Math.log(Math.max(dist.low - 0.5, 1e-12)) : toInternal(dist, dist.low) - half;
   const hi = dist.type === 'int' && dist.log ? Math.log(dist.high + 0.5) : toInternal(dist, dist.high) + half;
   return [lo, hi];
 }

@@ -13,7 +13,10 @@ const space: SearchSpace = {
 };
 // Best at x = 0.3, lr = 0.01, depth = 6, kind = 'b'.
 const loss = (p: Record<string, unknown>) =>
-  ((p.x as number) - 0.3) ** 2 + (Math.log10(p.lr as number) + 2) ** 2 / 4 + ((p.depth as number) - 6) ** 2 / 16 + (p.kind === 'b' ? 0 : 0.1);
+  ((p.x as number) - 0.3) ** 2 +
+  (Math.log10(p.lr as number) + 2) ** 2 / 4 +
+  ((p.depth as number) - 6) ** 2 / 16 +
+  (p.kind === 'b' ? 0 : 0.1);
 
 describe('search spaces', () => {
   it('rejects invalid distributions', () => {
@@ -36,9 +39,15 @@ describe('search spaces', () => {
       expect(t.params.n).toBeGreaterThanOrEqual(10);
       expect(t.params.n).toBeLessThanOrEqual(100);
     }
-    expect(() => new RandomSampler().sample({ space: { a: float(0, 1, { when: { b: [1] } }) }, trials: [], direction: 'maximize', trialNumber: 0, rng: createRng(1) })).toThrow(
-      /depends on "b"/,
-    );
+    expect(() =>
+      new RandomSampler().sample({
+        space: { a: float(0, 1, { when: { b: [1] } }) },
+        trials: [],
+        direction: 'maximize',
+        trialNumber: 0,
+        rng: createRng(1),
+      }),
+    ).toThrow(/depends on "b"/);
   });
 });
 
@@ -56,8 +65,20 @@ describe('optimize', () => {
     let tpeSum = 0;
     let rndSum = 0;
     for (let seed = 0; seed < 8; seed++) {
-      const tpe = await optimize((p) => loss(p), { space, nTrials: 60, direction: 'minimize', seed, sampler: new TpeSampler() });
-      const rnd = await optimize((p) => loss(p), { space, nTrials: 60, direction: 'minimize', seed, sampler: new RandomSampler() });
+      const tpe = await optimize((p) => loss(p), {
+        space,
+        nTrials: 60,
+        direction: 'minimize',
+        seed,
+        sampler: new TpeSampler(),
+      });
+      const rnd = await optimize((p) => loss(p), {
+        space,
+        nTrials: 60,
+        direction: 'minimize',
+        seed,
+        sampler: new RandomSampler(),
+      });
       tpeSum += tpe.bestTrial.value;
       rndSum += rnd.bestTrial.value;
     }
@@ -117,7 +138,9 @@ describe('optimize', () => {
   });
 
   it('fails clearly when no trial completes, and stops on abort', async () => {
-    await expect(optimize(() => NaN, { space, nTrials: 2 })).rejects.toThrow(/no trial completed; trial 0: the objective returned NaN/);
+    await expect(optimize(() => NaN, { space, nTrials: 2 })).rejects.toThrow(
+      /no trial completed; trial 0: the objective returned NaN/,
+    );
     const ctl = new AbortController();
     await expect(
       optimize(
@@ -131,7 +154,11 @@ describe('optimize', () => {
   });
 
   it('evaluates enqueued params first', async () => {
-    const study = await optimize((p) => -loss(p), { space, nTrials: 3, enqueue: [{ x: 0.3, lr: 0.01, depth: 6, kind: 'b' }] });
+    const study = await optimize((p) => -loss(p), {
+      space,
+      nTrials: 3,
+      enqueue: [{ x: 0.3, lr: 0.01, depth: 6, kind: 'b' }],
+    });
     expect(study.trials[0].params).toEqual({ x: 0.3, lr: 0.01, depth: 6, kind: 'b' });
     expect(study.bestTrial.number).toBe(0);
   });

@@ -36,7 +36,8 @@ export interface StudyResult {
  */
 export async function optimize(objective: Objective, options: OptimizeOptions): Promise<Required<StudyResult>> {
   const nTrials = options.nTrials ?? 20;
-  if (!Number.isInteger(nTrials) || nTrials < 1) throw new ConfigError('INVALID_TRIALS', `nTrials must be a positive integer, got ${nTrials}`, { value: nTrials });
+  if (!Number.isInteger(nTrials) || nTrials < 1)
+    throw new ConfigError('INVALID_TRIALS', `nTrials must be a positive integer, got ${nTrials}`, { value: nTrials });
   const direction = options.direction ?? 'maximize';
   const sampler = options.sampler ?? new TpeSampler();
   const pruner = options.pruner ?? new MedianPruner();
@@ -48,7 +49,9 @@ export async function optimize(objective: Objective, options: OptimizeOptions): 
     throwIfAborted(options.signal);
     if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) break;
     const trialRng = rng.fork();
-    const params = options.enqueue?.[number] ?? sampler.sample({ space: options.space, trials: study.trials, direction, trialNumber: number, rng: trialRng });
+    const params =
+      options.enqueue?.[number] ??
+      sampler.sample({ space: options.space, trials: study.trials, direction, trialNumber: number, rng: trialRng });
     const intermediate: Array<[number, number]> = [];
     const trial: Trial = {
       number,
@@ -62,7 +65,8 @@ export async function optimize(objective: Objective, options: OptimizeOptions): 
     let frozen: FrozenTrial;
     try {
       const value = await objective(params, trial);
-      if (typeof value !== 'number' || Number.isNaN(value)) throw new InputError('INVALID_OBJECTIVE', `the objective returned ${String(value)}, not a number`);
+      if (typeof value !== 'number' || Number.isNaN(value))
+        throw new InputError('INVALID_OBJECTIVE', `the objective returned ${String(value)}, not a number`);
       frozen = { number, params, value, state: 'complete', intermediate, durationMs: performance.now() - t0 };
     } catch (e) {
       if (e instanceof AbortError) throw e;
@@ -78,12 +82,16 @@ export async function optimize(objective: Objective, options: OptimizeOptions): 
       };
     }
     study.trials.push(frozen);
-    if (frozen.state === 'complete' && isBetter(frozen.value, study.bestTrial?.value, direction)) study.bestTrial = frozen;
+    if (frozen.state === 'complete' && isBetter(frozen.value, study.bestTrial?.value, direction))
+      study.bestTrial = frozen;
     options.onTrial?.(frozen, study);
   }
   if (!study.bestTrial) {
     const errors = study.trials.filter((t) => t.error).map((t) => `trial ${t.number}: ${t.error}`);
-    throw new InputError('NO_COMPLETED_TRIAL', `no trial completed${errors.length ? `; ${errors.slice(0, 3).join('; ')}` : ''}`);
+    throw new InputError(
+      'NO_COMPLETED_TRIAL',
+      `no trial completed${errors.length ? `; ${errors.slice(0, 3).join('; ')}` : ''}`,
+    );
   }
   return study as Required<StudyResult>;
 }

@@ -50,35 +50,57 @@ describe('tuneEstimator', () => {
     };
     const fittedCalls: Params[] = [];
     const fitted = await tuneEstimator({ ...base, enqueue: [{ maxDepth: 2 }], evaluateFold: counting(fittedCalls) });
-    const baseline = crossValidate(() => factory({ maxDepth: 2 }), X, y, { folds, metrics: ['rocAuc'] }).folds.map((f) => f.scores.rocAuc);
+    const baseline = crossValidate(() => factory({ maxDepth: 2 }), X, y, { folds, metrics: ['rocAuc'] }).folds.map(
+      (f) => f.scores.rocAuc,
+    );
     const reusedCalls: Params[] = [];
-    const reused = await tuneEstimator({ ...base, evaluated: [{ params: { maxDepth: 2 }, foldScores: baseline }], evaluateFold: counting(reusedCalls) });
-    const view = (r: typeof fitted) => r.study.trials.map((t) => ({ params: t.params, value: t.value, state: t.state, intermediate: t.intermediate }));
+    const reused = await tuneEstimator({
+      ...base,
+      evaluated: [{ params: { maxDepth: 2 }, foldScores: baseline }],
+      evaluateFold: counting(reusedCalls),
+    });
+    const view = (r: typeof fitted) =>
+      r.study.trials.map((t) => ({ params: t.params, value: t.value, state: t.state, intermediate: t.intermediate }));
     expect(view(reused)).toEqual(view(fitted));
     // Trial 0's five folds are the only fits saved.
     expect(reusedCalls).toEqual(fittedCalls.slice(5));
-    await expect(tuneEstimator({ ...base, evaluated: [{ params: { maxDepth: 2 }, foldScores: [0.5, 0.6] }] })).rejects.toThrow(/one score per fold \(5\)/);
+    await expect(
+      tuneEstimator({ ...base, evaluated: [{ params: { maxDepth: 2 }, foldScores: [0.5, 0.6] }] }),
+    ).rejects.toThrow(/one score per fold \(5\)/);
   });
 
   describe('evaluateFold with foldConcurrency', () => {
     const { X, y } = data(500, 2);
-    const factory = (p: Params) => new DecisionTreeClassifier({ maxDepth: p.maxDepth as number, minSamplesLeaf: p.minSamplesLeaf as number });
-    const base = { factory, space: { maxDepth: int(1, 8), minSamplesLeaf: int(1, 60) }, X, y, nTrials: 14, seed: 5, enqueue: [{ maxDepth: 1, minSamplesLeaf: 1 }] };
-    // What a worker would do: the same fit and metric, answered asynchronously and out of order.
-    const remote = (log: { inFlight: number; maxInFlight: number; calls: number }) => async (params: Params, fold: Fold, index: number) => {
-      log.calls++;
-      log.inFlight++;
-      log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
-      await new Promise((r) => setTimeout(r, index % 2 === 0 ? 3 : 0));
-      log.inFlight--;
-      return crossValidate(() => factory(params), X, y, { folds: [fold], metrics: ['rocAuc'] }).folds[0].scores.rocAuc;
+    const factory = (p: Params) =>
+      new DecisionTreeClassifier({ maxDepth: p.maxDepth as number, minSamplesLeaf: p.minSamplesLeaf as number });
+    const base = {
+      factory,
+      space: { maxDepth: int(1, 8), minSamplesLeaf: int(1, 60) },
+      X,
+      y,
+      nTrials: 14,
+      seed: 5,
+      enqueue: [{ maxDepth: 1, minSamplesLeaf: 1 }],
     };
+    // What a worker would do: the same fit and metric, answered asynchronously and out of order.
+    const remote =
+      (log: { inFlight: number; maxInFlight: number; calls: number }) =>
+      async (params: Params, fold: Fold, index: number) => {
+        log.calls++;
+        log.inFlight++;
+        log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
+        await new Promise((r) => setTimeout(r, index % 2 === 0 ? 3 : 0));
+        log.inFlight--;
+        return crossValidate(() => factory(params), X, y, { folds: [fold], metrics: ['rocAuc'] }).folds[0].scores
+          .rocAuc;
+      };
 
     it('gives the same trials, values, pruning and best fold scores as fitting fold by fold here', async () => {
       const here = await tuneEstimator(base);
       const log = { inFlight: 0, maxInFlight: 0, calls: 0 };
       const there = await tuneEstimator({ ...base, evaluateFold: remote(log), foldConcurrency: 2 });
-      const view = (r: typeof here) => r.study.trials.map((t) => ({ params: t.params, value: t.value, state: t.state, intermediate: t.intermediate }));
+      const view = (r: typeof here) =>
+        r.study.trials.map((t) => ({ params: t.params, value: t.value, state: t.state, intermediate: t.intermediate }));
       expect(view(there)).toEqual(view(here));
       expect(here.study.trials.some((t) => t.state === 'pruned')).toBe(true);
       expect(there.bestFoldScores).toEqual(here.bestFoldScores);
@@ -111,8 +133,9 @@ describe('tuneEstimator', () => {
     });
 
     it('rejects a foldConcurrency that is not a positive integer', async () => {
-      await expect(tuneEstimator({ ...base, foldConcurrency: 0 })).rejects.toThrow(/foldConcurrency must be a positive integer/);
+      await expect(tuneEstimator({ ...base, foldConcurrency: 0 })).rejects.toThrow(
+        /foldConcurrency must be a positive integer/,
+      );
     });
   });
 });
-

@@ -1,4 +1,15 @@
-import { ConfigError, createRng, kFold, throwIfAborted, stratifiedKFold, type Estimator, type FittedModel, type Fold, type Matrix, type RunOptions } from '@campaign-ml/core';
+import {
+  ConfigError,
+  createRng,
+  kFold,
+  throwIfAborted,
+  stratifiedKFold,
+  type Estimator,
+  type FittedModel,
+  type Fold,
+  type Matrix,
+  type RunOptions,
+} from '@campaign-ml/core';
 import { crossValidate, type CrossValidateResult, type MetricName } from '@campaign-ml/models';
 import { MedianPruner, type Pruner } from './pruner';
 import type { Sampler } from './samplers';
@@ -77,7 +88,10 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
         : kFold(options.X.rows, options.folds ?? 5, createRng(options.seed ?? 0));
   const concurrency = options.foldConcurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new ConfigError('INVALID_OPTION', `foldConcurrency must be a positive integer, got ${concurrency}`, { value: concurrency, expected: 'an integer >= 1' });
+    throw new ConfigError('INVALID_OPTION', `foldConcurrency must be a positive integer, got ${concurrency}`, {
+      value: concurrency,
+      expected: 'an integer >= 1',
+    });
   }
   const fitHere = (params: Params, fold: Fold): number => {
     const cv: CrossValidateResult = crossValidate(() => options.factory(params), options.X, options.y, {
@@ -90,10 +104,14 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
   const evaluated = options.evaluated ?? [];
   evaluated.forEach((e, i) => {
     if (e.foldScores.length !== folds.length || e.foldScores.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
-      throw new ConfigError('INVALID_OPTION', `evaluated[${i}].foldScores must hold one score per fold (${folds.length}), got ${JSON.stringify(e.foldScores)}`, {
-        value: e.foldScores,
-        expected: `${folds.length} numbers`,
-      });
+      throw new ConfigError(
+        'INVALID_OPTION',
+        `evaluated[${i}].foldScores must hold one score per fold (${folds.length}), got ${JSON.stringify(e.foldScores)}`,
+        {
+          value: e.foldScores,
+          expected: `${folds.length} numbers`,
+        },
+      );
     }
   });
   const foldScores = new Map<number, number[]>();

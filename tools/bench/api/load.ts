@@ -31,7 +31,19 @@ const arg = (name: string, def?: string): string | undefined => {
 const duration = Number(arg('duration', '10'));
 const logLevel = arg('log-level', 'warn')!;
 const port = Number(arg('port', '18181'));
-const LEAKY = ['pledged', 'usd_pledged', 'backers_count', 'state_changed_at', 'spotlight', 'staff_pick.1', 'state_changed_at_weekday', 'state_changed_at_month', 'state_changed_at_day', 'state_changed_at_yr', 'state_changed_at_hr'];
+const LEAKY = [
+  'pledged',
+  'usd_pledged',
+  'backers_count',
+  'state_changed_at',
+  'spotlight',
+  'staff_pick.1',
+  'state_changed_at_weekday',
+  'state_changed_at_month',
+  'state_changed_at_day',
+  'state_changed_at_yr',
+  'state_changed_at_hr',
+];
 
 async function sampleBundle(): Promise<BundleDocument> {
   const raw = await readTable(path.join(root, 'data/kickstarter-sample.csv'));
@@ -99,8 +111,20 @@ async function main(): Promise<void> {
   if (!given) await writeBundle(modelPath, doc);
   const records = await sampleRecords(doc, 1000);
   const dist = path.join(root, 'apps/api/dist/main.js');
-  const [cmd, args] = fs.existsSync(dist) ? [process.execPath, [dist]] : ['npx', ['tsx', path.join(root, 'apps/api/src/main.ts')]];
-  const child = spawn(cmd, args, { env: { ...process.env, MODEL_PATH: modelPath, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: logLevel, RELOAD_INTERVAL_MS: '0' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const [cmd, args] = fs.existsSync(dist)
+    ? [process.execPath, [dist]]
+    : ['npx', ['tsx', path.join(root, 'apps/api/src/main.ts')]];
+  const child = spawn(cmd, args, {
+    env: {
+      ...process.env,
+      MODEL_PATH: modelPath,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: logLevel,
+      RELOAD_INTERVAL_MS: '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitReady(url, child);
@@ -110,7 +134,14 @@ async function main(): Promise<void> {
     // Warm-up (JIT, caches), not measured.
     await autocannon({ url: `${url}/v1/predict`, connections: 16, duration: 2, method: 'POST', headers, body: one });
     const ref = await autocannon({ url: `${url}/healthz`, connections: 16, duration });
-    const single = await autocannon({ url: `${url}/v1/predict`, connections: 16, duration, method: 'POST', headers, body: one });
+    const single = await autocannon({
+      url: `${url}/v1/predict`,
+      connections: 16,
+      duration,
+      method: 'POST',
+      headers,
+      body: one,
+    });
     const times: number[] = [];
     for (let i = 0; i < 25; i++) {
       const t = performance.now();
@@ -124,7 +155,14 @@ async function main(): Promise<void> {
       cores: os.cpus().length,
       logLevel,
       reference: { route: 'GET /healthz', reqPerSec: ref.requests.average, p99Ms: ref.latency.p99 },
-      single: { route: 'POST /v1/predict (1 record)', reqPerSec: single.requests.average, p50Ms: single.latency.p50, p99Ms: single.latency.p99, non2xx: single.non2xx, errors: single.errors },
+      single: {
+        route: 'POST /v1/predict (1 record)',
+        reqPerSec: single.requests.average,
+        p50Ms: single.latency.p50,
+        p99Ms: single.latency.p99,
+        non2xx: single.non2xx,
+        errors: single.errors,
+      },
       ratioToReference: single.requests.average / ref.requests.average,
       batch1000: { medianMs: quantile(times, 0.5), p90Ms: quantile(times, 0.9) },
       targets: { reqPerSec: 5000, p99Ms: 10, batch1000Ms: 20 },

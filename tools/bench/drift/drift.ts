@@ -31,7 +31,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { Bundle, BUNDLE_FORMAT, BUNDLE_VERSION, computeReference, type BundleDocument } from '@campaign-ml/bundle';
-import { chi2Contingency, driftReport, jensenShannon, ks2Samp, psi, wassersteinDistanceNormed } from '@campaign-ml/drift';
+import {
+  chi2Contingency,
+  driftReport,
+  jensenShannon,
+  ks2Samp,
+  psi,
+  wassersteinDistanceNormed,
+} from '@campaign-ml/drift';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
 import { inferSchema } from '@campaign-ml/schema';
@@ -49,7 +56,7 @@ function step(c: number, s: number, j: number): number {
 function grid(c: number, s: number, j: number): Float64Array {
   const st = step(c, s, j);
   const out = new Float64Array(N);
-  for (let i = 0; i < N; i++) out[i] = ((i * st) % N + 0.5) / N;
+  for (let i = 0; i < N; i++) out[i] = (((i * st) % N) + 0.5) / N;
   return out;
 }
 
@@ -153,10 +160,20 @@ async function main(): Promise<void> {
     cats[c] = categories(c);
     columns.push({ kind: 'categorical', c, ref: categorical(c, 0), cur: categorical(c, 1) });
   }
-  console.log(`data: ${N.toLocaleString('en-US')} rows x ${NUMERIC + CATEGORICAL} columns per side, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `data: ${N.toLocaleString('en-US')} rows x ${NUMERIC + CATEGORICAL} columns per side, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   const script = fs.readFileSync(path.join(__dirname, 'drift_reference.py'), 'utf8');
-  const py = process.env.DRIFT_BENCH_TESTS === '0' ? undefined : startPythonWorker<{ ms: number; results: Result[] }>('drift', script, { rows: N, numeric: NUMERIC, categorical: CATEGORICAL, edges, refCounts, categories: cats }, {});
+  const py =
+    process.env.DRIFT_BENCH_TESTS === '0'
+      ? undefined
+      : startPythonWorker<{ ms: number; results: Result[] }>(
+          'drift',
+          script,
+          { rows: N, numeric: NUMERIC, categorical: CATEGORICAL, edges, refCounts, categories: cats },
+          {},
+        );
 
   const runOurs = (): { ms: number; results: Result[]; parts: Record<string, number> } => {
     const parts = { ks: 0, wasserstein: 0, bins: 0, categorical: 0 };
@@ -175,7 +192,13 @@ async function main(): Promise<void> {
         const chi = chi2Contingency([r, c]);
         const p = psi(r, c);
         parts.bins += performance.now() - s;
-        results.push({ column: col.c, ks: [ks.statistic, ks.pValue], wasserstein: w, chi2: [chi.statistic, chi.pValue], psi: p });
+        results.push({
+          column: col.c,
+          ks: [ks.statistic, ks.pValue],
+          wasserstein: w,
+          chi2: [chi.statistic, chi.pValue],
+          psi: p,
+        });
       } else {
         const s = performance.now();
         const k = cats[col.c];
@@ -221,7 +244,12 @@ async function main(): Promise<void> {
       ['chi2 p', o.chi2[1], s.chi2[1]],
       ['psi', o.psi, s.psi],
     ];
-    if (o.ks) pairs.push(['ks D', o.ks[0], s.ks![0]], ['ks p', o.ks[1], s.ks![1]], ['wasserstein', o.wasserstein!, s.wasserstein!]);
+    if (o.ks)
+      pairs.push(
+        ['ks D', o.ks[0], s.ks![0]],
+        ['ks p', o.ks[1], s.ks![1]],
+        ['wasserstein', o.wasserstein!, s.wasserstein!],
+      );
     if (o.js !== undefined) pairs.push(['js', o.js, s.js!]);
     for (const [name, a, b] of pairs) {
       const e = name.endsWith(' p') && b < 1e-300 ? Math.abs(a - b) : rel(a, b);
@@ -232,18 +260,29 @@ async function main(): Promise<void> {
     }
   });
   const ksP = last!.results.filter((r) => r.ks).map((r) => r.ks![1]);
-  console.log(`KS p-values: ${ksP.filter((p) => p === 0).length} zero, ${ksP.filter((p) => p > 0 && p < 0.05).length} in (0, 0.05), ${ksP.filter((p) => p >= 0.05).length} >= 0.05`);
-  console.log(`largest relative difference to scipy over all results: ${worst.toExponential(2)}${worst ? ` (${worstAt})` : ''}`);
+  console.log(
+    `KS p-values: ${ksP.filter((p) => p === 0).length} zero, ${ksP.filter((p) => p > 0 && p < 0.05).length} in (0, 0.05), ${ksP.filter((p) => p >= 0.05).length} >= 0.05`,
+  );
+  console.log(
+    `largest relative difference to scipy over all results: ${worst.toExponential(2)}${worst ? ` (${worstAt})` : ''}`,
+  );
   const p = last!.parts;
-  console.log(`ours, last round: KS ${(p.ks / 1000).toFixed(2)} s, Wasserstein ${(p.wasserstein / 1000).toFixed(2)} s, frozen bins ${(p.bins / 1000).toFixed(2)} s, categorical ${(p.categorical / 1000).toFixed(2)} s`);
+  console.log(
+    `ours, last round: KS ${(p.ks / 1000).toFixed(2)} s, Wasserstein ${(p.wasserstein / 1000).toFixed(2)} s, frozen bins ${(p.bins / 1000).toFixed(2)} s, categorical ${(p.categorical / 1000).toFixed(2)} s`,
+  );
   const mo = median(ours);
   const mt = median(theirs);
-  console.log(`\nper-column tests, ${NUMERIC + CATEGORICAL} columns x ${N.toLocaleString('en-US')} rows: ours ${(mo / 1000).toFixed(2)} s, scipy ${(mt / 1000).toFixed(2)} s, ratio ours/scipy ${(mo / mt).toFixed(2)}x (median of ${REPS})`);
+  console.log(
+    `\nper-column tests, ${NUMERIC + CATEGORICAL} columns x ${N.toLocaleString('en-US')} rows: ours ${(mo / 1000).toFixed(2)} s, scipy ${(mt / 1000).toFixed(2)} s, ratio ours/scipy ${(mo / mt).toFixed(2)}x (median of ${REPS})`,
+  );
   if (process.env.DRIFT_BENCH_REPORT !== '0') endToEnd(columns, mt);
 }
 
 /** driftReport on the whole current table with a trained bundle, against scipy's per-column time. */
-function endToEnd(columns: { kind: 'numeric' | 'categorical'; c: number; ref: Float64Array; cur: Float64Array }[], scipyMs: number): void {
+function endToEnd(
+  columns: { kind: 'numeric' | 'categorical'; c: number; ref: Float64Array; cur: Float64Array }[],
+  scipyMs: number,
+): void {
   const table = (side: 'ref' | 'cur', rows = N) =>
     aq.table(
       Object.fromEntries(
@@ -258,11 +297,15 @@ function endToEnd(columns: { kind: 'numeric' | 'categorical'; c: number; ref: Fl
   const x0 = columns[0].ref;
   const x2 = columns[2].ref;
   const cat = columns[NUMERIC].ref;
-  const y = Float64Array.from({ length: trainRows }, (_, i) => (x0[i] + (x2[i] > 20 ? 0.5 : 0) + (cat[i] === 0 ? 0.3 : 0) > 1.8 ? 1 : 0));
+  const y = Float64Array.from({ length: trainRows }, (_, i) =>
+    x0[i] + (x2[i] > 20 ? 0.5 : 0) + (cat[i] === 0 ? 0.3 : 0) > 1.8 ? 1 : 0,
+  );
   const withTarget = train.assign({ y: Array.from(y, (v) => (v ? 'yes' : 'no')) });
   let t = performance.now();
   // Numeric columns are amounts ('number'): the current side adds 0.004 to some integer-valued ones.
-  const types = Object.fromEntries(columns.filter((c) => c.kind === 'numeric').map((c) => [`x${c.c}`, 'number' as const]));
+  const types = Object.fromEntries(
+    columns.filter((c) => c.kind === 'numeric').map((c) => [`x${c.c}`, 'number' as const]),
+  );
   const full = inferSchema(withTarget, { target: 'y', types });
   const { pipeline, X } = recommendedPipeline(full, 'binary', { model: 'tree' }).fitTransform(withTarget, y);
   const model = new GradientBoostingClassifier({ nEstimators: 50, maxDepth: 4 }).fit(X, y);
@@ -279,11 +322,17 @@ function endToEnd(columns: { kind: 'numeric' | 'categorical'; c: number; ref: Fl
     features: pipeline.toJSON(),
     model: { name: 'gradientBoosting', fitted: model.toJSON(), threshold: 0.5 },
     metrics: {},
-    reference: computeReference(train, schema, Float64Array.from({ length: trainRows }, (_, i) => P[i * 2 + 1])),
+    reference: computeReference(
+      train,
+      schema,
+      Float64Array.from({ length: trainRows }, (_, i) => P[i * 2 + 1]),
+    ),
     provenance: { dataSha256: '0'.repeat(64), rows: trainRows, config: {}, packageVersions: {} },
   };
   const bundle = Bundle.fromJSON(doc);
-  console.log(`\nend to end: bundle trained on ${trainRows.toLocaleString('en-US')} reference rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nend to end: bundle trained on ${trainRows.toLocaleString('en-US')} reference rows in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   const current = table('cur');
   // The parts first, each from a collected heap (run with --expose-gc for that), then the whole.
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
@@ -306,9 +355,15 @@ function endToEnd(columns: { kind: 'numeric' | 'categorical'; c: number; ref: Fl
   const total = performance.now() - t;
   if (own.dataset.driftedColumns !== report.dataset.driftedColumns) throw new Error('typed and untyped runs disagree');
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`driftReport(bundle, ${N.toLocaleString('en-US')} x ${columns.length}), robust: ${s(total)}; ${report.dataset.driftedColumns} of ${report.dataset.columns} columns drifted`);
-  console.log(`  = typing every value with the bundle's record validator (schema) ${s(typing)} + scoring the rows (features, model) ${s(scoring)} + drift's own work ${s(drift)} (typed: true, predictions given)`);
-  console.log(`  scipy's per-column tests ${s(scipyMs)}: whole report ${(total / scipyMs).toFixed(2)}x, drift's own work ${(drift / scipyMs).toFixed(2)}x`);
+  console.log(
+    `driftReport(bundle, ${N.toLocaleString('en-US')} x ${columns.length}), robust: ${s(total)}; ${report.dataset.driftedColumns} of ${report.dataset.columns} columns drifted`,
+  );
+  console.log(
+    `  = typing every value with the bundle's record validator (schema) ${s(typing)} + scoring the rows (features, model) ${s(scoring)} + drift's own work ${s(drift)} (typed: true, predictions given)`,
+  );
+  console.log(
+    `  scipy's per-column tests ${s(scipyMs)}: whole report ${(total / scipyMs).toFixed(2)}x, drift's own work ${(drift / scipyMs).toFixed(2)}x`,
+  );
 }
 
 main().catch((e) => {

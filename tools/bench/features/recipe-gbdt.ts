@@ -35,13 +35,24 @@ for (const c of schema.columns) {
   if (c.name === 'state') c.role = 'target';
   if (c.name === 'name') c.type = 'text';
 }
-const leaks = ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1', ...table.columnNames().filter((c) => c.startsWith('state_changed_at'))];
+const leaks = [
+  'pledged',
+  'usd_pledged',
+  'backers_count',
+  'spotlight',
+  'staff_pick.1',
+  ...table.columnNames().filter((c) => c.startsWith('state_changed_at')),
+];
 const t0 = performance.now();
-const { pipeline, X } = recommendedPipeline(schema, 'binary', { model: 'tree' }).drop(leaks).fitTransform(trainT, yTrain);
+const { pipeline, X } = recommendedPipeline(schema, 'binary', { model: 'tree' })
+  .drop(leaks)
+  .fitTransform(trainT, yTrain);
 const model = new GradientBoostingClassifier({ nEstimators: 400, learningRate: 0.05, maxDepth: 6 }).fit(X, yTrain);
 const proba = model.predictProba(pipeline.transform(testT));
 const pos = new Float64Array(yTest.length);
 for (let i = 0; i < pos.length; i++) pos[i] = proba[i * 2 + 1];
 const auc = rocAucScore(yTest, pos);
-console.log(`${X.cols} features, ${X.rows} train / ${yTest.length} test rows, ${(performance.now() - t0).toFixed(0)} ms; test ROC AUC ${auc.toFixed(4)} (target >= 0.90)`);
+console.log(
+  `${X.cols} features, ${X.rows} train / ${yTest.length} test rows, ${(performance.now() - t0).toFixed(0)} ms; test ROC AUC ${auc.toFixed(4)} (target >= 0.90)`,
+);
 if (auc < 0.9) process.exit(1);

@@ -48,7 +48,9 @@ function copyNumeric(table: ColumnTable): Float64Array {
 
 const t0 = performance.now();
 const table = readTableSync(csv);
-console.log(`read ${table.numRows()} x ${table.numCols()} in ${(performance.now() - t0).toFixed(0)} ms (csv-parse, not measured below)`);
+console.log(
+  `read ${table.numRows()} x ${table.numCols()} in ${(performance.now() - t0).toFixed(0)} ms (csv-parse, not measured below)`,
+);
 const y = (table.array('state') as string[]).map((s) => (s === 'successful' ? 1 : 0));
 const schema = schemaFromTable(table);
 for (const c of schema.columns) {
@@ -56,17 +58,30 @@ for (const c of schema.columns) {
   if (c.name === 'state') c.role = 'target';
   if (c.name === 'name') c.type = 'text';
 }
-const leaks = ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1', ...table.columnNames().filter((c) => c.startsWith('state_changed_at'))];
-const big = aq.table(Object.fromEntries(table.columnNames().map((c) => {
-  const v = table.array(c) as unknown[];
-  const out: unknown[] = [];
-  while (out.length < 100_000) out.push(...v);
-  return [c, out.slice(0, 100_000)];
-})));
+const leaks = [
+  'pledged',
+  'usd_pledged',
+  'backers_count',
+  'spotlight',
+  'staff_pick.1',
+  ...table.columnNames().filter((c) => c.startsWith('state_changed_at')),
+];
+const big = aq.table(
+  Object.fromEntries(
+    table.columnNames().map((c) => {
+      const v = table.array(c) as unknown[];
+      const out: unknown[] = [];
+      while (out.length < 100_000) out.push(...v);
+      return [c, out.slice(0, 100_000)];
+    }),
+  ),
+);
 
 const refFit = time(() => copyNumeric(table));
 const refBig = time(() => copyNumeric(big));
-console.log(`reference: numeric copy ${table.numRows()} rows ${refFit.toFixed(1)} ms, 100k rows ${refBig.toFixed(1)} ms`);
+console.log(
+  `reference: numeric copy ${table.numRows()} rows ${refFit.toFixed(1)} ms, 100k rows ${refBig.toFixed(1)} ms`,
+);
 for (const model of ['tree', 'linear'] as const) {
   const pipe = recommendedPipeline(schema, 'binary', { model }).drop(leaks);
   const fitted = pipe.fit(table, y);

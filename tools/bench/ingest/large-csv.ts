@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     const t = await readTable(file);
     const ms = Date.now() - t0;
     peak = Math.max(peak, process.memoryUsage().rss);
-    console.log(`file ${(bytes / 1048576).toFixed(0)} MB, ${t.numRows()} rows x ${t.numCols()} cols, ${ms} ms, peak RSS ${(peak / 1048576).toFixed(0)} MB`);
+    console.log(
+      `file ${(bytes / 1048576).toFixed(0)} MB, ${t.numRows()} rows x ${t.numCols()} cols, ${ms} ms, peak RSS ${(peak / 1048576).toFixed(0)} MB`,
+    );
   } finally {
     clearInterval(timer);
     fs.unlinkSync(file);

@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   console.log('| file | readTable | pandas | ratio (ours/pandas) | target |');
   console.log('|---|---:|---:|---:|---|');
   for (const [name, ours, pandas, target] of rows) {
-    console.log(`| ${name} | ${ours.toFixed(0)} | ${pandas.toFixed(0)} | ${(ours / pandas).toFixed(2)} | < ${target} ms ${ours < target ? 'ok' : 'MISSED'} |`);
+    console.log(
+      `| ${name} | ${ours.toFixed(0)} | ${pandas.toFixed(0)} | ${(ours / pandas).toFixed(2)} | < ${target} ms ${ours < target ? 'ok' : 'MISSED'} |`,
+    );
   }
 }
 

@@ -34,7 +34,9 @@ export function startPythonWorker<T = Record<string, unknown>>(
   }
   fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ ...meta, ...files }));
   fs.writeFileSync(path.join(dir, 'bench.py'), script);
-  const child = spawn(PYTHON, [path.join(dir, 'bench.py'), path.join(dir, 'meta.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(PYTHON, [path.join(dir, 'bench.py'), path.join(dir, 'meta.json')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
     ask: async (cmd) => {

@@ -54,7 +54,12 @@ function buildMatrix(columns: Float64Array[], names: string[], n: number): Matri
   const keep = standardizeInPlace(data, n, columns.length);
   const out = new Float64Array(n * keep.length);
   keep.forEach((c, j) => out.set(data.subarray(c * n, (c + 1) * n), j * n));
-  return createMatrix(n, keep.length, out, keep.map((c) => names[c]));
+  return createMatrix(
+    n,
+    keep.length,
+    out,
+    keep.map((c) => names[c]),
+  );
 }
 
 function synthetic(n: number, p: number, seed: number): Dataset {
@@ -67,10 +72,27 @@ function synthetic(n: number, p: number, seed: number): Dataset {
     for (let c = 0; c < p; c++) z += w[c] * cols[c][r];
     y[r] = rng.random() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
   }
-  return { name: `synthetic ${n} x ${p}`, X: buildMatrix(cols, cols.map((_, i) => `x${i}`), n), y };
+  return {
+    name: `synthetic ${n} x ${p}`,
+    X: buildMatrix(
+      cols,
+      cols.map((_, i) => `x${i}`),
+      n,
+    ),
+    y,
+  };
 }
 
-const LEAKAGE = new Set(['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1', 'id', 'name', 'state']);
+const LEAKAGE = new Set([
+  'pledged',
+  'usd_pledged',
+  'backers_count',
+  'spotlight',
+  'staff_pick.1',
+  'id',
+  'name',
+  'state',
+]);
 const DATES = ['deadline', 'created_at', 'launched_at'];
 
 function kickstarter(): Dataset | undefined {
@@ -80,7 +102,9 @@ function kickstarter(): Dataset | undefined {
     (r) => r.state === 'successful' || r.state === 'failed',
   );
   const n = records.length;
-  const header = Object.keys(records[0]).filter((h) => !LEAKAGE.has(h) && !h.startsWith('state_changed_at') && !DATES.includes(h));
+  const header = Object.keys(records[0]).filter(
+    (h) => !LEAKAGE.has(h) && !h.startsWith('state_changed_at') && !DATES.includes(h),
+  );
   const names: string[] = [];
   const cols: Float64Array[] = [];
   for (const h of header) {
@@ -95,7 +119,10 @@ function kickstarter(): Dataset | undefined {
       // One-hot, levels seen at least 30 times (the rest share "other"; empty is its own level).
       const counts = new Map<string, number>();
       for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-      const levels = [...counts].filter(([, c]) => c >= 30).map(([v]) => v).sort();
+      const levels = [...counts]
+        .filter(([, c]) => c >= 30)
+        .map(([v]) => v)
+        .sort();
       for (const level of levels) {
         names.push(`${h}=${level}`);
         cols.push(Float64Array.from(values, (v) => (v === level ? 1 : 0)));
@@ -163,7 +190,12 @@ interface SkResult {
 
 /** A scikit-learn process holding the dataset, answering one command at a time. */
 function startSklearn(ds: Dataset): PythonWorker<Record<string, unknown>> {
-  return startPythonWorker('linear', PY, { rows: ds.X.rows, cols: ds.X.cols, tol: TOL, maxIter: MAX_ITER }, { x: ds.X.data, y: ds.y });
+  return startPythonWorker(
+    'linear',
+    PY,
+    { rows: ds.X.rows, cols: ds.X.cols, tol: TOL, maxIter: MAX_ITER },
+    { x: ds.X.data, y: ds.y },
+  );
 }
 
 function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -210,7 +242,9 @@ async function main(): Promise<void> {
       const [s, o] = [median(sk), median(ours)];
       rounds.push(`${s.toFixed(3)} / ${o.toFixed(3)} = ${(o / s).toFixed(2)}x`);
       if (sk1.length > 0) single.push(`${median(sk1).toFixed(3)} (${(o / median(sk1)).toFixed(2)}x)`);
-      console.error(`${ds.name} round ${round + 1}: scikit-learn ${s.toFixed(4)} s (1 BLAS thread ${sk1.length ? median(sk1).toFixed(4) : 'n/a'} s), ours ${o.toFixed(4)} s`);
+      console.error(
+        `${ds.name} round ${round + 1}: scikit-learn ${s.toFixed(4)} s (1 BLAS thread ${sk1.length ? median(sk1).toFixed(4) : 'n/a'} s), ours ${o.toFixed(4)} s`,
+      );
     }
     const sk = (await py.ask('result')) as unknown as SkResult;
     py.done();

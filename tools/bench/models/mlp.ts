@@ -35,7 +35,16 @@ import { meanSd, median, startPythonWorker, type PythonWorker } from './bench-ki
 
 const SHARED = path.resolve(__dirname, '../../../../shared/data');
 const ROUNDS = 2;
-const SETTINGS = { alpha: 1e-4, batchSize: 200, learningRateInit: 1e-3, maxIter: 60, earlyStopping: true, validationFraction: 0.1, tol: 1e-4, nIterNoChange: 10 };
+const SETTINGS = {
+  alpha: 1e-4,
+  batchSize: 200,
+  learningRateInit: 1e-3,
+  maxIter: 60,
+  earlyStopping: true,
+  validationFraction: 0.1,
+  tol: 1e-4,
+  nIterNoChange: 10,
+};
 
 interface Dataset {
   name: string;
@@ -55,7 +64,12 @@ function buildMatrix(columns: Float64Array[], names: string[], n: number): Matri
   });
   const data = new Float64Array(n * out.length);
   out.forEach((col, j) => data.set(col, j * n));
-  return createMatrix(n, out.length, data, keep.map((c) => names[c]));
+  return createMatrix(
+    n,
+    out.length,
+    data,
+    keep.map((c) => names[c]),
+  );
 }
 
 function synthetic(n: number, seed: number): Dataset {
@@ -65,22 +79,49 @@ function synthetic(n: number, seed: number): Dataset {
   for (let c = 0; c < 20; c++) cols.push(Float64Array.from({ length: n }, () => (rng.random() < 0.1 ? 1 : 0)));
   const y = new Int32Array(n);
   for (let r = 0; r < n; r++) {
-    const z = cols[0][r] * cols[1][r] + Math.sin(2 * cols[2][r]) + 0.5 * cols[3][r] - cols[20][r] + cols[21][r] * cols[4][r] + 0.5 * rng.normal();
+    const z =
+      cols[0][r] * cols[1][r] +
+      Math.sin(2 * cols[2][r]) +
+      0.5 * cols[3][r] -
+      cols[20][r] +
+      cols[21][r] * cols[4][r] +
+      0.5 * rng.normal();
     y[r] = z > 0 ? 1 : 0;
   }
-  return { name: `synthetic ${n} x 40`, X: buildMatrix(cols, cols.map((_, i) => `x${i}`), n), y };
+  return {
+    name: `synthetic ${n} x 40`,
+    X: buildMatrix(
+      cols,
+      cols.map((_, i) => `x${i}`),
+      n,
+    ),
+    y,
+  };
 }
 
-const LEAKAGE = new Set(['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1', 'id', 'name', 'state']);
+const LEAKAGE = new Set([
+  'pledged',
+  'usd_pledged',
+  'backers_count',
+  'spotlight',
+  'staff_pick.1',
+  'id',
+  'name',
+  'state',
+]);
 const DATES = ['deadline', 'created_at', 'launched_at'];
 
 /** Kickstarter as linear.ts reads it: numbers, True/False as 0/1, categories one-hot (levels seen 30+ times). */
 function kickstarter(): Dataset | undefined {
   const file = path.join(SHARED, 'kickstarter', 'kickstarter.csv');
   if (!fs.existsSync(file)) return undefined;
-  const records = (parse(fs.readFileSync(file), { columns: true }) as Record<string, string>[]).filter((r) => r.state === 'successful' || r.state === 'failed');
+  const records = (parse(fs.readFileSync(file), { columns: true }) as Record<string, string>[]).filter(
+    (r) => r.state === 'successful' || r.state === 'failed',
+  );
   const n = records.length;
-  const header = Object.keys(records[0]).filter((h) => !LEAKAGE.has(h) && !h.startsWith('state_changed_at') && !DATES.includes(h));
+  const header = Object.keys(records[0]).filter(
+    (h) => !LEAKAGE.has(h) && !h.startsWith('state_changed_at') && !DATES.includes(h),
+  );
   const names: string[] = [];
   const cols: Float64Array[] = [];
   const add = (name: string, col: Float64Array) => {
@@ -89,20 +130,36 @@ function kickstarter(): Dataset | undefined {
   };
   for (const h of header) {
     const values = records.map((r) => r[h]);
-    if (values.every((v) => v === 'True' || v === 'False')) add(h, Float64Array.from(values, (v) => (v === 'True' ? 1 : 0)));
+    if (values.every((v) => v === 'True' || v === 'False'))
+      add(
+        h,
+        Float64Array.from(values, (v) => (v === 'True' ? 1 : 0)),
+      );
     else if (values.every((v) => v !== '' && Number.isFinite(Number(v)))) add(h, Float64Array.from(values, Number));
     else {
       const counts = new Map<string, number>();
       for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
       for (const [level] of [...counts].filter(([, c]) => c >= 30).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        add(`${h}=${level}`, Float64Array.from(values, (v) => (v === level ? 1 : 0)));
+        add(
+          `${h}=${level}`,
+          Float64Array.from(values, (v) => (v === level ? 1 : 0)),
+        );
       }
     }
   }
   const day = (s: string) => Date.parse(`${s.replace(' ', 'T')}Z`) / 86_400_000;
-  add('log_goal_usd', Float64Array.from(records, (r) => Math.log1p(Number(r.goal) * Number(r.static_usd_rate))));
-  add('campaign_days', Float64Array.from(records, (r) => day(r.deadline) - day(r.launched_at)));
-  add('prep_days', Float64Array.from(records, (r) => day(r.launched_at) - day(r.created_at)));
+  add(
+    'log_goal_usd',
+    Float64Array.from(records, (r) => Math.log1p(Number(r.goal) * Number(r.static_usd_rate))),
+  );
+  add(
+    'campaign_days',
+    Float64Array.from(records, (r) => day(r.deadline) - day(r.launched_at)),
+  );
+  add(
+    'prep_days',
+    Float64Array.from(records, (r) => day(r.launched_at) - day(r.created_at)),
+  );
   const y = Int32Array.from(records, (r) => (r.state === 'successful' ? 1 : 0));
   return { name: `Kickstarter ${n} x ${cols.length}`, X: buildMatrix(cols, names, n), y };
 }
@@ -144,7 +201,12 @@ interface Split {
 
 /** A scikit-learn process holding the split, answering one command at a time. */
 function startSklearn(s: Split, hidden: number[]): PythonWorker<Record<string, number>> {
-  return startPythonWorker('mlp', PY, { rows: s.X.rows, testRows: s.Xt.rows, cols: s.X.cols, hidden, settings: SETTINGS }, { x: s.X.data, xt: s.Xt.data, y: s.y, yt: s.yt });
+  return startPythonWorker(
+    'mlp',
+    PY,
+    { rows: s.X.rows, testRows: s.Xt.rows, cols: s.X.cols, hidden, settings: SETTINGS },
+    { x: s.X.data, xt: s.Xt.data, y: s.y, yt: s.yt },
+  );
 }
 
 const ms = (s: number) => (1000 * s).toFixed(1);
@@ -154,7 +216,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const arg = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
   const reps = Number(arg('--reps', '3'));
-  const hiddens = arg('--hidden', '64,64-32').split(',').map((h) => h.split('-').map(Number));
+  const hiddens = arg('--hidden', '64,64-32')
+    .split(',')
+    .map((h) => h.split('-').map(Number));
   if (!wasmMlpOn()) console.error('WebAssembly SIMD unavailable: "ours wasm" runs the JavaScript too');
   const rows: string[] = [];
   const ks = kickstarter();
@@ -162,7 +226,12 @@ async function main(): Promise<void> {
   for (const ds of [synthetic(12_000, 7), ks]) {
     if (!ds) continue;
     const split = trainTestSplitIndices(ds.X.rows, { testSize: 0.2, rng: createRng(42), stratify: ds.y });
-    const s: Split = { X: take(ds.X, split.train), y: Int32Array.from(split.train, (i) => ds.y[i]), Xt: take(ds.X, split.test), yt: Int32Array.from(split.test, (i) => ds.y[i]) };
+    const s: Split = {
+      X: take(ds.X, split.train),
+      y: Int32Array.from(split.train, (i) => ds.y[i]),
+      Xt: take(ds.X, split.test),
+      yt: Int32Array.from(split.test, (i) => ds.y[i]),
+    };
     let zeros = 0;
     for (const v of s.X.data) if (v === 0) zeros += 1;
     for (const hidden of hiddens) {
@@ -197,8 +266,12 @@ async function main(): Promise<void> {
           oj.push(js.seconds / js.m.nIter);
         }
         const [a, b, c] = [median(sk), median(ow), median(oj)];
-        roundCells.push(`${ms(a)} / ${ms(b)} / ${ms(c)}; JS/wasm ${(c / b).toFixed(1)}x, sklearn/wasm ${(a / b).toFixed(2)}x`);
-        console.error(`${label} round ${round + 1}: ms/epoch sklearn ${range(sk)}, ours wasm ${range(ow)}, ours JS ${range(oj)}`);
+        roundCells.push(
+          `${ms(a)} / ${ms(b)} / ${ms(c)}; JS/wasm ${(c / b).toFixed(1)}x, sklearn/wasm ${(a / b).toFixed(2)}x`,
+        );
+        console.error(
+          `${label} round ${round + 1}: ms/epoch sklearn ${range(sk)}, ours wasm ${range(ow)}, ours JS ${range(oj)}`,
+        );
       }
       const res = await py.ask('result');
       py.done();
@@ -212,7 +285,9 @@ async function main(): Promise<void> {
       );
     }
   }
-  console.log('| dataset, network | epochs sklearn / ours | median ms per epoch, sklearn / ours wasm / ours JS (per round) | wasm = JS bit for bit | test accuracy sklearn / ours | test AUC sklearn / ours |');
+  console.log(
+    '| dataset, network | epochs sklearn / ours | median ms per epoch, sklearn / ours wasm / ours JS (per round) | wasm = JS bit for bit | test accuracy sklearn / ours | test AUC sklearn / ours |',
+  );
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }

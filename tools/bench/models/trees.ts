@@ -39,7 +39,14 @@ function synthetic(n: number, p: number, seed: number): Dataset {
   const y = new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const x = (c: number): number => data[c * n + r];
-    const s = x(0) + 0.8 * x(1) * x(2) + 0.6 * Math.sin(3 * x(3)) + 0.5 * (x(4) > 0.5 ? 1 : 0) - 0.4 * x(5) * x(5) + 0.3 * x(6) + rng.normal() * 0.7;
+    const s =
+      x(0) +
+      0.8 * x(1) * x(2) +
+      0.6 * Math.sin(3 * x(3)) +
+      0.5 * (x(4) > 0.5 ? 1 : 0) -
+      0.4 * x(5) * x(5) +
+      0.3 * x(6) +
+      rng.normal() * 0.7;
     y[r] = s > 0 ? 1 : 0;
   }
   return { name: `synthetic ${n} x ${p}`, X: createMatrix(n, p, data), y };
@@ -175,31 +182,60 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   const ytr = Float64Array.from(split.train, (i) => ds.y[i]);
   const yte = Float64Array.from(split.test, (i) => ds.y[i]);
   const tmp = path.join(os.tmpdir(), `campaign-ml-bench-${process.pid}.json`);
-  fs.writeFileSync(tmp, JSON.stringify({ Xtr: toRows(Xtr), ytr: Array.from(ytr), Xte: toRows(Xte), yte: Array.from(yte) }));
+  fs.writeFileSync(
+    tmp,
+    JSON.stringify({ Xtr: toRows(Xtr), ytr: Array.from(ytr), Xte: toRows(Xte), yte: Array.from(yte) }),
+  );
   const pyFile = path.join(os.tmpdir(), `campaign-ml-bench-${process.pid}.py`);
   fs.writeFileSync(pyFile, PY);
   const python = (part: 'xgb1' | 'rest'): Record<'xgb1' | 'xgbAll' | 'skrf', RefTiming> =>
-    JSON.parse(execFileSync('/usr/bin/python3', [pyFile, tmp, '1', part], { encoding: 'utf8' })) as Record<'xgb1' | 'xgbAll' | 'skrf', RefTiming>;
+    JSON.parse(execFileSync('/usr/bin/python3', [pyFile, tmp, '1', part], { encoding: 'utf8' })) as Record<
+      'xgb1' | 'xgbAll' | 'skrf',
+      RefTiming
+    >;
 
   // Warm the JIT on a small fit so timings measure steady-state code.
-  new GradientBoostingClassifier({ nEstimators: 5 }).fit(take(Xtr, Array.from({ length: 500 }, (_, i) => i)), ytr.subarray(0, 500));
+  new GradientBoostingClassifier({ nEstimators: 5 }).fit(
+    take(
+      Xtr,
+      Array.from({ length: 500 }, (_, i) => i),
+    ),
+    ytr.subarray(0, 500),
+  );
   // Each of our fits runs right after its reference fit (one Python process per XGBoost rep), so a
   // pair sees the same load on the shared machine.
   const x1Runs: RefTiming[] = [];
   const gbRuns: ReturnType<typeof timeIt<ReturnType<GradientBoostingClassifier['fit']>>>[] = [];
   for (let r = 0; r < REPS; r++) {
     x1Runs.push(python('xgb1').xgb1);
-    gbRuns.push(timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1 }).fit(Xtr, ytr)));
+    gbRuns.push(
+      timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1 }).fit(Xtr, ytr)),
+    );
   }
   const rest = python('rest');
   fs.rmSync(tmp);
   fs.rmSync(pyFile);
-  const ref = { xgb1: { seconds: x1Runs.map((r) => r.seconds[0]), cpu: x1Runs.map((r) => r.cpu[0]), auc: x1Runs[0].auc }, xgbAll: rest.xgbAll, skrf: rest.skrf };
-  const gb = { seconds: median(gbRuns.map((r) => r.seconds)), cpu: median(gbRuns.map((r) => r.cpu)), value: gbRuns[0].value };
+  const ref = {
+    xgb1: { seconds: x1Runs.map((r) => r.seconds[0]), cpu: x1Runs.map((r) => r.cpu[0]), auc: x1Runs[0].auc },
+    xgbAll: rest.xgbAll,
+    skrf: rest.skrf,
+  };
+  const gb = {
+    seconds: median(gbRuns.map((r) => r.seconds)),
+    cpu: median(gbRuns.map((r) => r.cpu)),
+    value: gbRuns[0].value,
+  };
   const gbAuc = rocAucScore(yte, positive(gb.value.predictProba(Xte)));
   const x1 = { seconds: median(ref.xgb1.seconds), cpu: median(ref.xgb1.cpu) };
   const reps = REPS > 1 ? `, median of ${REPS}` : '';
-  rows.push({ dataset: ds.name, model: 'campaign-ml GBDT', seconds: gb.seconds, cpu: gb.cpu, auc: gbAuc, note: `1 thread${reps}` });
+  rows.push({
+    dataset: ds.name,
+    model: 'campaign-ml GBDT',
+    seconds: gb.seconds,
+    cpu: gb.cpu,
+    auc: gbAuc,
+    note: `1 thread${reps}`,
+  });
   rows.push({
     dataset: ds.name,
     model: 'XGBoost hist (nthread=1)',
@@ -219,7 +255,14 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   });
   const rf = timeIt(() => new RandomForestClassifier({ nEstimators: 100, seed: 0 }).fit(Xtr, ytr));
   const rfAuc = rocAucScore(yte, positive(rf.value.predictProba(Xte)));
-  rows.push({ dataset: ds.name, model: 'campaign-ml RandomForest', seconds: rf.seconds, cpu: rf.cpu, auc: rfAuc, note: '1 thread' });
+  rows.push({
+    dataset: ds.name,
+    model: 'campaign-ml RandomForest',
+    seconds: rf.seconds,
+    cpu: rf.cpu,
+    auc: rfAuc,
+    note: '1 thread',
+  });
   rows.push({
     dataset: ds.name,
     model: 'sklearn RandomForest (n_jobs=1)',
@@ -246,12 +289,33 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
       m.train(capRows.slice(0, rfCap), capY.slice(0, rfCap));
       return m;
     });
-    const pr = (mlrf.value as unknown as { predictProbability(x: number[][], label: number): number[] }).predictProbability(teRows, 1);
-    rows.push({ dataset: ds.name, model: 'ml-random-forest (10 trees)', seconds: mlrf.seconds, cpu: mlrf.cpu, auc: rocAucScore(yte, pr), note: `${rfCap} training rows (capped)` });
+    const pr = (
+      mlrf.value as unknown as { predictProbability(x: number[][], label: number): number[] }
+    ).predictProbability(teRows, 1);
+    rows.push({
+      dataset: ds.name,
+      model: 'ml-random-forest (10 trees)',
+      seconds: mlrf.seconds,
+      cpu: mlrf.cpu,
+      auc: rocAucScore(yte, pr),
+      note: `${rfCap} training rows (capped)`,
+    });
   } catch (e) {
-    rows.push({ dataset: ds.name, model: 'ml-random-forest (10 trees)', seconds: NaN, cpu: NaN, auc: NaN, note: `failed: ${(e as Error).message}` });
+    rows.push({
+      dataset: ds.name,
+      model: 'ml-random-forest (10 trees)',
+      seconds: NaN,
+      cpu: NaN,
+      auc: NaN,
+      note: `failed: ${(e as Error).message}`,
+    });
   }
-  const rfSame = timeIt(() => new RandomForestClassifier({ nEstimators: 10, maxFeatures: 'all', seed: 0 }).fit(take(Xtr, capIdx.slice(0, rfCap)), capY.slice(0, rfCap)));
+  const rfSame = timeIt(() =>
+    new RandomForestClassifier({ nEstimators: 10, maxFeatures: 'all', seed: 0 }).fit(
+      take(Xtr, capIdx.slice(0, rfCap)),
+      capY.slice(0, rfCap),
+    ),
+  );
   rows.push({
     dataset: ds.name,
     model: 'campaign-ml RandomForest (10 trees, all features)',
@@ -270,13 +334,29 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
       return m;
     });
     const pr = xg.value.predict(teRows);
-    rows.push({ dataset: ds.name, model: 'ml-xgboost wasm (100 rounds)', seconds: xg.seconds, cpu: xg.cpu, auc: rocAucScore(yte, pr), note: `${cap} training rows (capped)` });
+    rows.push({
+      dataset: ds.name,
+      model: 'ml-xgboost wasm (100 rounds)',
+      seconds: xg.seconds,
+      cpu: xg.cpu,
+      auc: rocAucScore(yte, pr),
+      note: `${cap} training rows (capped)`,
+    });
     xg.value.free();
   } catch (e) {
-    rows.push({ dataset: ds.name, model: 'ml-xgboost wasm (100 rounds)', seconds: NaN, cpu: NaN, auc: NaN, note: `failed: ${(e as Error).message}` });
+    rows.push({
+      dataset: ds.name,
+      model: 'ml-xgboost wasm (100 rounds)',
+      seconds: NaN,
+      cpu: NaN,
+      auc: NaN,
+      note: `failed: ${(e as Error).message}`,
+    });
   }
   // Same cap for our GBDT, for a like-for-like comparison with the capped mljs runs.
-  const gbCap = timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6 }).fit(take(Xtr, capIdx), capY));
+  const gbCap = timeIt(() =>
+    new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6 }).fit(take(Xtr, capIdx), capY),
+  );
   rows.push({
     dataset: ds.name,
     model: 'campaign-ml GBDT (100 rounds)',
@@ -338,7 +418,9 @@ function throughput(): string[] {
     const pyFile = path.join(dir, 'predict.py');
     fs.writeFileSync(pyFile, PY_PREDICT);
     const ref = JSON.parse(
-      execFileSync('/usr/bin/python3', [pyFile, ...files, String(ds.X.rows), String(big.rows), String(big.cols)], { encoding: 'utf8' }),
+      execFileSync('/usr/bin/python3', [pyFile, ...files, String(ds.X.rows), String(big.rows), String(big.cols)], {
+        encoding: 'utf8',
+      }),
     ) as Record<'1' | '2', { wall: number; cpu: number }> & { leaves: number };
     for (const nt of ['1', '2'] as const) {
       const r = ref[nt];
@@ -376,13 +458,20 @@ async function main(): Promise<void> {
   console.log('| dataset | model | fit s (wall) | fit s (CPU) | test ROC AUC | note |');
   console.log('|---|---|---:|---:|---:|---|');
   const fmt = (v: number, d: number): string => (Number.isNaN(v) ? '–' : v.toFixed(d));
-  for (const r of rows) console.log(`| ${r.dataset} | ${r.model} | ${fmt(r.seconds, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.auc, 4)} | ${r.note} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.dataset} | ${r.model} | ${fmt(r.seconds, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.auc, 4)} | ${r.note} |`,
+    );
   console.log();
   for (const line of throughput()) console.log(line);
   if (process.argv.includes('--memory')) {
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--memory-child'], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--memory-child'], {
+      encoding: 'utf8',
+    });
     const res = JSON.parse(child.stdout.trim().split('\n').pop()!);
-    console.log(`Memory: GBDT 10 rounds depth 6 on 1,000,000 x 30 took ${res.seconds.toFixed(1)} s, peak RSS ${Math.round(res.rssMb)} MB (target < 2048 MB)`);
+    console.log(
+      `Memory: GBDT 10 rounds depth 6 on 1,000,000 x 30 took ${res.seconds.toFixed(1)} s, peak RSS ${Math.round(res.rssMb)} MB (target < 2048 MB)`,
+    );
   }
 }
 

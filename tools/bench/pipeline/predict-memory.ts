@@ -33,7 +33,30 @@ interface ChildResult {
 /** One `predict` run in its own process (node --import tsx, no tsx parent) under GNU time. */
 function predict(bundle: string, data: string, out: string, chunkRows: number): ChildResult {
   const main = path.join(root, 'apps/pipeline/src/main.ts');
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH %M %e', process.execPath, '--import', 'tsx', main, 'predict', '--bundle', bundle, '--data', data, '--out', out, '--rejects', `${out}.rejects.csv`, '--chunk-rows', String(chunkRows), '--quiet'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      'BENCH %M %e',
+      process.execPath,
+      '--import',
+      'tsx',
+      main,
+      'predict',
+      '--bundle',
+      bundle,
+      '--data',
+      data,
+      '--out',
+      out,
+      '--rejects',
+      `${out}.rejects.csv`,
+      '--chunk-rows',
+      String(chunkRows),
+      '--quiet',
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
   const m = /BENCH (\d+) ([\d.]+)/.exec(r.stderr);
   const summary = /(\d+) of (\d+) rows scored/.exec(r.stdout);
   if (r.status !== 0 || !m || !summary) throw new Error(`predict failed (${r.status}): ${r.stderr}`);
@@ -63,11 +86,37 @@ async function main(): Promise<void> {
   try {
     const tsx = path.join(root, 'node_modules/.bin/tsx');
     const main = path.join(root, 'apps/pipeline/src/main.ts');
-    const trained = execFileSync(tsx, [main, 'train', '--data', sample, '--target', 'state', '--positive', 'successful', '--exclude-labels', 'canceled,live', '--models', 'dummy,logistic', '--trials', '0', '--no-tracking', '--no-ensemble', '--out', path.join(dir, 'runs'), '--json'], { cwd: root, encoding: 'utf8' });
+    const trained = execFileSync(
+      tsx,
+      [
+        main,
+        'train',
+        '--data',
+        sample,
+        '--target',
+        'state',
+        '--positive',
+        'successful',
+        '--exclude-labels',
+        'canceled,live',
+        '--models',
+        'dummy,logistic',
+        '--trials',
+        '0',
+        '--no-tracking',
+        '--no-ensemble',
+        '--out',
+        path.join(dir, 'runs'),
+        '--json',
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     const bundle = path.join((JSON.parse(trained) as { runDir: string }).runDir, 'bundle.json');
     const data = path.join(dir, 'big.csv');
     await makeCsv(data, rows);
-    console.log(`${rows.toLocaleString('en-US')} rows, ${(statSync(data).size / 2 ** 20).toFixed(0)} MiB CSV; chunks of ${chunk.toLocaleString('en-US')} vs one chunk of the whole input; ${reps} interleaved reps`);
+    console.log(
+      `${rows.toLocaleString('en-US')} rows, ${(statSync(data).size / 2 ** 20).toFixed(0)} MiB CSV; chunks of ${chunk.toLocaleString('en-US')} vs one chunk of the whole input; ${reps} interleaved reps`,
+    );
     const runs: Record<'streamed' | 'whole', ChildResult[]> = { streamed: [], whole: [] };
     for (let r = 0; r < reps; r++) {
       for (const mode of ['streamed', 'whole'] as const) {
@@ -75,14 +124,19 @@ async function main(): Promise<void> {
         const res = predict(bundle, data, out, mode === 'streamed' ? chunk : rows + 1);
         if (res.rows !== rows) throw new Error(`${mode}: ${res.rows} rows read, expected ${rows}`);
         runs[mode].push(res);
-        console.log(`  rep ${r + 1} ${mode.padEnd(8)} peak RSS ${res.maxRssMb.toFixed(0).padStart(6)} MB  ${res.seconds.toFixed(1).padStart(6)} s  (${res.scored.toLocaleString('en-US')} scored)`);
+        console.log(
+          `  rep ${r + 1} ${mode.padEnd(8)} peak RSS ${res.maxRssMb.toFixed(0).padStart(6)} MB  ${res.seconds.toFixed(1).padStart(6)} s  (${res.scored.toLocaleString('en-US')} scored)`,
+        );
       }
-      if (readFileSync(path.join(dir, 'streamed.csv')).compare(readFileSync(path.join(dir, 'whole.csv'))) !== 0) throw new Error('streamed and whole outputs differ');
+      if (readFileSync(path.join(dir, 'streamed.csv')).compare(readFileSync(path.join(dir, 'whole.csv'))) !== 0)
+        throw new Error('streamed and whole outputs differ');
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const mem = runs.whole.map((w, i) => w.maxRssMb / runs.streamed[i].maxRssMb);
     const time = runs.whole.map((w, i) => w.seconds / runs.streamed[i].seconds);
-    console.log(`peak RSS whole/streamed: ${mem.map((x) => x.toFixed(1)).join(', ')} (median ${median(mem).toFixed(1)}x); time whole/streamed: ${time.map((x) => x.toFixed(2)).join(', ')}`);
+    console.log(
+      `peak RSS whole/streamed: ${mem.map((x) => x.toFixed(1)).join(', ')} (median ${median(mem).toFixed(1)}x); time whole/streamed: ${time.map((x) => x.toFixed(2)).join(', ')}`,
+    );
     console.log('outputs identical: yes');
     writeFileSync(path.join(dir, 'done'), '');
   } finally {

@@ -23,7 +23,16 @@ const seeds = seedsAt > 0 ? process.argv[seedsAt + 1].split(',').map(Number) : [
 
 const CASES = {
   kickstarter: {
-    args: ['--data', path.join(shared, 'kickstarter/kickstarter.csv'), '--target', 'state', '--positive', 'successful', '--exclude-labels', 'canceled,live'],
+    args: [
+      '--data',
+      path.join(shared, 'kickstarter/kickstarter.csv'),
+      '--target',
+      'state',
+      '--positive',
+      'successful',
+      '--exclude-labels',
+      'canceled,live',
+    ],
     target: 0.91,
     maxSeconds: 600,
   },
@@ -38,7 +47,10 @@ if (!existsSync(shared)) {
   console.log('../shared/data is absent: nothing to measure.');
   process.exit(0);
 }
-const rows: string[] = ['| dataset | seed | best model | test ROC AUC | target | wall time | limit | stages (s) |', '|---|---|---|---|---|---|---|---|'];
+const rows: string[] = [
+  '| dataset | seed | best model | test ROC AUC | target | wall time | limit | stages (s) |',
+  '|---|---|---|---|---|---|---|---|',
+];
 for (const [name, c] of Object.entries(CASES)) {
   if (which !== 'all' && which !== name) continue;
   const aucs: number[] = [];
@@ -47,11 +59,24 @@ for (const [name, c] of Object.entries(CASES)) {
     const t0 = performance.now();
     const stdout = execFileSync(
       path.join(root, 'node_modules/.bin/tsx'),
-      [path.join(root, 'apps/pipeline/src/main.ts'), 'train', ...c.args, ...trials, '--seed', String(seed), '--out', out, '--no-tracking', '--json'],
+      [
+        path.join(root, 'apps/pipeline/src/main.ts'),
+        'train',
+        ...c.args,
+        ...trials,
+        '--seed',
+        String(seed),
+        '--out',
+        out,
+        '--no-tracking',
+        '--json',
+      ],
       { cwd: root, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
     ).toString();
     const seconds = (performance.now() - t0) / 1000;
-    const { metrics } = JSON.parse(stdout) as { metrics: { best: { model: string; test: { rocAuc: number } }; stageTimesMs: Record<string, number> } };
+    const { metrics } = JSON.parse(stdout) as {
+      metrics: { best: { model: string; test: { rocAuc: number } }; stageTimesMs: Record<string, number> };
+    };
     const stages = Object.entries(metrics.stageTimesMs)
       .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(0)}`)
       .join(', ');
@@ -64,7 +89,9 @@ for (const [name, c] of Object.entries(CASES)) {
   }
   if (aucs.length > 1) {
     const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
-    rows.push(`| ${name} | mean of ${aucs.length} | | ${mean.toFixed(4)} ${mean >= c.target ? '✓' : '✗'} | ≥ ${c.target} | | | |`);
+    rows.push(
+      `| ${name} | mean of ${aucs.length} | | ${mean.toFixed(4)} ${mean >= c.target ? '✓' : '✗'} | ≥ ${c.target} | | | |`,
+    );
   }
 }
 console.log(rows.join('\n'));

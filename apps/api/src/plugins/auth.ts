@@ -41,7 +41,14 @@ export const authPlugin = sharedPlugin<AuthOptions>('auth', async (app: FastifyI
     }
     reply.header('www-authenticate', 'Bearer');
     return reply.status(401).send({
-      error: { code: 'UNAUTHORIZED', message: given === undefined ? 'an API key is required: send "x-api-key: <key>" or "Authorization: Bearer <key>"' : 'the API key is not valid', requestId: request.id },
+      error: {
+        code: 'UNAUTHORIZED',
+        message:
+          given === undefined
+            ? 'an API key is required: send "x-api-key: <key>" or "Authorization: Bearer <key>"'
+            : 'the API key is not valid',
+        requestId: request.id,
+      },
     });
   });
 });

@@ -21,7 +21,8 @@ const FASTIFY_CODES: Record<string, string> = {
 function clientMessage(err: FastifyError, status: number): string {
   if (status === 413) return `${err.message}; send fewer records per request (see MAX_BATCH / BODY_LIMIT)`;
   if (status === 415) return `${err.message}; send the body as JSON with "Content-Type: application/json"`;
-  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return `the body is not valid JSON: ${err.message}`;
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return `the body is not valid JSON: ${err.message}`;
   return err.message;
 }
 
@@ -40,20 +41,40 @@ export const errorsPlugin = sharedPlugin('errors', async (app: FastifyInstance) 
       body = { code: err.code, message: err.message, requestId: request.id, problems: problems.slice(0, MAX_PROBLEMS) };
     } else if (err.validation) {
       status = 400;
-      body = { code: 'INVALID_REQUEST', message: `${err.validationContext ?? 'request'} ${err.message}`, requestId: request.id };
+      body = {
+        code: 'INVALID_REQUEST',
+        message: `${err.validationContext ?? 'request'} ${err.message}`,
+        requestId: request.id,
+      };
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       status = err.statusCode;
-      body = { code: (err.code && FASTIFY_CODES[err.code]) ?? (err instanceof SyntaxError ? 'MALFORMED_JSON' : (err.code ?? 'BAD_REQUEST')), message: clientMessage(err, status), requestId: request.id };
+      body = {
+        code:
+          (err.code && FASTIFY_CODES[err.code]) ??
+          (err instanceof SyntaxError ? 'MALFORMED_JSON' : (err.code ?? 'BAD_REQUEST')),
+        message: clientMessage(err, status),
+        requestId: request.id,
+      };
     } else {
       status = 500;
       request.log.error({ err }, 'request failed');
-      body = { code: 'INTERNAL', message: `internal error; quote request id ${request.id} when reporting it`, requestId: request.id };
+      body = {
+        code: 'INTERNAL',
+        message: `internal error; quote request id ${request.id} when reporting it`,
+        requestId: request.id,
+      };
     }
     if (status < 500) request.log.info({ code: body.code, status }, 'request rejected');
     return reply.status(status).send({ error: body });
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs`, requestId: request.id } });
+    return reply.status(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs`,
+        requestId: request.id,
+      },
+    });
   });
 });

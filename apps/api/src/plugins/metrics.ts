@@ -32,18 +32,43 @@ export interface MetricsOptions {
 export const metricsPlugin = sharedPlugin<MetricsOptions>('metrics', async (app: FastifyInstance, opts) => {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route template, method and status code', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route template, method and status code',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
   const latency = new Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request latency by route template', labelNames: ['route', 'method'],
-    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route template',
+    labelNames: ['route', 'method'],
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
   });
-  const predictions = new Counter({ name: 'predictions_total', help: 'Predictions served by predicted label', labelNames: ['route', 'label'], registers: [registry] });
+  const predictions = new Counter({
+    name: 'predictions_total',
+    help: 'Predictions served by predicted label',
+    labelNames: ['route', 'label'],
+    registers: [registry],
+  });
   const probability = new Histogram({
-    name: 'prediction_probability', help: 'Predicted probability of the positive class (binary) or of the predicted class (multiclass)',
-    buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95], registers: [registry],
+    name: 'prediction_probability',
+    help: 'Predicted probability of the positive class (binary) or of the predicted class (multiclass)',
+    buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95],
+    registers: [registry],
   });
-  const reloads = new Counter({ name: 'model_reloads_total', help: 'Bundle reload attempts by result', labelNames: ['result'], registers: [registry] });
-  const info = new Gauge({ name: 'model_info', help: 'The served bundle (value 1)', labelNames: ['bundle_id'], registers: [registry] });
+  const reloads = new Counter({
+    name: 'model_reloads_total',
+    help: 'Bundle reload attempts by result',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const info = new Gauge({
+    name: 'model_info',
+    help: 'The served bundle (value 1)',
+    labelNames: ['bundle_id'],
+    registers: [registry],
+  });
   info.set({ bundle_id: app.registry.current.runtime.id }, 1);
   app.registry.onReload((r) => {
     reloads.inc({ result: r.ok ? 'ok' : 'refused' });
@@ -61,7 +86,8 @@ export const metricsPlugin = sharedPlugin<MetricsOptions>('metrics', async (app:
       const positive = classes.length === 2 ? classes[1] : undefined;
       for (const p of preds) {
         predictions.inc({ route, label: String(p.label) });
-        if (p.probabilities) probability.observe(positive !== undefined ? p.probabilities[positive] : p.probabilities[String(p.label)]);
+        if (p.probabilities)
+          probability.observe(positive !== undefined ? p.probabilities[positive] : p.probabilities[String(p.label)]);
       }
     },
   };
@@ -74,7 +100,8 @@ export const metricsPlugin = sharedPlugin<MetricsOptions>('metrics', async (app:
     const route = request.routeOptions.url ?? 'unmatched';
     const method = request.method;
     requests.inc({ route, method, status: String(reply.statusCode) });
-    if (request.startTime !== undefined) latency.observe({ route, method }, Number(process.hrtime.bigint() - request.startTime) / 1e9);
+    if (request.startTime !== undefined)
+      latency.observe({ route, method }, Number(process.hrtime.bigint() - request.startTime) / 1e9);
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

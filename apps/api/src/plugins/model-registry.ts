@@ -53,62 +53,72 @@ function serve(runtime: ModelRuntime): ServedModel {
  * in, so a request sees either the old model or the new one, never a mix; in-flight requests
  * finish on the model they started with. Reloads run one at a time; a broken bundle is refused.
  */
-export const modelRegistryPlugin = sharedPlugin<ModelRegistryOptions>('model-registry', async (app: FastifyInstance, opts) => {
-  const { config } = opts;
-  const runtimeOptions = { unknownCategories: config.unknownCategories, maxBatch: config.maxBatch };
-  let current = serve(opts.initial ?? (await ModelRuntime.load(config.modelPath, runtimeOptions)));
-  const listeners: ((r: ReloadResult & { reason: string }) => void)[] = [];
-  let chain: Promise<unknown> = Promise.resolve();
+export const modelRegistryPlugin = sharedPlugin<ModelRegistryOptions>(
+  'model-registry',
+  async (app: FastifyInstance, opts) => {
+    const { config } = opts;
+    const runtimeOptions = { unknownCategories: config.unknownCategories, maxBatch: config.maxBatch };
+    let current = serve(opts.initial ?? (await ModelRuntime.load(config.modelPath, runtimeOptions)));
+    const listeners: ((r: ReloadResult & { reason: string }) => void)[] = [];
+    let chain: Promise<unknown> = Promise.resolve();
 
-  const doReload = async (reason: string): Promise<ReloadResult> => {
-    let result: ReloadResult;
-    try {
-      const next = await ModelRuntime.load(config.modelPath, runtimeOptions);
-      const previous = current.runtime.id;
-      current = serve(next);
-      result = { ok: true, bundleId: next.id };
-      app.log.info({ reason, bundleId: next.id, previous }, 'bundle reloaded');
-    } catch (e) {
-      result = { ok: false, bundleId: current.runtime.id, error: (e as Error).message };
-      app.log.error({ reason, err: { code: (e as { code?: string }).code, message: (e as Error).message }, keptBundleId: current.runtime.id }, 'new bundle refused; the previous one keeps serving');
-    }
-    for (const l of listeners) l({ ...result, reason });
-    return result;
-  };
-
-  const registry: ModelRegistry = {
-    get current() {
-      return current;
-    },
-    reload(reason) {
-      const p = chain.then(() => doReload(reason));
-      chain = p.catch(() => undefined);
-      return p;
-    },
-    onReload(listener) {
-      listeners.push(listener);
-    },
-  };
-  app.decorate('registry', registry);
-
-  if (config.reloadIntervalMs > 0) {
-    let lastKey = '';
-    const key = (s: fs.Stats): string => `${s.ino}:${s.size}:${s.mtimeMs}`;
-    try {
-      lastKey = key(fs.statSync(config.modelPath));
-    } catch {
-      /* the file was loaded a moment ago; a later change is picked up */
-    }
-    const onChange = (s: fs.Stats): void => {
-      if (s.nlink === 0 && s.size === 0 && s.mtimeMs === 0) return; // removed: keep serving the loaded one
-      const k = key(s);
-      if (k === lastKey) return;
-      lastKey = k;
-      void registry.reload('file changed');
+    const doReload = async (reason: string): Promise<ReloadResult> => {
+      let result: ReloadResult;
+      try {
+        const next = await ModelRuntime.load(config.modelPath, runtimeOptions);
+        const previous = current.runtime.id;
+        current = serve(next);
+        result = { ok: true, bundleId: next.id };
+        app.log.info({ reason, bundleId: next.id, previous }, 'bundle reloaded');
+      } catch (e) {
+        result = { ok: false, bundleId: current.runtime.id, error: (e as Error).message };
+        app.log.error(
+          {
+            reason,
+            err: { code: (e as { code?: string }).code, message: (e as Error).message },
+            keptBundleId: current.runtime.id,
+          },
+          'new bundle refused; the previous one keeps serving',
+        );
+      }
+      for (const l of listeners) l({ ...result, reason });
+      return result;
     };
-    fs.watchFile(config.modelPath, { interval: config.reloadIntervalMs, persistent: false }, onChange);
-    app.addHook('onClose', async () => {
-      fs.unwatchFile(config.modelPath, onChange);
-    });
-  }
-});
+
+    const registry: ModelRegistry = {
+      get current() {
+        return current;
+      },
+      reload(reason) {
+        const p = chain.then(() => doReload(reason));
+        chain = p.catch(() => undefined);
+        return p;
+      },
+      onReload(listener) {
+        listeners.push(listener);
+      },
+    };
+    app.decorate('registry', registry);
+
+    if (config.reloadIntervalMs > 0) {
+      let lastKey = '';
+      const key = (s: fs.Stats): string => `${s.ino}:${s.size}:${s.mtimeMs}`;
+      try {
+        lastKey = key(fs.statSync(config.modelPath));
+      } catch {
+        /* the file was loaded a moment ago; a later change is picked up */
+      }
+      const onChange = (s: fs.Stats): void => {
+        if (s.nlink === 0 && s.size === 0 && s.mtimeMs === 0) return; // removed: keep serving the loaded one
+        const k = key(s);
+        if (k === lastKey) return;
+        lastKey = k;
+        void registry.reload('file changed');
+      };
+      fs.watchFile(config.modelPath, { interval: config.reloadIntervalMs, persistent: false }, onChange);
+      app.addHook('onClose', async () => {
+        fs.unwatchFile(config.modelPath, onChange);
+      });
+    }
+  },
+);

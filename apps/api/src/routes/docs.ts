@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 
-type OpenApiDoc = { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>> };
+type OpenApiDoc = {
+  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
+};
 
 /**
  * Put the served bundle's request schemas into the OpenAPI document (routes declare the start-up
@@ -24,8 +26,14 @@ function withCurrentSchemas(app: FastifyInstance, spec: Record<string, unknown>)
 export async function registerDocs(app: FastifyInstance, opts: { apiKeys: boolean; version: string }): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      info: { title: 'campaign-ml API', description: 'Predict campaign success from raw campaign fields with a campaign-ml bundle.', version: opts.version },
-      components: opts.apiKeys ? { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } } : {},
+      info: {
+        title: 'campaign-ml API',
+        description: 'Predict campaign success from raw campaign fields with a campaign-ml bundle.',
+        version: opts.version,
+      },
+      components: opts.apiKeys
+        ? { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } }
+        : {},
       security: opts.apiKeys ? [{ apiKey: [] }] : [],
     },
   });
@@ -34,5 +42,7 @@ export async function registerDocs(app: FastifyInstance, opts: { apiKeys: boolea
     transformSpecification: (spec) => withCurrentSchemas(app, spec),
     transformSpecificationClone: false,
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => withCurrentSchemas(app, app.swagger() as unknown as Record<string, unknown>));
+  app.get('/openapi.json', { schema: { hide: true } }, async () =>
+    withCurrentSchemas(app, app.swagger() as unknown as Record<string, unknown>),
+  );
 }

@@ -6,14 +6,18 @@ import type { FastifyInstance } from 'fastify';
  */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: bundle loaded and self-test passes' } }, async (request, reply) => {
-    const { runtime } = app.registry.current;
-    try {
-      runtime.selfTest();
-      return { status: 'ready', bundleId: runtime.id };
-    } catch (e) {
-      request.log.error({ err: { message: (e as Error).message } }, 'readiness self-test failed');
-      return reply.status(503).send({ status: 'not ready', bundleId: runtime.id, reason: (e as Error).message });
-    }
-  });
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'Readiness: bundle loaded and self-test passes' } },
+    async (request, reply) => {
+      const { runtime } = app.registry.current;
+      try {
+        runtime.selfTest();
+        return { status: 'ready', bundleId: runtime.id };
+      } catch (e) {
+        request.log.error({ err: { message: (e as Error).message } }, 'readiness self-test failed');
+        return reply.status(503).send({ status: 'not ready', bundleId: runtime.id, reason: (e as Error).message });
+      }
+    },
+  );
 }

@@ -16,7 +16,8 @@ export async function predictRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['v1'],
         summary: 'Predict one record or a batch of records',
-        description: 'Records are raw campaign fields as in the training table (dates as ISO 8601 strings). The request schema is generated from the served bundle; see GET /v1/model.',
+        description:
+          'Records are raw campaign fields as in the training table (dates as ISO 8601 strings). The request schema is generated from the served bundle; see GET /v1/model.',
         body: runtime.predictBodySchema,
       },
       validatorCompiler: passThroughValidator,

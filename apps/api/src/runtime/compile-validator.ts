@@ -20,9 +20,19 @@ export type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | n
  * compiled code is garbage collected with it.
  */
 export function createValidatorCompiler(): (schema: JsonSchema, url: string) => Validator {
-  const build = AjvCompiler()({}, {
-    customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true, allowUnionTypes: true },
-  });
+  const build = AjvCompiler()(
+    {},
+    {
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        allErrors: true,
+        verbose: true,
+        allowUnionTypes: true,
+      },
+    },
+  );
   return (schema, url) => build({ schema, method: 'POST', url, httpPart: 'body' }) as unknown as Validator;
 }
 
@@ -48,9 +58,13 @@ export interface PathMapping {
 }
 
 function fieldOf(path: string, mapping: PathMapping): { row?: number; column?: string; rest: string } {
-  const parts = path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = path
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (mapping.recordsKey === null) return { row: 0, column: parts[0], rest: parts.slice(1).join('.') };
-  if (parts[0] === mapping.recordsKey && parts.length >= 2 && /^\d+$/.test(parts[1])) return { row: Number(parts[1]), column: parts[2], rest: parts.slice(3).join('.') };
+  if (parts[0] === mapping.recordsKey && parts.length >= 2 && /^\d+$/.test(parts[1]))
+    return { row: Number(parts[1]), column: parts[2], rest: parts.slice(3).join('.') };
   return { column: parts.length ? parts.join('.') : undefined, rest: '' };
 }
 
@@ -69,38 +83,79 @@ export function problemsFromAjv(errors: readonly AjvError[], mapping: PathMappin
         const field = String(e.params.missingProperty);
         const inRecord = column === undefined || mapping.recordsKey === null;
         const label = inRecord ? field : `${column}.${field}`;
-        out.push({ code: 'MISSING_FIELD', row, column: inRecord ? field : label, expected: 'a value', message: `${at}required field "${label}" is missing` });
+        out.push({
+          code: 'MISSING_FIELD',
+          row,
+          column: inRecord ? field : label,
+          expected: 'a value',
+          message: `${at}required field "${label}" is missing`,
+        });
         break;
       }
       case 'additionalProperties': {
         const field = String(e.params.additionalProperty);
         const label = column === undefined || mapping.recordsKey === null ? field : `${column}.${field}`;
-        out.push({ code: 'EXTRA_FIELD', row, column: label, message: `${at}unknown field "${label}"; remove it (the model reads only the schema's columns, see GET /v1/model)` });
+        out.push({
+          code: 'EXTRA_FIELD',
+          row,
+          column: label,
+          message: `${at}unknown field "${label}"; remove it (the model reads only the schema's columns, see GET /v1/model)`,
+        });
         break;
       }
       case 'type': {
         const expected = typeWords(e.params.type);
-        out.push({ code: 'WRONG_TYPE', row, column, value: e.data, expected, message: `${at}field "${column ?? '(body)'}" expected ${expected}, found ${describeJson(e.data)}` });
+        out.push({
+          code: 'WRONG_TYPE',
+          row,
+          column,
+          value: e.data,
+          expected,
+          message: `${at}field "${column ?? '(body)'}" expected ${expected}, found ${describeJson(e.data)}`,
+        });
         break;
       }
       case 'enum': {
         const allowed = (e.params.allowedValues as unknown[]) ?? [];
         const shown = allowed.length > 8 ? `${allowed.slice(0, 8).join(', ')}, ...` : allowed.join(', ');
         out.push({
-          code: 'UNKNOWN_CATEGORY', row, column, value: e.data, expected: `one of: ${shown}`,
+          code: 'UNKNOWN_CATEGORY',
+          row,
+          column,
+          value: e.data,
+          expected: `one of: ${shown}`,
           message: `${at}field "${column}" has ${describeJson(e.data)}, which is not one of the values the model knows (${shown})`,
         });
         break;
       }
       case 'pattern':
-        out.push({ code: 'WRONG_TYPE', row, column, value: e.data, expected: 'an ISO 8601 date', message: `${at}field "${column}" expected an ISO 8601 date such as "2018-05-25" or "2018-05-25T11:51:47Z", found ${describeJson(e.data)}` });
+        out.push({
+          code: 'WRONG_TYPE',
+          row,
+          column,
+          value: e.data,
+          expected: 'an ISO 8601 date',
+          message: `${at}field "${column}" expected an ISO 8601 date such as "2018-05-25" or "2018-05-25T11:51:47Z", found ${describeJson(e.data)}`,
+        });
         break;
       case 'maxItems':
       case 'minItems':
-        out.push({ code: 'BATCH_SIZE', column, value: Array.isArray(e.data) ? e.data.length : undefined, expected: `${e.keyword === 'maxItems' ? 'at most' : 'at least'} ${String(e.params.limit)} items`, message: `"${column}" must have ${e.keyword === 'maxItems' ? 'at most' : 'at least'} ${String(e.params.limit)} items` });
+        out.push({
+          code: 'BATCH_SIZE',
+          column,
+          value: Array.isArray(e.data) ? e.data.length : undefined,
+          expected: `${e.keyword === 'maxItems' ? 'at most' : 'at least'} ${String(e.params.limit)} items`,
+          message: `"${column}" must have ${e.keyword === 'maxItems' ? 'at most' : 'at least'} ${String(e.params.limit)} items`,
+        });
         break;
       default:
-        out.push({ code: 'INVALID_VALUE', row, column, value: e.data, message: `${at}${column ? `field "${column}" ` : 'body '}${e.message ?? 'is invalid'}` });
+        out.push({
+          code: 'INVALID_VALUE',
+          row,
+          column,
+          value: e.data,
+          message: `${at}${column ? `field "${column}" ` : 'body '}${e.message ?? 'is invalid'}`,
+        });
     }
   }
   return out;

@@ -5,7 +5,8 @@ import type { UnknownCategoryPolicy } from '../config';
 export type JsonSchema = Record<string, unknown>;
 
 /** ISO 8601 date or date-time (space or T, optional seconds, fraction and zone). */
-export const ISO_DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}(?::?\\d{2})?)?)?$';
+export const ISO_DATE_PATTERN =
+  '^\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}(?::?\\d{2})?)?)?$';
 
 /** Whether the schema's category list is complete (not capped at inference), so it can be an enum. */
 export function hasCompleteCategories(col: ColumnSchema): boolean {
@@ -21,11 +22,17 @@ function valueSchema(col: ColumnSchema, policy: UnknownCategoryPolicy): JsonSche
     case 'boolean':
       return { type: 'boolean' };
     case 'datetime':
-      return { type: 'string', pattern: ISO_DATE_PATTERN, description: 'ISO 8601 date or date-time (UTC unless a zone is given)' };
+      return {
+        type: 'string',
+        pattern: ISO_DATE_PATTERN,
+        description: 'ISO 8601 date or date-time (UTC unless a zone is given)',
+      };
     case 'identifier':
       return { type: ['string', 'integer'] };
     case 'category':
-      return policy === 'reject' && hasCompleteCategories(col) ? { type: 'string', enum: [...col.categories!] } : { type: 'string' };
+      return policy === 'reject' && hasCompleteCategories(col)
+        ? { type: 'string', enum: [...col.categories!] }
+        : { type: 'string' };
     default:
       return { type: 'string' };
   }
@@ -42,7 +49,11 @@ export function recordColumns(schema: Schema, target: string): ColumnSchema[] {
  * scored as unseen), `required` = the columns the feature pipeline reads, null allowed where the
  * schema says the column may be missing, and no other fields.
  */
-export function recordJsonSchema(columns: readonly ColumnSchema[], required: readonly string[], policy: UnknownCategoryPolicy): JsonSchema {
+export function recordJsonSchema(
+  columns: readonly ColumnSchema[],
+  required: readonly string[],
+  policy: UnknownCategoryPolicy,
+): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const col of columns) {
     const v = valueSchema(col, policy);
@@ -103,8 +114,30 @@ export function v2InferJsonSchema(columns: readonly ColumnSchema[], maxBatch: nu
           type: 'object',
           properties: {
             name: { type: 'string', enum: columns.map((c) => c.name) },
-            shape: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'integer', minimum: 0, maximum: maxBatch } },
-            datatype: { type: 'string', enum: ['BOOL', 'BYTES', 'FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64'] },
+            shape: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 2,
+              items: { type: 'integer', minimum: 0, maximum: maxBatch },
+            },
+            datatype: {
+              type: 'string',
+              enum: [
+                'BOOL',
+                'BYTES',
+                'FP16',
+                'FP32',
+                'FP64',
+                'INT8',
+                'INT16',
+                'INT32',
+                'INT64',
+                'UINT8',
+                'UINT16',
+                'UINT32',
+                'UINT64',
+              ],
+            },
             parameters: { type: 'object' },
             data: { type: 'array', maxItems: maxBatch },
           },

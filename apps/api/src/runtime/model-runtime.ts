@@ -44,7 +44,11 @@ export class ModelRuntime {
     const missing = bundle.requiredColumns.filter((n) => !byName.has(n));
     if (missing.length) {
       throw new SchemaError(
-        missing.map((n) => ({ code: 'INVALID_BUNDLE', column: n, message: `the feature pipeline reads "${n}" but the bundle schema does not describe it` })),
+        missing.map((n) => ({
+          code: 'INVALID_BUNDLE',
+          column: n,
+          message: `the feature pipeline reads "${n}" but the bundle schema does not describe it`,
+        })),
         'The bundle is inconsistent',
       );
     }
@@ -78,21 +82,47 @@ export class ModelRuntime {
    * whether the body was a single record; throws a SchemaError (400) naming every bad field.
    */
   parsePredictBody(body: unknown): { records: RawRecord[]; single: boolean } {
-    const isBatch = body !== null && typeof body === 'object' && !Array.isArray(body) && Object.prototype.hasOwnProperty.call(body, 'records') && !this.recordsIsColumn;
+    const isBatch =
+      body !== null &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      Object.prototype.hasOwnProperty.call(body, 'records') &&
+      !this.recordsIsColumn;
     if (isBatch) {
-      if (!this.validateBatch(body)) throw new SchemaError(problemsFromAjv(this.validateBatch.errors ?? [], { recordsKey: 'records' }), 'The records do not match the model input');
+      if (!this.validateBatch(body))
+        throw new SchemaError(
+          problemsFromAjv(this.validateBatch.errors ?? [], { recordsKey: 'records' }),
+          'The records do not match the model input',
+        );
       return { records: (body as { records: RawRecord[] }).records, single: false };
     }
     if (Array.isArray(body)) {
-      throw new SchemaError([{ code: 'WRONG_TYPE', expected: 'an object', message: 'the body is an array; send one record as an object, or several as { "records": [...] }' }], 'The body is not a record');
+      throw new SchemaError(
+        [
+          {
+            code: 'WRONG_TYPE',
+            expected: 'an object',
+            message: 'the body is an array; send one record as an object, or several as { "records": [...] }',
+          },
+        ],
+        'The body is not a record',
+      );
     }
-    if (!this.validateRecord(body)) throw new SchemaError(problemsFromAjv(this.validateRecord.errors ?? [], { recordsKey: null }), 'The record does not match the model input');
+    if (!this.validateRecord(body))
+      throw new SchemaError(
+        problemsFromAjv(this.validateRecord.errors ?? [], { recordsKey: null }),
+        'The record does not match the model input',
+      );
     return { records: [body as RawRecord], single: true };
   }
 
   /** Validate a /v2 infer body's shape (tensor names, datatypes, sizes). */
   checkInferBody(body: unknown): void {
-    if (!this.validateInfer(body)) throw new SchemaError(problemsFromAjv(this.validateInfer.errors ?? [], { recordsKey: 'inputs' }), 'The inference request is not valid');
+    if (!this.validateInfer(body))
+      throw new SchemaError(
+        problemsFromAjv(this.validateInfer.errors ?? [], { recordsKey: 'inputs' }),
+        'The inference request is not valid',
+      );
   }
 
   /** Validate records built from v2 tensors; problems name the tensor and element. */
@@ -138,10 +168,16 @@ export class ModelRuntime {
       const probs = Object.values(p.probabilities ?? {});
       const sum = probs.reduce((a, b) => a + b, 0);
       if (probs.length !== this.classes.length || !probs.every(Number.isFinite) || Math.abs(sum - 1) > 1e-6) {
-        throw new InputError('SELF_TEST_FAILED', `the bundle's self-test prediction is not a probability distribution: ${JSON.stringify(p.probabilities)}`);
+        throw new InputError(
+          'SELF_TEST_FAILED',
+          `the bundle's self-test prediction is not a probability distribution: ${JSON.stringify(p.probabilities)}`,
+        );
       }
     } else if (typeof p.label !== 'number' || !Number.isFinite(p.label)) {
-      throw new InputError('SELF_TEST_FAILED', `the bundle's self-test prediction is not a finite number: ${String(p.label)}`);
+      throw new InputError(
+        'SELF_TEST_FAILED',
+        `the bundle's self-test prediction is not a finite number: ${String(p.label)}`,
+      );
     }
     return p;
   }

@@ -63,7 +63,8 @@ export class PredictionBatcher {
     while (start < queue.length) {
       let end = start;
       let rows = 0;
-      while (end < queue.length && (end === start || rows + queue[end].records.length <= this.maxRows)) rows += queue[end++].records.length;
+      while (end < queue.length && (end === start || rows + queue[end].records.length <= this.maxRows))
+        rows += queue[end++].records.length;
       this.run(queue, start, end, rows);
       start = end;
     }

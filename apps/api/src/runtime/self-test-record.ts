@@ -26,7 +26,10 @@ export function selfTestRecord(columns: readonly ColumnSchema[], required: reado
         record[col.name] = col.categories?.includes('true') && !col.categories.includes('false') ? true : false;
         break;
       case 'datetime':
-        record[col.name] = typeof col.min === 'string' && !Number.isNaN(Date.parse(col.min)) ? new Date(Date.parse(col.min)).toISOString() : '2020-01-01T00:00:00Z';
+        record[col.name] =
+          typeof col.min === 'string' && !Number.isNaN(Date.parse(col.min))
+            ? new Date(Date.parse(col.min)).toISOString()
+            : '2020-01-01T00:00:00Z';
         break;
       case 'identifier':
         record[col.name] = 'self-test';

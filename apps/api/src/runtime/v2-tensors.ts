@@ -36,24 +36,49 @@ export function tensorsToRecords(runtime: ModelRuntime, body: V2InferRequest): R
   const tensors: { name: string; data: unknown[] }[] = [];
   for (const t of body.inputs) {
     const col = byName.get(t.name)!;
-    if (seen.has(t.name)) problems.push({ code: 'DUPLICATE_INPUT', column: t.name, message: `input "${t.name}" is given twice` });
+    if (seen.has(t.name))
+      problems.push({ code: 'DUPLICATE_INPUT', column: t.name, message: `input "${t.name}" is given twice` });
     seen.add(t.name);
     const allowed = v2Datatypes(col);
     if (!allowed.includes(t.datatype)) {
-      problems.push({ code: 'WRONG_DATATYPE', column: t.name, value: t.datatype, expected: allowed.join(' or '), message: `input "${t.name}" is a ${col.type} column: datatype must be ${allowed.join(' or ')}, not ${t.datatype}` });
+      problems.push({
+        code: 'WRONG_DATATYPE',
+        column: t.name,
+        value: t.datatype,
+        expected: allowed.join(' or '),
+        message: `input "${t.name}" is a ${col.type} column: datatype must be ${allowed.join(' or ')}, not ${t.datatype}`,
+      });
     }
     if (t.shape.length === 2 && t.shape[1] !== 1) {
-      problems.push({ code: 'WRONG_SHAPE', column: t.name, value: t.shape, expected: '[n] or [n, 1]', message: `input "${t.name}" has shape [${t.shape.join(', ')}]; one column per tensor: use [n] or [n, 1]` });
+      problems.push({
+        code: 'WRONG_SHAPE',
+        column: t.name,
+        value: t.shape,
+        expected: '[n] or [n, 1]',
+        message: `input "${t.name}" has shape [${t.shape.join(', ')}]; one column per tensor: use [n] or [n, 1]`,
+      });
       continue;
     }
     const data = flat(t.data);
     if (data.length !== t.shape[0]) {
-      problems.push({ code: 'WRONG_SHAPE', column: t.name, value: data.length, expected: `${t.shape[0]} elements`, message: `input "${t.name}" has ${data.length} elements but its shape says ${t.shape[0]}` });
+      problems.push({
+        code: 'WRONG_SHAPE',
+        column: t.name,
+        value: data.length,
+        expected: `${t.shape[0]} elements`,
+        message: `input "${t.name}" has ${data.length} elements but its shape says ${t.shape[0]}`,
+      });
       continue;
     }
     if (n === -1) n = data.length;
     else if (n !== data.length) {
-      problems.push({ code: 'WRONG_SHAPE', column: t.name, value: data.length, expected: `${n} elements`, message: `input "${t.name}" has ${data.length} elements but "${tensors[0].name}" has ${n}; every input needs one element per record` });
+      problems.push({
+        code: 'WRONG_SHAPE',
+        column: t.name,
+        value: data.length,
+        expected: `${n} elements`,
+        message: `input "${t.name}" has ${data.length} elements but "${tensors[0].name}" has ${n}; every input needs one element per record`,
+      });
       continue;
     }
     tensors.push({ name: t.name, data });
@@ -66,19 +91,32 @@ export function tensorsToRecords(runtime: ModelRuntime, body: V2InferRequest): R
     for (const t of tensors) r[t.name] = t.data[i];
     records[i] = r;
   }
-  runtime.checkRecords(records, (row, column) => (column && seen.has(column) ? `input "${column}" element ${row}` : `record ${row}`));
+  runtime.checkRecords(records, (row, column) =>
+    column && seen.has(column) ? `input "${column}" element ${row}` : `record ${row}`,
+  );
   return records;
 }
 
 /** The v2 response outputs: `label` (BYTES, [n]) and `probabilities` (FP64, [n, classes]). */
-export function predictionsToOutputs(runtime: ModelRuntime, preds: readonly Prediction[], wanted?: { name: string }[]): Record<string, unknown>[] {
+export function predictionsToOutputs(
+  runtime: ModelRuntime,
+  preds: readonly Prediction[],
+  wanted?: { name: string }[],
+): Record<string, unknown>[] {
   const n = preds.length;
   const classes = runtime.classes;
-  const want = new Set((wanted && wanted.length ? wanted : [{ name: 'label' }, { name: 'probabilities' }]).map((o) => o.name));
+  const want = new Set(
+    (wanted && wanted.length ? wanted : [{ name: 'label' }, { name: 'probabilities' }]).map((o) => o.name),
+  );
   const outputs: Record<string, unknown>[] = [];
   if (want.has('label')) {
     const regression = runtime.bundle.task === 'regression';
-    outputs.push({ name: 'label', datatype: regression ? 'FP64' : 'BYTES', shape: [n], data: preds.map((p) => p.label) });
+    outputs.push({
+      name: 'label',
+      datatype: regression ? 'FP64' : 'BYTES',
+      shape: [n],
+      data: preds.map((p) => p.label),
+    });
   }
   if (want.has('probabilities') && classes.length) {
     const k = classes.length;
@@ -87,7 +125,13 @@ export function predictionsToOutputs(runtime: ModelRuntime, preds: readonly Pred
       const probs = preds[r].probabilities ?? {};
       for (let c = 0; c < k; c++) data[r * k + c] = probs[classes[c]];
     }
-    outputs.push({ name: 'probabilities', datatype: 'FP64', shape: [n, k], data, parameters: { classes: [...classes] } });
+    outputs.push({
+      name: 'probabilities',
+      datatype: 'FP64',
+      shape: [n, k],
+      data,
+      parameters: { classes: [...classes] },
+    });
   }
   return outputs;
 }

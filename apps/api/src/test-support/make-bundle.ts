@@ -11,7 +11,11 @@ import { createBundleDocument, type BundleDocument } from '@campaign-ml/bundle';
  * Test and benchmark support: build a small but real bundle document (inferred schema, fitted
  * recipe pipeline, GBDT) from a table with a binary target column.
  */
-export function bundleFromTable(table: ColumnTable, target: string, options: { id?: string; nEstimators?: number; drop?: string[] } = {}): BundleDocument {
+export function bundleFromTable(
+  table: ColumnTable,
+  target: string,
+  options: { id?: string; nEstimators?: number; drop?: string[] } = {},
+): BundleDocument {
   const labels = Array.from(table.array(target) as ArrayLike<unknown>, (v) => String(v));
   const classes = [...new Set(labels)].sort();
   if (classes.length !== 2) throw new Error(`target ${target} must have two classes, found ${classes.length}`);
@@ -23,7 +27,9 @@ export function bundleFromTable(table: ColumnTable, target: string, options: { i
   const inputs = new Set(pipeline.inputColumns);
   const schema: Schema = {
     rows: full.rows,
-    columns: full.columns.filter((c) => c.role !== 'target').map((c) => ({ ...c, required: inputs.has(c.name) && c.required })),
+    columns: full.columns
+      .filter((c) => c.role !== 'target')
+      .map((c) => ({ ...c, required: inputs.has(c.name) && c.required })),
   };
   return createBundleDocument(
     {
@@ -66,15 +72,34 @@ export function tinyTable(rows = 300, seed = 7): ColumnTable {
 }
 
 /** A valid record for the tiny table's bundle. */
-export const TINY_RECORD = { goal: 1500, backers_count: 12, country: 'US', staff_pick: true, launched_at: '2018-05-25T11:51:47Z' };
+export const TINY_RECORD = {
+  goal: 1500,
+  backers_count: 12,
+  country: 'US',
+  staff_pick: true,
+  launched_at: '2018-05-25T11:51:47Z',
+};
 
 /** The Kickstarter sample (data/kickstarter-sample.csv) as a bundle, leakage columns dropped. */
 export async function kickstarterBundle(csv: string, nEstimators = 100): Promise<BundleDocument> {
   const table = await readTable(csv);
   const keep = table.columnNames().filter((n) => !LEAKY.has(n));
-  const finished = table.select(keep).filter(aq.escape((d: { state: unknown }) => d.state === 'successful' || d.state === 'failed'));
+  const finished = table
+    .select(keep)
+    .filter(aq.escape((d: { state: unknown }) => d.state === 'successful' || d.state === 'failed'));
   return bundleFromTable(finished, 'state', { id: 'kickstarter-gbdt', nEstimators });
 }
 
 /** Columns that are only known after a campaign ends (or copy its outcome). */
-const LEAKY = new Set(['pledged', 'usd_pledged', 'backers_count', 'state_changed_at', 'spotlight', 'state_changed_at_weekday', 'state_changed_at_month', 'state_changed_at_day', 'state_changed_at_yr', 'state_changed_at_hr']);
+const LEAKY = new Set([
+  'pledged',
+  'usd_pledged',
+  'backers_count',
+  'state_changed_at',
+  'spotlight',
+  'state_changed_at_weekday',
+  'state_changed_at_month',
+  'state_changed_at_day',
+  'state_changed_at_yr',
+  'state_changed_at_hr',
+]);

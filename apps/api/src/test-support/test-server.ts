@@ -30,18 +30,32 @@ export interface TestServer extends RunningServer {
 }
 
 /** Write a bundle to a temp folder and start the real server on a random loopback port. */
-export async function startTestServer(env: Record<string, string> = {}, doc: BundleDocument = tinyBundle()): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  doc: BundleDocument = tinyBundle(),
+): Promise<TestServer> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'campaign-api-'));
   const modelPath = path.join(dir, 'bundle.json');
   await writeBundle(modelPath, doc);
-  const config = readConfig({ MODEL_PATH: modelPath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', RELOAD_INTERVAL_MS: '0', ...env });
+  const config = readConfig({
+    MODEL_PATH: modelPath,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    RELOAD_INTERVAL_MS: '0',
+    ...env,
+  });
   const server = await startServer(config, { logger: false, defaultMetrics: false });
   return {
     ...server,
     dir,
     modelPath,
     post: (route, body, headers = {}) =>
-      fetch(server.url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      fetch(server.url + route, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
     get: (route, headers = {}) => fetch(server.url + route, { headers }),
     stop: async () => {
       await server.close();

@@ -17,7 +17,10 @@ import type { MetricsDocument, ReportData } from '../train/train-result';
  * metrics and report as training, for the bundle's model as it is. Rows whose label is not one of
  * the bundle's classes, or that fail the schema, are counted and left out.
  */
-export async function evaluateBundle(opts: InputOptions & { bundle: string; out: string }, progress: Progress): Promise<{ dir: string; metrics: MetricsDocument }> {
+export async function evaluateBundle(
+  opts: InputOptions & { bundle: string; out: string },
+  progress: Progress,
+): Promise<{ dir: string; metrics: MetricsDocument }> {
   const input = resolveInput(opts);
   const source = describeInput(input);
   progress.stage('load bundle + data');
@@ -25,7 +28,11 @@ export async function evaluateBundle(opts: InputOptions & { bundle: string; out:
   const target = bundle.document.target.column;
   const raw = await readInput(input);
   if (!raw.columnNames().includes(target)) {
-    throw new InputError('MISSING_TARGET', `the data has no "${target}" column, which this bundle predicts; evaluation needs the known outcomes`, { column: target });
+    throw new InputError(
+      'MISSING_TARGET',
+      `the data has no "${target}" column, which this bundle predicts; evaluation needs the known outcomes`,
+      { column: target },
+    );
   }
   const doc = bundle.document;
   const classes = bundle.classes;
@@ -46,7 +53,11 @@ export async function evaluateBundle(opts: InputOptions & { bundle: string; out:
   const test = classes ? classificationMetrics(y, scores, k, threshold) : regressionMetrics(y, scores);
   const curves = classes ? classificationCurves(y, scores, k, threshold) : undefined;
   progress.stage('importance');
-  const importance = inputColumnImportance(bundle.model, bundle.features, good.table, y, { task: doc.task, seed: 0, maxRows: 2000 });
+  const importance = inputColumnImportance(bundle.model, bundle.features, good.table, y, {
+    task: doc.task,
+    seed: 0,
+    maxRows: 2000,
+  });
   progress.end();
   const cv = { metric: String(doc.metrics.primaryMetric ?? ''), mean: NaN, std: NaN, folds: [] };
   const metrics: MetricsDocument = {
@@ -80,7 +91,11 @@ export async function evaluateBundle(opts: InputOptions & { bundle: string; out:
     importanceKind: importance.kind,
     learningCurve: [],
     foldSpread: [],
-    warnings: rejects.length ? [`${rejects.length} rows failed the bundle's schema and were not scored (first: row ${rejects[0].row}: ${rejects[0].reasons[0]})`] : [],
+    warnings: rejects.length
+      ? [
+          `${rejects.length} rows failed the bundle's schema and were not scored (first: row ${rejects[0].row}: ${rejects[0].reasons[0]})`,
+        ]
+      : [],
   };
   await fs.mkdir(opts.out, { recursive: true });
   await fs.writeFile(path.join(opts.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);

@@ -19,7 +19,11 @@ const run = promisify(execFile);
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(__dirname, '../main.ts'), ...args], { cwd: root });
+    const { stdout, stderr } = await run(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [path.join(__dirname, '../main.ts'), ...args],
+      { cwd: root },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -29,14 +33,18 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 /** The PostgreSQL test server, found before tests are collected (as ingest's PostgreSQL tests do). */
 function findServer(): string | undefined {
-  const candidates = process.env.CAMPAIGN_ML_PG_URL ? [process.env.CAMPAIGN_ML_PG_URL] : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+  const candidates = process.env.CAMPAIGN_ML_PG_URL
+    ? [process.env.CAMPAIGN_ML_PG_URL]
+    : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
   const script = `const { Client } = require('pg');
     (async () => { for (const url of ${JSON.stringify(candidates)}) {
       const c = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
       try { await c.connect(); await c.end(); process.stdout.write(url); return; } catch {}
     } })();`;
   try {
-    return execFileSync(process.execPath, ['-e', script], { cwd: __dirname, timeout: 15000, encoding: 'utf8' }) || undefined;
+    return (
+      execFileSync(process.execPath, ['-e', script], { cwd: __dirname, timeout: 15000, encoding: 'utf8' }) || undefined
+    );
   } catch {
     return undefined;
   }
@@ -117,12 +125,21 @@ describe('predict from a CSV, in chunks', () => {
       const s = await score({ data: input, out, rejects, chunkRows });
       expect(s).toEqual({ rows: 300, scored: 297, rejected: 3, out, rejects });
       const rej = await fs.readFile(rejects, 'utf8');
-      expect(rej.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['row', ...BAD_ROWS.map(String)]);
+      expect(
+        rej
+          .trim()
+          .split('\n')
+          .map((l) => l.split(',')[0]),
+      ).toEqual(['row', ...BAD_ROWS.map(String)]);
       const [a, b, c] = BAD_ROWS;
       const reasons = (await readTable(rejects)).array('reasons') as string[];
       expect(reasons[0]).toBe(`column "goal" expected a number, found "lots" (row ${a})`);
-      expect(reasons[1]).toMatch(new RegExp(`^column "launched_at" expected a date.*, found "someday" \\(row ${b}\\)$`));
-      expect(reasons[2]).toMatch(new RegExp(`^column "country" has category "Atlantis" not seen in training \\(row ${c}\\)`));
+      expect(reasons[1]).toMatch(
+        new RegExp(`^column "launched_at" expected a date.*, found "someday" \\(row ${b}\\)$`),
+      );
+      expect(reasons[2]).toMatch(
+        new RegExp(`^column "country" has category "Atlantis" not seen in training \\(row ${c}\\)`),
+      );
       outs.push((await fs.readFile(out, 'utf8')) + rej);
     }
     expect(outs[1]).toBe(outs[0]);
@@ -150,14 +167,28 @@ describe('predict from a CSV, in chunks', () => {
     const { controller, progress } = stopAfter(200, 'interrupted by the test');
     const before = await files();
     const out = path.join(dir, 'interrupted.csv');
-    await expect(scoreFile({ bundle, data: input, out, rejects: path.join(dir, 'interrupted-rej.csv'), chunkRows: 50, signal: controller.signal }, progress)).rejects.toThrow(/interrupted by the test/);
+    await expect(
+      scoreFile(
+        {
+          bundle,
+          data: input,
+          out,
+          rejects: path.join(dir, 'interrupted-rej.csv'),
+          chunkRows: 50,
+          signal: controller.signal,
+        },
+        progress,
+      ),
+    ).rejects.toThrow(/interrupted by the test/);
     expect(await files()).toEqual(before);
   });
 
   it('says which input is wrong, and that exactly one of --data and --db is needed', async () => {
     await expect(score({})).rejects.toThrow(ConfigError);
     await expect(score({})).rejects.toThrow(/no input: give --data <file> or --db <url>/);
-    await expect(score({ data: input, db: 'x.db', table: 't' })).rejects.toThrow(/either --data <file> or --db <url>, not both/);
+    await expect(score({ data: input, db: 'x.db', table: 't' })).rejects.toThrow(
+      /either --data <file> or --db <url>, not both/,
+    );
     await expect(score({ db: 'x.db' })).rejects.toThrow(/needs exactly one of --table <name> or --query/);
     await expect(score({ data: input, outTable: 'p' })).rejects.toThrow(/--out-table needs a database: give --out-db/);
     await expect(score({ data: path.join(dir, 'missing.csv') })).rejects.toThrow(/cannot open ".*missing\.csv"/);
@@ -170,10 +201,22 @@ describe('predict from a CSV, in chunks', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/table "campaign" does not exist in SQLite database ".*errors\.db" \(it has: campaigns\)/);
     const r2 = await cli(['predict', '--bundle', bundle, '--db', 'mysql://me:secret@h/db', '--table', 't', '--quiet']);
-    expect([r2.code, r2.stderr]).toEqual([2, expect.stringMatching(/unsupported database URL "mysql:\/\/\*\*\*@h\/db"/)]);
+    expect([r2.code, r2.stderr]).toEqual([
+      2,
+      expect.stringMatching(/unsupported database URL "mysql:\/\/\*\*\*@h\/db"/),
+    ]);
     const r3 = await cli(['predict', '--bundle', bundle, '--quiet']);
     expect([r3.code, r3.stderr]).toEqual([2, expect.stringMatching(/no input: give --data <file> or --db <url>/)]);
-    const r4 = await cli(['predict', '--bundle', bundle, '--db', `sqlite:${path.join(dir, 'nowhere.db')}`, '--table', 't', '--quiet']);
+    const r4 = await cli([
+      'predict',
+      '--bundle',
+      bundle,
+      '--db',
+      `sqlite:${path.join(dir, 'nowhere.db')}`,
+      '--table',
+      't',
+      '--quiet',
+    ]);
     expect([r4.code, r4.stderr]).toEqual([2, expect.stringMatching(/cannot open SQLite database ".*nowhere\.db"/)]);
     expect((await files()).filter((f) => /^(predictions|rejects)\.csv/.test(f))).toEqual([]);
   }, 60_000);
@@ -185,8 +228,20 @@ describe('predict from SQLite', () => {
     // Stored as the CSV reads them typed (numbers, booleans, dates), bad values as text in their columns.
     const typed = await readTable(input, { columnTypes: { goal: 'string', launched_at: 'string', country: 'string' } });
     await writeDatabase(typed, { path: db, table: 'campaigns' });
-    const s = await score({ db: `sqlite:${db}`, query: 'SELECT * FROM campaigns ORDER BY rowid', outTable: 'predictions', rejectsTable: 'rejects', chunkRows: 64 });
-    expect(s).toMatchObject({ rows: 300, scored: 297, rejected: 3, out: expect.stringMatching(/table predictions in sqlite:/), rejects: expect.stringMatching(/table rejects in/) });
+    const s = await score({
+      db: `sqlite:${db}`,
+      query: 'SELECT * FROM campaigns ORDER BY rowid',
+      outTable: 'predictions',
+      rejectsTable: 'rejects',
+      chunkRows: 64,
+    });
+    expect(s).toMatchObject({
+      rows: 300,
+      scored: 297,
+      rejected: 3,
+      out: expect.stringMatching(/table predictions in sqlite:/),
+      rejects: expect.stringMatching(/table rejects in/),
+    });
     const pred = await readDatabase({ path: db, table: 'predictions' });
     const csv = await readTable(path.join(dir, 'pred-100.csv'));
     expect(pred.columnNames()).toEqual(['row', 'id', 'prediction', 'p_failed', 'p_successful']);
@@ -197,21 +252,58 @@ describe('predict from SQLite', () => {
     expect((await readDatabase({ path: db, table: 'rejects' })).array('row')).toEqual(BAD_ROWS);
 
     // The table exists now: fail by default (before anything is scored), replace or append on request.
-    await expect(score({ db: `sqlite:${db}`, table: 'campaigns', outTable: 'predictions', rejectsTable: 'rejects' })).rejects.toThrow(/table "predictions" already exists/);
-    await score({ db: db, table: 'campaigns', outTable: 'predictions', rejectsTable: 'rejects', ifExists: 'append', chunkRows: 1000 });
+    await expect(
+      score({ db: `sqlite:${db}`, table: 'campaigns', outTable: 'predictions', rejectsTable: 'rejects' }),
+    ).rejects.toThrow(/table "predictions" already exists/);
+    await score({
+      db: db,
+      table: 'campaigns',
+      outTable: 'predictions',
+      rejectsTable: 'rejects',
+      ifExists: 'append',
+      chunkRows: 1000,
+    });
     expect((await readDatabase({ path: db, table: 'predictions' })).numRows()).toBe(594);
-    await score({ db: db, table: 'campaigns', outTable: 'predictions', ifExists: 'replace', rejects: path.join(dir, 'sqlite-rej.csv'), out: path.join(dir, 'sqlite-pred.csv') });
+    await score({
+      db: db,
+      table: 'campaigns',
+      outTable: 'predictions',
+      ifExists: 'replace',
+      rejects: path.join(dir, 'sqlite-rej.csv'),
+      out: path.join(dir, 'sqlite-pred.csv'),
+    });
     expect((await readDatabase({ path: db, table: 'predictions' })).numRows()).toBe(297);
-    expect(await fs.readFile(path.join(dir, 'sqlite-pred.csv'), 'utf8')).toBe(await fs.readFile(path.join(dir, 'pred-100.csv'), 'utf8'));
-    const tables = await readDatabase({ path: db, query: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" });
+    expect(await fs.readFile(path.join(dir, 'sqlite-pred.csv'), 'utf8')).toBe(
+      await fs.readFile(path.join(dir, 'pred-100.csv'), 'utf8'),
+    );
+    const tables = await readDatabase({
+      path: db,
+      query: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    });
     expect(tables.array('name')).toEqual(['campaigns', 'predictions', 'rejects']);
   });
 
   it('an interrupted run into a table leaves no table and no staging table', async () => {
     const db = path.join(dir, 'campaigns.db');
     const { controller, progress } = stopAfter(0);
-    await expect(scoreFile({ bundle, db, table: 'campaigns', outTable: 'stopped', rejectsTable: 'stopped_rejects', chunkRows: 10, signal: controller.signal }, progress)).rejects.toThrow(AbortError);
-    const tables = await readDatabase({ path: db, query: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" });
+    await expect(
+      scoreFile(
+        {
+          bundle,
+          db,
+          table: 'campaigns',
+          outTable: 'stopped',
+          rejectsTable: 'stopped_rejects',
+          chunkRows: 10,
+          signal: controller.signal,
+        },
+        progress,
+      ),
+    ).rejects.toThrow(AbortError);
+    const tables = await readDatabase({
+      path: db,
+      query: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    });
     expect(tables.array('name')).toEqual(['campaigns', 'predictions', 'rejects']);
   });
 });
@@ -219,10 +311,19 @@ describe('predict from SQLite', () => {
 (pgUrl ? describe : describe.skip)('predict from PostgreSQL', () => {
   const url = pgUrl as string;
   const suffix = `${process.pid}_${Date.now().toString(36)}`;
-  const names = { input: `cml_predict_in_${suffix}`, out: `cml_predict_out_${suffix}`, rejects: `cml_predict_rej_${suffix}` };
+  const names = {
+    input: `cml_predict_in_${suffix}`,
+    out: `cml_predict_out_${suffix}`,
+    rejects: `cml_predict_rej_${suffix}`,
+  };
   let admin: Client;
   const ours = async () =>
-    (await admin.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE $1 ORDER BY 1", [`%${suffix}%`])).rows.map((r) => r.t);
+    (
+      await admin.query<{ t: string }>(
+        "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE $1 ORDER BY 1",
+        [`%${suffix}%`],
+      )
+    ).rows.map((r) => r.t);
   beforeAll(async () => {
     admin = new Client({ connectionString: url });
     await admin.connect();
@@ -235,16 +336,30 @@ describe('predict from SQLite', () => {
   });
 
   it('scores a table into a table in the same database, and to CSV, the same as from the CSV file', async () => {
-    const s = await score({ db: url, table: names.input, outTable: names.out, rejectsTable: names.rejects, chunkRows: 70 });
+    const s = await score({
+      db: url,
+      table: names.input,
+      outTable: names.out,
+      rejectsTable: names.rejects,
+      chunkRows: 70,
+    });
     expect(s).toMatchObject({ rows: 300, scored: 297, rejected: 3 });
     const pred = await readDatabase({ url, query: `SELECT * FROM "${names.out}" ORDER BY row` });
     const csv = await readTable(path.join(dir, 'pred-100.csv'));
     expect(pred.array('row')).toEqual(csv.array('row'));
     expect(pred.array('p_successful')).toEqual(csv.array('p_successful'));
     expect(pred.array('prediction')).toEqual(csv.array('prediction'));
-    expect((await readDatabase({ url, query: `SELECT row, reasons FROM "${names.rejects}" ORDER BY row` })).array('row')).toEqual(BAD_ROWS);
+    expect(
+      (await readDatabase({ url, query: `SELECT row, reasons FROM "${names.rejects}" ORDER BY row` })).array('row'),
+    ).toEqual(BAD_ROWS);
     const out = path.join(dir, 'pg-pred.csv');
-    await score({ db: url, query: `SELECT * FROM "${names.input}" ORDER BY id`, out, rejects: path.join(dir, 'pg-rej.csv'), chunkRows: 1000 });
+    await score({
+      db: url,
+      query: `SELECT * FROM "${names.input}" ORDER BY id`,
+      out,
+      rejects: path.join(dir, 'pg-rej.csv'),
+      chunkRows: 1000,
+    });
     const fromQuery = await readTable(out);
     expect(fromQuery.numRows()).toBe(297);
     expect(new Set(fromQuery.array('id') as number[])).toEqual(new Set(csv.array('id') as number[]));
@@ -253,8 +368,15 @@ describe('predict from SQLite', () => {
 
   it('an interrupted run rolls back; a missing table is named', async () => {
     const { controller, progress } = stopAfter(0);
-    await expect(scoreFile({ bundle, db: url, table: names.input, outTable: `${names.out}_x`, chunkRows: 10, signal: controller.signal }, progress)).rejects.toThrow(AbortError);
-    await expect(score({ db: url, table: `nope_${suffix}`, outTable: `${names.out}_y` })).rejects.toThrow(`table "nope_${suffix}" does not exist in the PostgreSQL database`);
+    await expect(
+      scoreFile(
+        { bundle, db: url, table: names.input, outTable: `${names.out}_x`, chunkRows: 10, signal: controller.signal },
+        progress,
+      ),
+    ).rejects.toThrow(AbortError);
+    await expect(score({ db: url, table: `nope_${suffix}`, outTable: `${names.out}_y` })).rejects.toThrow(
+      `table "nope_${suffix}" does not exist in the PostgreSQL database`,
+    );
     expect(await ours()).toEqual([names.input, names.out, names.rejects].sort());
   });
 });

@@ -65,8 +65,10 @@ interface InputChunk {
  */
 async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: number): AsyncGenerator<InputChunk> {
   if (input.kind === 'db') {
-    const total = input.table !== undefined ? await countDatabaseRows({ url: input.url, table: input.table }) : undefined;
-    for await (const c of readDatabaseChunks({ url: input.url, table: input.table, query: input.query, chunkRows })) yield { table: c.table, offset: c.offset, total };
+    const total =
+      input.table !== undefined ? await countDatabaseRows({ url: input.url, table: input.table }) : undefined;
+    for await (const c of readDatabaseChunks({ url: input.url, table: input.table, query: input.query, chunkRows }))
+      yield { table: c.table, offset: c.offset, total };
     return;
   }
   const columnTypes = Object.fromEntries(bundle.document.schema.columns.map((c) => [c.name, 'string' as const]));
@@ -76,7 +78,8 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
       const done = c.offset + c.table.numRows();
       const read = c.bytesRead ?? 0;
       const size = c.bytesTotal ?? 0;
-      const total = size > 0 && read > 0 ? (read >= size ? done : Math.max(done + 1, Math.round((done * size) / read))) : undefined;
+      const total =
+        size > 0 && read > 0 ? (read >= size ? done : Math.max(done + 1, Math.round((done * size) / read))) : undefined;
       yield { table: c.table, offset: c.offset, total, estimated: read < size };
     }
   }
@@ -155,7 +158,12 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-async function tableSink(url: string, table: string, ifExists: IfExists, columns: { name: string; kind: ColumnKind }[]): Promise<Sink> {
+async function tableSink(
+  url: string,
+  table: string,
+  ifExists: IfExists,
+  columns: { name: string; kind: ColumnKind }[],
+): Promise<Sink> {
   const w: TableWriter = await openTableWriter({ url, table, ifExists, columns });
   return {
     where: `table ${table} in ${hidePassword(url)}`,
@@ -191,17 +199,28 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
   const input = resolveInput(opts);
   const outDb = opts.outDb ?? opts.db;
   if ((opts.outTable || opts.rejectsTable) && !outDb) {
-    throw new ConfigError('OUTPUT_DATABASE', `--${opts.outTable ? 'out-table' : 'rejects-table'} needs a database: give --out-db <url> (or read from --db)`, { expected: '--out-db <url>' });
+    throw new ConfigError(
+      'OUTPUT_DATABASE',
+      `--${opts.outTable ? 'out-table' : 'rejects-table'} needs a database: give --out-db <url> (or read from --db)`,
+      { expected: '--out-db <url>' },
+    );
   }
-  if (opts.outDb && !opts.outTable && !opts.rejectsTable) throw new ConfigError('OUTPUT_DATABASE', '--out-db is where --out-table and --rejects-table go: give one of them', { value: hidePassword(opts.outDb) });
+  if (opts.outDb && !opts.outTable && !opts.rejectsTable)
+    throw new ConfigError('OUTPUT_DATABASE', '--out-db is where --out-table and --rejects-table go: give one of them', {
+      value: hidePassword(opts.outDb),
+    });
   const chunkRows = opts.chunkRows ?? 10_000;
-  if (!(Number.isInteger(chunkRows) && chunkRows >= 1)) throw new ConfigError('INVALID_OPTION', `--chunk-rows must be a positive integer, got ${chunkRows}`, { value: chunkRows });
+  if (!(Number.isInteger(chunkRows) && chunkRows >= 1))
+    throw new ConfigError('INVALID_OPTION', `--chunk-rows must be a positive integer, got ${chunkRows}`, {
+      value: chunkRows,
+    });
   const ifExists = opts.ifExists ?? 'fail';
   const outCsv = opts.out ?? (opts.outTable ? undefined : 'predictions.csv');
   const rejectsCsv = opts.rejectsTable ? undefined : (opts.rejects ?? 'rejects.csv');
   const signal = opts.signal;
   const stopIfAborted = () => {
-    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortError('scoring was interrupted');
+    if (signal?.aborted)
+      throw signal.reason instanceof Error ? signal.reason : new AbortError('scoring was interrupted');
   };
 
   progress.stage('load bundle');
@@ -224,23 +243,37 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
       if (!preds) {
         // Output columns are fixed by the first chunk: row, the id columns the input has, prediction, p_<class>.
         const ids = idSchema.filter((c) => chunk.table.columnNames().includes(c.name));
-        const columns: { name: string; kind: ColumnKind }[] = [{ name: 'row', kind: 'integer' }, ...ids.map((c) => ({ name: c.name, kind: KIND_OF[c.type] })), { name: 'prediction', kind: classes ? 'string' : 'number' }];
+        const columns: { name: string; kind: ColumnKind }[] = [
+          { name: 'row', kind: 'integer' },
+          ...ids.map((c) => ({ name: c.name, kind: KIND_OF[c.type] })),
+          { name: 'prediction', kind: classes ? 'string' : 'number' },
+        ];
         if (classes) for (const c of classes) columns.push({ name: `p_${c}`, kind: 'number' });
         preds = [];
         if (opts.outTable) preds.push(await tableSink(outDb as string, opts.outTable, ifExists, columns));
         if (outCsv) preds.push(await csvSink(outCsv));
         outputs.push(...preds);
       }
-      const table = predictions(bundle, good.table, good.rows, idSchema.filter((c) => chunk.table.columnNames().includes(c.name)));
+      const table = predictions(
+        bundle,
+        good.table,
+        good.rows,
+        idSchema.filter((c) => chunk.table.columnNames().includes(c.name)),
+      );
       for (const p of preds) await p.write(table);
       if (rejects.length) {
         if (!rejectSink) {
           rejectSink = opts.rejectsTable
-            ? await tableSink(outDb as string, opts.rejectsTable, ifExists, [{ name: 'row', kind: 'integer' }, { name: 'reasons', kind: 'string' }])
+            ? await tableSink(outDb as string, opts.rejectsTable, ifExists, [
+                { name: 'row', kind: 'integer' },
+                { name: 'reasons', kind: 'string' },
+              ])
             : await csvSink(rejectsCsv as string);
           outputs.push(rejectSink);
         }
-        await rejectSink.write(aq.table({ row: rejects.map((r) => r.row), reasons: rejects.map((r) => r.reasons.join('; ')) }));
+        await rejectSink.write(
+          aq.table({ row: rejects.map((r) => r.row), reasons: rejects.map((r) => r.reasons.join('; ')) }),
+        );
       }
       rows += chunk.table.numRows();
       scored += good.table.numRows();
@@ -251,10 +284,16 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
         started = true;
       }
       if (chunk.total === undefined) progress.tick(rows, rows, `rows so far (total unknown); ${detail}`);
-      else progress.tick(rows, Math.max(rows, chunk.total), chunk.estimated ? `(total estimated from the file size) ${detail}` : detail);
+      else
+        progress.tick(
+          rows,
+          Math.max(rows, chunk.total),
+          chunk.estimated ? `(total estimated from the file size) ${detail}` : detail,
+        );
     }
     stopIfAborted();
-    if (rows !== scored + rejected) throw new Error(`internal: ${rows} rows read but ${scored} scored and ${rejected} rejected`);
+    if (rows !== scored + rejected)
+      throw new Error(`internal: ${rows} rows read but ${scored} scored and ${rejected} rejected`);
     // Rejects first: the predictions are the output a caller waits for.
     if (rejectSink) await rejectSink.commit();
     for (const p of preds ?? []) await p.commit();
@@ -274,7 +313,10 @@ function predictions(bundle: Bundle, good: ColumnTable, rows: Int32Array, ids: r
   const out: Record<string, unknown[]> = { row: Array.from(rows, (r) => r + 1) };
   for (const c of ids) {
     const values = Array.from(good.array(c.name) as ArrayLike<unknown>);
-    out[c.name] = KIND_OF[c.type] === 'string' ? values.map((v) => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v))) : values;
+    out[c.name] =
+      KIND_OF[c.type] === 'string'
+        ? values.map((v) => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v)))
+        : values;
   }
   const scores = n > 0 ? bundle.scoreTable(good) : new Float64Array(0);
   if (classes) {

@@ -50,10 +50,19 @@ export async function configFromFlags(f: TrainFlags): Promise<PipelineConfig> {
   set('target', f.target);
   set('task', f.task);
   set('positive', f.positive);
-  set('excludeLabels', f.excludeLabels?.split(',').map((s) => s.trim()).filter(Boolean));
+  set(
+    'excludeLabels',
+    f.excludeLabels
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   set('out', f.out);
   set('seed', f.seed);
-  set('models', f.models?.split(',').map((s) => s.trim()));
+  set(
+    'models',
+    f.models?.split(',').map((s) => s.trim()),
+  );
   if (f.trials !== undefined) base.tuning = { ...(base.tuning as object), trials: f.trials };
   if (f.tracking === false) base.tracking = { ...(base.tracking as object), enabled: false };
   if (f.ensemble === false) base.ensemble = { ...(base.ensemble as object), enabled: false };

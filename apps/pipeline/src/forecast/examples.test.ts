@@ -19,19 +19,29 @@ describe('example configs (apps/pipeline/examples)', () => {
     const cfg = await readConfigFile(path.join(examples, 'engagement.yaml'));
     const { table } = await readTableWithInfo(cfg.data as string);
     expect(() => checkColumnsExist(cfg, table.columnNames())).not.toThrow();
-    expect(cfg.timeseries).toMatchObject({ entity: 'profile_id', time: 'date', horizons: [7, 14, 21, 28], lags: 4, rolling: [4] });
+    expect(cfg.timeseries).toMatchObject({
+      entity: 'profile_id',
+      time: 'date',
+      horizons: [7, 14, 21, 28],
+      lags: 4,
+      rolling: [4],
+    });
   });
 
   const d = hasShared ? describe : describe.skip;
   d('with ../shared/data', () => {
-    it.each(['kickstarter.yaml', 'marketing.yaml'])('%s points at a real table that has the named columns', async (file) => {
-      const cfg = await readConfigFile(path.join(examples, file));
-      const src = typeof cfg.data === 'string' ? { path: cfg.data } : cfg.data;
-      await fs.access(src.path!);
-      const { table } = await readTableWithInfo(src.path!, { delimiter: src.delimiter });
-      const names = table.columnNames();
-      expect(() => checkColumnsExist(cfg, names)).not.toThrow();
-      for (const c of [...Object.keys(cfg.features.roles), ...Object.keys(cfg.features.types)]) expect(names).toContain(c);
-    });
+    it.each(['kickstarter.yaml', 'marketing.yaml'])(
+      '%s points at a real table that has the named columns',
+      async (file) => {
+        const cfg = await readConfigFile(path.join(examples, file));
+        const src = typeof cfg.data === 'string' ? { path: cfg.data } : cfg.data;
+        await fs.access(src.path!);
+        const { table } = await readTableWithInfo(src.path!, { delimiter: src.delimiter });
+        const names = table.columnNames();
+        expect(() => checkColumnsExist(cfg, names)).not.toThrow();
+        for (const c of [...Object.keys(cfg.features.roles), ...Object.keys(cfg.features.types)])
+          expect(names).toContain(c);
+      },
+    );
   });
 });

@@ -84,7 +84,13 @@ export async function fitHorizon(
   const naiveFolds = folds.map((f) => {
     const yt = Float64Array.from(f.test, (i) => yTrain[i]);
     const fallback = mean(Float64Array.from(f.train, (i) => yTrain[i]));
-    return regressionMetrics(yt, naiveForecast(Float64Array.from(f.test, (i) => lastTrain[i]), fallback));
+    return regressionMetrics(
+      yt,
+      naiveForecast(
+        Float64Array.from(f.test, (i) => lastTrain[i]),
+        fallback,
+      ),
+    );
   });
   const naive = { cv: cvSummary(naiveFolds.map((m) => m.rmse)), test: regressionMetrics(yTest, naiveTest) };
 
@@ -123,7 +129,10 @@ export async function fitHorizon(
   const fitted = compared.map(kept);
 
   // The best fitted model by CV RMSE on the training part (never by the test rows).
-  const bestResult = bestByCv(compared.map((c) => c.result), scoring.greater);
+  const bestResult = bestByCv(
+    compared.map((c) => c.result),
+    scoring.greater,
+  );
   const best = fitted.find((f) => f.family.name === bestResult.model)!;
   const recipe = recipes.get(best.family.recipe)!;
   const testByModel: Record<string, Metrics> = { naive: naive.test };

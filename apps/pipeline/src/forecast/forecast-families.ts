@@ -34,7 +34,12 @@ export const FORECAST_FAMILIES: Partial<Record<ModelFamily, ForecastFamily>> = {
     ...FAMILIES.randomForest,
     defaults: { nEstimators: 200, maxFeatures: 0.35, minSamplesLeaf: 5 },
     create: (_task, p, seed) =>
-      new RandomForestRegressor({ nEstimators: p.nEstimators as number, maxFeatures: p.maxFeatures as 'sqrt' | number, minSamplesLeaf: p.minSamplesLeaf as number, seed }),
+      new RandomForestRegressor({
+        nEstimators: p.nEstimators as number,
+        maxFeatures: p.maxFeatures as 'sqrt' | number,
+        minSamplesLeaf: p.minSamplesLeaf as number,
+        seed,
+      }),
   },
   gradientBoosting: {
     ...FAMILIES.gradientBoosting,

@@ -18,7 +18,10 @@ const DAY_MS = 86_400_000;
  * `<column>_periods_since` (how many periods ago it was seen; 0 = this period). Only earlier or
  * equal times are read, so the columns never look ahead. Row order is kept.
  */
-export function addLastObserved(table: ColumnTable, opts: LastObservedOptions): { table: ColumnTable; valueColumn: string; weeksSinceColumn: string } {
+export function addLastObserved(
+  table: ColumnTable,
+  opts: LastObservedOptions,
+): { table: ColumnTable; valueColumn: string; weeksSinceColumn: string } {
   const periodMs = (opts.step ?? 'week') === 'week' ? 7 * DAY_MS : DAY_MS;
   const ent = table.array(opts.entity) as ArrayLike<unknown>;
   const tim = table.array(opts.time) as ArrayLike<unknown>;
@@ -31,9 +34,14 @@ export function addLastObserved(table: ColumnTable, opts: LastObservedOptions): 
     let c = codes.get(ent[i]);
     if (c === undefined) codes.set(ent[i], (c = codes.size));
     code[i] = c;
-    const t = tim[i] instanceof Date ? (tim[i] as Date).getTime() : typeof tim[i] === 'number' ? (tim[i] as number) : NaN;
+    const t =
+      tim[i] instanceof Date ? (tim[i] as Date).getTime() : typeof tim[i] === 'number' ? (tim[i] as number) : NaN;
     if (!Number.isFinite(t)) {
-      throw new InputError('INVALID_TIME', `column "${opts.time}" holds ${describeValue(tim[i])} at row ${i + 1}; expected a date`, { row: i + 1, column: opts.time, value: tim[i] });
+      throw new InputError(
+        'INVALID_TIME',
+        `column "${opts.time}" holds ${describeValue(tim[i])} at row ${i + 1}; expected a date`,
+        { row: i + 1, column: opts.time, value: tim[i] },
+      );
     }
     ms[i] = t;
   }
@@ -62,5 +70,9 @@ export function addLastObserved(table: ColumnTable, opts: LastObservedOptions): 
   }
   const valueColumn = `${opts.column}_last`;
   const weeksSinceColumn = `${opts.column}_periods_since`;
-  return { table: table.reify().assign(aq.table({ [valueColumn]: last, [weeksSinceColumn]: since })), valueColumn, weeksSinceColumn };
+  return {
+    table: table.reify().assign(aq.table({ [valueColumn]: last, [weeksSinceColumn]: since })),
+    valueColumn,
+    weeksSinceColumn,
+  };
 }

@@ -9,7 +9,8 @@ import { InputError, type Fold } from '@campaign-ml/core';
  */
 export function timeOrderedFolds(times: ArrayLike<number>, k: number, purgeMs = 0): Fold[] {
   const n = times.length;
-  if (!Number.isInteger(k) || k < 2) throw new InputError('INVALID_FOLDS', `folds must be an integer >= 2, got ${k}`, { value: k });
+  if (!Number.isInteger(k) || k < 2)
+    throw new InputError('INVALID_FOLDS', `folds must be an integer >= 2, got ${k}`, { value: k });
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => times[a] - times[b] || a - b);
@@ -22,10 +23,14 @@ export function timeOrderedFolds(times: ArrayLike<number>, k: number, purgeMs = 
     starts.push(j);
   }
   if (starts.length < 2) {
-    throw new InputError('INVALID_FOLDS', `cannot make ${k} time-ordered folds from ${n} rows at ${new Set(Array.from(times)).size} distinct times`, {
-      value: k,
-      expected: 'more rows or fewer folds',
-    });
+    throw new InputError(
+      'INVALID_FOLDS',
+      `cannot make ${k} time-ordered folds from ${n} rows at ${new Set(Array.from(times)).size} distinct times`,
+      {
+        value: k,
+        expected: 'more rows or fewer folds',
+      },
+    );
   }
   const folds: Fold[] = [];
   for (let b = 0; b < starts.length; b++) {
@@ -35,8 +40,14 @@ export function timeOrderedFolds(times: ArrayLike<number>, k: number, purgeMs = 
     let trainEnd = 0;
     while (trainEnd < from && times[order[trainEnd]] < limit) trainEnd++;
     if (trainEnd === 0) continue;
-    folds.push({ train: Uint32Array.from(order.subarray(0, trainEnd)).sort(), test: Uint32Array.from(order.subarray(from, to)).sort() });
+    folds.push({
+      train: Uint32Array.from(order.subarray(0, trainEnd)).sort(),
+      test: Uint32Array.from(order.subarray(from, to)).sort(),
+    });
   }
-  if (folds.length === 0) throw new InputError('INVALID_FOLDS', 'no time-ordered fold has training rows; use fewer folds or more history', { value: k });
+  if (folds.length === 0)
+    throw new InputError('INVALID_FOLDS', 'no time-ordered fold has training rows; use fewer folds or more history', {
+      value: k,
+    });
   return folds;
 }

@@ -23,7 +23,11 @@ const strip = (r: TrainResult) =>
   JSON.stringify({
     ...r.metrics,
     stageTimesMs: undefined,
-    models: r.metrics.models.map((m) => ({ ...m, baseline: { ...m.baseline, fitMs: 0 }, tuned: m.tuned && { ...m.tuned, trials: m.tuned.trials.map((t) => ({ ...t, durationMs: 0 })) } })),
+    models: r.metrics.models.map((m) => ({
+      ...m,
+      baseline: { ...m.baseline, fitMs: 0 },
+      tuned: m.tuned && { ...m.tuned, trials: m.tuned.trials.map((t) => ({ ...t, durationMs: 0 })) },
+    })),
   });
 
 describe('the engagement forecast on the embedded sample', () => {
@@ -40,7 +44,8 @@ describe('the engagement forecast on the embedded sample', () => {
       expect(h.days).toBe(Number(days));
       expect(h.target).toBe(`engagement_ahead_${h.weeks}`);
       expect(Object.keys(h.test).sort()).toEqual(['dummy', 'gradientBoosting', 'logistic', 'naive']);
-      for (const t of Object.values(h.test)) for (const k of ['rmse', 'mae', 'r2']) expect(Number.isFinite(t[k])).toBe(true);
+      for (const t of Object.values(h.test))
+        for (const k of ['rmse', 'mae', 'r2']) expect(Number.isFinite(t[k])).toBe(true);
       expect(h.trainRows).toBeGreaterThan(1000);
       expect(h.testRows).toBeGreaterThan(300);
       // dummy (the training mean) explains nothing; the naive last value and the best model a lot
@@ -90,7 +95,10 @@ describe('forecast tuning and config errors', () => {
   const h7 = { entity: 'profile_id', time: 'date', horizons: [7] };
 
   it('tunes on time-ordered folds and keeps baseline and tuned side by side', async () => {
-    const r = await trainForecast(parseConfig({ ...base, models: ['logistic'], timeseries: h7, tuning: { trials: 3, folds: 3 } }), quiet());
+    const r = await trainForecast(
+      parseConfig({ ...base, models: ['logistic'], timeseries: h7, tuning: { trials: 3, folds: 3 } }),
+      quiet(),
+    );
     const m = r.metrics as ForecastMetricsDocument;
     expect(Object.keys(m.horizons)).toEqual(['7']);
     const ridge = m.models.find((x) => x.model === 'logistic_7d')!;
@@ -110,10 +118,23 @@ describe('forecast tuning and config errors', () => {
 
   it('refuses a classification task, other horizons than whole weeks, and a cutoff with no test weeks', async () => {
     await expect(trainForecast(parseConfig({ ...base, task: 'binary' }), quiet())).rejects.toThrow(ConfigError);
-    await expect(trainForecast(parseConfig({ ...base, timeseries: { entity: 'profile_id', time: 'date', horizons: [10] } }), quiet())).rejects.toThrow(/multiples of 7/);
-    const late = trainForecast(parseConfig({ ...base, timeseries: { entity: 'profile_id', time: 'date', cutoff: '2030-01-01' } }), quiet());
+    await expect(
+      trainForecast(
+        parseConfig({ ...base, timeseries: { entity: 'profile_id', time: 'date', horizons: [10] } }),
+        quiet(),
+      ),
+    ).rejects.toThrow(/multiples of 7/);
+    const late = trainForecast(
+      parseConfig({ ...base, timeseries: { entity: 'profile_id', time: 'date', cutoff: '2030-01-01' } }),
+      quiet(),
+    );
     await expect(late).rejects.toThrow(InputError);
-    await expect(trainForecast(parseConfig({ ...base, timeseries: { entity: 'profile_id', time: 'date', cutoff: 'soon' } }), quiet())).rejects.toThrow(/not a date/);
+    await expect(
+      trainForecast(
+        parseConfig({ ...base, timeseries: { entity: 'profile_id', time: 'date', cutoff: 'soon' } }),
+        quiet(),
+      ),
+    ).rejects.toThrow(/not a date/);
     await expect(trainForecast(parseConfig({ ...base, models: ['mlp'] }), quiet())).rejects.toThrow(/forecast trains/);
   });
 });

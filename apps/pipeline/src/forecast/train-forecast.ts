@@ -22,21 +22,36 @@ export type { ForecastMetricsDocument, ForecastModelResult, HorizonSummary } fro
  * pipeline's TrainResult, so write-run.ts writes bundle.json (the first horizon's best model),
  * metrics.json (every horizon) and report.html unchanged. Writes nothing itself.
  */
-export async function trainForecast(cfg: PipelineConfig, progress: Progress, signal?: AbortSignal): Promise<TrainResult> {
+export async function trainForecast(
+  cfg: PipelineConfig,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<TrainResult> {
   const ts = cfg.timeseries;
-  if (!ts) throw new ConfigError('INVALID_CONFIG', 'trainForecast needs a timeseries block in the config', { column: 'timeseries' });
-  if (cfg.task && cfg.task !== 'regression') {
-    throw new ConfigError('METRIC_TASK_MISMATCH', `task: the forecast (timeseries) is a regression, but task is ${cfg.task}; remove task or set it to regression`, {
-      column: 'task',
-      value: cfg.task,
+  if (!ts)
+    throw new ConfigError('INVALID_CONFIG', 'trainForecast needs a timeseries block in the config', {
+      column: 'timeseries',
     });
+  if (cfg.task && cfg.task !== 'regression') {
+    throw new ConfigError(
+      'METRIC_TASK_MISMATCH',
+      `task: the forecast (timeseries) is a regression, but task is ${cfg.task}; remove task or set it to regression`,
+      {
+        column: 'task',
+        value: cfg.task,
+      },
+    );
   }
   const families = forecastFamilies(cfg.models);
   if (families.length === 0) {
-    throw new ConfigError('INVALID_CONFIG', `models: the forecast trains dummy, logistic (Ridge), randomForest or gradientBoosting; none of ${cfg.models.join(', ')} is one`, {
-      column: 'models',
-      expected: 'dummy, logistic, randomForest or gradientBoosting',
-    });
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      `models: the forecast trains dummy, logistic (Ridge), randomForest or gradientBoosting; none of ${cfg.models.join(', ')} is one`,
+      {
+        column: 'models',
+        expected: 'dummy, logistic, randomForest or gradientBoosting',
+      },
+    );
   }
   // The same cross-validation engine as the table pipeline's, on the main thread as before: the
   // weekly panel's folds are small, and starting fold workers takes seconds.
@@ -58,7 +73,14 @@ async function forecast(
   checkColumnsExist(cfg, data.table.columnNames());
 
   progress.stage('weekly features');
-  const wf = buildWeeklyFeatures(data.table, { entity: ts.entity, time: ts.time, target: cfg.target, horizons: ts.horizons, lags: ts.lags, rolling: ts.rolling });
+  const wf = buildWeeklyFeatures(data.table, {
+    entity: ts.entity,
+    time: ts.time,
+    target: cfg.target,
+    horizons: ts.horizons,
+    lags: ts.lags,
+    rolling: ts.rolling,
+  });
   const table = wf.table;
   const times = timesOf(table, ts.time);
   const cutoff = resolveCutoff(ts.cutoff, times);
@@ -81,7 +103,10 @@ async function forecast(
     progress.info(
       `${target.days} d: best ${s.best.model} test RMSE ${fmt(s.best.test.rmse)} R² ${fmt(s.best.test.r2)} vs naive RMSE ${fmt(s.naive.test.rmse)} R² ${fmt(s.naive.test.r2)} (${s.trainRows} train / ${s.testRows} test rows)`,
     );
-    if (!s.beatsNaive) warnings.push(`At ${target.days} days the best model (${s.best.model}, test RMSE ${fmt(s.best.test.rmse)}) does not beat the naive last-value forecast (RMSE ${fmt(s.naive.test.rmse)}).`);
+    if (!s.beatsNaive)
+      warnings.push(
+        `At ${target.days} days the best model (${s.best.model}, test RMSE ${fmt(s.best.test.rmse)}) does not beat the naive last-value forecast (RMSE ${fmt(s.naive.test.rmse)}).`,
+      );
     bundleParts ??= done.bundle;
   }
   const b = bundleParts!;
@@ -117,6 +142,7 @@ export function resolveCutoff(cutoff: string | undefined, times: Float64Array): 
     return ms;
   }
   const sorted = Float64Array.from(times).sort();
-  if (sorted.length === 0) throw new InputError('NO_ROWS', 'the weekly panel has no rows with an input', { column: 'timeseries' });
+  if (sorted.length === 0)
+    throw new InputError('NO_ROWS', 'the weekly panel has no rows with an input', { column: 'timeseries' });
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.8))];
 }

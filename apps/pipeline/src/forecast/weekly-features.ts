@@ -1,6 +1,13 @@
 import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError } from '@campaign-ml/core';
-import { addHorizonTargets, addLags, addRollingMeans, dropAllMissingInputs, resamplePanel, type PanelAggregate } from '@campaign-ml/features';
+import {
+  addHorizonTargets,
+  addLags,
+  addRollingMeans,
+  dropAllMissingInputs,
+  resamplePanel,
+  type PanelAggregate,
+} from '@campaign-ml/features';
 import { addLastObserved } from './last-observed';
 
 /** How the daily panel becomes the weekly feature table. */
@@ -64,11 +71,15 @@ export function defaultAggregate(table: ColumnTable, entity: string, time: strin
 export function horizonWeeks(horizons: readonly number[]): number[] {
   return horizons.map((days, i) => {
     if (!Number.isInteger(days) || days < 7 || days % 7 !== 0) {
-      throw new ConfigError('INVALID_HORIZON', `timeseries.horizons[${i}] is ${days} days; the forecast is weekly, so use multiples of 7 (7, 14, 21, 28)`, {
-        column: `timeseries.horizons[${i}]`,
-        value: days,
-        expected: 'a multiple of 7 days',
-      });
+      throw new ConfigError(
+        'INVALID_HORIZON',
+        `timeseries.horizons[${i}] is ${days} days; the forecast is weekly, so use multiples of 7 (7, 14, 21, 28)`,
+        {
+          column: `timeseries.horizons[${i}]`,
+          value: days,
+          expected: 'a multiple of 7 days',
+        },
+      );
     }
     return days / 7;
   });
@@ -86,13 +97,23 @@ export function buildWeeklyFeatures(daily: ColumnTable, spec: WeeklyFeatureSpec)
   const weeks = horizonWeeks(spec.horizons);
   const aggregate = { ...(spec.aggregate ?? defaultAggregate(daily, spec.entity, spec.time)) };
   if (!(spec.target in aggregate)) {
-    throw new InputError('NON_NUMERIC_TARGET', `the forecast target "${spec.target}" is not a numeric column of the daily panel`, {
-      column: spec.target,
-      expected: 'a numeric column',
-    });
+    throw new InputError(
+      'NON_NUMERIC_TARGET',
+      `the forecast target "${spec.target}" is not a numeric column of the daily panel`,
+      {
+        column: spec.target,
+        expected: 'a numeric column',
+      },
+    );
   }
   const panel = { entity: spec.entity, time: spec.time, step: 'week' as const };
-  const weekly = resamplePanel(daily, { entity: spec.entity, time: spec.time, aggregate, to: 'week', countColumn: 'observed_days' });
+  const weekly = resamplePanel(daily, {
+    entity: spec.entity,
+    time: spec.time,
+    aggregate,
+    to: 'week',
+    countColumn: 'observed_days',
+  });
   const current = [...Object.keys(aggregate), 'observed_days'];
   let t = addLags(weekly, { ...panel, columns: current, lags: spec.lags });
   if (spec.rolling.length) t = addRollingMeans(t, { ...panel, columns: current, windows: spec.rolling });

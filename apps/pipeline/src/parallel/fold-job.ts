@@ -43,7 +43,10 @@ export function runFoldJob(job: FoldJob, X: Matrix, y: Float64Array): FoldOutcom
       return 0;
     },
   };
-  const cv = crossValidate(() => fam.create(job.task, job.params, job.seed), X, y, { folds: [job.fold], metrics: job.predict ? [...job.metrics, keep] : job.metrics });
+  const cv = crossValidate(() => fam.create(job.task, job.params, job.seed), X, y, {
+    folds: [job.fold],
+    metrics: job.predict ? [...job.metrics, keep] : job.metrics,
+  });
   const { [PREDICTIONS]: _kept, ...scores } = cv.folds[0].scores;
   return predictions ? { scores, predictions } : { scores };
 }

@@ -25,7 +25,12 @@ describe('cross-validation on worker threads', () => {
   const trees = data(400, 1, true);
   const folds: Fold[] = stratifiedKFold(y, 4, createRng(2));
   const metrics: MetricName[] = ['rocAuc', 'logLoss', 'accuracy', 'f1'];
-  const gb: ModelSpec = { family: 'gradientBoosting', task: 'binary', seed: 3, params: { ...FAMILIES.gradientBoosting.defaults, nEstimators: 30, subsample: 0.8, colsampleBytree: 0.7 } };
+  const gb: ModelSpec = {
+    family: 'gradientBoosting',
+    task: 'binary',
+    seed: 3,
+    params: { ...FAMILIES.gradientBoosting.defaults, nEstimators: 30, subsample: 0.8, colsampleBytree: 0.7 },
+  };
   const factory = (s: ModelSpec) => () => FAMILIES[s.family].create(s.task, s.params, s.seed);
   let parallel: ParallelCv;
 
@@ -73,16 +78,26 @@ describe('cross-validation on worker threads', () => {
   it("gives tuneEstimator's evaluateFold the fold's score for a trial's params", async () => {
     const evaluate = parallel.foldEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 0 }, 'rocAuc');
     const scores = await Promise.all(folds.map((f, i) => evaluate({ C: 0.05 }, f, i)));
-    const here = crossValidate(() => FAMILIES.logistic.create('binary', { C: 0.05 }, 0), X, y, { folds, metrics: ['rocAuc'] });
+    const here = crossValidate(() => FAMILIES.logistic.create('binary', { C: 0.05 }, 0), X, y, {
+      folds,
+      metrics: ['rocAuc'],
+    });
     expect(scores).toEqual(here.folds.map((f) => f.scores.rocAuc));
   });
 
   it("hands a trial's fold predictions to onFold, so its out-of-fold predictions need no refit", async () => {
     const kept: CvPredictions[] = [];
-    const evaluate = parallel.foldEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 0 }, 'rocAuc', undefined, (params, index, p) => {
-      expect(params).toEqual({ C: 0.05 });
-      kept[index] = p;
-    });
+    const evaluate = parallel.foldEvaluator(
+      X,
+      y,
+      { family: 'logistic', task: 'binary', seed: 0 },
+      'rocAuc',
+      undefined,
+      (params, index, p) => {
+        expect(params).toEqual({ C: 0.05 });
+        kept[index] = p;
+      },
+    );
     await Promise.all(folds.map((f, i) => evaluate({ C: 0.05 }, f, i)));
     const here = crossValPredict(() => FAMILIES.logistic.create('binary', { C: 0.05 }, 0), X, y, { folds });
     const there = assembleOutOfFold(kept, folds, X.rows);
@@ -121,9 +136,14 @@ describe('FoldPool when workers are unavailable', () => {
     const pool = (await FoldPool.start(1))!;
     await pool.close();
     expect(pool.alive).toBe(false);
-    await expect(pool.run(X, y, { ...spec, fold: folds[0], metrics: ['rocAuc'], predict: false })).rejects.toBeInstanceOf(PoolUnavailableError);
+    await expect(
+      pool.run(X, y, { ...spec, fold: folds[0], metrics: ['rocAuc'], predict: false }),
+    ).rejects.toBeInstanceOf(PoolUnavailableError);
     const fallback = await new ParallelCv(pool).crossValidate(X, y, spec, folds, ['rocAuc']);
-    const here = crossValidate(() => FAMILIES.logistic.create('binary', { C: 1 }, 0), X, y, { folds, metrics: ['rocAuc'] });
+    const here = crossValidate(() => FAMILIES.logistic.create('binary', { C: 1 }, 0), X, y, {
+      folds,
+      metrics: ['rocAuc'],
+    });
     expect(fallback.mean).toEqual(here.mean);
   }, 30_000);
 
@@ -132,7 +152,9 @@ describe('FoldPool when workers are unavailable', () => {
     const pool = (await FoldPool.start(1, { onUnavailable: (r) => reasons.push(r) }))!;
     const pending = pool.run(X, y, { ...spec, fold: folds[0], metrics: ['rocAuc'], predict: false });
     // Simulate a crash (e.g. out of memory) of the only worker.
-    await (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots[0].worker.terminate();
+    await (
+      pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }
+    ).slots[0].worker.terminate();
     await expect(pending).rejects.toBeInstanceOf(PoolUnavailableError);
     expect(pool.alive).toBe(false);
     expect(reasons[0]).toMatch(/exited/);
@@ -147,7 +169,12 @@ describe('ParallelCv and an abort signal', () => {
     const parallel = new ParallelCv((await FoldPool.start(1))!);
     try {
       const controller = new AbortController();
-      const spec: ModelSpec = { family: 'randomForest', task: 'binary', seed: 0, params: { nEstimators: 2000, maxFeatures: 'sqrt', minSamplesLeaf: 1 } };
+      const spec: ModelSpec = {
+        family: 'randomForest',
+        task: 'binary',
+        seed: 0,
+        params: { nEstimators: 2000, maxFeatures: 'sqrt', minSamplesLeaf: 1 },
+      };
       const pending = parallel.crossValidate(X, y, spec, folds, ['rocAuc'], controller.signal);
       controller.abort();
       await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });

@@ -1,6 +1,14 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AbortError, CampaignMlError, ConfigError, InputError, ParseError, SerializationError, type Matrix } from '@campaign-ml/core';
+import {
+  AbortError,
+  CampaignMlError,
+  ConfigError,
+  InputError,
+  ParseError,
+  SerializationError,
+  type Matrix,
+} from '@campaign-ml/core';
 import { toShared, type FoldJob, type FoldOutcome } from './fold-job';
 import type { FromWorker, ToWorker } from './fold-worker';
 
@@ -23,7 +31,12 @@ interface Slot {
   pending: Map<number, { resolve: (o: FoldOutcome) => void; reject: (e: Error) => void }>;
 }
 
-const ERRORS: Record<string, new (code: string, message: string) => CampaignMlError> = { InputError, ConfigError, ParseError, SerializationError };
+const ERRORS: Record<string, new (code: string, message: string) => CampaignMlError> = {
+  InputError,
+  ConfigError,
+  ParseError,
+  SerializationError,
+};
 
 /**
  * A few worker threads that fit folds. Training sets go to every worker once, in shared memory;
@@ -58,7 +71,10 @@ export class FoldPool {
    * be loaded in a worker.
    */
   static async start(size: number, options: FoldPoolOptions = {}): Promise<FoldPool | undefined> {
-    if (!Number.isInteger(size) || size < 1) throw new ConfigError('INVALID_OPTION', `worker pool size must be a positive integer, got ${size}`, { value: size });
+    if (!Number.isInteger(size) || size < 1)
+      throw new ConfigError('INVALID_OPTION', `worker pool size must be a positive integer, got ${size}`, {
+        value: size,
+      });
     const workers: Worker[] = [];
     const detach: Array<() => void> = [];
     let timer: NodeJS.Timeout | undefined;
@@ -68,7 +84,8 @@ export class FoldPool {
         workers.push(w);
         return new Promise<void>((resolve, reject) => {
           // Only our own listeners come off afterwards: Worker keeps internal ones on itself.
-          const onMessage = (m: FromWorker) => (m.type === 'ready' ? resolve() : reject(new Error(`unexpected first message ${m.type}`)));
+          const onMessage = (m: FromWorker) =>
+            m.type === 'ready' ? resolve() : reject(new Error(`unexpected first message ${m.type}`));
           const onExit = (code: number) => reject(new Error(`worker exited with code ${code} while starting`));
           w.on('message', onMessage).on('error', reject).on('exit', onExit);
           detach.push(() => w.off('message', onMessage).off('error', reject).off('exit', onExit));

@@ -6,7 +6,10 @@ import { parentPort } from 'node:worker_threads';
 import type { Matrix } from '@campaign-ml/core';
 import { fromShared, runFoldJob, type FoldJob, type SharedData } from './fold-job';
 
-export type ToWorker = { type: 'data'; id: number; data: SharedData } | { type: 'drop'; id: number } | { type: 'job'; jobId: number; dataId: number; job: FoldJob };
+export type ToWorker =
+  | { type: 'data'; id: number; data: SharedData }
+  | { type: 'drop'; id: number }
+  | { type: 'job'; jobId: number; dataId: number; job: FoldJob };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -28,7 +31,11 @@ if (port) {
         reply = { type: 'done', jobId: msg.jobId, outcome };
       } catch (e) {
         const err = e as Error & { code?: string };
-        reply = { type: 'failed', jobId: msg.jobId, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e) } };
+        reply = {
+          type: 'failed',
+          jobId: msg.jobId,
+          error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e) },
+        };
       }
       port.postMessage(reply);
     }

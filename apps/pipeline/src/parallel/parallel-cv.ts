@@ -59,7 +59,9 @@ export class ParallelCv {
     options: { predict?: boolean } = {},
   ): Promise<ParallelCvResult> {
     const predict = options.predict ?? false;
-    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, metrics, predict }, signal)));
+    const outcomes = await Promise.all(
+      folds.map((fold) => this.run(X, y, { ...spec, fold, metrics, predict }, signal)),
+    );
     const scores = outcomes.map((o) => o.scores);
     const mean: Record<string, number> = {};
     const std: Record<string, number> = {};
@@ -71,14 +73,31 @@ export class ParallelCv {
       std[name] = Math.sqrt(values.reduce((a, v) => a + (v - m) * (v - m), 0) / values.length);
     }
     const result: ParallelCvResult = { folds: scores.map((s, fold) => ({ fold, scores: s })), mean, std };
-    if (predict) result.oof = assembleOutOfFold(outcomes.map((o) => o.predictions!), folds, X.rows);
+    if (predict)
+      result.oof = assembleOutOfFold(
+        outcomes.map((o) => o.predictions!),
+        folds,
+        X.rows,
+      );
     return result;
   }
 
   /** Out-of-fold probabilities (or values) for every row, as crossValPredict gives them. */
-  async crossValPredict(X: Matrix, y: ArrayLike<number>, spec: ModelSpec, folds: readonly Fold[], signal?: AbortSignal): Promise<ParallelOutOfFold> {
-    const outcomes = await Promise.all(folds.map((fold) => this.run(X, y, { ...spec, fold, metrics: [], predict: true }, signal)));
-    return assembleOutOfFold(outcomes.map((o) => o.predictions!), folds, X.rows);
+  async crossValPredict(
+    X: Matrix,
+    y: ArrayLike<number>,
+    spec: ModelSpec,
+    folds: readonly Fold[],
+    signal?: AbortSignal,
+  ): Promise<ParallelOutOfFold> {
+    const outcomes = await Promise.all(
+      folds.map((fold) => this.run(X, y, { ...spec, fold, metrics: [], predict: true }, signal)),
+    );
+    return assembleOutOfFold(
+      outcomes.map((o) => o.predictions!),
+      folds,
+      X.rows,
+    );
   }
 
   /**
@@ -95,7 +114,12 @@ export class ParallelCv {
     onFold?: (params: Params, index: number, predictions: CvPredictions) => void,
   ) {
     return async (params: Params, fold: Fold, index: number): Promise<number> => {
-      const o = await this.run(X, y, { ...spec, params, fold, metrics: [metric], predict: onFold !== undefined }, signal);
+      const o = await this.run(
+        X,
+        y,
+        { ...spec, params, fold, metrics: [metric], predict: onFold !== undefined },
+        signal,
+      );
       if (onFold && o.predictions) onFold(params, index, o.predictions);
       return o.scores[metric];
     };
@@ -140,7 +164,9 @@ export async function startParallelCv(workers: number, onUnavailable?: (reason: 
  * thread: the same folds and seeds give the same scores either way.
  */
 export async function withParallelCv<T>(progress: Progress, work: (cv: Promise<ParallelCv>) => Promise<T>): Promise<T> {
-  const starting = startParallelCv(workerCount(), (reason) => progress.info(`cross-validation on the main thread only: ${reason}`));
+  const starting = startParallelCv(workerCount(), (reason) =>
+    progress.info(`cross-validation on the main thread only: ${reason}`),
+  );
   try {
     return await work(starting);
   } finally {
@@ -149,7 +175,11 @@ export async function withParallelCv<T>(progress: Progress, work: (cv: Promise<P
 }
 
 /** Each row's prediction from the fold that held it out, as crossValPredict lays them out. */
-export function assembleOutOfFold(predictions: readonly CvPredictions[], folds: readonly Fold[], n: number): ParallelOutOfFold {
+export function assembleOutOfFold(
+  predictions: readonly CvPredictions[],
+  folds: readonly Fold[],
+  n: number,
+): ParallelOutOfFold {
   const owner = new Int32Array(n).fill(-1);
   let proba: Float64Array | undefined;
   let values: Float64Array | undefined;
@@ -160,13 +190,16 @@ export function assembleOutOfFold(predictions: readonly CvPredictions[], folds: 
     if (p.task === 'classification') {
       classes = p.classes;
       proba ??= new Float64Array(n * classes);
-      for (let i = 0; i < test.length; i++) proba.set(p.proba.subarray(i * classes, (i + 1) * classes), test[i] * classes);
+      for (let i = 0; i < test.length; i++)
+        proba.set(p.proba.subarray(i * classes, (i + 1) * classes), test[i] * classes);
     } else {
       values ??= new Float64Array(n);
       for (let i = 0; i < test.length; i++) values[test[i]] = p.values[i];
     }
   });
-  return proba ? { task: 'classification', classes, proba, fold: owner } : { task: 'regression', values: values ?? new Float64Array(n), fold: owner };
+  return proba
+    ? { task: 'classification', classes, proba, fold: owner }
+    : { task: 'regression', values: values ?? new Float64Array(n), fold: owner };
 }
 
 /** The job's outcome, or AbortError as soon as the signal fires (the worker stops when the pool closes). */

@@ -63,7 +63,9 @@ describe('train with CAMPAIGN_ML_WORKERS=1 vs 2 on the embedded sample', () => {
     expect(two.lines).toContain('cross-validation folds on 2 worker threads');
     expect(two.lines.some((l) => /main thread only/.test(l))).toBe(false);
     // Every tuned family ran its two trials (the weighted ensemble, when built, is not tuned).
-    expect(two.result.metrics.models.filter((m) => m.model !== 'ensemble').every((m) => m.tuned?.trials.length === 2)).toBe(true);
+    expect(
+      two.result.metrics.models.filter((m) => m.model !== 'ensemble').every((m) => m.tuned?.trials.length === 2),
+    ).toBe(true);
     expect(comparable(two.result)).toBe(comparable(one.result));
     expect(Buffer.from(two.result.testScores.buffer).equals(Buffer.from(one.result.testScores.buffer))).toBe(true);
     expect(two.result.bundle.model).toEqual(one.result.bundle.model);

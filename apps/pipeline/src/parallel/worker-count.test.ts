@@ -14,7 +14,9 @@ describe('workerCount', () => {
 
   it('names the variable and the expected value when it is not', () => {
     for (const bad of ['0', '-2', '1.5', 'two']) {
-      expect(() => workerCount({ CAMPAIGN_ML_WORKERS: bad })).toThrow(/CAMPAIGN_ML_WORKERS must be a positive integer .*got "/);
+      expect(() => workerCount({ CAMPAIGN_ML_WORKERS: bad })).toThrow(
+        /CAMPAIGN_ML_WORKERS must be a positive integer .*got "/,
+      );
     }
   });
 });

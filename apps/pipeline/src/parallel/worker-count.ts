@@ -10,11 +10,15 @@ export function workerCount(env: Record<string, string | undefined> = process.en
   if (raw === undefined || raw.trim() === '') return Math.max(1, Math.min(2, os.availableParallelism()));
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
-    throw new ConfigError('INVALID_OPTION', `CAMPAIGN_ML_WORKERS must be a positive integer (1 = no worker threads), got "${raw}"`, {
-      column: 'CAMPAIGN_ML_WORKERS',
-      value: raw,
-      expected: 'an integer >= 1',
-    });
+    throw new ConfigError(
+      'INVALID_OPTION',
+      `CAMPAIGN_ML_WORKERS must be a positive integer (1 = no worker threads), got "${raw}"`,
+      {
+        column: 'CAMPAIGN_ML_WORKERS',
+        value: raw,
+        expected: 'an integer >= 1',
+      },
+    );
   }
   return n;
 }

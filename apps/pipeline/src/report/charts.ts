@@ -7,7 +7,12 @@ import type { TopLevelSpec } from 'vega-lite';
 
 type Row = Record<string, string | number>;
 
-const base = { width: 300, height: 240, background: 'white', config: { font: 'system-ui, sans-serif', view: { stroke: '#ddd' } } } as const;
+const base = {
+  width: 300,
+  height: 240,
+  background: 'white',
+  config: { font: 'system-ui, sans-serif', view: { stroke: '#ddd' } },
+} as const;
 
 // Vega is ESM-only with top-level await, so it is loaded with a dynamic import (once).
 let libs: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
@@ -49,7 +54,12 @@ export function lineChart(opts: {
   const layers: unknown[] = [lines];
   if (opts.diagonal) {
     layers.unshift({
-      data: { values: [{ [opts.x]: 0, [opts.y]: 0 }, { [opts.x]: 1, [opts.y]: 1 }] },
+      data: {
+        values: [
+          { [opts.x]: 0, [opts.y]: 0 },
+          { [opts.x]: 1, [opts.y]: 1 },
+        ],
+      },
       mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
       encoding: { x: { field: opts.x, type: 'quantitative' }, y: { field: opts.y, type: 'quantitative' } },
     });
@@ -63,7 +73,13 @@ export function lineChart(opts: {
 }
 
 /** Horizontal bars, largest first (feature importance). */
-export function barChart(opts: { title: string; rows: Row[]; label: string; value: string; valueTitle?: string }): TopLevelSpec {
+export function barChart(opts: {
+  title: string;
+  rows: Row[];
+  label: string;
+  value: string;
+  valueTitle?: string;
+}): TopLevelSpec {
   return {
     ...base,
     height: Math.max(120, 16 * opts.rows.length),
@@ -78,7 +94,10 @@ export function barChart(opts: { title: string; rows: Row[]; label: string; valu
 }
 
 /** Confusion matrix as a heat map with counts. */
-export function heatmap(opts: { title: string; rows: Array<{ actual: string; predicted: string; count: number }> }): TopLevelSpec {
+export function heatmap(opts: {
+  title: string;
+  rows: Array<{ actual: string; predicted: string; count: number }>;
+}): TopLevelSpec {
   return {
     ...base,
     width: 240,
@@ -90,7 +109,10 @@ export function heatmap(opts: { title: string; rows: Array<{ actual: string; pre
       y: { field: 'actual', type: 'nominal', title: 'actual' },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } } },
+      {
+        mark: 'rect',
+        encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } },
+      },
       { mark: { type: 'text', fontSize: 13 }, encoding: { text: { field: 'count', type: 'quantitative' } } },
     ],
   } as TopLevelSpec;
@@ -98,11 +120,25 @@ export function heatmap(opts: { title: string; rows: Array<{ actual: string; pre
 
 /** Calibration (reliability) diagram: mean predicted vs observed frequency per bin. */
 export function calibrationChart(rows: Row[]): TopLevelSpec {
-  return lineChart({ title: 'Calibration', rows, x: 'predicted', y: 'observed', series: 'model', diagonal: true, domain: [0, 1], xTitle: 'mean predicted probability', yTitle: 'fraction positive' });
+  return lineChart({
+    title: 'Calibration',
+    rows,
+    x: 'predicted',
+    y: 'observed',
+    series: 'model',
+    diagonal: true,
+    domain: [0, 1],
+    xTitle: 'mean predicted probability',
+    yTitle: 'fraction positive',
+  });
 }
 
 /** Points per fold and model with the mean as a tick (CV spread). */
-export function foldSpreadChart(opts: { title: string; rows: Array<{ model: string; fold: number; score: number }>; metric: string }): TopLevelSpec {
+export function foldSpreadChart(opts: {
+  title: string;
+  rows: Array<{ model: string; fold: number; score: number }>;
+  metric: string;
+}): TopLevelSpec {
   return {
     ...base,
     title: opts.title,

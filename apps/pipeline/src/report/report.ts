@@ -17,7 +17,10 @@ th:first-child,td:first-child{text-align:left}th{background:#f2f4f7;font-weight:
 
 function table(head: string[], rows: Array<Array<string | number>>, rowClass?: (i: number) => string): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r, i) => `<tr class="${rowClass?.(i) ?? ''}">${r.map((c) => (typeof c === 'number' ? `<td>${fmt(c)}</td>` : `<td class="t">${esc(c)}</td>`)).join('')}</tr>`)
+    .map(
+      (r, i) =>
+        `<tr class="${rowClass?.(i) ?? ''}">${r.map((c) => (typeof c === 'number' ? `<td>${fmt(c)}</td>` : `<td class="t">${esc(c)}</td>`)).join('')}</tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 
@@ -25,43 +28,131 @@ function table(head: string[], rows: Array<Array<string | number>>, rowClass?: (
 function paramsText(params: Record<string, unknown>): string {
   const entries = Object.entries(params);
   if (entries.length === 0) return '(none)';
-  return entries.map(([k, v]) => `${k} = ${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
+  return entries
+    .map(([k, v]) => `${k} = ${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : String(v)}`)
+    .join(', ');
 }
 
 /** report.html: one self-contained page (inline CSS and SVG, no script, no network). */
 export async function renderReport(d: ReportData): Promise<string> {
   const m = d.metrics;
   const classification = m.task !== 'regression';
-  const testCols = classification ? ['accuracy', 'precision', 'recall', 'f1Score', 'rocAuc', 'averagePrecision'] : ['rmse', 'mae', 'r2'];
+  const testCols = classification
+    ? ['accuracy', 'precision', 'recall', 'f1Score', 'rocAuc', 'averagePrecision']
+    : ['rmse', 'mae', 'r2'];
   const present = testCols.filter((c) => m.best.test[c] !== undefined);
   const charts: string[] = [];
-  const rocRows = d.curves.flatMap((c) => (c.roc ? thin(c.roc.fpr.map((fpr, i) => ({ model: c.model, fpr, tpr: c.roc!.tpr[i] }))) : []));
-  if (rocRows.length) charts.push(await renderSvg(lineChart({ title: 'ROC curve (test)', rows: rocRows, x: 'fpr', y: 'tpr', series: 'model', diagonal: true, domain: [0, 1], xTitle: 'false positive rate', yTitle: 'true positive rate' })));
-  const prRows = d.curves.flatMap((c) => (c.pr ? thin(c.pr.recall.map((recall, i) => ({ model: c.model, recall, precision: c.pr!.precision[i] }))) : []));
-  if (prRows.length) charts.push(await renderSvg(lineChart({ title: 'Precision-recall (test)', rows: prRows, x: 'recall', y: 'precision', series: 'model', domain: [0, 1] })));
+  const rocRows = d.curves.flatMap((c) =>
+    c.roc ? thin(c.roc.fpr.map((fpr, i) => ({ model: c.model, fpr, tpr: c.roc!.tpr[i] }))) : [],
+  );
+  if (rocRows.length)
+    charts.push(
+      await renderSvg(
+        lineChart({
+          title: 'ROC curve (test)',
+          rows: rocRows,
+          x: 'fpr',
+          y: 'tpr',
+          series: 'model',
+          diagonal: true,
+          domain: [0, 1],
+          xTitle: 'false positive rate',
+          yTitle: 'true positive rate',
+        }),
+      ),
+    );
+  const prRows = d.curves.flatMap((c) =>
+    c.pr ? thin(c.pr.recall.map((recall, i) => ({ model: c.model, recall, precision: c.pr!.precision[i] }))) : [],
+  );
+  if (prRows.length)
+    charts.push(
+      await renderSvg(
+        lineChart({
+          title: 'Precision-recall (test)',
+          rows: prRows,
+          x: 'recall',
+          y: 'precision',
+          series: 'model',
+          domain: [0, 1],
+        }),
+      ),
+    );
   if (d.confusion) {
-    const rows = d.confusion.matrix.flatMap((r, i) => r.map((count, j) => ({ actual: d.confusion!.labels[i], predicted: d.confusion!.labels[j], count })));
+    const rows = d.confusion.matrix.flatMap((r, i) =>
+      r.map((count, j) => ({ actual: d.confusion!.labels[i], predicted: d.confusion!.labels[j], count })),
+    );
     charts.push(await renderSvg(heatmap({ title: `Confusion matrix (${m.best.model}, test)`, rows })));
   }
-  const calRows = d.curves.flatMap((c) => (c.calibration ? c.calibration.predicted.map((predicted, i) => ({ model: c.model, predicted, observed: c.calibration!.observed[i] })) : []));
+  const calRows = d.curves.flatMap((c) =>
+    c.calibration
+      ? c.calibration.predicted.map((predicted, i) => ({
+          model: c.model,
+          predicted,
+          observed: c.calibration!.observed[i],
+        }))
+      : [],
+  );
   if (calRows.length) charts.push(await renderSvg(calibrationChart(calRows)));
-  if (d.importance.length) charts.push(await renderSvg(barChart({ title: `Feature importance: ${d.importanceKind}`, rows: d.importance.map((r) => ({ feature: r.feature, importance: r.importance })), label: 'feature', value: 'importance' })));
+  if (d.importance.length)
+    charts.push(
+      await renderSvg(
+        barChart({
+          title: `Feature importance: ${d.importanceKind}`,
+          rows: d.importance.map((r) => ({ feature: r.feature, importance: r.importance })),
+          label: 'feature',
+          value: 'importance',
+        }),
+      ),
+    );
   if (d.learningCurve.length) {
     const rows = d.learningCurve.flatMap((p) => [
       { rows: p.rows, score: p.train, part: 'train subset' },
       { rows: p.rows, score: p.test, part: 'test' },
     ]);
-    charts.push(await renderSvg(lineChart({ title: `Learning curve (${m.best.model}, ${m.primaryMetric})`, rows, x: 'rows', y: 'score', series: 'part', xTitle: 'training rows' })));
+    charts.push(
+      await renderSvg(
+        lineChart({
+          title: `Learning curve (${m.best.model}, ${m.primaryMetric})`,
+          rows,
+          x: 'rows',
+          y: 'score',
+          series: 'part',
+          xTitle: 'training rows',
+        }),
+      ),
+    );
   }
-  if (d.foldSpread.length) charts.push(await renderSvg(foldSpreadChart({ title: `CV ${m.primaryMetric} per fold`, rows: d.foldSpread, metric: m.primaryMetric })));
+  if (d.foldSpread.length)
+    charts.push(
+      await renderSvg(
+        foldSpreadChart({ title: `CV ${m.primaryMetric} per fold`, rows: d.foldSpread, metric: m.primaryMetric }),
+      ),
+    );
 
   const modelRows = m.models.flatMap((r) => {
-    const rows: Array<Array<string | number>> = [[`${r.title} (baseline)`, r.baseline.cv.mean, r.baseline.cv.std, ...present.map((c) => r.baseline.test[c] ?? NaN)]];
-    if (r.tuned) rows.push([`${r.title} (tuned, ${r.tuned.trials.length} trials)`, r.tuned.cv.mean, r.tuned.cv.std, ...present.map((c) => r.tuned!.test[c] ?? NaN)]);
+    const rows: Array<Array<string | number>> = [
+      [
+        `${r.title} (baseline)`,
+        r.baseline.cv.mean,
+        r.baseline.cv.std,
+        ...present.map((c) => r.baseline.test[c] ?? NaN),
+      ],
+    ];
+    if (r.tuned)
+      rows.push([
+        `${r.title} (tuned, ${r.tuned.trials.length} trials)`,
+        r.tuned.cv.mean,
+        r.tuned.cv.std,
+        ...present.map((c) => r.tuned!.test[c] ?? NaN),
+      ]);
     return rows;
   });
   const bestTitle = m.models.find((r) => r.model === m.best.model)?.title ?? m.best.model;
-  const bestRowIndex = modelRows.findIndex((r) => String(r[0]).startsWith(bestTitle) && (String(r[0]).includes('tuned') || !m.models.find((x) => x.model === m.best.model)?.tuned));
+  const bestRowIndex = modelRows.findIndex(
+    (r) =>
+      String(r[0]).startsWith(bestTitle) &&
+      (String(r[0]).includes('tuned') || !m.models.find((x) => x.model === m.best.model)?.tuned),
+  );
 
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>campaign-ml — ${esc(d.title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"><style>${CSS}</style></head><body>
 <header><h1>campaign-ml report — ${esc(d.title)}</h1><p>${esc(m.task)} task on <code>${esc(m.target)}</code> · ${esc(m.data.rows)} rows from ${esc(m.data.source)} · ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC</p></header>
@@ -76,13 +167,36 @@ ${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
 <section><h2>Leakage findings</h2>${
     m.leakage.length
-      ? table(['column', 'score', 'reason'], m.leakage.map((f) => [f.column, f.score, f.reason]))
+      ? table(
+          ['column', 'score', 'reason'],
+          m.leakage.map((f) => [f.column, f.score, f.reason]),
+        )
       : '<p>No column looks like it was recorded after the outcome.</p>'
   }</section>
 <section><h2>Data</h2><p>${esc(m.data.rows)} rows (${esc(m.data.trainRows)} train / ${esc(m.data.testRows)} test); ${esc(m.data.droppedMissingTarget)} dropped for a missing target, ${esc(m.data.droppedExcludedLabels)} for excluded labels. SHA-256 <code>${esc(m.data.sha256.slice(0, 16))}…</code>. ${esc(m.features.count)} features after the recipe.</p>
 ${d.warnings.length ? `<p class="warn">${d.warnings.map(esc).join('<br>')}</p>` : ''}
-${table(['column', 'type', 'role', 'missing', 'distinct', 'min', 'max'], d.schema.columns.map((c) => [c.name, c.type, c.role, String(c.missing), String(c.distinct ?? ''), String(c.min ?? ''), String(c.max ?? '')]))}</section>
-<section><h2>Tuned parameters</h2>${table(['model', 'parameters'], m.models.map((r) => [r.model === 'ensemble' ? 'Weighted ensemble (member weights)' : r.title, paramsText((r.tuned ?? r.baseline).params)]))}</section>
-<section><h2>Stage times</h2>${table(['stage', 'seconds'], Object.entries(m.stageTimesMs).map(([s, ms]) => [s, (ms / 1000).toFixed(1)]))}</section>
+${table(
+  ['column', 'type', 'role', 'missing', 'distinct', 'min', 'max'],
+  d.schema.columns.map((c) => [
+    c.name,
+    c.type,
+    c.role,
+    String(c.missing),
+    String(c.distinct ?? ''),
+    String(c.min ?? ''),
+    String(c.max ?? ''),
+  ]),
+)}</section>
+<section><h2>Tuned parameters</h2>${table(
+    ['model', 'parameters'],
+    m.models.map((r) => [
+      r.model === 'ensemble' ? 'Weighted ensemble (member weights)' : r.title,
+      paramsText((r.tuned ?? r.baseline).params),
+    ]),
+  )}</section>
+<section><h2>Stage times</h2>${table(
+    ['stage', 'seconds'],
+    Object.entries(m.stageTimesMs).map(([s, ms]) => [s, (ms / 1000).toFixed(1)]),
+  )}</section>
 </main></body></html>`;
 }

@@ -40,10 +40,16 @@ export function featureImportance(model: FittedModel, X: Matrix, y: Float64Array
       Xs = take(X, idx);
       ys = Float64Array.from(idx, (i) => y[i]);
     }
-    values = permutationImportance(model, Xs, ys, { nRepeats: 3, seed: opts.seed, ...(opts.scorer ? { scorer: opts.scorer } : {}) }).importancesMean;
+    values = permutationImportance(model, Xs, ys, {
+      nRepeats: 3,
+      seed: opts.seed,
+      ...(opts.scorer ? { scorer: opts.scorer } : {}),
+    }).importancesMean;
     kind = `permutation (drop in test ${opts.scoreName ?? 'score'})`;
   }
-  const list = Array.from(values, (v, i) => ({ feature: X.columns[i], importance: v })).sort((a, b) => b.importance - a.importance);
+  const list = Array.from(values, (v, i) => ({ feature: X.columns[i], importance: v })).sort(
+    (a, b) => b.importance - a.importance,
+  );
   return { values: list.slice(0, 20), kind };
 }
 
@@ -63,7 +69,10 @@ export function inputColumnImportance(
   opts: { task: Task; seed: number; maxRows?: number; nRepeats?: number },
 ): Importance {
   const binary = opts.task === 'binary';
-  const scorer = binary ? (m: FittedModel, X: Matrix, ys: ArrayLike<number>) => rocAucScore(ys, positiveColumn((m as Classifier).predictProba(X))) : defaultScorer;
+  const scorer = binary
+    ? (m: FittedModel, X: Matrix, ys: ArrayLike<number>) =>
+        rocAucScore(ys, positiveColumn((m as Classifier).predictProba(X)))
+    : defaultScorer;
   const rng = createRng(opts.seed);
   let rows = table;
   let ys = y;

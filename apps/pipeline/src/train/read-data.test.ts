@@ -5,7 +5,10 @@ import { prepareTarget } from './read-data';
 const cfg = (extra: Record<string, unknown> = {}) => parseConfig({ data: 'x.csv', target: 'state', ...extra });
 
 describe('prepareTarget', () => {
-  const t = aq.table({ state: ['failed', 'successful', 'canceled', null, 'successful', 'failed'], goal: [1, 2, 3, 4, 5, 6] });
+  const t = aq.table({
+    state: ['failed', 'successful', 'canceled', null, 'successful', 'failed'],
+    goal: [1, 2, 3, 4, 5, 6],
+  });
 
   it('drops excluded labels and missing targets, and puts the positive class at index 1', () => {
     const p = prepareTarget(t, cfg({ excludeLabels: ['canceled'] }));
@@ -29,14 +32,19 @@ describe('prepareTarget', () => {
 
   it('explains a binary task with more labels, an unknown positive label and a single class', () => {
     expect(() => prepareTarget(t, cfg({ task: 'binary' }))).toThrow(/task is binary but "state" has 3 labels/);
-    expect(() => prepareTarget(t, cfg({ excludeLabels: ['canceled'], positive: 'won' }))).toThrow(/positive: "won" is not a label/);
+    expect(() => prepareTarget(t, cfg({ excludeLabels: ['canceled'], positive: 'won' }))).toThrow(
+      /positive: "won" is not a label/,
+    );
     expect(() => prepareTarget(aq.table({ state: ['a', 'a'] }), cfg())).toThrow(/single class/);
   });
 });
 
 describe('prepareTarget with numeric labels', () => {
   it('keeps the positive label as the column holds it', () => {
-    const p = prepareTarget(aq.table({ Response: [0, 1, 0, 1, 1] }), parseConfig({ data: 'x.csv', target: 'Response', positive: '1' }));
+    const p = prepareTarget(
+      aq.table({ Response: [0, 1, 0, 1, 1] }),
+      parseConfig({ data: 'x.csv', target: 'Response', positive: '1' }),
+    );
     expect(p.classes).toEqual(['0', '1']);
     expect(p.positiveValue).toBe(1);
   });

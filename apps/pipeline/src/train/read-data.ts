@@ -21,14 +21,33 @@ export interface LoadedData {
 export async function loadData(cfg: PipelineConfig, options: { asText?: boolean } = {}): Promise<LoadedData> {
   const d = typeof cfg.data === 'string' ? { path: cfg.data } : cfg.data;
   if (d.database) {
-    if (!d.table && !d.query) throw new ConfigError('INVALID_CONFIG', 'data: a database source needs data.table or data.query', { column: 'data' });
+    if (!d.table && !d.query)
+      throw new ConfigError('INVALID_CONFIG', 'data: a database source needs data.table or data.query', {
+        column: 'data',
+      });
     const table = await readDatabase({ url: d.database, table: d.table, query: d.query });
-    const sha256 = createHash('sha256').update(`${d.database}\n${d.table ?? d.query}\n${table.numRows()}`).digest('hex');
-    return { table, sha256, source: `${d.database.replace(/\/\/[^@/]*@/, '//***@')} ${d.table ?? 'query'}`, warnings: [] };
+    const sha256 = createHash('sha256')
+      .update(`${d.database}\n${d.table ?? d.query}\n${table.numRows()}`)
+      .digest('hex');
+    return {
+      table,
+      sha256,
+      source: `${d.database.replace(/\/\/[^@/]*@/, '//***@')} ${d.table ?? 'query'}`,
+      warnings: [],
+    };
   }
-  if (!d.path) throw new ConfigError('INVALID_CONFIG', 'data: give a file path (data: file.csv) or data.database', { column: 'data' });
+  if (!d.path)
+    throw new ConfigError('INVALID_CONFIG', 'data: give a file path (data: file.csv) or data.database', {
+      column: 'data',
+    });
   const [read, sha256] = await Promise.all([
-    readTableWithInfo(d.path, { format: d.format, sheet: d.sheet, delimiter: d.delimiter, decimal: d.decimal, asText: options.asText }),
+    readTableWithInfo(d.path, {
+      format: d.format,
+      sheet: d.sheet,
+      delimiter: d.delimiter,
+      decimal: d.decimal,
+      asText: options.asText,
+    }),
     fileSha256(d.path),
   ]);
   return { table: read.table, sha256, source: d.path, warnings: read.warnings };
@@ -86,41 +105,72 @@ export function prepareTarget(table: ColumnTable, cfg: PipelineConfig): Prepared
     else if (exclude.has(labelOf(v))) droppedExcluded++;
     else keep.push(i);
   }
-  if (keep.length === 0) throw new InputError('NO_ROWS', `no rows left after dropping missing "${cfg.target}" and excluded labels`, { column: cfg.target });
+  if (keep.length === 0)
+    throw new InputError('NO_ROWS', `no rows left after dropping missing "${cfg.target}" and excluded labels`, {
+      column: cfg.target,
+    });
   const values = keep.map((i) => raw[i]);
   const kept = keep.length === raw.length ? table : table.reify(keep as unknown as never);
   const distinct = [...new Set(values.map(labelOf))];
   const numeric = values.every((v) => typeof v === 'number');
-  const task: Task = cfg.task ?? (numeric && !(distinct.length <= 10 && values.every((v) => Number.isInteger(v))) ? 'regression' : distinct.length === 2 ? 'binary' : 'multiclass');
+  const task: Task =
+    cfg.task ??
+    (numeric && !(distinct.length <= 10 && values.every((v) => Number.isInteger(v)))
+      ? 'regression'
+      : distinct.length === 2
+        ? 'binary'
+        : 'multiclass');
 
   if (task === 'regression') {
     if (!numeric) {
       const bad = values.findIndex((v) => typeof v !== 'number');
-      throw new InputError('NON_NUMERIC_TARGET', `task is regression but "${cfg.target}" holds ${JSON.stringify(values[bad])} (row ${keep[bad] + 1})`, {
-        column: cfg.target,
-        row: keep[bad] + 1,
-        value: values[bad],
-        expected: 'a number',
-      });
+      throw new InputError(
+        'NON_NUMERIC_TARGET',
+        `task is regression but "${cfg.target}" holds ${JSON.stringify(values[bad])} (row ${keep[bad] + 1})`,
+        {
+          column: cfg.target,
+          row: keep[bad] + 1,
+          value: values[bad],
+          expected: 'a number',
+        },
+      );
     }
-    return { table: kept, task, classes: null, y: Float64Array.from(values as number[]), droppedMissing, droppedExcluded };
+    return {
+      table: kept,
+      task,
+      classes: null,
+      y: Float64Array.from(values as number[]),
+      droppedMissing,
+      droppedExcluded,
+    };
   }
-  if (distinct.length < 2) throw new InputError('SINGLE_CLASS', `"${cfg.target}" has a single class (${distinct[0]}); nothing to learn`, { column: cfg.target });
-  if (task === 'binary' && distinct.length !== 2) {
-    throw new ConfigError('NOT_BINARY', `task is binary but "${cfg.target}" has ${distinct.length} labels (${distinct.slice(0, 6).join(', ')}); use excludeLabels or task: multiclass`, {
+  if (distinct.length < 2)
+    throw new InputError('SINGLE_CLASS', `"${cfg.target}" has a single class (${distinct[0]}); nothing to learn`, {
       column: cfg.target,
-      value: distinct.length,
     });
+  if (task === 'binary' && distinct.length !== 2) {
+    throw new ConfigError(
+      'NOT_BINARY',
+      `task is binary but "${cfg.target}" has ${distinct.length} labels (${distinct.slice(0, 6).join(', ')}); use excludeLabels or task: multiclass`,
+      {
+        column: cfg.target,
+        value: distinct.length,
+      },
+    );
   }
   let classes = [...distinct].sort(naturalCompare);
   let positiveClass: string | undefined;
   if (task === 'binary') {
     positiveClass = cfg.positive ?? classes.find((c) => POSITIVE_HINTS.includes(c.toLowerCase())) ?? classes[1];
     if (!classes.includes(positiveClass)) {
-      throw new ConfigError('UNKNOWN_POSITIVE', `positive: "${positiveClass}" is not a label of "${cfg.target}" (labels: ${classes.join(', ')})`, {
-        column: 'positive',
-        value: positiveClass,
-      });
+      throw new ConfigError(
+        'UNKNOWN_POSITIVE',
+        `positive: "${positiveClass}" is not a label of "${cfg.target}" (labels: ${classes.join(', ')})`,
+        {
+          column: 'positive',
+          value: positiveClass,
+        },
+      );
     }
     classes = [classes.find((c) => c !== positiveClass)!, positiveClass];
   }

@@ -27,8 +27,10 @@ describe('train on the embedded sample', () => {
   it('drops the leakage columns by itself and beats the dummy baseline', () => {
     const m = first.metrics;
     const leaked = m.leakage.map((f) => f.column);
-    for (const c of ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'state_changed_at']) expect(leaked).toContain(c);
-    for (const name of m.features.names) expect(leaked.some((c) => name === c || name.startsWith(`${c}=`) || name.startsWith(`${c}.`))).toBe(false);
+    for (const c of ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'state_changed_at'])
+      expect(leaked).toContain(c);
+    for (const name of m.features.names)
+      expect(leaked.some((c) => name === c || name.startsWith(`${c}=`) || name.startsWith(`${c}.`))).toBe(false);
     expect(m.best.model).not.toBe('dummy');
     expect(m.best.test.rocAuc).toBeGreaterThan(0.75);
     expect(m.models.find((r) => r.model === 'dummy')!.baseline.test.rocAuc).toBe(0.5);
@@ -49,7 +51,12 @@ describe('train on the embedded sample', () => {
 
   it('gives the same metrics for the same config and seed', async () => {
     const second = await train(cfg, new Progress('quiet'));
-    const strip = (r: TrainResult) => JSON.stringify({ ...r.metrics, stageTimesMs: undefined, models: r.metrics.models.map((m) => ({ ...m, baseline: { ...m.baseline, fitMs: 0 } })) });
+    const strip = (r: TrainResult) =>
+      JSON.stringify({
+        ...r.metrics,
+        stageTimesMs: undefined,
+        models: r.metrics.models.map((m) => ({ ...m, baseline: { ...m.baseline, fitMs: 0 } })),
+      });
     expect(strip(second)).toBe(strip(first));
   }, 120_000);
 });
@@ -66,7 +73,7 @@ describe('weighted ensemble', () => {
     const a = rng.normal();
     const b = rng.normal();
     const xs = Array.from({ length: 12 }, () => rng.normal());
-    const s = ((a > 0) !== (b > 0) ? 1.2 : -1.2) + xs.reduce((t, x) => t + 0.45 * x, 0) + 0.5 * rng.normal();
+    const s = (a > 0 !== b > 0 ? 1.2 : -1.2) + xs.reduce((t, x) => t + 0.45 * x, 0) + 0.5 * rng.normal();
     lines.push([a, b, ...xs].map((v) => v.toFixed(4)).join(',') + `,${s > 0 ? 'yes' : 'no'}`);
   }
   writeFileSync(file, lines.join('\n'));
@@ -96,7 +103,11 @@ describe('weighted ensemble', () => {
       const r = m.models.find((x) => x.model === name)!;
       expect(ens.baseline.cv.mean).toBeGreaterThan(r.baseline.cv.mean);
     }
-    expect(ens.baseline.test.rocAuc).toBeGreaterThan(Math.min(...['logistic', 'gradientBoosting'].map((n) => m.models.find((x) => x.model === n)!.baseline.test.rocAuc)));
+    expect(ens.baseline.test.rocAuc).toBeGreaterThan(
+      Math.min(
+        ...['logistic', 'gradientBoosting'].map((n) => m.models.find((x) => x.model === n)!.baseline.test.rocAuc),
+      ),
+    );
     expect(m.best.model).toBe('ensemble');
     expect(m.features.names.some((n) => n.startsWith('tree:'))).toBe(true);
     expect(m.features.names.some((n) => n.startsWith('linear:'))).toBe(true);
@@ -118,7 +129,16 @@ describe('weighted ensemble', () => {
     expect(run.bundle.model.fitted.kind).toBe('models/VotingClassifier');
     const again = bundle.scoreTable(run.testTable);
     expect(Buffer.from(again.buffer).equals(Buffer.from(run.testScores.buffer))).toBe(true);
-    expect(bundle.predictRecords([Object.fromEntries(run.testTable.columnNames().filter((c) => c !== 'label').map((c) => [c, run.testTable.get(c, 0)]))])[0].label).toMatch(/^(yes|no)$/);
+    expect(
+      bundle.predictRecords([
+        Object.fromEntries(
+          run.testTable
+            .columnNames()
+            .filter((c) => c !== 'label')
+            .map((c) => [c, run.testTable.get(c, 0)]),
+        ),
+      ])[0].label,
+    ).toMatch(/^(yes|no)$/);
   });
 
   it('is left out with ensemble.enabled: false', async () => {

@@ -109,7 +109,16 @@ async function trainTabular(
   progress.stage('learning curve');
   const classification = task !== 'regression';
   const learningCurve = computeLearningCurve(
-    create, model, X, yTrain, Xtest, yTest, primary, seed, classification, signal,
+    create,
+    model,
+    X,
+    yTrain,
+    Xtest,
+    yTest,
+    primary,
+    seed,
+    classification,
+    signal,
   );
   progress.end();
 

@@ -57,5 +57,9 @@ export async function publishBundle(from: string, to: string): Promise<void> {
 export async function cleanStaging(out: string): Promise<void> {
   const dir = path.resolve(out);
   const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  await Promise.all(entries.filter((e) => e.startsWith('.staging-')).map((e) => fs.rm(path.join(dir, e), { recursive: true, force: true })));
+  await Promise.all(
+    entries
+      .filter((e) => e.startsWith('.staging-'))
+      .map((e) => fs.rm(path.join(dir, e), { recursive: true, force: true })),
+  );
 }

@@ -25,21 +25,32 @@ export interface Chi2ContingencyResult {
  * ordinary column, not an infinite statistic. Like scipy, it refuses a table with an empty row or
  * column (an expected count of 0); drop those bins first.
  */
-export function chi2Contingency(table: ArrayLike<ArrayLike<number>>, options: Chi2ContingencyOptions = {}): Chi2ContingencyResult {
+export function chi2Contingency(
+  table: ArrayLike<ArrayLike<number>>,
+  options: Chi2ContingencyOptions = {},
+): Chi2ContingencyResult {
   const r = table.length;
   const c = r ? table[0].length : 0;
-  if (r === 0 || c === 0) throw new InputError('EMPTY_INPUT', 'chi2Contingency needs a table with at least one row and one column');
+  if (r === 0 || c === 0)
+    throw new InputError('EMPTY_INPUT', 'chi2Contingency needs a table with at least one row and one column');
   const rows = new Float64Array(r);
   const cols = new Float64Array(c);
   let total = 0;
   for (let i = 0; i < r; i++) {
     if (table[i].length !== c) {
-      throw new InputError('LENGTH_MISMATCH', `row ${i} of the table has ${table[i].length} columns, row 0 has ${c}`, { row: i, expected: `${c} columns` });
+      throw new InputError('LENGTH_MISMATCH', `row ${i} of the table has ${table[i].length} columns, row 0 has ${c}`, {
+        row: i,
+        expected: `${c} columns`,
+      });
     }
     for (let j = 0; j < c; j++) {
       const v = table[i][j];
       if (!(v >= 0) || v === Infinity) {
-        throw new InputError('INVALID_DISTRIBUTION', `table[${i}][${j}] is ${v}; counts must be finite and >= 0`, { row: i, value: v, expected: 'a count >= 0' });
+        throw new InputError('INVALID_DISTRIBUTION', `table[${i}][${j}] is ${v}; counts must be finite and >= 0`, {
+          row: i,
+          value: v,
+          expected: 'a count >= 0',
+        });
       }
       rows[i] += v;
       cols[j] += v;

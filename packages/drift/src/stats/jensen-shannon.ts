@@ -12,7 +12,10 @@ import { checkSameLength, toShares } from './shares';
 export function jensenShannon(p: ArrayLike<number>, q: ArrayLike<number>, base?: number): number {
   checkSameLength(p, q, ['p', 'q']);
   if (base !== undefined && !(base > 0 && base !== 1)) {
-    throw new InputError('INVALID_OPTION', `jensenShannon base must be positive and not 1 (got ${base})`, { value: base, expected: 'e.g. 2 or Math.E' });
+    throw new InputError('INVALID_OPTION', `jensenShannon base must be positive and not 1 (got ${base})`, {
+      value: base,
+      expected: 'e.g. 2 or Math.E',
+    });
   }
   const a = toShares(p, 'p');
   const b = toShares(q, 'q');

@@ -68,7 +68,8 @@ export function ks2SampSorted(x: Float64Array, y: Float64Array, options: Ks2Samp
   }
   const d = abs(bi / n1 - bj / n2);
   const requested = options.method ?? 'auto';
-  let method: 'exact' | 'asymp' = requested === 'auto' ? (max(n1, n2) <= KS_MAX_EXACT_N ? 'exact' : 'asymp') : requested;
+  let method: 'exact' | 'asymp' =
+    requested === 'auto' ? (max(n1, n2) <= KS_MAX_EXACT_N ? 'exact' : 'asymp') : requested;
   if (method === 'exact' && n1g >= 2147483647 / n2g) method = 'asymp';
   if (method === 'exact') {
     const lcm = n1g * n2;

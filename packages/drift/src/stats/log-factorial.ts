@@ -33,5 +33,7 @@ export function logFactorialOverPower(n: number): number {
  * v successes at rate v/n, = 1/2 log(n / (2 pi v (n - v))) + delta(n) - delta(v) - delta(n - v).
  */
 export function logBinomialAtMode(n: number, v: number): number {
-  return 0.5 * log(n / (2 * Math.PI * v * (n - v))) + stirlingRemainder(n) - stirlingRemainder(v) - stirlingRemainder(n - v);
+  return (
+    0.5 * log(n / (2 * Math.PI * v * (n - v))) + stirlingRemainder(n) - stirlingRemainder(v) - stirlingRemainder(n - v)
+  );
 }

@@ -17,7 +17,10 @@ export function toShares(values: ArrayLike<number>, name: string): Float64Array 
     }
     total += v;
   }
-  if (!(total > 0)) throw new InputError('INVALID_DISTRIBUTION', `${name} sums to 0; it needs at least one positive count or share`, { column: name });
+  if (!(total > 0))
+    throw new InputError('INVALID_DISTRIBUTION', `${name} sums to 0; it needs at least one positive count or share`, {
+      column: name,
+    });
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[i] / total;
   return out;
@@ -25,9 +28,13 @@ export function toShares(values: ArrayLike<number>, name: string): Float64Array 
 
 export function checkSameLength(p: ArrayLike<number>, q: ArrayLike<number>, names: [string, string]): void {
   if (p.length !== q.length) {
-    throw new InputError('LENGTH_MISMATCH', `${names[0]} has ${p.length} bins and ${names[1]} ${q.length}; give both the same bins`, {
-      value: q.length,
-      expected: `${p.length} bins`,
-    });
+    throw new InputError(
+      'LENGTH_MISMATCH',
+      `${names[0]} has ${p.length} bins and ${names[1]} ${q.length}; give both the same bins`,
+      {
+        value: q.length,
+        expected: `${p.length} bins`,
+      },
+    );
   }
 }

@@ -33,8 +33,7 @@ export function smirnovSf(n: number, d: number): number {
   for (let v = 1; v <= last && v < n; v++) {
     const rest = n - v;
     if (dn >= rest) break; // 1 - d - v/n <= 0: this term and the ones after are 0
-    const logTerm =
-      log(d) - log(d + v / n) + logBinomialAtMode(n, v) + v * log1p(dn / v) + rest * log1p(-dn / rest);
+    const logTerm = log(d) - log(d + v / n) + logBinomialAtMode(n, v) + v * log1p(dn / v) + rest * log1p(-dn / rest);
     sum += exp(logTerm);
   }
   return min(1, max(0, sum));

@@ -61,7 +61,12 @@ export function sortFloat64(a: Float64Array): Float64Array {
     for (let i = 0; i < n; i++) {
       const lo = src[2 * i];
       const hi = src[2 * i + 1];
-      const d = start >= 32 ? (hi >>> (start - 32)) & MASK : start + BITS <= 32 ? (lo >>> start) & MASK : ((lo >>> start) | (hi << (32 - start))) & MASK;
+      const d =
+        start >= 32
+          ? (hi >>> (start - 32)) & MASK
+          : start + BITS <= 32
+            ? (lo >>> start) & MASK
+            : ((lo >>> start) | (hi << (32 - start))) & MASK;
       const q = counts[base + d]++;
       dst[2 * q] = lo;
       dst[2 * q + 1] = hi;

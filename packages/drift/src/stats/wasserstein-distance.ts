@@ -48,7 +48,10 @@ export function wassersteinSorted(x: Float64Array, y: Float64Array): number {
   const n = x.length;
   const m = y.length;
   if (n === 0 || m === 0) {
-    throw new InputError('EMPTY_INPUT', `wassersteinDistance needs two non-empty samples (got ${n} and ${m} finite values)`);
+    throw new InputError(
+      'EMPTY_INPUT',
+      `wassersteinDistance needs two non-empty samples (got ${n} and ${m} finite values)`,
+    );
   }
   let i = 0;
   let j = 0;

@@ -19,12 +19,19 @@ export interface ZTestResult {
  * Evidently writes it; the two agree to 1e-16 until |z| > 8, where Evidently's becomes 0.
  */
 export function zTestProportions(count1: number, n1: number, count2: number, n2: number): ZTestResult {
-  for (const [name, count, n] of [['1', count1, n1], ['2', count2, n2]] as const) {
+  for (const [name, count, n] of [
+    ['1', count1, n1],
+    ['2', count2, n2],
+  ] as const) {
     if (!(n > 0) || !(count >= 0) || count > n) {
-      throw new InputError('INVALID_PROPORTION', `sample ${name}: ${count} of ${n} is not a proportion; need n > 0 and 0 <= count <= n`, {
-        value: count,
-        expected: `a count between 0 and ${n}`,
-      });
+      throw new InputError(
+        'INVALID_PROPORTION',
+        `sample ${name}: ${count} of ${n} is not a proportion; need n > 0 and 0 <= count <= n`,
+        {
+          value: count,
+          expected: `a count between 0 and ${n}`,
+        },
+      );
     }
   }
   const p1 = count1 / n1;

@@ -65,7 +65,13 @@ describe('balancing', () => {
   });
 
   it('smote with k=1 on a two-row class lies on the segment between them', () => {
-    const X2 = fromRows([[0, 0], [1, 1], [2, 2], [10, 0], [12, 4]]);
+    const X2 = fromRows([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [10, 0],
+      [12, 4],
+    ]);
     const r = smote(X2, [0, 0, 0, 1, 1], { k: 5, seed: 1 });
     const x = get(r.X, 5, 0);
     const yv = get(r.X, 5, 1);

@@ -1,9 +1,15 @@
 import { type Matrix, InputError, checkClassLabels } from '@campaign-ml/core';
 
 /** Labels checked as class indices 0..k-1, with per-class counts. */
-export function classCounts(y: ArrayLike<number>, rows?: number): { labels: Int32Array; classes: number; counts: Float64Array } {
+export function classCounts(
+  y: ArrayLike<number>,
+  rows?: number,
+): { labels: Int32Array; classes: number; counts: Float64Array } {
   if (rows !== undefined && y.length !== rows) {
-    throw new InputError('LENGTH_MISMATCH', `X has ${rows} rows but y has ${y.length} labels; they must match`, { value: y.length, expected: `${rows} labels` });
+    throw new InputError('LENGTH_MISMATCH', `X has ${rows} rows but y has ${y.length} labels; they must match`, {
+      value: y.length,
+      expected: `${rows} labels`,
+    });
   }
   const { labels, classes } = checkClassLabels(y);
   const counts = new Float64Array(classes);

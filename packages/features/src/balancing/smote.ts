@@ -17,18 +17,23 @@ export interface SmoteOptions {
  */
 export function smote(X: Matrix, y: ArrayLike<number>, opts: SmoteOptions = {}): Resampled {
   const k = opts.k ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new InputError('INVALID_OPTION', `k must be an integer >= 1, got ${k}`, { value: k });
+  if (!Number.isInteger(k) || k < 1)
+    throw new InputError('INVALID_OPTION', `k must be an integer >= 1, got ${k}`, { value: k });
   const { labels, classes, counts } = classCounts(y, X.rows);
   const { rows: n, cols: d, data } = X;
   for (let c = 0; c < d; c++) {
     for (let r = 0; r < n; r++) {
       if (!Number.isFinite(data[c * n + r])) {
-        throw new InputError('MISSING_VALUE', `SMOTE needs complete numeric data; feature "${X.columns[c]}" is ${data[c * n + r]} at row ${r} (impute first)`, {
-          row: r,
-          column: X.columns[c],
-          value: data[c * n + r],
-          expected: 'a finite number',
-        });
+        throw new InputError(
+          'MISSING_VALUE',
+          `SMOTE needs complete numeric data; feature "${X.columns[c]}" is ${data[c * n + r]} at row ${r} (impute first)`,
+          {
+            row: r,
+            column: X.columns[c],
+            value: data[c * n + r],
+            expected: 'a finite number',
+          },
+        );
       }
     }
   }
@@ -50,10 +55,14 @@ export function smote(X: Matrix, y: ArrayLike<number>, opts: SmoteOptions = {}):
     const need = max - m;
     if (need === 0 || m === 0) continue;
     if (m < 2) {
-      throw new InputError('CLASS_TOO_SMALL', `class ${cls} has a single row; SMOTE needs at least two rows per class to interpolate (use randomOverSample)`, {
-        value: m,
-        expected: 'at least 2 rows',
-      });
+      throw new InputError(
+        'CLASS_TOO_SMALL',
+        `class ${cls} has a single row; SMOTE needs at least two rows per class to interpolate (use randomOverSample)`,
+        {
+          value: m,
+          expected: 'at least 2 rows',
+        },
+      );
     }
     const kk = Math.min(k, m - 1);
     // Row-major copy of the class for fast distances.
@@ -82,7 +91,15 @@ export function smote(X: Matrix, y: ArrayLike<number>, opts: SmoteOptions = {}):
 }
 
 /** The kk nearest rows to row i (excluding itself), by insertion into a sorted list. */
-function nearest(rows: Float64Array, m: number, d: number, i: number, kk: number, nn: Int32Array, dist: Float64Array): void {
+function nearest(
+  rows: Float64Array,
+  m: number,
+  d: number,
+  i: number,
+  kk: number,
+  nn: Int32Array,
+  dist: Float64Array,
+): void {
   dist.fill(Infinity);
   const base = i * kk;
   for (let j = 0; j < m; j++) {

@@ -25,7 +25,12 @@ export class DateDurations implements TableStep<FittedDateDurations> {
       : cols.flatMap((a, i) => cols.slice(i + 1).map((b): [string, string] => [a, b]));
     for (const [a, b] of pairs) {
       for (const c of [a, b]) {
-        if (!cols.includes(c)) throw new ConfigError('UNKNOWN_COLUMN', `DateDurations pair [${a}, ${b}]: column "${c}" is not in the group; add it to the group's columns`, { column: c });
+        if (!cols.includes(c))
+          throw new ConfigError(
+            'UNKNOWN_COLUMN',
+            `DateDurations pair [${a}, ${b}]: column "${c}" is not in the group; add it to the group's columns`,
+            { column: c },
+          );
       }
     }
     for (const c of cols) dateMillis(table, c);

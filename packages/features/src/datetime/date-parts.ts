@@ -30,8 +30,15 @@ export class DateParts implements TableStep<FittedDateParts> {
   constructor(options: DatePartsOptions = {}) {
     const parts = options.parts ?? ['weekday', 'weekend', 'month', 'hour'];
     const bad = parts.find((p) => !ALL_PARTS.includes(p));
-    if (bad) throw new ConfigError('INVALID_OPTION', `unknown date part "${bad}"; use one of ${ALL_PARTS.join(', ')}`, { value: bad });
-    this.params = Object.freeze({ parts: [...parts], cyclic: options.cyclic ?? false, keepRaw: options.keepRaw ?? true });
+    if (bad)
+      throw new ConfigError('INVALID_OPTION', `unknown date part "${bad}"; use one of ${ALL_PARTS.join(', ')}`, {
+        value: bad,
+      });
+    this.params = Object.freeze({
+      parts: [...parts],
+      cyclic: options.cyclic ?? false,
+      keepRaw: options.keepRaw ?? true,
+    });
   }
 
   fit(table: Table): FittedDateParts {
@@ -92,12 +99,24 @@ export class FittedDateParts implements FittedTableStep {
   }
 
   toJSON(): Serialized {
-    return { kind: KIND, version: 1, columns: [...this.featureNamesIn], parts: [...this.parts], cyclic: this.cyclic, keepRaw: this.keepRaw };
+    return {
+      kind: KIND,
+      version: 1,
+      columns: [...this.featureNamesIn],
+      parts: [...this.parts],
+      cyclic: this.cyclic,
+      keepRaw: this.keepRaw,
+    };
   }
 
   static fromJSON(json: Serialized): FittedDateParts {
     expectKind(json, KIND, 1);
-    return new FittedDateParts(json.columns as string[], json.parts as DatePart[], json.cyclic as boolean, json.keepRaw as boolean);
+    return new FittedDateParts(
+      json.columns as string[],
+      json.parts as DatePart[],
+      json.cyclic as boolean,
+      json.keepRaw as boolean,
+    );
   }
 }
 

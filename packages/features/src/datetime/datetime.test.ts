@@ -16,7 +16,12 @@ function col(name: string, f: FittedTableStep): number[] {
 describe('date features', () => {
   it('DateParts: weekday (Mon=0), weekend, month, hour in UTC; missing stays missing', () => {
     const f = new DateParts().fit(t.select('launched_at'));
-    expect(f.featureNamesOut).toEqual(['launched_at.weekday', 'launched_at.weekend', 'launched_at.month', 'launched_at.hour']);
+    expect(f.featureNamesOut).toEqual([
+      'launched_at.weekday',
+      'launched_at.weekend',
+      'launched_at.month',
+      'launched_at.hour',
+    ]);
     expect(col('launched_at.weekday', f).slice(0, 2)).toEqual([5, 2]);
     expect(col('launched_at.weekend', f).slice(0, 2)).toEqual([1, 0]);
     expect(col('launched_at.month', f).slice(0, 2)).toEqual([3, 12]);
@@ -25,8 +30,16 @@ describe('date features', () => {
   });
 
   it('DateParts: cyclic sin/cos, day of year and days since epoch', () => {
-    const f = new DateParts({ parts: ['month', 'dayOfYear', 'epochDays'], cyclic: true, keepRaw: false }).fit(t.select('deadline'));
-    expect(f.featureNamesOut).toEqual(['deadline.month_sin', 'deadline.month_cos', 'deadline.dayOfYear_sin', 'deadline.dayOfYear_cos', 'deadline.epochDays']);
+    const f = new DateParts({ parts: ['month', 'dayOfYear', 'epochDays'], cyclic: true, keepRaw: false }).fit(
+      t.select('deadline'),
+    );
+    expect(f.featureNamesOut).toEqual([
+      'deadline.month_sin',
+      'deadline.month_cos',
+      'deadline.dayOfYear_sin',
+      'deadline.dayOfYear_cos',
+      'deadline.epochDays',
+    ]);
     expect(col('deadline.month_sin', f)[2]).toBeCloseTo(0); // January
     expect(col('deadline.month_cos', f)[2]).toBeCloseTo(1);
     expect(col('deadline.epochDays', f)[2]).toBe(Date.UTC(2022, 0, 1) / 86_400_000);
@@ -42,14 +55,19 @@ describe('date features', () => {
   });
 
   it('rejects a value that is not a date, naming row and column', () => {
-    expect(() => new DateParts().fit(aq.table({ d: [new Date(0), 'soon'] }))).toThrow(/column "d" expected a date, found "soon" \(row 2\)/);
+    expect(() => new DateParts().fit(aq.table({ d: [new Date(0), 'soon'] }))).toThrow(
+      /column "d" expected a date, found "soon" \(row 2\)/,
+    );
   });
 
-  it.each([new DateParts({ cyclic: true }), new DateDurations({ pairs: [['deadline', 'launched_at']] })])('round-trips through JSON', (step) => {
-    const f = step.fit(t);
-    const back = load<FittedTableStep>(JSON.parse(JSON.stringify(f.toJSON())));
-    expect(back.transform(t).objects()).toEqual(f.transform(t).objects());
-  });
+  it.each([new DateParts({ cyclic: true }), new DateDurations({ pairs: [['deadline', 'launched_at']] })])(
+    'round-trips through JSON',
+    (step) => {
+      const f = step.fit(t);
+      const back = load<FittedTableStep>(JSON.parse(JSON.stringify(f.toJSON())));
+      expect(back.transform(t).objects()).toEqual(f.transform(t).objects());
+    },
+  );
 });
 
 describe('datePart arithmetic agrees with Date', () => {
@@ -58,7 +76,14 @@ describe('datePart arithmetic agrees with Date', () => {
     const step = 2_113_337_713; // ~24.5 days, odd so hours and weekdays vary
     for (let i = 0; i < 3000; i++, t += step) {
       const d = new Date(t);
-      expect([datePart(t, 'weekday'), datePart(t, 'hour'), datePart(t, 'month'), datePart(t, 'day'), datePart(t, 'year'), datePart(t, 'dayOfYear')]).toEqual([
+      expect([
+        datePart(t, 'weekday'),
+        datePart(t, 'hour'),
+        datePart(t, 'month'),
+        datePart(t, 'day'),
+        datePart(t, 'year'),
+        datePart(t, 'dayOfYear'),
+      ]).toEqual([
         (d.getUTCDay() + 6) % 7,
         d.getUTCHours(),
         d.getUTCMonth() + 1,

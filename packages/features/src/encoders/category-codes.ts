@@ -38,7 +38,9 @@ export function lookupCodes(values: ArrayLike<unknown>, index: ReadonlyMap<strin
 
 /** Keys ordered most frequent first, ties by name (a stable, readable order). */
 export function byFrequency(keys: readonly string[], counts: ArrayLike<number>): number[] {
-  return keys.map((_, i) => i).sort((a, b) => counts[b] - counts[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  return keys
+    .map((_, i) => i)
+    .sort((a, b) => counts[b] - counts[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
 }
 
 /** How a category key reads in a feature name. */

@@ -40,7 +40,8 @@ export class OneHotEncoder implements TableStep<FittedOneHotEncoder> {
 
   constructor(options: OneHotEncoderOptions = {}) {
     const minFrequency = options.minFrequency ?? 1;
-    if (!(minFrequency > 0)) throw new ConfigError('INVALID_OPTION', `minFrequency must be > 0, got ${minFrequency}`, { value: minFrequency });
+    if (!(minFrequency > 0))
+      throw new ConfigError('INVALID_OPTION', `minFrequency must be > 0, got ${minFrequency}`, { value: minFrequency });
     this.params = Object.freeze({
       minFrequency,
       maxCategories: options.maxCategories ?? Infinity,
@@ -58,7 +59,12 @@ export class OneHotEncoder implements TableStep<FittedOneHotEncoder> {
       const kept = order.filter((i) => counts[i] >= minCount).slice(0, maxCategories);
       const keptSet = new Set(kept);
       const infrequent = order.filter((i) => !keptSet.has(i)).map((i) => keys[i]);
-      return { name, categories: kept.map((i) => keys[i]), other: infrequent.length > 0 || handleUnknown === 'other', infrequent };
+      return {
+        name,
+        categories: kept.map((i) => keys[i]),
+        other: infrequent.length > 0 || handleUnknown === 'other',
+        infrequent,
+      };
     });
     return new FittedOneHotEncoder(columns, handleUnknown);
   }
@@ -84,7 +90,10 @@ export class FittedOneHotEncoder implements FittedTableStep {
     });
     this.featureNamesIn = Object.freeze(columns.map((c) => c.name));
     this.featureNamesOut = Object.freeze(
-      columns.flatMap((c) => [...c.categories.map((k) => `${c.name}=${keyLabel(k)}`), ...(c.other ? [`${c.name}=(other)`] : [])]),
+      columns.flatMap((c) => [
+        ...c.categories.map((k) => `${c.name}=${keyLabel(k)}`),
+        ...(c.other ? [`${c.name}=(other)`] : []),
+      ]),
     );
     Object.freeze(this);
   }
@@ -120,7 +129,12 @@ export class FittedOneHotEncoder implements FittedTableStep {
     throw new InputError(
       'UNKNOWN_CATEGORY',
       `column "${c.name}" has category ${describeValue(v)} at row ${i + 1}, which was not seen at fit (known: ${shown}${c.categories.length + c.infrequent.length > 5 ? ', ...' : ''}); refit, or use handleUnknown: 'zero' or 'other'`,
-      { row: i + 1, column: c.name, value: v, expected: `one of the ${c.categories.length + c.infrequent.length} fitted categories` },
+      {
+        row: i + 1,
+        column: c.name,
+        value: v,
+        expected: `one of the ${c.categories.length + c.infrequent.length} fitted categories`,
+      },
     );
   }
 

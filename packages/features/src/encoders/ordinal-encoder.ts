@@ -31,7 +31,9 @@ export class OrdinalEncoder implements TableStep<FittedOrdinalEncoder> {
       const sorted =
         order === 'lexical'
           ? present.map((i) => keys[i]).sort()
-          : byFrequency(keys, counts).filter((i) => keys[i] !== MISSING_KEY).map((i) => keys[i]);
+          : byFrequency(keys, counts)
+              .filter((i) => keys[i] !== MISSING_KEY)
+              .map((i) => keys[i]);
       return { name, categories: sorted };
     });
     return new FittedOrdinalEncoder(columns, this.params.unknownValue ?? -1, this.params.missingValue ?? NaN);
@@ -77,7 +79,13 @@ export class FittedOrdinalEncoder implements FittedTableStep {
 
   toJSON(): Serialized {
     // NaN is not JSON: store codes as strings when they are not finite.
-    return { kind: KIND, version: 1, columns: this.columns, unknownValue: String(this.unknownValue), missingValue: String(this.missingValue) };
+    return {
+      kind: KIND,
+      version: 1,
+      columns: this.columns,
+      unknownValue: String(this.unknownValue),
+      missingValue: String(this.missingValue),
+    };
   }
 
   static fromJSON(json: Serialized): FittedOrdinalEncoder {

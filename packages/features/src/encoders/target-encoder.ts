@@ -32,7 +32,8 @@ export class TargetEncoder implements TableStep<FittedTargetEncoder> {
 
   constructor(options: TargetEncoderOptions = {}) {
     const smoothing = options.smoothing ?? 10;
-    if (!(smoothing >= 0)) throw new ConfigError('INVALID_OPTION', `smoothing must be >= 0, got ${smoothing}`, { value: smoothing });
+    if (!(smoothing >= 0))
+      throw new ConfigError('INVALID_OPTION', `smoothing must be >= 0, got ${smoothing}`, { value: smoothing });
     this.params = Object.freeze({ smoothing, folds: 5, seed: 0, ...options });
   }
 
@@ -46,7 +47,11 @@ export class TargetEncoder implements TableStep<FittedTargetEncoder> {
     return new FittedTargetEncoder(columns, task.prior, task.labels);
   }
 
-  fitTransform(table: Table, y?: ArrayLike<number>, _opts?: RunOptions): { fitted: FittedTargetEncoder; output: Table } {
+  fitTransform(
+    table: Table,
+    y?: ArrayLike<number>,
+    _opts?: RunOptions,
+  ): { fitted: FittedTargetEncoder; output: Table } {
     const fitted = this.fit(table, y);
     const { targets, task } = this.targets(table, y);
     const n = table.numRows();
@@ -74,14 +79,22 @@ export class TargetEncoder implements TableStep<FittedTargetEncoder> {
   }
 
   /** y as one row-major block of k targets per row (k = 1, or one-hot classes for multiclass). */
-  private targets(table: Table, y: ArrayLike<number> | undefined): { targets: Float64Array; task: { prior: number[]; labels: string[] } } {
+  private targets(
+    table: Table,
+    y: ArrayLike<number> | undefined,
+  ): { targets: Float64Array; task: { prior: number[]; labels: string[] } } {
     const yy = checkTarget(y, table.numRows(), 'TargetEncoder');
     let task = this.params.task;
     if (!task) task = yy.every((v) => v === 0 || v === 1) ? 'binary' : 'regression';
     if (task !== 'multiclass') {
       if (task === 'binary') {
         const bad = yy.findIndex((v) => v !== 0 && v !== 1);
-        if (bad >= 0) throw new ConfigError('INVALID_LABEL', `TargetEncoder (binary): label at row ${bad + 1} is ${yy[bad]}; expected 0 or 1`, { row: bad + 1, value: yy[bad] });
+        if (bad >= 0)
+          throw new ConfigError(
+            'INVALID_LABEL',
+            `TargetEncoder (binary): label at row ${bad + 1} is ${yy[bad]}; expected 0 or 1`,
+            { row: bad + 1, value: yy[bad] },
+          );
       }
       let sum = 0;
       for (let i = 0; i < yy.length; i++) sum += yy[i];
@@ -90,14 +103,21 @@ export class TargetEncoder implements TableStep<FittedTargetEncoder> {
     let k = 0;
     for (let i = 0; i < yy.length; i++) {
       if (!Number.isInteger(yy[i]) || yy[i] < 0) {
-        throw new ConfigError('INVALID_LABEL', `TargetEncoder (multiclass): label at row ${i + 1} is ${yy[i]}; expected a class index 0..k-1`, { row: i + 1, value: yy[i] });
+        throw new ConfigError(
+          'INVALID_LABEL',
+          `TargetEncoder (multiclass): label at row ${i + 1} is ${yy[i]}; expected a class index 0..k-1`,
+          { row: i + 1, value: yy[i] },
+        );
       }
       k = Math.max(k, yy[i] + 1);
     }
     const targets = new Float64Array(yy.length * k);
     for (let i = 0; i < yy.length; i++) targets[i * k + yy[i]] = 1;
     const all = new Uint8Array(yy.length).fill(1);
-    return { targets, task: { prior: foldPrior(targets, all, k), labels: Array.from({ length: k }, (_, j) => `=${j}`) } };
+    return {
+      targets,
+      task: { prior: foldPrior(targets, all, k), labels: Array.from({ length: k }, (_, j) => `=${j}`) },
+    };
   }
 }
 
@@ -113,7 +133,14 @@ function foldPrior(targets: Float64Array, use: Uint8Array, k: number): number[] 
 }
 
 /** Smoothed encodings, row-major [category][k], from the rows with use[i] (all rows when use is null). */
-function encodeStats(codes: Int32Array, cats: number, targets: Float64Array, prior: readonly number[], m: number, use: Uint8Array | null): Float64Array {
+function encodeStats(
+  codes: Int32Array,
+  cats: number,
+  targets: Float64Array,
+  prior: readonly number[],
+  m: number,
+  use: Uint8Array | null,
+): Float64Array {
   const k = prior.length;
   const sums = new Float64Array(cats * k);
   const counts = new Float64Array(cats);

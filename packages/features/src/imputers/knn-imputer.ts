@@ -1,4 +1,12 @@
-import { ConfigError, checkPredictColumns, createMatrix, decodeArray, encodeArray, expectKind, registerLoader } from '@campaign-ml/core';
+import {
+  ConfigError,
+  checkPredictColumns,
+  createMatrix,
+  decodeArray,
+  encodeArray,
+  expectKind,
+  registerLoader,
+} from '@campaign-ml/core';
 import type { EncodedArray, FittedMatrixTransformer, Matrix, MatrixTransformer, Serialized } from '@campaign-ml/core';
 import { nanMeanStd } from '../scalers/nan-stats';
 
@@ -23,7 +31,8 @@ export class KnnImputer implements MatrixTransformer<FittedKnnImputer> {
 
   constructor(options: KnnImputerOptions = {}) {
     const k = options.k ?? 5;
-    if (!Number.isInteger(k) || k < 1) throw new ConfigError('INVALID_OPTION', `k must be an integer >= 1, got ${k}`, { value: k });
+    if (!Number.isInteger(k) || k < 1)
+      throw new ConfigError('INVALID_OPTION', `k must be an integer >= 1, got ${k}`, { value: k });
     this.params = Object.freeze({ k, scale: options.scale ?? true, addIndicator: options.addIndicator ?? false });
   }
 
@@ -39,7 +48,17 @@ export class KnnImputer implements MatrixTransformer<FittedKnnImputer> {
       inv[c] = this.params.scale && s.std > 0 ? 1 / s.std : 1;
       if (s.count < rows) hasMissing[c] = 1;
     }
-    return new FittedKnnImputer(this.params.k, this.params.scale, this.params.addIndicator, X.columns, rows, Float64Array.from(X.data), mean, inv, hasMissing);
+    return new FittedKnnImputer(
+      this.params.k,
+      this.params.scale,
+      this.params.addIndicator,
+      X.columns,
+      rows,
+      Float64Array.from(X.data),
+      mean,
+      inv,
+      hasMissing,
+    );
   }
 }
 

@@ -21,7 +21,9 @@ describe('SimpleImputer', () => {
   });
 
   it('adds indicators only for columns that had missing values at fit', () => {
-    const f = new SimpleImputer({ strategy: 'constant', fillValue: -1, addIndicator: true }).fit(aq.table({ a: [1, null], b: [2, 3] }));
+    const f = new SimpleImputer({ strategy: 'constant', fillValue: -1, addIndicator: true }).fit(
+      aq.table({ a: [1, null], b: [2, 3] }),
+    );
     expect(f.featureNamesOut).toEqual(['a', 'b', 'a.missing']);
     const out = f.transform(aq.table({ a: [null, 5], b: [null, 1] }));
     expect(Array.from(out.array('a') as number[])).toEqual([-1, 5]);
@@ -35,7 +37,9 @@ describe('SimpleImputer', () => {
   });
 
   it('refuses mean on a category column, naming it', () => {
-    expect(() => new SimpleImputer({ strategy: 'mean' }).fit(table.select('country'))).toThrow(/column "country" holds categories/);
+    expect(() => new SimpleImputer({ strategy: 'mean' }).fit(table.select('country'))).toThrow(
+      /column "country" holds categories/,
+    );
   });
 
   it('round-trips through JSON with identical output', () => {

@@ -86,7 +86,7 @@ function mostFrequentNumber(x: Float64Array): number {
   const sorted = sortedPresent(x);
   let best = NaN;
   let bestCount = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && sorted[j] === sorted[i]) j++;
     if (j - i > bestCount) {

@@ -6,7 +6,17 @@ import { dropLeaks } from './drop-leaks';
 function synthetic(n = 400) {
   const rng = createRng(7);
   const y: string[] = [];
-  const cols: Record<string, unknown[]> = { noise: [], copy: [], id: [], colour: [], code: [], start: [], end: [], closed_at: [], closed_at_month: [] };
+  const cols: Record<string, unknown[]> = {
+    noise: [],
+    copy: [],
+    id: [],
+    colour: [],
+    code: [],
+    start: [],
+    end: [],
+    closed_at: [],
+    closed_at_month: [],
+  };
   for (let i = 0; i < n; i++) {
     const pos = rng.random() < 0.4;
     y.push(pos ? 'yes' : 'no');
@@ -54,7 +64,13 @@ describe('detectLeakage', () => {
     const share = Array.from({ length: n }, () => rng.random() * 2);
     const raised = goal.map((g, i) => g * share[i]);
     const other = Array.from({ length: n }, () => rng.normal());
-    const t = aq.table({ goal, raised, other, target: share.map((s) => 3 * s + 1), target_pct: share.map((s) => s * 100) });
+    const t = aq.table({
+      goal,
+      raised,
+      other,
+      target: share.map((s) => 3 * s + 1),
+      target_pct: share.map((s) => s * 100),
+    });
     const findings = detectLeakage(t, { target: 'target', task: 'regression' });
     const byName = new Map(findings.map((f) => [f.column, f]));
     expect(byName.get('target_pct')!.kinds[0]).toBe('target-copy');
@@ -80,7 +96,9 @@ describe('detectLeakage', () => {
   });
 
   it('explains bad arguments', () => {
-    expect(() => detectLeakage(table, { target: 'nope', task: 'binary' })).toThrow(/target column "nope" is not in the table/);
+    expect(() => detectLeakage(table, { target: 'nope', task: 'binary' })).toThrow(
+      /target column "nope" is not in the table/,
+    );
     expect(() => detectLeakage(table, { target: 'y', task: 'binary', positive: 'maybe' })).toThrow(InputError);
     const three = aq.table({ y: ['a', 'b', 'c', 'a'], x: [1, 2, 3, 4] });
     expect(() => detectLeakage(three, { target: 'y', task: 'binary' })).toThrow(/filter the rows to two classes/);

@@ -11,7 +11,8 @@ import {
 } from './separability';
 
 /** Why a column was flagged. */
-export type LeakageKind = 'target-copy' | 'category-map' | 'ratio' | 'proxy' | 'after-event' | 'target-name' | 'derived';
+export type LeakageKind =
+  'target-copy' | 'category-map' | 'ratio' | 'proxy' | 'after-event' | 'target-name' | 'derived';
 
 export interface LeakageFinding {
   column: string;
@@ -61,7 +62,8 @@ interface Col {
 }
 
 /** Names like "changed", "updated": a timestamp recording what happened after the start. */
-const AFTER_WORDS = /(changed|updated|modified|closed|resolved|completed|finished|ended|settled|outcome|result|final|paid|converted|responded)/i;
+const AFTER_WORDS =
+  /(changed|updated|modified|closed|resolved|completed|finished|ended|settled|outcome|result|final|paid|converted|responded)/i;
 /** A column this strong alone (AUC; R² for regression) is checked in ratios and as a proxy. */
 const MIN_STRONG = 0.75;
 const MIN_STRONG_R2 = 0.5;
@@ -99,10 +101,14 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
   const threshold = options.threshold ?? 0.98;
   const proxyCorr = options.proxyCorrelation ?? 0.9;
   if (!isTask(task)) {
-    throw new InputError('INVALID_TASK', `task must be "binary", "multiclass" or "regression", got ${describeValue(task)}`, {
-      value: task,
-      expected: 'binary | multiclass | regression',
-    });
+    throw new InputError(
+      'INVALID_TASK',
+      `task must be "binary", "multiclass" or "regression", got ${describeValue(task)}`,
+      {
+        value: task,
+        expected: 'binary | multiclass | regression',
+      },
+    );
   }
   const names = table.columnNames();
   requireColumn(names, targetName, 'target');
@@ -135,11 +141,22 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
     c.score = score;
     if (score >= threshold) {
       const what = task === 'regression' ? `explains "${targetName}"` : describeSeparation(target, cls, targetName);
-      flag(c.name, 'target-copy', `"${c.name}" alone ${what} almost perfectly (${metric} ${score.toFixed(4)}): it is a copy of the outcome or recorded after it`, score);
+      flag(
+        c.name,
+        'target-copy',
+        `"${c.name}" alone ${what} almost perfectly (${metric} ${score.toFixed(4)}): it is a copy of the outcome or recorded after it`,
+        score,
+      );
     }
     if (task !== 'regression' && c.codes && c.nCodes >= 2) {
       const map = oneToOne(c.codes, c.nCodes, target);
-      if (map) flag(c.name, 'category-map', `each value of "${c.name}" maps to exactly one "${targetName}" class and back (${c.nCodes} values for ${target.classes} classes): it restates the target`, 1);
+      if (map)
+        flag(
+          c.name,
+          'category-map',
+          `each value of "${c.name}" maps to exactly one "${targetName}" class and back (${c.nCodes} values for ${target.classes} classes): it restates the target`,
+          1,
+        );
     }
   }
 
@@ -151,7 +168,8 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
   const stride = Math.max(1, Math.floor(target.n / SCREEN_ROWS));
   const sample = stride > 1 ? subsampleTarget(target, stride) : target;
   const ratioSample = new Float64Array(sample.n);
-  const ratioScore = (t: EncodedTarget, r: Float64Array): number => (task === 'regression' ? rSquared(r, t.values) : bestOneVsRestAuc(r, t).auc);
+  const ratioScore = (t: EncodedTarget, r: Float64Array): number =>
+    task === 'regression' ? rSquared(r, t.values) : bestOneVsRestAuc(r, t).auc;
   for (const a of numeric) {
     if (a.score < strong || a.score >= threshold) continue;
     let best: { b: Col; score: number } | undefined;
@@ -186,13 +204,21 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
   if (timeColumn !== undefined) {
     const t = readColumn(timeColumn, table.array(timeColumn) as ArrayLike<unknown>, keep);
     if (t.kind !== 'datetime' && t.kind !== 'numeric') {
-      throw new InputError('NOT_A_TIME', `timeColumn "${timeColumn}" must hold dates or numeric times`, { column: timeColumn, expected: 'Date values' });
+      throw new InputError('NOT_A_TIME', `timeColumn "${timeColumn}" must hold dates or numeric times`, {
+        column: timeColumn,
+        expected: 'Date values',
+      });
     }
     for (const x of dates) {
       if (x.name === timeColumn) continue;
       const { atOrAfter, after } = order(x.num, t.num);
       if (atOrAfter >= TIME_SHARE && after > 0.01) {
-        flag(x.name, 'after-event', `"${x.name}" is at or after the event time "${timeColumn}" in ${pct(atOrAfter)} of rows (strictly after in ${pct(after)}): it was recorded after the outcome`, atOrAfter);
+        flag(
+          x.name,
+          'after-event',
+          `"${x.name}" is at or after the event time "${timeColumn}" in ${pct(atOrAfter)} of rows (strictly after in ${pct(after)}): it was recorded after the outcome`,
+          atOrAfter,
+        );
       }
     }
   }
@@ -210,12 +236,22 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
         for (let i = 0; i < target.n; i++) gap[i] = x.num[i] - y.num[i];
         const s = task === 'regression' ? rSquared(gap, target.values) : bestOneVsRestAuc(gap, target).auc;
         if (s >= threshold) {
-          flag(x.name, 'after-event', `the time from "${y.name}" to "${x.name}" predicts "${targetName}" almost perfectly (${metric} ${s.toFixed(4)}): "${x.name}" is recorded when the outcome is known`, s);
+          flag(
+            x.name,
+            'after-event',
+            `the time from "${y.name}" to "${x.name}" predicts "${targetName}" almost perfectly (${metric} ${s.toFixed(4)}): "${x.name}" is recorded when the outcome is known`,
+            s,
+          );
         }
       }
     }
     if (latest && AFTER_WORDS.test(x.name)) {
-      flag(x.name, 'after-event', `"${x.name}" is the latest timestamp (at or after every other date column in ${pct(minShare)} of rows) and its name says it records a change: it is set after the outcome`, minShare);
+      flag(
+        x.name,
+        'after-event',
+        `"${x.name}" is the latest timestamp (at or after every other date column in ${pct(minShare)} of rows) and its name says it records a change: it is set after the outcome`,
+        minShare,
+      );
     }
   }
 
@@ -223,12 +259,20 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
   const prefix = new RegExp(`^${escapeRegExp(targetName)}(?:$|[_.\\- ]|\\d)`, 'i');
   for (const c of cols) {
     if (prefix.test(c.name) && targetName.length >= 3) {
-      flag(c.name, 'target-name', `"${c.name}" is named after the target "${targetName}": such columns record the outcome or its timing`, c.score);
+      flag(
+        c.name,
+        'target-name',
+        `"${c.name}" is named after the target "${targetName}": such columns record the outcome or its timing`,
+        c.score,
+      );
     }
   }
 
   // (4) proxies of flagged numeric columns, (7) derived columns of flagged ones
-  const flaggedNumeric = () => numeric.concat(dates).filter((c) => findings.has(c.name) && c.kind !== 'datetime' && hasDataReason(findings.get(c.name)!.reasons));
+  const flaggedNumeric = () =>
+    numeric
+      .concat(dates)
+      .filter((c) => findings.has(c.name) && c.kind !== 'datetime' && hasDataReason(findings.get(c.name)!.reasons));
   for (const a of numeric.concat(dates)) {
     if (findings.has(a.name) || a.score < strong) continue;
     for (const f of flaggedNumeric()) {
@@ -236,7 +280,12 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
       a.ranks ??= averageRanks(a.num);
       const rho = correlation(a.ranks, f.ranks);
       if (Math.abs(rho) >= proxyCorr) {
-        flag(a.name, 'proxy', `"${a.name}" follows the flagged column "${f.name}" (rank correlation ${rho.toFixed(3)}) and alone reaches ${metric} ${a.score.toFixed(3)}: a proxy of the outcome`, a.score);
+        flag(
+          a.name,
+          'proxy',
+          `"${a.name}" follows the flagged column "${f.name}" (rank correlation ${rho.toFixed(3)}) and alone reaches ${metric} ${a.score.toFixed(3)}: a proxy of the outcome`,
+          a.score,
+        );
         break;
       }
     }
@@ -247,7 +296,12 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
       if (parent === c.name || !c.name.startsWith(parent)) continue;
       const rest = c.name.slice(parent.length);
       if (/^[_.\- ]/.test(rest)) {
-        flag(c.name, 'derived', `"${c.name}" is derived from the flagged column "${parent}" (its "${rest.slice(1)}" part)`, c.score);
+        flag(
+          c.name,
+          'derived',
+          `"${c.name}" is derived from the flagged column "${parent}" (its "${rest.slice(1)}" part)`,
+          c.score,
+        );
         break;
       }
     }
@@ -256,9 +310,16 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
   const out: LeakageFinding[] = [];
   for (const [column, f] of findings) {
     const reasons = [...f.reasons].sort((a, b) => rank(a.kind) - rank(b.kind));
-    out.push({ column, reason: reasons.map((r) => r.text).join('; '), score: reasons[0].score, kinds: reasons.map((r) => r.kind) });
+    out.push({
+      column,
+      reason: reasons.map((r) => r.text).join('; '),
+      score: reasons[0].score,
+      kinds: reasons.map((r) => r.kind),
+    });
   }
-  return out.sort((a, b) => rank(a.kinds[0]) - rank(b.kinds[0]) || b.score - a.score || a.column.localeCompare(b.column));
+  return out.sort(
+    (a, b) => rank(a.kinds[0]) - rank(b.kinds[0]) || b.score - a.score || a.column.localeCompare(b.column),
+  );
 }
 
 const ORDER: LeakageKind[] = ['target-copy', 'category-map', 'ratio', 'after-event', 'proxy', 'target-name', 'derived'];
@@ -280,15 +341,21 @@ function escapeRegExp(s: string): string {
 
 function requireColumn(names: readonly string[], name: string, what: string): void {
   if (!names.includes(name)) {
-    throw new InputError('UNKNOWN_COLUMN', `${what} column "${name}" is not in the table (columns: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})`, {
-      column: name,
-      expected: 'a column of the table',
-    });
+    throw new InputError(
+      'UNKNOWN_COLUMN',
+      `${what} column "${name}" is not in the table (columns: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})`,
+      {
+        column: name,
+        expected: 'a column of the table',
+      },
+    );
   }
 }
 
 function describeSeparation(target: EncodedTarget, cls: number, targetName: string): string {
-  return target.classes === 2 ? `separates the "${targetName}" classes` : `separates "${targetName}" = ${target.classNames[cls]} from the rest`;
+  return target.classes === 2
+    ? `separates the "${targetName}" classes`
+    : `separates "${targetName}" = ${target.classNames[cls]} from the rest`;
 }
 
 /** Share of rows (both present) where x >= y, and where x > y. */
@@ -313,7 +380,8 @@ function singleScore(c: Col, target: EncodedTarget, scratch: Float64Array): { sc
     return (({ auc, cls }) => ({ score: auc, cls }))(bestOneVsRestAuc(c.num, target));
   }
   const codes = c.codes!;
-  if (target.classes === 0) return { score: rSquared(outOfFoldEncoding(codes, c.nCodes, target, 0, scratch), target.values), cls: 0 };
+  if (target.classes === 0)
+    return { score: rSquared(outOfFoldEncoding(codes, c.nCodes, target, 0, scratch), target.values), cls: 0 };
   if (target.classes === 2) {
     return { score: bestOneVsRestAuc(outOfFoldEncoding(codes, c.nCodes, target, 1, scratch), target).auc, cls: 1 };
   }
@@ -346,7 +414,14 @@ function readColumn(name: string, values: ArrayLike<unknown>, keep: readonly num
   for (let j = 0; j < n; j++) {
     const v = values[keep[j]];
     if (v === null || v === undefined) continue;
-    const k: Kind = typeof v === 'number' ? 'numeric' : v instanceof Date ? 'datetime' : typeof v === 'boolean' ? 'boolean' : 'category';
+    const k: Kind =
+      typeof v === 'number'
+        ? 'numeric'
+        : v instanceof Date
+          ? 'datetime'
+          : typeof v === 'boolean'
+            ? 'boolean'
+            : 'category';
     if (kind === undefined) kind = k;
     else if (kind !== k) {
       kind = 'category';
@@ -376,9 +451,16 @@ function readColumn(name: string, values: ArrayLike<unknown>, keep: readonly num
   return { name, kind, num, codes, nCodes: dict.size, score: 0.5 };
 }
 
-function encodeTarget(raw: ArrayLike<unknown>, keep: readonly number[], task: Task, positive: unknown, name: string): EncodedTarget {
+function encodeTarget(
+  raw: ArrayLike<unknown>,
+  keep: readonly number[],
+  task: Task,
+  positive: unknown,
+  name: string,
+): EncodedTarget {
   const n = keep.length;
-  if (n < 2) throw new InputError('EMPTY_INPUT', `the target "${name}" has fewer than two known values`, { column: name });
+  if (n < 2)
+    throw new InputError('EMPTY_INPUT', `the target "${name}" has fewer than two known values`, { column: name });
   const labels = new Int32Array(n);
   const values = new Float64Array(n);
   if (task === 'regression') {
@@ -386,39 +468,57 @@ function encodeTarget(raw: ArrayLike<unknown>, keep: readonly number[], task: Ta
       const v = raw[keep[j]];
       const x = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : NaN;
       if (!Number.isFinite(x)) {
-        throw new InputError('INVALID_TARGET', `regression target "${name}" holds ${describeValue(v)} at row ${keep[j] + 1}; it must be numeric`, {
-          row: keep[j] + 1,
-          column: name,
-          value: v,
-          expected: 'a finite number',
-        });
+        throw new InputError(
+          'INVALID_TARGET',
+          `regression target "${name}" holds ${describeValue(v)} at row ${keep[j] + 1}; it must be numeric`,
+          {
+            row: keep[j] + 1,
+            column: name,
+            value: v,
+            expected: 'a finite number',
+          },
+        );
       }
       values[j] = x;
     }
     return { n, classes: 0, labels, values, classNames: [] };
   }
-  const distinct = [...new Set(keep.map((i) => raw[i]))].sort((a, b) => String(a).localeCompare(String(b), 'en', { numeric: true }));
+  const distinct = [...new Set(keep.map((i) => raw[i]))].sort((a, b) =>
+    String(a).localeCompare(String(b), 'en', { numeric: true }),
+  );
   if (distinct.length < 2) {
-    throw new InputError('SINGLE_CLASS', `the target "${name}" holds a single value (${describeValue(distinct[0])}); leakage needs two or more classes`, {
-      column: name,
-      value: distinct[0],
-    });
+    throw new InputError(
+      'SINGLE_CLASS',
+      `the target "${name}" holds a single value (${describeValue(distinct[0])}); leakage needs two or more classes`,
+      {
+        column: name,
+        value: distinct[0],
+      },
+    );
   }
   let classNames: unknown[];
   if (task === 'binary') {
     if (positive !== undefined && !distinct.includes(positive)) {
-      throw new InputError('UNKNOWN_POSITIVE', `positive class ${describeValue(positive)} does not occur in "${name}" (values: ${distinct.slice(0, 5).map(describeValue).join(', ')})`, {
-        column: name,
-        value: positive,
-        expected: `one of: ${distinct.slice(0, 10).map(String).join(', ')}`,
-      });
+      throw new InputError(
+        'UNKNOWN_POSITIVE',
+        `positive class ${describeValue(positive)} does not occur in "${name}" (values: ${distinct.slice(0, 5).map(describeValue).join(', ')})`,
+        {
+          column: name,
+          value: positive,
+          expected: `one of: ${distinct.slice(0, 10).map(String).join(', ')}`,
+        },
+      );
     }
     if (positive === undefined && distinct.length > 2) {
-      throw new InputError('NOT_BINARY', `binary target "${name}" has ${distinct.length} values; filter the rows to two classes or pass "positive"`, {
-        column: name,
-        value: distinct.length,
-        expected: '2 values, or a positive class',
-      });
+      throw new InputError(
+        'NOT_BINARY',
+        `binary target "${name}" has ${distinct.length} values; filter the rows to two classes or pass "positive"`,
+        {
+          column: name,
+          value: distinct.length,
+          expected: '2 values, or a positive class',
+        },
+      );
     }
     const pos = positive ?? distinct[distinct.length - 1];
     classNames = [distinct.find((d) => d !== pos), pos];

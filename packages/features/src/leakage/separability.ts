@@ -21,7 +21,12 @@ let valBuf = new Float64Array(0);
  * from one pass: values are bucketed by class, each bucket sorted, and the buckets merged to
  * give mid-ranks. `out[k]` is the AUC of class k against the rest (0.5 when k is absent).
  */
-export function oneVsRestAucs(scores: Float64Array, labels: Int32Array, classes: number, out: Float64Array = new Float64Array(classes)): Float64Array {
+export function oneVsRestAucs(
+  scores: Float64Array,
+  labels: Int32Array,
+  classes: number,
+  out: Float64Array = new Float64Array(classes),
+): Float64Array {
   const n = scores.length;
   if (valBuf.length < n) valBuf = new Float64Array(n);
   const counts = new Int32Array(classes);
@@ -70,7 +75,13 @@ export function oneVsRestAucs(scores: Float64Array, labels: Int32Array, classes:
 }
 
 /** ROC AUC of `scores` for `labels === cls` against the rest; max(AUC, 1 - AUC) when `symmetric`. */
-export function rankAuc(scores: Float64Array, labels: Int32Array, cls: number, classes: number, symmetric = true): number {
+export function rankAuc(
+  scores: Float64Array,
+  labels: Int32Array,
+  cls: number,
+  classes: number,
+  symmetric = true,
+): number {
   const auc = oneVsRestAucs(scores, labels, classes)[cls];
   return symmetric ? Math.max(auc, 1 - auc) : auc;
 }
@@ -164,7 +175,13 @@ export function correlation(a: Float64Array, b: Float64Array): number {
  * observation), so a code seen once (an identifier) gets the prior and scores nothing.
  * Classification: the rate of class `cls`; regression: the mean target.
  */
-export function outOfFoldEncoding(codes: Int32Array, nCodes: number, target: EncodedTarget, cls: number, out: Float64Array): Float64Array {
+export function outOfFoldEncoding(
+  codes: Int32Array,
+  nCodes: number,
+  target: EncodedTarget,
+  cls: number,
+  out: Float64Array,
+): Float64Array {
   const folds = 5;
   const n = codes.length;
   const sum = new Float64Array(nCodes * (folds + 1));

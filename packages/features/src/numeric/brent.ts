@@ -2,7 +2,13 @@
  * Scalar minimization as scipy.optimize.brent (bracket search from two starting points, then
  * Brent's parabolic/golden-section method), so fitted parameters match scikit-learn's.
  */
-export function brentMinimize(f: (x: number) => number, xa0: number, xb0: number, tol = 1.48e-8, maxiter = 500): number {
+export function brentMinimize(
+  f: (x: number) => number,
+  xa0: number,
+  xb0: number,
+  tol = 1.48e-8,
+  maxiter = 500,
+): number {
   const gold = 1.618034;
   const verySmall = 1e-21;
   const growLimit = 110;

@@ -19,7 +19,8 @@ export class Clipper implements TableStep<FittedClipper> {
 
   constructor(options: ClipperOptions = {}) {
     const q = options.quantiles ?? [0.01, 0.99];
-    if (!(q[0] >= 0 && q[0] < q[1] && q[1] <= 1)) throw new ConfigError('INVALID_OPTION', 'quantiles must be [low, high] with 0 <= low < high <= 1');
+    if (!(q[0] >= 0 && q[0] < q[1] && q[1] <= 1))
+      throw new ConfigError('INVALID_OPTION', 'quantiles must be [low, high] with 0 <= low < high <= 1');
     this.params = Object.freeze({ ...options, quantiles: q });
   }
 

@@ -22,7 +22,11 @@ export class Log1pTransformer implements TableStep<FittedLog1p> {
 
   fit(table: Table): FittedLog1p {
     const cols = table.columnNames();
-    const state = cols.map((c) => (this.params.skewThreshold === undefined ? true : Math.abs(skewness(numericColumn(table, c))) > this.params.skewThreshold));
+    const state = cols.map((c) =>
+      this.params.skewThreshold === undefined
+        ? true
+        : Math.abs(skewness(numericColumn(table, c))) > this.params.skewThreshold,
+    );
     return new FittedLog1p(cols, state);
   }
 }
@@ -57,7 +61,11 @@ const KIND = 'features/Log1pTransformer';
 
 export class FittedLog1p extends FittedColumnwise<boolean> {
   constructor(columns: readonly string[], transformed: readonly boolean[]) {
-    super(columns, transformed, columns.map((c, i) => (transformed[i] ? `log1p(${c})` : c)));
+    super(
+      columns,
+      transformed,
+      columns.map((c, i) => (transformed[i] ? `log1p(${c})` : c)),
+    );
     Object.freeze(this);
   }
 

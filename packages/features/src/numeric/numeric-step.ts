@@ -36,7 +36,10 @@ export abstract class FittedColumnwise<S> implements FittedTableStep {
 }
 
 /** Register a columnwise fitted class stored as { columns, state } under `kind`. */
-export function registerColumnwise<S, F extends FittedColumnwise<S>>(kind: string, make: (columns: string[], state: S[]) => F): (json: Serialized) => F {
+export function registerColumnwise<S, F extends FittedColumnwise<S>>(
+  kind: string,
+  make: (columns: string[], state: S[]) => F,
+): (json: Serialized) => F {
   const loader = (json: Serialized): F => {
     expectKind(json, kind, 1);
     return make(json.columns as string[], json.state as S[]);

@@ -30,7 +30,9 @@ describe('numeric transformers', () => {
     expect(out[0]).toBeCloseTo(Math.log1p(1000));
     expect(out[2]).toBeCloseTo(-Math.log1p(5));
     expect(out[3]).toBeNaN();
-    const skewed = new Log1pTransformer({ skewThreshold: 1 }).fit(aq.table({ flat: [1, 2, 3, 4, 5], tail: [1, 1, 1, 2, 1000] }));
+    const skewed = new Log1pTransformer({ skewThreshold: 1 }).fit(
+      aq.table({ flat: [1, 2, 3, 4, 5], tail: [1, 1, 1, 2, 1000] }),
+    );
     expect(skewed.featureNamesOut).toEqual(['flat', 'log1p(tail)']);
     roundTrip(skewed, aq.table({ flat: [1, 2], tail: [3, 4] }));
   });

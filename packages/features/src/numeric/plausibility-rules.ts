@@ -51,7 +51,11 @@ export class FittedPlausibilityRules extends FittedColumnwise<[number | string, 
   /** Values per column that fell outside the rule at fit (and became missing). */
   readonly flagged: Readonly<Record<string, number>>;
 
-  constructor(columns: readonly string[], bounds: readonly [number | string, number | string][], flagged: Record<string, number>) {
+  constructor(
+    columns: readonly string[],
+    bounds: readonly [number | string, number | string][],
+    flagged: Record<string, number>,
+  ) {
     super(columns, bounds, columns);
     this.flagged = Object.freeze({ ...flagged });
     Object.freeze(this);
@@ -67,7 +71,13 @@ export class FittedPlausibilityRules extends FittedColumnwise<[number | string, 
   }
 
   toJSON(): Serialized {
-    return { kind: KIND, version: 1, columns: [...this.featureNamesIn], state: this.state.map((s) => [...s]), flagged: { ...this.flagged } };
+    return {
+      kind: KIND,
+      version: 1,
+      columns: [...this.featureNamesIn],
+      state: this.state.map((s) => [...s]),
+      flagged: { ...this.flagged },
+    };
   }
 }
 

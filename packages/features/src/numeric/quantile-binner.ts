@@ -20,7 +20,8 @@ export class QuantileBinner implements TableStep<FittedQuantileBinner> {
 
   constructor(options: QuantileBinnerOptions = {}) {
     const bins = options.bins ?? 10;
-    if (!Number.isInteger(bins) || bins < 2) throw new ConfigError('INVALID_OPTION', `bins must be an integer >= 2, got ${bins}`, { value: bins });
+    if (!Number.isInteger(bins) || bins < 2)
+      throw new ConfigError('INVALID_OPTION', `bins must be an integer >= 2, got ${bins}`, { value: bins });
     this.params = Object.freeze({ bins });
   }
 
@@ -43,7 +44,11 @@ const KIND = 'features/QuantileBinner';
 
 export class FittedQuantileBinner extends FittedColumnwise<number[]> {
   constructor(columns: readonly string[], edges: readonly number[][]) {
-    super(columns, edges, columns.map((c) => `${c}.bin`));
+    super(
+      columns,
+      edges,
+      columns.map((c) => `${c}.bin`),
+    );
     Object.freeze(this);
   }
 

@@ -22,7 +22,11 @@ export class RateConversion implements TableStep<FittedRateConversion> {
   }
 
   fit(table: Table): FittedRateConversion {
-    const f = new FittedRateConversion(this.params.columns, this.params.rate, this.params.suffix ?? `*${this.params.rate}`);
+    const f = new FittedRateConversion(
+      this.params.columns,
+      this.params.rate,
+      this.params.suffix ?? `*${this.params.rate}`,
+    );
     f.transform(table);
     return f;
   }

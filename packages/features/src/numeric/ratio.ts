@@ -32,7 +32,11 @@ export class Ratio implements TableStep<FittedRatio> {
   }
 
   fit(table: Table): FittedRatio {
-    const f = new FittedRatio(this.params.numerator, this.params.denominator, this.params.name ?? `${this.params.numerator}/${denomName(this.params.denominator)}`);
+    const f = new FittedRatio(
+      this.params.numerator,
+      this.params.denominator,
+      this.params.name ?? `${this.params.numerator}/${denomName(this.params.denominator)}`,
+    );
     f.transform(table); // check the columns and values now rather than at first use
     return f;
   }
@@ -50,7 +54,9 @@ export class FittedRatio implements FittedTableStep {
     readonly denominator: RatioDenominator,
     name: string,
   ) {
-    this.featureNamesIn = Object.freeze(typeof denominator === 'string' ? [numerator, denominator] : [numerator, denominator.from, denominator.to]);
+    this.featureNamesIn = Object.freeze(
+      typeof denominator === 'string' ? [numerator, denominator] : [numerator, denominator.from, denominator.to],
+    );
     this.featureNamesOut = Object.freeze([name]);
     Object.freeze(this);
   }
@@ -72,7 +78,13 @@ export class FittedRatio implements FittedTableStep {
   }
 
   toJSON(): Serialized {
-    return { kind: KIND, version: 1, numerator: this.numerator, denominator: this.denominator, name: this.featureNamesOut[0] };
+    return {
+      kind: KIND,
+      version: 1,
+      numerator: this.numerator,
+      denominator: this.denominator,
+      name: this.featureNamesOut[0],
+    };
   }
 
   static fromJSON(json: Serialized): FittedRatio {

@@ -37,7 +37,7 @@ export function fitYeoJohnsonLambda(values: ArrayLike<number | null>): number {
   const t = new Float64Array(n);
   const negLogLik = (lambda: number): number => {
     let s = 0;
-    for (let i = 0; i < n; i++) s += (t[i] = yeoJohnson(x[i], lambda));
+    for (let i = 0; i < n; i++) s += t[i] = yeoJohnson(x[i], lambda);
     const mean = s / n;
     let ss = 0;
     for (let i = 0; i < n; i++) ss += (t[i] - mean) * (t[i] - mean);
@@ -105,7 +105,12 @@ export class FittedYeoJohnson extends FittedColumnwise<YjState> {
   }
 
   toJSON(): Serialized {
-    return { kind: KIND, version: 1, columns: [...this.featureNamesIn], state: this.state.map((s) => ({ lambda: s.lambda, mean: num(unnum(s.mean)), std: num(unnum(s.std)) })) };
+    return {
+      kind: KIND,
+      version: 1,
+      columns: [...this.featureNamesIn],
+      state: this.state.map((s) => ({ lambda: s.lambda, mean: num(unnum(s.mean)), std: num(unnum(s.std)) })),
+    };
   }
 }
 

@@ -43,7 +43,14 @@ describe('PCA', () => {
     expect(() => new PCA({ nComponents: 0 })).toThrow(InputError);
     expect(() => new PCA({ varianceFraction: 1.5 })).toThrow(/varianceFraction/);
     expect(() => new PCA({ nComponents: 9 }).fit(X)).toThrow(/at most 6 components/);
-    expect(() => new PCA().fit(fromRows([[1, NaN], [2, 3]]))).toThrow(/impute first/);
+    expect(() =>
+      new PCA().fit(
+        fromRows([
+          [1, NaN],
+          [2, 3],
+        ]),
+      ),
+    ).toThrow(/impute first/);
     const fitted = new PCA({ nComponents: 2 }).fit(X);
     expect(() => fitted.transform(fromRows([[1, 2]]))).toThrow(/fitted on 6 features/);
   });

@@ -45,17 +45,24 @@ export class PCA implements MatrixTransformer<FittedPCA> {
   constructor(params: PCAParams = {}) {
     const { nComponents, varianceFraction } = params;
     if (nComponents !== undefined && !(Number.isInteger(nComponents) && nComponents >= 1)) {
-      throw new InputError('INVALID_OPTION', `nComponents must be an integer >= 1, got ${nComponents}`, { value: nComponents, expected: 'an integer >= 1' });
+      throw new InputError('INVALID_OPTION', `nComponents must be an integer >= 1, got ${nComponents}`, {
+        value: nComponents,
+        expected: 'an integer >= 1',
+      });
     }
     if (varianceFraction !== undefined && !(varianceFraction > 0 && varianceFraction <= 1)) {
-      throw new InputError('INVALID_OPTION', `varianceFraction must be in (0, 1], got ${varianceFraction}`, { value: varianceFraction, expected: 'a number in (0, 1]' });
+      throw new InputError('INVALID_OPTION', `varianceFraction must be in (0, 1], got ${varianceFraction}`, {
+        value: varianceFraction,
+        expected: 'a number in (0, 1]',
+      });
     }
     this.params = Object.freeze({ ...params });
   }
 
   fit(X: Matrix): FittedPCA {
     const { rows: n, cols: d, data } = X;
-    if (n < 2 || d === 0) throw new InputError('EMPTY_INPUT', `PCA needs at least 2 rows and 1 column, got ${n} x ${d}`);
+    if (n < 2 || d === 0)
+      throw new InputError('EMPTY_INPUT', `PCA needs at least 2 rows and 1 column, got ${n} x ${d}`);
     const mean = new Float64Array(d);
     const scale = new Float64Array(d).fill(1);
     for (let c = 0; c < d; c++) {
@@ -63,12 +70,16 @@ export class PCA implements MatrixTransformer<FittedPCA> {
       for (let r = 0; r < n; r++) {
         const v = data[c * n + r];
         if (!Number.isFinite(v)) {
-          throw new InputError('MISSING_VALUE', `PCA needs complete data; feature "${X.columns[c]}" is ${v} at row ${r} (impute first)`, {
-            row: r,
-            column: X.columns[c],
-            value: v,
-            expected: 'a finite number',
-          });
+          throw new InputError(
+            'MISSING_VALUE',
+            `PCA needs complete data; feature "${X.columns[c]}" is ${v} at row ${r} (impute first)`,
+            {
+              row: r,
+              column: X.columns[c],
+              value: v,
+              expected: 'a finite number',
+            },
+          );
         }
         s += v;
       }
@@ -104,7 +115,11 @@ export class PCA implements MatrixTransformer<FittedPCA> {
       }
     }
     if (k > m) {
-      throw new InputError('INVALID_OPTION', `nComponents is ${k} but a ${n} x ${d} matrix has at most ${m} components`, { value: k, expected: `<= ${m}` });
+      throw new InputError(
+        'INVALID_OPTION',
+        `nComponents is ${k} but a ${n} x ${d} matrix has at most ${m} components`,
+        { value: k, expected: `<= ${m}` },
+      );
     }
     const components = new Float64Array(k * d); // row-major: component i, feature c
     for (let i = 0; i < k; i++) {

@@ -42,7 +42,9 @@ function pipeline(): ColumnPipeline {
 
 describe('ColumnPipeline', () => {
   it('builds a Matrix with readable names; passthrough skips id/target roles; drop removes columns', () => {
-    const fitted = pipeline().drop([{ column: 'pledged' }]).fit(train, y);
+    const fitted = pipeline()
+      .drop([{ column: 'pledged' }])
+      .fit(train, y);
     expect(fitted.featureNamesOut).toEqual([
       'launched_at→deadline_days',
       'category=Music',
@@ -65,7 +67,9 @@ describe('ColumnPipeline', () => {
 
   it('keeps pledged when not dropped, and drops everything else on remainder: drop', () => {
     expect(pipeline().fit(train, y).featureNamesOut).toContain('pledged');
-    const only = new ColumnPipeline({ schema, groups: [{ select: ['goal'], steps: [new SimpleImputer()] }] }).fit(train);
+    const only = new ColumnPipeline({ schema, groups: [{ select: ['goal'], steps: [new SimpleImputer()] }] }).fit(
+      train,
+    );
     expect(only.featureNamesOut).toEqual(['goal']);
   });
 
@@ -79,33 +83,51 @@ describe('ColumnPipeline', () => {
 
   it('union: parts side by side under their prefixes, each checking its own missing values, and round-trips', () => {
     const linear = pipeline().fit(train, y);
-    const raw = new ColumnPipeline({ schema, groups: [{ select: ['goal', 'pledged'] }], allowMissing: true }).fit(train);
+    const raw = new ColumnPipeline({ schema, groups: [{ select: ['goal', 'pledged'] }], allowMissing: true }).fit(
+      train,
+    );
     const both = FittedColumnPipeline.union([
       { prefix: 'tree:', pipeline: raw },
       { prefix: 'linear:', pipeline: linear },
     ]);
-    expect(both.featureNamesOut).toEqual([...raw.featureNamesOut.map((n) => `tree:${n}`), ...linear.featureNamesOut.map((n) => `linear:${n}`)]);
+    expect(both.featureNamesOut).toEqual([
+      ...raw.featureNamesOut.map((n) => `tree:${n}`),
+      ...linear.featureNamesOut.map((n) => `linear:${n}`),
+    ]);
     expect(both.inputColumns).toEqual([...new Set([...raw.inputColumns, ...linear.inputColumns])]);
     expect(both.allowMissing).toBe(true);
     const X = both.transform(train);
     expect(X.columns).toEqual(both.featureNamesOut);
-    expect(Array.from(X.data)).toEqual([...Array.from(raw.transform(train).data), ...Array.from(linear.transform(train).data)]);
+    expect(Array.from(X.data)).toEqual([
+      ...Array.from(raw.transform(train).data),
+      ...Array.from(linear.transform(train).data),
+    ]);
     expect(Number.isNaN(X.data[2])).toBe(true); // goal's missing value stays NaN on the tree side only
     const back = load<FittedColumnPipeline>(JSON.stringify(both.toJSON()));
     expect(Array.from(back.transform(train).data)).toEqual(Array.from(X.data));
     // The linear part still refuses NaN inside the union.
     const unimputed = new ColumnPipeline({ schema, groups: [{ select: ['pledged'] }] }).fit(train);
-    const strict = FittedColumnPipeline.union([{ prefix: 'a:', pipeline: raw }, { prefix: 'b:', pipeline: unimputed }]);
+    const strict = FittedColumnPipeline.union([
+      { prefix: 'a:', pipeline: raw },
+      { prefix: 'b:', pipeline: unimputed },
+    ]);
     const withNaN = aq.table({ goal: [1], pledged: [null] });
     expect(() => strict.transform(withNaN)).toThrow(/feature "b:pledged"/);
-    expect(() => FittedColumnPipeline.union([{ prefix: 'a:', pipeline: raw }, { prefix: 'a:', pipeline: linear }])).toThrow(/prefix "a:" is used twice/);
+    expect(() =>
+      FittedColumnPipeline.union([
+        { prefix: 'a:', pipeline: raw },
+        { prefix: 'a:', pipeline: linear },
+      ]),
+    ).toThrow(/prefix "a:" is used twice/);
     expect(() => FittedColumnPipeline.union([])).toThrow(ConfigError);
   });
 
   it('a missing input column is an InputError naming it', () => {
     const fitted = pipeline().fit(train, y);
     expect(() => fitted.transform(train.select(aq.not('category')))).toThrow(InputError);
-    expect(() => fitted.transform(train.select(aq.not('category')))).toThrow(/column "category" is missing from the table/);
+    expect(() => fitted.transform(train.select(aq.not('category')))).toThrow(
+      /column "category" is missing from the table/,
+    );
   });
 
   it('a non-numeric value in a numeric column names row, column and value', () => {
@@ -132,28 +154,52 @@ describe('ColumnPipeline', () => {
 
   it('an all-missing column: imputed to 0 (documented), passed through as NaN only with allowMissing', () => {
     const t = train.derive({ empty: () => null });
-    const fitted = new ColumnPipeline({ groups: [{ select: ['empty'], steps: [new SimpleImputer({ strategy: 'mean' })] }] }).fit(t);
+    const fitted = new ColumnPipeline({
+      groups: [{ select: ['empty'], steps: [new SimpleImputer({ strategy: 'mean' })] }],
+    }).fit(t);
     expect(Array.from(fitted.transform(t).data)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('fitTransform gives out-of-fold target encodings; transform gives the full-data one', () => {
-    const p = new ColumnPipeline({ schema, groups: [{ select: ['category'], steps: [new TargetEncoder({ folds: 3 })] }] });
+    const p = new ColumnPipeline({
+      schema,
+      groups: [{ select: ['category'], steps: [new TargetEncoder({ folds: 3 })] }],
+    });
     const { pipeline: fitted, X } = p.fitTransform(train, y);
     expect(X.columns).toEqual(['category.target']);
     expect(Array.from(X.data)).not.toEqual(Array.from(fitted.transform(train).data));
   });
 
   it('runs Matrix steps after the join and rejects clashing names or misplaced table steps', () => {
-    const p = new ColumnPipeline({ schema, groups: [{ select: ['goal', 'pledged'], steps: [new SimpleImputer()] }], steps: [new StandardScaler()] });
+    const p = new ColumnPipeline({
+      schema,
+      groups: [{ select: ['goal', 'pledged'], steps: [new SimpleImputer()] }],
+      steps: [new StandardScaler()],
+    });
     const X = p.fit(train).transform(train);
     let mean = 0;
     for (let r = 0; r < 6; r++) mean += X.data[6 + r];
     expect(mean / 6).toBeCloseTo(0, 12);
-    const clash = new ColumnPipeline({ schema, groups: [{ select: ['goal'], steps: [new SimpleImputer()] }, { select: ['goal'], steps: [new SimpleImputer()] }] });
+    const clash = new ColumnPipeline({
+      schema,
+      groups: [
+        { select: ['goal'], steps: [new SimpleImputer()] },
+        { select: ['goal'], steps: [new SimpleImputer()] },
+      ],
+    });
     expect(() => clash.fit(train)).toThrow(ConfigError);
-    const prefixed = new ColumnPipeline({ schema, groups: [{ select: ['goal'], steps: [new SimpleImputer()] }, { select: ['goal'], prefix: 'b.', steps: [new SimpleImputer()] }] });
+    const prefixed = new ColumnPipeline({
+      schema,
+      groups: [
+        { select: ['goal'], steps: [new SimpleImputer()] },
+        { select: ['goal'], prefix: 'b.', steps: [new SimpleImputer()] },
+      ],
+    });
     expect(prefixed.fit(train).featureNamesOut).toEqual(['goal', 'b.goal']);
-    const order = new ColumnPipeline({ schema, groups: [{ select: ['category'], steps: [new StandardScaler(), new OneHotEncoder()] }] });
+    const order = new ColumnPipeline({
+      schema,
+      groups: [{ select: ['category'], steps: [new StandardScaler(), new OneHotEncoder()] }],
+    });
     expect(() => order.fit(train)).toThrow(/expected a number|table step/);
   });
 });

@@ -56,7 +56,9 @@ const NON_FEATURE_ROLES = new Set(['target', 'id', 'ignore', 'group', 'weight'])
 
 function dropNames(list: DropList | undefined): string[] {
   if (!list) return [];
-  const items = Array.isArray(list) ? (list as readonly DropItem[]) : (list as { findings: readonly DropItem[] }).findings;
+  const items = Array.isArray(list)
+    ? (list as readonly DropItem[])
+    : (list as { findings: readonly DropItem[] }).findings;
   return items.map((d) => (typeof d === 'string' ? d : d.column));
 }
 
@@ -80,7 +82,10 @@ export class ColumnPipeline {
 
   constructor(options: ColumnPipelineOptions) {
     if (!options || !Array.isArray(options.groups)) {
-      throw new ConfigError('INVALID_PIPELINE', 'ColumnPipeline needs { groups: [...] } (an empty list is allowed with remainder: "passthrough")');
+      throw new ConfigError(
+        'INVALID_PIPELINE',
+        'ColumnPipeline needs { groups: [...] } (an empty list is allowed with remainder: "passthrough")',
+      );
     }
     this.params = Object.freeze({ ...options });
   }
@@ -100,7 +105,11 @@ export class ColumnPipeline {
    * Fit and return the training Matrix too. Use this X to train models: target encodings in it
    * are out of fold, whereas `pipeline.transform(train)` would use the full-data encoding.
    */
-  fitTransform(table: Table, y?: ArrayLike<number>, opts: RunOptions = {}): { pipeline: FittedColumnPipeline; X: Matrix } {
+  fitTransform(
+    table: Table,
+    y?: ArrayLike<number>,
+    opts: RunOptions = {},
+  ): { pipeline: FittedColumnPipeline; X: Matrix } {
     const p = this.params;
     const schema = p.schema ?? schemaFromTable(table);
     const excluded = new Set(dropNames(p.drop));
@@ -199,7 +208,12 @@ function fitGroup(
 }
 
 function rename(X: Matrix, prefix: string): Matrix {
-  return createMatrix(X.rows, X.cols, X.data, X.columns.map((c) => prefix + c));
+  return createMatrix(
+    X.rows,
+    X.cols,
+    X.data,
+    X.columns.map((c) => prefix + c),
+  );
 }
 
 /** Every column of the table as numbers (booleans 0/1, null -> NaN); an InputError names any non-numeric value. */
@@ -233,7 +247,10 @@ function joinColumns(parts: readonly Matrix[], rows: number): Matrix {
   let off = 0;
   for (const p of parts) {
     if (p.rows !== rows) {
-      throw new InputError('ROW_MISMATCH', `a step returned ${p.rows} rows for a table of ${rows}; steps must keep every row`);
+      throw new InputError(
+        'ROW_MISMATCH',
+        `a step returned ${p.rows} rows for a table of ${rows}; steps must keep every row`,
+      );
     }
     data.set(p.data, off);
     off += p.data.length;
@@ -256,7 +273,12 @@ function checkNoMissing(X: Matrix, where: string): void {
   }
 }
 
-function checkColumnsNoMissing(names: readonly string[], columns: readonly Float64Array[], start: number, where: string): void {
+function checkColumnsNoMissing(
+  names: readonly string[],
+  columns: readonly Float64Array[],
+  start: number,
+  where: string,
+): void {
   for (let c = start; c < columns.length; c++) {
     const col = columns[c];
     for (let r = 0; r < col.length; r++) {
@@ -284,7 +306,9 @@ export class FittedColumnPipeline {
     featureNamesOut: readonly string[],
   ) {
     this.inputColumns = Object.freeze([...inputColumns]);
-    this.groups = Object.freeze(groups.map((g) => Object.freeze({ ...g, columns: [...g.columns], steps: [...g.steps] })));
+    this.groups = Object.freeze(
+      groups.map((g) => Object.freeze({ ...g, columns: [...g.columns], steps: [...g.steps] })),
+    );
     this.steps = Object.freeze([...steps]);
     this.allowMissing = allowMissing;
     this.featureNamesOut = Object.freeze([...featureNamesOut]);
@@ -325,7 +349,10 @@ export class FittedColumnPipeline {
     const data = new Float64Array(rows * columns.length);
     for (let c = 0; c < columns.length; c++) {
       if (columns[c].length !== rows) {
-        throw new InputError('ROW_MISMATCH', `a step returned ${columns[c].length} rows for a table of ${rows}; steps must keep every row`);
+        throw new InputError(
+          'ROW_MISMATCH',
+          `a step returned ${columns[c].length} rows for a table of ${rows}; steps must keep every row`,
+        );
       }
       data.set(columns[c], c * rows);
     }
@@ -352,28 +379,51 @@ export class FittedColumnPipeline {
    * ```
    */
   static union(parts: ReadonlyArray<{ prefix: string; pipeline: FittedColumnPipeline }>): FittedColumnPipeline {
-    if (parts.length === 0) throw new ConfigError('INVALID_OPTION', 'FittedColumnPipeline.union needs at least one part', { value: 0, expected: 'one or more pipelines' });
+    if (parts.length === 0)
+      throw new ConfigError('INVALID_OPTION', 'FittedColumnPipeline.union needs at least one part', {
+        value: 0,
+        expected: 'one or more pipelines',
+      });
     const prefixes = new Set<string>();
     const inputs: string[] = [];
     const groups: FittedGroup[] = [];
     const names: string[] = [];
     for (const { prefix, pipeline } of parts) {
-      if (prefixes.has(prefix)) throw new ConfigError('INVALID_OPTION', `FittedColumnPipeline.union: prefix "${prefix}" is used twice`, { value: prefix, expected: 'a distinct prefix per part' });
+      if (prefixes.has(prefix))
+        throw new ConfigError('INVALID_OPTION', `FittedColumnPipeline.union: prefix "${prefix}" is used twice`, {
+          value: prefix,
+          expected: 'a distinct prefix per part',
+        });
       prefixes.add(prefix);
       if (pipeline.steps.length > 0) {
-        throw new ConfigError('INVALID_OPTION', `FittedColumnPipeline.union: part "${prefix}" has whole-matrix steps, which cannot be joined column-wise`, {
-          value: prefix,
-          expected: 'pipelines without whole-matrix steps',
-        });
+        throw new ConfigError(
+          'INVALID_OPTION',
+          `FittedColumnPipeline.union: part "${prefix}" has whole-matrix steps, which cannot be joined column-wise`,
+          {
+            value: prefix,
+            expected: 'pipelines without whole-matrix steps',
+          },
+        );
       }
       for (const c of pipeline.inputColumns) if (!inputs.includes(c)) inputs.push(c);
       for (const g of pipeline.groups) {
         // A group checks its own missing values, so a NaN-free part stays NaN-free inside the union.
-        groups.push({ ...g, name: prefix + g.name, prefix: prefix + g.prefix, allowMissing: g.allowMissing && pipeline.allowMissing });
+        groups.push({
+          ...g,
+          name: prefix + g.name,
+          prefix: prefix + g.prefix,
+          allowMissing: g.allowMissing && pipeline.allowMissing,
+        });
       }
       for (const n of pipeline.featureNamesOut) names.push(prefix + n);
     }
-    return new FittedColumnPipeline(inputs, groups, [], parts.some((p) => p.pipeline.allowMissing), names);
+    return new FittedColumnPipeline(
+      inputs,
+      groups,
+      [],
+      parts.some((p) => p.pipeline.allowMissing),
+      names,
+    );
   }
 
   toJSON(): Serialized {

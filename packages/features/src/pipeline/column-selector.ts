@@ -45,7 +45,8 @@ export function resolveSelector(
     return names.filter((n) => !excluded.has(n));
   }
   const s = selector as Exclude<ColumnSelector, readonly string[]>;
-  const pattern = s.pattern === undefined ? undefined : typeof s.pattern === 'string' ? new RegExp(s.pattern) : s.pattern;
+  const pattern =
+    s.pattern === undefined ? undefined : typeof s.pattern === 'string' ? new RegExp(s.pattern) : s.pattern;
   const roles = s.roles ?? (s.names ? undefined : DEFAULT_ROLES);
   const exclude = new Set(s.exclude ?? []);
   const byName = new Map(schema.columns.map((c) => [c.name, c] as const));
@@ -85,7 +86,14 @@ export function schemaFromTable(table: Table): Schema {
         continue;
       }
       if (type === undefined) {
-        type = typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : v instanceof Date ? 'datetime' : 'category';
+        type =
+          typeof v === 'number'
+            ? 'number'
+            : typeof v === 'boolean'
+              ? 'boolean'
+              : v instanceof Date
+                ? 'datetime'
+                : 'category';
       }
       if (type === 'number' || type === 'datetime') {
         const x = v instanceof Date ? v.getTime() : (v as number);
@@ -95,7 +103,8 @@ export function schemaFromTable(table: Table): Schema {
     }
     const col: ColumnSchema = { name, type: type ?? 'number', role: 'feature', required: missing === 0, missing };
     if (type === 'number' && min <= max) Object.assign(col, { min, max });
-    if (type === 'datetime' && min <= max) Object.assign(col, { min: new Date(min).toISOString(), max: new Date(max).toISOString() });
+    if (type === 'datetime' && min <= max)
+      Object.assign(col, { min: new Date(min).toISOString(), max: new Date(max).toISOString() });
     if (type === 'category' || type === 'boolean') col.distinct = seen.size;
     return col;
   });

@@ -93,20 +93,28 @@ export function checkTarget(y: ArrayLike<number> | undefined, rows: number, who:
     });
   }
   if (y.length !== rows) {
-    throw new InputError('LENGTH_MISMATCH', `${who}: the table has ${rows} rows but y has ${y.length} labels; they must match`, {
-      value: y.length,
-      expected: `${rows} labels`,
-    });
+    throw new InputError(
+      'LENGTH_MISMATCH',
+      `${who}: the table has ${rows} rows but y has ${y.length} labels; they must match`,
+      {
+        value: y.length,
+        expected: `${rows} labels`,
+      },
+    );
   }
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const v = y[i];
     if (!Number.isFinite(v)) {
-      throw new InputError('INVALID_LABEL', `${who}: label at row ${i + 1} is ${v}; labels must be finite numbers (drop that row first)`, {
-        row: i + 1,
-        value: v,
-        expected: 'a finite number',
-      });
+      throw new InputError(
+        'INVALID_LABEL',
+        `${who}: label at row ${i + 1} is ${v}; labels must be finite numbers (drop that row first)`,
+        {
+          row: i + 1,
+          value: v,
+          expected: 'a finite number',
+        },
+      );
     }
     out[i] = v;
   }

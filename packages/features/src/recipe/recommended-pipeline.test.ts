@@ -40,7 +40,17 @@ describe('recommendedPipeline', () => {
     const fitted = recommendedPipeline(schema, 'binary', { maxOneHot: 5 }).fit(small, y);
     const names = fitted.featureNamesOut;
     expect(names).toEqual(
-      expect.arrayContaining(['created_at→launched_at_days', 'created_at→deadline_days', 'launched_at→deadline_days', 'deadline.weekday', 'launched_at.hour', 'goal', 'video', 'country=US', 'category.target']),
+      expect.arrayContaining([
+        'created_at→launched_at_days',
+        'created_at→deadline_days',
+        'launched_at→deadline_days',
+        'deadline.weekday',
+        'launched_at.hour',
+        'goal',
+        'video',
+        'country=US',
+        'category.target',
+      ]),
     );
     expect(names.some((c) => /^(id|state|blurb)/.test(c))).toBe(false);
     expect(fitted.allowMissing).toBe(true);
@@ -50,7 +60,9 @@ describe('recommendedPipeline', () => {
 
   it('linear: no NaN, skewed numbers log1p-ed, imputed with indicators and scaled', () => {
     const fitted = recommendedPipeline(schema, 'binary', { model: 'linear', maxOneHot: 5 }).fit(small, y);
-    expect(fitted.featureNamesOut).toEqual(expect.arrayContaining(['log1p(goal)', 'log1p(goal).missing', 'launched_at.month_sin']));
+    expect(fitted.featureNamesOut).toEqual(
+      expect.arrayContaining(['log1p(goal)', 'log1p(goal).missing', 'launched_at.month_sin']),
+    );
     const X = fitted.transform(small);
     expect(X.data.every((v) => Number.isFinite(v))).toBe(true);
     const back = load<FittedColumnPipeline>(JSON.parse(JSON.stringify(fitted.toJSON())));
@@ -58,7 +70,9 @@ describe('recommendedPipeline', () => {
   });
 
   it('drop() removes leakage findings from the recipe', () => {
-    const fitted = recommendedPipeline(schema, 'binary').drop([{ column: 'deadline' }, 'goal']).fit(small, y);
+    const fitted = recommendedPipeline(schema, 'binary')
+      .drop([{ column: 'deadline' }, 'goal'])
+      .fit(small, y);
     expect(fitted.featureNamesOut.some((c) => c.includes('deadline') || c === 'goal')).toBe(false);
   });
 });
@@ -71,7 +85,9 @@ d('recommendedPipeline on the real Kickstarter table', () => {
   const LEAKS = ['pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1'];
   it('fits successful-vs-failed minus the known leakage and gives a named Matrix without leakage columns', () => {
     const all = readTableSync(csv);
-    const table = all.filter(aq.escape((r: { state: string }) => r.state === 'successful' || r.state === 'failed')).reify();
+    const table = all
+      .filter(aq.escape((r: { state: string }) => r.state === 'successful' || r.state === 'failed'))
+      .reify();
     expect(table.numRows()).toBe(14463);
     const labels = (table.array('state') as string[]).map((s) => (s === 'successful' ? 1 : 0));
     const schema = schemaFor(table, { id: 'id', state: 'target' }, ['name']);
@@ -82,10 +98,26 @@ d('recommendedPipeline on the real Kickstarter table', () => {
       const { pipeline, X } = recommendedPipeline(schema, 'binary', { model }).drop(leaks).fitTransform(table, labels);
       expect(X.rows).toBe(14463);
       expect(X.cols).toBe(pipeline.featureNamesOut.length);
-      expect(X.columns).toEqual(expect.arrayContaining(['launched_at→deadline_days', 'created_at→launched_at_days', 'launched_at.weekday', 'category.target', 'goal', 'main_category=Music']));
-      expect(X.columns.some((c) => leaks.some((l) => c === l || c.startsWith(`${l}.`) || c.startsWith(`${l}=`) || c.includes(`${l}→`)))).toBe(false);
+      expect(X.columns).toEqual(
+        expect.arrayContaining([
+          'launched_at→deadline_days',
+          'created_at→launched_at_days',
+          'launched_at.weekday',
+          'category.target',
+          'goal',
+          'main_category=Music',
+        ]),
+      );
+      expect(
+        X.columns.some((c) =>
+          leaks.some((l) => c === l || c.startsWith(`${l}.`) || c.startsWith(`${l}=`) || c.includes(`${l}→`)),
+        ),
+      ).toBe(false);
       expect(X.columns.some((c) => c === 'id' || c === 'name' || c.startsWith('name='))).toBe(false);
-      const durations = X.data.subarray(X.columns.indexOf('launched_at→deadline_days') * X.rows, (X.columns.indexOf('launched_at→deadline_days') + 1) * X.rows);
+      const durations = X.data.subarray(
+        X.columns.indexOf('launched_at→deadline_days') * X.rows,
+        (X.columns.indexOf('launched_at→deadline_days') + 1) * X.rows,
+      );
       expect(Math.min(...durations)).toBeGreaterThan(0);
       expect(Math.max(...durations)).toBeLessThanOrEqual(121); // early Kickstarter campaigns ran up to 120 days
     }

@@ -63,7 +63,10 @@ function dateStart(c: ColumnSchema): number {
 export function recommendedPipeline(schema: Schema, task: Task, options: RecipeOptions = {}): ColumnPipeline {
   const model = options.model ?? 'tree';
   if (model !== 'tree' && model !== 'linear') {
-    throw new ConfigError('INVALID_OPTION', `model must be "tree" or "linear", got "${String(model)}"`, { value: model, expected: 'tree or linear' });
+    throw new ConfigError('INVALID_OPTION', `model must be "tree" or "linear", got "${String(model)}"`, {
+      value: model,
+      expected: 'tree or linear',
+    });
   }
   const linear = model === 'linear';
   const maxOneHot = options.maxOneHot ?? 20;
@@ -74,20 +77,34 @@ export function recommendedPipeline(schema: Schema, task: Task, options: RecipeO
     if (cardinality(c) === 1 || (c.min !== undefined && c.min === c.max && c.type !== 'datetime')) return false; // constant
     return true;
   });
-  const byType = (...types: ColumnSchema['type'][]): ColumnSchema[] => usable.filter((c) => types.includes(c.type) && !dropped.has(c.name));
+  const byType = (...types: ColumnSchema['type'][]): ColumnSchema[] =>
+    usable.filter((c) => types.includes(c.type) && !dropped.has(c.name));
   const groups: ColumnGroup[] = [];
-  const scale = (steps: PipelineStep[]): PipelineStep[] => (linear ? [...steps, new SimpleImputer({ strategy: 'median', addIndicator: true }), new StandardScaler() as MatrixTransformer] : steps);
+  const scale = (steps: PipelineStep[]): PipelineStep[] =>
+    linear
+      ? [
+          ...steps,
+          new SimpleImputer({ strategy: 'median', addIndicator: true }),
+          new StandardScaler() as MatrixTransformer,
+        ]
+      : steps;
 
   const dates = byType('datetime').sort((a, b) => dateStart(a) - dateStart(b));
   if (dates.length >= 2) {
     groups.push({ name: 'date-durations', select: dates.map((d) => d.name), steps: scale([new DateDurations()]) });
   }
   if (dates.length > 0) {
-    const main = [...dates].sort((a, b) => (b.role === 'time' ? 1 : 0) - (a.role === 'time' ? 1 : 0) || dateStart(b) - dateStart(a)).slice(0, options.maxDateParts ?? 3);
+    const main = [...dates]
+      .sort((a, b) => (b.role === 'time' ? 1 : 0) - (a.role === 'time' ? 1 : 0) || dateStart(b) - dateStart(a))
+      .slice(0, options.maxDateParts ?? 3);
     const parts = linear
       ? new DateParts({ parts: ['weekday', 'weekend', 'month', 'hour', 'epochDays'], cyclic: true, keepRaw: false })
       : new DateParts({ parts: ['weekday', 'month', 'hour', 'epochDays'] });
-    groups.push({ name: 'date-parts', select: dates.filter((d) => main.includes(d)).map((d) => d.name), steps: scale([parts]) });
+    groups.push({
+      name: 'date-parts',
+      select: dates.filter((d) => main.includes(d)).map((d) => d.name),
+      steps: scale([parts]),
+    });
   }
 
   const numbers = byType('number', 'integer').map((c) => c.name);
@@ -101,22 +118,41 @@ export function recommendedPipeline(schema: Schema, task: Task, options: RecipeO
 
   const booleans = byType('boolean').map((c) => c.name);
   if (booleans.length > 0) {
-    groups.push({ name: 'boolean', select: booleans, steps: linear ? [new SimpleImputer({ strategy: 'mostFrequent' })] : [] });
+    groups.push({
+      name: 'boolean',
+      select: booleans,
+      steps: linear ? [new SimpleImputer({ strategy: 'mostFrequent' })] : [],
+    });
   }
 
   const categories = byType('category');
-  const low = categories.filter((c) => (cardinality(c) ?? Infinity) <= maxOneHot || cardinality(c) === undefined).map((c) => c.name);
+  const low = categories
+    .filter((c) => (cardinality(c) ?? Infinity) <= maxOneHot || cardinality(c) === undefined)
+    .map((c) => c.name);
   const high = categories.filter((c) => (cardinality(c) ?? 0) > maxOneHot).map((c) => c.name);
   if (low.length > 0) {
     groups.push({
       name: 'one-hot',
       select: low,
-      steps: [new OneHotEncoder({ minFrequency: options.minFrequency ?? 0.005, maxCategories: maxOneHot, handleUnknown: 'zero' })],
+      steps: [
+        new OneHotEncoder({
+          minFrequency: options.minFrequency ?? 0.005,
+          maxCategories: maxOneHot,
+          handleUnknown: 'zero',
+        }),
+      ],
     });
   }
   if (high.length > 0) {
-    const encoder = options.highCardinality === 'frequency' ? new FrequencyEncoder() : new TargetEncoder({ task, seed: options.seed ?? 0 });
-    groups.push({ name: 'high-cardinality', select: high, steps: linear ? [encoder, new StandardScaler()] : [encoder] });
+    const encoder =
+      options.highCardinality === 'frequency'
+        ? new FrequencyEncoder()
+        : new TargetEncoder({ task, seed: options.seed ?? 0 });
+    groups.push({
+      name: 'high-cardinality',
+      select: high,
+      steps: linear ? [encoder, new StandardScaler()] : [encoder],
+    });
   }
 
   const target = schema.columns.find((c) => c.role === 'target')?.name;

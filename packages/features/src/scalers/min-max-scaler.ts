@@ -15,7 +15,10 @@ export class MinMaxScaler implements MatrixTransformer<FittedScaler> {
   constructor(options: MinMaxScalerOptions = {}) {
     const featureRange = options.featureRange ?? [0, 1];
     if (!(featureRange[0] < featureRange[1])) {
-      throw new ConfigError('INVALID_OPTION', `featureRange must be [low, high] with low < high, got [${featureRange.join(', ')}]`);
+      throw new ConfigError(
+        'INVALID_OPTION',
+        `featureRange must be [low, high] with low < high, got [${featureRange.join(', ')}]`,
+      );
     }
     this.params = Object.freeze({ featureRange });
   }

@@ -15,7 +15,10 @@ export class RobustScaler implements MatrixTransformer<FittedScaler> {
   constructor(options: RobustScalerOptions = {}) {
     const quantileRange = options.quantileRange ?? [25, 75];
     if (!(quantileRange[0] >= 0 && quantileRange[0] < quantileRange[1] && quantileRange[1] <= 100)) {
-      throw new ConfigError('INVALID_OPTION', `quantileRange must be [low, high] percentiles with 0 <= low < high <= 100`);
+      throw new ConfigError(
+        'INVALID_OPTION',
+        `quantileRange must be [low, high] percentiles with 0 <= low < high <= 100`,
+      );
     }
     this.params = Object.freeze({ quantileRange });
   }

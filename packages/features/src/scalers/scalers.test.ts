@@ -37,12 +37,15 @@ describe('scalers match scikit-learn', () => {
     }
   });
 
-  it.each([new StandardScaler(), new MinMaxScaler({ featureRange: [-1, 1] }), new RobustScaler()])('round-trips through JSON with identical output', (scaler) => {
-    const fitted = scaler.fit(train);
-    const back = load<FittedScaler>(JSON.parse(JSON.stringify(fitted)));
-    expect(Array.from(back.transform(test).data)).toEqual(Array.from(fitted.transform(test).data));
-    expect(back.featureNamesOut).toEqual(train.columns);
-  });
+  it.each([new StandardScaler(), new MinMaxScaler({ featureRange: [-1, 1] }), new RobustScaler()])(
+    'round-trips through JSON with identical output',
+    (scaler) => {
+      const fitted = scaler.fit(train);
+      const back = load<FittedScaler>(JSON.parse(JSON.stringify(fitted)));
+      expect(Array.from(back.transform(test).data)).toEqual(Array.from(fitted.transform(test).data));
+      expect(back.featureNamesOut).toEqual(train.columns);
+    },
+  );
 
   it('rejects a Matrix with other columns', () => {
     const fitted = new StandardScaler().fit(train);

@@ -13,7 +13,10 @@ export function lagList(lags: number | readonly number[], what: string): number[
   const list = typeof lags === 'number' ? Array.from({ length: lags }, (_, i) => i + 1) : [...lags];
   for (const k of list) {
     if (!Number.isInteger(k) || k < 1) {
-      throw new InputError('INVALID_OPTION', `${what} must be positive integers, got ${k}`, { value: k, expected: 'an integer >= 1' });
+      throw new InputError('INVALID_OPTION', `${what} must be positive integers, got ${k}`, {
+        value: k,
+        expected: 'an integer >= 1',
+      });
     }
   }
   return list;

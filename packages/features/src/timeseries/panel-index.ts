@@ -29,12 +29,16 @@ export function periodEnd(period: number, step: PanelStep): Date {
 export function timeMs(value: unknown, column: string, row: number): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : NaN;
   if (!Number.isFinite(ms)) {
-    throw new InputError('INVALID_TIME', `column "${column}" holds ${describeValue(value)} at row ${row + 1}; expected a date (drop rows without a time first)`, {
-      row: row + 1,
-      column,
-      value,
-      expected: 'a Date or epoch milliseconds',
-    });
+    throw new InputError(
+      'INVALID_TIME',
+      `column "${column}" holds ${describeValue(value)} at row ${row + 1}; expected a date (drop rows without a time first)`,
+      {
+        row: row + 1,
+        column,
+        value,
+        expected: 'a Date or epoch milliseconds',
+      },
+    );
   }
   return ms;
 }
@@ -43,10 +47,14 @@ export function requireColumns(table: ColumnTable, columns: readonly string[]): 
   const names = table.columnNames();
   for (const c of columns) {
     if (!names.includes(c)) {
-      throw new InputError('UNKNOWN_COLUMN', `column "${c}" is not in the table (columns: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})`, {
-        column: c,
-        expected: 'a column of the table',
-      });
+      throw new InputError(
+        'UNKNOWN_COLUMN',
+        `column "${c}" is not in the table (columns: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})`,
+        {
+          column: c,
+          expected: 'a column of the table',
+        },
+      );
     }
   }
 }

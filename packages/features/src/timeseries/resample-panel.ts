@@ -1,7 +1,16 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { InputError } from '@campaign-ml/core';
-import { type PanelStep, indexPanel, numericColumn, periodEnd, periodOf, requireColumns, timeMs, toNullable } from './panel-index';
+import {
+  type PanelStep,
+  indexPanel,
+  numericColumn,
+  periodEnd,
+  periodOf,
+  requireColumns,
+  timeMs,
+  toNullable,
+} from './panel-index';
 
 export type PanelAggregate = 'sum' | 'mean' | 'last' | 'first' | 'min' | 'max';
 
@@ -38,11 +47,15 @@ export function resamplePanel(table: ColumnTable, opts: PanelResampleOptions): C
   for (const c of cols) {
     const a = opts.aggregate[c];
     if (!['sum', 'mean', 'last', 'first', 'min', 'max'].includes(a)) {
-      throw new InputError('INVALID_AGGREGATE', `aggregate for "${c}" is "${String(a)}"; use sum, mean, last, first, min or max`, {
-        column: c,
-        value: a,
-        expected: 'sum | mean | last | first | min | max',
-      });
+      throw new InputError(
+        'INVALID_AGGREGATE',
+        `aggregate for "${c}" is "${String(a)}"; use sum, mean, last, first, min or max`,
+        {
+          column: c,
+          value: a,
+          expected: 'sum | mean | last | first | min | max',
+        },
+      );
     }
   }
   const idx = indexPanel(table, { entity: opts.entity, time: opts.time, step: 'day' }, false);

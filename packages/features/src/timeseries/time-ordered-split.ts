@@ -15,11 +15,15 @@ export interface TimeSplitOptions {
 }
 
 /** Split a table in time: nothing in `train` is at or after the cutoff. */
-export function timeOrderedSplit(table: ColumnTable, opts: TimeSplitOptions): { train: ColumnTable; test: ColumnTable } {
+export function timeOrderedSplit(
+  table: ColumnTable,
+  opts: TimeSplitOptions,
+): { train: ColumnTable; test: ColumnTable } {
   requireColumns(table, [opts.time]);
   const cutoff = opts.cutoff instanceof Date ? opts.cutoff.getTime() : opts.cutoff;
   const purge = opts.purgeDays ?? 0;
-  if (!Number.isFinite(cutoff)) throw new InputError('INVALID_OPTION', 'cutoff must be a valid date', { value: opts.cutoff, expected: 'a Date' });
+  if (!Number.isFinite(cutoff))
+    throw new InputError('INVALID_OPTION', 'cutoff must be a valid date', { value: opts.cutoff, expected: 'a Date' });
   if (!(purge >= 0)) throw new InputError('INVALID_OPTION', `purgeDays must be >= 0, got ${purge}`, { value: purge });
   const trainEnd = cutoff - purge * DAY_MS;
   const t = table.array(opts.time) as ArrayLike<unknown>;

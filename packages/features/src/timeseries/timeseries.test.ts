@@ -1,14 +1,29 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { createRng, InputError } from '@campaign-ml/core';
-import { addHorizonTargets, addLags, addRollingMeans, dropAllMissingInputs, resamplePanel, timeOrderedSplit } from './index';
+import {
+  addHorizonTargets,
+  addLags,
+  addRollingMeans,
+  dropAllMissingInputs,
+  resamplePanel,
+  timeOrderedSplit,
+} from './index';
 
 const day = (d: string) => new Date(`${d}T00:00:00Z`);
 
 // 2024-01-01 is a Monday: weeks end on Jan 7, 14, 21, 28.
 const daily = aq.table({
   profile_id: ['A', 'B', 'A', 'B', 'A', 'B', 'A'],
-  date: [day('2024-01-01'), day('2024-01-02'), day('2024-01-03'), day('2024-01-09'), day('2024-01-10'), day('2024-01-14'), day('2024-01-23')],
+  date: [
+    day('2024-01-01'),
+    day('2024-01-02'),
+    day('2024-01-03'),
+    day('2024-01-09'),
+    day('2024-01-10'),
+    day('2024-01-14'),
+    day('2024-01-23'),
+  ],
   followers: [100, 5, 110, 6, 120, 8, 150],
   posts: [1, 1, 2, 1, 0, 2, 3],
   engagement: [10, 1, 20, 3, null, 5, 30],
@@ -16,7 +31,11 @@ const daily = aq.table({
 const weekOpts = { entity: 'profile_id', time: 'date', step: 'week' as const };
 
 function weekly(): ColumnTable {
-  return resamplePanel(daily, { entity: 'profile_id', time: 'date', aggregate: { followers: 'last', posts: 'sum', engagement: 'mean' } });
+  return resamplePanel(daily, {
+    entity: 'profile_id',
+    time: 'date',
+    aggregate: { followers: 'last', posts: 'sum', engagement: 'mean' },
+  });
 }
 
 describe('panel features (hand-computed weekly example)', () => {
@@ -29,7 +48,12 @@ describe('panel features (hand-computed weekly example)', () => {
       { profile_id: 'B', date: day('2024-01-07'), followers: 5, posts: 1, engagement: 1, observed_days: 1 },
       { profile_id: 'B', date: day('2024-01-14'), followers: 8, posts: 3, engagement: 4, observed_days: 2 },
     ]);
-    const sparse = resamplePanel(daily, { entity: 'profile_id', time: 'date', aggregate: { posts: 'max' }, fillGaps: false });
+    const sparse = resamplePanel(daily, {
+      entity: 'profile_id',
+      time: 'date',
+      aggregate: { posts: 'max' },
+      fillGaps: false,
+    });
     expect(sparse.array('posts')).toEqual([2, 0, 3, 1, 2]);
   });
 
@@ -53,7 +77,9 @@ describe('panel features (hand-computed weekly example)', () => {
   });
 
   it('refuses duplicate periods with a message naming both rows', () => {
-    expect(() => addLags(daily, { ...weekOpts, columns: ['posts'], lags: 1 })).toThrow(/entity "A" has two rows for the week of 2024-01-07 \(rows 1 and 3\)/);
+    expect(() => addLags(daily, { ...weekOpts, columns: ['posts'], lags: 1 })).toThrow(
+      /entity "A" has two rows for the week of 2024-01-07 \(rows 1 and 3\)/,
+    );
     expect(() => addLags(daily, { ...weekOpts, columns: ['posts'], lags: [0] })).toThrow(InputError);
   });
 });
@@ -83,11 +109,18 @@ describe('nothing looks into the future', () => {
   }
   function features(t: ColumnTable): { daily: ColumnTable; weekly: ColumnTable } {
     const d1 = addRollingMeans(addLags(t, { entity: 'id', time: 'date', columns: ['reach', 'posts'], lags: 7 }), {
-      entity: 'id', time: 'date', columns: ['reach'], windows: [7, 28],
+      entity: 'id',
+      time: 'date',
+      columns: ['reach'],
+      windows: [7, 28],
     });
     const dOut = addHorizonTargets(d1, { entity: 'id', time: 'date', column: 'reach', horizons: [7, 14, 21, 28] });
     const w = resamplePanel(t, { entity: 'id', time: 'date', aggregate: { reach: 'sum', posts: 'mean' } });
-    const w1 = addRollingMeans(addLags(w, { ...opts, columns: ['reach', 'observed_days'], lags: 3 }), { ...opts, columns: ['reach'], windows: [4] });
+    const w1 = addRollingMeans(addLags(w, { ...opts, columns: ['reach', 'observed_days'], lags: 3 }), {
+      ...opts,
+      columns: ['reach'],
+      windows: [4],
+    });
     return { daily: dOut, weekly: addHorizonTargets(w1, { ...opts, column: 'reach', horizons: [1, 2] }) };
   }
   const opts = { entity: 'id', time: 'date', step: 'week' as const };
@@ -108,7 +141,8 @@ describe('nothing looks into the future', () => {
         if (dates[i].getTime() > t) continue;
         checked++;
         for (const c of inputs) expect([c, B.get(c, i)]).toEqual([c, A.get(c, i)]);
-        for (const c of A.columnNames().filter((x) => x.includes('_ahead_'))) if (B.get(c, i) !== A.get(c, i)) targetsDiffer = true;
+        for (const c of A.columnNames().filter((x) => x.includes('_ahead_')))
+          if (B.get(c, i) !== A.get(c, i)) targetsDiffer = true;
       }
       expect(checked).toBeGreaterThan(3);
       expect(targetsDiffer).toBe(true); // the test can see a change: horizon targets do look ahead
@@ -124,12 +158,17 @@ describe('dropAllMissingInputs and timeOrderedSplit', () => {
   });
 
   it('splits at a cutoff and purges the horizon before it', () => {
-    const t = aq.table({ date: [day('2024-01-01'), day('2024-01-10'), day('2024-01-20'), day('2024-01-25'), day('2024-02-01')], v: [1, 2, 3, 4, 5] });
+    const t = aq.table({
+      date: [day('2024-01-01'), day('2024-01-10'), day('2024-01-20'), day('2024-01-25'), day('2024-02-01')],
+      v: [1, 2, 3, 4, 5],
+    });
     const { train, test } = timeOrderedSplit(t, { time: 'date', cutoff: day('2024-01-25') });
     expect(train.array('v')).toEqual([1, 2, 3]);
     expect(test.array('v')).toEqual([4, 5]);
     const purged = timeOrderedSplit(t, { time: 'date', cutoff: day('2024-01-25'), purgeDays: 7 });
     expect(purged.train.array('v')).toEqual([1, 2]);
-    expect(() => timeOrderedSplit(aq.table({ date: [null] }), { time: 'date', cutoff: 0 })).toThrow(/holds null at row 1/);
+    expect(() => timeOrderedSplit(aq.table({ date: [null] }), { time: 'date', cutoff: 0 })).toThrow(
+      /holds null at row 1/,
+    );
   });
 });

@@ -32,18 +32,26 @@ export function planColumns(table: ColumnTable): ColumnPlan[] {
       if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
       const k = kindOf(v);
       if (k === undefined) {
-        throw new InputError('UNSUPPORTED_VALUE', `column "${name}" holds ${describeValue(v)} (row ${i + 1}), which cannot be stored; use numbers, booleans, Dates or strings`, { column: name, row: i + 1, value: v });
+        throw new InputError(
+          'UNSUPPORTED_VALUE',
+          `column "${name}" holds ${describeValue(v)} (row ${i + 1}), which cannot be stored; use numbers, booleans, Dates or strings`,
+          { column: name, row: i + 1, value: v },
+        );
       }
       if (typeof v === 'number' && Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
       if (kind === undefined || kind === k) kind = k;
       else if ((kind === 'integer' && k === 'number') || (kind === 'number' && k === 'integer')) kind = 'number';
       else {
-        throw new InputError('MIXED_COLUMN', `column "${name}" mixes ${kind} and ${k} values (row ${i + 1}: ${describeValue(v)}); coerce it to one type first (coerceToSchema)`, {
-          column: name,
-          row: i + 1,
-          value: v,
-          expected: `a ${kind}`,
-        });
+        throw new InputError(
+          'MIXED_COLUMN',
+          `column "${name}" mixes ${kind} and ${k} values (row ${i + 1}: ${describeValue(v)}); coerce it to one type first (coerceToSchema)`,
+          {
+            column: name,
+            row: i + 1,
+            value: v,
+            expected: `a ${kind}`,
+          },
+        );
       }
     }
     return kind === undefined ? { name, kind: 'string', maxAbs, allMissing: true } : { name, kind, maxAbs };

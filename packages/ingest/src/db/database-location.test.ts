@@ -8,14 +8,19 @@ describe('database locations and identifiers', () => {
     expect(resolveLocation({ url: 'sqlite:data/a.db' })).toEqual({ dialect: 'sqlite', path: 'data/a.db' });
     expect(resolveLocation({ url: 'sqlite:///tmp/a.db' })).toEqual({ dialect: 'sqlite', path: '/tmp/a.db' });
     expect(resolveLocation({ url: 'file.sqlite' })).toEqual({ dialect: 'sqlite', path: 'file.sqlite' });
-    expect(resolveLocation({ url: 'postgres://u@h:5432/db' })).toEqual({ dialect: 'postgres', url: 'postgres://u@h:5432/db' });
+    expect(resolveLocation({ url: 'postgres://u@h:5432/db' })).toEqual({
+      dialect: 'postgres',
+      url: 'postgres://u@h:5432/db',
+    });
     expect(resolveLocation({ url: 'postgresql://h/db' }).dialect).toBe('postgres');
   });
 
   it('rejects missing, double and unsupported locations without leaking passwords', () => {
     expect(() => resolveLocation({})).toThrow(ConfigError);
     expect(() => resolveLocation({ url: 'a', path: 'b' })).toThrow(/either url or path/);
-    expect(() => resolveLocation({ url: 'mysql://me:secret@h/db' })).toThrow(/unsupported database URL "mysql:\/\/\*\*\*@h\/db"/);
+    expect(() => resolveLocation({ url: 'mysql://me:secret@h/db' })).toThrow(
+      /unsupported database URL "mysql:\/\/\*\*\*@h\/db"/,
+    );
   });
 
   it('quotes identifiers so any name is safe', () => {

@@ -15,17 +15,29 @@ export function resolveLocation(loc: DatabaseLocation): ResolvedLocation {
   if (loc.url && loc.path) throw new ConfigError('AMBIGUOUS_DATABASE', 'give either url or path, not both');
   if (loc.path) return { dialect: 'sqlite', path: loc.path };
   const url = loc.url;
-  if (!url) throw new ConfigError('MISSING_DATABASE', 'no database given; pass { url: "postgres://..." } or { path: "file.db" }', { expected: 'url or path' });
+  if (!url)
+    throw new ConfigError(
+      'MISSING_DATABASE',
+      'no database given; pass { url: "postgres://..." } or { path: "file.db" }',
+      { expected: 'url or path' },
+    );
   if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url };
   const m = /^sqlite:(?:\/\/)?(.*)$/i.exec(url);
   if (m) {
-    if (!m[1]) throw new ConfigError('MISSING_DATABASE', `"${url}" names no SQLite file; write sqlite:path/to/file.db`, { value: url });
+    if (!m[1])
+      throw new ConfigError('MISSING_DATABASE', `"${url}" names no SQLite file; write sqlite:path/to/file.db`, {
+        value: url,
+      });
     return { dialect: 'sqlite', path: m[1] };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new ConfigError('UNSUPPORTED_DATABASE', `unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"`, {
-      expected: 'sqlite:path or postgres://user@host:port/db',
-    });
+    throw new ConfigError(
+      'UNSUPPORTED_DATABASE',
+      `unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"`,
+      {
+        expected: 'sqlite:path or postgres://user@host:port/db',
+      },
+    );
   }
   return { dialect: 'sqlite', path: url };
 }

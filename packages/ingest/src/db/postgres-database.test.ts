@@ -31,7 +31,14 @@ describeWithPostgres('PostgreSQL read/write', (url) => {
       [schema, 'campaigns'],
     );
     expect(types.rows.map((r) => r.data_type)).toEqual([
-      'integer', 'double precision', 'bigint', 'boolean', 'timestamp with time zone', 'text', 'text', 'text',
+      'integer',
+      'double precision',
+      'bigint',
+      'boolean',
+      'timestamp with time zone',
+      'text',
+      'text',
+      'text',
     ]);
   });
 
@@ -44,10 +51,22 @@ describeWithPostgres('PostgreSQL read/write', (url) => {
     expect(q.objects()).toEqual([{ id: 1, name: 'naïve café' }]);
     const typed = await readDatabase({
       url,
-      query: "SELECT 12345678901::int8 AS i8, 1.25::numeric AS num, DATE '2021-03-04' AS d, TIMESTAMP '2021-03-04 05:06:07.5' AS ts, 'x'::varchar AS v, NULL::int AS n",
+      query:
+        "SELECT 12345678901::int8 AS i8, 1.25::numeric AS num, DATE '2021-03-04' AS d, TIMESTAMP '2021-03-04 05:06:07.5' AS ts, 'x'::varchar AS v, NULL::int AS n",
     });
-    expect(typed.objects()).toEqual([{ i8: 12345678901, num: 1.25, d: new Date('2021-03-04T00:00:00Z'), ts: new Date('2021-03-04T05:06:07.500Z'), v: 'x', n: null }]);
-    await expect(readDatabase({ url, query: 'SELECT $1::int AS a', params: { a: 1 } })).rejects.toThrow(/positional params/);
+    expect(typed.objects()).toEqual([
+      {
+        i8: 12345678901,
+        num: 1.25,
+        d: new Date('2021-03-04T00:00:00Z'),
+        ts: new Date('2021-03-04T05:06:07.500Z'),
+        v: 'x',
+        n: null,
+      },
+    ]);
+    await expect(readDatabase({ url, query: 'SELECT $1::int AS a', params: { a: 1 } })).rejects.toThrow(
+      /positional params/,
+    );
   });
 
   it('honours ifExists and rolls back a failed write', async () => {
@@ -57,7 +76,9 @@ describeWithPostgres('PostgreSQL read/write', (url) => {
     await writeDatabase(aq.table({ a: [3] }), { ...loc, ifExists: 'append' });
     expect((await readDatabase(loc)).array('a')).toEqual([1, 2, 3]);
     await admin.query(`ALTER TABLE "${schema}"."ie" ALTER COLUMN a SET NOT NULL`);
-    await expect(writeDatabase(aq.table({ a: [4, 5, null] }), { ...loc, ifExists: 'append', batchRows: 2 })).rejects.toThrow(/null value/);
+    await expect(
+      writeDatabase(aq.table({ a: [4, 5, null] }), { ...loc, ifExists: 'append', batchRows: 2 }),
+    ).rejects.toThrow(/null value/);
     expect((await readDatabase(loc)).array('a')).toEqual([1, 2, 3]);
     await writeDatabase(aq.table({ b: [true] }), { ...loc, ifExists: 'replace' });
     expect((await readDatabase(loc)).objects()).toEqual([{ b: true }]);

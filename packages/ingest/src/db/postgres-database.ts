@@ -9,8 +9,17 @@ import type { IfExists } from './database-options';
 
 /** PostgreSQL type OIDs we decode; everything else stays text. */
 const OID = {
-  bool: 16, int8: 20, int2: 21, int4: 23, oid: 26, float4: 700, float8: 701, numeric: 1700,
-  date: 1082, timestamp: 1114, timestamptz: 1184,
+  bool: 16,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  oid: 26,
+  float4: 700,
+  float8: 701,
+  numeric: 1700,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
 } as const;
 
 type Decode = 'boolean' | 'number' | 'datetime' | 'string';
@@ -69,7 +78,10 @@ export async function connectPostgres(url: string): Promise<Client> {
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw new ConfigError('DATABASE_UNREACHABLE', `cannot connect to PostgreSQL at ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${(e as Error).message}`);
+    throw new ConfigError(
+      'DATABASE_UNREACHABLE',
+      `cannot connect to PostgreSQL at ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${(e as Error).message}`,
+    );
   }
   try {
     // Fixed text formats whatever the server's defaults: ISO dates in UTC, exact floats.
@@ -92,13 +104,22 @@ async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Prom
 
 export async function readPostgres(url: string, sql: string, params?: readonly unknown[]): Promise<ColumnTable> {
   return withClient(url, async (client) => {
-    const result = await client.query({ text: sql, values: (params ?? []).map(toPostgresValue), rowMode: 'array', types: rawText });
+    const result = await client.query({
+      text: sql,
+      values: (params ?? []).map(toPostgresValue),
+      rowMode: 'array',
+      types: rawText,
+    });
     return decodePostgresRows(result.fields, result.rows as (string | null)[][], 0);
   });
 }
 
 /** Server text rows as a table, decoded by type OID; errors name row `offset + i + 1`. */
-export function decodePostgresRows(fields: readonly { name: string; dataTypeID: number }[], rows: readonly (string | null)[][], offset: number): ColumnTable {
+export function decodePostgresRows(
+  fields: readonly { name: string; dataTypeID: number }[],
+  rows: readonly (string | null)[][],
+  offset: number,
+): ColumnTable {
   const names = fields.map((f) => f.name);
   const out: Record<string, unknown[]> = {};
   fields.forEach((f, j) => {
@@ -114,7 +135,12 @@ export function decodePostgresRows(fields: readonly { name: string; dataTypeID: 
       } else {
         const d = parseDate(v);
         const row = offset + i + 1;
-        if (!d) throw new ParseError('BAD_DATE', `column "${f.name}" row ${row} holds ${describeValue(v)}, which is not a finite date`, { row, column: f.name, value: v });
+        if (!d)
+          throw new ParseError(
+            'BAD_DATE',
+            `column "${f.name}" row ${row} holds ${describeValue(v)}, which is not a finite date`,
+            { row, column: f.name, value: v },
+          );
         values[i] = d;
       }
     }
@@ -129,18 +155,30 @@ const hideQuery = (sql: string) => (sql.length > 200 ? `${sql.slice(0, 200)}...`
 function postgresFailure(e: unknown, what: { table?: string; query?: string }): Error {
   if (e instanceof ConfigError || e instanceof ParseError) return e;
   const err = e as Error & { code?: string };
-  if (what.table && err.code === '42P01') return new ConfigError('TABLE_NOT_FOUND', `table ${what.table} does not exist in the PostgreSQL database`, { value: what.table });
-  if (what.query) return new ConfigError('QUERY_FAILED', `the query failed: ${err.message} (query: ${hideQuery(what.query)})`, { value: what.query });
+  if (what.table && err.code === '42P01')
+    return new ConfigError('TABLE_NOT_FOUND', `table ${what.table} does not exist in the PostgreSQL database`, {
+      value: what.table,
+    });
+  if (what.query)
+    return new ConfigError('QUERY_FAILED', `the query failed: ${err.message} (query: ${hideQuery(what.query)})`, {
+      value: what.query,
+    });
   return err;
 }
 
 async function checkPostgresTable(client: Client, target: string): Promise<void> {
   const found = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [target]);
-  if (found.rows[0].t === null) throw new ConfigError('TABLE_NOT_FOUND', `table ${target} does not exist in the PostgreSQL database`, { value: target });
+  if (found.rows[0].t === null)
+    throw new ConfigError('TABLE_NOT_FOUND', `table ${target} does not exist in the PostgreSQL database`, {
+      value: target,
+    });
 }
 
 /** Number of rows a table or query gives. */
-export async function countPostgres(url: string, source: { table: string; schema?: string } | { query: string; params?: readonly unknown[] }): Promise<number> {
+export async function countPostgres(
+  url: string,
+  source: { table: string; schema?: string } | { query: string; params?: readonly unknown[] },
+): Promise<number> {
   return withClient(url, async (client) => {
     if ('table' in source) {
       const target = qualifiedName(source.table, source.schema);
@@ -148,7 +186,10 @@ export async function countPostgres(url: string, source: { table: string; schema
       return Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${target}`)).rows[0].n);
     }
     try {
-      const r = await client.query<{ n: string }>({ text: `SELECT count(*)::text AS n FROM (${source.query.trim().replace(/;\s*$/, '')}) AS q`, values: (source.params ?? []).map(toPostgresValue) });
+      const r = await client.query<{ n: string }>({
+        text: `SELECT count(*)::text AS n FROM (${source.query.trim().replace(/;\s*$/, '')}) AS q`,
+        values: (source.params ?? []).map(toPostgresValue),
+      });
       return Number(r.rows[0].n);
     } catch (e) {
       throw postgresFailure(e, { query: source.query });
@@ -169,20 +210,30 @@ export async function* readPostgresChunks(
   const client = await connectPostgres(url);
   let open = false;
   try {
-    const sql = 'table' in source ? `SELECT * FROM ${qualifiedName(source.table, source.schema)}` : source.query.trim().replace(/;\s*$/, '');
+    const sql =
+      'table' in source
+        ? `SELECT * FROM ${qualifiedName(source.table, source.schema)}`
+        : source.query.trim().replace(/;\s*$/, '');
     const what = 'table' in source ? { table: qualifiedName(source.table, source.schema) } : { query: source.query };
     if (what.table) await checkPostgresTable(client, what.table);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     open = true;
     try {
-      await client.query({ text: `DECLARE cml_chunks NO SCROLL CURSOR FOR ${sql}`, values: ('params' in source ? source.params ?? [] : []).map(toPostgresValue) });
+      await client.query({
+        text: `DECLARE cml_chunks NO SCROLL CURSOR FOR ${sql}`,
+        values: ('params' in source ? (source.params ?? []) : []).map(toPostgresValue),
+      });
     } catch (e) {
       throw postgresFailure(e, what);
     }
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       let result;
       try {
-        result = await client.query({ text: `FETCH FORWARD ${chunkRows} FROM cml_chunks`, rowMode: 'array', types: rawText });
+        result = await client.query({
+          text: `FETCH FORWARD ${chunkRows} FROM cml_chunks`,
+          rowMode: 'array',
+          types: rawText,
+        });
       } catch (e) {
         throw postgresFailure(e, what);
       }
@@ -199,14 +250,23 @@ export async function* readPostgresChunks(
   }
 }
 
-export async function writePostgres(table: ColumnTable, url: string, name: string, schema: string | undefined, ifExists: IfExists, batchRows: number): Promise<number> {
+export async function writePostgres(
+  table: ColumnTable,
+  url: string,
+  name: string,
+  schema: string | undefined,
+  ifExists: IfExists,
+  batchRows: number,
+): Promise<number> {
   const plan = planColumns(table);
   const target = qualifiedName(name, schema);
   return withClient(url, async (client) => {
     const found = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [target]);
     const exists = found.rows[0].t !== null;
     if (exists && ifExists === 'fail') {
-      throw new ConfigError('TABLE_EXISTS', `table ${target} already exists; pass ifExists: 'replace' or 'append'`, { value: name });
+      throw new ConfigError('TABLE_EXISTS', `table ${target} already exists; pass ifExists: 'replace' or 'append'`, {
+        value: name,
+      });
     }
     const cols = plan.length;
     const n = table.numRows();
@@ -223,7 +283,9 @@ export async function writePostgres(table: ColumnTable, url: string, name: strin
     try {
       if (exists && ifExists === 'replace') await client.query(`DROP TABLE ${target}`);
       if (!exists || ifExists === 'replace') {
-        await client.query(`CREATE TABLE ${target} (${plan.map((c) => `${quoteIdentifier(c.name)} ${pgTypeOf(c)}`).join(', ')})`);
+        await client.query(
+          `CREATE TABLE ${target} (${plan.map((c) => `${quoteIdentifier(c.name)} ${pgTypeOf(c)}`).join(', ')})`,
+        );
       }
       if (n > 0 && cols > 0) {
         const fullRows = Math.min(perBatch, n);

@@ -8,13 +8,24 @@ import { connectPostgres, pgTypeOf, toPostgresValue } from './postgres-database'
 import { checkChunkPlan, stagingName, tablePlan } from './chunk-plan';
 import type { TableWriter } from './table-writer';
 
-export async function openPostgresTableWriter(url: string, name: string, schema: string | undefined, ifExists: IfExists, batchRows: number, fixed: ColumnPlan[] | undefined): Promise<TableWriter> {
+export async function openPostgresTableWriter(
+  url: string,
+  name: string,
+  schema: string | undefined,
+  ifExists: IfExists,
+  batchRows: number,
+  fixed: ColumnPlan[] | undefined,
+): Promise<TableWriter> {
   const client: Client = await connectPostgres(url);
   const target = qualifiedName(name, schema);
   const staging = stagingName(name);
   const stage = qualifiedName(staging, schema);
-  const exists = async () => (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [target])).rows[0].t !== null;
-  const failExists = () => new ConfigError('TABLE_EXISTS', `table ${target} already exists; pass ifExists: 'replace' or 'append'`, { value: name });
+  const exists = async () =>
+    (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [target])).rows[0].t !== null;
+  const failExists = () =>
+    new ConfigError('TABLE_EXISTS', `table ${target} already exists; pass ifExists: 'replace' or 'append'`, {
+      value: name,
+    });
   try {
     if (ifExists === 'fail' && (await exists())) throw failExists();
     await client.query('BEGIN');
@@ -29,7 +40,9 @@ export async function openPostgresTableWriter(url: string, name: string, schema:
   const create = async (first: ColumnTable | undefined) => {
     plan = first ? tablePlan(fixed, first) : fixed;
     if (!plan) return;
-    await client.query(`CREATE TABLE ${stage} (${plan.map((c) => `${quoteIdentifier(c.name)} ${pgTypeOf(c)}`).join(', ')})`);
+    await client.query(
+      `CREATE TABLE ${stage} (${plan.map((c) => `${quoteIdentifier(c.name)} ${pgTypeOf(c)}`).join(', ')})`,
+    );
   };
 
   const insert = async (chunk: ColumnTable, p: ColumnPlan[]) => {
@@ -49,7 +62,8 @@ export async function openPostgresTableWriter(url: string, name: string, schema:
     for (let start = 0; start < n; start += perBatch) {
       const k = Math.min(perBatch, n - start);
       const params = new Array<unknown>(k * cols);
-      for (let r = 0; r < k; r++) for (let c = 0; c < cols; c++) params[r * cols + c] = toPostgresValue(arrays[c][start + r]);
+      for (let r = 0; r < k; r++)
+        for (let c = 0; c < cols; c++) params[r * cols + c] = toPostgresValue(arrays[c][start + r]);
       await client.query(k === fullRows ? fullSql : sql(k), params);
     }
   };
@@ -66,7 +80,8 @@ export async function openPostgresTableWriter(url: string, name: string, schema:
 
   const writer: TableWriter = {
     async write(chunk) {
-      if (closed) throw new ConfigError('WRITER_CLOSED', `the writer for table ${target} is already committed or aborted`);
+      if (closed)
+        throw new ConfigError('WRITER_CLOSED', `the writer for table ${target} is already committed or aborted`);
       try {
         if (!plan) await create(chunk);
         checkChunkPlan(plan as ColumnPlan[], chunk, rows);
@@ -79,10 +94,16 @@ export async function openPostgresTableWriter(url: string, name: string, schema:
       return rows;
     },
     async commit() {
-      if (closed) throw new ConfigError('WRITER_CLOSED', `the writer for table ${target} is already committed or aborted`);
+      if (closed)
+        throw new ConfigError('WRITER_CLOSED', `the writer for table ${target} is already committed or aborted`);
       try {
         if (!plan) await create(undefined);
-        if (!plan) throw new ConfigError('NO_COLUMNS', `nothing was written to table ${target} and no columns were given, so it cannot be created`, { value: name });
+        if (!plan)
+          throw new ConfigError(
+            'NO_COLUMNS',
+            `nothing was written to table ${target} and no columns were given, so it cannot be created`,
+            { value: name },
+          );
         const there = await exists();
         if (there && ifExists === 'fail') throw failExists();
         if (there && ifExists === 'append') {

@@ -43,7 +43,9 @@ export function describeWithPostgres(name: string, body: (url: string) => void):
   if (process.env.CI) {
     describe(name, () => {
       it('needs a reachable PostgreSQL server in CI', () => {
-        throw new Error(`PostgreSQL is unreachable (tried ${POSTGRES_CANDIDATES.join(', ')}): ${server.error}. Start the server or fix its URL.`);
+        throw new Error(
+          `PostgreSQL is unreachable (tried ${POSTGRES_CANDIDATES.join(', ')}): ${server.error}. Start the server or fix its URL.`,
+        );
       });
     });
     return;

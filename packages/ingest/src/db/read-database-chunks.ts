@@ -28,7 +28,10 @@ export interface DatabaseChunk {
 export async function* readDatabaseChunks(options: ReadDatabaseChunksOptions): AsyncGenerator<DatabaseChunk> {
   const chunkRows = options.chunkRows ?? 10_000;
   if (!(Number.isInteger(chunkRows) && chunkRows >= 1)) {
-    throw new ConfigError('INVALID_OPTION', `chunkRows must be a positive integer, got ${String(chunkRows)}`, { value: chunkRows, expected: 'an integer >= 1' });
+    throw new ConfigError('INVALID_OPTION', `chunkRows must be a positive integer, got ${String(chunkRows)}`, {
+      value: chunkRows,
+      expected: 'an integer >= 1',
+    });
   }
   const { loc, source } = resolveReadSource(options, 'readDatabaseChunks');
   let offset = 0;
@@ -40,7 +43,11 @@ export async function* readDatabaseChunks(options: ReadDatabaseChunksOptions): A
     }
     return;
   }
-  for await (const table of readPostgresChunks(loc.url, source as { table: string } | { query: string; params?: readonly unknown[] }, chunkRows)) {
+  for await (const table of readPostgresChunks(
+    loc.url,
+    source as { table: string } | { query: string; params?: readonly unknown[] },
+    chunkRows,
+  )) {
     yield { table, offset };
     offset += table.numRows();
   }

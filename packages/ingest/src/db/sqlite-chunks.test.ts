@@ -31,7 +31,9 @@ async function chunks(options: ReadDatabaseChunksOptions): Promise<{ offsets: nu
 const objects = (tables: ColumnTable[]) => tables.flatMap((t) => t.objects() as Record<string, unknown>[]);
 const tablesIn = (db: string) => {
   const d = new Database(db, { readonly: true });
-  const names = (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  const names = (
+    d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+  ).map((r) => r.name);
   d.close();
   return names;
 };
@@ -63,13 +65,29 @@ describe('SQLite chunked reading', () => {
     }
     d.exec('CREATE VIEW evens AS SELECT k, v FROM wr WHERE k % 2 = 0');
     d.close();
-    expect(objects((await chunks({ path: db, table: 'wr', chunkRows: 3 })).tables).map((r) => r.k)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(objects((await chunks({ path: db, table: 'own', chunkRows: 2 })).tables).map((r) => [r.rowid, r.n])).toEqual(Array.from({ length: 7 }, (_, i) => [`r${i}`, i]));
-    expect(objects((await chunks({ path: db, table: 'evens', chunkRows: 3 })).tables).map((r) => r.k)).toEqual([0, 2, 4, 6]);
-    const q = await chunks({ path: db, query: 'SELECT k FROM wr WHERE k >= ? ORDER BY k DESC;', params: [2], chunkRows: 2 });
+    expect(objects((await chunks({ path: db, table: 'wr', chunkRows: 3 })).tables).map((r) => r.k)).toEqual([
+      0, 1, 2, 3, 4, 5, 6,
+    ]);
+    expect(objects((await chunks({ path: db, table: 'own', chunkRows: 2 })).tables).map((r) => [r.rowid, r.n])).toEqual(
+      Array.from({ length: 7 }, (_, i) => [`r${i}`, i]),
+    );
+    expect(objects((await chunks({ path: db, table: 'evens', chunkRows: 3 })).tables).map((r) => r.k)).toEqual([
+      0, 2, 4, 6,
+    ]);
+    const q = await chunks({
+      path: db,
+      query: 'SELECT k FROM wr WHERE k >= ? ORDER BY k DESC;',
+      params: [2],
+      chunkRows: 2,
+    });
     expect(q.offsets).toEqual([0, 2, 4]);
     expect(objects(q.tables).map((r) => r.k)).toEqual([6, 5, 4, 3, 2]);
-    const named = await chunks({ path: db, query: 'SELECT k FROM wr WHERE k < @top ORDER BY k', params: { top: 3 }, chunkRows: 1 });
+    const named = await chunks({
+      path: db,
+      query: 'SELECT k FROM wr WHERE k < @top ORDER BY k',
+      params: { top: 3 },
+      chunkRows: 1,
+    });
     expect(objects(named.tables).map((r) => r.k)).toEqual([0, 1, 2]);
     await expect(countDatabaseRows({ path: db, query: 'SELECT k FROM wr WHERE k >= ?', params: [2] })).resolves.toBe(5);
     const empty = await chunks({ path: db, query: 'SELECT k, v FROM wr WHERE k > 99' });
@@ -81,13 +99,23 @@ describe('SQLite chunked reading', () => {
   it('names a missing table, a missing file and a failing query', async () => {
     const db = file('rt.db');
     await expect(chunks({ path: db, table: 'nope' })).rejects.toThrow(ConfigError);
-    await expect(chunks({ path: db, table: 'nope' })).rejects.toThrow(/table "nope" does not exist in SQLite database ".*rt\.db" \(it has: campaigns\)/);
-    await expect(chunks({ url: `sqlite:${file('missing.db')}`, table: 't' })).rejects.toThrow(/cannot open SQLite database ".*missing\.db"/);
-    await expect(chunks({ path: db, query: 'SELECT missing_col FROM campaigns' })).rejects.toThrow(/the query failed: no such column: missing_col/);
+    await expect(chunks({ path: db, table: 'nope' })).rejects.toThrow(
+      /table "nope" does not exist in SQLite database ".*rt\.db" \(it has: campaigns\)/,
+    );
+    await expect(chunks({ url: `sqlite:${file('missing.db')}`, table: 't' })).rejects.toThrow(
+      /cannot open SQLite database ".*missing\.db"/,
+    );
+    await expect(chunks({ path: db, query: 'SELECT missing_col FROM campaigns' })).rejects.toThrow(
+      /the query failed: no such column: missing_col/,
+    );
     await expect(countDatabaseRows({ path: db, table: 'nope' })).rejects.toThrow(/table "nope" does not exist/);
     await expect(chunks({ path: db })).rejects.toThrow(/exactly one of table or query/);
-    await expect(chunks({ path: db, table: 'campaigns', chunkRows: 0 })).rejects.toThrow(/chunkRows must be a positive integer/);
-    await expect(chunks({ url: 'mysql://u:secret@h/db', table: 't' })).rejects.toThrow(/unsupported database URL "mysql:\/\/\*\*\*@h\/db"/);
+    await expect(chunks({ path: db, table: 'campaigns', chunkRows: 0 })).rejects.toThrow(
+      /chunkRows must be a positive integer/,
+    );
+    await expect(chunks({ url: 'mysql://u:secret@h/db', table: 't' })).rejects.toThrow(
+      /unsupported database URL "mysql:\/\/\*\*\*@h\/db"/,
+    );
   });
 });
 
@@ -96,7 +124,14 @@ describe('SQLite table writer', () => {
     const db = file('same.db');
     const n = 2500;
     await writeDatabase(aq.table({ i: Array.from({ length: n }, (_, i) => i) }), { path: db, table: 'src' });
-    const w = await openTableWriter({ path: db, table: 'out', columns: [{ name: 'i', kind: 'integer' }, { name: 'half', kind: 'number' }] });
+    const w = await openTableWriter({
+      path: db,
+      table: 'out',
+      columns: [
+        { name: 'i', kind: 'integer' },
+        { name: 'half', kind: 'number' },
+      ],
+    });
     for await (const c of readDatabaseChunks({ path: db, table: 'src', chunkRows: 300 })) {
       const i = c.table.array('i') as number[];
       await w.write(aq.table({ half: i.map((v) => v / 2), i }));
@@ -112,7 +147,9 @@ describe('SQLite table writer', () => {
   it("drops staging tables of killed writers when a writer opens, and leaves running writers' alone", async () => {
     const db = file('stale.db');
     // A pid that no longer runs: a child that has exited.
-    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    const dead = Number(
+      execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }),
+    );
     const running = await openTableWriter({ path: db, table: 'scores' });
     await running.write(aq.table({ a: [1] }));
     await writeDatabase(aq.table({ a: [0] }), { path: db, table: `scores__staging_${dead}_0badc0de` });
@@ -156,7 +193,14 @@ describe('SQLite table writer', () => {
 
   it('creates an empty table from the given columns, and refuses chunks that do not fit', async () => {
     const db = file('plan.db');
-    const e = await openTableWriter({ path: db, table: 'empty', columns: [{ name: 'row', kind: 'integer' }, { name: 'label', kind: 'string' }] });
+    const e = await openTableWriter({
+      path: db,
+      table: 'empty',
+      columns: [
+        { name: 'row', kind: 'integer' },
+        { name: 'label', kind: 'string' },
+      ],
+    });
     await e.commit();
     const back = await readDatabase({ path: db, table: 'empty' });
     expect([back.columnNames(), back.numRows()]).toEqual([['row', 'label'], 0]);
@@ -166,7 +210,9 @@ describe('SQLite table writer', () => {
     expect(tablesIn(db)).toEqual(['empty']);
     const w2 = await openTableWriter({ path: db, table: 'w2' });
     await w2.write(aq.table({ a: [1] }));
-    await expect(w2.write(aq.table({ b: [1] }))).rejects.toThrow(/chunk starting at row 2 has no column "a" and extra column "b"/);
+    await expect(w2.write(aq.table({ b: [1] }))).rejects.toThrow(
+      /chunk starting at row 2 has no column "a" and extra column "b"/,
+    );
     await expect(w2.commit()).rejects.toThrow(/already committed or aborted/);
     const none = await openTableWriter({ path: db, table: 'none' });
     await expect(none.commit()).rejects.toThrow(/nothing was written to table "none"/);

@@ -42,11 +42,22 @@ describe('SQLite read/write', () => {
 
   it('reads queries with parameters (never spliced into SQL)', async () => {
     await writeDatabase(roundTripTable(), { path: file('q.db'), table: 'x"; DROP TABLE t; --' });
-    const byName = await readDatabase({ path: file('q.db'), query: 'SELECT id, at FROM "x""; DROP TABLE t; --" WHERE name = ?', params: ["O'Brien \"quoted\""] });
+    const byName = await readDatabase({
+      path: file('q.db'),
+      query: 'SELECT id, at FROM "x""; DROP TABLE t; --" WHERE name = ?',
+      params: ['O\'Brien "quoted"'],
+    });
     expect(byName.objects()).toEqual([{ id: 3, at: null }]);
-    const named = await readDatabase({ path: file('q.db'), query: 'SELECT id FROM "x""; DROP TABLE t; --" WHERE flag = @f AND at < @when ORDER BY id', params: { f: true, when: new Date('2020-01-01') } });
+    const named = await readDatabase({
+      path: file('q.db'),
+      query: 'SELECT id FROM "x""; DROP TABLE t; --" WHERE flag = @f AND at < @when ORDER BY id',
+      params: { f: true, when: new Date('2020-01-01') },
+    });
     expect(named.array('id')).toEqual([1]);
-    const empty = await readDatabase({ path: file('q.db'), query: 'SELECT id, name FROM "x""; DROP TABLE t; --" WHERE id > 99' });
+    const empty = await readDatabase({
+      path: file('q.db'),
+      query: 'SELECT id, name FROM "x""; DROP TABLE t; --" WHERE id > 99',
+    });
     expect(empty.numRows()).toBe(0);
     expect(empty.columnNames()).toEqual(['id', 'name']);
   });
@@ -75,7 +86,10 @@ describe('SQLite read/write', () => {
     }
     // On failure, show what the file holds so that the cause can be told apart.
     const check = new Database(file('tx.db'), { readonly: true });
-    const state = JSON.stringify({ ddl: check.prepare('SELECT sql FROM sqlite_master').all(), rows: check.prepare('SELECT count(*) AS n FROM t').get() });
+    const state = JSON.stringify({
+      ddl: check.prepare('SELECT sql FROM sqlite_master').all(),
+      rows: check.prepare('SELECT count(*) AS n FROM t').get(),
+    });
     check.close();
     expect(`${message} ${state}`).toMatch(/NOT NULL constraint failed.*"n":0/);
     expect((await readDatabase({ path: file('tx.db'), table: 't' })).numRows()).toBe(0);
@@ -89,17 +103,26 @@ describe('SQLite read/write', () => {
   });
 
   it('rejects mixed columns, unknown options and non-queries clearly', async () => {
-    await expect(writeDatabase(aq.table({ a: [1, 'x'] }), { path: file('m.db'), table: 'm' })).rejects.toThrow(InputError);
-    await expect(writeDatabase(aq.table({ a: [1, 'x'] }), { path: file('m.db'), table: 'm' })).rejects.toThrow(/column "a" mixes integer and string values \(row 2: "x"\)/);
-    await expect(writeDatabase(aq.table({ a: [1] }), { path: file('m.db'), table: 'm', ifExists: 'merge' as never })).rejects.toThrow(ConfigError);
+    await expect(writeDatabase(aq.table({ a: [1, 'x'] }), { path: file('m.db'), table: 'm' })).rejects.toThrow(
+      InputError,
+    );
+    await expect(writeDatabase(aq.table({ a: [1, 'x'] }), { path: file('m.db'), table: 'm' })).rejects.toThrow(
+      /column "a" mixes integer and string values \(row 2: "x"\)/,
+    );
+    await expect(
+      writeDatabase(aq.table({ a: [1] }), { path: file('m.db'), table: 'm', ifExists: 'merge' as never }),
+    ).rejects.toThrow(ConfigError);
     await expect(readDatabase({ path: file('m.db') })).rejects.toThrow(/exactly one of table or query/);
     await writeDatabase(aq.table({ a: [1] }), { path: file('m.db'), table: 'm' });
-    await expect(readDatabase({ path: file('m.db'), query: 'DELETE FROM m' })).rejects.toThrow(/SELECT statements only/);
+    await expect(readDatabase({ path: file('m.db'), query: 'DELETE FROM m' })).rejects.toThrow(
+      /SELECT statements only/,
+    );
     await expect(readDatabase({ path: file('m.db'), table: 'm', schema: 'public' })).rejects.toThrow(/PostgreSQL only/);
   });
 
   it('profiling use case: a CSV-derived table goes in and comes back identical', async () => {
-    const csv = 'ID;Income;Dt_Customer;Response;Education\n5524;58138;2012-09-04;1;Graduation\n2174;;2014-03-08;0;PhD\n4141;71613.5;2013-08-21;0;Master\n';
+    const csv =
+      'ID;Income;Dt_Customer;Response;Education\n5524;58138;2012-09-04;1;Graduation\n2174;;2014-03-08;0;PhD\n4141;71613.5;2013-08-21;0;Master\n';
     const rows = parse(csv, { delimiter: ';' }) as string[][];
     const header = rows[0];
     const raw = aq.table(Object.fromEntries(header.map((h, j) => [h, rows.slice(1).map((r) => r[j])])), header);

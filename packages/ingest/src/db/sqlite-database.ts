@@ -43,7 +43,10 @@ export function readSqlite(path: string, sql: string, params?: QueryParams): Col
   const db = new Database(path, { readonly: true, fileMustExist: path !== ':memory:' });
   try {
     const stmt = db.prepare(sql);
-    if (!stmt.reader) throw new ConfigError('NOT_A_QUERY', 'the query returns no rows; readDatabase runs SELECT statements only', { value: sql });
+    if (!stmt.reader)
+      throw new ConfigError('NOT_A_QUERY', 'the query returns no rows; readDatabase runs SELECT statements only', {
+        value: sql,
+      });
     const columns = stmt.columns();
     const rows = stmt.raw(true).all(...bindParams(params)) as unknown[][];
     return decodeRows(columns, rows, 0, 0);
@@ -53,7 +56,12 @@ export function readSqlite(path: string, sql: string, params?: QueryParams): Col
 }
 
 /** Rows (arrays) as a table, columns from `skip` on, decoded by declared type; errors name row `offset + i + 1`. */
-function decodeRows(columns: readonly { name: string; type: string | null }[], rows: readonly unknown[][], skip: number, offset: number): ColumnTable {
+function decodeRows(
+  columns: readonly { name: string; type: string | null }[],
+  rows: readonly unknown[][],
+  skip: number,
+  offset: number,
+): ColumnTable {
   const names: string[] = [];
   const out: Record<string, unknown[]> = {};
   for (let j = skip; j < columns.length; j++) {
@@ -68,7 +76,12 @@ function decodeRows(columns: readonly { name: string; type: string | null }[], r
       else {
         const d = typeof v === 'string' ? parseDate(v) : undefined;
         const row = offset + i + 1;
-        if (!d) throw new ParseError('BAD_DATE', `column "${c.name}" is declared ${c.type} but row ${row} holds ${describeValue(v)}, not a date`, { row, column: c.name, value: v, expected: 'an ISO 8601 date' });
+        if (!d)
+          throw new ParseError(
+            'BAD_DATE',
+            `column "${c.name}" is declared ${c.type} but row ${row} holds ${describeValue(v)}, not a date`,
+            { row, column: c.name, value: v, expected: 'an ISO 8601 date' },
+          );
         values[i] = d;
       }
     }
@@ -83,23 +96,39 @@ export function openSqlite(path: string, readonly: boolean): Database.Database {
   try {
     return new Database(path, readonly ? { readonly: true, fileMustExist: path !== ':memory:' } : {});
   } catch (e) {
-    throw new ConfigError('DATABASE_NOT_FOUND', `cannot open SQLite database "${path}": ${(e as Error).message}`, { value: path });
+    throw new ConfigError('DATABASE_NOT_FOUND', `cannot open SQLite database "${path}": ${(e as Error).message}`, {
+      value: path,
+    });
   }
 }
 
 /** A ConfigError naming a missing table and the tables the file has. */
 function checkSqliteTable(db: Database.Database, path: string, table: string): void {
-  const names = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  const names = (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
   if (!names.includes(table)) {
-    throw new ConfigError('TABLE_NOT_FOUND', `table "${table}" does not exist in SQLite database "${path}" (${names.length ? `it has: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}` : 'it has no tables'})`, {
-      value: table,
-    });
+    throw new ConfigError(
+      'TABLE_NOT_FOUND',
+      `table "${table}" does not exist in SQLite database "${path}" (${names.length ? `it has: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}` : 'it has no tables'})`,
+      {
+        value: table,
+      },
+    );
   }
 }
 
 export function queryFailed(e: unknown, sql: string): Error {
   if (e instanceof ConfigError || e instanceof ParseError) return e;
-  return new ConfigError('QUERY_FAILED', `the query failed: ${(e as Error).message} (query: ${sql.length > 200 ? `${sql.slice(0, 200)}...` : sql})`, { value: sql });
+  return new ConfigError(
+    'QUERY_FAILED',
+    `the query failed: ${(e as Error).message} (query: ${sql.length > 200 ? `${sql.slice(0, 200)}...` : sql})`,
+    { value: sql },
+  );
 }
 
 /** Number of rows a table or query gives. */
@@ -130,17 +159,28 @@ const trimQuery = (sql: string) => sql.trim().replace(/;\s*$/, '');
  * LIMIT/OFFSET over the query (give it an ORDER BY for a stable order). Yields at least one table
  * (empty, with the column names, when there are no rows).
  */
-export function* readSqliteChunks(path: string, source: { table: string } | { query: string; params?: QueryParams }, chunkRows: number): Generator<ColumnTable> {
+export function* readSqliteChunks(
+  path: string,
+  source: { table: string } | { query: string; params?: QueryParams },
+  chunkRows: number,
+): Generator<ColumnTable> {
   const db = openSqlite(path, true);
   try {
-    let page: (after: unknown, offset: number) => { columns: { name: string; type: string | null }[]; rows: unknown[][]; skip: number };
+    let page: (
+      after: unknown,
+      offset: number,
+    ) => { columns: { name: string; type: string | null }[]; rows: unknown[][]; skip: number };
     const userSql = 'table' in source ? `SELECT * FROM ${qualifiedName(source.table)}` : trimQuery(source.query);
     const user = bindParams('table' in source ? undefined : source.params);
     const keyset = 'table' in source ? keysetStatement(db, path, source.table, chunkRows) : undefined;
     if (keyset) {
       page = (after, offset) => {
         const stmt = offset === 0 ? keyset.first : keyset.next;
-        return { columns: stmt.columns(), rows: (offset === 0 ? stmt.raw(true).all() : stmt.raw(true).all(after)) as unknown[][], skip: 1 };
+        return {
+          columns: stmt.columns(),
+          rows: (offset === 0 ? stmt.raw(true).all() : stmt.raw(true).all(after)) as unknown[][],
+          skip: 1,
+        };
       };
     } else {
       let stmt: Database.Statement;
@@ -178,9 +218,18 @@ export function* readSqliteChunks(path: string, source: { table: string } | { qu
 }
 
 /** `SELECT <rowid> AS key, * ... WHERE <rowid> > ? ORDER BY <rowid> LIMIT n`, or undefined when the table has no rowid. */
-function keysetStatement(db: Database.Database, path: string, table: string, chunkRows: number): { first: Database.Statement; next: Database.Statement } | undefined {
+function keysetStatement(
+  db: Database.Database,
+  path: string,
+  table: string,
+  chunkRows: number,
+): { first: Database.Statement; next: Database.Statement } | undefined {
   checkSqliteTable(db, path, table);
-  const own = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[]).map((r) => r.name.toLowerCase()));
+  const own = new Set(
+    (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[]).map((r) =>
+      r.name.toLowerCase(),
+    ),
+  );
   const alias = ['rowid', '_rowid_', 'oid'].find((a) => !own.has(a));
   if (!alias) return undefined;
   try {
@@ -193,14 +242,24 @@ function keysetStatement(db: Database.Database, path: string, table: string, chu
   }
 }
 
-export function writeSqlite(table: ColumnTable, path: string, name: string, ifExists: IfExists, batchRows: number): number {
+export function writeSqlite(
+  table: ColumnTable,
+  path: string,
+  name: string,
+  ifExists: IfExists,
+  batchRows: number,
+): number {
   const plan = planColumns(table);
   const target = qualifiedName(name);
   const db = new Database(path);
   try {
     const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
     if (exists && ifExists === 'fail') {
-      throw new ConfigError('TABLE_EXISTS', `table "${name}" already exists in ${path}; pass ifExists: 'replace' or 'append'`, { value: name });
+      throw new ConfigError(
+        'TABLE_EXISTS',
+        `table "${name}" already exists in ${path}; pass ifExists: 'replace' or 'append'`,
+        { value: name },
+      );
     }
     const cols = plan.length;
     const n = table.numRows();
@@ -208,12 +267,15 @@ export function writeSqlite(table: ColumnTable, path: string, name: string, ifEx
     const perBatch = Math.max(1, Math.min(batchRows, Math.floor(32000 / Math.max(1, cols))));
     const columnList = plan.map((c) => quoteIdentifier(c.name)).join(', ');
     const rowSlots = `(${plan.map(() => '?').join(', ')})`;
-    const insertSql = (rows: number) => `INSERT INTO ${target} (${columnList}) VALUES ${Array.from({ length: rows }, () => rowSlots).join(', ')}`;
+    const insertSql = (rows: number) =>
+      `INSERT INTO ${target} (${columnList}) VALUES ${Array.from({ length: rows }, () => rowSlots).join(', ')}`;
     const arrays = plan.map((c) => table.array(c.name) as ArrayLike<unknown>);
     const run = db.transaction(() => {
       if (exists && ifExists === 'replace') db.exec(`DROP TABLE ${target}`);
       if (!exists || ifExists === 'replace') {
-        db.exec(`CREATE TABLE ${target} (${plan.map((c) => `${quoteIdentifier(c.name)} ${SQLITE_TYPES[c.kind]}`).join(', ')})`);
+        db.exec(
+          `CREATE TABLE ${target} (${plan.map((c) => `${quoteIdentifier(c.name)} ${SQLITE_TYPES[c.kind]}`).join(', ')})`,
+        );
       }
       if (n === 0 || cols === 0) return;
       const full = db.prepare(insertSql(Math.min(perBatch, n)));

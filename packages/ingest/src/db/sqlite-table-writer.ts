@@ -8,10 +8,20 @@ import { checkChunkPlan, stagingName, stagingPid, tablePlan } from './chunk-plan
 import { processAlive } from '../process-alive';
 import type { TableWriter } from './table-writer';
 
-export function openSqliteTableWriter(path: string, name: string, ifExists: IfExists, batchRows: number, fixed: ColumnPlan[] | undefined): TableWriter {
+export function openSqliteTableWriter(
+  path: string,
+  name: string,
+  ifExists: IfExists,
+  batchRows: number,
+  fixed: ColumnPlan[] | undefined,
+): TableWriter {
   const db = openSqlite(path, false);
-  const exists = () => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-  const failExists = () => new ConfigError('TABLE_EXISTS', `table "${name}" already exists in ${path}; pass ifExists: 'replace' or 'append'`, { value: name });
+  const exists = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  const failExists = () =>
+    new ConfigError('TABLE_EXISTS', `table "${name}" already exists in ${path}; pass ifExists: 'replace' or 'append'`, {
+      value: name,
+    });
   try {
     if (ifExists === 'fail' && exists()) throw failExists();
     dropStaleStaging(db, name);
@@ -29,7 +39,9 @@ export function openSqliteTableWriter(path: string, name: string, ifExists: IfEx
   const create = (first: ColumnTable | undefined) => {
     plan = first ? tablePlan(fixed, first) : fixed;
     if (!plan) return;
-    db.exec(`CREATE TABLE ${stage} (${plan.map((c) => `${quoteIdentifier(c.name)} ${SQLITE_TYPES[c.kind]}`).join(', ')})`);
+    db.exec(
+      `CREATE TABLE ${stage} (${plan.map((c) => `${quoteIdentifier(c.name)} ${SQLITE_TYPES[c.kind]}`).join(', ')})`,
+    );
   };
 
   const insert = (chunk: ColumnTable, p: ColumnPlan[]) => {
@@ -39,13 +51,15 @@ export function openSqliteTableWriter(path: string, name: string, ifExists: IfEx
     const perBatch = Math.max(1, Math.min(batchRows, Math.floor(32000 / cols)));
     const columnList = p.map((c) => quoteIdentifier(c.name)).join(', ');
     const slots = `(${p.map(() => '?').join(', ')})`;
-    const sql = (k: number) => `INSERT INTO ${stage} (${columnList}) VALUES ${Array.from({ length: k }, () => slots).join(', ')}`;
+    const sql = (k: number) =>
+      `INSERT INTO ${stage} (${columnList}) VALUES ${Array.from({ length: k }, () => slots).join(', ')}`;
     const arrays = p.map((c) => chunk.array(c.name) as ArrayLike<unknown>);
     const full = db.prepare(sql(Math.min(perBatch, n)));
     for (let start = 0; start < n; start += perBatch) {
       const k = Math.min(perBatch, n - start);
       const params = new Array<unknown>(k * cols);
-      for (let r = 0; r < k; r++) for (let c = 0; c < cols; c++) params[r * cols + c] = toSqliteValue(arrays[c][start + r]);
+      for (let r = 0; r < k; r++)
+        for (let c = 0; c < cols; c++) params[r * cols + c] = toSqliteValue(arrays[c][start + r]);
       (k === Math.min(perBatch, n) ? full : db.prepare(sql(k))).run(params);
     }
   };
@@ -57,7 +71,8 @@ export function openSqliteTableWriter(path: string, name: string, ifExists: IfEx
 
   const writer: TableWriter = {
     async write(chunk) {
-      if (closed) throw new ConfigError('WRITER_CLOSED', `the writer for table "${name}" is already committed or aborted`);
+      if (closed)
+        throw new ConfigError('WRITER_CLOSED', `the writer for table "${name}" is already committed or aborted`);
       try {
         db.transaction(() => {
           if (!plan) create(chunk);
@@ -72,11 +87,17 @@ export function openSqliteTableWriter(path: string, name: string, ifExists: IfEx
       return rows;
     },
     async commit() {
-      if (closed) throw new ConfigError('WRITER_CLOSED', `the writer for table "${name}" is already committed or aborted`);
+      if (closed)
+        throw new ConfigError('WRITER_CLOSED', `the writer for table "${name}" is already committed or aborted`);
       try {
         db.transaction(() => {
           if (!plan) create(undefined);
-          if (!plan) throw new ConfigError('NO_COLUMNS', `nothing was written to table "${name}" and no columns were given, so it cannot be created`, { value: name });
+          if (!plan)
+            throw new ConfigError(
+              'NO_COLUMNS',
+              `nothing was written to table "${name}" and no columns were given, so it cannot be created`,
+              { value: name },
+            );
           const there = exists();
           if (there && ifExists === 'fail') throw failExists();
           if (there && ifExists === 'append') {

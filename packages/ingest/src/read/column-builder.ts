@@ -155,7 +155,8 @@ export class ColumnBuilder {
         this.nums[i] = v;
         const canon = String(v);
         if (canon === text) this.codes[i] = FMT_CANONICAL;
-        else if (text.length === canon.length + 2 && text.endsWith('.0') && text.startsWith(canon)) this.codes[i] = FMT_DOT_ZERO;
+        else if (text.length === canon.length + 2 && text.endsWith('.0') && text.startsWith(canon))
+          this.codes[i] = FMT_DOT_ZERO;
         else {
           this.codes[i] = FMT_RAW;
           (this.raws ??= new Map()).set(i, text);
@@ -209,7 +210,8 @@ export class ColumnBuilder {
         this.length = i + 1;
         return;
       }
-      if (this.forced === 'boolean' && (value === 0 || value === 1)) return this.pushBooleanCode(value === 1 ? BOOL_TYPED_TRUE : BOOL_TYPED_FALSE);
+      if (this.forced === 'boolean' && (value === 0 || value === 1))
+        return this.pushBooleanCode(value === 1 ? BOOL_TYPED_TRUE : BOOL_TYPED_FALSE);
       if (this.forced && this.forced !== 'string') this.misfit(value, line, `a ${this.forced}`);
       this.toStringState();
       return this.pushString(String(value));
@@ -403,7 +405,8 @@ export class ColumnBuilder {
     } else if (prev === BOOLEAN) {
       for (let i = 0; i < n; i++) {
         const c = this.codes[i];
-        out[i] = c === 0 ? null : c === BOOL_TYPED_TRUE ? 'true' : c === BOOL_TYPED_FALSE ? 'false' : BOOLEAN_SPELLINGS[c - 1];
+        out[i] =
+          c === 0 ? null : c === BOOL_TYPED_TRUE ? 'true' : c === BOOL_TYPED_FALSE ? 'false' : BOOLEAN_SPELLINGS[c - 1];
       }
     } else if (prev === DATE) {
       for (let i = 0; i < n; i++) out[i] = this.dateText(i);

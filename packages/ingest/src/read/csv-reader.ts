@@ -97,16 +97,26 @@ class CsvSink {
   /** The rows built since the last batch, as columns; the builders start anew with the same settings. */
   private take(): ReadColumns {
     const rows = this.batchRows;
-    const out = { names: this.names, columns: this.builders.map((b) => b.finish()), types: this.builders.map((b) => b.type), rows };
+    const out = {
+      names: this.names,
+      columns: this.builders.map((b) => b.finish()),
+      types: this.builders.map((b) => b.type),
+      rows,
+    };
     this.rowsBefore += rows;
     this.batchRows = 0;
-    this.builders = this.names.map((name) => new ColumnBuilder(name, { forced: this.s.columnTypes[name], decimalComma: this.s.decimalComma }));
+    this.builders = this.names.map(
+      (name) => new ColumnBuilder(name, { forced: this.s.columnTypes[name], decimalComma: this.s.decimalComma }),
+    );
     return out;
   }
 
   finish(): ReadColumns {
     if (!this.seenHeader) {
-      throw new ParseError('EMPTY_FILE', 'the file is empty: expected a header line with column names', { row: 1, expected: 'a header line' });
+      throw new ParseError('EMPTY_FILE', 'the file is empty: expected a header line with column names', {
+        row: 1,
+        expected: 'a header line',
+      });
     }
     if (this.raggedCount > 0) this.throwRagged(false);
     const rows = this.batchRows;
@@ -117,7 +127,12 @@ class CsvSink {
         { row: 2, expected: 'at least one data row' },
       );
     }
-    return { names: this.names, columns: this.builders.map((b) => b.finish()), types: this.builders.map((b) => b.type), rows };
+    return {
+      names: this.names,
+      columns: this.builders.map((b) => b.finish()),
+      types: this.builders.map((b) => b.type),
+      rows,
+    };
   }
 
   private start(first: string[]): void {
@@ -130,7 +145,9 @@ class CsvSink {
     }
     this.expected = first.length;
     this.names = this.s.header ? uniqueHeaderNames(first, this.s.warn) : first.map((_, i) => `column_${i + 1}`);
-    this.builders = this.names.map((name) => new ColumnBuilder(name, { forced: this.s.columnTypes[name], decimalComma: this.s.decimalComma }));
+    this.builders = this.names.map(
+      (name) => new ColumnBuilder(name, { forced: this.s.columnTypes[name], decimalComma: this.s.decimalComma }),
+    );
   }
 
   private throwRagged(stopped: boolean): never {
@@ -235,7 +252,11 @@ function translate(e: unknown, sink: CsvSink): Error {
 }
 
 /** Stream CSV bytes through csv-parse, checking UTF-8 on the way and building columns directly. */
-export async function readCsvChunks(chunks: AsyncIterable<Uint8Array>, delimiter: string, s: CsvSettings): Promise<ReadColumns> {
+export async function readCsvChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  delimiter: string,
+  s: CsvSettings,
+): Promise<ReadColumns> {
   // With no batch limit the reader yields exactly one batch: every row.
   for await (const batch of readCsvRowBatches(chunks, delimiter, s, Infinity)) return batch.columns;
   throw new Error('the CSV reader yielded no batch');
@@ -258,7 +279,12 @@ export interface CsvRowBatch {
  * Memory holds one batch plus one byte chunk's rows. Errors carry whole-input line numbers; rows
  * with the wrong field count fail at the end, after the earlier batches were yielded.
  */
-export async function* readCsvRowBatches(chunks: AsyncIterable<Uint8Array>, delimiter: string, s: CsvSettings, batchRows: number): AsyncGenerator<CsvRowBatch> {
+export async function* readCsvRowBatches(
+  chunks: AsyncIterable<Uint8Array>,
+  delimiter: string,
+  s: CsvSettings,
+  batchRows: number,
+): AsyncGenerator<CsvRowBatch> {
   const sink = new CsvSink(s, batchRows);
   const guard = new Utf8Guard();
   const wide = new FirstLineGuard(delimiter, s.quote);
@@ -320,7 +346,10 @@ export function readCsvBytes(bytes: Uint8Array, delimiter: string, s: CsvSetting
   guard.end();
   new FirstLineGuard(delimiter, s.quote).check(bytes);
   try {
-    parseSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), parserOptions(delimiter, s, sink) as never);
+    parseSync(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      parserOptions(delimiter, s, sink) as never,
+    );
   } catch (e) {
     throw translate(e, sink);
   }

@@ -25,20 +25,31 @@ export function uniqueHeaderNames(raw: readonly unknown[], warn: (w: ReadWarning
       let k = i + 1;
       name = `column_${k}`;
       while (taken.has(name) || used.has(name)) name = `column_${++k}`;
-      report({ code: 'BLANK_HEADER', column: name, message: `column ${i + 1} has no name in the header; it is called "${name}"` });
+      report({
+        code: 'BLANK_HEADER',
+        column: name,
+        message: `column ${i + 1} has no name in the header; it is called "${name}"`,
+      });
     } else if (used.has(name)) {
       const base = name;
       let k = nextSuffix.get(base) ?? 1;
       while (taken.has(`${base}.${k}`) || used.has(`${base}.${k}`)) k++;
       nextSuffix.set(base, k + 1);
       name = `${base}.${k}`;
-      report({ code: 'DUPLICATE_HEADER', column: name, message: `column ${i + 1} repeats the header name "${base}"; it is renamed "${name}"` });
+      report({
+        code: 'DUPLICATE_HEADER',
+        column: name,
+        message: `column ${i + 1} repeats the header name "${base}"; it is renamed "${name}"`,
+      });
     }
     used.add(name);
     names.push(name);
   }
   if (renamed > WARN_LIMIT) {
-    warn({ code: 'HEADER_RENAMES', message: `${renamed - WARN_LIMIT} more header names were blank or repeated and were renamed the same way` });
+    warn({
+      code: 'HEADER_RENAMES',
+      message: `${renamed - WARN_LIMIT} more header names were blank or repeated and were renamed the same way`,
+    });
   }
   return names;
 }

@@ -21,10 +21,14 @@ class ObjectRows {
 
   add(obj: unknown, line: number, what: string): void {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw new ParseError('NOT_AN_OBJECT', `${what} is ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}, not an object with one key per column`, {
-        row: line,
-        expected: 'an object like {"column": value}',
-      });
+      throw new ParseError(
+        'NOT_AN_OBJECT',
+        `${what} is ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}, not an object with one key per column`,
+        {
+          row: line,
+          expected: 'an object like {"column": value}',
+        },
+      );
     }
     const r = this.rows;
     for (const key of Object.keys(obj)) {
@@ -44,10 +48,17 @@ class ObjectRows {
 
   finish(): ReadColumns {
     if (this.rows === 0 && !this.s.allowEmpty) {
-      throw new ParseError('NO_ROWS', 'the JSON holds no rows; pass { allowEmpty: true } to get an empty table', { row: 1 });
+      throw new ParseError('NO_ROWS', 'the JSON holds no rows; pass { allowEmpty: true } to get an empty table', {
+        row: 1,
+      });
     }
     const bs = [...this.builders.values()];
-    return { names: bs.map((b) => b.name), columns: bs.map((b) => b.finish()), types: bs.map((b) => b.type), rows: this.rows };
+    return {
+      names: bs.map((b) => b.name),
+      columns: bs.map((b) => b.finish()),
+      types: bs.map((b) => b.type),
+      rows: this.rows,
+    };
   }
 }
 
@@ -69,7 +80,8 @@ function lineAt(text: string, pos: number): number {
 /** A JSON array of objects. */
 export function readJsonBytes(bytes: Uint8Array, s: JsonSettings): ReadColumns {
   const text = decode(bytes);
-  if (text.trim() === '') throw new ParseError('EMPTY_FILE', 'the file is empty: expected a JSON array of objects', { row: 1 });
+  if (text.trim() === '')
+    throw new ParseError('EMPTY_FILE', 'the file is empty: expected a JSON array of objects', { row: 1 });
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -80,10 +92,14 @@ export function readJsonBytes(bytes: Uint8Array, s: JsonSettings): ReadColumns {
     throw new ParseError('INVALID_JSON', `${row ? `line ${row}: ` : ''}not valid JSON (${msg})`, { row });
   }
   if (!Array.isArray(data)) {
-    throw new ParseError('NOT_AN_ARRAY', 'the JSON is not an array; expected [ {"column": value, ...}, ... ] (use format "ndjson" for one object per line)', {
-      row: 1,
-      expected: 'a JSON array of objects',
-    });
+    throw new ParseError(
+      'NOT_AN_ARRAY',
+      'the JSON is not an array; expected [ {"column": value, ...}, ... ] (use format "ndjson" for one object per line)',
+      {
+        row: 1,
+        expected: 'a JSON array of objects',
+      },
+    );
   }
   const rows = new ObjectRows(s);
   for (let i = 0; i < data.length; i++) rows.add(data[i], i + 1, `item ${i + 1} of the array`);
@@ -93,7 +109,8 @@ export function readJsonBytes(bytes: Uint8Array, s: JsonSettings): ReadColumns {
 /** Newline-delimited JSON: one object per line; blank lines are skipped. */
 export function readNdjsonBytes(bytes: Uint8Array, s: JsonSettings): ReadColumns {
   const text = decode(bytes);
-  if (text.trim() === '') throw new ParseError('EMPTY_FILE', 'the file is empty: expected one JSON object per line', { row: 1 });
+  if (text.trim() === '')
+    throw new ParseError('EMPTY_FILE', 'the file is empty: expected one JSON object per line', { row: 1 });
   const rows = new ObjectRows(s);
   let start = 0;
   let line = 1;
@@ -106,7 +123,10 @@ export function readNdjsonBytes(bytes: Uint8Array, s: JsonSettings): ReadColumns
       try {
         obj = JSON.parse(chunk);
       } catch (e) {
-        throw new ParseError('INVALID_JSON', `line ${line} is not valid JSON (${(e as Error).message})`, { row: line, value: chunk });
+        throw new ParseError('INVALID_JSON', `line ${line} is not valid JSON (${(e as Error).message})`, {
+          row: line,
+          value: chunk,
+        });
       }
       rows.add(obj, line, `line ${line}`);
     }

@@ -112,7 +112,9 @@ describe('malformed CSV -> ParseError with the 1-based line', () => {
 
   it('readTableSync reports the same problems', () => {
     expect(() => readTableSync(csv('a,b\n1\n'))).toThrow(expect.objectContaining({ code: 'RAGGED_ROW', row: 2 }));
-    expect(() => readTableSync(csv('a,b\n"1,2\n'))).toThrow(expect.objectContaining({ code: 'UNCLOSED_QUOTE', row: 2 }));
+    expect(() => readTableSync(csv('a,b\n"1,2\n'))).toThrow(
+      expect.objectContaining({ code: 'UNCLOSED_QUOTE', row: 2 }),
+    );
     expect(() => readTableSync(Buffer.from([0x61, 0x0a, 0xff, 0x0a]), { format: 'csv' })).toThrow(
       expect.objectContaining({ code: 'INVALID_UTF8', row: 2 }),
     );

@@ -18,10 +18,14 @@ export async function readParquetBytes(bytes: Uint8Array, s: ParquetSettings): P
     names = topLevelNames(metadata.schema as { name: string; num_children?: number }[]);
     rows = (await parquetReadObjects({ file, metadata })) as Record<string, unknown>[];
   } catch (e) {
-    throw new ParseError('PARQUET_INVALID', `the Parquet file cannot be read: ${(e as Error).message}`, { expected: 'a Parquet file' });
+    throw new ParseError('PARQUET_INVALID', `the Parquet file cannot be read: ${(e as Error).message}`, {
+      expected: 'a Parquet file',
+    });
   }
   if (rows.length === 0 && !s.allowEmpty) {
-    throw new ParseError('NO_ROWS', 'the Parquet file holds no rows; pass { allowEmpty: true } to get an empty table', { row: 1 });
+    throw new ParseError('NO_ROWS', 'the Parquet file holds no rows; pass { allowEmpty: true } to get an empty table', {
+      row: 1,
+    });
   }
   const builders = names.map((n) => new ColumnBuilder(n, { forced: s.columnTypes[n] }));
   for (let r = 0; r < rows.length; r++) {

@@ -8,19 +8,29 @@ const b = (text: string): Buffer => Buffer.from(text, 'utf8');
 describe('readTable: CSV typing', () => {
   it('types each column: numbers, booleans, dates (UTC), strings, null for empty', async () => {
     const { table, columnTypes } = await readTableWithInfo(
-      b('n,flag,when,label,bin\n1.5,True,2017-07-09 04:59:00,a,0\n,False,2017-07-10,b,1\n-2e3,,2017-07-11T01:02:03Z,,1\n'),
+      b(
+        'n,flag,when,label,bin\n1.5,True,2017-07-09 04:59:00,a,0\n,False,2017-07-10,b,1\n-2e3,,2017-07-11T01:02:03Z,,1\n',
+      ),
     );
     expect(columnTypes).toEqual({ n: 'number', flag: 'boolean', when: 'date', label: 'string', bin: 'number' });
     expect(table.array('n')).toEqual([1.5, null, -2000]);
     expect(table.array('flag')).toEqual([true, false, null]);
     const when = table.array('when') as Date[];
-    expect(when.map((d) => d.getTime())).toEqual([Date.UTC(2017, 6, 9, 4, 59), Date.UTC(2017, 6, 10), Date.UTC(2017, 6, 11, 1, 2, 3)]);
+    expect(when.map((d) => d.getTime())).toEqual([
+      Date.UTC(2017, 6, 9, 4, 59),
+      Date.UTC(2017, 6, 10),
+      Date.UTC(2017, 6, 11, 1, 2, 3),
+    ]);
     expect(table.array('label')).toEqual(['a', 'b', null]);
     expect(table.array('bin')).toEqual([0, 1, 1]);
   });
 
   it('a column that stops fitting later keeps every original text exactly', async () => {
-    const { table, columnTypes } = await readTableWithInfo(b('z,f,d\n007,True,2020-01-01\n5530.0,TRUE,2020-01-02 00:00:00\n12,true,2020/01/04T05:06Z\n1e3,x,oops\nabc,False,2020-01-03\n'));
+    const { table, columnTypes } = await readTableWithInfo(
+      b(
+        'z,f,d\n007,True,2020-01-01\n5530.0,TRUE,2020-01-02 00:00:00\n12,true,2020/01/04T05:06Z\n1e3,x,oops\nabc,False,2020-01-03\n',
+      ),
+    );
     expect(columnTypes).toEqual({ z: 'string', f: 'string', d: 'string' });
     expect(table.array('z')).toEqual(['007', '5530.0', '12', '1e3', 'abc']);
     expect(table.array('f')).toEqual(['True', 'TRUE', 'true', 'x', 'False']);
@@ -68,10 +78,14 @@ describe('readTable: CSV typing', () => {
   });
 
   it('columnTypes forces a type; a value that does not fit names line and column', async () => {
-    const t = await readTable(b('zip,ok,n\n02139,yes,1\n10001,0,2\n'), { columnTypes: { zip: 'string', ok: 'boolean' } });
+    const t = await readTable(b('zip,ok,n\n02139,yes,1\n10001,0,2\n'), {
+      columnTypes: { zip: 'string', ok: 'boolean' },
+    });
     expect(t.array('zip')).toEqual(['02139', '10001']);
     expect(t.array('ok')).toEqual([true, false]);
-    const err = await readTable(b('a,goal\n1,100\n2,5k\n'), { columnTypes: { goal: 'number' } }).catch((e: unknown) => e);
+    const err = await readTable(b('a,goal\n1,100\n2,5k\n'), { columnTypes: { goal: 'number' } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ParseError);
     expect(err).toMatchObject({ code: 'TYPE_MISMATCH', row: 3, column: 'goal', value: '5k' });
     const d = await readTable(b('when\nyesterday\n'), { columnTypes: { when: 'date' } }).catch((e: unknown) => e);

@@ -4,7 +4,15 @@ import { ConfigError, InputError, ParseError } from '@campaign-ml/core';
 import { chooseDelimiter, readCsvBytes, readCsvChunks, type CsvSettings } from './csv-reader';
 import { readJsonBytes, readNdjsonBytes } from './json-reader';
 import { readParquetBytes } from './parquet-reader';
-import type { ForcedType, ReadColumnType, ReadColumns, ReadFormat, ReadOptions, ReadWarning, TableSource } from './read-options';
+import type {
+  ForcedType,
+  ReadColumnType,
+  ReadColumns,
+  ReadFormat,
+  ReadOptions,
+  ReadWarning,
+  TableSource,
+} from './read-options';
 import { checkTextContent, formatFromPath, sniffFormat } from './sniff-format';
 import { ByteSource } from './source';
 import { readXlsx } from './xlsx-reader';
@@ -41,7 +49,10 @@ export async function readTableWithInfo(source: TableSource, options: ReadOption
 }
 
 /** Open a source and decide its format (given, from the file name, else sniffed from the first bytes). */
-export async function openSource(source: TableSource, options: ReadOptions): Promise<{ src: ByteSource; head: Buffer; format: ReadFormat }> {
+export async function openSource(
+  source: TableSource,
+  options: ReadOptions,
+): Promise<{ src: ByteSource; head: Buffer; format: ReadFormat }> {
   const src = await ByteSource.open(source);
   const head = await src.head(SNIFF_BYTES);
   const format = options.format ?? (src.path ? formatFromPath(src.path) : undefined) ?? sniffFormat(head);
@@ -50,7 +61,14 @@ export async function openSource(source: TableSource, options: ReadOptions): Pro
 }
 
 /** Read a whole opened source. */
-export async function readOpened(src: ByteSource, head: Buffer, format: ReadFormat, options: ReadOptions, warnings: ReadWarning[], warn: (w: ReadWarning) => void): Promise<ReadResult> {
+export async function readOpened(
+  src: ByteSource,
+  head: Buffer,
+  format: ReadFormat,
+  options: ReadOptions,
+  warnings: ReadWarning[],
+  warn: (w: ReadWarning) => void,
+): Promise<ReadResult> {
   let cols: ReadColumns;
   let delimiter: string | undefined;
   switch (format) {
@@ -78,7 +96,10 @@ export async function readOpened(src: ByteSource, head: Buffer, format: ReadForm
       cols = readNdjsonBytes(await src.all(), jsonSettings(options));
       break;
     case 'parquet':
-      cols = await readParquetBytes(await src.all(), { columnTypes: forcedTypes(options), allowEmpty: options.allowEmpty ?? false });
+      cols = await readParquetBytes(await src.all(), {
+        columnTypes: forcedTypes(options),
+        allowEmpty: options.allowEmpty ?? false,
+      });
       break;
   }
   return finish(cols, format, delimiter, warnings);
@@ -104,9 +125,16 @@ export function readTableSyncWithInfo(source: string | Uint8Array, options: Read
       throw new InputError('FILE_NOT_FOUND', `cannot open "${source}": ${(e as Error).message}`, { value: source });
     }
   } else bytes = source;
-  const format = options.format ?? (typeof source === 'string' ? formatFromPath(source) : undefined) ?? sniffFormat(bytes.subarray(0, SNIFF_BYTES));
+  const format =
+    options.format ??
+    (typeof source === 'string' ? formatFromPath(source) : undefined) ??
+    sniffFormat(bytes.subarray(0, SNIFF_BYTES));
   if (format === 'xlsx' || format === 'parquet') {
-    throw new InputError('ASYNC_ONLY', `${format.toUpperCase()} files are read asynchronously: use await readTable(...)`, { value: format });
+    throw new InputError(
+      'ASYNC_ONLY',
+      `${format.toUpperCase()} files are read asynchronously: use await readTable(...)`,
+      { value: format },
+    );
   }
   checkTextContent(bytes.subarray(0, 16), format);
   let cols: ReadColumns;
@@ -128,7 +156,12 @@ export function toTable(cols: ReadColumns): ColumnTable {
   return table(map, cols.names);
 }
 
-function finish(cols: ReadColumns, format: ReadFormat, delimiter: string | undefined, warnings: ReadWarning[]): ReadResult {
+function finish(
+  cols: ReadColumns,
+  format: ReadFormat,
+  delimiter: string | undefined,
+  warnings: ReadWarning[],
+): ReadResult {
   const columnTypes: Record<string, ReadColumnType> = {};
   for (let i = 0; i < cols.names.length; i++) columnTypes[cols.names[i]] = cols.types[i];
   const result: ReadResult = { table: toTable(cols), format, columnTypes, warnings };
@@ -166,26 +199,41 @@ export function csvSettings(o: ReadOptions, format: ReadFormat, warn: (w: ReadWa
   };
 }
 
-function jsonSettings(o: ReadOptions): { nullValues: readonly string[]; columnTypes: Record<string, 'string' | 'number' | 'boolean' | 'date'>; allowEmpty: boolean } {
+function jsonSettings(o: ReadOptions): {
+  nullValues: readonly string[];
+  columnTypes: Record<string, 'string' | 'number' | 'boolean' | 'date'>;
+  allowEmpty: boolean;
+} {
   return { nullValues: o.nullValues ?? [], columnTypes: forcedTypes(o), allowEmpty: o.allowEmpty ?? false };
 }
 
 export function checkOptions(o: ReadOptions): void {
   if (o.format !== undefined && !FORMATS.includes(o.format)) {
-    throw new ConfigError('UNKNOWN_FORMAT', `format "${String(o.format)}" is not supported`, { value: o.format, expected: `one of: ${FORMATS.join(', ')}` });
+    throw new ConfigError('UNKNOWN_FORMAT', `format "${String(o.format)}" is not supported`, {
+      value: o.format,
+      expected: `one of: ${FORMATS.join(', ')}`,
+    });
   }
   if (o.decimal !== undefined && o.decimal !== '.' && o.decimal !== ',') {
     throw new ConfigError('BAD_OPTION', `decimal must be '.' or ','`, { value: o.decimal, expected: "'.' or ','" });
   }
   if (o.delimiter !== undefined && (o.delimiter.length === 0 || o.delimiter === (o.quote ?? '"'))) {
-    throw new ConfigError('BAD_OPTION', 'delimiter must be a non-empty string different from the quote character', { value: o.delimiter });
+    throw new ConfigError('BAD_OPTION', 'delimiter must be a non-empty string different from the quote character', {
+      value: o.delimiter,
+    });
   }
   if (o.decimal === ',' && o.delimiter === ',') {
-    throw new ConfigError('BAD_OPTION', "decimal ',' needs a delimiter other than ',' (try ';')", { value: o.delimiter });
+    throw new ConfigError('BAD_OPTION', "decimal ',' needs a delimiter other than ',' (try ';')", {
+      value: o.delimiter,
+    });
   }
   for (const [name, t] of Object.entries(o.columnTypes ?? {})) {
     if (!['string', 'number', 'boolean', 'date'].includes(t)) {
-      throw new ConfigError('BAD_OPTION', `columnTypes["${name}"] is "${String(t)}"`, { column: name, value: t, expected: 'string, number, boolean or date' });
+      throw new ConfigError('BAD_OPTION', `columnTypes["${name}"] is "${String(t)}"`, {
+        column: name,
+        value: t,
+        expected: 'string, number, boolean or date',
+      });
     }
   }
 }
@@ -197,5 +245,7 @@ export function checkOptions(o: ReadOptions): void {
 function forcedTypes(o: ReadOptions): Record<string, ForcedType> {
   const given = o.columnTypes ?? {};
   if (!o.asText) return given;
-  return new Proxy(given, { get: (t, name) => (typeof name === 'string' && Object.hasOwn(t, name) ? t[name] : 'string') });
+  return new Proxy(given, {
+    get: (t, name) => (typeof name === 'string' && Object.hasOwn(t, name) ? t[name] : 'string'),
+  });
 }

@@ -16,7 +16,13 @@ d('real data', () => {
     expect(csv.table.numRows()).toBe(15215);
     expect(xlsx.table.columnNames()).toEqual(csv.table.columnNames());
     expect(xlsx.columnTypes).toEqual(csv.columnTypes);
-    expect(csv.columnTypes).toMatchObject({ goal: 'number', deadline: 'date', spotlight: 'boolean', state: 'string', 'staff_pick.1': 'boolean' });
+    expect(csv.columnTypes).toMatchObject({
+      goal: 'number',
+      deadline: 'date',
+      spotlight: 'boolean',
+      state: 'string',
+      'staff_pick.1': 'boolean',
+    });
     let mismatches = 0;
     for (const name of csv.table.columnNames()) {
       const a = csv.table.array(name) as unknown[];

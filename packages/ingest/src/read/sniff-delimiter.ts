@@ -5,7 +5,11 @@ export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
  * Pick the delimiter from the first lines of the text: the candidate that splits the sampled lines
  * into the same number (> 1) of fields most consistently, then most often. Quoted text is ignored.
  */
-export function sniffDelimiter(sample: string, candidates: readonly string[] = DELIMITER_CANDIDATES, quote = '"'): string {
+export function sniffDelimiter(
+  sample: string,
+  candidates: readonly string[] = DELIMITER_CANDIDATES,
+  quote = '"',
+): string {
   const maxLines = 20;
   const counts: number[][] = candidates.map(() => []);
   const current = candidates.map(() => 0);

@@ -64,9 +64,13 @@ export function checkTextContent(head: Uint8Array, format: ReadFormat): void {
     }
   }
   if (format !== 'xlsx' && startsWith(head, [0x50, 0x4b, 0x03, 0x04])) {
-    throw new ParseError('BINARY_INPUT', `the input is a ZIP archive (an .xlsx workbook?), not ${format.toUpperCase()} text; pass { format: 'xlsx' } if it is a workbook`, {
-      row: 1,
-      expected: `${format.toUpperCase()} text`,
-    });
+    throw new ParseError(
+      'BINARY_INPUT',
+      `the input is a ZIP archive (an .xlsx workbook?), not ${format.toUpperCase()} text; pass { format: 'xlsx' } if it is a workbook`,
+      {
+        row: 1,
+        expected: `${format.toUpperCase()} text`,
+      },
+    );
   }
 }

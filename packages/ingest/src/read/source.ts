@@ -99,6 +99,9 @@ async function* asBytes(it: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> 
   for await (const c of it) {
     if (c instanceof Uint8Array) yield c;
     else if (typeof c === 'string') yield Buffer.from(c, 'utf8');
-    else throw new InputError('BAD_SOURCE', 'the stream must yield bytes or strings (not object mode)', { value: typeof c });
+    else
+      throw new InputError('BAD_SOURCE', 'the stream must yield bytes or strings (not object mode)', {
+        value: typeof c,
+      });
   }
 }

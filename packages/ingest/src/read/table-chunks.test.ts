@@ -9,7 +9,10 @@ import { readTableChunks, type ChunkedReadOptions, type TableChunk } from './tab
 
 const b = (text: string): Buffer => Buffer.from(text, 'utf8');
 
-async function collect(source: Parameters<typeof readTableChunks>[0], options: ChunkedReadOptions): Promise<TableChunk[]> {
+async function collect(
+  source: Parameters<typeof readTableChunks>[0],
+  options: ChunkedReadOptions,
+): Promise<TableChunk[]> {
   const out: TableChunk[] = [];
   for await (const c of readTableChunks(source, options)) out.push(c);
   return out;
@@ -19,18 +22,24 @@ async function collect(source: Parameters<typeof readTableChunks>[0], options: C
 const rowsOf = (chunks: TableChunk[]) => chunks.flatMap((c) => c.table.objects() as Record<string, unknown>[]);
 
 /** A stream that hands its bytes over `size` at a time (splits quoted fields and multi-byte characters). */
-const trickle = (bytes: Buffer, size: number) => Readable.from((function* () {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-})());
+const trickle = (bytes: Buffer, size: number) =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    })(),
+  );
 
-const CSV = 'id,text,n\n1,"a, b",1.5\n2,"say ""hi""",\n3,"two\nlines",007\n4,naïve café,x\n5,,2\n6,日本語,3\n7,last,4\n';
+const CSV =
+  'id,text,n\n1,"a, b",1.5\n2,"say ""hi""",\n3,"two\nlines",007\n4,naïve café,x\n5,,2\n6,日本語,3\n7,last,4\n';
 
 describe('readTableChunks: CSV row batches', () => {
   it('yields consecutive chunks with global offsets that add up to the whole read (forced types)', async () => {
     const whole = (await readTable(b(CSV), { columnTypes: { n: 'string' } })).objects();
     for (const chunkRows of [1, 2, 3, 7, 100]) {
       const chunks = await collect(b(CSV), { chunkRows, columnTypes: { n: 'string' } });
-      expect(chunks.map((c) => c.offset)).toEqual(Array.from({ length: Math.ceil(7 / chunkRows) }, (_, i) => i * chunkRows));
+      expect(chunks.map((c) => c.offset)).toEqual(
+        Array.from({ length: Math.ceil(7 / chunkRows) }, (_, i) => i * chunkRows),
+      );
       expect(chunks.map((c) => c.table.numRows())).toEqual(chunks.map((c) => Math.min(chunkRows, 7 - c.offset)));
       expect(chunks.every((c) => c.streamed && c.format === 'csv')).toBe(true);
       expect(rowsOf(chunks)).toEqual(whole);
@@ -39,7 +48,15 @@ describe('readTableChunks: CSV row batches', () => {
 
   it('keeps quoted newlines and multi-byte characters split across byte chunks', async () => {
     const chunks = await collect(trickle(b(CSV), 1), { chunkRows: 2, columnTypes: { n: 'string' } });
-    expect(rowsOf(chunks).map((r) => r.text)).toEqual(['a, b', 'say "hi"', 'two\nlines', 'naïve café', null, '日本語', 'last']);
+    expect(rowsOf(chunks).map((r) => r.text)).toEqual([
+      'a, b',
+      'say "hi"',
+      'two\nlines',
+      'naïve café',
+      null,
+      '日本語',
+      'last',
+    ]);
     // Bytes up to each chunk's last row, whatever the byte chunks were.
     expect(chunks[0].bytesRead).toBe(Buffer.byteLength(CSV.split('\n').slice(0, 3).join('\n')) + 1);
     expect(chunks[chunks.length - 1].bytesRead).toBe(Buffer.byteLength(CSV));
@@ -98,11 +115,15 @@ describe('readTableChunks: CSV row batches', () => {
   it('errors name whole-input lines, also after earlier chunks were yielded', async () => {
     const text = `a,b\n${Array.from({ length: 30 }, (_, i) => `${i},x`).join('\n')}\n1,2,3\n`;
     const got: number[] = [];
-    await expect((async () => {
-      for await (const c of readTableChunks(b(text), { chunkRows: 10 })) got.push(c.offset);
-    })()).rejects.toThrow(/line 32 has 3 fields but the header has 2/);
+    await expect(
+      (async () => {
+        for await (const c of readTableChunks(b(text), { chunkRows: 10 })) got.push(c.offset);
+      })(),
+    ).rejects.toThrow(/line 32 has 3 fields but the header has 2/);
     expect(got).toEqual([0, 10, 20]);
-    await expect(collect(b('a,b\n1,x\n2,y\nz,w\n'), { chunkRows: 1, columnTypes: { a: 'number' } })).rejects.toThrow(/forced to number but line 4 holds "z"/);
+    await expect(collect(b('a,b\n1,x\n2,y\nz,w\n'), { chunkRows: 1, columnTypes: { a: 'number' } })).rejects.toThrow(
+      /forced to number but line 4 holds "z"/,
+    );
   });
 
   it('rejects a bad chunk size', async () => {

@@ -33,10 +33,16 @@ export interface TableChunk {
  * force `columnTypes` (or coerce each chunk to a schema) when a column's type must not depend on
  * which rows share its chunk. Stopping early (break, return) closes the file.
  */
-export async function* readTableChunks(source: TableSource, options: ChunkedReadOptions = {}): AsyncGenerator<TableChunk> {
+export async function* readTableChunks(
+  source: TableSource,
+  options: ChunkedReadOptions = {},
+): AsyncGenerator<TableChunk> {
   const chunkRows = options.chunkRows ?? 10_000;
   if (!(Number.isInteger(chunkRows) && chunkRows >= 1)) {
-    throw new ConfigError('BAD_OPTION', `chunkRows must be a positive integer, got ${String(chunkRows)}`, { value: chunkRows, expected: 'an integer >= 1' });
+    throw new ConfigError('BAD_OPTION', `chunkRows must be a positive integer, got ${String(chunkRows)}`, {
+      value: chunkRows,
+      expected: 'an integer >= 1',
+    });
   }
   checkOptions(options);
   const { warnings, warn } = collector(options);
@@ -48,7 +54,14 @@ export async function* readTableChunks(source: TableSource, options: ChunkedRead
       if (head.length === 0) emptyFileError();
       const delimiter = chooseDelimiter(head, s);
       for await (const batch of readCsvRowBatches(src.chunks(), delimiter, s, chunkRows)) {
-        yield { table: toTable(batch.columns), offset: batch.offset, format, streamed: true, bytesRead: batch.bytesRead, bytesTotal };
+        yield {
+          table: toTable(batch.columns),
+          offset: batch.offset,
+          format,
+          streamed: true,
+          bytesRead: batch.bytesRead,
+          bytesTotal,
+        };
       }
       return;
     }

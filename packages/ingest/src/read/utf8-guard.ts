@@ -22,10 +22,14 @@ export class Utf8Guard {
     const body = cut === bytes.length ? bytes : bytes.subarray(0, cut);
     const nul = body.indexOf(0);
     if (nul >= 0) {
-      throw new ParseError('BINARY_INPUT', `line ${this.line + countNewlines(body, nul)} holds a NUL byte: this looks like binary data, not text`, {
-        row: this.line + countNewlines(body, nul),
-        expected: 'UTF-8 text',
-      });
+      throw new ParseError(
+        'BINARY_INPUT',
+        `line ${this.line + countNewlines(body, nul)} holds a NUL byte: this looks like binary data, not text`,
+        {
+          row: this.line + countNewlines(body, nul),
+          expected: 'UTF-8 text',
+        },
+      );
     }
     if (!isUtf8(body)) {
       const at = firstInvalid(body);
@@ -43,10 +47,14 @@ export class Utf8Guard {
   /** End of input: a multi-byte character cut short is an error too. */
   end(): void {
     if (this.carry.length > 0) {
-      throw new ParseError('INVALID_UTF8', `line ${this.line} ends in the middle of a UTF-8 character; re-save the file as UTF-8`, {
-        row: this.line,
-        expected: 'UTF-8 text',
-      });
+      throw new ParseError(
+        'INVALID_UTF8',
+        `line ${this.line} ends in the middle of a UTF-8 character; re-save the file as UTF-8`,
+        {
+          row: this.line,
+          expected: 'UTF-8 text',
+        },
+      );
     }
   }
 }

@@ -21,8 +21,18 @@ describe('readTable: XLSX', () => {
     });
     const r = await readTableWithInfo(bytes, { sheet: 'data' });
     expect(r.format).toBe('xlsx');
-    expect(r.columnTypes).toEqual({ when: 'date', n: 'number', total: 'number', code: 'string', flag: 'boolean', label: 'string' });
-    expect((r.table.array('when') as Date[]).map((d) => d.getTime())).toEqual([Date.UTC(2020, 0, 2, 3, 4, 5), Date.UTC(2021, 5, 6)]);
+    expect(r.columnTypes).toEqual({
+      when: 'date',
+      n: 'number',
+      total: 'number',
+      code: 'string',
+      flag: 'boolean',
+      label: 'string',
+    });
+    expect((r.table.array('when') as Date[]).map((d) => d.getTime())).toEqual([
+      Date.UTC(2020, 0, 2, 3, 4, 5),
+      Date.UTC(2021, 5, 6),
+    ]);
     expect(r.table.array('n')).toEqual([12, 3.5]);
     expect(r.table.array('total')).toEqual([24, 7]);
     expect(r.table.array('code')).toEqual(['007', 'x']);
@@ -38,7 +48,10 @@ describe('readTable: XLSX', () => {
     });
     const t = await readTable(Readable.from([bytes]));
     expect(t.objects()).toEqual([{ x: 1 }]);
-    await expect(readTable(bytes, { sheet: 'nope' })).rejects.toMatchObject({ code: 'SHEET_NOT_FOUND', message: expect.stringMatching(/first, second/) });
+    await expect(readTable(bytes, { sheet: 'nope' })).rejects.toMatchObject({
+      code: 'SHEET_NOT_FOUND',
+      message: expect.stringMatching(/first, second/),
+    });
   });
 
   it('a forced type that a cell does not fit is a ParseError naming the sheet row', async () => {
@@ -48,7 +61,11 @@ describe('readTable: XLSX', () => {
       ws.addRow([5]);
       ws.addRow(['5k']);
     });
-    await expect(readTable(bytes, { columnTypes: { goal: 'number' } })).rejects.toMatchObject({ code: 'TYPE_MISMATCH', row: 3, column: 'goal' });
+    await expect(readTable(bytes, { columnTypes: { goal: 'number' } })).rejects.toMatchObject({
+      code: 'TYPE_MISMATCH',
+      row: 3,
+      column: 'goal',
+    });
   });
 });
 

@@ -22,13 +22,16 @@ interface SheetLike extends AsyncIterable<{ number: number; values: unknown }> {
  * Excel dates stay Date, formula cells give their cached result, text cells are typed like CSV.
  */
 export async function readXlsx(input: string | Readable, s: XlsxSettings): Promise<ReadColumns> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as never, {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    worksheets: 'emit',
-    entries: 'emit',
-  } as never);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(
+    input as never,
+    {
+      sharedStrings: 'cache',
+      hyperlinks: 'ignore',
+      styles: 'cache',
+      worksheets: 'emit',
+      entries: 'emit',
+    } as never,
+  );
   const seen: string[] = [];
   let result: ReadColumns | undefined;
   try {
@@ -43,16 +46,24 @@ export async function readXlsx(input: string | Readable, s: XlsxSettings): Promi
     }
   } catch (e) {
     if (e instanceof ParseError || e instanceof InputError) throw e;
-    throw new ParseError('XLSX_INVALID', `the workbook cannot be read: ${(e as Error).message}; is it a valid .xlsx file?`, {
-      expected: 'an .xlsx workbook',
-    });
+    throw new ParseError(
+      'XLSX_INVALID',
+      `the workbook cannot be read: ${(e as Error).message}; is it a valid .xlsx file?`,
+      {
+        expected: 'an .xlsx workbook',
+      },
+    );
   }
   if (!result) {
     if (s.sheet !== undefined) {
-      throw new InputError('SHEET_NOT_FOUND', `the workbook has no sheet named "${s.sheet}"; its sheets are: ${seen.join(', ') || '(none)'}`, {
-        value: s.sheet,
-        expected: `one of: ${seen.join(', ')}`,
-      });
+      throw new InputError(
+        'SHEET_NOT_FOUND',
+        `the workbook has no sheet named "${s.sheet}"; its sheets are: ${seen.join(', ') || '(none)'}`,
+        {
+          value: s.sheet,
+          expected: `one of: ${seen.join(', ')}`,
+        },
+      );
     }
     throw new ParseError('EMPTY_FILE', 'the workbook has no sheets', { row: 1 });
   }
@@ -97,21 +108,34 @@ async function readSheet(ws: SheetLike, s: XlsxSettings): Promise<ReadColumns> {
       for (let c = builders.length + 1; c < values.length; c++) {
         if (cellValue(values[c]) !== null) {
           overflowWarned = true;
-          s.warn({ code: 'CELLS_BEYOND_HEADER', row: line, message: `row ${line} has values right of the last named column (column ${c}); they are ignored` });
+          s.warn({
+            code: 'CELLS_BEYOND_HEADER',
+            row: line,
+            message: `row ${line} has values right of the last named column (column ${c}); they are ignored`,
+          });
           break;
         }
       }
     }
   }
-  if (builders === null) throw new ParseError('EMPTY_FILE', 'the sheet is empty: expected a header row with column names', { row: 1 });
+  if (builders === null)
+    throw new ParseError('EMPTY_FILE', 'the sheet is empty: expected a header row with column names', { row: 1 });
   for (const [column, count] of errorCells) {
-    s.warn({ code: 'ERROR_CELLS', column, message: `column "${column}" has ${count} Excel error cells (#N/A, #DIV/0!...) read as missing` });
+    s.warn({
+      code: 'ERROR_CELLS',
+      column,
+      message: `column "${column}" has ${count} Excel error cells (#N/A, #DIV/0!...) read as missing`,
+    });
   }
   const rows = builders.length > 0 ? builders[0].rows : 0;
   if (rows === 0 && !s.allowEmpty) {
-    throw new ParseError('NO_ROWS', `the sheet has a header (row ${headerRow}) but no data rows; pass { allowEmpty: true } to get an empty table`, {
-      row: headerRow + 1,
-    });
+    throw new ParseError(
+      'NO_ROWS',
+      `the sheet has a header (row ${headerRow}) but no data rows; pass { allowEmpty: true } to get an empty table`,
+      {
+        row: headerRow + 1,
+      },
+    );
   }
   return { names, columns: builders.map((b) => b.finish()), types: builders.map((b) => b.type), rows };
 }

@@ -29,16 +29,23 @@ export function stratifiedKFoldSplits(table: ColumnTable, options: KFoldOptions 
  * k splits where all rows of one `group` value land on the same side (core's groupKFold).
  * A missing group is an error (it would silently make one big group of unrelated rows).
  */
-export function groupKFoldSplits(table: ColumnTable, options: Omit<KFoldOptions, 'shuffle'> & { group: string }): TableSplit[] {
+export function groupKFoldSplits(
+  table: ColumnTable,
+  options: Omit<KFoldOptions, 'shuffle'> & { group: string },
+): TableSplit[] {
   const g = requireColumn(table, options.group, 'group');
   const missing: number[] = [];
   for (let i = 0; i < g.length; i++) if (g[i] === null || g[i] === undefined) missing.push(i + 1);
   if (missing.length) {
-    throw new InputError('MISSING_GROUP', `group column "${options.group}" is missing in ${describeRows(missing)}; fill or drop those rows first`, {
-      column: options.group,
-      row: missing[0],
-      expected: 'a group value on every row',
-    });
+    throw new InputError(
+      'MISSING_GROUP',
+      `group column "${options.group}" is missing in ${describeRows(missing)}; fill or drop those rows first`,
+      {
+        column: options.group,
+        row: missing[0],
+        expected: 'a group value on every row',
+      },
+    );
   }
   return groupKFold(g, options.k ?? 5, createRng(options.seed ?? 0)).map((f) => applyFold(table, f));
 }

@@ -72,7 +72,9 @@ describe('table splits', () => {
     expect((s.test.array('t') as Date[])[0]).toEqual(new Date('2020-03-01T00:00:00Z'));
     const strings = aq.table({ t: ['2021-01-02', '2020-05-05', '2022-01-01 10:00'] });
     expect(Array.from(timeSplit(strings, { column: 't', cutoff: new Date('2021-01-02') }).trainIndices)).toEqual([1]);
-    expect(Array.from(timeSplit(aq.table({ yr: [2019, 2021, 2020] }), { column: 'yr', cutoff: 2020 }).testIndices)).toEqual([1, 2]);
+    expect(
+      Array.from(timeSplit(aq.table({ yr: [2019, 2021, 2020] }), { column: 'yr', cutoff: 2020 }).testIndices),
+    ).toEqual([1, 2]);
   });
 
   it('timeSplit names the rows whose time is missing or not a date', () => {
@@ -86,7 +88,9 @@ describe('table splits', () => {
     expect(err).toBeInstanceOf(InputError);
     expect(err!.code).toBe('MISSING_TIME');
     expect(err!.message).toMatch(/missing in rows 2, 4/);
-    expect(() => timeSplit(aq.table({ t: ['2020-01-01', 'soon'] }), { column: 't', cutoff: '2020-01-01' })).toThrow(/not dates in row 2 \(first: "soon"\)/);
+    expect(() => timeSplit(aq.table({ t: ['2020-01-01', 'soon'] }), { column: 't', cutoff: '2020-01-01' })).toThrow(
+      /not dates in row 2 \(first: "soon"\)/,
+    );
     expect(() => timeSplit(table, { column: 't', cutoff: '2030-01-01' })).toThrow(/no rows in test/);
     expect(() => timeSplit(table, { column: 't', cutoff: 'later' })).toThrow(/is not a date/);
   });

@@ -12,5 +12,10 @@ export interface TableSplit {
 
 /** Apply a core Fold to a table. Rows keep the input table's order within each part. */
 export function applyFold(table: ColumnTable, fold: Fold): TableSplit {
-  return { train: takeRows(table, fold.train), test: takeRows(table, fold.test), trainIndices: fold.train, testIndices: fold.test };
+  return {
+    train: takeRows(table, fold.train),
+    test: takeRows(table, fold.test),
+    trainIndices: fold.train,
+    testIndices: fold.test,
+  };
 }

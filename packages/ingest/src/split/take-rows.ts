@@ -29,7 +29,10 @@ export function requireColumn(table: ColumnTable, column: string, option: string
 
 /** "rows 3, 17, 40 and 12 more": 1-based rows for a message. */
 export function describeRows(rows: readonly number[], shown = 10): string {
-  const head = rows.slice(0, shown).map((r) => r.toLocaleString('en-US')).join(', ');
+  const head = rows
+    .slice(0, shown)
+    .map((r) => r.toLocaleString('en-US'))
+    .join(', ');
   const more = rows.length - Math.min(rows.length, shown);
   return `${rows.length === 1 ? 'row' : 'rows'} ${head}${more > 0 ? ` and ${more} more` : ''}`;
 }

@@ -23,10 +23,14 @@ export function timeSplit(table: ColumnTable, options: TimeSplitOptions): TableS
   const values = requireColumn(table, options.column, 'column');
   const cutoff = toTime(options.cutoff);
   if (cutoff === undefined) {
-    throw new InputError('INVALID_CUTOFF', `cutoff ${describeValue(options.cutoff)} is not a date; pass a Date, an ISO date string or a number`, {
-      value: options.cutoff,
-      expected: 'a Date, ISO date string or number',
-    });
+    throw new InputError(
+      'INVALID_CUTOFF',
+      `cutoff ${describeValue(options.cutoff)} is not a date; pass a Date, an ISO date string or a number`,
+      {
+        value: options.cutoff,
+        expected: 'a Date, ISO date string or number',
+      },
+    );
   }
   const n = values.length;
   const missing: number[] = [];
@@ -47,25 +51,37 @@ export function timeSplit(table: ColumnTable, options: TimeSplitOptions): TableS
     }
   }
   if (missing.length) {
-    throw new InputError('MISSING_TIME', `time column "${options.column}" is missing in ${describeRows(missing)}; fill or drop those rows before a time split`, {
-      column: options.column,
-      row: missing[0],
-      expected: 'a date on every row',
-    });
+    throw new InputError(
+      'MISSING_TIME',
+      `time column "${options.column}" is missing in ${describeRows(missing)}; fill or drop those rows before a time split`,
+      {
+        column: options.column,
+        row: missing[0],
+        expected: 'a date on every row',
+      },
+    );
   }
   if (bad.length) {
-    throw new InputError('INVALID_TIME', `time column "${options.column}" has values that are not dates in ${describeRows(bad)} (first: ${describeValue(values[bad[0] - 1])})`, {
-      column: options.column,
-      row: bad[0],
-      value: values[bad[0] - 1],
-      expected: 'a Date, ISO date string or number',
-    });
+    throw new InputError(
+      'INVALID_TIME',
+      `time column "${options.column}" has values that are not dates in ${describeRows(bad)} (first: ${describeValue(values[bad[0] - 1])})`,
+      {
+        column: options.column,
+        row: bad[0],
+        value: values[bad[0] - 1],
+        expected: 'a Date, ISO date string or number',
+      },
+    );
   }
   if (nTrain === 0 || nTrain === n) {
-    throw new InputError('EMPTY_SPLIT', `cutoff ${describeValue(options.cutoff)} puts ${nTrain === 0 ? 'no rows in train' : 'no rows in test'}; choose a cutoff inside the range of "${options.column}"`, {
-      column: options.column,
-      value: options.cutoff,
-    });
+    throw new InputError(
+      'EMPTY_SPLIT',
+      `cutoff ${describeValue(options.cutoff)} puts ${nTrain === 0 ? 'no rows in train' : 'no rows in test'}; choose a cutoff inside the range of "${options.column}"`,
+      {
+        column: options.column,
+        value: options.cutoff,
+      },
+    );
   }
   const train = new Uint32Array(nTrain);
   const test = new Uint32Array(n - nTrain);

@@ -19,7 +19,11 @@ export function trainTestSplit(table: ColumnTable, options: TrainTestSplitOption
 
 function splitTable(table: ColumnTable, options: TrainTestSplitOptions, stratifyOption: string): TableSplit {
   const stratify = options.stratify !== undefined ? requireColumn(table, options.stratify, stratifyOption) : undefined;
-  const fold = trainTestSplitIndices(table.numRows(), { testSize: options.testSize ?? 0.2, rng: createRng(options.seed ?? 0), stratify });
+  const fold = trainTestSplitIndices(table.numRows(), {
+    testSize: options.testSize ?? 0.2,
+    rng: createRng(options.seed ?? 0),
+    stratify,
+  });
   return applyFold(table, fold);
 }
 

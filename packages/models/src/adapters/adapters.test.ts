@@ -36,7 +36,14 @@ describe('adapters for mljs packages', () => {
   });
 
   it('both reject missing values with the column named', () => {
-    const X = fromRows([[1, NaN], [2, 1], [3, 0]], ['p', 'q']);
+    const X = fromRows(
+      [
+        [1, NaN],
+        [2, 1],
+        [3, 0],
+      ],
+      ['p', 'q'],
+    );
     expect(() => new MlLogisticRegression().fit(X, [0, 1, 0])).toThrow(/column "q"/);
     expect(() => new MlRandomForestClassifier().fit(X, [0, 1, 0])).toThrow(/column "q"/);
   });

@@ -72,7 +72,12 @@ export class FittedMlLogisticRegression implements Classifier {
   readonly #model: TrainedLogReg;
 
   /** @internal */
-  constructor(params: Readonly<Required<MlLogisticRegressionParams>>, columns: readonly string[], classes: number, model: TrainedLogReg) {
+  constructor(
+    params: Readonly<Required<MlLogisticRegressionParams>>,
+    columns: readonly string[],
+    classes: number,
+    model: TrainedLogReg,
+  ) {
     this.params = params;
     this.columns = Object.freeze([...columns]);
     this.classes = classes;
@@ -114,13 +119,25 @@ export class FittedMlLogisticRegression implements Classifier {
   }
 
   toJSON(): Serialized {
-    return { kind: KIND, version: 1, params: { ...this.params }, columns: [...this.columns], classes: this.classes, model: JSON.parse(JSON.stringify(this.#model)) };
+    return {
+      kind: KIND,
+      version: 1,
+      params: { ...this.params },
+      columns: [...this.columns],
+      classes: this.classes,
+      model: JSON.parse(JSON.stringify(this.#model)),
+    };
   }
 
   static fromJSON(json: Serialized): FittedMlLogisticRegression {
     expectKind(json, KIND, 1);
     const params = new MlLogisticRegression(json.params as MlLogisticRegressionParams).params;
-    return new FittedMlLogisticRegression(params, json.columns as string[], json.classes as number, MlLogReg.load(json.model as Record<string, unknown>));
+    return new FittedMlLogisticRegression(
+      params,
+      json.columns as string[],
+      json.classes as number,
+      MlLogReg.load(json.model as Record<string, unknown>),
+    );
   }
 }
 

@@ -33,8 +33,13 @@ const NAME = 'MlRandomForestClassifier';
  * The npm package ml-random-forest behind campaign-ml's Classifier contract: the JavaScript
  * reference point in benchmarks. Probabilities are the share of trees voting for each class.
  */
-export class MlRandomForestClassifier implements Estimator<FittedMlRandomForestClassifier, MlRandomForestClassifierParams> {
-  readonly params: Readonly<MlRandomForestClassifierParams & { nEstimators: number; maxFeatures: number; seed: number }>;
+export class MlRandomForestClassifier implements Estimator<
+  FittedMlRandomForestClassifier,
+  MlRandomForestClassifierParams
+> {
+  readonly params: Readonly<
+    MlRandomForestClassifierParams & { nEstimators: number; maxFeatures: number; seed: number }
+  >;
 
   constructor(params: MlRandomForestClassifierParams = {}) {
     this.params = Object.freeze({
@@ -77,7 +82,12 @@ export class FittedMlRandomForestClassifier implements Classifier {
   readonly #rf: TrainedForest;
 
   /** @internal */
-  constructor(params: MlRandomForestClassifier['params'], columns: readonly string[], classes: number, rf: TrainedForest) {
+  constructor(
+    params: MlRandomForestClassifier['params'],
+    columns: readonly string[],
+    classes: number,
+    rf: TrainedForest,
+  ) {
     this.params = params;
     this.columns = Object.freeze([...columns]);
     this.classes = classes;
@@ -114,7 +124,14 @@ export class FittedMlRandomForestClassifier implements Classifier {
   }
 
   toJSON(): Serialized {
-    return { kind: KIND, version: 1, params: { ...this.params }, columns: [...this.columns], classes: this.classes, model: JSON.parse(JSON.stringify(this.#rf.toJSON())) };
+    return {
+      kind: KIND,
+      version: 1,
+      params: { ...this.params },
+      columns: [...this.columns],
+      classes: this.classes,
+      model: JSON.parse(JSON.stringify(this.#rf.toJSON())),
+    };
   }
 
   static fromJSON(json: Serialized): FittedMlRandomForestClassifier {

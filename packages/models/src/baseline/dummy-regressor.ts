@@ -40,16 +40,24 @@ export class DummyRegressor implements Estimator<FittedDummyRegressor, DummyRegr
   constructor(params: DummyRegressorParams = {}) {
     const strategy = checkOneOf('DummyRegressor', 'strategy', params.strategy ?? 'mean', STRATEGIES);
     if (strategy === 'quantile' && params.quantile === undefined) {
-      throw new ConfigError('MISSING_PARAM', 'DummyRegressor: strategy "quantile" needs quantile (a number in [0, 1])', {
-        column: 'quantile',
-        expected: 'a number in [0, 1]',
-      });
+      throw new ConfigError(
+        'MISSING_PARAM',
+        'DummyRegressor: strategy "quantile" needs quantile (a number in [0, 1])',
+        {
+          column: 'quantile',
+          expected: 'a number in [0, 1]',
+        },
+      );
     }
     if (strategy === 'constant' && params.constant === undefined) {
-      throw new ConfigError('MISSING_PARAM', 'DummyRegressor: strategy "constant" needs constant (the value to predict)', {
-        column: 'constant',
-        expected: 'a finite number',
-      });
+      throw new ConfigError(
+        'MISSING_PARAM',
+        'DummyRegressor: strategy "constant" needs constant (the value to predict)',
+        {
+          column: 'constant',
+          expected: 'a finite number',
+        },
+      );
     }
     if (params.quantile !== undefined) checkNumber('DummyRegressor', 'quantile', params.quantile, 0, 1);
     if (params.constant !== undefined) checkNumber('DummyRegressor', 'constant', params.constant, -Infinity, Infinity);

@@ -13,7 +13,9 @@ describe('DummyClassifier', () => {
   });
 
   it('most_frequent gives one-hot probabilities; weights change the winner', () => {
-    const m = new DummyClassifier({ strategy: 'most_frequent' }).fit(X, y, { sampleWeight: [1, 1, 1, 1, 1, 1, 1, 1, 9, 9] });
+    const m = new DummyClassifier({ strategy: 'most_frequent' }).fit(X, y, {
+      sampleWeight: [1, 1, 1, 1, 1, 1, 1, 1, 9, 9],
+    });
     expect(m.mostFrequent).toBe(2);
     expect(Array.from(m.predictProba(X).slice(0, 3))).toEqual([0, 0, 1]);
   });

@@ -10,7 +10,8 @@ export interface ConfusionCounts {
   fn: number;
 }
 
-export type ThresholdMetric = 'f1' | 'fbeta' | 'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'specificity' | 'mcc' | 'youden';
+export type ThresholdMetric =
+  'f1' | 'fbeta' | 'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'specificity' | 'mcc' | 'youden';
 
 export interface ChooseThresholdOptions {
   /** Beta for 'fbeta' (default 1). */
@@ -55,9 +56,13 @@ function metricOf(name: ThresholdMetric, beta: number): (c: ConfusionCounts) => 
         return d === 0 ? 0 : (c.tp * c.tn - c.fp * c.fn) / d;
       };
     default:
-      throw new ConfigError('UNKNOWN_METRIC', `unknown threshold metric "${String(name)}"; use f1, fbeta, accuracy, balancedAccuracy, precision, recall, specificity, mcc, youden or a function of { tp, fp, tn, fn }`, {
-        value: name,
-      });
+      throw new ConfigError(
+        'UNKNOWN_METRIC',
+        `unknown threshold metric "${String(name)}"; use f1, fbeta, accuracy, balancedAccuracy, precision, recall, specificity, mcc, youden or a function of { tp, fp, tn, fn }`,
+        {
+          value: name,
+        },
+      );
   }
 }
 
@@ -95,7 +100,10 @@ export function chooseThreshold(
       best = j;
     }
   }
-  if (best < 0) throw new InputError('INVALID_METRIC_VALUE', 'the threshold metric returned NaN at every cut', { expected: 'a number' });
+  if (best < 0)
+    throw new InputError('INVALID_METRIC_VALUE', 'the threshold metric returned NaN at every cut', {
+      expected: 'a number',
+    });
   const hi = thresholds[best];
   let threshold = hi;
   if (best + 1 < m) {

@@ -20,7 +20,12 @@ export type OutOfFold =
  * Out-of-fold probabilities (classifiers) or values (regressors) for every row, for threshold choice,
  * calibration checks and stacking. The folds must put every row in exactly one test part.
  */
-export function crossValPredict(factory: EstimatorFactory, X: Matrix, y: ArrayLike<number>, options: CvRunOptions = {}): OutOfFold {
+export function crossValPredict(
+  factory: EstimatorFactory,
+  X: Matrix,
+  y: ArrayLike<number>,
+  options: CvRunOptions = {},
+): OutOfFold {
   const n = X.rows;
   const fold = new Int32Array(n).fill(-1);
   let proba: Float64Array | undefined;
@@ -31,16 +36,21 @@ export function crossValPredict(factory: EstimatorFactory, X: Matrix, y: ArrayLi
     for (let i = 0; i < run.test.length; i++) {
       const r = run.test[i];
       if (fold[r] !== -1) {
-        throw new InputError('OVERLAPPING_FOLDS', `row ${r} is in the test part of folds ${fold[r]} and ${run.fold}; out-of-fold predictions need a partition`, {
-          row: r,
-        });
+        throw new InputError(
+          'OVERLAPPING_FOLDS',
+          `row ${r} is in the test part of folds ${fold[r]} and ${run.fold}; out-of-fold predictions need a partition`,
+          {
+            row: r,
+          },
+        );
       }
       fold[r] = run.fold;
     }
     if (p.task === 'classification') {
       classes = p.classes;
       proba ??= new Float64Array(n * classes);
-      for (let i = 0; i < run.test.length; i++) proba.set(p.proba.subarray(i * classes, (i + 1) * classes), run.test[i] * classes);
+      for (let i = 0; i < run.test.length; i++)
+        proba.set(p.proba.subarray(i * classes, (i + 1) * classes), run.test[i] * classes);
     } else {
       values ??= new Float64Array(n);
       for (let i = 0; i < run.test.length; i++) values[run.test[i]] = p.values[i];
@@ -48,7 +58,11 @@ export function crossValPredict(factory: EstimatorFactory, X: Matrix, y: ArrayLi
   });
   const missing = fold.indexOf(-1);
   if (missing >= 0) {
-    throw new InputError('UNCOVERED_ROWS', `row ${missing} is in no test fold; out-of-fold predictions need every row tested once`, { row: missing });
+    throw new InputError(
+      'UNCOVERED_ROWS',
+      `row ${missing} is in no test fold; out-of-fold predictions need every row tested once`,
+      { row: missing },
+    );
   }
   if (task === 'classification' && proba) {
     return { task, classes, proba, labels: labelsFromProba(proba, n, classes, options.threshold ?? 0.5), fold };

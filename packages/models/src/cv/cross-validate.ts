@@ -32,19 +32,28 @@ export interface CrossValidateResult {
 
 function resolveAll(metrics: ReadonlyArray<MetricName | CustomScorer>): CvScorer[] {
   if (!Array.isArray(metrics) || metrics.length === 0) {
-    throw new ConfigError('INVALID_METRIC', 'metrics must be a non-empty list of metric names or { name, score } objects', { value: metrics });
+    throw new ConfigError(
+      'INVALID_METRIC',
+      'metrics must be a non-empty list of metric names or { name, score } objects',
+      { value: metrics },
+    );
   }
   const scorers = metrics.map(resolveScorer);
   const seen = new Set<string>();
   for (const s of scorers) {
-    if (seen.has(s.name)) throw new ConfigError('DUPLICATE_METRIC', `metric "${s.name}" is listed twice`, { value: s.name });
+    if (seen.has(s.name))
+      throw new ConfigError('DUPLICATE_METRIC', `metric "${s.name}" is listed twice`, { value: s.name });
     seen.add(s.name);
   }
   const tasks = new Set(scorers.map((s) => s.task).filter((t) => t !== 'any'));
   if (tasks.size > 1) {
-    throw new ConfigError('INVALID_METRIC', 'metrics mix classification and regression metrics; choose metrics for one task', {
-      value: scorers.map((s) => s.name).join(', '),
-    });
+    throw new ConfigError(
+      'INVALID_METRIC',
+      'metrics mix classification and regression metrics; choose metrics for one task',
+      {
+        value: scorers.map((s) => s.name).join(', '),
+      },
+    );
   }
   return scorers;
 }
@@ -52,15 +61,23 @@ function resolveAll(metrics: ReadonlyArray<MetricName | CustomScorer>): CvScorer
 function checkScorers(scorers: CvScorer[], task: 'classification' | 'regression', classes: number): void {
   for (const s of scorers) {
     if (s.task !== 'any' && s.task !== task) {
-      throw new ConfigError('TASK_MISMATCH', `metric "${s.name}" needs a ${s.task === 'regression' ? 'regressor' : 'classifier'} but the estimator is a ${task === 'regression' ? 'regressor' : 'classifier'}`, {
-        value: s.name,
-      });
+      throw new ConfigError(
+        'TASK_MISMATCH',
+        `metric "${s.name}" needs a ${s.task === 'regression' ? 'regressor' : 'classifier'} but the estimator is a ${task === 'regression' ? 'regressor' : 'classifier'}`,
+        {
+          value: s.name,
+        },
+      );
     }
     if (s.binaryOnly && classes > 2) {
-      throw new ConfigError('BINARY_METRIC', `metric "${s.name}" is for two classes but y has ${classes}; use "${s.name}Macro" or another multiclass metric`, {
-        value: s.name,
-        expected: 'a multiclass metric such as f1Macro, accuracy, logLoss, rocAuc',
-      });
+      throw new ConfigError(
+        'BINARY_METRIC',
+        `metric "${s.name}" is for two classes but y has ${classes}; use "${s.name}Macro" or another multiclass metric`,
+        {
+          value: s.name,
+          expected: 'a multiclass metric such as f1Macro, accuracy, logLoss, rocAuc',
+        },
+      );
     }
   }
 }
@@ -70,7 +87,12 @@ function checkScorers(scorers: CvScorer[], task: 'classification' | 'regression'
  * scored on its test rows. Folds are stratified for classification by default, grouped with `groups`,
  * shuffled reproducibly by `seed`. Label metrics use binary predictions P(class 1) >= threshold (0.5).
  */
-export function crossValidate(factory: EstimatorFactory, X: Matrix, y: ArrayLike<number>, options: CrossValidateOptions = {}): CrossValidateResult {
+export function crossValidate(
+  factory: EstimatorFactory,
+  X: Matrix,
+  y: ArrayLike<number>,
+  options: CrossValidateOptions = {},
+): CrossValidateResult {
   let scorers = options.metrics ? resolveAll(options.metrics) : undefined;
   const hintTask = scorers?.find((s) => s.task !== 'any')?.task;
   const folds: FoldScores[] = [];
@@ -78,9 +100,12 @@ export function crossValidate(factory: EstimatorFactory, X: Matrix, y: ArrayLike
   runFolds(factory, X, y, options, hintTask === undefined ? undefined : hintTask === 'classification', (run, task) => {
     if (!scorers) {
       const classes = run.predictions.task === 'classification' ? run.predictions.classes : 0;
-      scorers = defaultMetrics(task === 'regression' ? 'regression' : classes > 2 ? 'multiclass' : 'binary').map(resolveScorer);
+      scorers = defaultMetrics(task === 'regression' ? 'regression' : classes > 2 ? 'multiclass' : 'binary').map(
+        resolveScorer,
+      );
     }
-    if (run.fold === 0) checkScorers(scorers, task, run.predictions.task === 'classification' ? run.predictions.classes : 0);
+    if (run.fold === 0)
+      checkScorers(scorers, task, run.predictions.task === 'classification' ? run.predictions.classes : 0);
     const t0 = performance.now();
     const scores: Record<string, number> = {};
     for (const s of scorers) scores[s.name] = s.score(run.yTest, run.predictions);

@@ -15,7 +15,10 @@ export interface FoldOptions {
 
 /** Check user-supplied folds: indices in range, train and test disjoint, test non-empty. */
 function checkGivenFolds(folds: readonly Fold[], n: number): Fold[] {
-  if (folds.length < 1) throw new ConfigError('INVALID_FOLDS', 'folds is an empty list; pass a number >= 2 or at least one fold', { value: 0 });
+  if (folds.length < 1)
+    throw new ConfigError('INVALID_FOLDS', 'folds is an empty list; pass a number >= 2 or at least one fold', {
+      value: 0,
+    });
   const mark = new Int32Array(n);
   folds.forEach((f, i) => {
     if (!f || !f.train || !f.test || f.test.length === 0 || f.train.length === 0) {
@@ -25,17 +28,25 @@ function checkGivenFolds(folds: readonly Fold[], n: number): Fold[] {
     for (let j = 0; j < f.test.length; j++) {
       const r = f.test[j];
       if (!(Number.isInteger(r) && r >= 0 && r < n)) {
-        throw new InputError('ROW_OUT_OF_RANGE', `fold ${i}: test row ${r} is out of range 0..${n - 1}`, { row: r, value: r });
+        throw new InputError('ROW_OUT_OF_RANGE', `fold ${i}: test row ${r} is out of range 0..${n - 1}`, {
+          row: r,
+          value: r,
+        });
       }
       mark[r] = stamp;
     }
     for (let j = 0; j < f.train.length; j++) {
       const r = f.train[j];
       if (!(Number.isInteger(r) && r >= 0 && r < n)) {
-        throw new InputError('ROW_OUT_OF_RANGE', `fold ${i}: train row ${r} is out of range 0..${n - 1}`, { row: r, value: r });
+        throw new InputError('ROW_OUT_OF_RANGE', `fold ${i}: train row ${r} is out of range 0..${n - 1}`, {
+          row: r,
+          value: r,
+        });
       }
       if (mark[r] === stamp) {
-        throw new InputError('TRAIN_TEST_OVERLAP', `fold ${i}: row ${r} is in both the training and the test part`, { row: r });
+        throw new InputError('TRAIN_TEST_OVERLAP', `fold ${i}: row ${r} is in both the training and the test part`, {
+          row: r,
+        });
       }
     }
   });
@@ -54,16 +65,24 @@ export function makeFolds(y: ArrayLike<number>, options: FoldOptions, classifica
     });
   }
   const seed = options.seed ?? 0;
-  if (!Number.isFinite(seed)) throw new ConfigError('INVALID_OPTION', `seed must be a finite number, got ${seed}`, { value: seed });
+  if (!Number.isFinite(seed))
+    throw new ConfigError('INVALID_OPTION', `seed must be a finite number, got ${seed}`, { value: seed });
   const rng = options.shuffle === false ? undefined : createRng(seed);
   if (groups) {
     if (options.stratified === true) {
-      throw new ConfigError('INVALID_OPTION', 'stratified and groups cannot be combined; drop one (groups keep each group in one fold)', {
-        value: 'stratified + groups',
-      });
+      throw new ConfigError(
+        'INVALID_OPTION',
+        'stratified and groups cannot be combined; drop one (groups keep each group in one fold)',
+        {
+          value: 'stratified + groups',
+        },
+      );
     }
     if (groups.length !== n) {
-      throw new InputError('LENGTH_MISMATCH', `groups has ${groups.length} values but there are ${n} rows`, { value: groups.length, expected: `${n} values` });
+      throw new InputError('LENGTH_MISMATCH', `groups has ${groups.length} values but there are ${n} rows`, {
+        value: groups.length,
+        expected: `${n} values`,
+      });
     }
     return groupKFold(groups, folds, rng);
   }

@@ -67,7 +67,11 @@ class Centroid implements Estimator<CentroidModel> {
       counts[y[r]]++;
       ids.add(X.data[X.rows + r]);
     }
-    return new CentroidModel(k, sums.map((s, c) => (counts[c] ? s / counts[c] : NaN)), ids);
+    return new CentroidModel(
+      k,
+      sums.map((s, c) => (counts[c] ? s / counts[c] : NaN)),
+      ids,
+    );
   }
 }
 
@@ -202,7 +206,14 @@ describe('crossValidate', () => {
     expect(Object.keys(r.mean)).toEqual(['rocAuc', 'logLoss', 'accuracy', 'f1']);
     const custom = crossValidate(centroid, X, y, {
       folds: 3,
-      metrics: ['accuracy', { name: 'errors', greaterIsBetter: false, score: (yt, p) => (p.task === 'classification' ? p.labels.filter((l, i) => l !== yt[i]).length : NaN) }],
+      metrics: [
+        'accuracy',
+        {
+          name: 'errors',
+          greaterIsBetter: false,
+          score: (yt, p) => (p.task === 'classification' ? p.labels.filter((l, i) => l !== yt[i]).length : NaN),
+        },
+      ],
     });
     custom.folds.forEach((f) => expect(f.scores.errors).toBeCloseTo(f.testSize * (1 - f.scores.accuracy), 9));
     expect(custom.greaterIsBetter.errors).toBe(false);
@@ -219,7 +230,12 @@ describe('crossValidate', () => {
     const ys = Float64Array.from(order, (i) => m.y[i]);
     const oof = crossValPredict(centroid, m.X, ys, { folds: 3, shuffle: false, stratified: false });
     expect(oof.task === 'classification' && oof.classes).toBe(4);
-    const reg = crossValidate(() => new Line(), m.X, Float64Array.from(m.y, (v, i) => v * 2 + 0.01 * i), { folds: 4 });
+    const reg = crossValidate(
+      () => new Line(),
+      m.X,
+      Float64Array.from(m.y, (v, i) => v * 2 + 0.01 * i),
+      { folds: 4 },
+    );
     expect(Object.keys(reg.mean)).toEqual(['rmse', 'mae', 'r2']);
     expect(reg.greaterIsBetter.rmse).toBe(false);
     const regOof = crossValPredict(() => new Line(), m.X, m.y, { folds: 4, task: 'regression' });
@@ -269,7 +285,12 @@ describe('crossValidate', () => {
     expect(binaryOnly.message).toMatch(/f1Macro/);
     const overlap = [{ train: Uint32Array.of(0, 1, 2), test: Uint32Array.of(2, 3) }];
     expect(code(() => crossValidate(centroid, X, y, { folds: overlap }))).toBe('TRAIN_TEST_OVERLAP');
-    const partial = [{ train: Uint32Array.from({ length: 100 }, (_, i) => i), test: Uint32Array.from({ length: 100 }, (_, i) => 100 + i) }];
+    const partial = [
+      {
+        train: Uint32Array.from({ length: 100 }, (_, i) => i),
+        test: Uint32Array.from({ length: 100 }, (_, i) => 100 + i),
+      },
+    ];
     expect(crossValidate(centroid, X, y, { folds: partial, metrics: ['accuracy'] }).folds).toHaveLength(1);
     expect(code(() => crossValPredict(centroid, X, y, { folds: partial }))).toBe('UNCOVERED_ROWS');
   });
@@ -278,7 +299,9 @@ describe('crossValidate', () => {
     // Unstratified contiguous folds on sorted labels: the first test fold holds only class 0.
     const order = [...y.keys()].sort((a, b) => y[a] - y[b]);
     const ys = Float64Array.from(order, (i) => y[i]);
-    const e = thrown(() => crossValidate(centroid, X, ys, { shuffle: false, stratified: false, metrics: ['rocAuc'] })) as InputError;
+    const e = thrown(() =>
+      crossValidate(centroid, X, ys, { shuffle: false, stratified: false, metrics: ['rocAuc'] }),
+    ) as InputError;
     expect(e.code).toBe('SINGLE_CLASS');
     expect(e.message).toMatch(/^fold 0: /);
   });
@@ -293,9 +316,21 @@ describe('chooseThreshold', () => {
   it('finds the F1-best cut found by brute force, and the cut reproduces that F1', () => {
     const best = chooseThreshold(y, s);
     let bruteBest = -1;
-    for (const t of new Set(s)) bruteBest = Math.max(bruteBest, f1Score(y, Array.from(s, (v) => (v >= t ? 1 : 0))));
+    for (const t of new Set(s))
+      bruteBest = Math.max(
+        bruteBest,
+        f1Score(
+          y,
+          Array.from(s, (v) => (v >= t ? 1 : 0)),
+        ),
+      );
     expect(best.score).toBeCloseTo(bruteBest, 12);
-    expect(f1Score(y, Array.from(s, (v) => (v >= best.threshold ? 1 : 0)))).toBeCloseTo(best.score, 12);
+    expect(
+      f1Score(
+        y,
+        Array.from(s, (v) => (v >= best.threshold ? 1 : 0)),
+      ),
+    ).toBeCloseTo(best.score, 12);
     expect(best.counts.tp + best.counts.fn).toBe(y.reduce((a, v) => a + v, 0));
     // Midway between two distinct scores, so it is not itself a score.
     expect(s.includes(best.threshold)).toBe(false);
@@ -303,10 +338,21 @@ describe('chooseThreshold', () => {
 
   it('supports other metrics, weights and custom functions', () => {
     const acc = chooseThreshold(y, s, 'accuracy');
-    expect(accuracyScore(y, Array.from(s, (v) => (v >= acc.threshold ? 1 : 0)))).toBeCloseTo(acc.score, 12);
+    expect(
+      accuracyScore(
+        y,
+        Array.from(s, (v) => (v >= acc.threshold ? 1 : 0)),
+      ),
+    ).toBeCloseTo(acc.score, 12);
     const w = Float64Array.from(y, (v) => (v ? 3 : 1));
     const weighted = chooseThreshold(y, s, 'f1', { sampleWeight: w });
-    expect(f1Score(y, Array.from(s, (v) => (v >= weighted.threshold ? 1 : 0)), { sampleWeight: w })).toBeCloseTo(weighted.score, 12);
+    expect(
+      f1Score(
+        y,
+        Array.from(s, (v) => (v >= weighted.threshold ? 1 : 0)),
+        { sampleWeight: w },
+      ),
+    ).toBeCloseTo(weighted.score, 12);
     const recallAll = chooseThreshold(y, s, (c) => c.tp / (c.tp + c.fn) - 0.001 * c.fp);
     expect(recallAll.counts.fn).toBe(0);
     expect(chooseThreshold([0, 1, 1], [0.2, 0.8, 0.9], 'mcc').threshold).toBeCloseTo(0.5, 12);

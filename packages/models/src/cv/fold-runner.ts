@@ -62,14 +62,21 @@ export function runFolds(
   each: (run: FoldRun, task: 'classification' | 'regression') => void,
 ): { folds: Fold[]; task: 'classification' | 'regression'; classes: number } {
   if (typeof factory !== 'function') {
-    throw new ConfigError('INVALID_FACTORY', 'pass a factory function that returns a new estimator, e.g. () => new MyModel(params)', {
-      expected: '() => Estimator',
-    });
+    throw new ConfigError(
+      'INVALID_FACTORY',
+      'pass a factory function that returns a new estimator, e.g. () => new MyModel(params)',
+      {
+        expected: '() => Estimator',
+      },
+    );
   }
   const yy = checkXy(X, y);
   const threshold = options.threshold ?? 0.5;
   if (!(threshold >= 0 && threshold <= 1)) {
-    throw new ConfigError('INVALID_OPTION', `threshold must be in [0, 1], got ${threshold}`, { value: threshold, expected: 'a number in [0, 1]' });
+    throw new ConfigError('INVALID_OPTION', `threshold must be in [0, 1], got ${threshold}`, {
+      value: threshold,
+      expected: 'a number in [0, 1]',
+    });
   }
   const task = options.task;
   const classification = task !== undefined ? task !== 'regression' : (classificationHint ?? looksLikeClasses(yy));
@@ -93,19 +100,40 @@ export function runFolds(
       modelTask = isClassifier(model) ? 'classification' : 'regression';
       if (modelTask === 'classification') classes = checkClassLabels(yy).classes;
       if (task !== undefined && (task === 'regression') !== (modelTask === 'regression')) {
-        throw new ConfigError('TASK_MISMATCH', `task is '${task}' but the estimator fitted a ${modelTask === 'regression' ? 'regressor' : 'classifier'}`, {
-          value: task,
-        });
+        throw new ConfigError(
+          'TASK_MISMATCH',
+          `task is '${task}' but the estimator fitted a ${modelTask === 'regression' ? 'regressor' : 'classifier'}`,
+          {
+            value: task,
+          },
+        );
       }
     }
     const yTest = gather(yy, fold.test);
     const predictions = predictRows(model, take(X, fold.test), classes, threshold);
     const t2 = performance.now();
     try {
-      each({ fold: f, train: fold.train, test: fold.test, model, yTest, predictions, fitTimeMs: t1 - t0, predictTimeMs: t2 - t1 }, modelTask);
+      each(
+        {
+          fold: f,
+          train: fold.train,
+          test: fold.test,
+          model,
+          yTest,
+          predictions,
+          fitTimeMs: t1 - t0,
+          predictTimeMs: t2 - t1,
+        },
+        modelTask,
+      );
     } catch (e) {
       if (e instanceof InputError) {
-        throw new InputError(e.code, `fold ${f}: ${e.message}`, { row: e.row, column: e.column, value: e.value, expected: e.expected });
+        throw new InputError(e.code, `fold ${f}: ${e.message}`, {
+          row: e.row,
+          column: e.column,
+          value: e.value,
+          expected: e.expected,
+        });
       }
       throw e;
     }

@@ -43,10 +43,14 @@ export function predictRows(model: FittedModel, X: Matrix, classes: number, thre
   if (!isClassifier(model)) return { task: 'regression', values: Float64Array.from(model.predict(X)) };
   const k = model.classes;
   if (k > classes) {
-    throw new InputError('CLASS_MISMATCH', `the fitted classifier reports ${k} classes but y holds labels 0..${classes - 1}`, {
-      value: k,
-      expected: `at most ${classes} classes`,
-    });
+    throw new InputError(
+      'CLASS_MISMATCH',
+      `the fitted classifier reports ${k} classes but y holds labels 0..${classes - 1}`,
+      {
+        value: k,
+        expected: `at most ${classes} classes`,
+      },
+    );
   }
   const raw = model.predictProba(X);
   let proba: Float64Array;

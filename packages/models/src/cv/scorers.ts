@@ -40,8 +40,19 @@ export interface CustomScorer {
 
 type Pred<T extends CvPredictions['task']> = Extract<CvPredictions, { task: T }>;
 
-function cls(name: string, greaterIsBetter: boolean, f: (y: Float64Array, p: Pred<'classification'>) => number, binaryOnly = false): CvScorer {
-  return { name, task: 'classification', greaterIsBetter, binaryOnly, score: (y, p) => f(y, p as Pred<'classification'>) };
+function cls(
+  name: string,
+  greaterIsBetter: boolean,
+  f: (y: Float64Array, p: Pred<'classification'>) => number,
+  binaryOnly = false,
+): CvScorer {
+  return {
+    name,
+    task: 'classification',
+    greaterIsBetter,
+    binaryOnly,
+    score: (y, p) => f(y, p as Pred<'classification'>),
+  };
 }
 
 function reg(name: string, greaterIsBetter: boolean, f: (y: Float64Array, v: Float64Array) => number): CvScorer {
@@ -76,7 +87,9 @@ const SCORERS: Record<string, CvScorer> = {
   rocAucWeighted: cls('rocAucWeighted', true, (y, p) =>
     rocAucScore(y, ranking(p), p.classes > 2 ? { classes: p.classes, average: 'weighted' } : {}),
   ),
-  averagePrecision: cls('averagePrecision', true, (y, p) => averagePrecisionScore(y, ranking(p), p.classes > 2 ? { classes: p.classes } : {})),
+  averagePrecision: cls('averagePrecision', true, (y, p) =>
+    averagePrecisionScore(y, ranking(p), p.classes > 2 ? { classes: p.classes } : {}),
+  ),
   logLoss: cls('logLoss', false, (y, p) => logLoss(y, p.proba, { classes: p.classes })),
   brier: cls('brier', false, (y, p) => brierScoreLoss(y, positive(p)), true),
   mse: reg('mse', false, meanSquaredError),
@@ -118,17 +131,25 @@ export function resolveScorer(metric: MetricName | CustomScorer): CvScorer {
   if (typeof metric === 'string') {
     const s = Object.prototype.hasOwnProperty.call(SCORERS, metric) ? SCORERS[metric] : undefined;
     if (!s) {
-      throw new ConfigError('UNKNOWN_METRIC', `unknown metric "${metric}"; use one of ${METRIC_NAMES.join(', ')} or pass { name, score }`, {
-        value: metric,
-        expected: `one of ${METRIC_NAMES.join(', ')}`,
-      });
+      throw new ConfigError(
+        'UNKNOWN_METRIC',
+        `unknown metric "${metric}"; use one of ${METRIC_NAMES.join(', ')} or pass { name, score }`,
+        {
+          value: metric,
+          expected: `one of ${METRIC_NAMES.join(', ')}`,
+        },
+      );
     }
     return s;
   }
   if (!metric || typeof metric.name !== 'string' || typeof metric.score !== 'function') {
-    throw new ConfigError('INVALID_METRIC', 'a custom metric must be { name: string, score(yTrue, predictions): number }', {
-      expected: '{ name, score }',
-    });
+    throw new ConfigError(
+      'INVALID_METRIC',
+      'a custom metric must be { name: string, score(yTrue, predictions): number }',
+      {
+        expected: '{ name, score }',
+      },
+    );
   }
   return { name: metric.name, task: 'any', greaterIsBetter: metric.greaterIsBetter ?? true, score: metric.score };
 }

@@ -38,7 +38,10 @@ export function ensembleSelection(
   const scorer = resolveScorer(metric);
   const rounds = options.rounds ?? 25;
   if (!Number.isInteger(rounds) || rounds < 1) {
-    throw new ConfigError('INVALID_OPTION', `ensembleSelection: rounds must be a positive integer, got ${rounds}`, { value: rounds, expected: 'an integer >= 1' });
+    throw new ConfigError('INVALID_OPTION', `ensembleSelection: rounds must be a positive integer, got ${rounds}`, {
+      value: rounds,
+      expected: 'an integer >= 1',
+    });
   }
   const threshold = options.threshold ?? 0.5;
   const shape = checkCandidates(predictions, y.length);
@@ -88,7 +91,11 @@ export function crossValidateEnsembleSelection(
   options: EnsembleSelectionOptions = {},
 ): number[] {
   if (fold.length !== y.length) {
-    throw new InputError('LENGTH_MISMATCH', `crossValidateEnsembleSelection: ${fold.length} fold ids for ${y.length} labels`, { value: fold.length, expected: `${y.length}` });
+    throw new InputError(
+      'LENGTH_MISMATCH',
+      `crossValidateEnsembleSelection: ${fold.length} fold ids for ${y.length} labels`,
+      { value: fold.length, expected: `${y.length}` },
+    );
   }
   const scorer = resolveScorer(metric);
   const threshold = options.threshold ?? 0.5;
@@ -100,13 +107,23 @@ export function crossValidateEnsembleSelection(
     const outer: number[] = [];
     for (let r = 0; r < fold.length; r++) (fold[r] === f ? outer : inner).push(r);
     if (outer.length === 0) continue;
-    const { weights } = ensembleSelection(predictions.map((p) => takeRows(p, inner)), inner.map((r) => y[r]), metric, options);
+    const { weights } = ensembleSelection(
+      predictions.map((p) => takeRows(p, inner)),
+      inner.map((r) => y[r]),
+      metric,
+      options,
+    );
     const parts = predictions.map((p) => values(takeRows(p, outer)));
     const blend = new Float64Array(parts[0].length);
     weights.forEach((w, c) => {
       if (w > 0) for (let i = 0; i < blend.length; i++) blend[i] += w * parts[c][i];
     });
-    scores.push(scorer.score(Float64Array.from(outer, (r) => y[r]), shape(blend, threshold)));
+    scores.push(
+      scorer.score(
+        Float64Array.from(outer, (r) => y[r]),
+        shape(blend, threshold),
+      ),
+    );
   }
   return scores;
 }
@@ -116,21 +133,37 @@ function values(p: CvPredictions): Float64Array {
 }
 
 /** Checks the candidates agree in kind and size; returns how to wrap blended values as predictions. */
-function checkCandidates(predictions: readonly CvPredictions[], rows: number): (v: Float64Array, threshold: number) => CvPredictions {
-  if (predictions.length === 0) throw new ConfigError('INVALID_OPTION', 'ensembleSelection: no candidates', { value: 0, expected: 'at least one candidate' });
+function checkCandidates(
+  predictions: readonly CvPredictions[],
+  rows: number,
+): (v: Float64Array, threshold: number) => CvPredictions {
+  if (predictions.length === 0)
+    throw new ConfigError('INVALID_OPTION', 'ensembleSelection: no candidates', {
+      value: 0,
+      expected: 'at least one candidate',
+    });
   const first = predictions[0];
   const classes = first.task === 'classification' ? first.classes : 1;
   predictions.forEach((p, c) => {
     const k = p.task === 'classification' ? p.classes : 1;
     if (p.task !== first.task || k !== classes || values(p).length !== rows * classes) {
-      throw new InputError('CANDIDATE_MISMATCH', `ensembleSelection: candidate ${c} has ${values(p).length / k} rows of ${p.task} with ${k} outputs; candidate 0 has ${rows} rows of ${first.task} with ${classes}`, {
-        value: c,
-        expected: `${rows} rows of ${first.task} predictions`,
-      });
+      throw new InputError(
+        'CANDIDATE_MISMATCH',
+        `ensembleSelection: candidate ${c} has ${values(p).length / k} rows of ${p.task} with ${k} outputs; candidate 0 has ${rows} rows of ${first.task} with ${classes}`,
+        {
+          value: c,
+          expected: `${rows} rows of ${first.task} predictions`,
+        },
+      );
     }
   });
   if (first.task === 'regression') return (v) => ({ task: 'regression', values: v });
-  return (v, threshold) => ({ task: 'classification', classes, proba: v, labels: labelsFromProba(v, v.length / classes, classes, threshold) });
+  return (v, threshold) => ({
+    task: 'classification',
+    classes,
+    proba: v,
+    labels: labelsFromProba(v, v.length / classes, classes, threshold),
+  });
 }
 
 function takeRows(p: CvPredictions, rows: readonly number[]): CvPredictions {

@@ -21,7 +21,7 @@ function data(n: number, seed: number): { X: Matrix; y: Float64Array; yReal: Flo
     d[n + r] = b;
     d[2 * n + r] = c;
     d[3 * n + r] = c / 2;
-    const s = (a > 0) !== (b > 0) ? 1 : -1;
+    const s = a > 0 !== b > 0 ? 1 : -1;
     yReal[r] = s + c + 0.3 * rng.normal();
     y[r] = yReal[r] > 0 ? 1 : 0;
   }
@@ -29,7 +29,12 @@ function data(n: number, seed: number): { X: Matrix; y: Float64Array; yReal: Flo
 }
 
 const positive = (p: Float64Array) => Float64Array.from({ length: p.length / 2 }, (_, r) => p[2 * r + 1]);
-const proba = (p: Float64Array): Extract<CvPredictions, { task: 'classification' }> => ({ task: 'classification', classes: 2, proba: p, labels: Int32Array.from({ length: p.length / 2 }, (_, r) => (p[2 * r + 1] >= 0.5 ? 1 : 0)) });
+const proba = (p: Float64Array): Extract<CvPredictions, { task: 'classification' }> => ({
+  task: 'classification',
+  classes: 2,
+  proba: p,
+  labels: Int32Array.from({ length: p.length / 2 }, (_, r) => (p[2 * r + 1] >= 0.5 ? 1 : 0)),
+});
 
 describe('VotingClassifier', () => {
   const { X, y } = data(600, 1);
@@ -38,27 +43,43 @@ describe('VotingClassifier', () => {
   const linear = ['c_scaled'];
   const vote = new VotingClassifier({
     estimators: [
-      { name: 'gbdt', estimator: new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }), columns: trees },
+      {
+        name: 'gbdt',
+        estimator: new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }),
+        columns: trees,
+      },
       { name: 'logistic', estimator: new LogisticRegression(), columns: linear },
     ],
     weights: [3, 1],
   }).fit(X, y);
 
   it('is the weighted mean of its members, each fitted and predicting on its own columns', () => {
-    const g = new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }).fit(selectColumns(X, trees), y).predictProba(selectColumns(test.X, trees));
+    const g = new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 })
+      .fit(selectColumns(X, trees), y)
+      .predictProba(selectColumns(test.X, trees));
     const l = new LogisticRegression().fit(selectColumns(X, linear), y).predictProba(selectColumns(test.X, linear));
     const p = vote.predictProba(test.X);
     for (let i = 0; i < p.length; i++) expect(p[i]).toBeCloseTo((3 * g[i] + l[i]) / 4, 12);
-    expect(Array.from(vote.predict(test.X))).toEqual(Array.from({ length: test.X.rows }, (_, r) => (p[2 * r + 1] >= 0.5 ? 1 : 0)));
+    expect(Array.from(vote.predict(test.X))).toEqual(
+      Array.from({ length: test.X.rows }, (_, r) => (p[2 * r + 1] >= 0.5 ? 1 : 0)),
+    );
   });
 
   it('beats each member when they see different signal', () => {
-    const auc = (m: { predictProba(X: Matrix): Float64Array }, Xt: Matrix) => rocAucScore(test.y, positive(m.predictProba(Xt)));
-    const g = new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }).fit(selectColumns(X, ['a', 'b']), y);
+    const auc = (m: { predictProba(X: Matrix): Float64Array }, Xt: Matrix) =>
+      rocAucScore(test.y, positive(m.predictProba(Xt)));
+    const g = new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }).fit(
+      selectColumns(X, ['a', 'b']),
+      y,
+    );
     const l = new LogisticRegression().fit(selectColumns(X, linear), y);
     const both = new VotingClassifier({
       estimators: [
-        { name: 'gbdt', estimator: new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }), columns: ['a', 'b'] },
+        {
+          name: 'gbdt',
+          estimator: new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 3, seed: 1 }),
+          columns: ['a', 'b'],
+        },
         { name: 'logistic', estimator: new LogisticRegression(), columns: linear },
       ],
     }).fit(X, y);
@@ -87,7 +108,9 @@ describe('VotingClassifier', () => {
     ]);
     expect(made.members).toHaveLength(2);
     expect(made.predictProba(test.X)).toEqual(vote.predictProba(test.X));
-    expect(() => FittedVotingClassifier.fromFitted(['a'], [{ name: 'g', model: g, weight: 1, columns: trees }])).toThrow(/reads column "b"/);
+    expect(() =>
+      FittedVotingClassifier.fromFitted(['a'], [{ name: 'g', model: g, weight: 1, columns: trees }]),
+    ).toThrow(/reads column "b"/);
     // A member fitted under other names reads renamed columns of the ensemble's input.
     const renamed = createMatrix(test.X.rows, 4, test.X.data, ['tree:a', 'tree:b', 'tree:c', 'linear:c_scaled']);
     const union = FittedVotingClassifier.fromFitted(renamed.columns, [
@@ -95,8 +118,14 @@ describe('VotingClassifier', () => {
       { name: 'logistic', model: l, weight: 1, columns: ['linear:c_scaled'], featureNames: linear },
     ]);
     expect(union.predictProba(renamed)).toEqual(vote.predictProba(test.X));
-    expect(load<FittedVotingClassifier>(JSON.parse(JSON.stringify(union))).predictProba(renamed)).toEqual(vote.predictProba(test.X));
-    expect(() => FittedVotingClassifier.fromFitted(renamed.columns, [{ name: 'g', model: g, weight: 1, columns: ['tree:a'], featureNames: trees }])).toThrow(/3 feature names for 1 columns/);
+    expect(load<FittedVotingClassifier>(JSON.parse(JSON.stringify(union))).predictProba(renamed)).toEqual(
+      vote.predictProba(test.X),
+    );
+    expect(() =>
+      FittedVotingClassifier.fromFitted(renamed.columns, [
+        { name: 'g', model: g, weight: 1, columns: ['tree:a'], featureNames: trees },
+      ]),
+    ).toThrow(/3 feature names for 1 columns/);
   });
 
   it('does not fit members with weight 0', () => {
@@ -113,11 +142,27 @@ describe('VotingClassifier', () => {
   it('names what is wrong with its parameters and inputs', () => {
     const est = new LogisticRegression();
     expect(() => new VotingClassifier({ estimators: [] })).toThrow(/at least one member/);
-    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est }, { name: 'x', estimator: est }] })).toThrow(/"x" is used twice/);
-    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est }], weights: [1, 2] })).toThrow(/2 weights for 1 estimators/);
-    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est }], weights: [-1] })).toThrow(/weight of "x" is -1/);
-    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est }], weights: [0] })).toThrow(/every weight is 0/);
-    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est, columns: ['nope'] }] }).fit(X, y)).toThrow(/nope/);
+    expect(
+      () =>
+        new VotingClassifier({
+          estimators: [
+            { name: 'x', estimator: est },
+            { name: 'x', estimator: est },
+          ],
+        }),
+    ).toThrow(/"x" is used twice/);
+    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est }], weights: [1, 2] })).toThrow(
+      /2 weights for 1 estimators/,
+    );
+    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est }], weights: [-1] })).toThrow(
+      /weight of "x" is -1/,
+    );
+    expect(() => new VotingClassifier({ estimators: [{ name: 'x', estimator: est }], weights: [0] })).toThrow(
+      /every weight is 0/,
+    );
+    expect(() =>
+      new VotingClassifier({ estimators: [{ name: 'x', estimator: est, columns: ['nope'] }] }).fit(X, y),
+    ).toThrow(/nope/);
     expect(() => vote.predictProba(selectColumns(test.X, ['a', 'b']))).toThrow();
   });
 });
@@ -198,7 +243,13 @@ describe('ensembleSelection', () => {
     // With one useful candidate every fold picks it alone: the fold scores are its own.
     for (let f = 0; f < 4; f++) {
       const rows = Array.from({ length: n }, (_, r) => r).filter((r) => fold[r] === f);
-      expect(scores[f]).toBeCloseTo(rocAucScore(rows.map((r) => y[r]), rows.map((r) => a.proba[2 * r + 1])), 12);
+      expect(scores[f]).toBeCloseTo(
+        rocAucScore(
+          rows.map((r) => y[r]),
+          rows.map((r) => a.proba[2 * r + 1]),
+        ),
+        12,
+      );
     }
   });
 

@@ -46,32 +46,65 @@ interface FittedMember<F extends FittedModel> {
 
 /** Checks member names (some, unique) and weights (one each, finite, >= 0, not all 0); returns the weights. */
 function checkMembers(who: string, names: readonly string[], weights: readonly number[] | undefined): number[] {
-  if (names.length === 0) throw new ConfigError('INVALID_OPTION', `${who}: estimators must hold at least one member`, { value: 0, expected: 'one or more estimators' });
+  if (names.length === 0)
+    throw new ConfigError('INVALID_OPTION', `${who}: estimators must hold at least one member`, {
+      value: 0,
+      expected: 'one or more estimators',
+    });
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name)) throw new ConfigError('INVALID_OPTION', `${who}: member name "${name}" is used twice`, { value: name, expected: 'unique member names' });
+    if (seen.has(name))
+      throw new ConfigError('INVALID_OPTION', `${who}: member name "${name}" is used twice`, {
+        value: name,
+        expected: 'unique member names',
+      });
     seen.add(name);
   }
   const w = weights ? [...weights] : names.map(() => 1);
   if (w.length !== names.length) {
-    throw new ConfigError('INVALID_OPTION', `${who}: ${w.length} weights for ${names.length} estimators`, { value: w.length, expected: `${names.length} weights` });
+    throw new ConfigError('INVALID_OPTION', `${who}: ${w.length} weights for ${names.length} estimators`, {
+      value: w.length,
+      expected: `${names.length} weights`,
+    });
   }
   w.forEach((x, i) => {
     if (!Number.isFinite(x) || x < 0) {
-      throw new ConfigError('INVALID_OPTION', `${who}: weight of "${names[i]}" is ${x}`, { value: x, expected: 'a finite number >= 0' });
+      throw new ConfigError('INVALID_OPTION', `${who}: weight of "${names[i]}" is ${x}`, {
+        value: x,
+        expected: 'a finite number >= 0',
+      });
     }
   });
-  if (!w.some((x) => x > 0)) throw new ConfigError('INVALID_OPTION', `${who}: every weight is 0`, { value: 0, expected: 'at least one positive weight' });
+  if (!w.some((x) => x > 0))
+    throw new ConfigError('INVALID_OPTION', `${who}: every weight is 0`, {
+      value: 0,
+      expected: 'at least one positive weight',
+    });
   return w;
 }
 
-function fitMembers<F extends FittedModel>(members: VotingMember<F>[], weights: number[], X: Matrix, y: ArrayLike<number>, opts: FitOptions): FittedMember<F>[] {
+function fitMembers<F extends FittedModel>(
+  members: VotingMember<F>[],
+  weights: number[],
+  X: Matrix,
+  y: ArrayLike<number>,
+  opts: FitOptions,
+): FittedMember<F>[] {
   const out: FittedMember<F>[] = [];
   members.forEach((m, i) => {
     if (weights[i] === 0) return;
     const Xm = m.columns ? selectColumns(X, m.columns) : X;
-    const validation = opts.validation && m.columns ? { X: selectColumns(opts.validation.X, m.columns), y: opts.validation.y } : opts.validation;
-    out.push({ name: m.name, columns: m.columns ? [...m.columns] : null, featureNames: null, weight: weights[i], model: m.estimator.fit(Xm, y, { ...opts, validation }) });
+    const validation =
+      opts.validation && m.columns
+        ? { X: selectColumns(opts.validation.X, m.columns), y: opts.validation.y }
+        : opts.validation;
+    out.push({
+      name: m.name,
+      columns: m.columns ? [...m.columns] : null,
+      featureNames: null,
+      weight: weights[i],
+      model: m.estimator.fit(Xm, y, { ...opts, validation }),
+    });
   });
   return out;
 }
@@ -85,7 +118,11 @@ export interface FittedVotingMember<F extends FittedModel> {
   featureNames?: readonly string[];
 }
 
-function checkFitted<F extends FittedModel>(who: string, inputColumns: readonly string[], members: ReadonlyArray<FittedVotingMember<F>>): FittedMember<F>[] {
+function checkFitted<F extends FittedModel>(
+  who: string,
+  inputColumns: readonly string[],
+  members: ReadonlyArray<FittedVotingMember<F>>,
+): FittedMember<F>[] {
   const weights = checkMembers(
     who,
     members.map((m) => m.name),
@@ -95,21 +132,41 @@ function checkFitted<F extends FittedModel>(who: string, inputColumns: readonly 
   const kept: FittedMember<F>[] = [];
   members.forEach((m, i) => {
     for (const c of m.columns ?? []) {
-      if (!known.has(c)) throw new InputError('UNKNOWN_COLUMN', `${who}: member "${m.name}" reads column "${c}", which is not among the inputs`, { column: c, expected: 'an input column' });
+      if (!known.has(c))
+        throw new InputError(
+          'UNKNOWN_COLUMN',
+          `${who}: member "${m.name}" reads column "${c}", which is not among the inputs`,
+          { column: c, expected: 'an input column' },
+        );
     }
     if (m.featureNames && m.featureNames.length !== (m.columns ?? inputColumns).length) {
-      throw new InputError('COLUMN_MISMATCH', `${who}: member "${m.name}" has ${m.featureNames.length} feature names for ${(m.columns ?? inputColumns).length} columns`, {
-        value: m.featureNames.length,
-        expected: `${(m.columns ?? inputColumns).length} names`,
-      });
+      throw new InputError(
+        'COLUMN_MISMATCH',
+        `${who}: member "${m.name}" has ${m.featureNames.length} feature names for ${(m.columns ?? inputColumns).length} columns`,
+        {
+          value: m.featureNames.length,
+          expected: `${(m.columns ?? inputColumns).length} names`,
+        },
+      );
     }
-    if (weights[i] > 0) kept.push({ name: m.name, columns: m.columns ? [...m.columns] : null, featureNames: m.featureNames ? [...m.featureNames] : null, weight: weights[i], model: m.model });
+    if (weights[i] > 0)
+      kept.push({
+        name: m.name,
+        columns: m.columns ? [...m.columns] : null,
+        featureNames: m.featureNames ? [...m.featureNames] : null,
+        weight: weights[i],
+        model: m.model,
+      });
   });
   return kept;
 }
 
 /** Weighted sum of the members' outputs on their own columns, divided by the total weight. */
-function blend<F extends FittedModel>(members: readonly FittedMember<F>[], X: Matrix, out: (m: F, Xm: Matrix) => Float64Array): Float64Array {
+function blend<F extends FittedModel>(
+  members: readonly FittedMember<F>[],
+  X: Matrix,
+  out: (m: F, Xm: Matrix) => Float64Array,
+): Float64Array {
   let acc: Float64Array | undefined;
   let total = 0;
   for (const m of members) {
@@ -128,13 +185,35 @@ function memberInput(m: FittedMember<FittedModel>, X: Matrix): Matrix {
 }
 
 function membersToJSON(members: readonly FittedMember<FittedModel>[]) {
-  return members.map((m) => ({ name: m.name, columns: m.columns, featureNames: m.featureNames, weight: m.weight, model: m.model.toJSON() }));
+  return members.map((m) => ({
+    name: m.name,
+    columns: m.columns,
+    featureNames: m.featureNames,
+    weight: m.weight,
+    model: m.model.toJSON(),
+  }));
 }
 
 function membersFromJSON<F extends FittedModel>(json: Serialized): FittedMember<F>[] {
-  const members = json.members as Array<{ name: string; columns: string[] | null; featureNames?: string[] | null; weight: number; model: Serialized }>;
-  if (!Array.isArray(members) || members.length === 0) throw new SerializationError('INVALID_FIELD', `${json.kind}: "members" must be a non-empty list`, { value: members, expected: 'a non-empty list of members' });
-  return members.map((m) => ({ name: m.name, columns: m.columns, featureNames: m.featureNames ?? null, weight: m.weight, model: load<F>(m.model) }));
+  const members = json.members as Array<{
+    name: string;
+    columns: string[] | null;
+    featureNames?: string[] | null;
+    weight: number;
+    model: Serialized;
+  }>;
+  if (!Array.isArray(members) || members.length === 0)
+    throw new SerializationError('INVALID_FIELD', `${json.kind}: "members" must be a non-empty list`, {
+      value: members,
+      expected: 'a non-empty list of members',
+    });
+  return members.map((m) => ({
+    name: m.name,
+    columns: m.columns,
+    featureNames: m.featureNames ?? null,
+    weight: m.weight,
+    model: load<F>(m.model),
+  }));
 }
 
 const CLASSIFIER_KIND = 'models/VotingClassifier';
@@ -162,7 +241,11 @@ export class VotingClassifier implements Estimator<FittedVotingClassifier, Votin
 
   constructor(params: VotingParams<Classifier>) {
     const members = [...(params.estimators ?? [])];
-    const weights = checkMembers('VotingClassifier', members.map((m) => m.name), params.weights);
+    const weights = checkMembers(
+      'VotingClassifier',
+      members.map((m) => m.name),
+      params.weights,
+    );
     this.members = members;
     this.weights = weights;
     this.params = Object.freeze({ estimators: members, weights });
@@ -173,7 +256,11 @@ export class VotingClassifier implements Estimator<FittedVotingClassifier, Votin
     const fitted = fitMembers(this.members, this.weights, X, y, opts);
     for (const m of fitted) {
       if (m.model.classes !== classes) {
-        throw new InputError('CLASS_MISMATCH', `VotingClassifier: member "${m.name}" has ${m.model.classes} classes, the labels ${classes}`, { value: m.model.classes, expected: `${classes} classes` });
+        throw new InputError(
+          'CLASS_MISMATCH',
+          `VotingClassifier: member "${m.name}" has ${m.model.classes} classes, the labels ${classes}`,
+          { value: m.model.classes, expected: `${classes} classes` },
+        );
       }
     }
     return new FittedVotingClassifier(X.columns, classes, fitted);
@@ -197,12 +284,19 @@ export class FittedVotingClassifier implements Classifier {
    * An ensemble of already fitted classifiers (e.g. the members an ensemble selection chose), each
    * reading `columns` of an input with `inputColumns`. Members with weight 0 are left out.
    */
-  static fromFitted(inputColumns: readonly string[], members: ReadonlyArray<FittedVotingMember<Classifier>>): FittedVotingClassifier {
+  static fromFitted(
+    inputColumns: readonly string[],
+    members: ReadonlyArray<FittedVotingMember<Classifier>>,
+  ): FittedVotingClassifier {
     const kept = checkFitted('FittedVotingClassifier.fromFitted', inputColumns, members);
     const classes = kept[0].model.classes;
     for (const m of kept) {
       if (m.model.classes !== classes) {
-        throw new InputError('CLASS_MISMATCH', `FittedVotingClassifier.fromFitted: member "${m.name}" has ${m.model.classes} classes, "${kept[0].name}" ${classes}`, { value: m.model.classes, expected: `${classes} classes` });
+        throw new InputError(
+          'CLASS_MISMATCH',
+          `FittedVotingClassifier.fromFitted: member "${m.name}" has ${m.model.classes} classes, "${kept[0].name}" ${classes}`,
+          { value: m.model.classes, expected: `${classes} classes` },
+        );
       }
     }
     return new FittedVotingClassifier(inputColumns, classes, kept);
@@ -218,12 +312,22 @@ export class FittedVotingClassifier implements Classifier {
   }
 
   toJSON(): Serialized {
-    return { kind: CLASSIFIER_KIND, version: 1, columns: [...this.columns], classes: this.classes, members: membersToJSON(this.members) };
+    return {
+      kind: CLASSIFIER_KIND,
+      version: 1,
+      columns: [...this.columns],
+      classes: this.classes,
+      members: membersToJSON(this.members),
+    };
   }
 
   static fromJSON(json: Serialized): FittedVotingClassifier {
     expectKind(json, CLASSIFIER_KIND, 1);
-    return new FittedVotingClassifier(json.columns as string[], json.classes as number, membersFromJSON<Classifier>(json));
+    return new FittedVotingClassifier(
+      json.columns as string[],
+      json.classes as number,
+      membersFromJSON<Classifier>(json),
+    );
   }
 }
 
@@ -235,7 +339,11 @@ export class VotingRegressor implements Estimator<FittedVotingRegressor, VotingP
 
   constructor(params: VotingParams<Regressor>) {
     const members = [...(params.estimators ?? [])];
-    const weights = checkMembers('VotingRegressor', members.map((m) => m.name), params.weights);
+    const weights = checkMembers(
+      'VotingRegressor',
+      members.map((m) => m.name),
+      params.weights,
+    );
     this.members = members;
     this.weights = weights;
     this.params = Object.freeze({ estimators: members, weights });
@@ -259,8 +367,14 @@ export class FittedVotingRegressor implements Regressor {
   }
 
   /** An ensemble of already fitted regressors, as FittedVotingClassifier.fromFitted. */
-  static fromFitted(inputColumns: readonly string[], members: ReadonlyArray<FittedVotingMember<Regressor>>): FittedVotingRegressor {
-    return new FittedVotingRegressor(inputColumns, checkFitted('FittedVotingRegressor.fromFitted', inputColumns, members));
+  static fromFitted(
+    inputColumns: readonly string[],
+    members: ReadonlyArray<FittedVotingMember<Regressor>>,
+  ): FittedVotingRegressor {
+    return new FittedVotingRegressor(
+      inputColumns,
+      checkFitted('FittedVotingRegressor.fromFitted', inputColumns, members),
+    );
   }
 
   predict(X: Matrix): Float64Array {

@@ -5,7 +5,17 @@
  */
 
 /** z[zOff + r] += Σ_c X[r, c]·w[wOff + c] for the rows r in [r0, r1) of X column-major n x p. */
-export function addMatVec(data: Float64Array, n: number, p: number, w: Float64Array, wOff: number, z: Float64Array, zOff = 0, r0 = 0, r1 = n): void {
+export function addMatVec(
+  data: Float64Array,
+  n: number,
+  p: number,
+  w: Float64Array,
+  wOff: number,
+  z: Float64Array,
+  zOff = 0,
+  r0 = 0,
+  r1 = n,
+): void {
   let c = 0;
   for (; c + 3 < p; c += 4) {
     const w0 = w[wOff + c];
@@ -17,7 +27,8 @@ export function addMatVec(data: Float64Array, n: number, p: number, w: Float64Ar
     const o1 = o0 + n;
     const o2 = o1 + n;
     const o3 = o2 + n;
-    for (let r = r0; r < r1; r++) z[zOff + r] += w0 * data[o0 + r] + w1 * data[o1 + r] + w2 * data[o2 + r] + w3 * data[o3 + r];
+    for (let r = r0; r < r1; r++)
+      z[zOff + r] += w0 * data[o0 + r] + w1 * data[o1 + r] + w2 * data[o2 + r] + w3 * data[o3 + r];
   }
   for (; c < p; c++) {
     const wc = w[wOff + c];
@@ -31,7 +42,18 @@ export function addMatVec(data: Float64Array, n: number, p: number, w: Float64Ar
  * out[outOff + c] = Σ_r X[r, c]·v[vOff + r] over the rows r in [r0, r1) of X column-major n x p;
  * with `accumulate`, the sums are added to out instead (a gradient summed block by block).
  */
-export function matTVec(data: Float64Array, n: number, p: number, v: Float64Array, vOff: number, out: Float64Array, outOff: number, r0 = 0, r1 = n, accumulate = false): void {
+export function matTVec(
+  data: Float64Array,
+  n: number,
+  p: number,
+  v: Float64Array,
+  vOff: number,
+  out: Float64Array,
+  outOff: number,
+  r0 = 0,
+  r1 = n,
+  accumulate = false,
+): void {
   let c = 0;
   for (; c + 3 < p; c += 4) {
     const o0 = c * n;

@@ -23,7 +23,10 @@ function mixed(n: number, seed: number): Matrix {
   const level = Int32Array.from({ length: n }, () => Math.floor(rng.random() ** 2 * 12));
   for (let l = 0; l < 12; l++) cols.push([`cat=${l}`, standardize(Float64Array.from(level, (v) => (v === l ? 1 : 0)))]);
   cols.push(['sorted', standardize(Float64Array.from({ length: n }, (_, r) => (r < n / 20 ? 1 : 0)))]);
-  cols.push(['count', Float64Array.from({ length: n }, () => (rng.random() < 0.06 ? 1 + Math.floor(rng.random() * 5) : 0))]);
+  cols.push([
+    'count',
+    Float64Array.from({ length: n }, () => (rng.random() < 0.06 ? 1 + Math.floor(rng.random() * 5) : 0)),
+  ]);
   cols.push(['const', new Float64Array(n).fill(2.5)]);
   return fromColumns(cols);
 }
@@ -64,7 +67,8 @@ describe('designMatrix', () => {
     // Sparse exactly when at most 10% of the rows differ from the column's most frequent value.
     const expected = X.columns.filter((_, c) => {
       const counts = new Map<number, number>();
-      for (let r = 0; r < X.rows; r++) counts.set(X.data[c * X.rows + r], (counts.get(X.data[c * X.rows + r]) ?? 0) + 1);
+      for (let r = 0; r < X.rows; r++)
+        counts.set(X.data[c * X.rows + r], (counts.get(X.data[c * X.rows + r]) ?? 0) + 1);
       return X.rows - Math.max(...counts.values()) <= Math.floor(0.1 * X.rows);
     });
     expect(sparse).toEqual(expected);
@@ -85,27 +89,30 @@ describe('designMatrix', () => {
     expect(designMatrix(X, { maxSparseFraction: 0, simd: false }).sparseCols.length).toBe(0);
   });
 
-  it.each(readings)('X·w and Xᵀv read %s agree with the plain sums (odd rows, columns not a multiple of 4)', (_name, opts) => {
-    const X = mixed(1001, 2);
-    const rng = createRng(3);
-    const p = X.cols;
-    const w = Float64Array.from({ length: 2 * p + 3 }, () => rng.normal());
-    w[4] = 0; // a zero weight skips its column in the JavaScript kernels
-    const v = Float64Array.from({ length: 2 * X.rows + 5 }, () => rng.normal());
-    const dm = designMatrix(X, opts);
-    try {
-      for (const off of [0, p + 1]) {
-        const z = new Float64Array(X.rows + 7);
-        setXw(dm, w, off, 0.25, z, 7);
-        expect(maxRel(z.subarray(7), naiveXw(X, w, off, 0.25))).toBeLessThan(1e-14);
-        const g = new Float64Array(p + 2);
-        setXtv(dm, v, off, g, 2);
-        expect(maxRel(g.subarray(2), naiveXtv(X, v, off))).toBeLessThan(1e-14);
+  it.each(readings)(
+    'X·w and Xᵀv read %s agree with the plain sums (odd rows, columns not a multiple of 4)',
+    (_name, opts) => {
+      const X = mixed(1001, 2);
+      const rng = createRng(3);
+      const p = X.cols;
+      const w = Float64Array.from({ length: 2 * p + 3 }, () => rng.normal());
+      w[4] = 0; // a zero weight skips its column in the JavaScript kernels
+      const v = Float64Array.from({ length: 2 * X.rows + 5 }, () => rng.normal());
+      const dm = designMatrix(X, opts);
+      try {
+        for (const off of [0, p + 1]) {
+          const z = new Float64Array(X.rows + 7);
+          setXw(dm, w, off, 0.25, z, 7);
+          expect(maxRel(z.subarray(7), naiveXw(X, w, off, 0.25))).toBeLessThan(1e-14);
+          const g = new Float64Array(p + 2);
+          setXtv(dm, v, off, g, 2);
+          expect(maxRel(g.subarray(2), naiveXtv(X, v, off))).toBeLessThan(1e-14);
+        }
+      } finally {
+        dm.release();
       }
-    } finally {
-      dm.release();
-    }
-  });
+    },
+  );
 
   it.each(readings)('fusedXwXtv read %s gives the same scores, rows and gradient as the plain sums', (_name, opts) => {
     const X = mixed(777, 4);
@@ -209,8 +216,13 @@ describe('LogisticRegression on the sparse and dense readings', () => {
     const est = new LogisticRegression({ tol: 1e-9, ftol: 0, maxIter: 2000 });
     const weighted = est.fit(X, y, { sampleWeight: Float64Array.from(y, (_, r) => (r % 2 ? 2 : 1)) });
     const rows = Array.from({ length: X.rows }, (_, r) => r).flatMap((r) => (r % 2 ? [r, r] : [r]));
-    const Xr = fromColumns(X.columns.map((name, c) => [name, Float64Array.from(rows, (r) => X.data[c * X.rows + r])] as const));
-    const repeated = est.fit(Xr, Int32Array.from(rows, (r) => y[r]));
+    const Xr = fromColumns(
+      X.columns.map((name, c) => [name, Float64Array.from(rows, (r) => X.data[c * X.rows + r])] as const),
+    );
+    const repeated = est.fit(
+      Xr,
+      Int32Array.from(rows, (r) => y[r]),
+    );
     expect(maxRel(weighted.coef, repeated.coef)).toBeLessThan(1e-6);
   });
 });

@@ -131,7 +131,14 @@ export function designMatrix(X: Matrix, opts: DesignOptions = {}): DesignMatrix 
     const z = cols4 * stride;
     f64.fill(0, z, z + stride + 2 * cols4);
     const simd: SimdLayout = { kernels, cols4, x: 0, z, w: z + stride, g: z + stride + cols4 };
-    return { ...common, dense: f64.subarray(0, pd * stride), stride, z: f64.subarray(z, z + stride), simd, release: kernels.release };
+    return {
+      ...common,
+      dense: f64.subarray(0, pd * stride),
+      stride,
+      z: f64.subarray(z, z + stride),
+      simd,
+      release: kernels.release,
+    };
   }
   let denseData: Float64Array;
   if (pd === p) denseData = data.subarray(0, n * p);
@@ -146,7 +153,12 @@ export function designMatrix(X: Matrix, opts: DesignOptions = {}): DesignMatrix 
  * The value that all but at most `maxNnz` rows of the column hold, with the number of other rows;
  * undefined when there is none. A continuous column is rejected on its first rows.
  */
-function mostlyOneValue(data: Float64Array, off: number, n: number, maxNnz: number): { base: number; count: number } | undefined {
+function mostlyOneValue(
+  data: Float64Array,
+  off: number,
+  n: number,
+  maxNnz: number,
+): { base: number; count: number } | undefined {
   const m = Math.min(n, PREFIX);
   let cand = majority(data, off, m);
   let prefixOther = 0;
@@ -209,7 +221,14 @@ function scatterSparse(X: DesignMatrix, w: Float64Array, wOff: number, z: Float6
 }
 
 /** out[outOff + sparseCols[j]] = base_j·sum + Σ over sparse entries of val·v. */
-function gatherSparse(X: DesignMatrix, v: Float64Array, vOff: number, sum: number, out: Float64Array, outOff: number): void {
+function gatherSparse(
+  X: DesignMatrix,
+  v: Float64Array,
+  vOff: number,
+  sum: number,
+  out: Float64Array,
+  outOff: number,
+): void {
   const { sparseCols, base, ptr, idx, val } = X;
   for (let j = 0; j < sparseCols.length; j++) {
     let s = 0;
@@ -283,7 +302,13 @@ const BLOCK = 256;
  * block, both products of a block reading it while it is in cache; the sparse columns are
  * scattered into z before and gathered from v after.
  */
-export function fusedXwXtv(X: DesignMatrix, w: Float64Array, b: number, out: Float64Array, rows: (start: number, end: number) => void): void {
+export function fusedXwXtv(
+  X: DesignMatrix,
+  w: Float64Array,
+  b: number,
+  out: Float64Array,
+  rows: (start: number, end: number) => void,
+): void {
   const n = X.rows;
   const z = X.z;
   z.fill(b + baseShift(X, w, 0), 0, n);
@@ -300,7 +325,12 @@ export function fusedXwXtv(X: DesignMatrix, w: Float64Array, b: number, out: Flo
   gatherSparse(X, z, 0, sum, out, 0);
 }
 
-function fusedSimd(X: DesignMatrix, simd: SimdLayout, w: Float64Array, rows: (start: number, end: number) => void): void {
+function fusedSimd(
+  X: DesignMatrix,
+  simd: SimdLayout,
+  w: Float64Array,
+  rows: (start: number, end: number) => void,
+): void {
   const n = X.rows;
   const stride = X.stride;
   const { kernels, cols4 } = simd;
@@ -318,7 +348,12 @@ function fusedSimd(X: DesignMatrix, simd: SimdLayout, w: Float64Array, rows: (st
   }
 }
 
-function fusedJs(X: DesignMatrix, w: Float64Array, out: Float64Array, rows: (start: number, end: number) => void): void {
+function fusedJs(
+  X: DesignMatrix,
+  w: Float64Array,
+  out: Float64Array,
+  rows: (start: number, end: number) => void,
+): void {
   const { rows: n, dense, z } = X;
   const pd = X.denseCols.length;
   let wd = w;

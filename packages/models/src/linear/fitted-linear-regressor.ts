@@ -19,7 +19,13 @@ export class FittedLinearRegressor implements Regressor {
   readonly #coef: Float64Array;
 
   /** @internal use LinearRegression/Ridge.fit or load(). */
-  constructor(kind: string, params: Readonly<Record<string, unknown>>, columns: readonly string[], coef: Float64Array, intercept: number) {
+  constructor(
+    kind: string,
+    params: Readonly<Record<string, unknown>>,
+    columns: readonly string[],
+    coef: Float64Array,
+    intercept: number,
+  ) {
     this.kind = kind;
     this.params = Object.freeze({ ...params });
     this.columns = Object.freeze([...columns]);

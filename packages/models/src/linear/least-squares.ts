@@ -12,7 +12,12 @@ export interface CenteredProblem {
   yMean: number;
 }
 
-export function centerProblem(X: Matrix, y: Float64Array, w: Float64Array | undefined, center: boolean): CenteredProblem {
+export function centerProblem(
+  X: Matrix,
+  y: Float64Array,
+  w: Float64Array | undefined,
+  center: boolean,
+): CenteredProblem {
   const n = X.rows;
   const p = X.cols;
   const data = X.data;
@@ -96,7 +101,13 @@ export function solveLeastSquaresQR(A: Float64Array, b: Float64Array, n: number,
 }
 
 /** Solve (XcᵀXc + αI) β = Xcᵀyc by Cholesky. */
-export function solveRidgeCholesky(Xc: Float64Array, yc: Float64Array, n: number, p: number, alpha: number): Float64Array {
+export function solveRidgeCholesky(
+  Xc: Float64Array,
+  yc: Float64Array,
+  n: number,
+  p: number,
+  alpha: number,
+): Float64Array {
   const G = new Float64Array(p * p);
   const rhs = new Float64Array(p);
   for (let i = 0; i < p; i++) {

@@ -24,7 +24,13 @@ describe('LinearRegression and Ridge', () => {
   });
 
   it('gives a duplicated column a zero coefficient instead of failing', () => {
-    const X = fromRows([[1, 1, 2], [2, 2, 1], [3, 3, 5], [4, 4, 3], [5, 5, 4]]);
+    const X = fromRows([
+      [1, 1, 2],
+      [2, 2, 1],
+      [3, 3, 5],
+      [4, 4, 3],
+      [5, 5, 4],
+    ]);
     const y = [1, 2, 3, 4, 5.5];
     const m = new LinearRegression().fit(X, y);
     expect(m.coef[1]).toBe(0);
@@ -50,7 +56,14 @@ describe('LinearRegression and Ridge', () => {
   });
 
   it('rejects missing values, bad weights and bad alpha', () => {
-    const X = fromRows([[1, NaN], [2, 3], [3, 4]], ['a', 'b']);
+    const X = fromRows(
+      [
+        [1, NaN],
+        [2, 3],
+        [3, 4],
+      ],
+      ['a', 'b'],
+    );
     expect(() => new LinearRegression().fit(X, [1, 2, 3])).toThrow(/column "b" is missing \(NaN\) at row 0/);
     expect(() => new Ridge().fit(fromRows([[1], [2]]), [1, 2], { sampleWeight: [1, -1] })).toThrow(InputError);
     expect(() => new Ridge({ alpha: -1 })).toThrow(/alpha must be a number >= 0/);
@@ -68,7 +81,8 @@ d('LinearRegression and Ridge match scikit-learn 1.2 on the marketing data', () 
     const X = matrixOf(data!.raw, names, c.standardized === true);
     const y = data!.raw[fixture.regressionTarget];
     const sw = c.sampleWeight ? Float64Array.from({ length: X.rows }, (_, i) => 1 + (i % 3)) : undefined;
-    const est = c.model === 'Ridge' ? new Ridge({ alpha: (c.params as { alpha: number }).alpha }) : new LinearRegression();
+    const est =
+      c.model === 'Ridge' ? new Ridge({ alpha: (c.params as { alpha: number }).alpha }) : new LinearRegression();
     const m = est.fit(X, y, { sampleWeight: sw });
     expect(maxRelDiff(m.coef, c.coef, 1e-6)).toBeLessThan(1e-8);
     expect(Math.abs(m.intercept - (c.intercept as number)) / Math.abs(c.intercept as number)).toBeLessThan(1e-8);

@@ -1,4 +1,11 @@
-import { checkSampleWeight, checkXy, registerLoader, type Estimator, type FitOptions, type Matrix } from '@campaign-ml/core';
+import {
+  checkSampleWeight,
+  checkXy,
+  registerLoader,
+  type Estimator,
+  type FitOptions,
+  type Matrix,
+} from '@campaign-ml/core';
 import { checkNoMissing } from './check-no-missing';
 import { FittedLinearRegressor } from './fitted-linear-regressor';
 import { centerProblem, solveLeastSquaresQR } from './least-squares';

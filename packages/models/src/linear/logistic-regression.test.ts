@@ -98,7 +98,14 @@ describe('LogisticRegression', () => {
   });
 
   it('rejects missing values naming the column and row, and bad labels and params', () => {
-    const X = fromRows([[1, 2], [3, NaN], [5, 6]], ['a', 'b']);
+    const X = fromRows(
+      [
+        [1, 2],
+        [3, NaN],
+        [5, 6],
+      ],
+      ['a', 'b'],
+    );
     expect(() => new LogisticRegression().fit(X, [0, 1, 0])).toThrow(/column "b" is missing \(NaN\) at row 1; impute/);
     try {
       new LogisticRegression().fit(X, [0, 1, 0]);
@@ -107,7 +114,14 @@ describe('LogisticRegression', () => {
       expect((e as InputError).column).toBe('b');
       expect((e as InputError).row).toBe(1);
     }
-    const ok = fromRows([[1, 2], [3, 4], [5, 6]], ['a', 'b']);
+    const ok = fromRows(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      ['a', 'b'],
+    );
     expect(() => new LogisticRegression().fit(ok, [0, 1, 0.5])).toThrow(InputError);
     expect(() => new LogisticRegression().fit(ok, [1, 1, 1])).toThrow(/single class/);
     expect(() => new LogisticRegression({ C: 0 })).toThrow(ConfigError);
@@ -136,7 +150,12 @@ d('LogisticRegression matches scikit-learn 1.2 on the marketing data', () => {
 
   it('builds the same matrix as the fixture script', () => {
     expect(X!.rows).toBe(fixture.rows);
-    expect(maxRelDiff(fixture.features.map((f) => data!.raw[f].reduce((s, v) => s + v, 0) / X!.rows), fixture.means)).toBeLessThan(1e-12);
+    expect(
+      maxRelDiff(
+        fixture.features.map((f) => data!.raw[f].reduce((s, v) => s + v, 0) / X!.rows),
+        fixture.means,
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   function fitCase(c: (typeof cases)[number]) {
@@ -161,22 +180,28 @@ d('LogisticRegression matches scikit-learn 1.2 on the marketing data', () => {
     return a.length > 1 ? Array.from(a, (v) => v - mean) : Array.from(a);
   };
 
-  it.each(cases.filter((c) => c.optimum).map((c) => [c.name, c] as const))('%s: within 1e-4 of the optimum', (_name, c) => {
-    const m = fitCase(c);
-    // The optimum is scikit-learn's newton-cg solved to 1e-10 (gradient <= 3e-8, see the fixture).
-    expect(maxRelDiff(m.coef, c.optimum!.coef)).toBeLessThan(1e-4);
-    expect(maxRelDiff(centered(m.intercept), centered(c.optimum!.intercept))).toBeLessThan(1e-4);
-    // scikit-learn's lbfgs itself stops on its 64*eps objective-change rule with a gradient near
-    // 1e-2 (fixture.lbfgsGradient); for binary tasks that is still within 1e-2 relative.
-    if (c.target === 'binary') expect(maxRelDiff(m.coef, c.coef)).toBeLessThan(1e-2);
-  });
+  it.each(cases.filter((c) => c.optimum).map((c) => [c.name, c] as const))(
+    '%s: within 1e-4 of the optimum',
+    (_name, c) => {
+      const m = fitCase(c);
+      // The optimum is scikit-learn's newton-cg solved to 1e-10 (gradient <= 3e-8, see the fixture).
+      expect(maxRelDiff(m.coef, c.optimum!.coef)).toBeLessThan(1e-4);
+      expect(maxRelDiff(centered(m.intercept), centered(c.optimum!.intercept))).toBeLessThan(1e-4);
+      // scikit-learn's lbfgs itself stops on its 64*eps objective-change rule with a gradient near
+      // 1e-2 (fixture.lbfgsGradient); for binary tasks that is still within 1e-2 relative.
+      if (c.target === 'binary') expect(maxRelDiff(m.coef, c.coef)).toBeLessThan(1e-2);
+    },
+  );
 
-  it.each(cases.filter((c) => !c.optimum).map((c) => [c.name, c] as const))('%s: L1 within 1e-4 of saga', (_name, c) => {
-    const m = fitCase(c);
-    // saga is a different algorithm stopped at 1e-8..1e-9 (measured 2e-6..6e-6): 1e-4, and the sparsity pattern.
-    expect(maxRelDiff(m.coef, c.coef)).toBeLessThan(1e-4);
-    expect(maxRelDiff(centered(m.intercept), centered(c.intercept as number[]))).toBeLessThan(1e-4);
-    const same = Array.from(m.coef, (w, i) => (w === 0) === (c.coef[i] === 0) || Math.abs(c.coef[i]) < 1e-4);
-    expect(same.every(Boolean)).toBe(true);
-  });
+  it.each(cases.filter((c) => !c.optimum).map((c) => [c.name, c] as const))(
+    '%s: L1 within 1e-4 of saga',
+    (_name, c) => {
+      const m = fitCase(c);
+      // saga is a different algorithm stopped at 1e-8..1e-9 (measured 2e-6..6e-6): 1e-4, and the sparsity pattern.
+      expect(maxRelDiff(m.coef, c.coef)).toBeLessThan(1e-4);
+      expect(maxRelDiff(centered(m.intercept), centered(c.intercept as number[]))).toBeLessThan(1e-4);
+      const same = Array.from(m.coef, (w, i) => (w === 0) === (c.coef[i] === 0) || Math.abs(c.coef[i]) < 1e-4);
+      expect(same.every(Boolean)).toBe(true);
+    },
+  );
 });

@@ -45,7 +45,8 @@ export interface LogisticRegressionParams {
   classWeight?: 'balanced' | Readonly<Record<number, number>>;
 }
 
-type ResolvedParams = Required<Omit<LogisticRegressionParams, 'classWeight'>> & Pick<LogisticRegressionParams, 'classWeight'>;
+type ResolvedParams = Required<Omit<LogisticRegressionParams, 'classWeight'>> &
+  Pick<LogisticRegressionParams, 'classWeight'>;
 
 const KIND = 'models/LogisticRegression';
 const NAME = 'LogisticRegression';
@@ -73,11 +74,15 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression, L
       classWeight: params.classWeight,
     };
     if (p.classWeight !== undefined && p.classWeight !== 'balanced' && typeof p.classWeight !== 'object') {
-      throw new ConfigError('INVALID_PARAM', `${NAME}: classWeight must be "balanced" or an object of weights per class index`, {
-        column: 'classWeight',
-        value: p.classWeight,
-        expected: '"balanced" or { [classIndex]: weight }',
-      });
+      throw new ConfigError(
+        'INVALID_PARAM',
+        `${NAME}: classWeight must be "balanced" or an object of weights per class index`,
+        {
+          column: 'classWeight',
+          value: p.classWeight,
+          expected: '"balanced" or { [classIndex]: weight }',
+        },
+      );
     }
     this.params = Object.freeze(p);
   }
@@ -117,7 +122,10 @@ export function fitLogistic(
   const dm = designMatrix(X, design);
   let result: ReturnType<typeof minimizeLbfgs>;
   try {
-    const objective = K === 1 ? binaryObjective(dm, labels, sw, l2, fitIntercept) : multinomialObjective(dm, labels, sw, l2, K, fitIntercept);
+    const objective =
+      K === 1
+        ? binaryObjective(dm, labels, sw, l2, fitIntercept)
+        : multinomialObjective(dm, labels, sw, l2, K, fitIntercept);
     result = minimizeLbfgs(objective, new Float64Array(nParams), {
       maxIter,
       tol,
@@ -302,11 +310,15 @@ export function sampleWeights(
     for (const [key, w] of Object.entries(classWeight)) {
       const k = Number(key);
       if (!Number.isInteger(k) || k < 0 || k >= classes || !Number.isFinite(w) || w < 0) {
-        throw new InputError('INVALID_CLASS_WEIGHT', `classWeight has ${key}: ${w}; keys must be class indices 0..${classes - 1} and weights finite and >= 0`, {
-          column: 'classWeight',
-          value: key,
-          expected: `a class index 0..${classes - 1} with a weight >= 0`,
-        });
+        throw new InputError(
+          'INVALID_CLASS_WEIGHT',
+          `classWeight has ${key}: ${w}; keys must be class indices 0..${classes - 1} and weights finite and >= 0`,
+          {
+            column: 'classWeight',
+            value: key,
+            expected: `a class index 0..${classes - 1} with a weight >= 0`,
+          },
+        );
       }
       cw[k] = w;
     }
@@ -325,7 +337,13 @@ const LOG_BLOCK = 512;
  * of the (1 + e), one Math.log per 512 rows instead of a log1p per row: each product rounds by
  * half an ulp per factor, the same as adding the terms one by one to f.
  */
-function binaryObjective(X: DesignMatrix, labels: Int32Array, sw: Float64Array | undefined, l2: number, fitIntercept: boolean): Objective {
+function binaryObjective(
+  X: DesignMatrix,
+  labels: Int32Array,
+  sw: Float64Array | undefined,
+  l2: number,
+  fitIntercept: boolean,
+): Objective {
   const p = X.cols;
   const z = X.z;
   let f = 0;
@@ -385,7 +403,14 @@ function binaryObjective(X: DesignMatrix, labels: Int32Array, sw: Float64Array |
 }
 
 /** Σ swᵢ·(logsumexp(zᵢ) − zᵢ,yᵢ) + l2/2·‖W‖²; parameters [W (K x p, row-major), b (K)]. */
-function multinomialObjective(X: DesignMatrix, labels: Int32Array, sw: Float64Array | undefined, l2: number, K: number, fitIntercept: boolean): Objective {
+function multinomialObjective(
+  X: DesignMatrix,
+  labels: Int32Array,
+  sw: Float64Array | undefined,
+  l2: number,
+  K: number,
+  fitIntercept: boolean,
+): Objective {
   const n = X.rows;
   const p = X.cols;
   const Z = new Float64Array(K * n); // class-major scores, then residuals

@@ -5,8 +5,16 @@ import { ConfigError } from '@campaign-ml/core';
  * constructor with a ConfigError naming the estimator, the parameter and what it accepts.
  */
 
-export function checkNumber(owner: string, name: string, value: number, min: number, max: number, inclusiveMin = true): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (inclusiveMin ? value >= min : value > min) && value <= max;
+export function checkNumber(
+  owner: string,
+  name: string,
+  value: number,
+  min: number,
+  max: number,
+  inclusiveMin = true,
+): number {
+  const ok =
+    typeof value === 'number' && Number.isFinite(value) && (inclusiveMin ? value >= min : value > min) && value <= max;
   if (!ok) {
     const range = `${inclusiveMin ? '>=' : '>'} ${min}${max < Infinity ? ` and <= ${max}` : ''}`;
     throw new ConfigError('INVALID_PARAM', `${owner}: ${name} must be a number ${range}, got ${String(value)}`, {
@@ -31,11 +39,15 @@ export function checkInteger(owner: string, name: string, value: number, min: nu
 
 export function checkOneOf<T extends string>(owner: string, name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) {
-    throw new ConfigError('INVALID_PARAM', `${owner}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`, {
-      column: name,
-      value,
-      expected: `one of: ${allowed.join(', ')}`,
-    });
+    throw new ConfigError(
+      'INVALID_PARAM',
+      `${owner}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`,
+      {
+        column: name,
+        value,
+        expected: `one of: ${allowed.join(', ')}`,
+      },
+    );
   }
   return value;
 }

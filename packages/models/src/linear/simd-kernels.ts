@@ -100,11 +100,24 @@ const V_ADD = simd(SimdOp.F64x2Add);
 const V_MUL = simd(SimdOp.F64x2Mul);
 /** `while (local[i] < local[limit]) { body; local[i] += step }` */
 const loopUp = (i: number, limit: number, step: number, body: number[]): number[] => [
-  Op.Block, VOID, Op.Loop, VOID,
-  ...get(i), ...get(limit), ...GE_U, Op.BrIf, 1, // out when i >= limit
+  Op.Block,
+  VOID,
+  Op.Loop,
+  VOID,
+  ...get(i),
+  ...get(limit),
+  ...GE_U,
+  Op.BrIf,
+  1, // out when i >= limit
   ...body,
-  ...get(i), ...i32(step), ...ADD, ...set(i),
-  Op.Br, 0, Op.End, Op.End, // back to the loop's start; end loop, end block
+  ...get(i),
+  ...i32(step),
+  ...ADD,
+  ...set(i),
+  Op.Br,
+  0,
+  Op.End,
+  Op.End, // back to the loop's start; end loop, end block
 ];
 
 // Parameters (both kernels): 0 vector (z or v), 1 x, 2 w or g, 3 stride, 4 cols, 5 m.
@@ -125,18 +138,32 @@ const L_T = 14;
 
 /** Column k of the current group, row r: x + c/8·stride + k·stride + r. */
 const colAddr = (k: number): number[] => [
-  ...get(L_XC), ...get(L_R), ...ADD,
+  ...get(L_XC),
+  ...get(L_R),
+  ...ADD,
   ...(k > 0 ? [...get(P_STRIDE), ...i32(k), ...MUL, ...ADD] : []),
 ];
 
 const prologue = [
-  ...get(P_COLS), ...i32(3), ...SHL, ...set(L_CEND), // cols in bytes of w/g
-  ...i32(0), ...set(L_C),
+  ...get(P_COLS),
+  ...i32(3),
+  ...SHL,
+  ...set(L_CEND), // cols in bytes of w/g
+  ...i32(0),
+  ...set(L_C),
 ];
 /** x address of the group's first column: x + (c / 8)·stride. */
 const groupStart = [
-  ...get(P_X), ...get(L_C), ...i32(3), Op.I32ShrU, ...get(P_STRIDE), ...MUL, ...ADD, ...set(L_XC),
-  ...i32(0), ...set(L_R),
+  ...get(P_X),
+  ...get(L_C),
+  ...i32(3),
+  Op.I32ShrU,
+  ...get(P_STRIDE),
+  ...MUL,
+  ...ADD,
+  ...set(L_XC),
+  ...i32(0),
+  ...set(L_R),
 ];
 
 const xwBody = [
@@ -145,8 +172,13 @@ const xwBody = [
     ...[0, 1, 2, 3].flatMap((k) => [...get(P_WG), ...get(L_C), ...ADD, ...f64Load(8 * k), ...SPLAT, ...set(L_Q + k)]),
     ...groupStart,
     ...loopUp(L_R, P_M, 16, [
-      ...get(P_VEC), ...get(L_R), ...ADD, // store address
-      ...get(P_VEC), ...get(L_R), ...ADD, ...V_LOAD,
+      ...get(P_VEC),
+      ...get(L_R),
+      ...ADD, // store address
+      ...get(P_VEC),
+      ...get(L_R),
+      ...ADD,
+      ...V_LOAD,
       ...[0, 1, 2, 3].flatMap((k) => [...colAddr(k), ...V_LOAD, ...get(L_Q + k), ...V_MUL, ...V_ADD]),
       ...V_STORE,
     ]),
@@ -159,13 +191,35 @@ const xtvBody = [
     ...[0, 1, 2, 3].flatMap((k) => [...V_ZERO, ...set(L_Q + k)]),
     ...groupStart,
     ...loopUp(L_R, P_M, 16, [
-      ...get(P_VEC), ...get(L_R), ...ADD, ...V_LOAD, ...set(L_T),
-      ...[0, 1, 2, 3].flatMap((k) => [...get(L_Q + k), ...colAddr(k), ...V_LOAD, ...get(L_T), ...V_MUL, ...V_ADD, ...set(L_Q + k)]),
+      ...get(P_VEC),
+      ...get(L_R),
+      ...ADD,
+      ...V_LOAD,
+      ...set(L_T),
+      ...[0, 1, 2, 3].flatMap((k) => [
+        ...get(L_Q + k),
+        ...colAddr(k),
+        ...V_LOAD,
+        ...get(L_T),
+        ...V_MUL,
+        ...V_ADD,
+        ...set(L_Q + k),
+      ]),
     ]),
     ...[0, 1, 2, 3].flatMap((k) => [
-      ...get(P_WG), ...get(L_C), ...ADD, // store address
-      ...get(P_WG), ...get(L_C), ...ADD, ...f64Load(8 * k),
-      ...get(L_Q + k), ...LANE(0), ...F64_ADD, ...get(L_Q + k), ...LANE(1), ...F64_ADD,
+      ...get(P_WG),
+      ...get(L_C),
+      ...ADD, // store address
+      ...get(P_WG),
+      ...get(L_C),
+      ...ADD,
+      ...f64Load(8 * k),
+      ...get(L_Q + k),
+      ...LANE(0),
+      ...F64_ADD,
+      ...get(L_Q + k),
+      ...LANE(1),
+      ...F64_ADD,
       ...f64Store(8 * k),
     ]),
   ]),

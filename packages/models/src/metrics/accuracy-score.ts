@@ -7,7 +7,11 @@ export interface AccuracyOptions {
 }
 
 /** Fraction of rows whose predicted label equals the true label (weighted by sampleWeight). */
-export function accuracyScore(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: AccuracyOptions = {}): number {
+export function accuracyScore(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: AccuracyOptions = {},
+): number {
   const [t, p] = checkPair(yTrue, yPred);
   const w = checkWeights(options.sampleWeight, t.length);
   let correct = 0;

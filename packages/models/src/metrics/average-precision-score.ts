@@ -17,7 +17,11 @@ function binaryAp(t: Float64Array, s: Float64Array, w: Float64Array | undefined,
  * has no positive row. Multiclass: one-vs-rest over a row-major probability matrix, averaged
  * 'macro' (default), 'weighted' or 'micro'.
  */
-export function averagePrecisionScore(yTrue: ArrayLike<number>, yScore: ArrayLike<number>, options: RankingOptions = {}): number {
+export function averagePrecisionScore(
+  yTrue: ArrayLike<number>,
+  yScore: ArrayLike<number>,
+  options: RankingOptions = {},
+): number {
   checkNotEmpty(yTrue.length);
   const k = scoreColumns(yTrue.length, yScore.length, options.classes);
   if (k === 1) {

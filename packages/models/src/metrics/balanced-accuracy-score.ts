@@ -11,7 +11,11 @@ export interface BalancedAccuracyOptions {
  * Mean recall over the classes present in yTrue (as scikit-learn's `balanced_accuracy_score`:
  * labels only predicted, never true, are left out of the mean).
  */
-export function balancedAccuracyScore(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: BalancedAccuracyOptions = {}): number {
+export function balancedAccuracyScore(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: BalancedAccuracyOptions = {},
+): number {
   const [t, p] = checkPair(yTrue, yPred);
   const w = checkWeights(options.sampleWeight, t.length);
   const labels = uniqueSorted(t, p);

@@ -9,7 +9,12 @@ export interface ClfCurveCounts {
   thresholds: Float64Array;
 }
 
-export function binaryClfCurve(yTrue: Float64Array, score: Float64Array, posLabel: number, w: Float64Array | undefined): ClfCurveCounts {
+export function binaryClfCurve(
+  yTrue: Float64Array,
+  score: Float64Array,
+  posLabel: number,
+  w: Float64Array | undefined,
+): ClfCurveCounts {
   if (!w) return unweightedCurve(yTrue, score, posLabel);
   let m = 0;
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) m++;

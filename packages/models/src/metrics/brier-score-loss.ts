@@ -22,7 +22,8 @@ export function checkProbabilities(p: Float64Array, name: string): void {
  */
 export function brierScoreLoss(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, options: CurveOptions = {}): number {
   const n = yTrue.length;
-  const prob = yProb.length === 2 * n && n > 0 ? scoreColumn(finiteArray(yProb, 'yProb'), n, 2, options.posLabel ?? 1) : yProb;
+  const prob =
+    yProb.length === 2 * n && n > 0 ? scoreColumn(finiteArray(yProb, 'yProb'), n, 2, options.posLabel ?? 1) : yProb;
   const { t, s, w, posLabel } = binaryInputs(yTrue, prob, options);
   checkProbabilities(s, 'yProb');
   let num = 0;

@@ -34,11 +34,18 @@ function quantileSorted(a: Float64Array, q: number): number {
  * Reliability diagram data for binary probabilities, as scikit-learn 1.2's `calibration_curve`:
  * empty bins are left out. A probability on an inner edge falls in the lower bin.
  */
-export function calibrationCurve(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, options: CalibrationCurveOptions = {}): CalibrationCurve {
+export function calibrationCurve(
+  yTrue: ArrayLike<number>,
+  yProb: ArrayLike<number>,
+  options: CalibrationCurveOptions = {},
+): CalibrationCurve {
   const nBins = options.nBins ?? 5;
   const strategy = options.strategy ?? 'uniform';
   if (!Number.isInteger(nBins) || nBins < 1) {
-    throw new ConfigError('INVALID_OPTION', `nBins must be an integer >= 1, got ${nBins}`, { value: nBins, expected: 'an integer >= 1' });
+    throw new ConfigError('INVALID_OPTION', `nBins must be an integer >= 1, got ${nBins}`, {
+      value: nBins,
+      expected: 'an integer >= 1',
+    });
   }
   if (strategy !== 'uniform' && strategy !== 'quantile') {
     throw new ConfigError('INVALID_OPTION', `strategy must be 'uniform' or 'quantile', got ${String(strategy)}`, {
@@ -81,5 +88,9 @@ export function calibrationCurve(yTrue: ArrayLike<number>, yProb: ArrayLike<numb
     probPred.push(sums[b] / totals[b]);
     counts.push(totals[b]);
   }
-  return { probTrue: Float64Array.from(probTrue), probPred: Float64Array.from(probPred), counts: Float64Array.from(counts) };
+  return {
+    probTrue: Float64Array.from(probTrue),
+    probPred: Float64Array.from(probPred),
+    counts: Float64Array.from(counts),
+  };
 }

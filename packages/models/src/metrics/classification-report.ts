@@ -44,5 +44,10 @@ export function classificationReport(
     weighted.recall /= total;
     weighted.f1 /= total;
   }
-  return { perLabel, accuracy: accuracyScore(yTrue, yPred, { sampleWeight: options.sampleWeight }), macroAvg: macro, weightedAvg: weighted };
+  return {
+    perLabel,
+    accuracy: accuracyScore(yTrue, yPred, { sampleWeight: options.sampleWeight }),
+    macroAvg: macro,
+    weightedAvg: weighted,
+  };
 }

@@ -17,7 +17,12 @@ export interface ConfusionMatrix {
 }
 
 /** Dense k x k row-major counts (true label by row, predicted by column); rows with labels outside `labels` are skipped. */
-export function confusionCounts(yTrue: Float64Array, yPred: Float64Array, labels: readonly number[], w: Float64Array | undefined): Float64Array {
+export function confusionCounts(
+  yTrue: Float64Array,
+  yPred: Float64Array,
+  labels: readonly number[],
+  w: Float64Array | undefined,
+): Float64Array {
   const k = labels.length;
   const t = encodeLabels(yTrue, labels);
   const p = encodeLabels(yPred, labels);
@@ -33,11 +38,18 @@ export function confusionCounts(yTrue: Float64Array, yPred: Float64Array, labels
  * Confusion matrix as scikit-learn's `confusion_matrix`: rows are true labels, columns predicted
  * labels. Labels are any numbers (class indices in campaign-ml).
  */
-export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: ConfusionMatrixOptions = {}): ConfusionMatrix {
+export function confusionMatrix(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: ConfusionMatrixOptions = {},
+): ConfusionMatrix {
   const [t, p] = checkPair(yTrue, yPred);
   const w = checkWeights(options.sampleWeight, t.length);
   const labels = options.labels ? [...options.labels] : uniqueSorted(t, p);
-  if (labels.length === 0) throw new ConfigError('INVALID_LABELS', 'confusionMatrix: options.labels is empty', { expected: 'at least one label' });
+  if (labels.length === 0)
+    throw new ConfigError('INVALID_LABELS', 'confusionMatrix: options.labels is empty', {
+      expected: 'at least one label',
+    });
   const k = labels.length;
   const c = confusionCounts(t, p, labels, w);
   const { normalize } = options;

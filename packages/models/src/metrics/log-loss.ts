@@ -38,11 +38,15 @@ export function logLoss(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, opti
   for (let i = 0; i < n; i++) {
     const y = t[i];
     if (!(Number.isInteger(y) && y >= 0 && y < classes)) {
-      throw new InputError('INVALID_LABEL', `yTrue[${i}] is ${y}; with ${classes} classes labels must be class indices 0..${classes - 1}`, {
-        row: i,
-        value: y,
-        expected: `an integer 0..${classes - 1}`,
-      });
+      throw new InputError(
+        'INVALID_LABEL',
+        `yTrue[${i}] is ${y}; with ${classes} classes labels must be class indices 0..${classes - 1}`,
+        {
+          row: i,
+          value: y,
+          expected: `an integer 0..${classes - 1}`,
+        },
+      );
     }
     let pTrue: number;
     let rowSum = 0;

@@ -5,7 +5,11 @@ import { checkPair, checkWeights, uniqueSorted } from './metric-inputs';
  * Matthews correlation coefficient (multiclass form of Gorodkin), in [-1, 1]; 0 when either the truth
  * or the prediction holds a single label, as scikit-learn.
  */
-export function matthewsCorrcoef(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: { sampleWeight?: ArrayLike<number> } = {}): number {
+export function matthewsCorrcoef(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: { sampleWeight?: ArrayLike<number> } = {},
+): number {
   const [t, p] = checkPair(yTrue, yPred);
   const w = checkWeights(options.sampleWeight, t.length);
   const labels = uniqueSorted(t, p);

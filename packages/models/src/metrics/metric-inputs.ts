@@ -24,21 +24,33 @@ export function finiteArray(values: ArrayLike<number>, name: string, what = 'a f
 
 /** Fail when the input is empty. */
 export function checkNotEmpty(n: number, name = 'yTrue'): void {
-  if (n === 0) throw new InputError('EMPTY_INPUT', `${name} is empty; a metric needs at least one row`, { value: 0, expected: 'at least one row' });
+  if (n === 0)
+    throw new InputError('EMPTY_INPUT', `${name} is empty; a metric needs at least one row`, {
+      value: 0,
+      expected: 'at least one row',
+    });
 }
 
 /** Fail unless `b` has as many values as `a`. */
 export function checkSameLength(n: number, m: number, nameA: string, nameB: string): void {
   if (n !== m) {
-    throw new InputError('LENGTH_MISMATCH', `${nameA} has ${n} values but ${nameB} has ${m}; they must have one value per row`, {
-      value: m,
-      expected: `${n} values`,
-    });
+    throw new InputError(
+      'LENGTH_MISMATCH',
+      `${nameA} has ${n} values but ${nameB} has ${m}; they must have one value per row`,
+      {
+        value: m,
+        expected: `${n} values`,
+      },
+    );
   }
 }
 
 /** Check truth and prediction of the same length, non-empty and finite; returns both as Float64Array. */
-export function checkPair(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, predName = 'yPred'): [Float64Array, Float64Array] {
+export function checkPair(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  predName = 'yPred',
+): [Float64Array, Float64Array] {
   checkSameLength(yTrue.length, yPred.length, 'yTrue', predName);
   checkNotEmpty(yTrue.length);
   return [finiteArray(yTrue, 'yTrue'), finiteArray(yPred, predName)];

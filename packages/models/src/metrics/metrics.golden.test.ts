@@ -41,22 +41,31 @@ describe('metrics agree with scikit-learn 1.2', () => {
     expect(checks.length).toBeGreaterThan(150);
   });
 
-  it.each(checks.filter((c) => typeof c.expected === 'number').map((c) => [label(c), c] as const))('%s', (_name, check) => {
-    const actual = run(check) as number;
-    if (!close(actual, check.expected as number)) {
-      throw new Error(`${label(check)}: got ${actual}, scikit-learn ${check.expected as number}`);
-    }
-  });
+  it.each(checks.filter((c) => typeof c.expected === 'number').map((c) => [label(c), c] as const))(
+    '%s',
+    (_name, check) => {
+      const actual = run(check) as number;
+      if (!close(actual, check.expected as number)) {
+        throw new Error(`${label(check)}: got ${actual}, scikit-learn ${check.expected as number}`);
+      }
+    },
+  );
 
-  it.each(checks.filter((c) => typeof c.expected !== 'number').map((c) => [label(c), c] as const))('%s (curve)', (_name, check) => {
-    const actual = run(check) as Record<string, ArrayLike<number> | number[][]>;
-    for (const [key, want] of Object.entries(check.expected as Record<string, number[]>)) {
-      const raw = actual[key];
-      const got = Array.isArray(raw) && Array.isArray(raw[0]) ? (raw as number[][]).flat() : Array.from(raw as ArrayLike<number>);
-      expect({ key, length: got.length }).toEqual({ key, length: want.length });
-      got.forEach((v, i) => {
-        if (!close(v, want[i])) throw new Error(`${label(check)} ${key}[${i}]: got ${v}, scikit-learn ${want[i]}`);
-      });
-    }
-  });
+  it.each(checks.filter((c) => typeof c.expected !== 'number').map((c) => [label(c), c] as const))(
+    '%s (curve)',
+    (_name, check) => {
+      const actual = run(check) as Record<string, ArrayLike<number> | number[][]>;
+      for (const [key, want] of Object.entries(check.expected as Record<string, number[]>)) {
+        const raw = actual[key];
+        const got =
+          Array.isArray(raw) && Array.isArray(raw[0])
+            ? (raw as number[][]).flat()
+            : Array.from(raw as ArrayLike<number>);
+        expect({ key, length: got.length }).toEqual({ key, length: want.length });
+        got.forEach((v, i) => {
+          if (!close(v, want[i])) throw new Error(`${label(check)} ${key}[${i}]: got ${v}, scikit-learn ${want[i]}`);
+        });
+      }
+    },
+  );
 });

@@ -37,7 +37,12 @@ describe('input errors', () => {
   });
 
   it('empty input', () => {
-    for (const f of [() => accuracyScore([], []), () => rocAucScore([], []), () => meanSquaredError([], []), () => logLoss([], [])]) {
+    for (const f of [
+      () => accuracyScore([], []),
+      () => rocAucScore([], []),
+      () => meanSquaredError([], []),
+      () => logLoss([], []),
+    ]) {
       expect((thrown(f) as InputError).code).toBe('EMPTY_INPUT');
     }
   });
@@ -81,7 +86,9 @@ describe('input errors', () => {
   });
 
   it('negative sample weights', () => {
-    expect((thrown(() => accuracyScore([0, 1], [0, 1], { sampleWeight: [1, -1] })) as InputError).code).toBe('INVALID_WEIGHT');
+    expect((thrown(() => accuracyScore([0, 1], [0, 1], { sampleWeight: [1, -1] })) as InputError).code).toBe(
+      'INVALID_WEIGHT',
+    );
   });
 });
 
@@ -135,7 +142,13 @@ describe('behaviour', () => {
 
   it('confusion matrix honours given labels and skips rows outside them', () => {
     const cm = confusionMatrix([0, 1, 2, 2], [0, 2, 2, 1], { labels: [2, 0] });
-    expect(cm).toEqual({ labels: [2, 0], matrix: [[1, 0], [0, 1]] });
+    expect(cm).toEqual({
+      labels: [2, 0],
+      matrix: [
+        [1, 0],
+        [0, 1],
+      ],
+    });
   });
 
   it('classification report lines up with the single metrics', () => {

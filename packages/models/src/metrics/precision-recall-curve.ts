@@ -10,7 +10,12 @@ export interface PrecisionRecallCurve {
   thresholds: Float64Array;
 }
 
-export function prFromCounts(t: Float64Array, s: Float64Array, w: Float64Array | undefined, posLabel: number): PrecisionRecallCurve {
+export function prFromCounts(
+  t: Float64Array,
+  s: Float64Array,
+  w: Float64Array | undefined,
+  posLabel: number,
+): PrecisionRecallCurve {
   const { fps, tps, thresholds } = binaryClfCurve(t, s, posLabel, w);
   const m = tps.length;
   const precision = new Float64Array(m + 1);
@@ -30,7 +35,11 @@ export function prFromCounts(t: Float64Array, s: Float64Array, w: Float64Array |
 }
 
 /** Precision and recall at every distinct score of a binary problem, as scikit-learn 1.2's `precision_recall_curve`. */
-export function precisionRecallCurve(yTrue: ArrayLike<number>, yScore: ArrayLike<number>, options: CurveOptions = {}): PrecisionRecallCurve {
+export function precisionRecallCurve(
+  yTrue: ArrayLike<number>,
+  yScore: ArrayLike<number>,
+  options: CurveOptions = {},
+): PrecisionRecallCurve {
   const { t, s, w, posLabel } = binaryInputs(yTrue, yScore, options);
   return prFromCounts(t, s, w, posLabel);
 }

@@ -45,15 +45,25 @@ const AVERAGES: readonly Average[] = ['binary', 'macro', 'weighted', 'micro'];
 
 export function checkAverage(average: unknown, allowed: readonly string[] = AVERAGES): void {
   if (!allowed.includes(average as string)) {
-    throw new ConfigError('INVALID_OPTION', `average must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(average)}`, {
-      value: average,
-      expected: allowed.join(' | '),
-    });
+    throw new ConfigError(
+      'INVALID_OPTION',
+      `average must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(average)}`,
+      {
+        value: average,
+        expected: allowed.join(' | '),
+      },
+    );
   }
 }
 
 /** The labels to score, following scikit-learn's `_check_set_wise_labels`. */
-function setWiseLabels(t: Float64Array, p: Float64Array, average: Average, posLabel: number, labels: readonly number[] | undefined): number[] {
+function setWiseLabels(
+  t: Float64Array,
+  p: Float64Array,
+  average: Average,
+  posLabel: number,
+  labels: readonly number[] | undefined,
+): number[] {
   const present = uniqueSorted(t, p);
   if (average === 'binary') {
     if (present.length > 2) {
@@ -64,10 +74,14 @@ function setWiseLabels(t: Float64Array, p: Float64Array, average: Average, posLa
       );
     }
     if (!present.includes(posLabel) && present.length >= 2) {
-      throw new InputError('INVALID_POS_LABEL', `posLabel ${posLabel} is not one of the labels found (${present.join(', ')})`, {
-        value: posLabel,
-        expected: `one of ${present.join(', ')}`,
-      });
+      throw new InputError(
+        'INVALID_POS_LABEL',
+        `posLabel ${posLabel} is not one of the labels found (${present.join(', ')})`,
+        {
+          value: posLabel,
+          expected: `one of ${present.join(', ')}`,
+        },
+      );
     }
     return [posLabel];
   }
@@ -75,7 +89,12 @@ function setWiseLabels(t: Float64Array, p: Float64Array, average: Average, posLa
 }
 
 /** Count tp, predicted and true totals for each label (scikit-learn's multilabel confusion matrix). */
-export function labelCounts(t: Float64Array, p: Float64Array, labels: readonly number[], w: Float64Array | undefined): LabelCounts {
+export function labelCounts(
+  t: Float64Array,
+  p: Float64Array,
+  labels: readonly number[],
+  w: Float64Array | undefined,
+): LabelCounts {
   const k = labels.length;
   const ti = encodeLabels(t, labels);
   const pi = encodeLabels(p, labels);
@@ -127,12 +146,19 @@ function mean(v: Float64Array, weights?: Float64Array): number {
 
 function checkBeta(beta: number): void {
   if (!(beta >= 0)) {
-    throw new ConfigError('INVALID_OPTION', `beta must be a number >= 0, got ${beta}`, { value: beta, expected: 'a number >= 0' });
+    throw new ConfigError('INVALID_OPTION', `beta must be a number >= 0, got ${beta}`, {
+      value: beta,
+      expected: 'a number >= 0',
+    });
   }
 }
 
 /** Per-label precision, recall, F-beta and support (no averaging). */
-export function precisionRecallFscoreSupport(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: FbetaOptions = {}): PerLabelScores {
+export function precisionRecallFscoreSupport(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: FbetaOptions = {},
+): PerLabelScores {
   const [t, p] = checkPair(yTrue, yPred);
   const w = checkWeights(options.sampleWeight, t.length);
   const beta = options.beta ?? 1;
@@ -178,12 +204,20 @@ export function averagedPrf(
 }
 
 /** Precision tp / (tp + fp); 0 when nothing is predicted positive. */
-export function precisionScore(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: LabelMetricOptions = {}): number {
+export function precisionScore(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: LabelMetricOptions = {},
+): number {
   return averagedPrf(yTrue, yPred, options).precision;
 }
 
 /** Recall (sensitivity, true positive rate) tp / (tp + fn); 0 when there are no positives. */
-export function recallScore(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: LabelMetricOptions = {}): number {
+export function recallScore(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: LabelMetricOptions = {},
+): number {
   return averagedPrf(yTrue, yPred, options).recall;
 }
 
@@ -191,7 +225,11 @@ export function recallScore(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, 
 export const sensitivityScore = recallScore;
 
 /** F-beta: (1 + beta^2) P R / (beta^2 P + R); 0 when P and R are both 0. */
-export function fbetaScore(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: FbetaOptions & { beta: number }): number {
+export function fbetaScore(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: FbetaOptions & { beta: number },
+): number {
   return averagedPrf(yTrue, yPred, options).fbeta;
 }
 
@@ -204,7 +242,11 @@ export function f1Score(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, opti
  * Specificity (true negative rate) tn / (tn + fp) of each label taken as positive; 0 when a label has
  * no negatives. Averages as recall does ('weighted' by the label's support, 'micro' from pooled counts).
  */
-export function specificityScore(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: LabelMetricOptions = {}): number {
+export function specificityScore(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: LabelMetricOptions = {},
+): number {
   const average = options.average ?? 'binary';
   checkAverage(average);
   const [t, p] = checkPair(yTrue, yPred);

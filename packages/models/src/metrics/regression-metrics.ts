@@ -4,7 +4,12 @@ export interface RegressionMetricOptions {
   sampleWeight?: ArrayLike<number>;
 }
 
-function weightedAverage(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionMetricOptions, f: (t: number, p: number) => number): number {
+function weightedAverage(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionMetricOptions,
+  f: (t: number, p: number) => number,
+): number {
   const [t, p] = checkPair(yTrue, yPred);
   const w = checkWeights(options.sampleWeight, t.length);
   let num = 0;
@@ -22,17 +27,29 @@ const absolute = (t: number, p: number): number => Math.abs(t - p);
 const absolutePercentage = (t: number, p: number): number => Math.abs(p - t) / Math.max(Math.abs(t), Number.EPSILON);
 
 /** Mean of (yTrue - yPred)^2. */
-export function meanSquaredError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionMetricOptions = {}): number {
+export function meanSquaredError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionMetricOptions = {},
+): number {
   return weightedAverage(yTrue, yPred, options, squared);
 }
 
 /** Square root of the mean squared error, in the target's units. */
-export function rootMeanSquaredError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionMetricOptions = {}): number {
+export function rootMeanSquaredError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionMetricOptions = {},
+): number {
   return Math.sqrt(meanSquaredError(yTrue, yPred, options));
 }
 
 /** Mean of |yTrue - yPred|. */
-export function meanAbsoluteError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionMetricOptions = {}): number {
+export function meanAbsoluteError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionMetricOptions = {},
+): number {
   return weightedAverage(yTrue, yPred, options, absolute);
 }
 
@@ -40,7 +57,11 @@ export function meanAbsoluteError(yTrue: ArrayLike<number>, yPred: ArrayLike<num
  * Mean of |yPred - yTrue| / max(|yTrue|, machine epsilon), as a fraction (not times 100), as
  * scikit-learn: a zero target gives a huge error rather than Infinity.
  */
-export function meanAbsolutePercentageError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionMetricOptions = {}): number {
+export function meanAbsolutePercentageError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionMetricOptions = {},
+): number {
   return weightedAverage(yTrue, yPred, options, absolutePercentage);
 }
 
@@ -48,7 +69,11 @@ export function meanAbsolutePercentageError(yTrue: ArrayLike<number>, yPred: Arr
  * Coefficient of determination 1 - SS_res / SS_tot. As scikit-learn: 1 for a perfect fit, 0 for an
  * imperfect fit of a constant target, NaN with fewer than two rows.
  */
-export function r2Score(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionMetricOptions = {}): number {
+export function r2Score(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionMetricOptions = {},
+): number {
   const [t, p] = checkPair(yTrue, yPred);
   const w = checkWeights(options.sampleWeight, t.length);
   if (t.length < 2) return NaN;

@@ -50,18 +50,26 @@ export function averageOneVsRest(
   const w = checkWeights(options.sampleWeight, n);
   const average = options.average ?? 'macro';
   if (average !== 'macro' && average !== 'weighted' && average !== 'micro') {
-    throw new ConfigError('INVALID_OPTION', `average must be 'macro', 'weighted' or 'micro' for multiclass scores, got ${String(average)}`, {
-      value: average,
-      expected: "'macro' | 'weighted' | 'micro'",
-    });
+    throw new ConfigError(
+      'INVALID_OPTION',
+      `average must be 'macro', 'weighted' or 'micro' for multiclass scores, got ${String(average)}`,
+      {
+        value: average,
+        expected: "'macro' | 'weighted' | 'micro'",
+      },
+    );
   }
   for (let i = 0; i < n; i++) {
     if (!(Number.isInteger(t[i]) && t[i] >= 0 && t[i] < k)) {
-      throw new InputError('INVALID_LABEL', `yTrue[${i}] is ${t[i]} but the score matrix has ${k} columns; labels must be class indices 0..${k - 1}`, {
-        row: i,
-        value: t[i],
-        expected: `an integer 0..${k - 1}`,
-      });
+      throw new InputError(
+        'INVALID_LABEL',
+        `yTrue[${i}] is ${t[i]} but the score matrix has ${k} columns; labels must be class indices 0..${k - 1}`,
+        {
+          row: i,
+          value: t[i],
+          expected: `an integer 0..${k - 1}`,
+        },
+      );
     }
   }
   if (average === 'micro') {
@@ -104,7 +112,10 @@ export function rocAucScore(yTrue: ArrayLike<number>, yScore: ArrayLike<number>,
   checkNotEmpty(yTrue.length);
   const k = scoreColumns(yTrue.length, yScore.length, options.classes);
   if (options.multiClass !== undefined && options.multiClass !== 'ovr') {
-    throw new ConfigError('INVALID_OPTION', `multiClass '${String(options.multiClass)}' is not supported; use 'ovr'`, { value: options.multiClass, expected: "'ovr'" });
+    throw new ConfigError('INVALID_OPTION', `multiClass '${String(options.multiClass)}' is not supported; use 'ovr'`, {
+      value: options.multiClass,
+      expected: "'ovr'",
+    });
   }
   if (k === 1) {
     const { t, s, w, posLabel } = binaryInputs(yTrue, yScore, options);

@@ -38,10 +38,14 @@ export function binaryInputs(
   }
   const posLabel = options.posLabel ?? 1;
   if (labels.length === 2 && !labels.includes(posLabel)) {
-    throw new InputError('INVALID_POS_LABEL', `posLabel ${posLabel} is not one of the labels in yTrue (${labels.join(', ')})`, {
-      value: posLabel,
-      expected: `one of ${labels.join(', ')}`,
-    });
+    throw new InputError(
+      'INVALID_POS_LABEL',
+      `posLabel ${posLabel} is not one of the labels in yTrue (${labels.join(', ')})`,
+      {
+        value: posLabel,
+        expected: `one of ${labels.join(', ')}`,
+      },
+    );
   }
   return { t, s, w, posLabel };
 }
@@ -52,7 +56,13 @@ export function rocCurve(yTrue: ArrayLike<number>, yScore: ArrayLike<number>, op
   return rocFromCounts(t, s, w, posLabel, options.dropIntermediate ?? true);
 }
 
-export function rocFromCounts(t: Float64Array, s: Float64Array, w: Float64Array | undefined, posLabel: number, dropIntermediate: boolean): RocCurve {
+export function rocFromCounts(
+  t: Float64Array,
+  s: Float64Array,
+  w: Float64Array | undefined,
+  posLabel: number,
+  dropIntermediate: boolean,
+): RocCurve {
   let { fps, tps, thresholds } = binaryClfCurve(t, s, posLabel, w);
   const m = fps.length;
   if (dropIntermediate && m > 2) {

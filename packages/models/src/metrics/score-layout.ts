@@ -8,7 +8,10 @@ import { InputError } from '@campaign-ml/core';
 export function scoreColumns(n: number, scoreLength: number, classes: number | undefined, name = 'yScore'): number {
   if (classes !== undefined) {
     if (!Number.isInteger(classes) || classes < 2) {
-      throw new InputError('INVALID_OPTION', `classes must be an integer >= 2, got ${classes}`, { value: classes, expected: 'an integer >= 2' });
+      throw new InputError('INVALID_OPTION', `classes must be an integer >= 2, got ${classes}`, {
+        value: classes,
+        expected: 'an integer >= 2',
+      });
     }
     if (scoreLength === n * classes) return classes;
     if (classes === 2 && scoreLength === n) return 1;
@@ -40,11 +43,15 @@ export function checkRowsSumToOne(scores: Float64Array, n: number, k: number, wh
     let s = 0;
     for (let c = 0; c < k; c++) s += scores[r * k + c];
     if (!(Math.abs(1 - s) <= 1e-8 + 1e-5 * Math.abs(s))) {
-      throw new InputError('NOT_PROBABILITIES', `${what} needs probabilities, but row ${r} of the score matrix sums to ${s}, not 1`, {
-        row: r,
-        value: s,
-        expected: 'rows summing to 1',
-      });
+      throw new InputError(
+        'NOT_PROBABILITIES',
+        `${what} needs probabilities, but row ${r} of the score matrix sums to ${s}, not 1`,
+        {
+          row: r,
+          value: s,
+          expected: 'rows summing to 1',
+        },
+      );
     }
   }
 }

@@ -45,13 +45,21 @@ export class MLPClassifier implements Estimator<FittedMLPClassifier, MlpParams> 
     const yy = checkXy(X, y);
     checkNoMissing(X, NAME);
     if (opts.sampleWeight) {
-      throw new ConfigError('UNSUPPORTED_OPTION', `${NAME} does not support sampleWeight (neither does scikit-learn's); resample the rows instead`, {
-        column: 'sampleWeight',
-      });
+      throw new ConfigError(
+        'UNSUPPORTED_OPTION',
+        `${NAME} does not support sampleWeight (neither does scikit-learn's); resample the rows instead`,
+        {
+          column: 'sampleWeight',
+        },
+      );
     }
     const { labels, classes } = checkClassLabels(yy);
     const outDim = classes === 2 ? 1 : classes;
-    const net = new MlpNetwork([X.cols, ...this.params.hiddenLayerSizes, outDim], this.params.activation, classes === 2 ? 'logistic' : 'softmax');
+    const net = new MlpNetwork(
+      [X.cols, ...this.params.hiddenLayerSizes, outDim],
+      this.params.activation,
+      classes === 2 ? 'logistic' : 'softmax',
+    );
     const rng = createRng(this.params.seed);
     net.initialize(rng.fork());
     const target = new Float64Array(X.rows * outDim);
@@ -61,7 +69,15 @@ export class MLPClassifier implements Estimator<FittedMLPClassifier, MlpParams> 
     }
     if (opts.validation) checkNoMissing(opts.validation.X, NAME);
     const result = trainMlp(net, X, target, yy, this.params, (out, yv) => accuracy(out, yv, outDim), opts, rng);
-    return new FittedMLPClassifier(this.params, X.columns, classes, net, result.lossCurve, result.validationScores, result.nIter);
+    return new FittedMLPClassifier(
+      this.params,
+      X.columns,
+      classes,
+      net,
+      result.lossCurve,
+      result.validationScores,
+      result.nIter,
+    );
   }
 }
 
@@ -152,8 +168,21 @@ export class FittedMLPClassifier implements Classifier {
     expectKind(json, KIND, 1);
     const params = resolveMlpParams(NAME, json.params as MlpParams);
     const classes = json.classes as number;
-    const net = new MlpNetwork(json.sizes as number[], params.activation, classes === 2 ? 'logistic' : 'softmax', decodeArray<Float64Array>(json.weights as EncodedArray, 'weights'));
-    return new FittedMLPClassifier(params, json.columns as string[], classes, net, json.lossCurve as number[], json.validationScores as number[], json.nIter as number);
+    const net = new MlpNetwork(
+      json.sizes as number[],
+      params.activation,
+      classes === 2 ? 'logistic' : 'softmax',
+      decodeArray<Float64Array>(json.weights as EncodedArray, 'weights'),
+    );
+    return new FittedMLPClassifier(
+      params,
+      json.columns as string[],
+      classes,
+      net,
+      json.lossCurve as number[],
+      json.validationScores as number[],
+      json.nIter as number,
+    );
   }
 }
 

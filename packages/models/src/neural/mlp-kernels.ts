@@ -110,7 +110,14 @@ const advance = (f: Fn, x: number, y: number): Fn => f.get(x).get(y).op(Op.I32Ad
  * The body of one compressed row: for each stored value a (column i) of row `row`,
  * `visit(a, av, i)` with the value in local a, its splat in av and the column in i.
  */
-function csrRow(f: Fn, ptr: number, idx: number, val: number, row: number, visit: (a: number, av: number, i: number) => void): void {
+function csrRow(
+  f: Fn,
+  ptr: number,
+  idx: number,
+  val: number,
+  row: number,
+  visit: (a: number, av: number, i: number) => void,
+): void {
   const k = f.localI32();
   const kEnd = f.localI32();
   const a = f.localF64();
@@ -178,23 +185,47 @@ function forwardFn(sparse: boolean): Fn {
     else denseRow(f, ap, fanIn, visit);
   };
   /** wp = W + i·rowBytes + jb */
-  const weightRow = (i: number): Fn => f.get(W).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).get(jb).op(Op.I32Add).set(wp);
+  const weightRow = (i: number): Fn =>
+    f.get(W).get(i).get(rowBytes).op(Op.I32Mul, Op.I32Add).get(jb).op(Op.I32Add).set(wp);
   f.upTo(r, B, () => {
     if (sparse) f.get(rows).get(r).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(row);
     // Blocks of BLOCK units summed in registers over all the row's inputs.
     f.i32(0).set(jb);
     f.whileNot(
-      () => f.get(jb).i32(8 * BLOCK).op(Op.I32Add).get(rowBytes).op(Op.I32GtS),
+      () =>
+        f
+          .get(jb)
+          .i32(8 * BLOCK)
+          .op(Op.I32Add)
+          .get(rowBytes)
+          .op(Op.I32GtS),
       () => {
-        acc.forEach((v, k) => f.get(bias).get(jb).op(Op.I32Add).simd(SimdOp.V128Load, ALIGN, ...uleb(16 * k)).set(v));
+        acc.forEach((v, k) =>
+          f
+            .get(bias)
+            .get(jb)
+            .op(Op.I32Add)
+            .simd(SimdOp.V128Load, ALIGN, ...uleb(16 * k))
+            .set(v),
+        );
         inputs((_a, av, i) => {
           weightRow(i);
           acc.forEach((v, k) => {
-            f.get(v).get(av).get(wp).simd(SimdOp.V128Load, ALIGN, ...uleb(16 * k));
+            f.get(v)
+              .get(av)
+              .get(wp)
+              .simd(SimdOp.V128Load, ALIGN, ...uleb(16 * k));
             f.simd(SimdOp.F64x2Mul).simd(SimdOp.F64x2Add).set(v);
           });
         });
-        acc.forEach((v, k) => f.get(zp).get(jb).op(Op.I32Add).get(v).simd(SimdOp.V128Store, ALIGN, ...uleb(16 * k)));
+        acc.forEach((v, k) =>
+          f
+            .get(zp)
+            .get(jb)
+            .op(Op.I32Add)
+            .get(v)
+            .simd(SimdOp.V128Store, ALIGN, ...uleb(16 * k)),
+        );
         f.inc(jb, 8 * BLOCK);
       },
     );
@@ -285,8 +316,16 @@ function forward1Fn(): Fn {
         f.get(W).get(i).i32(3).op(Op.I32Shl, Op.I32Add).simd(SimdOp.V128Load64Splat, ALIGN, 0).set(wv);
         acc.forEach((v, h) => {
           // av = (A[r + 2h, i], A[r + 2h + 1, i]); v = a != 0 ? v + a·w : v
-          f.get(ap).get(inBytes).i32(2 * h).op(Op.I32Mul, Op.I32Add).simd(SimdOp.V128Load64Splat, ALIGN, 0);
-          f.get(ap).get(inBytes).i32(2 * h + 1).op(Op.I32Mul, Op.I32Add).mem(Op.F64Load, ALIGN);
+          f.get(ap)
+            .get(inBytes)
+            .i32(2 * h)
+            .op(Op.I32Mul, Op.I32Add)
+            .simd(SimdOp.V128Load64Splat, ALIGN, 0);
+          f.get(ap)
+            .get(inBytes)
+            .i32(2 * h + 1)
+            .op(Op.I32Mul, Op.I32Add)
+            .mem(Op.F64Load, ALIGN);
           f.simd(SimdOp.F64x2ReplaceLane, 1).set(av);
           f.get(v).get(av).get(wv).simd(SimdOp.F64x2Mul).simd(SimdOp.F64x2Add);
           f.get(v);
@@ -296,7 +335,12 @@ function forward1Fn(): Fn {
         f.inc(ap, 8);
       });
       acc.forEach((v, h) => {
-        f.get(Z).get(r).i32(3).op(Op.I32Shl, Op.I32Add).get(v).simd(SimdOp.V128Store, ALIGN, ...uleb(16 * h));
+        f.get(Z)
+          .get(r)
+          .i32(3)
+          .op(Op.I32Shl, Op.I32Add)
+          .get(v)
+          .simd(SimdOp.V128Store, ALIGN, ...uleb(16 * h));
       });
       f.inc(r, 4);
     },
@@ -466,12 +510,17 @@ function backDeltaFn(): Fn {
       if (simd) {
         f.f64(0).simd(SimdOp.F64x2Splat);
         load(at(f, sp, o), simd, offset);
-        load(at(f, ap, o), simd, offset).f64(0).simd(SimdOp.F64x2Splat).simd(SimdOp.F64x2Eq);
+        load(at(f, ap, o), simd, offset)
+          .f64(0)
+          .simd(SimdOp.F64x2Splat)
+          .simd(SimdOp.F64x2Eq);
         f.simd(SimdOp.V128Bitselect);
       } else {
         f.f64(0);
         load(at(f, sp, o), simd, offset);
-        load(at(f, ap, o), simd, offset).f64(0).op(Op.F64Eq, Op.Select);
+        load(at(f, ap, o), simd, offset)
+          .f64(0)
+          .op(Op.F64Eq, Op.Select);
       }
       store(f, simd, offset);
     });
@@ -494,7 +543,12 @@ function reluFn(): Fn {
       load(at(f, Z, o), simd, offset).simd(SimdOp.F64x2Pmax);
     } else {
       const z = f.localF64();
-      load(at(f, Z, o), simd, offset).tee(z).f64(0).get(z).f64(0).op(Op.F64Gt, Op.Select);
+      load(at(f, Z, o), simd, offset)
+        .tee(z)
+        .f64(0)
+        .get(z)
+        .f64(0)
+        .op(Op.F64Gt, Op.Select);
     }
     store(f, simd, offset);
   });
@@ -581,9 +635,28 @@ const moduleBytes = (): Uint8Array =>
   });
 
 export interface MlpKernels {
-  fwdSparse(rows: number, B: number, ptr: number, idx: number, val: number, W: number, bias: number, Z: number, fanOut: number): void;
+  fwdSparse(
+    rows: number,
+    B: number,
+    ptr: number,
+    idx: number,
+    val: number,
+    W: number,
+    bias: number,
+    Z: number,
+    fanOut: number,
+  ): void;
   fwdDense(A: number, B: number, fanIn: number, W: number, bias: number, Z: number, fanOut: number): void;
-  gradSparse(rows: number, B: number, ptr: number, idx: number, val: number, D: number, G: number, fanOut: number): void;
+  gradSparse(
+    rows: number,
+    B: number,
+    ptr: number,
+    idx: number,
+    val: number,
+    D: number,
+    G: number,
+    fanOut: number,
+  ): void;
   gradDense(A: number, B: number, fanIn: number, D: number, G: number, fanOut: number): void;
   fwdDense1(A: number, B: number, fanIn: number, W: number, bias: number, Z: number): void;
   gradDense1(A: number, B: number, fanIn: number, D: number, G: number): void;
@@ -592,7 +665,19 @@ export interface MlpKernels {
   transpose(W: number, fanIn: number, fanOut: number, WT: number): void;
   backDelta(D: number, B: number, fanOut: number, WT: number, A: number, Dp: number, fanIn: number, tanh: number): void;
   relu(Z: number, n: number): void;
-  adam(W: number, G: number, M1: number, M2: number, n: number, beta1: number, c1: number, beta2: number, c2: number, lr: number, eps: number): void;
+  adam(
+    W: number,
+    G: number,
+    M1: number,
+    M2: number,
+    n: number,
+    beta1: number,
+    c1: number,
+    beta2: number,
+    c2: number,
+    lr: number,
+    eps: number,
+  ): void;
 }
 
 let compiled: CompiledModule | null | undefined;

@@ -128,7 +128,14 @@ const EPS = 1e-15; // scikit-learn clips probabilities like this in log_loss
  * for logistic, values for identity), with gradient into `grad` (same layout as net.weights).
  * Loss = mean data loss (squared error / 2 or log loss) + alpha/(2B)·Σ W² like scikit-learn.
  */
-export function backward(net: MlpNetwork, buf: MlpBuffers, B: number, target: Float64Array, alpha: number, grad: Float64Array): number {
+export function backward(
+  net: MlpNetwork,
+  buf: MlpBuffers,
+  B: number,
+  target: Float64Array,
+  alpha: number,
+  grad: Float64Array,
+): number {
   const L = net.layers;
   const W = net.weights;
   const loss = outputLoss(net, buf.acts[L], target, buf.deltas[L], B);

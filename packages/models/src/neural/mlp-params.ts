@@ -35,11 +35,15 @@ export type ResolvedMlpParams = MlpTrainSettings & { hiddenLayerSizes: readonly 
 export function resolveMlpParams(owner: string, p: MlpParams): Readonly<ResolvedMlpParams> {
   const hidden = p.hiddenLayerSizes ?? [100];
   if (!Array.isArray(hidden) || hidden.some((h) => !Number.isInteger(h) || h < 1)) {
-    throw new ConfigError('INVALID_PARAM', `${owner}: hiddenLayerSizes must be a list of positive integers, got ${JSON.stringify(hidden)}`, {
-      column: 'hiddenLayerSizes',
-      value: hidden,
-      expected: 'e.g. [100] or [64, 32]',
-    });
+    throw new ConfigError(
+      'INVALID_PARAM',
+      `${owner}: hiddenLayerSizes must be a list of positive integers, got ${JSON.stringify(hidden)}`,
+      {
+        column: 'hiddenLayerSizes',
+        value: hidden,
+        expected: 'e.g. [100] or [64, 32]',
+      },
+    );
   }
   const batchSize = p.batchSize ?? 'auto';
   if (batchSize !== 'auto') checkInteger(owner, 'batchSize', batchSize, 1);

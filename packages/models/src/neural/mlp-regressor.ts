@@ -42,9 +42,13 @@ export class MLPRegressor implements Estimator<FittedMLPRegressor, MlpParams> {
     const yy = checkXy(X, y);
     checkNoMissing(X, NAME);
     if (opts.sampleWeight) {
-      throw new ConfigError('UNSUPPORTED_OPTION', `${NAME} does not support sampleWeight (neither does scikit-learn's); resample the rows instead`, {
-        column: 'sampleWeight',
-      });
+      throw new ConfigError(
+        'UNSUPPORTED_OPTION',
+        `${NAME} does not support sampleWeight (neither does scikit-learn's); resample the rows instead`,
+        {
+          column: 'sampleWeight',
+        },
+      );
     }
     if (opts.validation) checkNoMissing(opts.validation.X, NAME);
     const net = new MlpNetwork([X.cols, ...this.params.hiddenLayerSizes, 1], this.params.activation, 'identity');
@@ -118,8 +122,20 @@ export class FittedMLPRegressor implements Regressor {
   static fromJSON(json: Serialized): FittedMLPRegressor {
     expectKind(json, KIND, 1);
     const params = resolveMlpParams(NAME, json.params as MlpParams);
-    const net = new MlpNetwork(json.sizes as number[], params.activation, 'identity', decodeArray<Float64Array>(json.weights as EncodedArray, 'weights'));
-    return new FittedMLPRegressor(params, json.columns as string[], net, json.lossCurve as number[], json.validationScores as number[], json.nIter as number);
+    const net = new MlpNetwork(
+      json.sizes as number[],
+      params.activation,
+      'identity',
+      decodeArray<Float64Array>(json.weights as EncodedArray, 'weights'),
+    );
+    return new FittedMLPRegressor(
+      params,
+      json.columns as string[],
+      net,
+      json.lossCurve as number[],
+      json.validationScores as number[],
+      json.nIter as number,
+    );
   }
 }
 

@@ -5,10 +5,18 @@ import type { MlpParams } from './mlp-params';
 import { MLPRegressor } from './mlp-regressor';
 
 /** n x p inputs, a `zeros` share of them exactly 0 (some -0), like one-hot columns; three targets. */
-function data(n: number, p: number, seed: number, zeros: number): { X: Matrix; binary: Int32Array; classes: Int32Array; values: Float64Array } {
+function data(
+  n: number,
+  p: number,
+  seed: number,
+  zeros: number,
+): { X: Matrix; binary: Int32Array; classes: Int32Array; values: Float64Array } {
   const rng = createRng(seed);
   const cols: Record<string, Float64Array> = {};
-  for (let c = 0; c < p; c++) cols[`x${c}`] = Float64Array.from({ length: n }, () => (rng.random() < zeros ? (rng.random() < 0.1 ? -0 : 0) : rng.normal()));
+  for (let c = 0; c < p; c++)
+    cols[`x${c}`] = Float64Array.from({ length: n }, () =>
+      rng.random() < zeros ? (rng.random() < 0.1 ? -0 : 0) : rng.normal(),
+    );
   const X = fromColumns(cols);
   const at = (c: number, r: number) => X.data[c * n + r];
   const classes = Int32Array.from({ length: n }, (_, r) => (at(0, r) + at(1, r) > 0.3 ? 2 : at(0, r) > -0.5 ? 1 : 0));
@@ -29,7 +37,8 @@ interface Fitted {
 function both(fit: () => Fitted, X: Matrix): { wasm: [string, number[]]; js: [string, number[]] } {
   const run = (): [string, number[]] => {
     const m = fit();
-    const out = 'predictProba' in m ? (m as unknown as { predictProba(X: Matrix): Float64Array }).predictProba(X) : m.predict(X);
+    const out =
+      'predictProba' in m ? (m as unknown as { predictProba(X: Matrix): Float64Array }).predictProba(X) : m.predict(X);
     return [JSON.stringify(m.toJSON()), Array.from(out, (v) => (Object.is(v, -0) ? Number.NaN : v))];
   };
   setWasmMlp(true);
@@ -83,7 +92,10 @@ describe('MLP in WebAssembly', () => {
 
   it('dense inputs and a batch of one row', () => {
     const dense = data(40, 5, 4, 0);
-    const r = both(() => new MLPRegressor({ hiddenLayerSizes: [4], batchSize: 1, maxIter: 3, seed: 1 }).fit(dense.X, dense.values), dense.X);
+    const r = both(
+      () => new MLPRegressor({ hiddenLayerSizes: [4], batchSize: 1, maxIter: 3, seed: 1 }).fit(dense.X, dense.values),
+      dense.X,
+    );
     expect(r.wasm).toEqual(r.js);
   });
 

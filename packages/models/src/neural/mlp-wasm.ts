@@ -52,7 +52,12 @@ export class WasmNetwork {
    * of the given shapes (rows, non-zeros); `train` adds what training needs. Null without
    * WebAssembly SIMD or when the memory would be too large: the caller keeps the JavaScript path.
    */
-  static create(net: MlpNetwork, capacity: number, blocks: readonly { rows: number; nnz: number }[], train: boolean): { network: WasmNetwork; blocks: CsrBlock[] } | null {
+  static create(
+    net: MlpNetwork,
+    capacity: number,
+    blocks: readonly { rows: number; nnz: number }[],
+    train: boolean,
+  ): { network: WasmNetwork; blocks: CsrBlock[] } | null {
     const alloc = new Allocator();
     const P = net.weights.length;
     const L = net.layers;
@@ -74,7 +79,13 @@ export class WasmNetwork {
       if (l < L) maxBlock = Math.max(maxBlock, net.sizes[l] * net.sizes[l + 1]);
     }
     if (train) layout.WT = alloc.f64(maxBlock);
-    const at = blocks.map((b) => ({ ptr: alloc.i32(b.rows + 1), idx: alloc.i32(b.nnz), val: alloc.f64(b.nnz), rows: b.rows, nnz: b.nnz }));
+    const at = blocks.map((b) => ({
+      ptr: alloc.i32(b.rows + 1),
+      idx: alloc.i32(b.nnz),
+      val: alloc.f64(b.nnz),
+      rows: b.rows,
+      nnz: b.nnz,
+    }));
     const inst = instantiateMlpKernels(alloc.bytes);
     if (!inst) return null;
     const network = new WasmNetwork(net, inst.kernels, inst.memory.buffer, layout, capacity);
@@ -129,7 +140,13 @@ export class WasmNetwork {
     const k = this.#k;
     const L = net.layers;
     const outDim = net.sizes[L];
-    const loss = outputLoss(net, this.#view(this.#acts[L], B * outDim), this.targets, this.#view(this.#deltas[L], B * outDim), B);
+    const loss = outputLoss(
+      net,
+      this.#view(this.#acts[L], B * outDim),
+      this.targets,
+      this.#view(this.#deltas[L], B * outDim),
+      B,
+    );
     let wsq = 0;
     for (let l = L - 1; l >= 0; l--) {
       const fanIn = net.sizes[l];
@@ -152,7 +169,19 @@ export class WasmNetwork {
 
   /** One Adam update of every weight from the gradient (lr bias-corrected by the caller). */
   adam(lr: number, beta1: number, beta2: number, epsilon: number): void {
-    this.#k.adam(this.#W, this.#G, this.#M1, this.#M2, this.weights.length, beta1, 1 - beta1, beta2, 1 - beta2, lr, epsilon);
+    this.#k.adam(
+      this.#W,
+      this.#G,
+      this.#M1,
+      this.#M2,
+      this.weights.length,
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      lr,
+      epsilon,
+    );
   }
 
   /**

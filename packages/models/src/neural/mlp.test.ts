@@ -21,7 +21,10 @@ describe('MLPClassifier', () => {
   const test = xor(400, 2);
 
   it('learns XOR, which no linear model can', () => {
-    const m = new MLPClassifier({ hiddenLayerSizes: [16], learningRateInit: 0.01, maxIter: 300, seed: 1 }).fit(train.X, train.y);
+    const m = new MLPClassifier({ hiddenLayerSizes: [16], learningRateInit: 0.01, maxIter: 300, seed: 1 }).fit(
+      train.X,
+      train.y,
+    );
     expect(accuracy(m.predict(test.X), test.y)).toBeGreaterThan(0.9);
     expect(m.lossCurve[m.lossCurve.length - 1]).toBeLessThan(m.lossCurve[0] / 2);
     const proba = m.predictProba(test.X);
@@ -38,7 +41,13 @@ describe('MLPClassifier', () => {
       return r < 0.6 ? 0 : r < 1.1 ? 1 : 2;
     });
     const X = fromColumns({ a, b });
-    const m = new MLPClassifier({ hiddenLayerSizes: [24, 12], activation: 'tanh', learningRateInit: 0.01, maxIter: 300, seed: 2 }).fit(X, y);
+    const m = new MLPClassifier({
+      hiddenLayerSizes: [24, 12],
+      activation: 'tanh',
+      learningRateInit: 0.01,
+      maxIter: 300,
+      seed: 2,
+    }).fit(X, y);
     expect(m.classes).toBe(3);
     expect(accuracy(m.predict(X), y)).toBeGreaterThan(0.9);
   });
@@ -53,17 +62,27 @@ describe('MLPClassifier', () => {
   });
 
   it('early stopping stops before maxIter and keeps the best validation score', () => {
-    const m = new MLPClassifier({ hiddenLayerSizes: [16], learningRateInit: 0.01, maxIter: 500, earlyStopping: true, nIterNoChange: 5, seed: 1 }).fit(
-      train.X,
-      train.y,
-    );
+    const m = new MLPClassifier({
+      hiddenLayerSizes: [16],
+      learningRateInit: 0.01,
+      maxIter: 500,
+      earlyStopping: true,
+      nIterNoChange: 5,
+      seed: 1,
+    }).fit(train.X, train.y);
     expect(m.nIter).toBeLessThan(500);
     expect(m.validationScores.length).toBe(m.nIter);
     expect(m.nIter).toBeGreaterThan(5);
   });
 
   it('uses fit options validation when given', () => {
-    const m = new MLPClassifier({ hiddenLayerSizes: [8], maxIter: 50, earlyStopping: true, nIterNoChange: 3, seed: 1 }).fit(train.X, train.y, {
+    const m = new MLPClassifier({
+      hiddenLayerSizes: [8],
+      maxIter: 50,
+      earlyStopping: true,
+      nIterNoChange: 3,
+      seed: 1,
+    }).fit(train.X, train.y, {
       validation: { X: test.X, y: test.y },
     });
     expect(m.validationScores.length).toBe(m.nIter);
@@ -77,9 +96,18 @@ describe('MLPClassifier', () => {
   });
 
   it('rejects missing values, sample weights and bad params', () => {
-    const X = fromRows([[1, 2], [NaN, 1], [0, 0]], ['u', 'v']);
+    const X = fromRows(
+      [
+        [1, 2],
+        [NaN, 1],
+        [0, 0],
+      ],
+      ['u', 'v'],
+    );
     expect(() => new MLPClassifier().fit(X, [0, 1, 0])).toThrow(/column "u" is missing \(NaN\) at row 1; impute/);
-    expect(() => new MLPClassifier().fit(train.X, train.y, { sampleWeight: new Float64Array(400).fill(1) })).toThrow(/sampleWeight/);
+    expect(() => new MLPClassifier().fit(train.X, train.y, { sampleWeight: new Float64Array(400).fill(1) })).toThrow(
+      /sampleWeight/,
+    );
     expect(() => new MLPClassifier({ hiddenLayerSizes: [0] })).toThrow(ConfigError);
     expect(() => new MLPClassifier({ activation: 'sigmoid' as 'relu' })).toThrow(/activation must be one of/);
   });
@@ -92,7 +120,13 @@ describe('MLPRegressor', () => {
     const x = Float64Array.from({ length: n }, () => rng.uniform(-3, 3));
     const y = x.map((v) => Math.sin(v));
     const X = fromColumns({ x });
-    const m = new MLPRegressor({ hiddenLayerSizes: [32, 32], activation: 'tanh', learningRateInit: 0.01, maxIter: 300, seed: 1 }).fit(X, y);
+    const m = new MLPRegressor({
+      hiddenLayerSizes: [32, 32],
+      activation: 'tanh',
+      learningRateInit: 0.01,
+      maxIter: 300,
+      seed: 1,
+    }).fit(X, y);
     const pred = m.predict(X);
     let mse = 0;
     for (let i = 0; i < n; i++) mse += (pred[i] - y[i]) ** 2;
@@ -105,7 +139,13 @@ describe('MLPRegressor', () => {
     const rng = createRng(6);
     const x = Float64Array.from({ length: 300 }, () => rng.uniform(-1, 1));
     const y = x.map((v) => 2 * v + rng.normal() * 0.1);
-    const m = new MLPRegressor({ hiddenLayerSizes: [8], earlyStopping: true, maxIter: 1000, learningRateInit: 0.01, seed: 2 }).fit(fromColumns({ x }), y);
+    const m = new MLPRegressor({
+      hiddenLayerSizes: [8],
+      earlyStopping: true,
+      maxIter: 1000,
+      learningRateInit: 0.01,
+      seed: 2,
+    }).fit(fromColumns({ x }), y);
     expect(m.nIter).toBeLessThan(1000);
     expect(Math.max(...m.validationScores)).toBeGreaterThan(0.9);
   });

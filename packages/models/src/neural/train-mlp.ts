@@ -64,7 +64,9 @@ export function trainMlp(
   }
   const nTrain = trainIdx.length;
   const B = settings.batchSize === 'auto' ? Math.min(200, nTrain) : Math.min(settings.batchSize, nTrain);
-  const engine = (wasmMlpOn() && wasmEngine(net, X, target, settings, B, validation)) || jsEngine(net, X, target, settings, B, validation);
+  const engine =
+    (wasmMlpOn() && wasmEngine(net, X, target, settings, B, validation)) ||
+    jsEngine(net, X, target, settings, B, validation);
   const W = engine.weights;
   const { beta1, beta2, learningRateInit, tol, nIterNoChange, maxIter } = settings;
   let t = 0;
@@ -134,7 +136,14 @@ interface MlpEngine {
 }
 
 /** Targets of rows idx[start, start + b) into out (b x outDim row-major). */
-function gatherTargets(target: Float64Array, idx: Uint32Array, start: number, b: number, outDim: number, out: Float64Array): void {
+function gatherTargets(
+  target: Float64Array,
+  idx: Uint32Array,
+  start: number,
+  b: number,
+  outDim: number,
+  out: Float64Array,
+): void {
   for (let r = 0; r < b; r++) {
     const src = idx[start + r] * outDim;
     for (let j = 0; j < outDim; j++) out[r * outDim + j] = target[src + j];
@@ -142,7 +151,14 @@ function gatherTargets(target: Float64Array, idx: Uint32Array, start: number, b:
 }
 
 /** The reference implementation: forward/backward of mlp-network.ts and Adam in plain loops. */
-function jsEngine(net: MlpNetwork, X: Matrix, target: Float64Array, settings: MlpTrainSettings, B: number, validation: Validation | undefined): MlpEngine {
+function jsEngine(
+  net: MlpNetwork,
+  X: Matrix,
+  target: Float64Array,
+  settings: MlpTrainSettings,
+  B: number,
+  validation: Validation | undefined,
+): MlpEngine {
   const outDim = net.sizes[net.layers];
   const Xval = validation?.rows ? take(X, validation.rows) : validation?.X;
   const buf = new MlpBuffers(net, B);
@@ -177,7 +193,14 @@ function jsEngine(net: MlpNetwork, X: Matrix, target: Float64Array, settings: Ml
  * The same in WebAssembly (mlp-wasm.ts): X's rows compressed once per fit, a copy of the weights in
  * the instance's memory. Null where WebAssembly SIMD is missing or the memory would be too large.
  */
-function wasmEngine(net: MlpNetwork, X: Matrix, target: Float64Array, settings: MlpTrainSettings, B: number, validation: Validation | undefined): MlpEngine | null {
+function wasmEngine(
+  net: MlpNetwork,
+  X: Matrix,
+  target: Float64Array,
+  settings: MlpTrainSettings,
+  B: number,
+  validation: Validation | undefined,
+): MlpEngine | null {
   const outDim = net.sizes[net.layers];
   const n = X.rows;
   const shapes = [{ rows: n, nnz: countNonZeros(X, 0, n) }];
@@ -201,7 +224,10 @@ function wasmEngine(net: MlpNetwork, X: Matrix, target: Float64Array, settings: 
       network.adam(lr, beta1, beta2, epsilon);
       return loss;
     },
-    validate: () => (Xval ? network.predict(blocks[1], Xval.rows) : network.predict(blocks[0], validation!.rows!.length, validation!.rows)),
+    validate: () =>
+      Xval
+        ? network.predict(blocks[1], Xval.rows)
+        : network.predict(blocks[0], validation!.rows!.length, validation!.rows),
     finish: () => net.weights.set(network.weights),
   };
 }

@@ -70,7 +70,8 @@ describe('BinMapper', () => {
         const v = probe.data[f * n + r];
         let below = 0;
         for (let i = 0; i < e.length; i++) if (e[i] < v) below++;
-        if (bins[f * n + r] !== below) throw new Error(`feature ${f} row ${r}: value ${v} got bin ${bins[f * n + r]}, expected ${below}`);
+        if (bins[f * n + r] !== below)
+          throw new Error(`feature ${f} row ${r}: value ${v} got bin ${bins[f * n + r]}, expected ${below}`);
       }
     }
   });

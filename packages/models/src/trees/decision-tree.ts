@@ -27,7 +27,15 @@ export class DecisionTreeClassifier implements Estimator<FittedTreeClassifier, D
     checkForestParams('DecisionTreeClassifier', asForest(this.params));
   }
   fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedTreeClassifier {
-    return fitForest('DecisionTreeClassifier', 'models/DecisionTreeClassifier', asForest(this.params), true, X, y, opts) as FittedTreeClassifier;
+    return fitForest(
+      'DecisionTreeClassifier',
+      'models/DecisionTreeClassifier',
+      asForest(this.params),
+      true,
+      X,
+      y,
+      opts,
+    ) as FittedTreeClassifier;
   }
 }
 
@@ -39,6 +47,14 @@ export class DecisionTreeRegressor implements Estimator<FittedTreeRegressor, Dec
     checkForestParams('DecisionTreeRegressor', asForest(this.params));
   }
   fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedTreeRegressor {
-    return fitForest('DecisionTreeRegressor', 'models/DecisionTreeRegressor', asForest(this.params), false, X, y, opts) as FittedTreeRegressor;
+    return fitForest(
+      'DecisionTreeRegressor',
+      'models/DecisionTreeRegressor',
+      asForest(this.params),
+      false,
+      X,
+      y,
+      opts,
+    ) as FittedTreeRegressor;
   }
 }

@@ -31,7 +31,11 @@ export function prepareFit(
     checkPredictColumns(opts.validation.X, X.columns);
     checkXy(opts.validation.X, opts.validation.y);
   }
-  const mapper = BinMapper.fit(X, { maxBins, categorical: resolveCategorical(X, categorical), seed: createRng(seed).nextUint32() });
+  const mapper = BinMapper.fit(X, {
+    maxBins,
+    categorical: resolveCategorical(X, categorical),
+    seed: createRng(seed).nextUint32(),
+  });
   return { y: yy, w, mapper, binned: mapper.transform(X) };
 }
 

@@ -107,7 +107,13 @@ export function fitForest(
   const trees: TreeArrays[] = [];
   const oob = p.oobScore && p.bootstrap ? new Float64Array(n * K) : null;
   const oobHits = oob ? new Int32Array(n) : null;
-  const layout = { nOutputs: K, valueWidth: K, treeOutput: new Int32Array(1), baseScore: new Float64Array(K), scale: 1 };
+  const layout = {
+    nOutputs: K,
+    valueWidth: K,
+    treeOutput: new Int32Array(1),
+    baseScore: new Float64Array(K),
+    scale: 1,
+  };
   const tick = progressReporter('trees', p.nEstimators, opts);
   for (let t = 0; t < p.nEstimators; t++) {
     tick(t);
@@ -149,7 +155,9 @@ export function fitForest(
   });
   const oobScore = oob && oobHits ? scoreOob(oob, oobHits, yy, K, classification) : null;
   const base = { kind, columns: X.columns, ensemble, params: { ...p }, oobScore };
-  return classification ? new FittedTreeClassifier({ ...base, link: 'identity', classes }) : new FittedTreeRegressor({ ...base, link: 'identity' });
+  return classification
+    ? new FittedTreeClassifier({ ...base, link: 'identity', classes })
+    : new FittedTreeRegressor({ ...base, link: 'identity' });
 }
 
 function scoreOob(oob: Float64Array, hits: Int32Array, y: Float64Array, K: number, classification: boolean): number {

@@ -9,7 +9,10 @@ const Xref: Matrix = fromRows(ref.X as (number | null)[][]);
 
 describe('GradientBoostingRegressor against XGBoost 1.7 hist', () => {
   it('grows the same depth-2 tree (splits, thresholds, leaf values)', () => {
-    const m = new GradientBoostingRegressor({ nEstimators: 1, maxDepth: 2, learningRate: 1 }).fit(Xref, ref.yRegression);
+    const m = new GradientBoostingRegressor({ nEstimators: 1, maxDepth: 2, learningRate: 1 }).fit(
+      Xref,
+      ref.yRegression,
+    );
     const t = m.trees()[0];
     const dump = JSON.parse(ref.xgbSingleTree.dump);
     expect(t.feature[0]).toBe(0);
@@ -21,7 +24,10 @@ describe('GradientBoostingRegressor against XGBoost 1.7 hist', () => {
 
 describe('GradientBoostingClassifier', () => {
   it('matches XGBoost binary logistic probabilities (20 rounds, depth 3) within 1e-4', () => {
-    const m = new GradientBoostingClassifier({ nEstimators: 20, maxDepth: 3, learningRate: 0.3 }).fit(Xref, ref.yBinary);
+    const m = new GradientBoostingClassifier({ nEstimators: 20, maxDepth: 3, learningRate: 0.3 }).fit(
+      Xref,
+      ref.yBinary,
+    );
     const p = m.predictProba(Xref);
     let maxDiff = 0;
     for (let i = 0; i < Xref.rows; i++) maxDiff = Math.max(maxDiff, Math.abs(p[2 * i + 1] - ref.xgbBinary.proba[i]));
@@ -70,7 +76,10 @@ describe('GradientBoostingClassifier', () => {
     expect(t.defaultLeft[0]).toBe(1);
     expect(m.predictProba(fromRows([[NaN]]))[1]).toBeLessThan(0.5);
     // Mirrored: the larger child is the right one.
-    const m2 = new GradientBoostingClassifier({ nEstimators: 5, maxDepth: 1 }).fit(fromRows(rows.map((r) => [-r[0]])), y);
+    const m2 = new GradientBoostingClassifier({ nEstimators: 5, maxDepth: 1 }).fit(
+      fromRows(rows.map((r) => [-r[0]])),
+      y,
+    );
     expect(m2.trees()[0].defaultLeft[0]).toBe(0);
   });
 
@@ -79,9 +88,14 @@ describe('GradientBoostingClassifier', () => {
     // never split, so the trees must be the same as with the count-free histograms.
     const X = randomMatrix(700, 4, 21);
     for (let r = 0; r < 700; r++) X.data[3 * 700 + r] = 0;
-    const y = Float64Array.from({ length: 700 }, (_, r) => (X.data[r] + X.data[700 + r] * X.data[1400 + r] > 0 ? 1 : 0));
+    const y = Float64Array.from({ length: 700 }, (_, r) =>
+      X.data[r] + X.data[700 + r] * X.data[1400 + r] > 0 ? 1 : 0,
+    );
     const free = new GradientBoostingClassifier({ nEstimators: 15, maxDepth: 4 }).fit(X, y);
-    const counted = new GradientBoostingClassifier({ nEstimators: 15, maxDepth: 4, categoricalFeatures: [3] }).fit(X, y);
+    const counted = new GradientBoostingClassifier({ nEstimators: 15, maxDepth: 4, categoricalFeatures: [3] }).fit(
+      X,
+      y,
+    );
     expect(Array.from(free.predictProba(X))).toEqual(Array.from(counted.predictProba(X)));
     expect(Array.from(free.trees()[7].threshold)).toEqual(Array.from(counted.trees()[7].threshold));
   });
@@ -119,7 +133,10 @@ describe('GradientBoostingClassifier', () => {
     });
     const params = { nEstimators: 10, maxDepth: 3 };
     const weighted = new GradientBoostingClassifier(params).fit(X, y, { sampleWeight: w });
-    const duplicated = new GradientBoostingClassifier(params).fit(take(X, dupIdx), dupIdx.map((i) => y[i]));
+    const duplicated = new GradientBoostingClassifier(params).fit(
+      take(X, dupIdx),
+      dupIdx.map((i) => y[i]),
+    );
     const a = weighted.predictProba(X);
     const b = duplicated.predictProba(X);
     for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 10);
@@ -128,10 +145,16 @@ describe('GradientBoostingClassifier', () => {
   it('stops early on a validation set and keeps the best iteration', () => {
     const X = randomMatrix(1200, 5, 3);
     const y = new Float64Array(1200);
-    for (let r = 0; r < 1200; r++) y[r] = (X.data[r] + 0.8 * X.data[1200 + ((r * 7) % 1200)] > 0) !== (r % 4 === 0) ? 1 : 0;
+    for (let r = 0; r < 1200; r++)
+      y[r] = X.data[r] + 0.8 * X.data[1200 + ((r * 7) % 1200)] > 0 !== (r % 4 === 0) ? 1 : 0;
     const train = sliceRows(X, 0, 800);
     const val = sliceRows(X, 800);
-    const m = new GradientBoostingClassifier({ nEstimators: 500, learningRate: 0.3, maxDepth: 6, earlyStoppingRounds: 10 }).fit(train, y.subarray(0, 800), {
+    const m = new GradientBoostingClassifier({
+      nEstimators: 500,
+      learningRate: 0.3,
+      maxDepth: 6,
+      earlyStoppingRounds: 10,
+    }).fit(train, y.subarray(0, 800), {
       validation: { X: val, y: y.subarray(800) },
     });
     expect(m.bestIteration).not.toBeNull();
@@ -139,8 +162,11 @@ describe('GradientBoostingClassifier', () => {
     expect(m.nTrees).toBe(m.bestIteration! + 1);
     const losses = m.validationLoss!;
     expect(losses.length).toBe(m.bestIteration! + 11);
-    for (let i = m.bestIteration! + 1; i < losses.length; i++) expect(losses[i]).toBeGreaterThanOrEqual(losses[m.bestIteration!]);
-    expect(() => new GradientBoostingClassifier({ earlyStoppingRounds: 5 }).fit(train, y.subarray(0, 800))).toThrow(ConfigError);
+    for (let i = m.bestIteration! + 1; i < losses.length; i++)
+      expect(losses[i]).toBeGreaterThanOrEqual(losses[m.bestIteration!]);
+    expect(() => new GradientBoostingClassifier({ earlyStoppingRounds: 5 }).fit(train, y.subarray(0, 800))).toThrow(
+      ConfigError,
+    );
   });
 
   it('fits multiclass softmax with one tree per class per round; probabilities sum to 1', () => {
@@ -167,7 +193,10 @@ describe('GradientBoostingClassifier', () => {
 
   it('round-trips through JSON with bit-identical predictions', () => {
     const X = createMatrix(300, 4, Xref.data, ['a', 'b', 'c', 'd']);
-    const m = new GradientBoostingClassifier({ nEstimators: 25, maxDepth: 4, categoricalFeatures: [] }).fit(X, ref.yBinary);
+    const m = new GradientBoostingClassifier({ nEstimators: 25, maxDepth: 4, categoricalFeatures: [] }).fit(
+      X,
+      ref.yBinary,
+    );
     const back = load<FittedTreeClassifier>(JSON.stringify(m));
     expect(back.classes).toBe(2);
     expect(Buffer.from(back.predictProba(X).buffer)).toEqual(Buffer.from(m.predictProba(X).buffer));
@@ -200,7 +229,14 @@ describe('GradientBoostingClassifier', () => {
     };
     expect(code(() => gb.fit(X, [...y.slice(0, 9), NaN]))).toBe('INVALID_LABEL');
     expect(code(() => gb.fit(X, [...y.slice(0, 9), Infinity]))).toBe('INVALID_LABEL');
-    expect(code(() => gb.fit(X, y.map(() => 1)))).toBe('SINGLE_CLASS');
+    expect(
+      code(() =>
+        gb.fit(
+          X,
+          y.map(() => 1),
+        ),
+      ),
+    ).toBe('SINGLE_CLASS');
     expect(code(() => gb.fit(X, y.slice(0, 9)))).toBe('LENGTH_MISMATCH');
     expect(code(() => gb.fit(X, [...y.slice(0, 9), -1]))).toBe('INVALID_LABEL');
     expect(code(() => gb.fit(X, [...y.slice(0, 9), 1.5]))).toBe('INVALID_LABEL');
@@ -233,7 +269,11 @@ describe('GradientBoostingRegressor', () => {
       }
       y[r] = k;
     }
-    const m: FittedTreeRegressor = new GradientBoostingRegressor({ objective: 'poisson', nEstimators: 60, maxDepth: 3 }).fit(X, y);
+    const m: FittedTreeRegressor = new GradientBoostingRegressor({
+      objective: 'poisson',
+      nEstimators: 60,
+      maxDepth: 3,
+    }).fit(X, y);
     const pred = m.predict(X);
     let err = 0;
     for (let r = 0; r < 3000; r++) {
@@ -241,6 +281,11 @@ describe('GradientBoostingRegressor', () => {
       err += Math.abs(pred[r] - mu[r]);
     }
     expect(err / 3000).toBeLessThan(0.2);
-    expect(() => new GradientBoostingRegressor({ objective: 'poisson' }).fit(X, y.map((v, i) => (i === 3 ? -1 : v)))).toThrow(InputError);
+    expect(() =>
+      new GradientBoostingRegressor({ objective: 'poisson' }).fit(
+        X,
+        y.map((v, i) => (i === 3 ? -1 : v)),
+      ),
+    ).toThrow(InputError);
   });
 });

@@ -83,11 +83,15 @@ function checkParams(owner: string, p: GradientBoostingParams): void {
   checkNumber(owner, 'earlyStoppingRounds', p.earlyStoppingRounds, { min: 0, integer: true });
   checkNumber(owner, 'seed', p.seed, { integer: true });
   if (p.growPolicy !== null && p.growPolicy !== 'depthwise' && p.growPolicy !== 'lossguide') {
-    throw new ConfigError('INVALID_PARAM', `${owner}: growPolicy is ${JSON.stringify(p.growPolicy)}; expected 'depthwise' or 'lossguide'`, {
-      column: 'growPolicy',
-      value: p.growPolicy,
-      expected: "'depthwise' | 'lossguide'",
-    });
+    throw new ConfigError(
+      'INVALID_PARAM',
+      `${owner}: growPolicy is ${JSON.stringify(p.growPolicy)}; expected 'depthwise' or 'lossguide'`,
+      {
+        column: 'growPolicy',
+        value: p.growPolicy,
+        expected: "'depthwise' | 'lossguide'",
+      },
+    );
   }
 }
 
@@ -96,11 +100,15 @@ export function checkLabelRange(y: ArrayLike<number>, classes: number): void {
   for (let i = 0; i < y.length; i++) {
     const v = y[i];
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new InputError('INVALID_LABEL', `label at row ${i} is ${v}; labels must be class indices 0..${classes - 1} as in the training data`, {
-        row: i,
-        value: v,
-        expected: `an integer 0..${classes - 1}`,
-      });
+      throw new InputError(
+        'INVALID_LABEL',
+        `label at row ${i} is ${v}; labels must be class indices 0..${classes - 1} as in the training data`,
+        {
+          row: i,
+          value: v,
+          expected: `an integer 0..${classes - 1}`,
+        },
+      );
     }
   }
 }
@@ -128,7 +136,8 @@ function boost(
   const rng = createRng(p.seed);
   const maxDepth = resolveMaxDepth(owner, p.maxDepth);
   const maxLeaves = resolveMaxLeaves(owner, p.maxLeaves);
-  const growPolicy: GrowPolicy = p.growPolicy ?? (p.maxLeaves && (p.maxDepth === null || p.maxDepth === 0) ? 'lossguide' : 'depthwise');
+  const growPolicy: GrowPolicy =
+    p.growPolicy ?? (p.maxLeaves && (p.maxDepth === null || p.maxDepth === 0) ? 'lossguide' : 'depthwise');
   const grower = new TreeGrower(prep.mapper, prep.binned, {
     K: 1,
     maxDepth,
@@ -155,9 +164,13 @@ function boost(
 
   const val = opts.validation;
   if (p.earlyStoppingRounds > 0 && !val) {
-    throw new ConfigError('MISSING_VALIDATION', `${owner}: earlyStoppingRounds needs validation data; pass fit(X, y, { validation: { X, y } })`, {
-      column: 'earlyStoppingRounds',
-    });
+    throw new ConfigError(
+      'MISSING_VALIDATION',
+      `${owner}: earlyStoppingRounds needs validation data; pass fit(X, y, { validation: { X, y } })`,
+      {
+        column: 'earlyStoppingRounds',
+      },
+    );
   }
   const valY = val ? Float64Array.from(val.y) : null;
   if (valY) yChecked(valY);
@@ -171,7 +184,13 @@ function boost(
   const treeOutput: number[] = [];
   const tick = progressReporter('boosting', p.nEstimators, opts);
   // A one-tree ensemble view to apply each new tree to the training and validation scores.
-  const layout1 = (k: number) => ({ nOutputs: K, valueWidth: 1, treeOutput: Int32Array.of(k), baseScore: new Float64Array(K), scale: 1 });
+  const layout1 = (k: number) => ({
+    nOutputs: K,
+    valueWidth: 1,
+    treeOutput: Int32Array.of(k),
+    baseScore: new Float64Array(K),
+    scale: 1,
+  });
   for (let round = 0; round < p.nEstimators; round++) {
     tick(round);
     computeGradients(obj, prep.y, prep.w, raw, K, grad, hess);
@@ -186,7 +205,14 @@ function boost(
       if (sampled) idx.set(sampled);
       else for (let i = 0; i < n; i++) idx[i] = i;
       const features = sampleFeatures(X.cols, nCols, roundRng);
-      const tree = grower.grow(grad.subarray(k * n, (k + 1) * n), hess.subarray(k * n, (k + 1) * n), idx, nIdx, features, roundRng);
+      const tree = grower.grow(
+        grad.subarray(k * n, (k + 1) * n),
+        hess.subarray(k * n, (k + 1) * n),
+        idx,
+        nIdx,
+        features,
+        roundRng,
+      );
       trees.push(tree);
       treeOutput.push(k);
       // Training scores: straight from the leaves' row ranges unless rows were subsampled.
@@ -278,11 +304,15 @@ export class GradientBoostingRegressor implements Estimator<FittedTreeRegressor,
     this.params = Object.freeze({ ...DEFAULTS, objective: 'squaredError', ...params });
     checkParams('GradientBoostingRegressor', this.params);
     if (this.params.objective !== 'squaredError' && this.params.objective !== 'poisson') {
-      throw new ConfigError('INVALID_PARAM', `GradientBoostingRegressor: objective is ${JSON.stringify(this.params.objective)}; expected 'squaredError' or 'poisson'`, {
-        column: 'objective',
-        value: this.params.objective,
-        expected: "'squaredError' | 'poisson'",
-      });
+      throw new ConfigError(
+        'INVALID_PARAM',
+        `GradientBoostingRegressor: objective is ${JSON.stringify(this.params.objective)}; expected 'squaredError' or 'poisson'`,
+        {
+          column: 'objective',
+          value: this.params.objective,
+          expected: "'squaredError' | 'poisson'",
+        },
+      );
     }
   }
 
@@ -294,15 +324,20 @@ export class GradientBoostingRegressor implements Estimator<FittedTreeRegressor,
       let sum = 0;
       for (let i = 0; i < yy.length; i++) {
         if (yy[i] < 0) {
-          throw new InputError('INVALID_LABEL', `target at row ${i} is ${yy[i]}; the Poisson objective needs counts >= 0`, {
-            row: i,
-            value: yy[i],
-            expected: 'a number >= 0',
-          });
+          throw new InputError(
+            'INVALID_LABEL',
+            `target at row ${i} is ${yy[i]}; the Poisson objective needs counts >= 0`,
+            {
+              row: i,
+              value: yy[i],
+              expected: 'a number >= 0',
+            },
+          );
         }
         sum += yy[i];
       }
-      if (sum === 0) throw new InputError('INVALID_LABEL', 'every target is 0; the Poisson objective needs some positive counts');
+      if (sum === 0)
+        throw new InputError('INVALID_LABEL', 'every target is 0; the Poisson objective needs some positive counts');
     };
     const r = boost(owner, this.params, poisson ? 'poisson' : 'squaredError', 1, X, y, checkY, opts);
     const info: FittedTreeInfo = {

@@ -1,6 +1,13 @@
 import type { Rng } from '@campaign-ml/core';
 import type { BinMapper, BinnedData } from './binning';
-import { buildHistogram, buildHistogramRows, buildHistogramRowsNoCount, rowMajorBinIndex, rowMajorBins, subtractHistogram } from './histogram';
+import {
+  buildHistogram,
+  buildHistogramRows,
+  buildHistogramRowsNoCount,
+  rowMajorBinIndex,
+  rowMajorBins,
+  subtractHistogram,
+} from './histogram';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import { softThreshold } from './split-gain';
@@ -76,7 +83,8 @@ export class TreeGrower {
     // Count-free histograms ([g, h] per bin) when no split test needs row counts: one channel,
     // minSamplesLeaf <= 1 implied by minChildWeight > 0 (hessians are >= 0), no categorical
     // features, no missing values in training.
-    this.countFree = cfg.K === 1 && cfg.minSamplesLeaf <= 1 && cfg.minChildWeight >= 1e-6 && !hasCategoricalOrMissing(mapper, data);
+    this.countFree =
+      cfg.K === 1 && cfg.minSamplesLeaf <= 1 && cfg.minChildWeight >= 1e-6 && !hasCategoricalOrMissing(mapper, data);
     this.S = this.countFree ? 2 : cfg.K + 2;
     // Gathered gradients for the multi-channel (column-major) histogram path only.
     this.og = new Float64Array(cfg.K === 1 ? 0 : data.rows * cfg.K);
@@ -100,11 +108,61 @@ export class TreeGrower {
   private readonly gidx: Uint16Array | Uint32Array | null;
 
   /** Histogram of the node's rows for the first nf of this.nodeFeatures into slot s. */
-  private build(s: number, nf: number, idx: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
+  private build(
+    s: number,
+    nf: number,
+    idx: Uint32Array,
+    start: number,
+    end: number,
+    grad: Float64Array,
+    hess: Float64Array,
+  ): void {
     const d = this.data;
-    if (this.gidx && this.countFree) buildHistogramRowsNoCount(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.gidx, d.cols, idx, start, end, grad, hess);
-    else if (this.gidx) buildHistogramRows(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, this.gidx, d.cols, idx, start, end, grad, hess);
-    else buildHistogram(this.pool[s], this.mapper.offsets, this.nodeFeatures, nf, d.bins, d.rows, idx, start, end, grad, hess, this.cfg.K, this.og, this.oh);
+    if (this.gidx && this.countFree)
+      buildHistogramRowsNoCount(
+        this.pool[s],
+        this.mapper.offsets,
+        this.nodeFeatures,
+        nf,
+        this.gidx,
+        d.cols,
+        idx,
+        start,
+        end,
+        grad,
+        hess,
+      );
+    else if (this.gidx)
+      buildHistogramRows(
+        this.pool[s],
+        this.mapper.offsets,
+        this.nodeFeatures,
+        nf,
+        this.gidx,
+        d.cols,
+        idx,
+        start,
+        end,
+        grad,
+        hess,
+      );
+    else
+      buildHistogram(
+        this.pool[s],
+        this.mapper.offsets,
+        this.nodeFeatures,
+        nf,
+        d.bins,
+        d.rows,
+        idx,
+        start,
+        end,
+        grad,
+        hess,
+        this.cfg.K,
+        this.og,
+        this.oh,
+      );
   }
 
   private readonly tmp: Uint32Array;
@@ -113,7 +171,14 @@ export class TreeGrower {
    * Grow a tree on rows idx[0, nIdx) (idx is reordered). grad is channel-major (grad[k * rows + r]),
    * hess per row. `features` are the columns this tree may use.
    */
-  grow(grad: Float64Array, hess: Float64Array, idx: Uint32Array, nIdx: number, features: Int32Array, rng: Rng): TreeArrays {
+  grow(
+    grad: Float64Array,
+    hess: Float64Array,
+    idx: Uint32Array,
+    nIdx: number,
+    features: Int32Array,
+    rng: Rng,
+  ): TreeArrays {
     const cfg = this.cfg;
     const K = cfg.K;
     const rows = this.data.rows;
@@ -199,7 +264,21 @@ export class TreeGrower {
   private evaluate(node: number, s: number, nf: number): boolean {
     const K = this.cfg.K;
     const c = this.cand;
-    findBestSplit(this.pool[s], this.mapper, this.nodeFeatures, nf, K, this.G, node * K, this.H[node], this.C[node], this.cfg, c, this.scratch, this.countFree);
+    findBestSplit(
+      this.pool[s],
+      this.mapper,
+      this.nodeFeatures,
+      nf,
+      K,
+      this.G,
+      node * K,
+      this.H[node],
+      this.C[node],
+      this.cfg,
+      c,
+      this.scratch,
+      this.countFree,
+    );
     if (c.feature < 0) return false;
     this.setPending(node, s);
     return true;
@@ -221,7 +300,15 @@ export class TreeGrower {
     this.pLC[node] = c.leftC;
   }
 
-  private split(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
+  private split(
+    node: number,
+    idx: Uint32Array,
+    grad: Float64Array,
+    hess: Float64Array,
+    features: Int32Array,
+    rng: Rng,
+    open: number[],
+  ): void {
     const cfg = this.cfg;
     const K = cfg.K;
     const rows = this.data.rows;
@@ -358,12 +445,38 @@ export class TreeGrower {
     else this.release(s);
   }
 
-  private buildAndEvaluate(node: number, idx: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, rng: Rng, open: number[]): void {
+  private buildAndEvaluate(
+    node: number,
+    idx: Uint32Array,
+    grad: Float64Array,
+    hess: Float64Array,
+    features: Int32Array,
+    rng: Rng,
+    open: number[],
+  ): void {
     const nf = this.pickFeatures(features, rng);
     if (this.sparse) {
       const c = this.cand;
       const d = this.data;
-      findBestSplitSparse(this.sparseBins, d.cols, idx, this.start[node], this.end[node], grad, hess, this.mapper, this.nodeFeatures, nf, this.G[node], this.H[node], this.C[node], this.cfg, c, this.scratch, this.sparse);
+      findBestSplitSparse(
+        this.sparseBins,
+        d.cols,
+        idx,
+        this.start[node],
+        this.end[node],
+        grad,
+        hess,
+        this.mapper,
+        this.nodeFeatures,
+        nf,
+        this.G[node],
+        this.H[node],
+        this.C[node],
+        this.cfg,
+        c,
+        this.scratch,
+        this.sparse,
+      );
       if (c.feature >= 0) {
         this.setPending(node, -1);
         open.push(node);

@@ -17,7 +17,22 @@ describe('histograms', () => {
 
   function reference(features: Int32Array): Float64Array {
     const h = new Float64Array(mapper.totalBins * 3);
-    buildHistogram(h, mapper.offsets, features, features.length, binned.bins, n, idx, 0, idx.length, grad, hess, 1, new Float64Array(n), new Float64Array(n));
+    buildHistogram(
+      h,
+      mapper.offsets,
+      features,
+      features.length,
+      binned.bins,
+      n,
+      idx,
+      0,
+      idx.length,
+      grad,
+      hess,
+      1,
+      new Float64Array(n),
+      new Float64Array(n),
+    );
     return h;
   }
 

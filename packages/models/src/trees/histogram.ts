@@ -64,7 +64,12 @@ export function buildHistogram(
  * Row-major global bin indices: for row r and feature f, `offsets[f] + bin` at `r * cols + f`, so
  * one row's bins are adjacent and a histogram slot is found with one load (XGBoost's layout).
  */
-export function rowMajorBinIndex(bins: Uint8Array, rows: number, cols: number, offsets: Int32Array): Uint16Array | Uint32Array {
+export function rowMajorBinIndex(
+  bins: Uint8Array,
+  rows: number,
+  cols: number,
+  offsets: Int32Array,
+): Uint16Array | Uint32Array {
   // Uint16 holds up to 257 features x 255 bins; wider matrices need 32-bit indices.
   const out = offsets[cols] <= 0xffff ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
   for (let f = 0; f < cols; f++) {

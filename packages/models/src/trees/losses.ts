@@ -80,7 +80,13 @@ export function computeGradients(
 }
 
 /** Mean loss (weighted when w is given): logloss, multiclass logloss, squared error, Poisson deviance / 2. */
-export function meanLoss(obj: Objective, y: Float64Array, w: Float64Array | undefined, raw: Float64Array, K: number): number {
+export function meanLoss(
+  obj: Objective,
+  y: Float64Array,
+  w: Float64Array | undefined,
+  raw: Float64Array,
+  K: number,
+): number {
   const n = y.length;
   let total = 0;
   let sw = 0;

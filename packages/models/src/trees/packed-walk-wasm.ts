@@ -139,7 +139,9 @@ function encodeFn(): Fn {
   f.get(fm).mem(Op.I32Load, 2, 28).set(steps);
   /** codes[o + row] = code of data[dp + 8 * row] (returns 0 from encode on NaN). */
   const value = (row: number): void => {
-    f.get(dp).mem(Op.F64Load, 3, 8 * row).tee(x);
+    f.get(dp)
+      .mem(Op.F64Load, 3, 8 * row)
+      .tee(x);
     f.get(x).op(Op.F64Ne, Op.If, VOID).i32(0).op(Op.Return, Op.End);
     f.get(x).get(lo).op(Op.F64Sub).get(inv).op(Op.F64Mul).set(t);
     // k = start[t > 0 ? (t < G ? trunc(t) : G) : 0]
@@ -151,7 +153,15 @@ function encodeFn(): Fn {
     f.whileNot(
       () => f.get(s).get(steps).op(Op.I32GeS),
       () => {
-        f.get(k).get(cuts).get(k).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3).get(x).op(Op.F64Lt, Op.I32Add).set(k);
+        f.get(k)
+          .get(cuts)
+          .get(k)
+          .i32(3)
+          .op(Op.I32Shl, Op.I32Add)
+          .mem(Op.F64Load, 3)
+          .get(x)
+          .op(Op.F64Lt, Op.I32Add)
+          .set(k);
         f.inc(s);
       },
     );
@@ -187,7 +197,18 @@ const MEMORY = ['env', 'mem'] as const;
 
 const moduleBytes = (): Uint8Array => assembleModule(MEMORY, { walk: walkFn(), encode: encodeFn() });
 
-type WalkFn = (m: number, cols: number, K: number, nTrees: number, scale: number, meta: number, packed: number, leaves: number, codes: number, out: number) => void;
+type WalkFn = (
+  m: number,
+  cols: number,
+  K: number,
+  nTrees: number,
+  scale: number,
+  meta: number,
+  packed: number,
+  leaves: number,
+  codes: number,
+  out: number,
+) => void;
 type EncodeFn = (m: number, cols: number, c: number, fm: number, data: number, codes: number) => number;
 
 let compiled: CompiledModule | null | undefined;

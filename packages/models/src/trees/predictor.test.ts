@@ -20,7 +20,8 @@ describe('TreeEnsemble batch prediction', () => {
   const n = 3000;
   const X = randomMatrix(n, 5, 11);
   const y = new Float64Array(n);
-  for (let r = 0; r < n; r++) y[r] = X.data[r] * 2 + (X.data[n + r] > 0.3 ? 1 : -1) + X.data[2 * n + r] * X.data[3 * n + r];
+  for (let r = 0; r < n; r++)
+    y[r] = X.data[r] * 2 + (X.data[n + r] > 0.3 ? 1 : -1) + X.data[2 * n + r] * X.data[3 * n + r];
   // Missing values in training, so nodes learn a default direction.
   for (let r = 0; r < n; r += 7) X.data[n + r] = NaN;
 
@@ -126,7 +127,22 @@ describe('TreeEnsemble batch prediction', () => {
       baseScore: new Float64Array(1),
       scale: 1,
     });
-    const probe = [-Infinity, -1e300, -1e-300, 0, 5e-324, 1e-300, 0.5, 1, 1 + 2 ** -52, 1 + 2 ** -51, 2, 1e300, Infinity, 0.25];
+    const probe = [
+      -Infinity,
+      -1e300,
+      -1e-300,
+      0,
+      5e-324,
+      1e-300,
+      0.5,
+      1,
+      1 + 2 ** -52,
+      1 + 2 ** -51,
+      2,
+      1e300,
+      Infinity,
+      0.25,
+    ];
     const rows = probe.length * probe.length;
     const data = new Float64Array(rows * 2);
     for (let i = 0; i < probe.length; i++) {

@@ -19,7 +19,15 @@ export class RandomForestClassifier implements Estimator<FittedTreeClassifier, F
     checkForestParams('RandomForestClassifier', this.params);
   }
   fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedTreeClassifier {
-    return fitForest('RandomForestClassifier', 'models/RandomForestClassifier', this.params, true, X, y, opts) as FittedTreeClassifier;
+    return fitForest(
+      'RandomForestClassifier',
+      'models/RandomForestClassifier',
+      this.params,
+      true,
+      X,
+      y,
+      opts,
+    ) as FittedTreeClassifier;
   }
 }
 
@@ -31,6 +39,14 @@ export class RandomForestRegressor implements Estimator<FittedTreeRegressor, For
     checkForestParams('RandomForestRegressor', this.params);
   }
   fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedTreeRegressor {
-    return fitForest('RandomForestRegressor', 'models/RandomForestRegressor', this.params, false, X, y, opts) as FittedTreeRegressor;
+    return fitForest(
+      'RandomForestRegressor',
+      'models/RandomForestRegressor',
+      this.params,
+      false,
+      X,
+      y,
+      opts,
+    ) as FittedTreeRegressor;
   }
 }

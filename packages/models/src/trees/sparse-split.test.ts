@@ -24,10 +24,38 @@ describe('findBestSplitSparse', () => {
 
   function dense(idx: Uint32Array, features: Int32Array, p: SplitParams): SplitCandidate {
     const hist = new Float64Array(mapper.totalBins * 3);
-    buildHistogram(hist, mapper.offsets, features, features.length, binned.bins, n, idx, 0, idx.length, grad, hess, 1, new Float64Array(n), new Float64Array(n));
+    buildHistogram(
+      hist,
+      mapper.offsets,
+      features,
+      features.length,
+      binned.bins,
+      n,
+      idx,
+      0,
+      idx.length,
+      grad,
+      hess,
+      1,
+      new Float64Array(n),
+      new Float64Array(n),
+    );
     const { G, H } = sums(idx);
     const out = new SplitCandidate(1);
-    findBestSplit(hist, mapper, features, features.length, 1, Float64Array.of(G), 0, H, idx.length, p, out, new SplitScratch(1));
+    findBestSplit(
+      hist,
+      mapper,
+      features,
+      features.length,
+      1,
+      Float64Array.of(G),
+      0,
+      H,
+      idx.length,
+      p,
+      out,
+      new SplitScratch(1),
+    );
     return out;
   }
 
@@ -44,18 +72,51 @@ describe('findBestSplitSparse', () => {
   function sparse(idx: Uint32Array, features: Int32Array, p: SplitParams, sp: SparseScratch): SplitCandidate {
     const { G, H } = sums(idx);
     const out = new SplitCandidate(1);
-    findBestSplitSparse(rowBins, 6, idx, 0, idx.length, grad, hess, mapper, features, features.length, G, H, idx.length, p, out, new SplitScratch(1), sp);
+    findBestSplitSparse(
+      rowBins,
+      6,
+      idx,
+      0,
+      idx.length,
+      grad,
+      hess,
+      mapper,
+      features,
+      features.length,
+      G,
+      H,
+      idx.length,
+      p,
+      out,
+      new SplitScratch(1),
+      sp,
+    );
     return out;
   }
 
   function same(a: SplitCandidate, b: SplitCandidate): void {
     expect(b.feature).toBe(a.feature);
     if (a.feature < 0) return;
-    expect([b.gain, b.bin, b.defaultLeft, b.categorical, b.leftG[0], b.leftH, b.leftC]).toEqual([a.gain, a.bin, a.defaultLeft, a.categorical, a.leftG[0], a.leftH, a.leftC]);
+    expect([b.gain, b.bin, b.defaultLeft, b.categorical, b.leftG[0], b.leftH, b.leftC]).toEqual([
+      a.gain,
+      a.bin,
+      a.defaultLeft,
+      a.categorical,
+      a.leftG[0],
+      a.leftH,
+      a.leftC,
+    ]);
     expect(Array.from(b.catBits)).toEqual(Array.from(a.catBits));
   }
 
-  const base: SplitParams = { regLambda: 0, regAlpha: 0, gamma: 0, minChildWeight: 0, minSamplesLeaf: 1, catSmooth: 10 };
+  const base: SplitParams = {
+    regLambda: 0,
+    regAlpha: 0,
+    gamma: 0,
+    minChildWeight: 0,
+    minSamplesLeaf: 1,
+    catSmooth: 10,
+  };
   const variants: SplitParams[] = [
     base,
     { ...base, minSamplesLeaf: 3 },
@@ -120,7 +181,22 @@ describe('findBestSplitSparse', () => {
     for (const r of rows) g[r] = binned.bins[n + r] === mapper.nBins[1] ? -1 : 1;
     const features = Int32Array.of(1);
     const hist = new Float64Array(mapper.totalBins * 3);
-    buildHistogram(hist, mapper.offsets, features, 1, binned.bins, n, idx, 0, idx.length, g, hess, 1, new Float64Array(n), new Float64Array(n));
+    buildHistogram(
+      hist,
+      mapper.offsets,
+      features,
+      1,
+      binned.bins,
+      n,
+      idx,
+      0,
+      idx.length,
+      g,
+      hess,
+      1,
+      new Float64Array(n),
+      new Float64Array(n),
+    );
     let G = 0;
     let H = 0;
     for (const r of rows) {
@@ -130,7 +206,25 @@ describe('findBestSplitSparse', () => {
     const a = new SplitCandidate(1);
     findBestSplit(hist, mapper, features, 1, 1, Float64Array.of(G), 0, H, rows.length, base, a, new SplitScratch(1));
     const b = new SplitCandidate(1);
-    findBestSplitSparse(rowBins, 6, idx, 0, idx.length, g, hess, mapper, features, 1, G, H, rows.length, base, b, new SplitScratch(1), new SparseScratch(6));
+    findBestSplitSparse(
+      rowBins,
+      6,
+      idx,
+      0,
+      idx.length,
+      g,
+      hess,
+      mapper,
+      features,
+      1,
+      G,
+      H,
+      rows.length,
+      base,
+      b,
+      new SplitScratch(1),
+      new SparseScratch(6),
+    );
     expect(a.bin).toBe(0);
     expect(a.defaultLeft).toBe(1);
     same(a, b);

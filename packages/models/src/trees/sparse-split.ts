@@ -80,7 +80,8 @@ export function findBestSplitSparse(
   }
   for (let fi = 0; fi < nFeatures; fi++) {
     const f = features[fi];
-    if (layout.isCategorical[f]) best = scanCategoricalSparse(layout, f, fi, G, H, C, parentScore, best, p, out, scratch, sp);
+    if (layout.isCategorical[f])
+      best = scanCategoricalSparse(layout, f, fi, G, H, C, parentScore, best, p, out, scratch, sp);
     else best = scanNumericSparse(layout, f, fi, G, H, C, parentScore, best, p, out, sp);
   }
   if (out.feature < 0 || !(best > initialBest)) out.feature = -1;

@@ -376,7 +376,6 @@ function scanCategorical(
   return bestCategoryPrefix(hist, base, m, gm, hm, cm, f, G, H, C, parentScore, best, p, out, s);
 }
 
-
 /**
  * The best prefix of categories sorted by gradient ratio (`s.order[0..m)`), each with [g, h, count]
  * at `v[base + category * 3]`; missing values (gm, hm, cm) tried on both sides. Shared by the dense

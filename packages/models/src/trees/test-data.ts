@@ -14,7 +14,7 @@ export function randomMatrix(n: number, p: number, seed: number): Matrix {
 export function xorData(n: number, seed: number): { X: Matrix; y: Float64Array } {
   const X = randomMatrix(n, 3, seed);
   const y = new Float64Array(n);
-  for (let r = 0; r < n; r++) y[r] = (X.data[r] > 0) !== (X.data[n + r] > 0) ? 1 : 0;
+  for (let r = 0; r < n; r++) y[r] = X.data[r] > 0 !== X.data[n + r] > 0 ? 1 : 0;
   return { X, y };
 }
 

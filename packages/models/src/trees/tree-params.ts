@@ -57,11 +57,15 @@ export function resolveMaxFeatures(owner: string, value: MaxFeatures | null | un
     return Math.max(1, Math.floor(value * nFeatures));
   }
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return Math.min(value, nFeatures);
-  throw new ConfigError('INVALID_PARAM', `${owner}: maxFeatures is ${String(value)}; expected 'sqrt', 'log2', 'all', a fraction in (0, 1) or a count >= 1`, {
-    column: 'maxFeatures',
-    value,
-    expected: "'sqrt' | 'log2' | 'all' | number",
-  });
+  throw new ConfigError(
+    'INVALID_PARAM',
+    `${owner}: maxFeatures is ${String(value)}; expected 'sqrt', 'log2', 'all', a fraction in (0, 1) or a count >= 1`,
+    {
+      column: 'maxFeatures',
+      value,
+      expected: "'sqrt' | 'log2' | 'all' | number",
+    },
+  );
 }
 
 /** Categorical features given by index or by name, resolved to sorted column indices. */
@@ -70,11 +74,15 @@ export function resolveCategorical(X: Matrix, features: ReadonlyArray<number | s
   for (const f of features ?? []) {
     const i = typeof f === 'number' ? f : X.columns.indexOf(f);
     if (!Number.isInteger(i) || i < 0 || i >= X.cols) {
-      throw new InputError('UNKNOWN_COLUMN', `categoricalFeatures names ${JSON.stringify(f)}, which is not a column of X (${X.cols} columns)`, {
-        column: String(f),
-        value: f,
-        expected: `a column index 0..${X.cols - 1} or one of the column names`,
-      });
+      throw new InputError(
+        'UNKNOWN_COLUMN',
+        `categoricalFeatures names ${JSON.stringify(f)}, which is not a column of X (${X.cols} columns)`,
+        {
+          column: String(f),
+          value: f,
+          expected: `a column index 0..${X.cols - 1} or one of the column names`,
+        },
+      );
     }
     out.add(i);
   }

@@ -151,7 +151,14 @@ export function assembleModule(memory: readonly [string, string], fns: Readonly<
   const list = Object.values(fns);
   const names = Object.keys(fns);
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // magic, version 1
     ...section(1, vec(list.map((f) => f.type()))), // one type per function
     ...section(2, vec([[...str(memory[0]), ...str(memory[1]), 0x02, 0x00, 1]])),
     ...section(3, vec(list.map((_, i) => uleb(i)))),
@@ -164,7 +171,10 @@ export function assembleModule(memory: readonly [string, string], fns: Readonly<
 export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
 
@@ -197,7 +207,11 @@ export function compileModule(bytes: () => Uint8Array): CompiledModule | null {
 }
 
 /** An instance of a compiled module over a new memory of at least `bytes` bytes. */
-export function instantiate(compiled: CompiledModule, memory: readonly [string, string], bytes: number): { memory: WasmMemory; exports: Record<string, unknown> } {
+export function instantiate(
+  compiled: CompiledModule,
+  memory: readonly [string, string],
+  bytes: number,
+): { memory: WasmMemory; exports: Record<string, unknown> } {
   const mem = new compiled.api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   const { exports } = new compiled.api.Instance(compiled.module, { [memory[0]]: { [memory[1]]: mem } });
   return { memory: mem, exports };
