@@ -161,7 +161,7 @@ describe('predict from a CSV, in chunks', () => {
     const scores = b.scoreTable(good.table);
     const p = csv.array('p_successful') as number[];
     for (let i = 0; i < p.length; i += 97) expect(p[i]).toBe(scores[i * 2 + 1]);
-  });
+  }, 60_000);
 
   it('an interrupted run leaves no output, no rejects and no temp file', async () => {
     const { controller, progress } = stopAfter(200, 'interrupted by the test');
