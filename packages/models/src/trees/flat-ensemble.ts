@@ -22,20 +22,10 @@ export interface EnsembleLayout {
   scale: number;
 }
 
-export interface FlatEnsemble extends Readonly<EnsembleLayout> {
+export interface FlatEnsemble extends Readonly<EnsembleLayout>, TreeArrays {
   readonly nTrees: number;
   /** Node offset of each tree (length nTrees + 1). */
   readonly roots: Int32Array;
-  readonly feature: Int32Array;
-  readonly threshold: Float64Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-  readonly defaultLeft: Uint8Array;
-  readonly catOffset: Int32Array;
-  readonly catBits: Uint32Array;
-  readonly value: Float64Array;
-  readonly cover: Float64Array;
-  readonly gain: Float64Array;
 }
 
 /** The trees' arrays laid end to end, their child and category offsets made absolute. */
