@@ -23,6 +23,8 @@ export interface EnsembleJSON {
   value: EncodedArray;
   cover: EncodedArray;
   gain: EncodedArray;
+  /** Rows per node; absent in files written before it was kept (those still load and predict). */
+  count?: EncodedArray;
 }
 
 export function ensembleToJSON(e: FlatEnsemble): EnsembleJSON {
@@ -43,6 +45,7 @@ export function ensembleToJSON(e: FlatEnsemble): EnsembleJSON {
     value: encodeArray(e.value),
     cover: encodeArray(e.cover),
     gain: encodeArray(e.gain),
+    ...(e.count ? { count: encodeArray(e.count) } : {}),
   };
 }
 
@@ -73,6 +76,7 @@ export function ensembleFromJSON(j: EnsembleJSON): FlatEnsemble {
     value: decodeArray<Float64Array>(j.value, 'value'),
     cover: decodeArray<Float64Array>(j.cover, 'cover'),
     gain: decodeArray<Float64Array>(j.gain, 'gain'),
+    ...(j.count !== undefined ? { count: decodeArray<Float64Array>(j.count, 'count') } : {}),
   };
 }
 
@@ -91,6 +95,7 @@ export function checkLoadedEnsemble(e: FlatEnsemble): void {
     e.left.length === nodes &&
     e.right.length === nodes &&
     e.value.length === nodes * e.valueWidth &&
+    (e.count === undefined || e.count.length === nodes) &&
     e.roots[e.nTrees] === nodes;
   if (!lengthsAgree) {
     throw new SerializationError('CORRUPT_MODEL', 'the tree arrays disagree in length; the model file is damaged');

@@ -47,6 +47,8 @@ export function flattenTrees(trees: readonly TreeArrays[], layout: EnsembleLayou
   const catBits = new Uint32Array(catTotal);
   const value = new Float64Array(n * W);
   const cover = new Float64Array(n);
+  // Row counts only when every tree has them (trees loaded from older files do not).
+  const count = trees.every((tr) => tr.count) ? new Float64Array(n) : undefined;
   const gain = new Float64Array(n);
   let catPos = 0;
   for (let t = 0; t < trees.length; t++) {
@@ -62,6 +64,7 @@ export function flattenTrees(trees: readonly TreeArrays[], layout: EnsembleLayou
     defaultLeft.set(tr.defaultLeft, o);
     value.set(tr.value, o * W);
     cover.set(tr.cover, o);
+    if (count) count.set(tr.count!, o);
     gain.set(tr.gain, o);
     catBits.set(tr.catBits, catPos);
     for (let i = 0; i < tr.feature.length; i++) {
@@ -88,6 +91,7 @@ export function flattenTrees(trees: readonly TreeArrays[], layout: EnsembleLayou
     catBits,
     value,
     cover,
+    ...(count ? { count } : {}),
     gain,
   };
 }
@@ -123,6 +127,7 @@ export function unflattenTrees(e: FlatEnsemble): TreeArrays[] {
       catBits: catStart < 0 ? new Uint32Array(0) : e.catBits.slice(catStart, catEnd),
       value: e.value.slice(a * W, b * W),
       cover: e.cover.slice(a, b),
+      ...(e.count ? { count: e.count.slice(a, b) } : {}),
       gain: e.gain.slice(a, b),
     });
   }

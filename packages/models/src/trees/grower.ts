@@ -576,6 +576,7 @@ export class TreeGrower {
       catBits: this.catPool.slice(0, this.catLen),
       value: this.valueBuf.slice(0, n * K),
       cover: this.H.slice(0, n),
+      count: this.C.slice(0, n),
       gain: this.gain.slice(0, n),
     };
   }

@@ -155,3 +155,33 @@ describe('TreeEnsemble batch prediction', () => {
     expect(Array.from(e.predictRawBlocked(Xt))).toEqual(Array.from(walkAll({ ensemble: e }, Xt)));
   });
 });
+
+describe('cover and row count per node', () => {
+  const n = 600;
+  const X = randomMatrix(n, 3, 5);
+  const y = Float64Array.from({ length: n }, (_, r) => (X.data[r] + X.data[n + r] > 0 ? 1 : 0));
+
+  it('boosting keeps the hessian sum as cover and the rows as count; children add up to the parent', () => {
+    const m = new GradientBoostingClassifier({ nEstimators: 3, maxDepth: 3 }).fit(X, y);
+    const [t] = m.trees();
+    expect(t.count![0]).toBe(n);
+    // Logistic hessians p(1 - p) <= 1/4 per row: the cover is far below the count.
+    expect(t.cover[0]).toBeLessThan(n / 4 + 1e-9);
+    for (let i = 0; i < t.left.length; i++) {
+      if (t.left[i] < 0) continue;
+      expect(t.count![t.left[i]] + t.count![t.right[i]]).toBe(t.count![i]);
+      expect(t.cover[t.left[i]] + t.cover[t.right[i]]).toBeCloseTo(t.cover[i], 9);
+    }
+  });
+
+  it('a model saved before counts were kept still loads and predicts the same', () => {
+    const m = new RandomForestClassifier({ nEstimators: 3, maxDepth: 4, seed: 1 }).fit(X, y);
+    const json = m.ensemble.toJSON();
+    expect(json.count).toBeDefined();
+    const { count: _dropped, ...old } = json;
+    const loaded = TreeEnsemble.fromJSON(old);
+    expect(loaded.count).toBeUndefined();
+    expect(Array.from(loaded.predictRaw(X))).toEqual(Array.from(m.ensemble.predictRaw(X)));
+    expect(Array.from(TreeEnsemble.fromJSON(json).count!)).toEqual(Array.from(m.ensemble.count!));
+  });
+});

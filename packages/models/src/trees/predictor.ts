@@ -57,6 +57,7 @@ export class TreeEnsemble implements FlatEnsemble {
   readonly catBits: Uint32Array;
   readonly value: Float64Array;
   readonly cover: Float64Array;
+  readonly count?: Float64Array;
   readonly gain: Float64Array;
 
   private readonly lockstep: LockstepLayout;
@@ -79,6 +80,7 @@ export class TreeEnsemble implements FlatEnsemble {
     this.catBits = a.catBits;
     this.value = a.value;
     this.cover = a.cover;
+    if (a.count) this.count = a.count;
     this.gain = a.gain;
     this.lockstep = lockstepLayout(this);
     this.complete = completeLayout(this, this.lockstep);
