@@ -7,6 +7,7 @@ export type { DecisionTreeParams } from './decision-tree';
 export { FittedTreeClassifier, FittedTreeRegressor, TREE_MODEL_KINDS } from './fitted-tree-model';
 export type { Link, TreeModelKind } from './fitted-tree-model';
 export { TreeEnsemble } from './predictor';
+export { childFor } from './node-walk';
 export type { ImportanceType } from './predictor';
 export type { TreeArrays } from './tree-arrays';
 export type { GrowPolicy, MaxFeatures } from './tree-params';

@@ -1,6 +1,7 @@
 import type { Matrix } from '@campaign-ml/core';
 import type { FlatEnsemble } from './flat-ensemble';
 import { CAT_WORDS } from './splitting';
+import type { TreeArrays } from './tree-arrays';
 
 /**
  * The node walk: one row at a time from the root along the flat arrays' child links until a leaf,
@@ -89,4 +90,16 @@ export function addTreeRowMajor(
     if (W === 1) out[r * K + o] += value[node] * scale;
     else for (let k = 0; k < W; k++) out[r * K + k] += value[node * W + k] * scale;
   }
+}
+
+/**
+ * The child a value x takes at split node `node` (absolute index into `t`'s arrays), by the walk's
+ * rule above: one step of the walk, for code that follows a tree a node at a time (TreeSHAP).
+ */
+export function childFor(t: TreeArrays, node: number, x: number): number {
+  const l = t.left[node];
+  const co = t.catOffset[node];
+  if (x !== x) return t.defaultLeft[node] ? l : t.right[node];
+  if (co < 0) return x <= t.threshold[node] ? l : t.right[node];
+  return x >= 0 && x < CAT_WORDS * 32 && (t.catBits[co + (x >>> 5)] >>> (x & 31)) & 1 ? l : t.right[node];
 }
