@@ -16,13 +16,18 @@ function data(n: number, p: number, seed: number, nanEvery = 0): { X: Matrix; y:
   const d = new Float64Array(n * p);
   for (let i = 0; i < d.length; i++) d[i] = rng.normal();
   // Column 1 holds category codes 0..4 (split natively when asked).
-  for (let r = 0; r < n; r++) d[n + r] = Math.floor(rng.uniform() * 5);
+  for (let r = 0; r < n; r++) d[n + r] = Math.floor(rng.random() * 5);
   if (nanEvery) for (let r = 0; r < n; r += nanEvery) d[2 * n + r] = NaN;
   const y = new Float64Array(n);
   const yc = new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const x2 = Number.isNaN(d[2 * n + r]) ? 0.5 : d[2 * n + r];
-    y[r] = d[r] * 2 + (d[n + r] === 3 ? 1.5 : 0) + x2 * d[3 * n + r] + (p > 4 ? d[4 * n + r] : 0) + 0.3 * rng.normal();
+    y[r] =
+      d[r] * 2 +
+      (d[n + r] === 3 ? 3 : d[n + r] === 1 ? -2 : 0) +
+      x2 * d[3 * n + r] +
+      (p > 4 ? d[4 * n + r] : 0) +
+      0.3 * rng.normal();
     yc[r] = y[r] > 0.5 ? 1 : 0;
   }
   return { X: createMatrix(n, p, d), y, yc };
@@ -273,7 +278,7 @@ describe('treeShap on deep and degenerate trees', () => {
       const rng = createRng(1);
       const n = 50;
       const d = new Float64Array(n * features);
-      for (let i = 0; i < d.length; i++) d[i] = rng.uniform() - 0.5 + (rng.uniform() < 0.2 ? 1 : 0);
+      for (let i = 0; i < d.length; i++) d[i] = rng.random() - 0.5 + (rng.random() < 0.2 ? 1 : 0);
       const X = createMatrix(n, features, d, model.columns);
       const shap = treeShap(model, X);
       const out = model.predict(X);

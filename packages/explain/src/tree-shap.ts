@@ -108,11 +108,15 @@ function chooseCover(e: TreeEnsemble, kind: 'weight' | 'count'): Float64Array {
   if (kind === 'weight') return e.cover;
   if (kind === 'count') {
     if (!e.count) {
-      throw new ConfigError('INVALID_OPTION', "this model keeps no row counts (saved before they were kept); use cover 'weight'", {
-        column: 'cover',
-        value: kind,
-        expected: "'weight'",
-      });
+      throw new ConfigError(
+        'INVALID_OPTION',
+        "this model keeps no row counts (saved before they were kept); use cover 'weight'",
+        {
+          column: 'cover',
+          value: kind,
+          expected: "'weight'",
+        },
+      );
     }
     return e.count;
   }
