@@ -1,3 +1,4 @@
+import { featureSources } from './feature-sources';
 import {
   ConfigError,
   InputError,
@@ -360,6 +361,15 @@ export class FittedColumnPipeline {
     for (const s of this.steps) X = s.transform(X);
     if (!this.allowMissing && this.steps.length > 0) checkNoMissing(X, 'pipeline steps');
     return X;
+  }
+
+  /**
+   * The input columns each of `featureNamesOut` is made from (see feature-sources.ts): one column
+   * for most features (`country=US` from `country`), two for a duration or ratio, every column of
+   * the group for a feature no name rule places. Explanations use it to sum a column's features.
+   */
+  featureSources(): string[][] {
+    return featureSources(this.featureNamesOut, this.groups, this.inputColumns);
   }
 
   /** The fitted steps of a group, by name (for inspection). */

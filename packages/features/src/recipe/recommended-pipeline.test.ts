@@ -123,3 +123,30 @@ d('recommendedPipeline on the real Kickstarter table', () => {
     }
   });
 });
+
+describe('featureSources', () => {
+  const schema = schemaFor(small, { id: 'id', state: 'target' }, ['blurb']);
+
+  it('names the input column(s) of every feature of both recipes and of their union', () => {
+    const tree = recommendedPipeline(schema, 'binary', { maxOneHot: 5 }).fit(small, y);
+    const linear = recommendedPipeline(schema, 'binary', { maxOneHot: 5, model: 'linear' }).fit(small, y);
+    const both = FittedColumnPipeline.union([
+      { prefix: 'tree:', pipeline: tree },
+      { prefix: 'linear:', pipeline: linear },
+    ]);
+    for (const p of [tree, linear, both]) {
+      const sources = p.featureSources();
+      expect(sources).toHaveLength(p.featureNamesOut.length);
+      p.featureNamesOut.forEach((name, i) => {
+        expect(sources[i].length).toBeGreaterThan(0);
+        for (const s of sources[i]) expect(p.inputColumns).toContain(s);
+        // Every feature here is named after its first source.
+        expect(name.replace(/^(tree|linear):/, '').startsWith(sources[i][0])).toBe(true);
+      });
+    }
+    const byName = Object.fromEntries(both.featureNamesOut.map((n, i) => [n, both.featureSources()[i]]));
+    expect(byName['tree:country=US']).toEqual(['country']);
+    const duration = both.featureNamesOut.find((n) => n.includes('→'));
+    expect(duration && byName[duration].length).toBe(2);
+  });
+});
