@@ -1,7 +1,7 @@
 /**
  * Which input columns an output feature is made from, read from the feature's name and the group
  * that made it: a group's features are named after its columns (`goal`, `country=US`,
- * `launched_at.month_sin`, `goal.missing`, `created_at→launched_at_days`, `pledged/goal`), under
+ * `launched_at.month_sin`, `goal.missing`, `log1p(goal)`, `created_at→launched_at_days`, `pledged/goal`), under
  * the group's prefix. The longest column name that starts the feature's name is its source, and a
  * column named after `→` or `/` a second one. A feature no name rule places (a whole-matrix step's
  * `pca1`) is made from every column of its group, or of the pipeline when no group claims it.
@@ -34,7 +34,7 @@ export function featureSources(
 }
 
 function sourcesByName(bare: string, columns: readonly string[]): string[] {
-  const first = longestLeading(bare, columns);
+  const first = longestLeading(bare, columns) ?? longestWrapped(bare, columns);
   if (!first) return [];
   const out = [first];
   const rest = bare.slice(first.length);
@@ -45,6 +45,19 @@ function sourcesByName(bare: string, columns: readonly string[]): string[] {
     if (second && !out.includes(second)) out.push(second);
   }
   return out;
+}
+
+/** A column inside a function-style name: `log1p(goal)`. */
+function longestWrapped(text: string, columns: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const c of columns) {
+    if (best && c.length <= best.length) continue;
+    const at = text.indexOf(`(${c}`);
+    if (at < 0) continue;
+    const after = text.charAt(at + 1 + c.length);
+    if (after === ')' || after === ',' || LEADING_SEPARATORS.includes(after)) best = c;
+  }
+  return best;
 }
 
 function longestLeading(text: string, columns: readonly string[]): string | null {
