@@ -48,6 +48,12 @@ export interface BundleDocument {
   model: { name: string; fitted: Serialized; threshold?: number };
   metrics: Record<string, unknown>;
   reference?: Reference;
+  /**
+   * What explanations need: a seeded sample of training rows (raw input values, dates as ISO
+   * strings) that SHAP's interventional and model-agnostic explainers take absent columns from.
+   * Bundles without it explain against one typical record built from `reference`.
+   */
+  explain?: { background: Record<string, unknown>[] };
   provenance: BundleProvenance;
 }
 

@@ -15,4 +15,5 @@ export {
   type ColumnReference,
   type Reference,
 } from './reference';
+export { backgroundSample } from './background-sample';
 export { createBundleDocument, type BundleContent, type BundleIdentity } from './create-bundle-document';

@@ -1,5 +1,5 @@
 import { isClassifier } from '@campaign-ml/core';
-import { computeReference, createBundleDocument } from '@campaign-ml/bundle';
+import { backgroundSample, computeReference, createBundleDocument } from '@campaign-ml/bundle';
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { PipelineConfig } from '../config';
@@ -79,6 +79,9 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
       model: { name: best.model, fitted: model.toJSON(), ...(threshold !== undefined ? { threshold } : {}) },
       metrics: { primaryMetric: primary, test: bestTest.metrics, cv: bestCv },
       reference: computeReference(split.train, bundleSchema, referenceScores),
+      explain: {
+        background: backgroundSample(split.train, chosen.pipeline.inputColumns, { rows: 100, seed: cfg.seed }),
+      },
       provenance: await provenance(data.sha256, table.numRows(), cfg),
     },
     { name: cfg.name ?? 'run' },

@@ -1,0 +1,212 @@
+import type { ColumnTable } from 'arquero';
+import { ConfigError, InputError, type Matrix } from '@campaign-ml/core';
+import type { Bundle } from '@campaign-ml/bundle';
+import { modelShap, type ShapSpace } from './model-shap';
+import { referenceRecord } from './reference-record';
+
+export interface ExplainRecordsOptions {
+  /**
+   * The space contributions add up in: 'probability' (default for classifiers; the positive
+   * class's probability, or each class's) or 'margin' (log-odds or raw scores of tree and linear
+   * models; the value of a regressor, the default for regressors).
+   */
+  space?: ShapSpace;
+  /** Contributions listed per record, largest |contribution| first (default: every column). */
+  topK?: number;
+  /** Multiclass: the class label to explain (default: each record's predicted class). */
+  classLabel?: string;
+  /** Background records (raw, like the training table's rows); default: the bundle's own sample. */
+  background?: readonly Record<string, unknown>[];
+  /** 'reject' (default) or 'unseen' categories in the records. */
+  unknownCategories?: 'reject' | 'unseen';
+  /** Seed of the permutation explainer (models without an exact method). Default 0. */
+  seed?: number;
+}
+
+export interface ColumnContribution {
+  column: string;
+  /** The record's value of that column (as typed by the schema; dates as ISO strings). */
+  value: unknown;
+  contribution: number;
+}
+
+export interface RecordExplanation {
+  /** The model's output for the record in `space` (for the explained class). */
+  prediction: number;
+  /** The base value: the output expected over the background (or the trees' covers). */
+  baseValue: number;
+  /** Multiclass: the class explained. */
+  class?: string;
+  /** Largest |contribution| first; baseValue + Σ contributions = prediction. */
+  contributions: ColumnContribution[];
+}
+
+export interface ExplainedRecords {
+  space: ShapSpace;
+  /** How the values were computed: 'tree', 'linear', 'permutation', 'ensemble(tree+linear)'... */
+  method: string;
+  /** The input columns, in the order of `values`. */
+  columns: string[];
+  rows: number;
+  /** rows x columns, row-major: each record's contribution per input column (explained class). */
+  values: Float64Array;
+  baseValues: Float64Array;
+  predictions: Float64Array;
+  /** Where the background came from. */
+  background: 'bundle sample' | 'given records' | 'reference medians and modes' | 'none needed';
+  records: RecordExplanation[];
+}
+
+const BACKGROUNDS = new WeakMap<Bundle, { matrix: Matrix | null; source: ExplainedRecords['background'] }>();
+
+/**
+ * Why the bundle scores each record as it does: contributions per raw input column (every feature
+ * made from a column — one-hot indicators, date parts, missing flags, both recipe copies of an
+ * ensemble — sums into that column), with the base value and the prediction, additive in `space`.
+ *
+ * ```ts
+ * const why = explainRecords(bundle, [{ goal: 5000, category: 'Music', launched_at: '2016-03-01' }]);
+ * why.records[0].contributions; // [{ column: 'goal', value: 5000, contribution: -0.12 }, ...]
+ * ```
+ */
+export function explainRecords(
+  bundle: Bundle,
+  records: readonly Record<string, unknown>[],
+  options: ExplainRecordsOptions = {},
+): ExplainedRecords {
+  if (!Array.isArray(records) || records.length === 0) {
+    throw new InputError('EMPTY_INPUT', 'no records to explain', {
+      column: 'records',
+      expected: 'one or more records',
+    });
+  }
+  const table = bundle.recordsToTable(records, { unknownCategories: options.unknownCategories ?? 'reject' });
+  return explainTable(bundle, table, options);
+}
+
+/** explainRecords for a table already typed by the bundle's schema (batch and report use). */
+export function explainTable(
+  bundle: Bundle,
+  table: ColumnTable,
+  options: ExplainRecordsOptions = {},
+): ExplainedRecords {
+  const classifier = bundle.task !== 'regression';
+  const space = options.space ?? (classifier ? 'probability' : 'margin');
+  const X = bundle.features.transform(table);
+  const columns = [...bundle.features.inputColumns];
+  const { matrix: background, source } = backgroundOf(bundle, options.background);
+  const shap = modelShap(bundle.model, X, space, {
+    columns,
+    sources: bundle.features.featureSources(),
+    background,
+    seed: options.seed ?? 0,
+  });
+  const n = table.numRows();
+  const C = columns.length;
+  const K = shap.outputs;
+  const classes = bundle.classes;
+  let explained: Int32Array;
+  if (K === 1) explained = new Int32Array(n);
+  else if (options.classLabel !== undefined) {
+    const c = classes?.indexOf(options.classLabel) ?? -1;
+    if (c < 0) {
+      throw new ConfigError('INVALID_OPTION', `class "${options.classLabel}" is not one of the bundle's classes`, {
+        column: 'classLabel',
+        value: options.classLabel,
+        expected: (classes ?? []).join(', '),
+      });
+    }
+    explained = new Int32Array(n).fill(c);
+  } else explained = bundle.labelIndices(bundle.scoreTable(table), n);
+  const values = new Float64Array(n * C);
+  const baseValues = new Float64Array(n);
+  const predictions = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const k = explained[r];
+    baseValues[r] = shap.base[k];
+    let s = shap.base[k];
+    for (let c = 0; c < C; c++) {
+      const v = shap.values[(r * C + c) * K + k];
+      values[r * C + c] = v;
+      s += v;
+    }
+    predictions[r] = s;
+  }
+  const topK = options.topK ?? C;
+  if (!(Number.isInteger(topK) && topK >= 1)) {
+    throw new ConfigError('INVALID_OPTION', `topK must be a whole number of at least 1 (got ${topK})`, {
+      column: 'topK',
+      value: topK,
+      expected: 'an integer >= 1',
+    });
+  }
+  const raw = columns.map((c) => table.array(c) as ArrayLike<unknown>);
+  const out: RecordExplanation[] = [];
+  for (let r = 0; r < n; r++) {
+    const contributions = columns
+      .map((column, c) => ({ column, value: plain(raw[c][r]), contribution: values[r * C + c] }))
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
+      .slice(0, topK);
+    out.push({
+      prediction: predictions[r],
+      baseValue: baseValues[r],
+      ...(K > 1 && classes ? { class: classes[explained[r]] } : {}),
+      contributions,
+    });
+  }
+  return {
+    space,
+    method: shap.method,
+    columns,
+    rows: n,
+    values,
+    baseValues,
+    predictions,
+    background: needsNoBackground(shap.method) ? 'none needed' : source,
+    records: out,
+  };
+}
+
+function needsNoBackground(method: string): boolean {
+  return method === 'tree';
+}
+
+function plain(v: unknown): unknown {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  return v ?? null;
+}
+
+/** The background in feature space: given records, the bundle's sample, or one reference record. */
+function backgroundOf(
+  bundle: Bundle,
+  given: readonly Record<string, unknown>[] | undefined,
+): { matrix: Matrix | null; source: ExplainedRecords['background'] } {
+  if (given) {
+    if (given.length === 0 || given.length > 1000) {
+      throw new ConfigError('INVALID_OPTION', `background has ${given.length} records; give 1 to 1,000`, {
+        column: 'background',
+        value: given.length,
+        expected: '1 to 1,000 records',
+      });
+    }
+    const t = bundle.recordsToTable(given, { unknownCategories: 'unseen' });
+    return { matrix: bundle.features.transform(t), source: 'given records' };
+  }
+  const hit = BACKGROUNDS.get(bundle);
+  if (hit) return hit;
+  const sample = bundle.document.explain?.background;
+  let result: { matrix: Matrix | null; source: ExplainedRecords['background'] };
+  if (sample && sample.length > 0) {
+    const t = bundle.recordsToTable(sample, { unknownCategories: 'unseen' });
+    result = { matrix: bundle.features.transform(t), source: 'bundle sample' };
+  } else {
+    const ref = referenceRecord(bundle);
+    if (ref) {
+      const t = bundle.recordsToTable([ref], { unknownCategories: 'unseen' });
+      result = { matrix: bundle.features.transform(t), source: 'reference medians and modes' };
+    } else result = { matrix: null, source: 'reference medians and modes' };
+  }
+  BACKGROUNDS.set(bundle, result);
+  return result;
+}
