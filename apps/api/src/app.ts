@@ -8,6 +8,7 @@ import { metricsPlugin } from './plugins/metrics';
 import { modelRegistryPlugin } from './plugins/model-registry';
 import { requestId, requestIdPlugin } from './plugins/request-id';
 import { registerDocs } from './routes/docs';
+import { explainRoutes } from './routes/explain';
 import { healthRoutes } from './routes/health';
 import { inferenceV2Routes } from './routes/inference-v2';
 import { modelInfoRoutes } from './routes/model-info';
@@ -58,6 +59,7 @@ export async function buildApp(config: ApiConfig, options: BuildOptions = {}): P
   await app.register(healthRoutes);
   await app.register(modelInfoRoutes);
   await app.register(predictRoutes);
+  await app.register(explainRoutes);
   await app.register(inferenceV2Routes, { modelName: config.modelName });
   return app;
 }

@@ -1,14 +1,15 @@
 import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, type Matrix } from '@campaign-ml/core';
 import type { Bundle } from '@campaign-ml/bundle';
-import { modelShap, type ShapSpace } from './model-shap';
+import { modelShap, type ColumnShap, type ShapSpace } from './model-shap';
 import { referenceRecord } from './reference-record';
 
 export interface ExplainRecordsOptions {
   /**
    * The space contributions add up in: 'probability' (default for classifiers; the positive
    * class's probability, or each class's) or 'margin' (log-odds or raw scores of tree and linear
-   * models; the value of a regressor, the default for regressors).
+   * models; the value of a regressor, the default for regressors). A classifier with no
+   * background rows at all (no sample, no reference) is explained in its margin by default.
    */
   space?: ShapSpace;
   /** Contributions listed per record, largest |contribution| first (default: every column). */
@@ -91,16 +92,21 @@ export function explainTable(
   options: ExplainRecordsOptions = {},
 ): ExplainedRecords {
   const classifier = bundle.task !== 'regression';
-  const space = options.space ?? (classifier ? 'probability' : 'margin');
   const X = bundle.features.transform(table);
   const columns = [...bundle.features.inputColumns];
   const { matrix: background, source } = backgroundOf(bundle, options.background);
-  const shap = modelShap(bundle.model, X, space, {
-    columns,
-    sources: bundle.features.featureSources(),
-    background,
-    seed: options.seed ?? 0,
-  });
+  const ctx = { columns, sources: bundle.features.featureSources(), background, seed: options.seed ?? 0 };
+  let space = options.space ?? (classifier ? 'probability' : 'margin');
+  let shap: ColumnShap;
+  try {
+    shap = modelShap(bundle.model, X, space, ctx);
+  } catch (e) {
+    // By default a classifier is explained in probability; without any background rows, a tree or
+    // linear model can still be explained exactly in its margin.
+    if (options.space !== undefined || !(e instanceof ConfigError) || e.code !== 'NO_BACKGROUND') throw e;
+    space = 'margin';
+    shap = modelShap(bundle.model, X, space, ctx);
+  }
   const n = table.numRows();
   const C = columns.length;
   const K = shap.outputs;

@@ -5,7 +5,7 @@ import { readTable } from '@campaign-ml/ingest';
 import { inferSchema, type Schema } from '@campaign-ml/schema';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
-import { createBundleDocument, type BundleDocument } from '@campaign-ml/bundle';
+import { backgroundSample, createBundleDocument, type BundleDocument } from '@campaign-ml/bundle';
 
 /**
  * Test and benchmark support: build a small but real bundle document (inferred schema, fitted
@@ -39,6 +39,7 @@ export function bundleFromTable(
       features: pipeline.toJSON(),
       model: { name: 'gbdt', fitted: model.toJSON(), threshold: 0.5 },
       metrics: { rocAuc: 0.9 },
+      explain: { background: backgroundSample(table, pipeline.inputColumns, { rows: 50, seed: 1 }) },
       provenance: { dataSha256: '0'.repeat(64), rows: table.numRows(), config: {}, packageVersions: {} },
     },
     { id: options.id ?? 'test-bundle-1', createdAt: new Date(Date.UTC(2024, 0, 1)) },
