@@ -1,1 +1,1 @@
-export {};
+export { limeExplain, type LimeOptions, type LimeExplanation, type LimeFeature } from './lime/lime-explain';
