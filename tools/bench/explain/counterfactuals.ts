@@ -38,10 +38,12 @@ async function main(): Promise<void> {
     console.log('../shared/data/kickstarter is absent: nothing to measure.');
     return;
   }
-  const all = (await readTable(csv)).params({ keep: ['successful', 'failed'] }).filter('op.includes(keep, d.state)');
+  const all: aq.ColumnTable = (await readTable(csv))
+    .params({ keep: ['successful', 'failed'] })
+    .filter('op.includes(keep, d.state)');
   const drop = all
     .columnNames()
-    .filter((c) => LEAKS.includes(c) || c.startsWith('state_changed_at') || c === 'id' || c === 'name');
+    .filter((c: string) => LEAKS.includes(c) || c.startsWith('state_changed_at') || c === 'id' || c === 'name');
   const table = all.select(aq.not(drop));
   const { train, test } = stratifiedSplit(table, { target: 'state', testSize: 0.2, seed: 42 });
   const t0 = performance.now();
