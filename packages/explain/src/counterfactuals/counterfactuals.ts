@@ -145,11 +145,14 @@ function positiveInt(v: unknown, field: string, fallback: number, max = Infinity
  * 1. every single-column change over candidate values (reference deciles, the observed range's
  *    ends, the current value scaled or moved by MADs, every other category), plus
  *    `randomSamples` random multi-column changes, scored in one `scoreTable` call;
- * 2. while fewer than 4·k are valid, the `beamWidth` closest-to-target invalid records of the
+ * 2. while fewer than k kinds of valid change (columns, categories, directions; not a superset of a
+ *    smaller valid kind) are found, the `beamWidth` closest-to-target invalid records of the
  *    last level each get one more column changed (one call per level, up to `maxChanges`);
- * 3. post-hoc sparsity: a change that is not needed is reverted; a numeric or date change is
+ * 3. post-hoc sparsity on the closest three of every kind: a change that is not needed is reverted; a numeric or date change is
  *    moved back toward the original value as far as the target still holds (one call per round);
- * 4. a DiCE-style greedy pick of k: closest first, then the one that best trades the set's
+ * 4. records that only go further the same way as another one (the same columns and categories,
+ *    every number or date moved at least as far in the same direction) are dropped; then a DiCE-style
+ *    greedy pick of k: closest first, then the one that best trades the set's
  *    diversity (det of K, K_ij = 1 / (1 + distance)) against proximity and sparsity.
  *
  * Every candidate stays inside its column's domain (the training data's observed range narrowed by
@@ -295,10 +298,26 @@ export function counterfactuals(
     level.push(variant(changes));
   }
   score(level);
-  const validCount = () => [...seen.values()].filter((s) => s.valid).length;
+  // Distinct kinds of valid change (columns, categories, directions): records of one kind collapse
+  // into the closest in the sparsity pass, so the beam goes on until k kinds are found.
+  const kindOf = (v: Variant): string =>
+    [...v.changes]
+      .map(
+        ([c, x]) =>
+          `${c}:${typeof x === 'number' || x instanceof Date ? Math.sign(toNumber(x) - toNumber(original[c])) : String(x)}`,
+      )
+      .sort()
+      .join('|');
+  // Kinds not explained by a smaller valid kind (a subset of its changes) count toward k.
+  const minimalKinds = (): number => {
+    const kinds = [...new Set([...seen.values()].filter((v) => v.valid && v.changes.size > 0).map(kindOf))].map(
+      (kd) => new Set(kd.split('|')),
+    );
+    return kinds.filter((a) => !kinds.some((b) => b.size < a.size && [...b].every((t) => a.has(t)))).length;
+  };
 
   // 2. beam: add one more change to the closest-to-target invalid records of the previous level
-  for (let size = 2; size <= maxChanges && validCount() < 4 * k; size++) {
+  for (let size = 2; size <= maxChanges && minimalKinds() < k; size++) {
     const beam = [...seen.values()]
       .filter((s) => !s.valid && s.changes.size === size - 1)
       .sort(rank)
@@ -314,17 +333,25 @@ export function counterfactuals(
   }
 
   // 3. post-hoc sparsity on the best valid records
-  let pool = [...seen.values()]
-    .filter((s) => s.valid && s.changes.size > 0)
+  // The closest few of every kind, so that the sparsity pass works on varied records.
+  const byKind = new Map<string, Scored[]>();
+  for (const v of seen.values())
+    if (v.valid && v.changes.size > 0) {
+      const kd = kindOf(v);
+      byKind.set(kd, [...(byKind.get(kd) ?? []), v]);
+    }
+  let pool = [...byKind.values()]
+    .flatMap((list) => list.sort((a, b) => a.proximity - b.proximity || rank(a, b)).slice(0, 3))
     .sort((a, b) => a.changes.size - b.changes.size || a.proximity - b.proximity || rank(a, b))
-    .slice(0, Math.max(12 * k, 48));
+    .slice(0, Math.max(50 * k, 200));
   pool = revertUnneeded(pool, score, maxChanges);
   pool = moveTowardOriginal(pool, score, domains, original, relationsHold);
 
   // 4. distinct, then a diverse pick
   const distinct = new Map<string, Scored>();
   for (const p of pool) if (p.valid && !distinct.has(p.key)) distinct.set(p.key, p);
-  const picked = pickDiverse([...distinct.values()], k, metricColumns, valueOf, options.weights);
+  const undominated = dropDominated([...distinct.values()], original);
+  const picked = pickDiverse(undominated, k, metricColumns, valueOf, options.weights);
   const typedRecords = picked.map((p) => {
     const t: Typed = { ...original };
     for (const [c, v] of p.changes) t[c] = v;
@@ -442,6 +469,30 @@ function moveTowardOriginal(
     }
   }
   return current;
+}
+
+/**
+ * Drop a record dominated by another: the same changed columns and category values, and every
+ * numeric or date change in the same direction and at least as far from the original. "Cut the goal
+ * to 1" adds nothing next to "cut the goal to 3,500"; diversity alone would prefer it.
+ */
+function dropDominated(pool: Scored[], original: Typed): Scored[] {
+  const dominates = (a: Scored, b: Scored): boolean => {
+    if (a.key === b.key || a.changes.size !== b.changes.size) return false;
+    for (const [c, va] of a.changes) {
+      if (!b.changes.has(c)) return false;
+      const vb = b.changes.get(c);
+      const o = toNumber(original[c]);
+      const x = toNumber(va);
+      const y = toNumber(vb);
+      if (typeof va === 'number' || va instanceof Date) {
+        if (!Number.isFinite(o) || Math.sign(x - o) !== Math.sign(y - o) || Math.abs(y - o) < Math.abs(x - o))
+          return false;
+      } else if (va !== vb) return false;
+    }
+    return true;
+  };
+  return pool.filter((b) => !pool.some((a) => dominates(a, b)));
 }
 
 /** DiCE-style greedy pick: the closest first, then the best trade of det(K) against proximity and sparsity. */
