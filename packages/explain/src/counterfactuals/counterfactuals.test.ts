@@ -113,6 +113,26 @@ describe('counterfactuals', () => {
     expect(a.scoreCalls).toBeLessThan(20);
   });
 
+  it('returns no record that only goes further the same way as another', () => {
+    for (const record of low.slice(0, 4)) {
+      const cfs = counterfactuals(bundle, record, { actionable, target: { probability: 0.6 }, k: 6 }).counterfactuals;
+      for (const a of cfs)
+        for (const b of cfs) {
+          if (a === b || a.changes.length !== b.changes.length) continue;
+          const further = a.changes.every((ca) => {
+            const cb = b.changes.find((x) => x.column === ca.column);
+            if (!cb) return false;
+            if (typeof ca.to !== 'number' && !(typeof ca.to === 'string' && ca.column === 'launched_at'))
+              return ca.to === cb.to;
+            const n = (v: unknown) => (typeof v === 'string' ? Date.parse(v) : (v as number));
+            const [o, x, y] = [n(ca.from), n(ca.to), n(cb.to)];
+            return Math.sign(x - o) === Math.sign(y - o) && Math.abs(y - o) >= Math.abs(x - o);
+          });
+          expect(further).toBe(false);
+        }
+    }
+  });
+
   it('reaches a class target with the bundle threshold', () => {
     const res = counterfactuals(bundle, low[3], { actionable, target: { class: 'successful' }, k: 2 });
     expect(res.targetClass).toBe('successful');
