@@ -16,7 +16,8 @@ const depConstraints = [
   },
   { sourceTag: 'scope:models', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:tuning', onlyDependOnLibsWithTags: ['scope:core', 'scope:models'] },
-  // explain works on models, on the feature pipeline (which columns a feature came from) and on bundles.
+  // explain works on bundles: raw input columns typed by schema, the fitted features (which columns a
+  // feature came from) and the model behind them.
   {
     sourceTag: 'scope:explain',
     onlyDependOnLibsWithTags: ['scope:core', 'scope:schema', 'scope:features', 'scope:models', 'scope:bundle'],

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health';
 import { inferenceV2Routes } from './routes/inference-v2';
 import { modelInfoRoutes } from './routes/model-info';
 import { predictRoutes } from './routes/predict';
+import { whatIfRoutes } from './routes/what-if';
 
 export const API_VERSION = '0.1.0';
 
@@ -60,6 +61,7 @@ export async function buildApp(config: ApiConfig, options: BuildOptions = {}): P
   await app.register(modelInfoRoutes);
   await app.register(predictRoutes);
   await app.register(explainRoutes);
+  await app.register(whatIfRoutes);
   await app.register(inferenceV2Routes, { modelName: config.modelName });
   return app;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { whatIfBodySchema } from '../runtime/what-if-body';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 
@@ -19,6 +20,7 @@ function withCurrentSchemas(app: FastifyInstance, spec: Record<string, unknown>)
   };
   set('/v1/predict', rt.predictBodySchema);
   set('/v2/models/{name}/infer', rt.inferSchema);
+  set('/v1/what-if', whatIfBodySchema(rt));
   return doc as Record<string, unknown>;
 }
 
