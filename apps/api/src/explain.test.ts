@@ -10,8 +10,8 @@ afterAll(async () => {
 });
 
 describe('POST /v1/explain', () => {
-  it('explains one record: contributions per input column that add up to the predicted probability', async () => {
-    const res = await s.post('/v1/explain', { record: TINY_RECORD });
+  it('explains one record in probability space: contributions per input column add up to the probability', async () => {
+    const res = await s.post('/v1/explain', { record: TINY_RECORD, space: 'probability' });
     expect(res.status).toBe(200);
     const body = await res.json();
     const pred = await (await s.post('/v1/predict', TINY_RECORD)).json();
@@ -27,11 +27,10 @@ describe('POST /v1/explain', () => {
     expect(body.contributions.find((c: { column: string }) => c.column === 'country').value).toBe(TINY_RECORD.country);
   });
 
-  it('a batch, topK and the margin space', async () => {
+  it("a batch, topK and the margin space (a boosted model's default: exact and fast)", async () => {
     const res = await s.post('/v1/explain', {
       records: [TINY_RECORD, { ...TINY_RECORD, goal: 90000 }],
       topK: 2,
-      space: 'margin',
     });
     expect(res.status).toBe(200);
     const body = await res.json();

@@ -1,15 +1,16 @@
 import type { ColumnTable } from 'arquero';
-import { ConfigError, InputError, type Matrix } from '@campaign-ml/core';
+import { ConfigError, InputError, isClassifier, type FittedModel, type Matrix } from '@campaign-ml/core';
+import { FittedLogisticRegression, FittedTreeClassifier } from '@campaign-ml/models';
 import type { Bundle } from '@campaign-ml/bundle';
 import { modelShap, type ColumnShap, type ShapSpace } from './model-shap';
 import { referenceRecord } from './reference-record';
 
 export interface ExplainRecordsOptions {
   /**
-   * The space contributions add up in: 'probability' (default for classifiers; the positive
-   * class's probability, or each class's) or 'margin' (log-odds or raw scores of tree and linear
-   * models; the value of a regressor, the default for regressors). A classifier with no
-   * background rows at all (no sample, no reference) is explained in its margin by default.
+   * The space contributions add up in: 'margin' (log-odds or raw scores of boosting and logistic
+   * models, their default: exact and fast; the value of a regressor) or 'probability' (the
+   * positive class's probability, or each class's; the default of forests, the weighted ensemble
+   * and the MLP). A classifier with no background rows at all is explained in its margin.
    */
   space?: ShapSpace;
   /** Contributions listed per record, largest |contribution| first (default: every column). */
@@ -91,12 +92,11 @@ export function explainTable(
   table: ColumnTable,
   options: ExplainRecordsOptions = {},
 ): ExplainedRecords {
-  const classifier = bundle.task !== 'regression';
   const X = bundle.features.transform(table);
   const columns = [...bundle.features.inputColumns];
   const { matrix: background, source } = backgroundOf(bundle, options.background);
   const ctx = { columns, sources: bundle.features.featureSources(), background, seed: options.seed ?? 0 };
-  let space = options.space ?? (classifier ? 'probability' : 'margin');
+  let space = options.space ?? defaultSpace(bundle.model);
   let shap: ColumnShap;
   try {
     shap = modelShap(bundle.model, X, space, ctx);
@@ -171,6 +171,18 @@ export function explainTable(
     background: needsNoBackground(shap.method) ? 'none needed' : source,
     records: out,
   };
+}
+
+/**
+ * Where the model has a margin it is explained exactly and fast by default (shap's TreeExplainer
+ * default: log-odds of boosting and logistic models); otherwise in probability (forests, whose raw
+ * output is the probability, the weighted ensemble, the MLP) or, for regressors, the value.
+ */
+function defaultSpace(model: FittedModel): ShapSpace {
+  if (!isClassifier(model)) return 'margin';
+  if (model instanceof FittedLogisticRegression) return 'margin';
+  if (model instanceof FittedTreeClassifier && model.link !== 'identity') return 'margin';
+  return 'probability';
 }
 
 function needsNoBackground(method: string): boolean {

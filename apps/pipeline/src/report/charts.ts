@@ -162,3 +162,60 @@ export function foldSpreadChart(opts: {
     ],
   } as TopLevelSpec;
 }
+
+/**
+ * SHAP summary (beeswarm): one row per column (largest mean |SHAP| on top), one point per record at
+ * its SHAP value, jittered vertically, coloured by the record's value of that column (rank: low
+ * blue, high red; grey for categories and missing values).
+ */
+export function beeswarmChart(opts: {
+  title: string;
+  rows: Array<{ column: string; shap: number; rank: number; jitter: number }>;
+  order: string[];
+  xTitle: string;
+}): TopLevelSpec {
+  return {
+    ...base,
+    width: 420,
+    height: { step: 26 },
+    title: opts.title,
+    data: { values: opts.rows },
+    mark: { type: 'circle', size: 14, opacity: 0.7 },
+    encoding: {
+      y: { field: 'column', type: 'nominal', sort: opts.order, title: null },
+      yOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-0.6, 0.6] } },
+      x: { field: 'shap', type: 'quantitative', title: opts.xTitle },
+      color: {
+        field: 'rank',
+        type: 'quantitative',
+        scale: { domain: [0, 1], range: ['#1f77e0', '#c0c0c0', '#e0233a'] },
+        title: 'value (rank)',
+      },
+    },
+  } as TopLevelSpec;
+}
+
+/** SHAP dependence: a column's value (x) against its SHAP value (y), one point per record. */
+export function dependenceChart(opts: {
+  title: string;
+  rows: Array<{ value: number | string; shap: number }>;
+  numeric: boolean;
+  column: string;
+  yTitle: string;
+}): TopLevelSpec {
+  return {
+    ...base,
+    title: opts.title,
+    data: { values: opts.rows },
+    mark: { type: 'circle', size: 18, opacity: 0.6, color: '#4c78a8' },
+    encoding: {
+      x: {
+        field: 'value',
+        type: opts.numeric ? 'quantitative' : 'nominal',
+        title: opts.column,
+        scale: { zero: false },
+      },
+      y: { field: 'shap', type: 'quantitative', title: opts.yTitle },
+    },
+  } as TopLevelSpec;
+}

@@ -1,6 +1,15 @@
 import { fmt } from '../format';
 import type { ReportData } from '../train/train-result';
-import { barChart, calibrationChart, foldSpreadChart, heatmap, lineChart, renderSvg } from './charts';
+import {
+  barChart,
+  beeswarmChart,
+  calibrationChart,
+  dependenceChart,
+  foldSpreadChart,
+  heatmap,
+  lineChart,
+  renderSvg,
+} from './charts';
 import { thin } from '../metrics';
 
 const esc = (s: unknown): string =>
@@ -31,6 +40,55 @@ function paramsText(params: Record<string, unknown>): string {
   return entries
     .map(([k, v]) => `${k} = ${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : String(v)}`)
     .join(', ');
+}
+
+function shapUnit(shap: NonNullable<ReportData['shap']>): string {
+  return shap.space === 'probability' ? 'SHAP value (probability)' : 'SHAP value';
+}
+
+async function renderShap(shap: NonNullable<ReportData['shap']>): Promise<string[]> {
+  const out: string[] = [];
+  const order = shap.meanAbs.map((m) => m.column);
+  if (shap.points.length) {
+    out.push(
+      await renderSvg(
+        beeswarmChart({ title: 'SHAP summary (test rows)', rows: shap.points, order, xTitle: shapUnit(shap) }),
+      ),
+    );
+  } else {
+    out.push(
+      await renderSvg(
+        barChart({
+          title: 'Mean |SHAP| per column (test rows, all classes)',
+          rows: shap.meanAbs.slice(0, 15).map((m) => ({ column: m.column, meanAbs: m.meanAbs })),
+          label: 'column',
+          value: 'meanAbs',
+          valueTitle: 'mean |SHAP|',
+        }),
+      ),
+    );
+  }
+  for (const dep of shap.dependence) {
+    out.push(
+      await renderSvg(
+        dependenceChart({
+          title: `SHAP dependence: ${dep.column}`,
+          rows: dep.points,
+          numeric: dep.numeric,
+          column: dep.column,
+          yTitle: shapUnit(shap),
+        }),
+      ),
+    );
+  }
+  return out;
+}
+
+function shapSection(shap: NonNullable<ReportData['shap']>, charts: string[]): string {
+  return `<section><h2>Why the model scores as it does (SHAP)</h2><p class="muted">${esc(shap.rows)} test rows explained by ${esc(shap.method)}, in ${esc(shap.space)} space; each record's values plus the base value add up to its prediction. Columns by mean |SHAP|: ${shap.meanAbs
+    .slice(0, 5)
+    .map((m) => `${esc(m.column)} ${fmt(m.meanAbs)}`)
+    .join(', ')}.</p><div class="grid">${charts.join('\n')}</div></section>`;
 }
 
 /** report.html: one self-contained page (inline CSS and SVG, no script, no network). */
@@ -104,6 +162,7 @@ export async function renderReport(d: ReportData): Promise<string> {
         }),
       ),
     );
+  const shapCharts = d.shap ? await renderShap(d.shap) : [];
   if (d.learningCurve.length) {
     const rows = d.learningCurve.flatMap((p) => [
       { rows: p.rows, score: p.train, part: 'train subset' },
@@ -165,6 +224,7 @@ ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">thresho
 <section><h2>Models: baseline vs tuned</h2>${table(['model', `CV ${m.primaryMetric}`, 'CV std', ...present.map((c) => `test ${c}`)], modelRows, (i) => (i === bestRowIndex ? 'best' : ''))}
 ${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall and F1 in this table cut at 0.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold (${fmt(m.best.threshold)}).</p>` : ''}</section>
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
+${d.shap ? shapSection(d.shap, shapCharts) : ''}
 <section><h2>Leakage findings</h2>${
     m.leakage.length
       ? table(

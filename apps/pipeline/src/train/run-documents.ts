@@ -10,6 +10,7 @@ import type { Candidate } from './ensemble';
 import type { TestEvaluation } from './evaluate-test';
 import { servedSchema } from './infer-schema';
 import type { Importance } from './importance';
+import type { ShapSummary } from './shap-summary';
 import type { LearningCurve } from './learning-curve';
 import type { LoadedData, PreparedTarget } from './read-data';
 import type { TrainTestSplit } from './split';
@@ -31,6 +32,7 @@ export interface TabularRun {
   threshold?: number;
   bestTest: TestEvaluation;
   importance: Importance;
+  shap: ShapSummary;
   learningCurve: LearningCurve;
   stageTimesMs: Record<string, number>;
 }
@@ -64,6 +66,12 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
       droppedExcludedLabels: prepared.droppedExcluded,
     },
     features: { count: chosen.X.cols, names: [...chosen.X.columns] },
+    shap: {
+      space: run.shap.space,
+      method: run.shap.method,
+      rows: run.shap.rows,
+      meanAbs: Object.fromEntries(run.shap.meanAbs.map((m) => [m.column, m.meanAbs])),
+    },
     stageTimesMs: run.stageTimesMs,
   };
 
@@ -97,6 +105,7 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
     confusion: classification && classes ? { labels: classes, matrix: confusion() } : undefined,
     importance: run.importance.values,
     importanceKind: run.importance.kind,
+    shap: run.shap,
     learningCurve: run.learningCurve,
     foldSpread: results.flatMap((r) => {
       const { folds } = (r.tuned ?? r.baseline).cv;

@@ -2,6 +2,7 @@
 import type { ColumnTable } from 'arquero';
 import type { Task } from '@campaign-ml/core';
 import type { BundleDocument } from '@campaign-ml/bundle';
+import type { ShapSummary } from './shap-summary';
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { Params } from '@campaign-ml/tuning';
@@ -53,6 +54,8 @@ export interface MetricsDocument {
     droppedExcludedLabels: number;
   };
   features: { count: number; names: string[] };
+  /** Mean |SHAP| per input column on a sample of test rows (the kept model, in `space`). */
+  shap?: { space: string; method: string; rows: number; meanAbs: Record<string, number> };
   stageTimesMs: Record<string, number>;
 }
 
@@ -69,6 +72,8 @@ export interface ReportData {
   confusion?: { labels: string[]; matrix: number[][] };
   importance: Array<{ feature: string; importance: number }>;
   importanceKind: string;
+  /** SHAP summary of the kept model on test rows (table runs). */
+  shap?: ShapSummary;
   learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
   foldSpread: Array<{ model: string; fold: number; score: number }>;
   warnings: string[];

@@ -10,6 +10,7 @@ import { candidatesOf, weightedEnsemble } from './ensemble';
 import { evaluateTest } from './evaluate-test';
 import { fitRecipes } from './fit-recipes';
 import { inputColumnImportance } from './importance';
+import { shapSummary } from './shap-summary';
 import { inferTrainingSchema, typeFeatures } from './infer-schema';
 import { computeLearningCurve } from './learning-curve';
 import { readData } from './read-data';
@@ -106,6 +107,8 @@ async function trainTabular(
   progress.stage('importance');
   const { create, model, pipeline, X, Xtest } = chosen;
   const importance = inputColumnImportance(model, pipeline, split.test, yTest, { task, seed, maxRows: 2000 });
+  progress.stage('SHAP');
+  const shap = shapSummary(model, pipeline, split.train, split.test, { task, seed });
   progress.stage('learning curve');
   const classification = task !== 'regression';
   const learningCurve = computeLearningCurve(
@@ -136,6 +139,7 @@ async function trainTabular(
     threshold,
     bestTest,
     importance,
+    shap,
     learningCurve,
     stageTimesMs: stageTimesMs(progress),
   });
