@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { AbortError, CampaignMlError, SchemaError } from '@campaign-ml/core';
+import { runBundle } from './commands/bundle';
 import { runEvaluate } from './commands/evaluate';
 import { runPredict } from './commands/predict';
 import { runTrain } from './commands/train';
 import { MODEL_FAMILIES } from './config';
 
-// The CLI: commander wired to the three commands, each in the file of commands/ named after it,
+// The CLI: commander wired to the four commands, each in the file of commands/ named after it,
 // and the exit code an error gives.
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
+  return n;
+};
+
+const prob = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be a number between 0 and 1, got "${v}"`);
   return n;
 };
 
@@ -99,6 +106,23 @@ export function program(): Command {
     .option('--out <dir>', 'where metrics.json and report.html go', 'evaluation')
     .option('-q, --quiet', 'no progress output')
     .action(runEvaluate);
+  cli
+    .command('bundle')
+    .description(
+      'Wrap a model trained elsewhere (XGBoost save_model JSON or LightGBM text) into a servable bundle.json: ' +
+        "the schema and reference distributions come from a sample of the model's training data, the features " +
+        "are the model's columns passed through as numbers",
+    )
+    .option('--xgboost <file>', 'an XGBoost model saved with Booster.save_model("model.json")')
+    .option('--lightgbm <file>', 'a LightGBM text model (Booster.save_model("model.txt"))')
+    .option('--data <file>', "a sample of the model's training data (CSV/TSV/XLSX/JSON/NDJSON/Parquet) with the target")
+    .option('--target <column>', 'the target column of the sample')
+    .option('--positive <label>', "binary: the label the model's class 1 stands for (inferred as training does)")
+    .option('--threshold <p>', 'binary: decision threshold on P(positive) (default 0.5)', prob('--threshold'))
+    .option('--name <name>', 'the first part of the bundle id')
+    .option('--out <file>', 'where to write the bundle', 'bundle.json')
+    .option('-q, --quiet', 'no progress output')
+    .action(runBundle);
   return cli;
 }
 

@@ -20,6 +20,7 @@ export {
   type GrowPolicy,
   type MaxFeatures,
 } from './trees';
+export { importXGBoostModel, importLightGBMModel } from './import';
 export {
   LogisticRegression,
   FittedLogisticRegression,

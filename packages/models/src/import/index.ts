@@ -1,0 +1,2 @@
+export { importXGBoostModel } from './xgboost';
+export { importLightGBMModel } from './lightgbm';
