@@ -16,7 +16,11 @@ const depConstraints = [
   },
   { sourceTag: 'scope:models', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:tuning', onlyDependOnLibsWithTags: ['scope:core', 'scope:models'] },
-  { sourceTag: 'scope:explain', onlyDependOnLibsWithTags: ['scope:core'] },
+  // explain works on bundles: their model, features and input schema (ARCHITECTURE.md's arrow).
+  {
+    sourceTag: 'scope:explain',
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:schema', 'scope:features', 'scope:models', 'scope:bundle'],
+  },
   { sourceTag: 'scope:fairness', onlyDependOnLibsWithTags: ['scope:core'] },
   // drift compares new data with the reference distributions kept in the bundle, typed by schema.
   { sourceTag: 'scope:drift', onlyDependOnLibsWithTags: ['scope:core', 'scope:schema', 'scope:bundle'] },
