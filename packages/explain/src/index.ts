@@ -7,3 +7,19 @@ export {
   type ColumnImportance,
 } from './permutation-importance';
 export { oneMinusAuc, rmse, crossEntropy, type LossFunction, type LossName } from './losses';
+export { gridFor, mquantile, type Grid, type GridMethod, type GridOptions, type GridValue } from './grid';
+export {
+  partialDependence,
+  partialDependence2d,
+  type PartialDependence,
+  type PartialDependence2d,
+  type PartialDependenceOptions,
+} from './partial-dependence';
+export {
+  interestingRegions,
+  type Curve,
+  type Region,
+  type RegionOptions,
+  type RegionRule,
+  type Regions,
+} from './interesting-regions';

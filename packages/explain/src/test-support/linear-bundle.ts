@@ -13,13 +13,20 @@ import { inferSchema } from '@campaign-ml/schema';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- bundle's test support (not exported): reused, not copied
 export { campaignBundle, campaignTable } from '../../../bundle/src/test-bundles';
 
-/** A binary bundle: P(y = 1) = sigmoid(intercept + Σ coef[j]·column j), the columns read as they are. */
+/**
+ * A bundle of a logistic regression, the columns read as they are. Binary: P(y = 1) =
+ * sigmoid(intercept + Σ coef[j]·column j). Multinomial when `intercept` is a list (one per class,
+ * `coef` classes × columns, row-major): softmax of the class scores.
+ */
 export function logisticBundle(
   columns: Record<string, ArrayLike<number>>,
   coef: readonly number[],
-  intercept: number,
+  intercept: number | readonly number[],
   target = 'y',
 ): Bundle {
+  const intercepts = typeof intercept === 'number' ? [intercept] : [...intercept];
+  const k = Math.max(2, intercepts.length);
+  const classes = Array.from({ length: k }, (_, i) => String(i));
   const names = Object.keys(columns);
   const table = aq.table(Object.fromEntries(names.map((c) => [c, Array.from(columns[c])])), names);
   const pipeline = new ColumnPipeline({ groups: [{ name: 'numbers', select: names }] }).fit(table);
@@ -29,8 +36,8 @@ export function logisticBundle(
     version: BUNDLE_VERSION,
     id: 'explain-logistic',
     createdAt: new Date(0).toISOString(),
-    task: 'binary',
-    target: { column: target, classes: ['0', '1'], positiveClass: '1' },
+    task: k === 2 ? 'binary' : 'multiclass',
+    target: { column: target, classes, ...(k === 2 ? { positiveClass: '1' } : {}) },
     schema,
     features: pipeline.toJSON(),
     model: {
@@ -40,9 +47,9 @@ export function logisticBundle(
         version: 1,
         params: {},
         columns: names,
-        classes: 2,
+        classes: k,
         coef: encodeArray(Float64Array.from(coef)),
-        intercept: encodeArray(Float64Array.of(intercept)),
+        intercept: encodeArray(Float64Array.from(intercepts)),
         nIter: 0,
         converged: true,
       },
