@@ -23,3 +23,12 @@ export {
   type RegionRule,
   type Regions,
 } from './interesting-regions';
+export {
+  describeTargetGroup,
+  type DescribeTargetGroupOptions,
+  type GroupStats,
+  type TargetGroupDescription,
+  type TargetGroupSentence,
+} from './describe-target-group';
+export { groupCondition, meets, type GroupCondition } from './group-condition';
+export { TEMPLATES, type GroupFigures, type SentenceTemplates } from './templates';
