@@ -32,8 +32,8 @@ export interface DescribeTargetGroupOptions {
   importance?: PermutationImportanceResult;
   /** Options of the permutation importance computed here (its y is the one above). */
   importanceOptions?: Omit<PermutationImportanceOptions, 'y'>;
-  /** Options of each column's partial dependence (defaults: sklearn grid, 1,000 rows). */
-  pdp?: Omit<PartialDependenceOptions, 'kind' | 'centered' | 'class'>;
+  /** Options of each column's partial dependence (defaults: sklearn grid, 1,000 rows, average only). */
+  pdp?: Omit<PartialDependenceOptions, 'centered' | 'class'>;
   /** Seed for the importance and the PDP row samples (default 0). */
   seed?: number;
 }
