@@ -85,11 +85,16 @@ export function inputColumnImportance(
 }
 
 /** A fitted pipeline and model as @campaign-ml/explain takes them (a bundle has the same shape). */
-export function explainable(model: FittedModel, pipeline: FittedColumnPipeline, task: Task): ExplainableModel {
+export function explainable(
+  model: FittedModel,
+  pipeline: FittedColumnPipeline,
+  task: Task,
+  classes?: readonly string[] | null,
+): ExplainableModel {
   const k = isClassifier(model) ? model.classes : 0;
   return {
     task,
-    classes: k ? Array.from({ length: k }, (_, i) => String(i)) : null,
+    classes: k ? (classes ?? Array.from({ length: k }, (_, i) => String(i))) : null,
     features: pipeline,
     scoreTable: (t) => {
       const X = pipeline.transform(t);

@@ -9,6 +9,7 @@ import { provenance } from '../provenance';
 import type { Candidate } from './ensemble';
 import type { TestEvaluation } from './evaluate-test';
 import { servedSchema } from './infer-schema';
+import type { ExplainSections } from '../explain/explain-sections';
 import type { Importance } from './importance';
 import type { LearningCurve } from './learning-curve';
 import type { LoadedData, PreparedTarget } from './read-data';
@@ -31,6 +32,8 @@ export interface TabularRun {
   threshold?: number;
   bestTest: TestEvaluation;
   importance: Importance;
+  /** Importance, PDP panels and target-group sentences of the top columns, for the report. */
+  explain?: ExplainSections;
   learningCurve: LearningCurve;
   stageTimesMs: Record<string, number>;
 }
@@ -94,6 +97,7 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
     confusion: classification && classes ? { labels: classes, matrix: confusion() } : undefined,
     importance: run.importance.values,
     importanceKind: run.importance.kind,
+    ...(run.explain ? { explain: run.explain } : {}),
     learningCurve: run.learningCurve,
     foldSpread: results.flatMap((r) => {
       const { folds } = (r.tuned ?? r.baseline).cv;

@@ -5,6 +5,7 @@ import type { BundleDocument } from '@campaign-ml/bundle';
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { Params } from '@campaign-ml/tuning';
+import type { ExplainSections } from '../explain/explain-sections';
 import type { Metrics } from '../metrics';
 
 export interface CvSummary {
@@ -69,6 +70,8 @@ export interface ReportData {
   confusion?: { labels: string[]; matrix: number[][] };
   importance: Array<{ feature: string; importance: number }>;
   importanceKind: string;
+  /** The best model explained: importance with spread, PDP/ICE panels with high regions, target-group sentences. */
+  explain?: ExplainSections;
   learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
   foldSpread: Array<{ model: string; fold: number; score: number }>;
   warnings: string[];

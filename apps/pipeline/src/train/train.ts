@@ -9,7 +9,8 @@ import { checkLeakage } from './detect-leakage';
 import { candidatesOf, weightedEnsemble } from './ensemble';
 import { evaluateTest } from './evaluate-test';
 import { fitRecipes } from './fit-recipes';
-import { inputColumnImportance } from './importance';
+import { explainSections } from '../explain/explain-sections';
+import { explainable, inputColumnImportance } from './importance';
 import { inferTrainingSchema, typeFeatures } from './infer-schema';
 import { computeLearningCurve } from './learning-curve';
 import { readData } from './read-data';
@@ -106,6 +107,16 @@ async function trainTabular(
   progress.stage('importance');
   const { create, model, pipeline, X, Xtest } = chosen;
   const importance = inputColumnImportance(model, pipeline, split.test, yTest, { task, seed, maxRows: 2000 });
+  // The explanation sections of the report: the top 5 columns' PDP panels and sentences (on 500
+  // test rows), ranked by the importance just computed.
+  progress.stage('explain');
+  const explain = explainSections(explainable(model, pipeline, task, classes), split.test, {
+    topK: 5,
+    maxRows: 500,
+    seed,
+    y: yTest,
+    importance: importance.result,
+  });
   progress.stage('learning curve');
   const classification = task !== 'regression';
   const learningCurve = computeLearningCurve(
@@ -136,6 +147,7 @@ async function trainTabular(
     threshold,
     bestTest,
     importance,
+    explain,
     learningCurve,
     stageTimesMs: stageTimesMs(progress),
   });
