@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AbortError, CampaignMlError, SchemaError } from '@campaign-ml/core';
 import { runBundle } from './commands/bundle';
 import { runEvaluate } from './commands/evaluate';
+import { runExplain } from './commands/explain';
 import { runPredict } from './commands/predict';
 import { runTrain } from './commands/train';
 import { MODEL_FAMILIES } from './config';
@@ -123,6 +124,31 @@ export function program(): Command {
     .option('--out <file>', 'where to write the bundle', 'bundle.json')
     .option('-q, --quiet', 'no progress output')
     .action(runBundle);
+  cli
+    .command('explain')
+    .description(
+      'Explain a bundle on a table (a file, or a database table/query): permutation importance (when the data has the outcome), partial dependence with its high regions, and one target-group sentence per top column; writes explain.json and a self-contained explain.html',
+    )
+    .requiredOption('--bundle <file>', 'bundle.json written by train')
+    .option('--data <file>', 'the rows to explain (raw campaign fields, with the outcome column for importance)')
+    .option(
+      '--db <url>',
+      'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path',
+    )
+    .option('--table <name>', 'with --db: the table')
+    .option('--query <select>', 'with --db: a SELECT giving the rows')
+    .option('--target <column>', "the outcome column (default: the bundle's target, when the data has it)")
+    .option('--top <k>', 'columns to explain', int('--top'), 5)
+    .option(
+      '--max-rows <n>',
+      'rows the importance and the curves use (a seeded sample beyond)',
+      int('--max-rows'),
+      1000,
+    )
+    .option('--seed <n>', 'seed of the samples and shuffles', int('--seed'), 0)
+    .option('--out <dir>', 'where explain.json and explain.html go', 'explain')
+    .option('-q, --quiet', 'no progress output')
+    .action(runExplain);
   return cli;
 }
 

@@ -11,6 +11,7 @@ import {
   renderSvg,
 } from './charts';
 import { thin } from '../metrics';
+import { EXPLAIN_CSS, explainSectionsHtml } from './explain-html';
 
 const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -22,7 +23,8 @@ main{padding:8px 32px 40px;max-width:1280px}section{background:#fff;border:1px s
 h2{font-size:17px;margin:0 0 12px}table{border-collapse:collapse;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #eceef2;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f2f4f7;font-weight:600}.best{background:#eef7ee}.kpis{display:flex;gap:12px;flex-wrap:wrap}
 .kpi{background:#f2f4f7;border-radius:6px;padding:8px 14px}.kpi b{display:block;font-size:20px}.grid{display:flex;flex-wrap:wrap;gap:12px}
-.t{text-align:left}header code{background:#39415a;color:#fff}.muted{color:#667}.warn{color:#9a5b00}code{background:#f2f4f7;padding:1px 4px;border-radius:3px}`;
+.t{text-align:left}header code{background:#39415a;color:#fff}.muted{color:#667}.warn{color:#9a5b00}code{background:#f2f4f7;padding:1px 4px;border-radius:3px}
+${EXPLAIN_CSS}`;
 
 function table(head: string[], rows: Array<Array<string | number>>, rowClass?: (i: number) => string): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
@@ -225,6 +227,7 @@ ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">thresho
 ${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall and F1 in this table cut at 0.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold (${fmt(m.best.threshold)}).</p>` : ''}</section>
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
 ${d.shap ? shapSection(d.shap, shapCharts) : ''}
+${d.explain ? explainSectionsHtml(d.explain, `${m.target} (${bestTitle}, test rows)`) : ''}
 <section><h2>Leakage findings</h2>${
     m.leakage.length
       ? table(

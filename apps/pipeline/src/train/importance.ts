@@ -1,10 +1,8 @@
 import type { ColumnTable } from 'arquero';
-import { createRng, take, type Classifier, type FittedModel, type Matrix, type Task } from '@campaign-ml/core';
-import { rocAucScore } from '@campaign-ml/models';
+import { createRng, isClassifier, take, type FittedModel, type Matrix, type Task } from '@campaign-ml/core';
+import { permutationImportance, type ExplainableModel, type PermutationImportanceResult } from '@campaign-ml/explain';
 import type { FittedColumnPipeline } from '@campaign-ml/features';
-import { takeRows } from '@campaign-ml/ingest';
-import { defaultScorer, permutationImportance } from '@campaign-ml/selection';
-import { positiveColumn } from '../metrics';
+import { permutationImportance as matrixPermutationImportance } from '@campaign-ml/selection';
 
 export interface ImportanceOptions {
   seed: number;
@@ -40,7 +38,7 @@ export function featureImportance(model: FittedModel, X: Matrix, y: Float64Array
       Xs = take(X, idx);
       ys = Float64Array.from(idx, (i) => y[i]);
     }
-    values = permutationImportance(model, Xs, ys, {
+    values = matrixPermutationImportance(model, Xs, ys, {
       nRepeats: 3,
       seed: opts.seed,
       ...(opts.scorer ? { scorer: opts.scorer } : {}),
@@ -55,11 +53,14 @@ export function featureImportance(model: FittedModel, X: Matrix, y: Float64Array
 
 /**
  * Permutation importance of the input columns a person knows (the table's, before the feature
- * pipeline): each column is shuffled in the test rows, the rows go through the fitted pipeline and
- * the model again, and the drop in test score is its importance (mean of `nRepeats` shuffles).
- * Every output feature made from a column (its one-hot indicators, date parts, missing flags, and
- * both recipes' copies in an ensemble) moves together, as the column itself would. The score is
- * ROC AUC for a binary task, accuracy for multiclass and R² for regression.
+ * pipeline), by @campaign-ml/explain's `permutationImportance` (dalex's `model_parts`): in each of
+ * `nRepeats` rounds (default 3) a fresh sample of at most `maxRows` test rows is drawn, each column
+ * is shuffled in it, the rows go through the fitted pipeline and the model again, and the rise of
+ * the loss over the unshuffled rows is the column's importance (mean over rounds). The loss is
+ * 1 − ROC AUC for a binary task (so the importance is the drop in test ROC AUC), 1 − macro
+ * one-vs-rest AUC for multiclass, and RMSE for regression (the rise in test RMSE). Every output
+ * feature made from a column (its one-hot indicators, date parts, missing flags, and both recipes'
+ * copies in an ensemble) moves together, as the column itself would.
  */
 export function inputColumnImportance(
   model: FittedModel,
@@ -67,34 +68,37 @@ export function inputColumnImportance(
   table: ColumnTable,
   y: Float64Array,
   opts: { task: Task; seed: number; maxRows?: number; nRepeats?: number },
-): Importance {
-  const binary = opts.task === 'binary';
-  const scorer = binary
-    ? (m: FittedModel, X: Matrix, ys: ArrayLike<number>) =>
-        rocAucScore(ys, positiveColumn((m as Classifier).predictProba(X)))
-    : defaultScorer;
-  const rng = createRng(opts.seed);
-  let rows = table;
-  let ys = y;
-  if (opts.maxRows !== undefined && table.numRows() > opts.maxRows) {
-    const idx = rng.sampleIndices(table.numRows(), opts.maxRows);
-    rows = takeRows(table, idx);
-    ys = Float64Array.from(idx, (i) => y[i]);
-  }
-  const nRepeats = opts.nRepeats ?? 3;
-  const baseline = scorer(model, pipeline.transform(rows), ys);
-  const values = pipeline.inputColumns.map((column) => {
-    const original = Array.from(rows.array(column) as ArrayLike<unknown>);
-    let drop = 0;
-    for (let r = 0; r < nRepeats; r++) {
-      const order = rng.permutation(original.length);
-      const shuffled = Array.from(order, (i) => original[i]);
-      drop += baseline - scorer(model, pipeline.transform(rows.assign({ [column]: shuffled })), ys);
-    }
-    return { feature: column, importance: drop / nRepeats };
+): Importance & { result: PermutationImportanceResult } {
+  const result = permutationImportance(explainable(model, pipeline, opts.task), table, {
+    y,
+    seed: opts.seed,
+    nRepeats: opts.nRepeats ?? 3,
+    maxRows: opts.maxRows ?? Infinity,
   });
+  const values = result.columns.map((c) => ({ feature: c.name, importance: c.difference }));
+  const rounds = `mean of ${result.nRepeats} rounds on ${result.rows} rows`;
+  const kind =
+    opts.task === 'regression'
+      ? `permutation of input columns (rise in test RMSE when the column is shuffled; ${rounds})`
+      : `permutation of input columns (drop in test ROC AUC${opts.task === 'multiclass' ? ', macro one-vs-rest' : ''}): the rise in 1 − AUC when the column is shuffled; ${rounds}`;
+  return { values: values.slice(0, 20), kind, result };
+}
+
+/** A fitted pipeline and model as @campaign-ml/explain takes them (a bundle has the same shape). */
+export function explainable(
+  model: FittedModel,
+  pipeline: FittedColumnPipeline,
+  task: Task,
+  classes?: readonly string[] | null,
+): ExplainableModel {
+  const k = isClassifier(model) ? model.classes : 0;
   return {
-    values: values.sort((a, b) => b.importance - a.importance).slice(0, 20),
-    kind: `permutation of input columns (drop in test ${binary ? 'ROC AUC' : opts.task === 'multiclass' ? 'accuracy' : 'R²'})`,
+    task,
+    classes: k ? (classes ?? Array.from({ length: k }, (_, i) => String(i))) : null,
+    features: pipeline,
+    scoreTable: (t) => {
+      const X = pipeline.transform(t);
+      return isClassifier(model) ? model.predictProba(X) : model.predict(X);
+    },
   };
 }

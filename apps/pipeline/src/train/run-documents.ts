@@ -9,6 +9,7 @@ import { provenance } from '../provenance';
 import type { Candidate } from './ensemble';
 import type { TestEvaluation } from './evaluate-test';
 import { servedSchema } from './infer-schema';
+import type { ExplainSections } from '../explain/explain-sections';
 import type { Importance } from './importance';
 import type { ShapSummary } from './shap-summary';
 import type { LearningCurve } from './learning-curve';
@@ -33,6 +34,8 @@ export interface TabularRun {
   bestTest: TestEvaluation;
   importance: Importance;
   shap: ShapSummary;
+  /** Importance, PDP panels and target-group sentences of the top columns, for the report. */
+  explain?: ExplainSections;
   learningCurve: LearningCurve;
   stageTimesMs: Record<string, number>;
 }
@@ -106,6 +109,7 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
     importance: run.importance.values,
     importanceKind: run.importance.kind,
     shap: run.shap,
+    ...(run.explain ? { explain: run.explain } : {}),
     learningCurve: run.learningCurve,
     foldSpread: results.flatMap((r) => {
       const { folds } = (r.tuned ?? r.baseline).cv;

@@ -6,6 +6,7 @@ import type { ShapSummary } from './shap-summary';
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { Params } from '@campaign-ml/tuning';
+import type { ExplainSections } from '../explain/explain-sections';
 import type { Metrics } from '../metrics';
 
 export interface CvSummary {
@@ -74,6 +75,8 @@ export interface ReportData {
   importanceKind: string;
   /** SHAP summary of the kept model on test rows (table runs). */
   shap?: ShapSummary;
+  /** The best model explained: importance with spread, PDP/ICE panels with high regions, target-group sentences. */
+  explain?: ExplainSections;
   learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
   foldSpread: Array<{ model: string; fold: number; score: number }>;
   warnings: string[];

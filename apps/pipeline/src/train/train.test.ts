@@ -5,6 +5,7 @@ import { createRng } from '@campaign-ml/core';
 import { Bundle } from '@campaign-ml/bundle';
 import { parseConfig } from '../config';
 import { Progress } from '../progress';
+import { explainSectionsHtml } from '../report/explain-html';
 import { train, type TrainResult } from './train';
 
 const sample = path.resolve(__dirname, '../../../../data/kickstarter-sample.csv');
@@ -39,6 +40,17 @@ describe('train on the embedded sample', () => {
     // The learning curve ends at the kept model itself: its last test score is the reported one.
     const curve = first.report.learningCurve;
     expect(curve[curve.length - 1]).toMatchObject({ fraction: 1, rows: m.data.trainRows, test: m.best.test.rocAuc });
+  });
+
+  it("explains the best model in the report: the importance's top 5 columns as PDP panels and sentences", () => {
+    const { explain, importance } = first.report;
+    expect(explain!.panels.map((p) => p.column)).toEqual(importance.slice(0, 5).map((r) => r.feature));
+    expect(explain!.sentences).toHaveLength(5);
+    // The sections report.html appends (renderReport itself needs Vega, an ES module jest does not load).
+    const html = explainSectionsHtml(explain!, 'state');
+    expect(html.match(/class="pdp"/g)).toHaveLength(5);
+    expect(html.match(/class="sentence"/g)).toHaveLength(5);
+    expect(html.match(/class="bar"/g)).toHaveLength(5);
   });
 
   it('writes a bundle that reproduces the test predictions bit for bit after a JSON round trip', () => {

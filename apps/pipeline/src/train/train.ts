@@ -9,8 +9,9 @@ import { checkLeakage } from './detect-leakage';
 import { candidatesOf, weightedEnsemble } from './ensemble';
 import { evaluateTest } from './evaluate-test';
 import { fitRecipes } from './fit-recipes';
-import { inputColumnImportance } from './importance';
 import { shapSummary } from './shap-summary';
+import { explainSections } from '../explain/explain-sections';
+import { explainable, inputColumnImportance } from './importance';
 import { inferTrainingSchema, typeFeatures } from './infer-schema';
 import { computeLearningCurve } from './learning-curve';
 import { readData } from './read-data';
@@ -109,6 +110,16 @@ async function trainTabular(
   const importance = inputColumnImportance(model, pipeline, split.test, yTest, { task, seed, maxRows: 2000 });
   progress.stage('SHAP');
   const shap = shapSummary(model, pipeline, split.train, split.test, { task, seed });
+  // The explanation sections of the report: the top 5 columns' PDP panels and sentences (on 500
+  // test rows), ranked by the importance just computed.
+  progress.stage('explain');
+  const explain = explainSections(explainable(model, pipeline, task, classes), split.test, {
+    topK: 5,
+    maxRows: 500,
+    seed,
+    y: yTest,
+    importance: importance.result,
+  });
   progress.stage('learning curve');
   const classification = task !== 'regression';
   const learningCurve = computeLearningCurve(
@@ -140,6 +151,7 @@ async function trainTabular(
     bestTest,
     importance,
     shap,
+    explain,
     learningCurve,
     stageTimesMs: stageTimesMs(progress),
   });
