@@ -330,10 +330,44 @@ interface Fitted {
   warnings: string[];
 }
 
+/** First index whose value is >= v in a non-decreasing array (a.length when none). */
+function lowerBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > v in a non-decreasing array. */
+function upperBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The cut of best gain in [lo, hi), or -1 when the range is empty. */
+function bestIn(gain: Float64Array, lo: number, hi: number): number {
+  let pick = -1;
+  for (let j = lo; j < hi; j++) if (pick < 0 || gain[j] > gain[pick]) pick = j;
+  return pick;
+}
+
+const EPS = 1e-12;
+
 /**
  * One cut per group, every group's rate within tolerance / 2 of a common target x (so within
  * tolerance of each other), x on a grid, the best total objective. When no x is reachable by
- * every group, the x whose worst miss is smallest.
+ * every group, the x whose worst miss is smallest. A group's rate does not decrease along its
+ * cuts, so the cuts near x are one contiguous run, found by binary search.
  */
 function deterministicSimple(
   curves: GroupCurve[],
@@ -343,6 +377,7 @@ function deterministicSimple(
   gridSize: number,
 ): Fitted {
   const half = tol / 2;
+  const rates = curves.map((c) => Float64Array.from(c.cuts, (_, j) => rate(c, j)));
   let best: { k: number; total: number; miss: number; picks: number[] } | undefined;
   for (let k = 0; k <= gridSize; k++) {
     const x = k / gridSize;
@@ -350,88 +385,83 @@ function deterministicSimple(
     let miss = 0;
     const picks: number[] = [];
     for (let g = 0; g < curves.length; g++) {
-      const c = curves[g];
-      let pick = -1;
-      let closest = 0;
-      let closestDist = Infinity;
-      for (let j = 0; j < c.cuts.length; j++) {
-        const d = Math.abs(rate(c, j) - x);
-        if (d <= half + 1e-12 && (pick < 0 || gain[g][j] > gain[g][pick])) pick = j;
-        if (d < closestDist) {
-          closestDist = d;
-          closest = j;
-        }
-      }
+      const r = rates[g];
+      const lo = lowerBound(r, x - half - EPS);
+      const hi = upperBound(r, x + half + EPS);
+      let pick = bestIn(gain[g], lo, hi);
       if (pick < 0) {
-        pick = closest;
-        miss = Math.max(miss, closestDist - half);
+        // Nothing within reach: the nearer of the two neighbours of x.
+        const below = lo - 1;
+        pick = below >= 0 && (lo >= r.length || x - r[below] <= r[lo] - x) ? below : lo;
+        miss = Math.max(miss, Math.abs(r[pick] - x) - half);
       }
       picks.push(pick);
       total += gain[g][pick];
     }
-    if (!best || miss < best.miss - 1e-12 || (Math.abs(miss - best.miss) <= 1e-12 && total > best.total)) {
+    if (!best || miss < best.miss - EPS || (Math.abs(miss - best.miss) <= EPS && total > best.total)) {
       best = { k, total, miss, picks };
     }
   }
   const b = best!;
-  const rates = b.picks.map((j, g) => rate(curves[g], j));
-  const warnings =
-    b.miss > 0
-      ? b.picks.flatMap((j, g) =>
-          Math.abs(rates[g] - b.k / gridSize) > half + 1e-12
-            ? [`group "{${g}}" cannot reach the common rate within the tolerance (too few distinct scores)`]
-            : [],
-        )
-      : [];
+  const achieved = b.picks.map((j, g) => rates[g][j]);
+  const warnings = b.picks.flatMap((_, g) =>
+    Math.abs(achieved[g] - b.k / gridSize) > half + EPS
+      ? [`group "{${g}}" cannot reach the common rate within the tolerance (too few distinct scores)`]
+      : [],
+  );
   return {
     rules: b.picks.map((j, g) => ({ threshold: curves[g].cuts[j] })),
-    summary: { target: { x: b.k / gridSize }, objective: b.total, gap: Math.max(...rates) - Math.min(...rates) },
+    summary: { target: { x: b.k / gridSize }, objective: b.total, gap: Math.max(...achieved) - Math.min(...achieved) },
     warnings,
   };
 }
 
-/** Equalized odds, deterministic: FPR and TPR of every group within tolerance / 2 of a common target. */
+/**
+ * Equalized odds, deterministic: FPR and TPR of every group within tolerance / 2 of a common
+ * target (x, y) on a grid of step tolerance / 2. Both rates are non-decreasing along the cuts, so
+ * the cuts near the target are the overlap of two contiguous runs.
+ */
 function deterministicOdds(curves: GroupCurve[], gain: Float64Array[], tol: number): Fitted {
   const half = tol / 2;
   const step = Math.max(half, 0.0025);
   const steps = Math.ceil(1 / step);
+  const fprs = curves.map((c) => Float64Array.from(c.fp, (v) => v / c.neg));
+  const tprs = curves.map((c) => Float64Array.from(c.tp, (v) => v / c.pos));
+  const dist = (g: number, j: number, x: number, y: number) =>
+    Math.max(Math.abs(fprs[g][j] - x), Math.abs(tprs[g][j] - y));
   let best: { total: number; miss: number; picks: number[]; x: number; y: number } | undefined;
   for (let a = 0; a <= steps; a++) {
     const x = Math.min(1, a * step);
     for (let b = 0; b <= steps; b++) {
-      const yv = Math.min(1, b * step);
-      if (yv < x - tol) continue; // below the diagonal: never better than a flipped rule
+      const y = Math.min(1, b * step);
+      if (y < x - tol) continue; // below the diagonal: never better than a flipped rule
       let total = 0;
       let miss = 0;
       const picks: number[] = [];
       for (let g = 0; g < curves.length; g++) {
-        const c = curves[g];
-        let pick = -1;
-        let closest = 0;
-        let closestDist = Infinity;
-        for (let j = 0; j < c.cuts.length; j++) {
-          const d = Math.max(Math.abs(c.fp[j] / c.neg - x), Math.abs(c.tp[j] / c.pos - yv));
-          if (d <= half + 1e-12 && (pick < 0 || gain[g][j] > gain[g][pick])) pick = j;
-          if (d < closestDist) {
-            closestDist = d;
-            closest = j;
-          }
-        }
+        const f0 = lowerBound(fprs[g], x - half - EPS);
+        const f1 = upperBound(fprs[g], x + half + EPS);
+        const t0 = lowerBound(tprs[g], y - half - EPS);
+        const t1 = upperBound(tprs[g], y + half + EPS);
+        let pick = bestIn(gain[g], Math.max(f0, t0), Math.min(f1, t1));
         if (pick < 0) {
-          pick = closest;
-          miss = Math.max(miss, closestDist - half);
+          // Nothing within reach: the nearest of the runs' ends (the distance is valley-shaped along the cuts).
+          const last = fprs[g].length - 1;
+          const ends = [f0 - 1, f0, f1 - 1, f1, t0 - 1, t0, t1 - 1, t1].filter((j) => j >= 0 && j <= last);
+          pick = ends.reduce((p, j) => (dist(g, j, x, y) < dist(g, p, x, y) ? j : p), ends[0]);
+          miss = Math.max(miss, dist(g, pick, x, y) - half);
         }
         picks.push(pick);
         total += gain[g][pick];
       }
-      if (!best || miss < best.miss - 1e-12 || (Math.abs(miss - best.miss) <= 1e-12 && total > best.total)) {
-        best = { total, miss, picks, x, y: yv };
+      if (!best || miss < best.miss - EPS || (Math.abs(miss - best.miss) <= EPS && total > best.total)) {
+        best = { total, miss, picks, x, y };
       }
     }
   }
   const b = best!;
-  const tpr = b.picks.map((j, g) => curves[g].tp[j] / curves[g].pos);
-  const fpr = b.picks.map((j, g) => curves[g].fp[j] / curves[g].neg);
+  const tpr = b.picks.map((j, g) => tprs[g][j]);
+  const fpr = b.picks.map((j, g) => fprs[g][j]);
   const gap = Math.max(Math.max(...tpr) - Math.min(...tpr), Math.max(...fpr) - Math.min(...fpr));
   return {
     rules: b.picks.map((j, g) => ({ threshold: curves[g].cuts[j] })),
