@@ -2,6 +2,7 @@ import { fmt } from '../format';
 import type { ReportData } from '../train/train-result';
 import { barChart, calibrationChart, foldSpreadChart, heatmap, lineChart, renderSvg } from './charts';
 import { thin } from '../metrics';
+import { fairnessSection } from './fairness-section';
 
 const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -165,6 +166,7 @@ ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">thresho
 <section><h2>Models: baseline vs tuned</h2>${table(['model', `CV ${m.primaryMetric}`, 'CV std', ...present.map((c) => `test ${c}`)], modelRows, (i) => (i === bestRowIndex ? 'best' : ''))}
 ${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall and F1 in this table cut at 0.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold (${fmt(m.best.threshold)}).</p>` : ''}</section>
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
+${fairnessSection(d.fairness)}
 <section><h2>Leakage findings</h2>${
     m.leakage.length
       ? table(

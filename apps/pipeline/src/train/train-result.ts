@@ -6,6 +6,7 @@ import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { Params } from '@campaign-ml/tuning';
 import type { Metrics } from '../metrics';
+import type { FairnessSummary } from './fairness-summary';
 
 export interface CvSummary {
   metric: string;
@@ -53,6 +54,8 @@ export interface MetricsDocument {
     droppedExcludedLabels: number;
   };
   features: { count: number; names: string[] };
+  /** With `fairness` in the config: the audit on the test part before and after mitigation. */
+  fairness?: FairnessSummary;
   stageTimesMs: Record<string, number>;
 }
 
@@ -72,4 +75,5 @@ export interface ReportData {
   learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
   foldSpread: Array<{ model: string; fold: number; score: number }>;
   warnings: string[];
+  fairness?: FairnessSummary;
 }
