@@ -34,6 +34,28 @@ const dataSource = z.union([
   }),
 ]);
 
+const binSpec = z.union([
+  z.strictObject({ edges: z.array(z.number()).min(1) }),
+  z.strictObject({ quantiles: z.number().int().min(2).max(20) }),
+]);
+
+/** The fairness audit and mitigation (binary tasks); see apps/pipeline/README.md "fairness". */
+const fairnessConfig = z.strictObject({
+  /** Columns whose groups are audited (several: their intersections). */
+  sensitive: z.array(z.string().min(1)).min(1),
+  mitigation: z.enum(['none', 'reweighing', 'thresholds']).default('none'),
+  constraint: z.enum(['demographicParity', 'equalizedOdds', 'truePositiveRateParity']).default('demographicParity'),
+  objective: z.enum(['accuracy', 'balancedAccuracy']).default('accuracy'),
+  /** Thresholds: the largest gap between the groups' rates on the out-of-fold predictions. */
+  tolerance: z.number().min(0).lt(1).default(0.01),
+  /** Numeric sensitive columns binned by edges or training-part quantiles, by column. */
+  bins: z.record(z.string(), binSpec).default({}),
+  /** Derived sensitive columns (audit only): arquero expressions by new column name, e.g. "2024 - d.Year_Birth". */
+  derive: z.record(z.string(), z.string().min(1)).default({}),
+  /** Bootstrap resamples for the intervals of the by-group rates and gaps (0: none). */
+  bootstrap: z.number().int().min(0).max(2000).default(200),
+});
+
 /** The pipeline config (YAML or flags). Every key is documented in apps/pipeline/README.md. */
 export const configSchema = z.strictObject({
   name: z
@@ -103,6 +125,7 @@ export const configSchema = z.strictObject({
       experiment: z.string().default('campaign-ml'),
     })
     .default({ enabled: true, experiment: 'campaign-ml' }),
+  fairness: fairnessConfig.optional(),
   /** The engagement forecast: a daily per-entity panel resampled to weeks, lags and horizons. */
   timeseries: z
     .strictObject({
@@ -165,8 +188,32 @@ export function parseConfig(input: unknown, source = 'config'): PipelineConfig {
       });
     }
   }
+  if (cfg.fairness) problems.push(...fairnessProblems(cfg));
   if (problems.length) throw new SchemaError(problems, `${source} is not a valid pipeline config`);
   return cfg;
+}
+
+function fairnessProblems(cfg: PipelineConfig): Problem[] {
+  const f = cfg.fairness!;
+  const problems: Problem[] = [];
+  const bad = (column: string, message: string) => problems.push({ code: 'INVALID_CONFIG', message, column });
+  if (cfg.task && cfg.task !== 'binary')
+    bad('fairness', `fairness: the audit and mitigation need a binary task, not ${cfg.task}`);
+  if (cfg.timeseries) bad('fairness', 'fairness: not available with timeseries');
+  for (const c of Object.keys(f.bins)) {
+    if (!f.sensitive.includes(c)) bad(`fairness.bins.${c}`, `fairness.bins.${c}: "${c}" is not in fairness.sensitive`);
+  }
+  if (f.mitigation === 'thresholds') {
+    if (f.sensitive.length !== 1) {
+      bad('fairness.sensitive', 'fairness.sensitive: threshold mitigation takes exactly one sensitive column');
+    } else if (f.sensitive[0] in f.derive) {
+      bad(
+        'fairness.sensitive',
+        `fairness.sensitive: "${f.sensitive[0]}" is derived; thresholds need a column records carry`,
+      );
+    }
+  }
+  return problems;
 }
 
 /** Read a YAML (or JSON) config file; relative data paths resolve against the file's folder. */
@@ -209,6 +256,9 @@ export function checkColumnsExist(cfg: PipelineConfig, columns: readonly string[
     ['leakage.timeColumn', cfg.leakage.timeColumn],
     ['timeseries.entity', cfg.timeseries?.entity],
     ['timeseries.time', cfg.timeseries?.time],
+    ...(cfg.fairness?.sensitive ?? [])
+      .map((c, i): [string, string] => [`fairness.sensitive[${i}]`, c])
+      .filter(([, c]) => !(c in (cfg.fairness?.derive ?? {}))),
     ...cfg.features.drop.map((c, i): [string, string] => [`features.drop[${i}]`, c]),
     ...cfg.leakage.drop.map((c, i): [string, string] => [`leakage.drop[${i}]`, c]),
   ];

@@ -45,7 +45,7 @@ export interface BundleDocument {
   /** The raw input columns a record may carry; `required` ones must be present. */
   schema: Schema;
   features: Serialized;
-  model: { name: string; fitted: Serialized; threshold?: number };
+  model: { name: string; fitted: Serialized; threshold?: number; groupThresholds?: GroupThresholds };
   metrics: Record<string, unknown>;
   reference?: Reference;
   /**
@@ -55,6 +55,18 @@ export interface BundleDocument {
    */
   explain?: { background: Record<string, unknown>[] };
   provenance: BundleProvenance;
+}
+
+/**
+ * Binary: a threshold per group of one input column (fairness mitigation), replacing `threshold`.
+ * A numeric column is grouped by `bins` (bin i holds edges[i-1] <= v < edges[i], labelled
+ * labels[i], as @campaign-ml/fairness's fitBins); a categorical one by its value. A record needs
+ * the column, and its group must be one of `thresholds`.
+ */
+export interface GroupThresholds {
+  column: string;
+  bins?: { edges: number[]; labels: string[] };
+  thresholds: Record<string, number>;
 }
 
 export interface Prediction {
@@ -80,6 +92,8 @@ export class Bundle {
   readonly features: FittedColumnPipeline;
   readonly model: FittedModel;
   readonly threshold?: number;
+  /** Binary with fairness thresholds: the threshold of each group of one input column. */
+  readonly groupThresholds?: GroupThresholds;
   private readonly validators: Record<'reject' | 'unseen', RecordValidator>;
 
   private constructor(readonly document: BundleDocument) {
@@ -112,7 +126,8 @@ export class Bundle {
       );
     }
     this.threshold = document.task === 'binary' ? (document.model.threshold ?? 0.5) : undefined;
-    const required = this.features.inputColumns;
+    this.groupThresholds = checkGroupThresholds(document);
+    const required = this.requiredColumns;
     this.validators = {
       reject: compileRecordValidator(document.schema, { required, unknownCategories: 'reject' }),
       unseen: compileRecordValidator(document.schema, { required, unknownCategories: 'unseen' }),
@@ -164,7 +179,9 @@ export class Bundle {
 
   /** Input columns a record must carry (the ones the feature pipeline reads). */
   get requiredColumns(): readonly string[] {
-    return this.features.inputColumns;
+    const column = this.document.model.groupThresholds?.column;
+    const inputs = this.features.inputColumns;
+    return column === undefined || inputs.includes(column) ? inputs : [...inputs, column];
   }
 
   toJSON(): BundleDocument {
@@ -198,7 +215,7 @@ export class Bundle {
 
   /** Predictions for a table already in the schema's types. */
   predictTable(table: ColumnTable): Prediction[] {
-    return this.format(this.scoreTable(table), table.numRows());
+    return this.format(this.scoreTable(table), table.numRows(), table);
   }
 
   /** Validate raw records, then predict each. */
@@ -207,12 +224,16 @@ export class Bundle {
     return this.predictTable(this.recordsToTable(records, options));
   }
 
-  /** Class index per row from scores, applying the binary threshold. */
-  labelIndices(scores: Float64Array, rows: number): Int32Array {
+  /**
+   * Class index per row from scores, applying the binary threshold, or with group thresholds the
+   * threshold of each row's group, read from `table` (the rows the scores are of).
+   */
+  labelIndices(scores: Float64Array, rows: number, table?: ColumnTable): Int32Array {
     const k = this.classes?.length ?? 0;
+    const cuts = k === 2 ? this.rowThresholds(rows, table) : undefined;
     const out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) {
-      if (k === 2) out[r] = scores[r * 2 + 1] >= (this.threshold ?? 0.5) ? 1 : 0;
+      if (k === 2) out[r] = scores[r * 2 + 1] >= (cuts ? cuts[r] : (this.threshold ?? 0.5)) ? 1 : 0;
       else {
         let best = 0;
         for (let c = 1; c < k; c++) if (scores[r * k + c] > scores[r * k + best]) best = c;
@@ -222,23 +243,94 @@ export class Bundle {
     return out;
   }
 
-  private format(scores: Float64Array, rows: number): Prediction[] {
+  /**
+   * Each row's threshold from its group (undefined without group thresholds). A row without the
+   * column's value, or of a group the thresholds do not know, is an InputError naming the row.
+   */
+  rowThresholds(rows: number, table?: ColumnTable): Float64Array | undefined {
+    const g = this.groupThresholds;
+    if (!g) return undefined;
+    if (!table || !table.columnNames().includes(g.column)) {
+      throw new InputError(
+        'MISSING_SENSITIVE_COLUMN',
+        `this model applies a threshold per group of "${g.column}", so every record needs "${g.column}"`,
+        { column: g.column, expected: `a value of "${g.column}"` },
+      );
+    }
+    const values = table.array(g.column) as ArrayLike<unknown>;
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const v = values[r];
+      let group: string | undefined;
+      if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) {
+        group = g.bins ? (typeof v === 'number' ? g.bins.labels[binOf(v, g.bins.edges)] : undefined) : String(v);
+      }
+      const t = group === undefined ? undefined : g.thresholds[group];
+      if (t === undefined) {
+        throw new InputError(
+          group === undefined ? 'MISSING_SENSITIVE_VALUE' : 'UNKNOWN_GROUP',
+          group === undefined
+            ? `row ${r}: "${g.column}" is missing, and this model's threshold depends on it`
+            : `row ${r}: "${g.column}" is ${JSON.stringify(group)}, a group the fairness thresholds do not know`,
+          { row: r, column: g.column, value: v, expected: `one of ${Object.keys(g.thresholds).join(', ')}` },
+        );
+      }
+      out[r] = t;
+    }
+    return out;
+  }
+
+  private format(scores: Float64Array, rows: number, table?: ColumnTable): Prediction[] {
     const classes = this.classes;
     if (!classes) return Array.from(scores, (v) => ({ label: v }));
     const k = classes.length;
-    const idx = this.labelIndices(scores, rows);
+    const cuts = k === 2 ? this.rowThresholds(rows, table) : undefined;
+    const idx = this.labelIndices(scores, rows, table);
     const out: Prediction[] = new Array(rows);
     for (let r = 0; r < rows; r++) {
       const probabilities: Record<string, number> = {};
       for (let c = 0; c < k; c++) probabilities[classes[c]] = scores[r * k + c];
+      const threshold = cuts ? cuts[r] : this.threshold;
       out[r] = {
         label: classes[idx[r]],
         probabilities,
-        ...(this.threshold !== undefined ? { threshold: this.threshold } : {}),
+        ...(threshold !== undefined ? { threshold } : {}),
       };
     }
     return out;
   }
+}
+
+/** Index of v's bin: the number of edges <= v (the rule of @campaign-ml/fairness's applyBins). */
+function binOf(v: number, edges: readonly number[]): number {
+  let i = 0;
+  while (i < edges.length && edges[i] <= v) i++;
+  return i;
+}
+
+/** The document's group thresholds, checked: binary only, a schema column, numbers, bins that match. */
+function checkGroupThresholds(doc: BundleDocument): GroupThresholds | undefined {
+  const g = doc.model.groupThresholds;
+  if (g === undefined) return undefined;
+  const bad = (why: string) =>
+    new SerializationError('INVALID_BUNDLE', `bundle model.groupThresholds ${why}`, {
+      column: 'model.groupThresholds',
+    });
+  if (doc.task !== 'binary') throw bad('needs a binary task');
+  if (!g || typeof g.column !== 'string' || !doc.schema.columns.some((c) => c.name === g.column)) {
+    throw bad(`names column ${JSON.stringify(g?.column)}, which is not in the bundle schema`);
+  }
+  const ts = Object.values(g.thresholds ?? {});
+  if (ts.length === 0 || ts.some((t) => typeof t !== 'number' || !Number.isFinite(t))) {
+    throw bad('must map each group to a finite threshold');
+  }
+  if (
+    g.bins &&
+    (g.bins.labels?.length !== (g.bins.edges?.length ?? -1) + 1 || g.bins.edges.some((e) => !Number.isFinite(e)))
+  ) {
+    throw bad('bins need finite edges and one more label than edges');
+  }
+  return g;
 }
 
 function loadPart<T>(json: unknown, field: string): T {

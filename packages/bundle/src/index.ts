@@ -5,6 +5,7 @@ export {
   type BundleTarget,
   type BundleProvenance,
   type BundleDocument,
+  type GroupThresholds,
   type Prediction,
   type PredictOptions,
 } from './bundle';

@@ -7,7 +7,8 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['v1'],
-        summary: 'The served model: task, classes, threshold, metrics, input schema, provenance',
+        summary:
+          'The served model: task, classes, threshold (or per-group thresholds), metrics, fairness summary, input schema, provenance',
       },
     },
     async () => {
@@ -22,6 +23,8 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
         target: doc.target,
         classes: doc.target.classes,
         threshold: runtime.bundle.threshold ?? null,
+        groupThresholds: runtime.bundle.groupThresholds ?? null,
+        fairness: doc.metrics.fairness ?? null,
         model: doc.model.name,
         metrics: doc.metrics,
         unknownCategories: runtime.options.unknownCategories,

@@ -320,7 +320,7 @@ function predictions(bundle: Bundle, good: ColumnTable, rows: Int32Array, ids: r
   }
   const scores = n > 0 ? bundle.scoreTable(good) : new Float64Array(0);
   if (classes) {
-    const labels = bundle.labelIndices(scores, n);
+    const labels = bundle.labelIndices(scores, n, good);
     out.prediction = Array.from(labels, (k) => classes[k]);
     classes.forEach((c, k) => {
       out[`p_${c}`] = Array.from({ length: n }, (_, r) => scores[r * classes.length + k]);

@@ -20,6 +20,8 @@ export interface FoldJob {
   metrics: MetricName[];
   /** Also return the test rows' predictions (out-of-fold predictions, for ensembles and thresholds). */
   predict: boolean;
+  /** Weights of all training rows (fairness reweighing); each fold fits with its rows' weights. */
+  sampleWeight?: Float64Array;
 }
 
 export interface FoldOutcome {
@@ -45,6 +47,7 @@ export function runFoldJob(job: FoldJob, X: Matrix, y: Float64Array): FoldOutcom
   };
   const cv = crossValidate(() => fam.create(job.task, job.params, job.seed), X, y, {
     folds: [job.fold],
+    sampleWeight: job.sampleWeight,
     metrics: job.predict ? [...job.metrics, keep] : job.metrics,
   });
   const { [PREDICTIONS]: _kept, ...scores } = cv.folds[0].scores;

@@ -16,6 +16,8 @@ export interface ModelSpec {
   task: Task;
   params: Params;
   seed: number;
+  /** Sample weights of the training rows (fairness reweighing), passed to every fold's fit. */
+  sampleWeight?: Float64Array;
 }
 
 /** crossValidate's summary, as train.ts reads it, with the out-of-fold predictions when asked for. */

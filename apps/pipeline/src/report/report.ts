@@ -12,6 +12,7 @@ import {
 } from './charts';
 import { thin } from '../metrics';
 import { EXPLAIN_CSS, explainSectionsHtml } from './explain-html';
+import { fairnessSection } from './fairness-section';
 
 const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -228,6 +229,7 @@ ${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
 ${d.shap ? shapSection(d.shap, shapCharts) : ''}
 ${d.explain ? explainSectionsHtml(d.explain, `${m.target} (${bestTitle}, test rows)`) : ''}
+${fairnessSection(d.fairness)}
 <section><h2>Leakage findings</h2>${
     m.leakage.length
       ? table(

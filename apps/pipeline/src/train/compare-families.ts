@@ -46,6 +46,8 @@ export interface FamilyComparison {
   seed: number;
   cv: ParallelCv;
   signal?: AbortSignal;
+  /** Training-row weights (fairness reweighing): every CV fold and every final fit uses them. */
+  sampleWeight?: Float64Array;
   /** A family starts: `trials` it will be tuned for (0: its defaults only). */
   onFamily?: (family: Family, trials: number) => void;
   /** A tuning trial of `family` finished. */
@@ -70,7 +72,7 @@ export interface ComparedFamily {
  * predictions, so the kept params' out-of-fold predictions need no second fit.
  */
 export async function compareFamilies(c: FamilyComparison): Promise<ComparedFamily[]> {
-  const { task, seed, yTrain, folds, cv, signal, tuning } = c;
+  const { task, seed, yTrain, folds, cv, signal, tuning, sampleWeight } = c;
   const { primary, greater, metrics: cvMetrics } = c.scoring;
   const compared: ComparedFamily[] = [];
   for (const fam of c.families) {
@@ -82,13 +84,13 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
     const tuneIt = tuning.trials > 0 && Object.keys(fam.space).length > 0;
     c.onFamily?.(fam, tuneIt ? tuning.trials : 0);
     const t0 = performance.now();
-    const spec = { family: fam.name, catalog: c.catalog, task, seed };
+    const spec = { family: fam.name, catalog: c.catalog, task, seed, sampleWeight };
     // The folds are dealt out to the workers first and the baseline is fitted here meanwhile. The
     // baseline's CV is tuning's trial 0, and its predictions are its out-of-fold predictions.
     const baseline = { ...spec, params: fam.defaults };
     const baselineCv = cv.crossValidate(X, yTrain, baseline, folds, cvMetrics, signal, { predict: true });
     baselineCv.catch(() => undefined);
-    const baselineModel = fam.create(task, fam.defaults, seed).fit(X, yTrain, { signal });
+    const baselineModel = fam.create(task, fam.defaults, seed).fit(X, yTrain, { signal, sampleWeight });
     const base = await baselineCv;
     const fitMs = performance.now() - t0;
     const baseTest = evaluateTest(baselineModel, Xtest, c.yTest, c.classes);
@@ -137,7 +139,7 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
       if (tuned.study.bestTrial.number !== 0) {
         const p = trialPredictions.get(JSON.stringify(tuned.bestParams));
         outOfFold = p?.length === folds.length && p.every(Boolean) ? assembleOutOfFold(p, folds, X.rows) : undefined;
-        kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal });
+        kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal, sampleWeight });
       }
       const tunedTest = evaluateTest(kept, Xtest, c.yTest, c.classes);
       result.tuned = {

@@ -56,6 +56,7 @@ interface CandidateContext {
   seed: number;
   cv: ParallelCv;
   signal?: AbortSignal;
+  sampleWeight?: Float64Array;
 }
 
 /**
@@ -63,7 +64,7 @@ interface CandidateContext {
  * the ensemble and the threshold.
  */
 export function candidatesOf(compared: readonly ComparedFamily[], ctx: CandidateContext): Candidates {
-  const { recipes, yTrain, folds, task, seed, cv, signal } = ctx;
+  const { recipes, yTrain, folds, task, seed, cv, signal, sampleWeight } = ctx;
   const byName = new Map<string, Candidate>();
   const keptOof = new Map(compared.filter((c) => c.outOfFold).map((c) => [c.result.model, c.outOfFold!]));
   for (const { family: fam, result: r, model } of compared) {
@@ -77,7 +78,7 @@ export function candidatesOf(compared: readonly ComparedFamily[], ctx: Candidate
     if (c.oof) return c.oof;
     const r = compared.find((x) => x.result.model === name)!.result;
     const params = (r.tuned ?? r.baseline).params;
-    const spec = { family: name as Family['name'], task, params, seed };
+    const spec = { family: name as Family['name'], task, params, seed, sampleWeight };
     const oof = keptOof.get(name) ?? (await cv.crossValPredict(c.X, yTrain, spec, folds, signal));
     c.oof =
       oof.task === 'classification'

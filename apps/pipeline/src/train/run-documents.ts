@@ -1,5 +1,5 @@
 import { isClassifier } from '@campaign-ml/core';
-import { backgroundSample, computeReference, createBundleDocument } from '@campaign-ml/bundle';
+import { backgroundSample, computeReference, createBundleDocument, type GroupThresholds } from '@campaign-ml/bundle';
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { PipelineConfig } from '../config';
@@ -7,6 +7,7 @@ import { classificationCurves, positiveColumn } from '../metrics';
 import type { Progress } from '../progress';
 import { provenance } from '../provenance';
 import type { Candidate } from './ensemble';
+import type { FairnessSummary } from './fairness-summary';
 import type { TestEvaluation } from './evaluate-test';
 import { servedSchema } from './infer-schema';
 import type { ExplainSections } from '../explain/explain-sections';
@@ -37,6 +38,8 @@ export interface TabularRun {
   /** Importance, PDP panels and target-group sentences of the top columns, for the report. */
   explain?: ExplainSections;
   learningCurve: LearningCurve;
+  /** The fairness audit (before/after mitigation) and the per-group thresholds, when configured. */
+  fairness?: { summary: FairnessSummary; groupThresholds?: GroupThresholds };
   stageTimesMs: Record<string, number>;
 }
 
@@ -75,8 +78,10 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
       rows: run.shap.rows,
       meanAbs: Object.fromEntries(run.shap.meanAbs.map((m) => [m.column, m.meanAbs])),
     },
+    ...(run.fairness ? { fairness: run.fairness.summary } : {}),
     stageTimesMs: run.stageTimesMs,
   };
+  const groupThresholds = run.fairness?.groupThresholds;
 
   const bundleSchema = servedSchema(schema, chosen.pipeline, cfg.target);
   const trainScores = isClassifier(model) ? model.predictProba(chosen.X) : model.predict(chosen.X);
@@ -87,8 +92,18 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
       target: { column: cfg.target, classes, ...(positiveClass ? { positiveClass } : {}) },
       schema: bundleSchema,
       features: chosen.pipeline.toJSON(),
-      model: { name: best.model, fitted: model.toJSON(), ...(threshold !== undefined ? { threshold } : {}) },
-      metrics: { primaryMetric: primary, test: bestTest.metrics, cv: bestCv },
+      model: {
+        name: best.model,
+        fitted: model.toJSON(),
+        ...(threshold !== undefined ? { threshold } : {}),
+        ...(groupThresholds ? { groupThresholds } : {}),
+      },
+      metrics: {
+        primaryMetric: primary,
+        test: bestTest.metrics,
+        cv: bestCv,
+        ...(run.fairness ? { fairness: fairnessBrief(run.fairness.summary) } : {}),
+      },
       reference: computeReference(split.train, bundleSchema, referenceScores),
       explain: {
         background: backgroundSample(split.train, chosen.pipeline.inputColumns, { rows: 100, seed: cfg.seed }),
@@ -116,8 +131,20 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
       return folds.map((score, fold) => ({ model: r.title, fold, score }));
     }),
     warnings: data.warnings.map((w) => w.message),
+    ...(run.fairness ? { fairness: run.fairness.summary } : {}),
   };
   return { bundle, metrics, report, testScores: bestTest.scores, testTable: split.test };
+}
+
+/** The fairness summary the bundle carries (and /v1/model shows): the gaps before and after, not the tables. */
+function fairnessBrief(f: FairnessSummary) {
+  const side = (a: FairnessSummary['before']) => ({
+    demographicParityDifference: a.demographicParityDifference,
+    equalizedOddsDifference: a.equalizedOddsDifference,
+    accuracy: a.accuracy,
+  });
+  const { sensitive, mitigation, constraint, objective, accuracyCost } = f;
+  return { sensitive, mitigation, constraint, objective, before: side(f.before), after: side(f.after), accuracyCost };
 }
 
 /** How long each finished stage took, in whole milliseconds by stage name (metrics.json `stageTimesMs`). */

@@ -8,6 +8,7 @@ import type { Schema } from '@campaign-ml/schema';
 import type { Params } from '@campaign-ml/tuning';
 import type { ExplainSections } from '../explain/explain-sections';
 import type { Metrics } from '../metrics';
+import type { FairnessSummary } from './fairness-summary';
 
 export interface CvSummary {
   metric: string;
@@ -57,6 +58,8 @@ export interface MetricsDocument {
   features: { count: number; names: string[] };
   /** Mean |SHAP| per input column on a sample of test rows (the kept model, in `space`). */
   shap?: { space: string; method: string; rows: number; meanAbs: Record<string, number> };
+  /** With `fairness` in the config: the audit on the test part before and after mitigation. */
+  fairness?: FairnessSummary;
   stageTimesMs: Record<string, number>;
 }
 
@@ -80,4 +83,5 @@ export interface ReportData {
   learningCurve: Array<{ fraction: number; rows: number; train: number; test: number }>;
   foldSpread: Array<{ model: string; fold: number; score: number }>;
   warnings: string[];
+  fairness?: FairnessSummary;
 }

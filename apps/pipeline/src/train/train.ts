@@ -8,6 +8,7 @@ import { bestByCv, compareFamilies, scoringFor } from './compare-families';
 import { checkLeakage } from './detect-leakage';
 import { candidatesOf, weightedEnsemble } from './ensemble';
 import { evaluateTest } from './evaluate-test';
+import { fairnessStage, fairnessWeights, sensitiveParts } from './fairness';
 import { fitRecipes } from './fit-recipes';
 import { shapSummary } from './shap-summary';
 import { explainSections } from '../explain/explain-sections';
@@ -53,6 +54,9 @@ async function trainTabular(
   progress.stage('split');
   const split = splitTrainTest(table, y, task, cfg, progress);
   const { yTrain, yTest, folds } = split;
+  // Fairness: the sensitive groups of both parts, and reweighing's training weights when asked for.
+  const sensitive = cfg.fairness ? sensitiveParts(cfg.fairness, split) : undefined;
+  const sampleWeight = cfg.fairness && sensitive ? fairnessWeights(cfg.fairness, yTrain, sensitive) : undefined;
 
   progress.stage('features');
   const families = cfg.models.map((m) => FAMILIES[m]);
@@ -78,12 +82,13 @@ async function trainTabular(
     seed,
     cv,
     signal,
+    sampleWeight,
     onFamily: (fam, trials) => progress.stage(`${fam.title}`, trials),
     onTrial: (_fam, s) => progress.tick(s.trials.length, cfg.tuning.trials, `best ${fmt(s.bestTrial?.value)}`),
     onCompared: ({ result }) => progress.info(familyLine(result, primary)),
   });
   const results = compared.map((c) => c.result);
-  const candidates = candidatesOf(compared, { recipes, yTrain, folds, task, seed, cv, signal });
+  const candidates = candidatesOf(compared, { recipes, yTrain, folds, task, seed, cv, signal, sampleWeight });
 
   const members = results.filter((r) => r.model !== 'dummy');
   if (cfg.ensemble.enabled && members.length >= 2) {
@@ -104,6 +109,22 @@ async function trainTabular(
   progress.stage('threshold + evaluation');
   const threshold = await chooseBinaryThreshold(task, best.model, candidates, yTrain, cfg.threshold.metric);
   const bestTest = evaluateTest(chosen.model, chosen.Xtest, yTest, k, threshold ?? 0.5);
+
+  if (cfg.fairness) progress.stage('fairness');
+  const fairness =
+    cfg.fairness && sensitive
+      ? await fairnessStage({
+          f: cfg.fairness,
+          parts: sensitive,
+          split,
+          best: best.model,
+          chosen,
+          candidates,
+          testProba: bestTest.scores,
+          threshold: threshold ?? 0.5,
+          seed,
+        })
+      : undefined;
 
   progress.stage('importance');
   const { create, model, pipeline, X, Xtest } = chosen;
@@ -153,6 +174,7 @@ async function trainTabular(
     shap,
     explain,
     learningCurve,
+    fairness,
     stageTimesMs: stageTimesMs(progress),
   });
 }
