@@ -17,6 +17,7 @@ const benches = [
   'tools/bench/models/linear.ts',
   'tools/bench/models/mlp.ts',
   'tools/bench/api/load.ts',
+  'tools/bench/explain/tree-shap.ts',
   'tools/bench/explain/counterfactuals.ts',
   ...(process.argv.includes('pipeline') ? ['tools/bench/pipeline/real-data.ts'] : []),
 ];

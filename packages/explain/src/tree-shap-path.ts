@@ -25,12 +25,24 @@ export class PathShap {
   private readonly q: number;
   private readonly tq: Float64Array;
   private readonly wq: Float64Array;
-  // Path stack, one level per depth: features, zero and one fractions, and the products at the nodes.
+  /** w_q / (1 − t_q): a cold element's integral is Σ_q these × P_q, divided by its z (see leaf). */
+  private readonly wCold: Float64Array;
+  // The path, shared by every level: element i's feature, zero and one fraction; a feature's
+  // position on it (or -1); and per level the products Π (z + t_q (o − z)) at the nodes.
   private readonly feat: Int32Array;
   private readonly zf: Float64Array;
   private readonly of: Float64Array;
+  private readonly pos: Int32Array;
   private readonly prod: Float64Array;
-  private readonly stride: number;
+  /** Each node's share of its parent's cover (0.5 each way under a parent with no cover). */
+  private readonly share: Float64Array;
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly feature: Int32Array;
+  private readonly threshold: Float64Array;
+  private readonly defaultLeft: Uint8Array;
+  private readonly catOffset: Int32Array;
+  private readonly value: Float64Array;
   private row!: Float64Array;
   private out!: Float64Array;
   private outOffset = 0;
@@ -40,19 +52,37 @@ export class PathShap {
 
   constructor(
     private readonly e: TreeArrays & { readonly valueWidth: number },
-    private readonly cover: Float64Array,
+    cover: Float64Array,
     maxDepth: number,
+    nFeatures: number,
   ) {
     this.q = Math.max(1, Math.ceil(maxDepth / 2));
     const rule = gaussLegendre(this.q);
     this.tq = rule.nodes;
     this.wq = rule.weights;
-    this.stride = maxDepth + 1;
-    const levels = maxDepth + 2;
-    this.feat = new Int32Array(levels * this.stride);
-    this.zf = new Float64Array(levels * this.stride);
-    this.of = new Float64Array(levels * this.stride);
-    this.prod = new Float64Array(levels * this.q);
+    this.wCold = rule.weights.map((w, k) => w / (1 - rule.nodes[k]));
+    const len = maxDepth + 1;
+    this.feat = new Int32Array(len);
+    this.zf = new Float64Array(len);
+    this.of = new Float64Array(len);
+    this.pos = new Int32Array(nFeatures).fill(-1);
+    this.prod = new Float64Array((maxDepth + 2) * this.q);
+    const n = e.left.length;
+    this.share = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const l = e.left[i];
+      if (l < 0) continue;
+      const c = cover[i];
+      this.share[l] = c > 0 ? cover[l] / c : 0.5;
+      this.share[e.right[i]] = c > 0 ? cover[e.right[i]] / c : 0.5;
+    }
+    this.left = e.left;
+    this.right = e.right;
+    this.feature = e.feature;
+    this.threshold = e.threshold;
+    this.defaultLeft = e.defaultLeft;
+    this.catOffset = e.catOffset;
+    this.value = e.value;
   }
 
   /**
@@ -80,118 +110,128 @@ export class PathShap {
     this.recurse(root, 0, 0, scale, leafOutput);
   }
 
+  /** The child x takes at `node` (the walk's rule; see childFor in @campaign-ml/models). */
+  private hotChild(node: number, x: number): number {
+    const l = this.left[node];
+    if (x !== x) return this.defaultLeft[node] ? l : this.right[node];
+    if (this.catOffset[node] < 0) return x <= this.threshold[node] ? l : this.right[node];
+    return childFor(this.e, node, x);
+  }
+
   private recurse(node: number, level: number, len: number, weight: number, leafOutput: number): void {
-    const e = this.e;
-    const left = e.left[node];
+    const left = this.left[node];
     if (left < 0) {
       this.leaf(node, level, len, weight, leafOutput);
       return;
     }
-    const right = e.right[node];
-    const f = e.feature[node];
-    const x = this.row[f];
-    const hot = childFor(e, node, x);
-    const cold = hot === left ? right : left;
-    const c = this.cover[node];
-    const zHot = c > 0 ? this.cover[hot] / c : 0.5;
-    const zCold = c > 0 ? this.cover[cold] / c : 0.5;
+    const f = this.feature[node];
+    const hot = this.hotChild(node, this.row[f]);
+    const cold = hot === left ? this.right[node] : left;
+    const zHot = this.share[hot];
+    const zCold = this.share[cold];
     if (f === this.condFeature) {
       // Conditioned feature: not a player. On follows the row; off averages both children by cover.
-      this.copyLevel(level, len);
+      this.copyProducts(level);
       if (this.cond > 0) this.recurse(hot, level + 1, len, weight, leafOutput);
       else {
         if (zHot > 0) this.recurse(hot, level + 1, len, weight * zHot, leafOutput);
-        this.copyLevel(level, len);
         if (zCold > 0) this.recurse(cold, level + 1, len, weight * zCold, leafOutput);
       }
       return;
     }
-    this.push(level, len, f, zHot, 1);
-    this.recurse(hot, level + 1, this.lenAfter(level, len, f), weight, leafOutput);
-    // A cold child with no cover adds nothing (its zero fraction makes every product 0).
-    if (zCold === 0) return;
-    this.push(level, len, f, zCold, 0);
-    this.recurse(cold, level + 1, this.lenAfter(level, len, f), weight, leafOutput);
-  }
-
-  /** Level + 1 = level's path, unchanged (for a conditioned split). */
-  private copyLevel(level: number, len: number): void {
-    const s = this.stride;
-    const a = level * s;
-    const b = a + s;
-    for (let i = 0; i < len; i++) {
-      this.feat[b + i] = this.feat[a + i];
-      this.zf[b + i] = this.zf[a + i];
-      this.of[b + i] = this.of[a + i];
-    }
-    const q = this.q;
-    for (let k = 0; k < q; k++) this.prod[(level + 1) * q + k] = this.prod[level * q + k];
-  }
-
-  private lenAfter(level: number, len: number, f: number): number {
-    const a = level * this.stride;
-    for (let i = 0; i < len; i++) if (this.feat[a + i] === f) return len;
-    return len + 1;
-  }
-
-  /** Level + 1 = level's path extended by (f, z, o), merged into f's element when f is on it already. */
-  private push(level: number, len: number, f: number, z: number, o: number): void {
-    const s = this.stride;
-    const a = level * s;
-    const b = a + s;
-    const q = this.q;
-    const tq = this.tq;
-    const prodA = level * q;
-    const prodB = prodA + q;
-    let found = -1;
-    for (let i = 0; i < len; i++) {
-      this.feat[b + i] = this.feat[a + i];
-      this.zf[b + i] = this.zf[a + i];
-      this.of[b + i] = this.of[a + i];
-      if (this.feat[a + i] === f) found = i;
-    }
-    if (found < 0) {
-      this.feat[b + len] = f;
-      this.zf[b + len] = z;
-      this.of[b + len] = o;
-      for (let k = 0; k < q; k++) this.prod[prodB + k] = this.prod[prodA + k] * (z + tq[k] * (o - z));
+    const at = this.pos[f];
+    if (at < 0) {
+      // A new feature: element `len`, products extended by its factor.
+      this.feat[len] = f;
+      this.pos[f] = len;
+      this.zf[len] = zHot;
+      this.of[len] = 1;
+      this.extend(level, zHot, 1);
+      this.recurse(hot, level + 1, len + 1, weight, leafOutput);
+      // A cold child with no cover adds nothing (its zero fraction makes every product 0).
+      if (zCold > 0) {
+        this.zf[len] = zCold;
+        this.of[len] = 0;
+        this.extend(level, zCold, 0);
+        this.recurse(cold, level + 1, len + 1, weight, leafOutput);
+      }
+      this.pos[f] = -1;
       return;
     }
-    // The feature is on the path: its element takes both splits (fractions multiply); recompute
-    // the products from the elements rather than divide the old factor out.
-    this.zf[b + found] *= z;
-    this.of[b + found] *= o;
+    // The feature is on the path: its element takes both splits (fractions multiply), and the
+    // products are recomputed from the elements rather than the old factor divided out.
+    const z0 = this.zf[at];
+    const o0 = this.of[at];
+    this.zf[at] = z0 * zHot;
+    this.of[at] = o0;
+    this.recompute(level, len);
+    this.recurse(hot, level + 1, len, weight, leafOutput);
+    if (zCold > 0 && z0 > 0) {
+      this.zf[at] = z0 * zCold;
+      this.of[at] = 0;
+      this.recompute(level, len);
+      this.recurse(cold, level + 1, len, weight, leafOutput);
+    }
+    this.zf[at] = z0;
+    this.of[at] = o0;
+  }
+
+  private copyProducts(level: number): void {
+    const q = this.q;
+    const a = level * q;
+    for (let k = 0; k < q; k++) this.prod[a + q + k] = this.prod[a + k];
+  }
+
+  private extend(level: number, z: number, o: number): void {
+    const q = this.q;
+    const a = level * q;
+    const tq = this.tq;
+    const d = o - z;
+    for (let k = 0; k < q; k++) this.prod[a + q + k] = this.prod[a + k] * (z + tq[k] * d);
+  }
+
+  private recompute(level: number, len: number): void {
+    const q = this.q;
+    const b = (level + 1) * q;
+    const tq = this.tq;
     for (let k = 0; k < q; k++) {
-      let p = 1;
       const t = tq[k];
-      for (let i = 0; i < len; i++) p *= this.zf[b + i] + t * (this.of[b + i] - this.zf[b + i]);
-      this.prod[prodB + k] = p;
+      let p = 1;
+      for (let i = 0; i < len; i++) p *= this.zf[i] + t * (this.of[i] - this.zf[i]);
+      this.prod[b + k] = p;
     }
   }
 
   private leaf(node: number, level: number, len: number, weight: number, leafOutput: number): void {
-    const e = this.e;
-    const s = this.stride;
-    const a = level * s;
+    if (len === 0) return;
     const q = this.q;
     const prodA = level * q;
-    const W = e.valueWidth;
+    const prod = this.prod;
+    const tq = this.tq;
+    const wq = this.wq;
+    // A cold element (o = 0) has factor z (1 − t): its weight (0 − z) · ∫ P / (z (1 − t)) is
+    // −Σ_q w_q P_q / (1 − t_q), the same for every cold element on the path.
+    let cold = 0;
+    for (let k = 0; k < q; k++) cold += this.wCold[k] * prod[prodA + k];
+    const W = this.e.valueWidth;
     const nOut = this.nOut;
+    const out = this.out;
     for (let i = 0; i < len; i++) {
-      const z = this.zf[a + i];
-      const o = this.of[a + i];
-      const d = o - z;
-      if (d === 0) continue;
-      let integral = 0;
-      for (let k = 0; k < q; k++) {
-        const g = z + this.tq[k] * d;
-        // g is 0 only where z = o = 0, excluded above (d = 0).
-        integral += (this.wq[k] * this.prod[prodA + k]) / g;
+      const z = this.zf[i];
+      const o = this.of[i];
+      let w: number;
+      if (o === 0) w = -cold;
+      else {
+        const d = o - z;
+        if (d === 0) continue;
+        let integral = 0;
+        for (let k = 0; k < q; k++) integral += (wq[k] * prod[prodA + k]) / (z + tq[k] * d);
+        w = d * integral;
       }
-      const w = weight * d * integral;
-      const base = this.outOffset + this.feat[a + i] * nOut;
-      if (leafOutput >= 0) this.out[base + leafOutput] += w * e.value[node];
-      else for (let k = 0; k < W; k++) this.out[base + k] += w * e.value[node * W + k];
+      w *= weight;
+      const base = this.outOffset + this.feat[i] * nOut;
+      if (leafOutput >= 0) out[base + leafOutput] += w * this.value[node];
+      else for (let k = 0; k < W; k++) out[base + k] += w * this.value[node * W + k];
     }
   }
 }

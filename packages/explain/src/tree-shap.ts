@@ -169,7 +169,7 @@ function pathDependent(
     depths[t] = treeDepth(e, e.roots[t]);
     if (depths[t] > maxDepth) maxDepth = depths[t];
   }
-  const explainer = new PathShap(e, cover, maxDepth);
+  const explainer = new PathShap(e, cover, maxDepth, features.length);
   const values = new Float64Array(n * F * K);
   const row = new Float64Array(F);
   for (let r = 0; r < n; r++) {

@@ -1,0 +1,110 @@
+/**
+ * TreeSHAP benchmark: our exact path-dependent TreeSHAP against XGBoost's own `pred_contribs`
+ * (XGBoost 1.7, nthread=1) on the same imported model, 300 trees of depth 6
+ * (packages/models/src/trees/__fixtures__/xgboost/bench-300x6.json.gz, from
+ * tools/fixtures/xgboost-import.py), on the same rows in the same run.
+ *
+ *   npx tsx tools/bench/explain/tree-shap.ts      (TREESHAP_BENCH_ROWS, TREESHAP_BENCH_REPS)
+ *
+ * The rows are float32 values (XGBoost reads float32) with 5% missing, drawn around the fixture's
+ * rows. Both sides also answer with the values they computed, and the largest difference is
+ * printed (XGBoost accumulates in float32). Rounds interleave ours and XGBoost's; medians are
+ * compared. No timed test asserts any of this.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createMatrix, createRng } from '@campaign-ml/core';
+import { treeShap } from '@campaign-ml/explain';
+import { importXGBoostModel } from '@campaign-ml/models';
+import { median, startPythonWorker } from '../models/bench-kit';
+
+const ROWS = Number(process.env.TREESHAP_BENCH_ROWS ?? 2000);
+const REPS = Number(process.env.TREESHAP_BENCH_REPS ?? 5);
+const root = path.resolve(__dirname, '../../..');
+const fixture = JSON.parse(
+  gunzipSync(
+    fs.readFileSync(path.join(root, 'packages/models/src/trees/__fixtures__/xgboost/bench-300x6.json.gz')),
+  ).toString('utf8'),
+) as { model: string; X: (number | null)[][]; xgboostVersion: string };
+
+const model = importXGBoostModel(fixture.model);
+const F = model.columns.length;
+const rng = createRng(7);
+// Column-major float32 values: a fixture row's value scaled by a random factor, 5% missing.
+const data = new Float64Array(ROWS * F);
+for (let r = 0; r < ROWS; r++) {
+  const src = fixture.X[rng.int(fixture.X.length)];
+  for (let c = 0; c < F; c++) {
+    const v = src[c];
+    data[c * ROWS + r] = v === null || rng.random() < 0.05 ? NaN : Math.fround(v * (0.8 + 0.4 * rng.random()));
+  }
+}
+const X = createMatrix(ROWS, F, data, model.columns);
+
+const SCRIPT = `
+import json, sys, time
+import numpy as np
+import xgboost as xgb
+meta = json.load(open(sys.argv[1]))
+n, p = meta['rows'], meta['cols']
+X = np.fromfile(meta['X'], dtype='<f8').reshape(p, n).T.astype(np.float32)
+booster = xgb.Booster(model_file=bytearray(open(meta['model']).read(), 'utf8'))
+booster.set_param({'nthread': 1})
+d = xgb.DMatrix(X, missing=np.nan, nthread=1, feature_names=booster.feature_names)
+last = None
+for line in sys.stdin:
+    t0 = time.perf_counter()
+    last = booster.predict(d, pred_contribs=True)
+    secs = time.perf_counter() - t0
+    print(json.dumps({'seconds': secs, 'first': last[:50].ravel().tolist(), 'version': xgb.__version__}), flush=True)
+`;
+
+async function main(): Promise<void> {
+  const modelFile = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'treeshap-')), 'model.json');
+  fs.writeFileSync(modelFile, fixture.model);
+  const py = startPythonWorker<{ seconds: number; first: number[]; version: string }>(
+    'treeshap',
+    SCRIPT,
+    { rows: ROWS, cols: F, model: modelFile },
+    { X: data },
+  );
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let worst = 0;
+  let version = '';
+  try {
+    for (let i = 0; i < REPS; i++) {
+      const t0 = performance.now();
+      const shap = treeShap(model, X);
+      ours.push((performance.now() - t0) / 1000);
+      const ref = await py.ask('contribs');
+      theirs.push(ref.seconds);
+      version = ref.version;
+      // Compare the first 50 rows (features and bias column).
+      for (let r = 0; r < 50; r++) {
+        for (let f = 0; f < F; f++)
+          worst = Math.max(worst, Math.abs(shap.values[r * F + f] - ref.first[r * (F + 1) + f]));
+        worst = Math.max(worst, Math.abs((shap.expectedValue as number) - ref.first[r * (F + 1) + F]));
+      }
+    }
+  } finally {
+    py.done();
+  }
+  const a = median(ours);
+  const b = median(theirs);
+  console.log(
+    `TreeSHAP, ${model.nTrees} trees of depth 6, ${ROWS} rows x ${F} features (XGBoost ${version}, nthread=1)`,
+  );
+  console.log(
+    `  ours (float64, path-dependent)   ${(a * 1000).toFixed(1)} ms   (${((a / ROWS) * 1e6).toFixed(1)} µs/row)`,
+  );
+  console.log(
+    `  XGBoost pred_contribs (float32)  ${(b * 1000).toFixed(1)} ms   (${((b / ROWS) * 1e6).toFixed(1)} µs/row)`,
+  );
+  console.log(
+    `  ratio ours / XGBoost: ${(a / b).toFixed(2)}x (target <= 1.5x); largest difference ${worst.toExponential(2)}`,
+  );
+}
+
+void main();
