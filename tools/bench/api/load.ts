@@ -7,8 +7,11 @@
  *  - GET /healthz with autocannon (16 connections): the reference, the server's ceiling here;
  *  - POST /v1/predict, one record per request (16 connections): req/s, p50/p99 latency, and the
  *    ratio to the reference;
- *  - one 1,000-record POST /v1/predict, timed 20 times after warm-up (median, p90).
- * Targets (issue 6): >= 5,000 req/s, p99 <= 10 ms, 1,000 records <= 20 ms.
+ *  - one 1,000-record POST /v1/predict, timed 20 times after warm-up (median, p90);
+ *  - POST /v1/explain, one record per request (16 connections): req/s, p50/p99 latency.
+ * Targets (issue 6): >= 5,000 req/s, p99 <= 10 ms, 1,000 records <= 20 ms. Explain (issue 13): a
+ * median under 2 ms for a gradient-boosting bundle, under 50 ms for the pipeline's default
+ * weighted ensemble (pass its bundle with --bundle).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -150,6 +153,26 @@ async function main(): Promise<void> {
       if (!r.ok || body.predictions?.length !== 1000) throw new Error(`1,000-record request failed: ${r.status}`);
       if (i >= 5) times.push(performance.now() - t);
     }
+    const explainBody = JSON.stringify({ record: records[0] });
+    await autocannon({
+      url: `${url}/v1/explain`,
+      connections: 16,
+      duration: 2,
+      method: 'POST',
+      headers,
+      body: explainBody,
+    });
+    const explain = await autocannon({
+      url: `${url}/v1/explain`,
+      connections: 16,
+      duration,
+      method: 'POST',
+      headers,
+      body: explainBody,
+    });
+    const explainAnswer = (await (
+      await fetch(`${url}/v1/explain`, { method: 'POST', headers, body: explainBody })
+    ).json()) as { method?: string; space?: string };
     const result = {
       bundle: doc.id,
       cores: os.cpus().length,
@@ -165,6 +188,15 @@ async function main(): Promise<void> {
       },
       ratioToReference: single.requests.average / ref.requests.average,
       batch1000: { medianMs: quantile(times, 0.5), p90Ms: quantile(times, 0.9) },
+      explain: {
+        route: 'POST /v1/explain (1 record)',
+        method: explainAnswer.method,
+        space: explainAnswer.space,
+        reqPerSec: explain.requests.average,
+        p50Ms: explain.latency.p50,
+        p99Ms: explain.latency.p99,
+        non2xx: explain.non2xx,
+      },
       targets: { reqPerSec: 5000, p99Ms: 10, batch1000Ms: 20 },
     };
     console.log(JSON.stringify(result, null, 2));
@@ -172,6 +204,10 @@ async function main(): Promise<void> {
       `single-record: ${result.single.reqPerSec.toFixed(0)} req/s (target 5000), p99 ${result.single.p99Ms} ms (target 10); ` +
         `${(100 * result.ratioToReference).toFixed(0)}% of /healthz (${result.reference.reqPerSec.toFixed(0)} req/s); ` +
         `1,000 records: median ${result.batch1000.medianMs.toFixed(1)} ms (target 20)`,
+    );
+    console.log(
+      `explain (${result.explain.method}, ${result.explain.space}): ${result.explain.reqPerSec.toFixed(0)} req/s, ` +
+        `median ${result.explain.p50Ms} ms, p99 ${result.explain.p99Ms} ms at 16 connections`,
     );
   } finally {
     child.kill('SIGTERM');
