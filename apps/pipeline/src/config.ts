@@ -134,6 +134,8 @@ export const configSchema = z.strictObject({
       horizons: z.array(z.number().int().positive()).default([7, 14, 21, 28]),
       lags: z.number().int().min(1).max(26).default(4),
       rolling: z.array(z.number().int().min(2)).default([4]),
+      /** Season length in weeks of the seasonal naive candidate (value one season before the target week). */
+      season: z.number().int().min(1).max(52).default(4),
       cutoff: z.string().optional(),
     })
     .optional(),

@@ -104,8 +104,12 @@ export {
   randomOverSample,
   randomUnderSample,
   smote,
+  adasyn,
+  adasynPlan,
   type Resampled,
   type SamplingOptions,
   type SmoteOptions,
+  type AdasynOptions,
+  type AdasynClassPlan,
 } from './balancing';
 export { PCA, FittedPCA, type PCAParams } from './pca';

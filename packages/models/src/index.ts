@@ -49,7 +49,16 @@ export {
   type DummyClassifierStrategy,
   type DummyRegressorParams,
   type DummyRegressorStrategy,
+  NaiveRegressor,
+  FittedNaiveRegressor,
+  type NaiveRegressorParams,
 } from './baseline';
+export {
+  TransformedTargetRegressor,
+  FittedTransformedTargetRegressor,
+  type TransformedTargetRegressorParams,
+  type TargetTransform,
+} from './target';
 export {
   MlRandomForestClassifier,
   FittedMlRandomForestClassifier,

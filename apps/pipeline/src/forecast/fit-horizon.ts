@@ -1,18 +1,21 @@
 import type { ColumnTable } from 'arquero';
-import { InputError } from '@campaign-ml/core';
+import { InputError, type FittedModel } from '@campaign-ml/core';
 import { inferSchema, type ColumnType } from '@campaign-ml/schema';
+import type { Params } from '@campaign-ml/tuning';
 import type { PipelineConfig } from '../config';
 import { fmt } from '../format';
-import { regressionMetrics, type Metrics } from '../metrics';
+import type { Metrics } from '../metrics';
 import type { ParallelCv } from '../parallel/parallel-cv';
 import type { Progress } from '../progress';
-import { bestByCv, compareFamilies, scoringFor, type ComparedFamily } from '../train/compare-families';
+import { compareFamilies, scoringFor, type ComparedFamily } from '../train/compare-families';
 import { fitRecipes } from '../train/fit-recipes';
 import { servedSchema } from '../train/infer-schema';
 import type { CvSummary } from '../train/train-result';
 import type { ForecastFamily } from './forecast-families';
 import type { BundleParts, ForecastModelResult, HorizonSummary } from './forecast-result';
-import { naiveForecast } from './naive-forecast';
+import { forecastCandidates } from './forecast-candidates';
+import { maseScale } from './mase';
+import { scoreCandidate } from './score-candidate';
 import { timeOrderedFolds } from './time-folds';
 import type { HorizonTarget, WeeklyFeatures } from './weekly-features';
 
@@ -21,9 +24,11 @@ const DAY_MS = 86_400_000;
 const MIN_TRAIN_ROWS = 30;
 
 /**
- * One horizon: the weeks whose label is known before the cutoff train, the weeks after it test;
- * the naive last-value forecast and the families (compareFamilies, by RMSE on time-ordered folds
- * of the training weeks) are scored on the same rows.
+ * One horizon: the weeks whose label is known before the cutoff train, the weeks after it test.
+ * The candidates (naive last value, seasonal naive, window mean, log1p boosting with per-profile
+ * scaling) and the families (compareFamilies) are cross-validated on the same time-ordered folds
+ * of the training weeks; the lowest mean CV RMSE among the options that beat naive on every fold
+ * serves the horizon (else naive), so a model serves only where it beat "nothing changes" in CV. Test RMSE, MAE and MASE of each.
  */
 export async function fitHorizon(
   table: ColumnTable,
@@ -76,35 +81,47 @@ export async function fitHorizon(
   // Weekly sums are linear in their lags (the naive forecast is one coefficient), so the linear
   // recipe keeps them unlogged (skewThreshold Infinity): imputed, with indicators, and scaled.
   const parts = { train, yTrain, test };
-  const recipes = fitRecipes(schema, 'regression', families, parts, { seed, skewThreshold: Infinity }, signal);
+  // The tree recipe (inputs by name, NaN kept) always: the naive candidates and the log1p boosting read it.
+  const recipes = fitRecipes(
+    schema,
+    'regression',
+    [...families, { recipe: 'tree' as const }],
+    parts,
+    { seed, skewThreshold: Infinity },
+    signal,
+  );
+  const tree = recipes.get('tree')!;
 
-  // The naive forecast: its CV on the same folds, its test score on the same rows.
-  const lastTrain = numbers(train, wf.lastValue);
-  const naiveTest = naiveForecast(numbers(test, wf.lastValue), mean(yTrain));
-  const naiveFolds = folds.map((f) => {
-    const yt = Float64Array.from(f.test, (i) => yTrain[i]);
-    const fallback = mean(Float64Array.from(f.train, (i) => yTrain[i]));
-    return regressionMetrics(
-      yt,
-      naiveForecast(
-        Float64Array.from(f.test, (i) => lastTrain[i]),
-        fallback,
-      ),
-    );
+  // The candidates beside the families: naive, seasonal naive, window mean, log1p boosting.
+  const ts = cfg.timeseries!;
+  const candidates = forecastCandidates({
+    target: cfg.target,
+    lastValue: wf.lastValue,
+    lags: ts.lags,
+    rolling: ts.rolling,
+    weeks: target.weeks,
+    season: ts.season,
+    seed,
   });
-  const naive = { cv: cvSummary(naiveFolds.map((m) => m.rmse)), test: regressionMetrics(yTest, naiveTest) };
+  const scored = candidates.map((c) => scoreCandidate(c, tree.X, yTrain, folds, tree.Xtest, yTest, signal));
+  const naiveScored = scored.find((c) => c.candidate.name === 'naive')!;
+  const naive = { cv: cvSummary(naiveScored.folds.map((m) => m.rmse)), test: naiveScored.test };
 
   const suffix = `_${target.days}d`;
-  const results: ForecastModelResult[] = [
-    {
-      model: `naive${suffix}`,
-      family: 'naive',
-      horizonDays: target.days,
-      title: `Naive last value · ${target.days} d`,
-      recipe: 'tree',
-      baseline: { params: {}, cv: naive.cv, cvAll: meanMetrics(naiveFolds), test: naive.test, fitMs: 0 },
+  const results: ForecastModelResult[] = scored.map((c) => ({
+    model: `${c.candidate.name}${suffix}`,
+    family: c.candidate.name,
+    horizonDays: target.days,
+    title: `${c.candidate.title} · ${target.days} d`,
+    recipe: 'tree',
+    baseline: {
+      params: c.candidate.params,
+      cv: cvSummary(c.folds.map((m) => m.rmse)),
+      cvAll: meanMetrics(c.folds),
+      test: c.test,
+      fitMs: c.fitMs,
     },
-  ];
+  }));
   // The families are compared as the table pipeline compares them, by RMSE on the time-ordered folds.
   const scoring = scoringFor('regression', 'rmse');
   const compared = await compareFamilies({
@@ -126,35 +143,75 @@ export async function fitHorizon(
     },
   });
   results.push(...compared.map((c) => horizonResult(c, target.days)));
-  const fitted = compared.map(kept);
 
-  // The best fitted model by CV RMSE on the training part (never by the test rows).
-  const bestResult = bestByCv(
-    compared.map((c) => c.result),
-    scoring.greater,
-  );
-  const best = fitted.find((f) => f.family.name === bestResult.model)!;
-  const recipe = recipes.get(best.family.recipe)!;
-  const testByModel: Record<string, Metrics> = { naive: naive.test };
-  for (const f of fitted) testByModel[f.family.name] = f.test;
+  // Every option, candidates first (naive wins ties): the one with the lowest mean CV RMSE on the
+  // training weeks serves this horizon (never chosen by the test rows).
+  const options: HorizonOption[] = [
+    ...scored.map((c) => ({
+      name: c.candidate.name,
+      title: c.candidate.title,
+      how: c.candidate.how,
+      recipe: 'tree' as const,
+      model: c.model as FittedModel,
+      params: c.candidate.params,
+      cv: cvSummary(c.folds.map((m) => m.rmse)),
+      test: c.test,
+      pred: c.pred,
+    })),
+    ...compared.map((c) => {
+      const k = kept(c);
+      return {
+        name: c.family.name as string,
+        title: c.family.title,
+        how: `${c.family.title} on the lag and rolling features${c.result.tuned ? ' (tuned)' : ''}`,
+        recipe: c.family.recipe,
+        model: k.model,
+        params: k.params,
+        cv: k.cv,
+        test: k.test,
+        pred: k.pred,
+      };
+    }),
+  ];
+  // A non-naive option is eligible only if it beat naive on every fold (consistent evidence, not
+  // one lucky fold): on the embedded sample a window mean that wins the CV mean by 1% on one fold
+  // loses 4% on the test weeks.
+  const naiveFolds = options[0].cv.folds;
+  const eligible = options.filter((o, i) => i === 0 || o.cv.folds.every((v, f) => v < naiveFolds[f]));
+  const best = eligible.reduce((a, b) => (b.cv.mean < a.cv.mean ? b : a));
+  const runnerUp = options.filter((o) => o !== best).reduce((a, b) => (b.cv.mean < a.cv.mean ? b : a));
+  const recipe = recipes.get(best.recipe)!;
+  const scale = maseScale(yTrain, numbers(train, wf.lastValue));
+  const withMase = (m: Metrics): Metrics => ({ ...m, mase: m.mae / scale });
+  const testByModel: Record<string, Metrics> = {};
+  const cvByModel: Record<string, number> = {};
+  for (const o of options) {
+    testByModel[o.name] = withMase(o.test);
+    cvByModel[o.name] = o.cv.mean;
+  }
+  const folds_ = `${folds.length} time-ordered folds of the training weeks`;
+  const why =
+    best.name === 'naive'
+      ? `no candidate beat the naive forecast (mean CV RMSE ${fmt(best.cv.mean)}) on every one of ${folds_} (lowest mean: ${runnerUp.title}, ${fmt(runnerUp.cv.mean)})`
+      : `lowest mean CV RMSE ${fmt(best.cv.mean)} among those that beat naive (${fmt(naive.cv.mean)}) on every one of ${folds_}; next: ${runnerUp.title}, ${fmt(runnerUp.cv.mean)}`;
   const summaryOut: HorizonSummary = {
     days: target.days,
     weeks: target.weeks,
     target: target.column,
     trainRows: train.numRows(),
     testRows: testIdx.length,
-    best: { model: `${best.family.name}${suffix}`, params: best.params, cv: best.cv, test: best.test },
-    naive,
+    best: { model: `${best.name}${suffix}`, params: best.params, cv: best.cv, test: withMase(best.test) },
+    naive: { cv: naive.cv, test: withMase(naive.test) },
     test: testByModel,
+    cvRmse: cvByModel,
+    maseScale: scale,
+    served: { model: `${best.name}${suffix}`, title: best.title, how: best.how, why },
     rmseVsNaive: best.test.rmse / naive.test.rmse,
     beatsNaive: best.test.rmse < naive.test.rmse,
   };
-  const foldSpread = [
-    ...naive.cv.folds.map((score, fold) => ({ model: `Naive last value · ${target.days} d`, fold, score })),
-    ...fitted
-      .map((f) => f.cv.folds.map((score, fold) => ({ model: `${f.family.title} · ${target.days} d`, fold, score })))
-      .flat(),
-  ];
+  const foldSpread = options.flatMap((o) =>
+    o.cv.folds.map((score, fold) => ({ model: `${o.title} · ${target.days} d`, fold, score })),
+  );
   return {
     results,
     summary: summaryOut,
@@ -163,7 +220,7 @@ export async function fitHorizon(
       schema: servedSchema(schema, recipe.pipeline),
       pipeline: recipe.pipeline,
       model: best.model,
-      name: `${best.family.name}${suffix}`,
+      name: `${best.name}${suffix}`,
       X: recipe.X,
       Xtest: recipe.Xtest,
       yTest,
@@ -176,6 +233,19 @@ export async function fitHorizon(
       foldSpread,
     },
   };
+}
+
+/** One option of a horizon: a candidate or a compared family, as fitted on the whole training part. */
+interface HorizonOption {
+  name: string;
+  title: string;
+  how: string;
+  recipe: 'tree' | 'linear';
+  model: FittedModel;
+  params: Params;
+  cv: CvSummary;
+  test: Metrics;
+  pred: Float64Array;
 }
 
 /** A compared family as one model of one horizon in metrics.json. */

@@ -7,7 +7,8 @@ import { FAMILIES, type Family } from '../families';
 /** A regression family for the forecast (same shape as the pipeline's families). */
 export type ForecastFamily = Family;
 
-const gbDefaults: Params = {
+/** Gradient boosting defaults sized for a few thousand weekly rows (also the log1p candidate's). */
+export const GB_DEFAULTS: Params = {
   nEstimators: 200,
   learningRate: 0.05,
   maxDepth: 4,
@@ -43,7 +44,7 @@ export const FORECAST_FAMILIES: Partial<Record<ModelFamily, ForecastFamily>> = {
   },
   gradientBoosting: {
     ...FAMILIES.gradientBoosting,
-    defaults: gbDefaults,
+    defaults: GB_DEFAULTS,
     // Smaller than the pipeline's space (a few thousand rows, four horizons to tune).
     space: {
       nEstimators: int(50, 300, { step: 50 }),

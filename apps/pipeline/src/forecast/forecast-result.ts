@@ -21,13 +21,19 @@ export interface HorizonSummary {
   target: string;
   trainRows: number;
   testRows: number;
-  /** The best fitted model by CV RMSE on time-ordered folds of the training part. */
+  /** The served option (a candidate or a family): lowest mean CV RMSE on time-ordered folds of the training part. */
   best: { model: string; params: Params; cv: CvSummary; test: Metrics };
   /** The naive last-value forecast on the same rows. */
   naive: { cv: CvSummary; test: Metrics };
-  /** Test metrics of every model kept for this horizon (tuned when tuning ran), naive included. */
+  /** Test metrics (rmse, mae, r2, mase) of every candidate and family of this horizon, naive included. */
   test: Record<string, Metrics>;
-  /** best test RMSE / naive test RMSE (< 1: the model beats the naive forecast). */
+  /** Mean CV RMSE of every candidate and family (what the choice was made on). */
+  cvRmse: Record<string, number>;
+  /** MASE denominator: the naive forecast's MAE on the training rows at this horizon. */
+  maseScale: number;
+  /** What serves this horizon and why, in words for the report. */
+  served: { model: string; title: string; how: string; why: string };
+  /** served test RMSE / naive test RMSE (< 1: it beats the naive forecast; 1 when naive serves). */
   rmseVsNaive: number;
   beatsNaive: boolean;
 }

@@ -18,7 +18,7 @@ export type { ForecastMetricsDocument, ForecastModelResult, HorizonSummary } fro
 
 /**
  * The engagement forecast (config `timeseries`): daily panel -> weekly features -> one model per
- * horizon, each compared with the naive last-value forecast on a time-ordered split. Returns the
+ * horizon, chosen among the naive forecasts and the models by time-ordered CV. Returns the
  * pipeline's TrainResult, so write-run.ts writes bundle.json (the first horizon's best model),
  * metrics.json (every horizon) and report.html unchanged. Writes nothing itself.
  */
@@ -101,11 +101,12 @@ async function forecast(
     horizons[String(target.days)] = done.summary;
     const s = done.summary;
     progress.info(
-      `${target.days} d: best ${s.best.model} test RMSE ${fmt(s.best.test.rmse)} R² ${fmt(s.best.test.r2)} vs naive RMSE ${fmt(s.naive.test.rmse)} R² ${fmt(s.naive.test.r2)} (${s.trainRows} train / ${s.testRows} test rows)`,
+      `${target.days} d: serves ${s.best.model} (${s.served.why}); test RMSE ${fmt(s.best.test.rmse)} R² ${fmt(s.best.test.r2)} vs naive RMSE ${fmt(s.naive.test.rmse)} R² ${fmt(s.naive.test.r2)} (${s.trainRows} train / ${s.testRows} test rows)`,
     );
-    if (!s.beatsNaive)
+    warnings.push(`${target.days} d: ${s.served.title} serves (${s.served.how}): ${s.served.why}.`);
+    if (s.rmseVsNaive > 1)
       warnings.push(
-        `At ${target.days} days the best model (${s.best.model}, test RMSE ${fmt(s.best.test.rmse)}) does not beat the naive last-value forecast (RMSE ${fmt(s.naive.test.rmse)}).`,
+        `At ${target.days} days the served model (${s.best.model}, test RMSE ${fmt(s.best.test.rmse)}) does worse on the test weeks than the naive last-value forecast (RMSE ${fmt(s.naive.test.rmse)}).`,
       );
     bundleParts ??= done.bundle;
   }

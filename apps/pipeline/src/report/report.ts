@@ -1,4 +1,6 @@
 import { fmt } from '../format';
+import type { ForecastMetricsDocument } from '../forecast/forecast-result';
+import { forecastHorizonsHtml } from './forecast-html';
 import type { ReportData } from '../train/train-result';
 import {
   barChart,
@@ -226,6 +228,7 @@ ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">thresho
 <p class="muted">The best model is chosen by cross-validated ${esc(m.primaryMetric)} on the training part; the test part (${esc(m.data.testRows)} rows) was used only for the figures below.</p></section>
 <section><h2>Models: baseline vs tuned</h2>${table(['model', `CV ${m.primaryMetric}`, 'CV std', ...present.map((c) => `test ${c}`)], modelRows, (i) => (i === bestRowIndex ? 'best' : ''))}
 ${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall and F1 in this table cut at 0.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold (${fmt(m.best.threshold)}).</p>` : ''}</section>
+${'horizons' in m ? forecastHorizonsHtml((m as ForecastMetricsDocument).horizons) : ''}
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
 ${d.shap ? shapSection(d.shap, shapCharts) : ''}
 ${d.explain ? explainSectionsHtml(d.explain, `${m.target} (${bestTitle}, test rows)`) : ''}

@@ -23,7 +23,7 @@ export type Recipes = Map<'tree' | 'linear', Recipe>;
 export function fitRecipes(
   schema: Schema,
   task: Task,
-  families: readonly Family[],
+  families: readonly Pick<Family, 'recipe'>[],
   parts: { train: ColumnTable; yTrain: Float64Array; test: ColumnTable },
   options: Omit<RecipeOptions, 'model'>,
   signal?: AbortSignal,

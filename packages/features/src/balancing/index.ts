@@ -3,3 +3,4 @@ export { computeClassWeight, sampleWeightFromClassWeight } from './compute-class
 export { randomOverSample, type SamplingOptions } from './random-over-sample';
 export { randomUnderSample } from './random-under-sample';
 export { smote, type SmoteOptions } from './smote';
+export { adasyn, adasynPlan, type AdasynOptions, type AdasynClassPlan } from './adasyn';

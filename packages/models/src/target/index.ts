@@ -1,0 +1,6 @@
+export {
+  TransformedTargetRegressor,
+  FittedTransformedTargetRegressor,
+  type TransformedTargetRegressorParams,
+  type TargetTransform,
+} from './transformed-target-regressor';
