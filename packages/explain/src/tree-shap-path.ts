@@ -56,7 +56,9 @@ export class PathShap {
     maxDepth: number,
     nFeatures: number,
   ) {
-    this.q = Math.max(1, Math.ceil(maxDepth / 2));
+    // The polynomial's degree is the path's distinct features less one: at most depth − 1 and
+    // features − 1, so ceil(min(depth, features) / 2) nodes integrate it exactly.
+    this.q = Math.max(1, Math.ceil(Math.min(maxDepth, nFeatures) / 2));
     const rule = gaussLegendre(this.q);
     this.tq = rule.nodes;
     this.wq = rule.weights;
@@ -158,22 +160,35 @@ export class PathShap {
       this.pos[f] = -1;
       return;
     }
-    // The feature is on the path: its element takes both splits (fractions multiply), and the
-    // products are recomputed from the elements rather than the old factor divided out.
+    // The feature is on the path: its element takes both splits (fractions multiply). Its old
+    // factor z0 + t (o0 − z0) is swapped for the new one in the products: a division by one factor
+    // of a product, exact to rounding (it is the unwind's recurrence, not division, that loses
+    // additivity on deep trees). A factor of 0 (z0 = o0 = 0) makes everything below add 0.
     const z0 = this.zf[at];
     const o0 = this.of[at];
+    if (z0 === 0 && o0 === 0) return;
     this.zf[at] = z0 * zHot;
-    this.of[at] = o0;
-    this.recompute(level, len);
+    this.swap(level, z0, o0, z0 * zHot, o0);
     this.recurse(hot, level + 1, len, weight, leafOutput);
-    if (zCold > 0 && z0 > 0) {
+    if (zCold > 0) {
       this.zf[at] = z0 * zCold;
       this.of[at] = 0;
-      this.recompute(level, len);
+      this.swap(level, z0, o0, z0 * zCold, 0);
       this.recurse(cold, level + 1, len, weight, leafOutput);
     }
     this.zf[at] = z0;
     this.of[at] = o0;
+  }
+
+  /** Level + 1's products: level's with the factor of (z0, o0) replaced by that of (z1, o1). */
+  private swap(level: number, z0: number, o0: number, z1: number, o1: number): void {
+    const q = this.q;
+    const a = level * q;
+    const tq = this.tq;
+    for (let k = 0; k < q; k++) {
+      const t = tq[k];
+      this.prod[a + q + k] = (this.prod[a + k] / (z0 + t * (o0 - z0))) * (z1 + t * (o1 - z1));
+    }
   }
 
   private copyProducts(level: number): void {
@@ -188,18 +203,6 @@ export class PathShap {
     const tq = this.tq;
     const d = o - z;
     for (let k = 0; k < q; k++) this.prod[a + q + k] = this.prod[a + k] * (z + tq[k] * d);
-  }
-
-  private recompute(level: number, len: number): void {
-    const q = this.q;
-    const b = (level + 1) * q;
-    const tq = this.tq;
-    for (let k = 0; k < q; k++) {
-      const t = tq[k];
-      let p = 1;
-      for (let i = 0; i < len; i++) p *= this.zf[i] + t * (this.of[i] - this.zf[i]);
-      this.prod[b + k] = p;
-    }
   }
 
   private leaf(node: number, level: number, len: number, weight: number, leafOutput: number): void {
