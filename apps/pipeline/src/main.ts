@@ -184,6 +184,10 @@ export function program(exit: ExitCode = { code: 0 }): Command {
       choice('--window-period', ['day', 'week', 'month', 'quarter', 'year']),
     )
     .option('--time-column <column>', 'with --window-period: the time of each row')
+    .option(
+      '--no-prediction',
+      'compare the input columns only: do not score the rows (no prediction drift, no metrics on labels)',
+    )
     .option('--learned-thresholds', 'per-window PSI thresholds learned from --reference windows (mean + 3 sd)')
     .option('--alert-webhook <url>', 'on drift, POST a Slack-compatible JSON message { text, blocks } here')
     .option(

@@ -192,6 +192,12 @@ describe('pipeline drift: exit codes on the embedded sample', () => {
     const report = await readReport(out);
     expect(report.windows!.map((w) => w.rows)).toEqual([500, 500, 500, halfB.length - 1500]);
     expect(Object.keys(report.windows![0].columns)).toContain('goal');
+    expect(report.prediction).toBeDefined();
+    const quick = await cli(['--bundle', bundlePath, '--data', data, '--out', `${out}-inputs`, '--no-prediction']);
+    expect(quick.code).toBe(0);
+    const inputsOnly = await readReport(`${out}-inputs`);
+    expect(inputsOnly.prediction).toBeUndefined();
+    expect(inputsOnly.columns.map((c) => c.column)).toEqual(report.columns.map((c) => c.column));
   });
 });
 

@@ -24,6 +24,8 @@ export interface DriftFlags extends InputOptions {
   windowRows?: number;
   windowPeriod?: 'day' | 'week' | 'month' | 'quarter' | 'year';
   timeColumn?: string;
+  /** false (--no-prediction): compare the input columns only, without scoring the rows. */
+  prediction?: boolean;
   /** Per-window thresholds learned from --reference windows (mean + 3 sd). */
   learnedThresholds?: boolean;
   alertWebhook?: string;
@@ -130,6 +132,7 @@ export async function driftCommand(f: DriftFlags, progress: Progress, signal?: A
     ...(reference ? { reference } : {}),
     ...(window ? { window } : {}),
     ...(f.learnedThresholds ? { thresholds: 'learned' as const } : {}),
+    ...(f.prediction === false ? { predictions: false as const } : {}),
   });
   const drifted = hasDrift(report);
   const title = `Drift of ${describeInput(input)} against bundle ${doc.id}`;
