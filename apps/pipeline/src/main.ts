@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { AbortError, CampaignMlError, SchemaError } from '@campaign-ml/core';
 import { runBundle } from './commands/bundle';
+import { runDrift } from './commands/drift';
 import { runEvaluate } from './commands/evaluate';
 import { runExplain } from './commands/explain';
 import { runPredict } from './commands/predict';
@@ -28,7 +29,12 @@ const choice = (name: string, allowed: readonly string[]) => (v: string) => {
   return v;
 };
 
-export function program(): Command {
+/** A command that ends with an exit code of its own (drift: 3 when the data drifted) sets it here. */
+export interface ExitCode {
+  code: number;
+}
+
+export function program(exit: ExitCode = { code: 0 }): Command {
   const cli = new Command('campaign-ml')
     .description('Train, evaluate and score campaign-success models.')
     .showHelpAfterError();
@@ -149,13 +155,72 @@ export function program(): Command {
     .option('--out <dir>', 'where explain.json and explain.html go', 'explain')
     .option('-q, --quiet', 'no progress output')
     .action(runExplain);
+  cli
+    .command('drift')
+    .description(
+      "Compare new rows (a file, or a database table/query) with the bundle's reference distributions: every input column, the predictions, and the outcome when the rows carry it. " +
+        'Writes drift.json and a self-contained drift.html (no rows embedded); exits 0 without drift, 3 with drift (any column, the prediction, or the dataset), 2 on bad input.',
+    )
+    .requiredOption('--bundle <file>', 'bundle.json written by train')
+    .option('--data <file>', 'the new rows (raw campaign fields, as in training)')
+    .option(
+      '--db <url>',
+      'or read them from a database: postgres://user@host:5432/db, sqlite:path/to.db or a SQLite file path',
+    )
+    .option('--table <name>', 'with --db: the table')
+    .option('--query <select>', 'with --db: a SELECT giving the rows')
+    .option('--out <dir>', 'where drift.json and drift.html go', 'drift')
+    .option(
+      '--mode <mode>',
+      "robust (bins frozen from the bundle, effect size AND p-value) | evidently (Evidently's defaults; needs --reference)",
+      choice('--mode', ['robust', 'evidently']),
+      'robust',
+    )
+    .option('--reference <file>', 'the training rows: needed by --mode evidently and --learned-thresholds')
+    .option('--window-rows <n>', 'also compare consecutive blocks of n rows', int('--window-rows'))
+    .option(
+      '--window-period <period>',
+      'also compare calendar periods of --time-column (UTC)',
+      choice('--window-period', ['day', 'week', 'month', 'quarter', 'year']),
+    )
+    .option('--time-column <column>', 'with --window-period: the time of each row')
+    .option(
+      '--no-prediction',
+      'compare the input columns only: do not score the rows (no prediction drift, no metrics on labels)',
+    )
+    .option('--learned-thresholds', 'per-window PSI thresholds learned from --reference windows (mean + 3 sd)')
+    .option('--alert-webhook <url>', 'on drift, POST a Slack-compatible JSON message { text, blocks } here')
+    .option(
+      '--on-drift <action>',
+      "retrain: train a challenger with the bundle's own config on the new labelled rows and publish it only if it beats the current model on held-out rows",
+      choice('--on-drift', ['retrain']),
+    )
+    .option(
+      '--publish <file>',
+      'with --on-drift retrain: where a better challenger is written (default: over --bundle)',
+    )
+    .option(
+      '--holdout <share>',
+      'with --on-drift retrain: share of the new rows held out for the comparison',
+      prob('--holdout'),
+      0.3,
+    )
+    .option(
+      '--tracking-uri <uri>',
+      'with --on-drift retrain: where the runs are recorded (default mlruns beside --out)',
+    )
+    .option('-q, --quiet', 'no progress output')
+    .action(async (o) => {
+      exit.code = await runDrift(o);
+    });
   return cli;
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  const exit: ExitCode = { code: 0 };
   try {
-    await program().parseAsync(argv);
-    return 0;
+    await program(exit).parseAsync(argv);
+    return exit.code;
   } catch (e) {
     if (e instanceof AbortError) {
       process.stderr.write('Interrupted; nothing was written.\n');

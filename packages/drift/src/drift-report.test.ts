@@ -39,6 +39,15 @@ describe('the bundle fixture', () => {
 describe('driftReport, robust mode', () => {
   const same = driftReport(bundle, b);
 
+  it('compares the inputs alone with predictions: false (no scoring, no prediction, no target), with the same column results', () => {
+    const inputsOnly = driftReport(bundle, b, { predictions: false, window: { rows: 500 } });
+    expect(inputsOnly.prediction).toBeUndefined();
+    expect(inputsOnly.target).toBeUndefined();
+    expect(inputsOnly.windows![0].prediction).toBeUndefined();
+    expect(inputsOnly.columns).toEqual(same.columns);
+    expect(inputsOnly.dataset).toEqual(same.dataset);
+  });
+
   it('finds no drift in a random split of the training table: no column, no prediction shift, no dataset drift', () => {
     expect(drifted(same)).toEqual([]);
     expect(same.dataset).toMatchObject({ drifted: false, driftedColumns: 0, columns: INPUTS.length, driftShare: 0.5 });

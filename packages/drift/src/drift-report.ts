@@ -29,8 +29,12 @@ export interface DriftOptions {
   driftShare?: number;
   /** Importance per input column (e.g. permutation importance from training): ranks the drifted columns. */
   importance?: Readonly<Record<string, number>>;
-  /** Model outputs for the table's rows if already computed (the API's window); else the table is scored. */
-  predictions?: ArrayLike<number>;
+  /**
+   * Model outputs for the table's rows if already computed (the API's window); else the table is
+   * scored. `false`: compare the inputs only (no scoring: the prediction and the target's metrics
+   * are left out), for a quick check of the data where scoring would cost most of the time.
+   */
+  predictions?: ArrayLike<number> | false;
   /** Metrics on labelled rows; default targetMetrics (a monitor's set). The pipeline may pass models' full set. */
   metrics?: (y: Float64Array, scores: Float64Array) => Record<string, number>;
   /** Check windows of rows or periods too. */
@@ -216,12 +220,17 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
   }
 
   // Predictions (and the reference's, in evidently mode).
-  const scores = options.predictions
-    ? alignedScores(options.predictions, table.numRows(), cur.rows, bundle)
-    : bundle.scoreTable(cur.table);
-  const predicted = predictionValues(bundle, scores, n);
+  const scores =
+    options.predictions === false
+      ? undefined
+      : options.predictions
+        ? alignedScores(options.predictions, table.numRows(), cur.rows, bundle)
+        : bundle.scoreTable(cur.table);
+  const predicted = scores ? predictionValues(bundle, scores, n) : undefined;
   let prediction: Comparer | undefined;
-  if (mode === 'robust') {
+  if (!predicted) {
+    prediction = undefined;
+  } else if (mode === 'robust') {
     const bins = new NumericBins(reference!.predictions, reference!.rows, undefined);
     prediction = binnedComparer(
       'prediction',
@@ -237,22 +246,17 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
   }
 
   // Target.
-  const target = targetReport(
-    bundle,
-    table,
-    cur.rows,
-    scores,
-    options,
-    mode === 'evidently' ? options.reference : undefined,
-  );
+  const target =
+    scores &&
+    targetReport(bundle, table, cur.rows, scores, options, mode === 'evidently' ? options.reference : undefined);
 
   // Everything compared over all rows.
   const results = comparers.map((c) => c.compare());
   if (options.importance) for (const r of results) r.importance = options.importance[r.column];
-  const predictionResult = prediction.compare();
+  const predictionResult = prediction?.compare();
   const counted = [...results];
   if (mode === 'evidently') {
-    counted.push(predictionResult);
+    if (predictionResult) counted.push(predictionResult);
     if (target?.drift) counted.push(target.drift);
   }
   const drifted = counted.filter((r) => r.drifted).length;
@@ -287,7 +291,7 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
       driftShare,
     },
     columns,
-    prediction: predictionResult,
+    ...(predictionResult ? { prediction: predictionResult } : {}),
     ...(target ? { target } : {}),
     thresholds:
       mode === 'robust'
@@ -655,7 +659,7 @@ function windowReports(
   table: ColumnTable,
   spec: WindowOptions,
   comparers: Comparer[],
-  prediction: Comparer,
+  prediction: Comparer | undefined,
   options: DriftOptions,
   reference: ColumnTable | undefined,
   driftShare: number,
@@ -671,8 +675,8 @@ function windowReports(
   const refWindows = learned && reference ? splitWindows(reference, spec).windows : undefined;
   const learnedFromReference = new Map<string, number>();
   if (refWindows) {
-    for (const c of [...comparers, prediction]) {
-      if (c.column === 'prediction' || !c.effectOf) continue;
+    for (const c of comparers) {
+      if (!c.effectOf) continue;
       learnedFromReference.set(c.column, meanPlus3Sd(refWindows.map((w) => c.effectOf!(reference!, w.rows))));
     }
   }
@@ -696,14 +700,14 @@ function windowReports(
         drifted: r.drifted,
       };
     }
-    const p = prediction.compare(w.rows, thresholdFor(prediction, w.rows.length));
-    const pred = {
+    const p = prediction?.compare(w.rows, thresholdFor(prediction, w.rows.length));
+    const pred = p && {
       score: p.score,
       pValue: p.pValue,
       threshold: p.threshold.effect ?? p.threshold.pValue ?? NaN,
       drifted: p.drifted,
     };
-    if (mode === 'evidently') {
+    if (p && mode === 'evidently') {
       counted++;
       if (p.drifted) drifted++;
     }
@@ -714,7 +718,7 @@ function windowReports(
       rows: w.rows.length,
       dataset: { drifted: counted > 0 && share >= driftShare, driftedColumns: drifted, columns: counted, share },
       columns: cols,
-      prediction: pred,
+      ...(pred ? { prediction: pred } : {}),
     };
   });
 }
