@@ -59,6 +59,15 @@ export interface ExplainedRecords {
   records: RecordExplanation[];
 }
 
+const SOURCES = new WeakMap<Bundle, string[][]>();
+
+/** The input column(s) of every feature of the bundle's pipeline (computed once per bundle). */
+function sourcesOf(bundle: Bundle): string[][] {
+  let s = SOURCES.get(bundle);
+  if (!s) SOURCES.set(bundle, (s = bundle.features.featureSources()));
+  return s;
+}
+
 const BACKGROUNDS = new WeakMap<Bundle, { matrix: Matrix | null; source: ExplainedRecords['background'] }>();
 
 /**
@@ -95,7 +104,7 @@ export function explainTable(
   const X = bundle.features.transform(table);
   const columns = [...bundle.features.inputColumns];
   const { matrix: background, source } = backgroundOf(bundle, options.background);
-  const ctx = { columns, sources: bundle.features.featureSources(), background, seed: options.seed ?? 0 };
+  const ctx = { columns, sources: sourcesOf(bundle), background, seed: options.seed ?? 0 };
   let space = options.space ?? defaultSpace(bundle.model);
   let shap: ColumnShap;
   try {

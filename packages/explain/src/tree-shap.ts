@@ -152,6 +152,26 @@ function pathExpectation(e: TreeEnsemble, cover: Float64Array): Float64Array {
   return base;
 }
 
+interface PathSetup {
+  explainer: PathShap;
+  expected: Float64Array;
+}
+
+/** Per model and cover: the explainer (cover shares, quadrature) and the expected value, built once. */
+const SETUPS = new WeakMap<TreeEnsemble, Map<Float64Array, PathSetup>>();
+
+function pathSetup(e: TreeEnsemble, cover: Float64Array, features: number): PathSetup {
+  let byCover = SETUPS.get(e);
+  if (!byCover) SETUPS.set(e, (byCover = new Map()));
+  const hit = byCover.get(cover);
+  if (hit) return hit;
+  let maxDepth = 0;
+  for (let t = 0; t < e.nTrees; t++) maxDepth = Math.max(maxDepth, treeDepth(e, e.roots[t]));
+  const setup = { explainer: new PathShap(e, cover, maxDepth, features), expected: pathExpectation(e, cover) };
+  byCover.set(cover, setup);
+  return setup;
+}
+
 function pathDependent(
   e: TreeEnsemble,
   X: Matrix,
@@ -163,13 +183,7 @@ function pathDependent(
   const F = X.cols;
   const K = e.nOutputs;
   const n = X.rows;
-  let maxDepth = 0;
-  const depths = new Int32Array(e.nTrees);
-  for (let t = 0; t < e.nTrees; t++) {
-    depths[t] = treeDepth(e, e.roots[t]);
-    if (depths[t] > maxDepth) maxDepth = depths[t];
-  }
-  const explainer = new PathShap(e, cover, maxDepth, features.length);
+  const { explainer, expected } = pathSetup(e, cover, features.length);
   const values = new Float64Array(n * F * K);
   const row = new Float64Array(F);
   for (let r = 0; r < n; r++) {
@@ -180,7 +194,7 @@ function pathDependent(
   }
   const result: ShapValues = {
     values,
-    expectedValue: expectedOf(pathExpectation(e, cover)),
+    expectedValue: expectedOf(expected),
     output,
     rows: n,
     features: [...features],
