@@ -1,5 +1,5 @@
 import { explainRecords } from './explain-records';
-import { testBundle, testRecords, type TestModel } from './test-bundles';
+import { testBundle, testRecords, type TestModel } from './test-support/shap-bundles';
 
 const records = testRecords(12, 21);
 

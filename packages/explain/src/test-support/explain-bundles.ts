@@ -4,8 +4,7 @@
  */
 import * as aq from 'arquero';
 import { Bundle, computeReference } from '@campaign-ml/bundle';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- bundle's test support (not exported): the same generated table and bundle documents
-import { campaignBundle, campaignTable } from '../../../bundle/src/test-bundles';
+import { campaignBundle, campaignTable } from '@campaign-ml/bundle/test-bundles';
 
 export { campaignTable };
 

@@ -10,8 +10,7 @@ import { Bundle, BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDocument } from '@cam
 import { ColumnPipeline } from '@campaign-ml/features';
 import { inferSchema } from '@campaign-ml/schema';
 
-// eslint-disable-next-line @nx/enforce-module-boundaries -- bundle's test support (not exported): reused, not copied
-export { campaignBundle, campaignTable } from '../../../bundle/src/test-bundles';
+export { campaignBundle, campaignTable } from '@campaign-ml/bundle/test-bundles';
 
 /**
  * A bundle of a logistic regression, the columns read as they are. Binary: P(y = 1) =
