@@ -209,12 +209,9 @@ export function dependenceChart(opts: {
     data: { values: opts.rows },
     mark: { type: 'circle', size: 18, opacity: 0.6, color: '#4c78a8' },
     encoding: {
-      x: {
-        field: 'value',
-        type: opts.numeric ? 'quantitative' : 'nominal',
-        title: opts.column,
-        scale: { zero: false },
-      },
+      x: opts.numeric
+        ? { field: 'value', type: 'quantitative', title: opts.column, scale: { zero: false } }
+        : { field: 'value', type: 'nominal', title: opts.column },
       y: { field: 'shap', type: 'quantitative', title: opts.yTitle },
     },
   } as TopLevelSpec;
