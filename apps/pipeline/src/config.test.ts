@@ -1,5 +1,6 @@
 import { SchemaError } from '@campaign-ml/core';
 import { checkColumnsExist, parseConfig } from './config';
+import { explainSettings } from './explain/explain-config';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -57,5 +58,31 @@ describe('pipeline config', () => {
     const msgs = problems(() => checkColumnsExist(cfg, ['state', 'goal']));
     expect(msgs[0]).toMatch(/target: column "State" is not in the data \(did you mean "state"\?\)/);
     expect(msgs[1]).toMatch(/features.drop\[0\]: column "nope"/);
+  });
+
+  it('takes explain: { describe, actionable, fixed }, checks their columns, and reads them back from a bundle', () => {
+    const cfg = parseConfig({
+      data: 'x.csv',
+      target: 'state',
+      explain: { describe: { goal: 'funding goal (USD)' }, actionable: ['goal', 'video'], fixed: ['country'] },
+    });
+    expect(cfg.explain).toEqual({
+      describe: { goal: 'funding goal (USD)' },
+      actionable: ['goal', 'video'],
+      fixed: ['country'],
+    });
+    // The bundle's provenance.config is the parsed config as JSON.
+    expect(explainSettings(JSON.parse(JSON.stringify(cfg)))).toEqual(cfg.explain);
+    expect(explainSettings({})).toEqual({ describe: {} });
+    expect(explainSettings(undefined)).toEqual({ describe: {} });
+    const msgs = problems(() => checkColumnsExist(cfg, ['state', 'goal', 'country']));
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]).toMatch(/explain.actionable\[1\]: column "video" is not in the data/);
+    expect(
+      problems(() => parseConfig({ data: 'x.csv', target: 'y', explain: { actionable: [], describ: {} } })).join('\n'),
+    ).toMatch(/explain.actionable: [\s\S]*"describ"|"describ"[\s\S]*explain.actionable: /);
+    expect(problems(() => parseConfig({ data: 'x.csv', target: 'y', explain: { describe: { goal: 3 } } }))[0]).toMatch(
+      /^explain.describe.goal: /,
+    );
   });
 });

@@ -126,6 +126,18 @@ export const configSchema = z.strictObject({
     })
     .default({ enabled: true, experiment: 'campaign-ml' }),
   fairness: fairnessConfig.optional(),
+  /**
+   * Explanations: `describe` labels columns in the target-group sentences; `actionable` and `fixed`
+   * are the columns what-to-change advice may and may not change (`pipeline explain --record`, the
+   * API's /v1/what-if read them from the bundle's training config).
+   */
+  explain: z
+    .strictObject({
+      describe: z.record(z.string(), z.string().min(1)).default({}),
+      actionable: z.array(z.string().min(1)).min(1).optional(),
+      fixed: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
   /** The engagement forecast: a daily per-entity panel resampled to weeks, lags and horizons. */
   timeseries: z
     .strictObject({
@@ -263,6 +275,9 @@ export function checkColumnsExist(cfg: PipelineConfig, columns: readonly string[
       .filter(([, c]) => !(c in (cfg.fairness?.derive ?? {}))),
     ...cfg.features.drop.map((c, i): [string, string] => [`features.drop[${i}]`, c]),
     ...cfg.leakage.drop.map((c, i): [string, string] => [`leakage.drop[${i}]`, c]),
+    ...Object.keys(cfg.explain?.describe ?? {}).map((c): [string, string] => [`explain.describe.${c}`, c]),
+    ...(cfg.explain?.actionable ?? []).map((c, i): [string, string] => [`explain.actionable[${i}]`, c]),
+    ...(cfg.explain?.fixed ?? []).map((c, i): [string, string] => [`explain.fixed[${i}]`, c]),
   ];
   const problems: Problem[] = [];
   for (const [where, col] of named) {

@@ -24,6 +24,12 @@ const prob = (name: string) => (v: string) => {
   return n;
 };
 
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 const choice = (name: string, allowed: readonly string[]) => (v: string) => {
   if (!allowed.includes(v)) throw new InvalidArgumentError(`${name} must be one of ${allowed.join(', ')}, got "${v}"`);
   return v;
@@ -153,6 +159,26 @@ export function program(exit: ExitCode = { code: 0 }): Command {
     )
     .option('--seed <n>', 'seed of the samples and shuffles', int('--seed'), 0)
     .option('--out <dir>', 'where explain.json and explain.html go', 'explain')
+    .option(
+      '--record <file>',
+      'a JSON file with one raw record (or an array): adds "This record": prediction, SHAP per column, LIME, what to change',
+    )
+    .option(
+      '--actionable <a,b>',
+      "with --record: columns the what-to-change advice may change (default: the training config's explain.actionable)",
+      list,
+    )
+    .option(
+      '--fixed <a,b>',
+      "with --record: columns the advice never changes (default: the training config's explain.fixed)",
+      list,
+    )
+    .option(
+      '--target-probability <p>',
+      'with --record: the positive-class probability the advice reaches',
+      prob('--target-probability'),
+      0.5,
+    )
     .option('-q, --quiet', 'no progress output')
     .action(runExplain);
   cli

@@ -7,6 +7,8 @@ import { describeInput, readInput, resolveInput, type InputOptions } from '../in
 import { classificationCurves, classificationMetrics, regressionMetrics } from '../metrics';
 import { Progress } from '../progress';
 import { renderReport } from '../report/report';
+import { explainSettings } from '../explain/explain-config';
+import { explainSections } from '../explain/explain-sections';
 import { splitValid } from '../row-validator';
 import { inputColumnImportance } from '../train/importance';
 import { labelOf } from '../train/read-data';
@@ -21,6 +23,18 @@ export async function evaluateBundle(
   opts: InputOptions & { bundle: string; out: string },
   progress: Progress,
 ): Promise<{ dir: string; metrics: MetricsDocument }> {
+  const { metrics, report } = await evaluation(opts, progress);
+  await fs.mkdir(opts.out, { recursive: true });
+  await fs.writeFile(path.join(opts.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await fs.writeFile(path.join(opts.out, 'report.html'), await renderReport(report));
+  return { dir: opts.out, metrics };
+}
+
+/** evaluateBundle's metrics.json and report data, before anything is written. */
+export async function evaluation(
+  opts: InputOptions & { bundle: string },
+  progress: Progress,
+): Promise<{ metrics: MetricsDocument; report: ReportData }> {
   const input = resolveInput(opts);
   const source = describeInput(input);
   progress.stage('load bundle + data');
@@ -58,6 +72,18 @@ export async function evaluateBundle(
     seed: 0,
     maxRows: 2000,
   });
+  // The training report's explanation sections, on these rows: the top 5 columns' PDP panels and
+  // target-group sentences (on 500 rows), ranked by the importance just computed, labelled by the
+  // training config's explain.describe.
+  progress.stage('explain');
+  const explain = explainSections(bundle, good.table, {
+    topK: 5,
+    maxRows: 500,
+    seed: 0,
+    y,
+    importance: importance.result,
+    labels: explainSettings(doc.provenance?.config).describe,
+  });
   progress.end();
   const cv = { metric: String(doc.metrics.primaryMetric ?? ''), mean: NaN, std: NaN, folds: [] };
   const metrics: MetricsDocument = {
@@ -89,6 +115,7 @@ export async function evaluateBundle(
     confusion: classes && curves ? { labels: classes, matrix: curves.confusion } : undefined,
     importance: importance.values,
     importanceKind: importance.kind,
+    explain,
     learningCurve: [],
     foldSpread: [],
     warnings: rejects.length
@@ -97,10 +124,7 @@ export async function evaluateBundle(
         ]
       : [],
   };
-  await fs.mkdir(opts.out, { recursive: true });
-  await fs.writeFile(path.join(opts.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  await fs.writeFile(path.join(opts.out, 'report.html'), await renderReport(report));
-  return { dir: opts.out, metrics };
+  return { metrics, report };
 }
 
 /** The `evaluate` command's flags (see main.ts). */

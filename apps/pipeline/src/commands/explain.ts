@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '@campaign-ml/core';
 import { readBundle } from '@campaign-ml/bundle/node';
+import { explainSettings } from '../explain/explain-config';
 import { explainSections, type ExplainSections } from '../explain/explain-sections';
+import { recordSections, recordsFromJson, type RecordSection } from '../explain/record-sections';
 import { describeInput, readInput, resolveInput, type InputOptions } from '../input';
 import { Progress } from '../progress';
 import { renderExplainPage } from '../report/explain-html';
@@ -20,6 +22,16 @@ export interface ExplainOptions extends InputOptions {
   /** Rows the importance and curves use (default 1,000). */
   maxRows?: number;
   seed?: number;
+  /** A JSON file with one raw record (or an array): each gets a "This record" section. */
+  record?: string;
+  /** Columns the advice may change (default: the training config's explain.actionable; none: no advice). */
+  actionable?: string[];
+  /** Columns the advice never changes (default: the training config's explain.fixed). */
+  fixed?: string[];
+  /** The positive-class probability the advice reaches (default 0.5). */
+  targetProbability?: number;
+  /** LIME's perturbed samples per record (default 5,000). */
+  limeSamples?: number;
 }
 
 /** explain.json: what the page shows, and where it came from. */
@@ -30,6 +42,8 @@ export interface ExplainDocument extends ExplainSections {
   /** Rows left out: failed the bundle's schema, or had no known outcome. */
   skipped: { schema: number; outcome: number };
   target?: string;
+  /** "This record": one per record of --record. */
+  records?: RecordSection[];
 }
 
 /**
@@ -44,6 +58,23 @@ export async function explainBundle(
   const input = resolveInput(opts);
   progress.stage('load bundle + data');
   const bundle = await readBundle(opts.bundle);
+  // The records first: a bad one stops here (the bundle's SchemaError names the field), before any work.
+  let records: Record<string, unknown>[] | undefined;
+  if (opts.record !== undefined) {
+    let text: string;
+    try {
+      text = await fs.readFile(opts.record, 'utf8');
+    } catch (e) {
+      throw new InputError(
+        'RECORD_NOT_FOUND',
+        `cannot read --record ${opts.record}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        { value: opts.record },
+      );
+    }
+    records = recordsFromJson(text, opts.record);
+    bundle.recordsToTable(records);
+  }
+  const settings = explainSettings(bundle.document.provenance?.config);
   const raw = await readInput(input);
   const target = opts.target ?? bundle.document.target.column;
   const hasTarget = raw.columnNames().includes(target);
@@ -87,8 +118,20 @@ export async function explainBundle(
     topK: opts.top ?? 5,
     maxRows: opts.maxRows ?? 1000,
     seed: opts.seed ?? 0,
+    labels: settings.describe,
     ...(y ? { y } : {}),
   });
+  let recordParts: RecordSection[] | undefined;
+  if (records) {
+    progress.stage('this record: SHAP, LIME, what to change');
+    recordParts = recordSections(bundle, good.table, records, {
+      actionable: opts.actionable ?? settings.actionable,
+      fixed: opts.fixed ?? settings.fixed,
+      targetProbability: opts.targetProbability ?? 0.5,
+      seed: opts.seed ?? 0,
+      ...(opts.limeSamples !== undefined ? { limeSamples: opts.limeSamples } : {}),
+    });
+  }
   progress.end();
   const document: ExplainDocument = {
     bundle: bundle.document.id,
@@ -97,6 +140,7 @@ export async function explainBundle(
     skipped: { schema: rejects.length, outcome: outcomeSkipped },
     ...(hasTarget ? { target } : {}),
     ...sections,
+    ...(recordParts ? { records: recordParts } : {}),
   };
   await fs.mkdir(opts.out, { recursive: true });
   await writeAtomic(path.join(opts.out, 'explain.json'), `${JSON.stringify(document, null, 2)}\n`);
@@ -105,7 +149,7 @@ export async function explainBundle(
   }`;
   await writeAtomic(
     path.join(opts.out, 'explain.html'),
-    renderExplainPage(sections, 'campaign-ml explanation', subtitle),
+    renderExplainPage(sections, 'campaign-ml explanation', subtitle, recordParts),
   );
   return { dir: opts.out, document };
 }
@@ -124,6 +168,10 @@ export interface ExplainFlags extends InputOptions {
   out: string;
   maxRows: number;
   seed: number;
+  record?: string;
+  actionable?: string[];
+  fixed?: string[];
+  targetProbability?: number;
   quiet?: boolean;
 }
 
@@ -131,5 +179,15 @@ export interface ExplainFlags extends InputOptions {
 export async function runExplain(o: ExplainFlags): Promise<void> {
   const { dir, document } = await explainBundle(o, Progress.forStream(process.stderr, Boolean(o.quiet)));
   for (const s of document.sentences) console.log(`- ${s.sentence}`);
+  for (const r of document.records ?? []) {
+    const top = r.shap.contributions
+      .slice(0, 3)
+      .map((c) => `${c.column} ${c.contribution >= 0 ? '+' : ''}${c.contribution.toFixed(3)}`);
+    const best = r.advice?.counterfactuals[0];
+    const advice = best
+      ? `; to reach ${r.advice!.target.probability}: ${best.changes.map((c) => `${c.column} ${String(c.from)} -> ${String(c.to)}`).join(', ')} (${best.probability.toFixed(3)})`
+      : '';
+    console.log(`- record ${r.index}: ${String(r.prediction.label)} (${top.join(', ')})${advice}`);
+  }
   console.log(`Explanation of ${document.rows} rows in ${dir}/explain.html and ${dir}/explain.json`);
 }

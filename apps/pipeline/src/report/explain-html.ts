@@ -1,5 +1,7 @@
 import type { ExplainSections } from '../explain/explain-sections';
+import type { RecordSection } from '../explain/record-sections';
 import { fmt } from '../format';
+import { recordSectionsHtml } from './record-html';
 
 // The explanation sections as HTML with inline SVG drawn here (no script, no network): importance
 // bars with whiskers, one partial-dependence panel per column with its high regions coloured and
@@ -139,14 +141,20 @@ export function explainSectionsHtml(s: ExplainSections, what: string): string {
 <section><h2>Target group</h2><ul class="sentences">${s.sentences.map((x) => `<li class="sentence">${esc(x.sentence)}</li>`).join('')}</ul><p class="together">${esc(s.together)}</p></section>`;
 }
 
-/** explain.html: one self-contained page (inline CSS and SVG, no script, no network). */
-export function renderExplainPage(s: ExplainSections, title: string, subtitle: string): string {
+/** explain.html: one self-contained page (inline CSS and SVG, no script, no network); "This record" sections first. */
+export function renderExplainPage(
+  s: ExplainSections,
+  title: string,
+  subtitle: string,
+  records: readonly RecordSection[] = [],
+): string {
   const css = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{background:#1d2330;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:22px}header p{margin:0;opacity:.8}
 main{padding:8px 32px 40px;max-width:1280px}section{background:#fff;border:1px solid #e2e5ea;border-radius:8px;margin:16px 0;padding:16px 20px}
-h2{font-size:17px;margin:0 0 12px}.muted{color:#667}${EXPLAIN_CSS}`;
+h2{font-size:17px;margin:0 0 12px}h3{font-size:15px;margin:14px 0 6px}.muted{color:#667}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #e2e5ea;padding:4px 10px;text-align:left;vertical-align:top}${EXPLAIN_CSS}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>campaign-ml — ${esc(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"><style>${css}</style></head><body>
 <header><h1>${esc(title)}</h1><p>${esc(subtitle)}</p></header>
-<main>${explainSectionsHtml(s, 'the prediction')}</main></body></html>
+<main>${recordSectionsHtml(records)}${explainSectionsHtml(s, 'the prediction')}</main></body></html>
 `;
 }

@@ -140,6 +140,7 @@ async function trainTabular(
     seed,
     y: yTest,
     importance: importance.result,
+    labels: cfg.explain?.describe,
   });
   progress.stage('learning curve');
   const classification = task !== 'regression';
