@@ -32,6 +32,10 @@ export class PathShap {
   private readonly feat: Int32Array;
   private readonly zf: Float64Array;
   private readonly of: Float64Array;
+  /** Per hot element (o = 1) and node: (1 − z) w_q / (z + t_q (1 − z)), its weight's factor of P_q. */
+  private readonly inv: Float64Array;
+  /** Per level: a merged element's factors, kept to restore them. */
+  private readonly saved: Float64Array;
   private readonly pos: Int32Array;
   private readonly prod: Float64Array;
   /** Each node's share of its parent's cover (0.5 each way under a parent with no cover). */
@@ -67,6 +71,8 @@ export class PathShap {
     this.feat = new Int32Array(len);
     this.zf = new Float64Array(len);
     this.of = new Float64Array(len);
+    this.inv = new Float64Array(len * this.q);
+    this.saved = new Float64Array((maxDepth + 2) * this.q);
     this.pos = new Int32Array(nFeatures).fill(-1);
     this.prod = new Float64Array((maxDepth + 2) * this.q);
     const n = e.left.length;
@@ -148,6 +154,7 @@ export class PathShap {
       this.pos[f] = len;
       this.zf[len] = zHot;
       this.of[len] = 1;
+      this.setInv(len, zHot);
       this.extend(level, zHot, 1);
       this.recurse(hot, level + 1, len + 1, weight, leafOutput);
       // A cold child with no cover adds nothing (its zero fraction makes every product 0).
@@ -167,7 +174,11 @@ export class PathShap {
     const z0 = this.zf[at];
     const o0 = this.of[at];
     if (z0 === 0 && o0 === 0) return;
+    const q = this.q;
+    const keep = level * q;
+    for (let k = 0; k < q; k++) this.saved[keep + k] = this.inv[at * q + k];
     this.zf[at] = z0 * zHot;
+    if (o0 === 1) this.setInv(at, z0 * zHot);
     this.swap(level, z0, o0, z0 * zHot, o0);
     this.recurse(hot, level + 1, len, weight, leafOutput);
     if (zCold > 0) {
@@ -178,6 +189,13 @@ export class PathShap {
     }
     this.zf[at] = z0;
     this.of[at] = o0;
+    for (let k = 0; k < q; k++) this.inv[at * q + k] = this.saved[keep + k];
+  }
+
+  private setInv(i: number, z: number): void {
+    const q = this.q;
+    const d = 1 - z;
+    for (let k = 0; k < q; k++) this.inv[i * q + k] = (d * this.wq[k]) / (z + this.tq[k] * d);
   }
 
   /** Level + 1's products: level's with the factor of (z0, o0) replaced by that of (z1, o1). */
@@ -210,8 +228,6 @@ export class PathShap {
     const q = this.q;
     const prodA = level * q;
     const prod = this.prod;
-    const tq = this.tq;
-    const wq = this.wq;
     // A cold element (o = 0) has factor z (1 − t): its weight (0 − z) · ∫ P / (z (1 − t)) is
     // −Σ_q w_q P_q / (1 − t_q), the same for every cold element on the path.
     let cold = 0;
@@ -219,17 +235,14 @@ export class PathShap {
     const W = this.e.valueWidth;
     const nOut = this.nOut;
     const out = this.out;
+    const inv = this.inv;
     for (let i = 0; i < len; i++) {
-      const z = this.zf[i];
-      const o = this.of[i];
       let w: number;
-      if (o === 0) w = -cold;
+      if (this.of[i] === 0) w = -cold;
       else {
-        const d = o - z;
-        if (d === 0) continue;
-        let integral = 0;
-        for (let k = 0; k < q; k++) integral += (wq[k] * prod[prodA + k]) / (z + tq[k] * d);
-        w = d * integral;
+        // (1 − z) ∫ P / (z + t (1 − z)) dt, as Σ_q of the element's factors times P_q.
+        w = 0;
+        for (let k = 0; k < q; k++) w += inv[i * q + k] * prod[prodA + k];
       }
       w *= weight;
       const base = this.outOffset + this.feat[i] * nOut;
