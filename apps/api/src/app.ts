@@ -3,11 +3,13 @@ import cors from '@fastify/cors';
 import type { ApiConfig } from './config';
 import type { ModelRuntime } from './runtime/model-runtime';
 import { authPlugin } from './plugins/auth';
+import { driftWindowPlugin } from './plugins/drift-window';
 import { errorsPlugin } from './plugins/errors';
 import { metricsPlugin } from './plugins/metrics';
 import { modelRegistryPlugin } from './plugins/model-registry';
 import { requestId, requestIdPlugin } from './plugins/request-id';
 import { registerDocs } from './routes/docs';
+import { driftRoutes } from './routes/drift';
 import { explainRoutes } from './routes/explain';
 import { healthRoutes } from './routes/health';
 import { inferenceV2Routes } from './routes/inference-v2';
@@ -48,6 +50,11 @@ export async function buildApp(config: ApiConfig, options: BuildOptions = {}): P
   await app.register(requestIdPlugin);
   await app.register(modelRegistryPlugin, { config, initial: options.runtime });
   await app.register(metricsPlugin, { defaultMetrics: options.defaultMetrics });
+  await app.register(driftWindowPlugin, {
+    rows: config.driftWindow,
+    buckets: config.driftBuckets,
+    minRows: config.driftMinRows,
+  });
   await app.register(authPlugin, { apiKeys: config.apiKeys });
   if (config.corsOrigins.length) {
     await app.register(cors, {
@@ -62,6 +69,7 @@ export async function buildApp(config: ApiConfig, options: BuildOptions = {}): P
   await app.register(predictRoutes);
   await app.register(explainRoutes);
   await app.register(whatIfRoutes);
+  await app.register(driftRoutes);
   await app.register(inferenceV2Routes, { modelName: config.modelName });
   return app;
 }

@@ -25,6 +25,12 @@ export interface ApiConfig {
   reloadIntervalMs: number;
   /** How long shutdown waits for in-flight requests before exiting (ms). */
   shutdownTimeoutMs: number;
+  /** Rows of the live drift window (GET /v1/drift, drift gauges); 0 turns it off. */
+  driftWindow: number;
+  /** Sub-windows the drift window is split into; the oldest is dropped as a new one starts. */
+  driftBuckets: number;
+  /** Rows the drift window needs before it reports (before that: status "collecting"). */
+  driftMinRows: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -43,6 +49,9 @@ export const ENV_HELP: Record<string, string> = {
   MODEL_NAME: 'model name in /v2/models/{name} (default campaign)',
   RELOAD_INTERVAL_MS: 'how often MODEL_PATH is polled for a new bundle, 0 = off (default 1000)',
   SHUTDOWN_TIMEOUT_MS: 'how long shutdown waits for in-flight requests (default 10000)',
+  DRIFT_WINDOW: 'rows of the live drift window, 0 = off, else >= DRIFT_BUCKETS (default 10000)',
+  DRIFT_BUCKETS: 'sub-windows of the drift window, 1-1000 (default 10)',
+  DRIFT_MIN_ROWS: 'rows the drift window needs before it reports, >= 1 (default 500)',
 };
 
 function list(v: string | undefined): string[] {
@@ -96,6 +105,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const maxBatch = int('MAX_BATCH', 1000, 1, 1_000_000);
   const reloadIntervalMs = int('RELOAD_INTERVAL_MS', 1000, 0);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 10_000, 0);
+  const driftWindow = int('DRIFT_WINDOW', 10_000, 0, 100_000_000);
+  const driftBuckets = int('DRIFT_BUCKETS', 10, 1, 1000);
+  const driftMinRows = int('DRIFT_MIN_ROWS', 500, 1);
+  if (driftWindow > 0 && driftWindow < driftBuckets) bad('DRIFT_WINDOW', env.DRIFT_WINDOW);
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) bad('LOG_LEVEL', env.LOG_LEVEL);
   const unknownCategories = (env.UNKNOWN_CATEGORIES ?? 'reject').trim().toLowerCase() as UnknownCategoryPolicy;
@@ -131,5 +144,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     modelName,
     reloadIntervalMs,
     shutdownTimeoutMs,
+    driftWindow,
+    driftBuckets,
+    driftMinRows,
   });
 }

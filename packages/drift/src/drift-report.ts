@@ -2,13 +2,17 @@ import type { ColumnTable } from 'arquero';
 import type { Bundle, ColumnReference } from '@campaign-ml/bundle';
 import { InputError, type Problem } from '@campaign-ml/core';
 import type { ColumnSchema } from '@campaign-ml/schema';
-import { categoryColumn, columnKind, numericColumn } from './column-values';
+import { categoryColumn, columnKind, numericColumn, type ColumnKind } from './column-values';
 import { evidentlyDefaultTest, evidentlyTest, EVIDENTLY_THRESHOLDS, type EvidentlyTestName } from './evidently-test';
 import { distinctCount, type Values } from './evidently-bins';
-import { CategoricalBins, NumericBins } from './frozen-bins';
-import { robustTest, ROBUST_DEFAULTS, type RobustThresholds, type TestResult } from './robust-test';
+import { binnedColumnDrift, roundedShares as shares, type BinCounts } from './binned-column-drift';
+import { rankColumns, type ColumnDrift } from './column-drift';
+import { frozenBinsFor, NumericBins, type CategoricalBins } from './frozen-bins';
+import { robustTest, ROBUST_DEFAULTS, type RobustThresholds } from './robust-test';
 import { targetMetrics } from './target-metrics';
 import { meanPlus3Sd, nullPsiThreshold, splitWindows, type WindowOptions } from './windows';
+
+export type { ColumnDrift } from './column-drift';
 
 export interface DriftOptions {
   /**
@@ -45,21 +49,6 @@ export interface DriftOptions {
    * them again (on 1M x 50 that is most of the time). Default false: every value is typed.
    */
   typed?: boolean;
-}
-
-export interface ColumnDrift extends TestResult {
-  column: string;
-  kind: 'numeric' | 'categorical' | 'datetime' | 'prediction' | 'target';
-  rows: { reference: number; current: number };
-  /** Share of missing values. */
-  missing: { reference: number; current: number };
-  /** Values the reference never saw: new categories by name, numbers below / above the training range. */
-  unseen?: { share: number; values?: { value: string; count: number }[]; below?: number; above?: number };
-  importance?: number;
-  /** Bin shares for the report's small histograms (no raw values). */
-  histogram: { labels: string[]; reference: number[]; current: number[] };
-  /** Set when the column could not be compared, with the reason; the test fields are then NaN. */
-  skipped?: string;
 }
 
 export interface TargetReport {
@@ -262,14 +251,7 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
   const drifted = counted.filter((r) => r.drifted).length;
   const share = counted.length ? drifted / counted.length : 0;
 
-  const byEffect = (a: ColumnDrift, b: ColumnDrift) => (b.effect.value || 0) - (a.effect.value || 0);
-  const byImportance = (a: ColumnDrift, b: ColumnDrift) =>
-    (b.importance ?? -Infinity) - (a.importance ?? -Infinity) || byEffect(a, b);
-  const columns = [
-    ...results.filter((r) => r.drifted).sort(options.importance ? byImportance : byEffect),
-    ...results.filter((r) => !r.drifted).sort(byEffect),
-    ...skipped,
-  ];
+  const columns = rankColumns(results, skipped, options.importance !== undefined);
 
   const report: DriftReport = {
     format: 'campaign-ml/drift',
@@ -340,12 +322,6 @@ function skippedColumn(column: string, kind: Kind, reason: string): ColumnDrift 
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-function shares(counts: ArrayLike<number>): number[] {
-  let total = 0;
-  for (let i = 0; i < counts.length; i++) total += counts[i];
-  return Array.from(counts, (c) => (total ? round4(c / total) : 0));
-}
-
 function robustComparer(
   name: string,
   kind: Kind,
@@ -355,19 +331,11 @@ function robustComparer(
   table: ColumnTable,
   thresholds: RobustThresholds,
 ): Comparer {
-  if (r.kind === 'numeric') {
-    const asDate = kind === 'datetime';
-    const toNum = (v: number | string | undefined) =>
-      v === undefined ? NaN : typeof v === 'number' ? v : Date.parse(v);
-    const min = toNum(col.min);
-    const max = toNum(col.max);
-    const range = Number.isFinite(min) && Number.isFinite(max) ? { min, max } : undefined;
-    const bins = new NumericBins(r, rows, range, asDate);
+  const bins = frozenBinsFor(kind as ColumnKind, col, r, rows);
+  if (bins instanceof NumericBins)
     return binnedComparer(name, kind, bins, numericColumn(table, name), thresholds, r.missing, (t) =>
       numericColumn(t, name),
     );
-  }
-  const bins = new CategoricalBins(r, rows, col.categories);
   return binnedComparer(name, kind, bins, categoryColumn(table, name), thresholds, r.missing, (t) =>
     categoryColumn(t, name),
   );
@@ -386,53 +354,24 @@ function binnedComparer<V>(
   referenceMissing: number,
   valuesOf?: (t: ColumnTable) => ArrayLike<V>,
 ): Comparer {
-  const count = (vals: ArrayLike<V>) =>
-    (
-      bins as {
-        count(v: ArrayLike<V>): {
-          counts: Float64Array;
-          unseen?: { value: string; count: number }[];
-          below?: number;
-          above?: number;
-        };
-      }
-    ).count(vals);
+  const count = (vals: ArrayLike<V>) => (bins as { count(v: ArrayLike<V>): BinCounts }).count(vals);
   const subset = (vals: ArrayLike<V>, rows: Int32Array): V[] => Array.from(rows, (i) => vals[i]);
-  const unseenBin = bins.labels[bins.labels.length - 1] === '(unseen)';
   const refTotal = bins.reference.reduce((a, b) => a + b, 0);
   const binsInUse = bins.reference.filter((c) => c > 0).length;
   return {
     column: name,
     kind,
     nullThreshold: (rows) => nullPsiThreshold(binsInUse, rows, refTotal),
-    compare(rows, learned) {
-      const c = count(rows ? subset(values, rows) : values);
-      const total = c.counts.reduce((a, b) => a + b, 0);
-      const t = robustTest(bins.reference, c.counts, thresholds);
-      if (learned !== undefined) {
-        t.threshold = { effect: learned };
-        t.drifted = t.effect.value > learned;
-      }
-      const unseenCount = unseenBin ? c.counts[c.counts.length - 1] : 0;
-      const present = total - c.counts[0];
-      return {
-        column: name,
+    compare: (rows, learned) =>
+      binnedColumnDrift(
+        name,
         kind,
-        ...t,
-        rows: { reference: refTotal, current: total },
-        missing: { reference: round4(referenceMissing), current: total ? round4(c.counts[0] / total) : 0 },
-        ...(unseenBin
-          ? {
-              unseen: {
-                share: present ? round4(unseenCount / present) : 0,
-                ...(c.unseen ? { values: c.unseen.slice(0, 20) } : {}),
-                ...(c.below !== undefined ? { below: c.below, above: c.above } : {}),
-              },
-            }
-          : {}),
-        histogram: { labels: bins.labels, reference: shares(bins.reference), current: shares(c.counts) },
-      };
-    },
+        bins,
+        count(rows ? subset(values, rows) : values),
+        thresholds,
+        referenceMissing,
+        learned,
+      ),
     effectOf: valuesOf
       ? (t: ColumnTable, rows: Int32Array) =>
           robustTest(bins.reference, count(subset(valuesOf(t), rows)).counts, thresholds).effect.value

@@ -1,4 +1,6 @@
-import type { CategoricalReference, NumericReference } from '@campaign-ml/bundle';
+import type { CategoricalReference, ColumnReference, NumericReference } from '@campaign-ml/bundle';
+import type { ColumnSchema } from '@campaign-ml/schema';
+import type { ColumnKind } from './column-values';
 
 /** Bin label of the explicit bin for values the reference never saw. */
 export const UNSEEN = '(unseen)';
@@ -109,6 +111,25 @@ export class NumericBins implements FrozenBins {
     }
     return { counts, below, above };
   }
+
+  /**
+   * The bin of one value (NaN: missing, bin 0; outside the training range: the last, "unseen"),
+   * the same bin `count` puts it in; for counting one record at a time (the API's live window).
+   */
+  bin(v: number): number {
+    if (v !== v) return 0;
+    const range = this.range;
+    if (range && (v < range.min || v > range.max)) return this.labels.length - 1;
+    const edges = this.edges;
+    let a = 0;
+    let b = edges.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (v <= edges[mid]) b = mid;
+      else a = mid + 1;
+    }
+    return a + 1;
+  }
 }
 
 /** Categorical bins: the reference's categories (top 50 and "(other)"), plus missing and unseen. */
@@ -144,19 +165,50 @@ export class CategoricalBins implements FrozenBins {
         counts[0]++;
         continue;
       }
-      const bin = this.index.get(v);
-      if (bin !== undefined) counts[bin]++;
-      else if (this.other > 0 && this.known.has(v)) counts[this.other]++;
-      else {
-        counts[unseenBin]++;
-        unseen.set(v, (unseen.get(v) ?? 0) + 1);
-      }
+      const bin = this.bin(v);
+      counts[bin]++;
+      if (bin === unseenBin) unseen.set(v, (unseen.get(v) ?? 0) + 1);
     }
     return {
       counts,
-      unseen: [...unseen.entries()]
-        .map(([value, count]) => ({ value, count }))
-        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)),
+      unseen: rankUnseen(unseen),
     };
   }
+
+  /** The bin of one category key (null: missing, bin 0; never seen in training: the last, "unseen"). */
+  bin(v: string | null): number {
+    if (v === null) return 0;
+    const bin = this.index.get(v);
+    if (bin !== undefined) return bin;
+    if (this.other > 0 && this.known.has(v)) return this.other;
+    return this.labels.length - 1;
+  }
+}
+
+/** New categories with their counts, most frequent first (ties by name). */
+export function rankUnseen(unseen: ReadonlyMap<string, number>): { value: string; count: number }[] {
+  return [...unseen.entries()]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+}
+
+/**
+ * The frozen bins of an input column: numbers and dates by the reference's deciles with the
+ * schema's training range [min, max] (outside it: "unseen"), categories by the reference's.
+ */
+export function frozenBinsFor(
+  kind: ColumnKind,
+  col: ColumnSchema,
+  ref: ColumnReference,
+  rows: number,
+): NumericBins | CategoricalBins {
+  if (ref.kind === 'numeric') {
+    const toNum = (v: number | string | undefined) =>
+      v === undefined ? NaN : typeof v === 'number' ? v : Date.parse(v);
+    const min = toNum(col.min);
+    const max = toNum(col.max);
+    const range = Number.isFinite(min) && Number.isFinite(max) ? { min, max } : undefined;
+    return new NumericBins(ref, rows, range, kind === 'datetime');
+  }
+  return new CategoricalBins(ref, rows, col.categories);
 }

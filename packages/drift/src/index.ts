@@ -18,3 +18,6 @@ export type { RobustThresholds } from './robust-test';
 export type { EvidentlyTestName } from './evidently-test';
 export type { WindowOptions } from './windows';
 export { driftHtml } from './drift-html';
+export { BinnedWindow, type BinnedWindowOptions, type WindowColumn, type WindowCounts } from './binned-window';
+export type { BinCounts } from './binned-column-drift';
+export { liveDriftReport, type LiveDriftOptions, type LiveDriftReport } from './live-drift-report';

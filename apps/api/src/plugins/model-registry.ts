@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { ColumnTable } from 'arquero';
 import type { FastifyInstance } from 'fastify';
 import type { Prediction } from '@campaign-ml/bundle';
 import type { ApiConfig } from '../config';
@@ -27,7 +28,15 @@ export interface ModelRegistry {
   reload(reason: string): Promise<ReloadResult>;
   /** Listeners (metrics) told about every reload attempt. */
   onReload(listener: (r: ReloadResult & { reason: string }) => void): void;
+  /**
+   * Listeners (the drift window) told about every batch scored for /v1/predict and v2 infer: the
+   * runtime that scored it, the typed rows and their predictions. Called after scoring, before
+   * the response; a listener that throws is logged and never fails the request.
+   */
+  onScored(listener: ScoredListener): void;
 }
+
+export type ScoredListener = (runtime: ModelRuntime, table: ColumnTable, predictions: readonly Prediction[]) => void;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,8 +50,15 @@ export interface ModelRegistryOptions {
   initial?: ModelRuntime;
 }
 
-function serve(runtime: ModelRuntime): ServedModel {
-  const batcher = new PredictionBatcher((records) => runtime.predict(records));
+function serve(
+  runtime: ModelRuntime,
+  scored: (runtime: ModelRuntime, table: ColumnTable, p: Prediction[]) => void,
+): ServedModel {
+  const batcher = new PredictionBatcher((records) => {
+    const { table, predictions } = runtime.score(records);
+    scored(runtime, table, predictions);
+    return predictions;
+  });
   return Object.freeze({ runtime, predict: (records: readonly RawRecord[]) => batcher.predict(records) });
 }
 
@@ -58,8 +74,21 @@ export const modelRegistryPlugin = sharedPlugin<ModelRegistryOptions>(
   async (app: FastifyInstance, opts) => {
     const { config } = opts;
     const runtimeOptions = { unknownCategories: config.unknownCategories, maxBatch: config.maxBatch };
-    let current = serve(opts.initial ?? (await ModelRuntime.load(config.modelPath, runtimeOptions)));
     const listeners: ((r: ReloadResult & { reason: string }) => void)[] = [];
+    const scoredListeners: ScoredListener[] = [];
+    const scored = (runtime: ModelRuntime, table: ColumnTable, predictions: Prediction[]): void => {
+      for (const l of scoredListeners) {
+        try {
+          l(runtime, table, predictions);
+        } catch (e) {
+          app.log.error(
+            { err: { code: (e as { code?: string }).code, message: (e as Error).message } },
+            'a scored-rows listener failed',
+          );
+        }
+      }
+    };
+    let current = serve(opts.initial ?? (await ModelRuntime.load(config.modelPath, runtimeOptions)), scored);
     let chain: Promise<unknown> = Promise.resolve();
 
     const doReload = async (reason: string): Promise<ReloadResult> => {
@@ -67,7 +96,7 @@ export const modelRegistryPlugin = sharedPlugin<ModelRegistryOptions>(
       try {
         const next = await ModelRuntime.load(config.modelPath, runtimeOptions);
         const previous = current.runtime.id;
-        current = serve(next);
+        current = serve(next, scored);
         result = { ok: true, bundleId: next.id };
         app.log.info({ reason, bundleId: next.id, previous }, 'bundle reloaded');
       } catch (e) {
@@ -96,6 +125,9 @@ export const modelRegistryPlugin = sharedPlugin<ModelRegistryOptions>(
       },
       onReload(listener) {
         listeners.push(listener);
+      },
+      onScored(listener) {
+        scoredListeners.push(listener);
       },
     };
     app.decorate('registry', registry);

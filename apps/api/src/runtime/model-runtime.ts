@@ -152,8 +152,14 @@ export class ModelRuntime {
 
   /** Predictions for validated records. */
   predict(records: readonly RawRecord[]): Prediction[] {
+    return this.score(records).predictions;
+  }
+
+  /** Predictions for validated records, with the typed table they were made from (for the drift window). */
+  score(records: readonly RawRecord[]): { table: ColumnTable; predictions: Prediction[] } {
     if (records.length === 0) throw new InputError('EMPTY_INPUT', 'no records to predict');
-    return this.bundle.predictTable(this.toTable(records));
+    const table = this.toTable(records);
+    return { table, predictions: this.bundle.predictTable(table) };
   }
 
   /**

@@ -5,7 +5,7 @@ import { readTable } from '@campaign-ml/ingest';
 import { inferSchema, type Schema } from '@campaign-ml/schema';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
-import { backgroundSample, createBundleDocument, type BundleDocument } from '@campaign-ml/bundle';
+import { backgroundSample, computeReference, createBundleDocument, type BundleDocument } from '@campaign-ml/bundle';
 
 /**
  * Test and benchmark support: build a small but real bundle document (inferred schema, fitted
@@ -14,7 +14,8 @@ import { backgroundSample, createBundleDocument, type BundleDocument } from '@ca
 export function bundleFromTable(
   table: ColumnTable,
   target: string,
-  options: { id?: string; nEstimators?: number; drop?: string[] } = {},
+  /** reference: keep the training distributions (for the drift window), as the pipeline does. */
+  options: { id?: string; nEstimators?: number; drop?: string[]; reference?: boolean } = {},
 ): BundleDocument {
   const labels = Array.from(table.array(target) as ArrayLike<unknown>, (v) => String(v));
   const classes = [...new Set(labels)].sort();
@@ -40,10 +41,19 @@ export function bundleFromTable(
       model: { name: 'gbdt', fitted: model.toJSON(), threshold: 0.5 },
       metrics: { rocAuc: 0.9 },
       explain: { background: backgroundSample(table, pipeline.inputColumns, { rows: 50, seed: 1 }) },
+      ...(options.reference
+        ? {
+            reference: computeReference(table, schema, positiveScores(model.predictProba(X), table.numRows())),
+          }
+        : {}),
       provenance: { dataSha256: '0'.repeat(64), rows: table.numRows(), config: {}, packageVersions: {} },
     },
     { id: options.id ?? 'test-bundle-1', createdAt: new Date(Date.UTC(2024, 0, 1)) },
   );
+}
+
+function positiveScores(P: Float64Array, rows: number): Float64Array {
+  return Float64Array.from({ length: rows }, (_, i) => P[i * 2 + 1]);
 }
 
 /** A tiny synthetic campaign table: number, integer, category, boolean and datetime inputs. */
