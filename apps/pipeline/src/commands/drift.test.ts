@@ -149,6 +149,9 @@ describe('pipeline drift: exit codes on the embedded sample', () => {
     expect(r.stdout).toContain('blurb_len');
     const report = await readReport(out);
     expect(report.columns.filter((c) => c.drifted).map((c) => c.column)).toEqual(['blurb_len']);
+    // The bundle keeps training's permutation importance per input column; the report carries it.
+    const col = report.columns.find((c) => c.column === 'blurb_len') as { importance?: number };
+    expect(typeof col.importance).toBe('number');
     expect(received).toHaveLength(1);
     const msg = received[0].body as { text: string; blocks: { type: string }[] };
     expect(received[0].type).toBe('application/json');

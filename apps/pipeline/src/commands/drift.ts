@@ -127,8 +127,10 @@ export async function driftCommand(f: DriftFlags, progress: Progress, signal?: A
   const window = windowOf(f, table);
 
   progress.stage('compare with the reference');
+  const importance = importanceOf(doc.metrics);
   const report = driftReport(bundle, table, {
     mode,
+    ...(importance ? { importance } : {}),
     ...(reference ? { reference } : {}),
     ...(window ? { window } : {}),
     ...(f.learnedThresholds ? { thresholds: 'learned' as const } : {}),
@@ -210,4 +212,13 @@ export async function runDrift(f: DriftFlags): Promise<number> {
     console.log(`Report in ${o.dir}/drift.html and ${o.dir}/drift.json`);
     return o.code;
   });
+}
+
+/** The permutation importance per input column that training keeps in the bundle's metrics, if any. */
+function importanceOf(metrics: Record<string, unknown>): Record<string, number> | undefined {
+  const imp = metrics.importance;
+  if (!imp || typeof imp !== 'object' || Array.isArray(imp)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(imp)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  return Object.keys(out).length ? out : undefined;
 }

@@ -103,6 +103,8 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
         test: bestTest.metrics,
         cv: bestCv,
         ...(run.fairness ? { fairness: fairnessBrief(run.fairness.summary) } : {}),
+        // Permutation importance per input column on the test part: drift ranks drifted columns by it.
+        importance: Object.fromEntries(run.importance.values.map((v) => [v.feature, v.importance])),
       },
       reference: computeReference(split.train, bundleSchema, referenceScores),
       explain: {
