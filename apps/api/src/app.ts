@@ -67,7 +67,7 @@ export async function buildApp(config: ApiConfig, options: BuildOptions = {}): P
   await app.register(healthRoutes);
   await app.register(modelInfoRoutes);
   await app.register(predictRoutes);
-  await app.register(explainRoutes);
+  await app.register(explainRoutes, { backgroundRows: config.explainBackgroundRows });
   await app.register(whatIfRoutes);
   await app.register(driftRoutes);
   await app.register(inferenceV2Routes, { modelName: config.modelName });

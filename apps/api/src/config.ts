@@ -13,6 +13,8 @@ export interface ApiConfig {
   apiKeys: readonly string[];
   /** Most records in one /v1/predict or /v2 infer request. */
   maxBatch: number;
+  /** Rows of the bundle's background sample /v1/explain uses (interventional and agnostic methods). */
+  explainBackgroundRows: number;
   /** Allowed CORS origins; empty = CORS off; ['*'] = any origin. */
   corsOrigins: readonly string[];
   logLevel: LogLevel;
@@ -42,6 +44,8 @@ export const ENV_HELP: Record<string, string> = {
   HOST: 'interface to listen on (default 0.0.0.0)',
   API_KEYS: 'comma-separated keys; when set every non-health route needs one (default: no auth)',
   MAX_BATCH: 'most records per request, >= 1 (default 1000)',
+  EXPLAIN_BACKGROUND_ROWS:
+    "rows of the bundle's background sample /v1/explain uses, 1..1000 (default 100: all of a trained bundle's)",
   CORS_ORIGINS: 'comma-separated allowed origins, or * (default: CORS off)',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (default info)`,
   BODY_LIMIT: 'largest request body in bytes, or with a kb/mb suffix (default 4mb)',
@@ -105,6 +109,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const maxBatch = int('MAX_BATCH', 1000, 1, 1_000_000);
   const reloadIntervalMs = int('RELOAD_INTERVAL_MS', 1000, 0);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 10_000, 0);
+  const explainBackgroundRows = int('EXPLAIN_BACKGROUND_ROWS', 100, 1, 1000);
   const driftWindow = int('DRIFT_WINDOW', 10_000, 0, 100_000_000);
   const driftBuckets = int('DRIFT_BUCKETS', 10, 1, 1000);
   const driftMinRows = int('DRIFT_MIN_ROWS', 500, 1);
@@ -137,6 +142,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     host: (env.HOST ?? '').trim() || '0.0.0.0',
     apiKeys: Object.freeze(list(env.API_KEYS)),
     maxBatch,
+    explainBackgroundRows,
     corsOrigins: Object.freeze(corsOrigins),
     logLevel,
     bodyLimit,

@@ -76,3 +76,14 @@ describe('explainRecords: contributions per input column, additive in the space 
     expect(() => explainRecords(testBundle('ensemble'), records.slice(0, 1), { space: 'margin' })).toThrow(/no margin/);
   });
 });
+
+describe('backgroundRows', () => {
+  it('uses the first n rows of the bundle sample and stays additive', () => {
+    const bundle = testBundle('gbdt');
+    const full = explainRecords(bundle, records.slice(0, 2), { space: 'probability' });
+    const few = explainRecords(bundle, records.slice(0, 2), { space: 'probability', backgroundRows: 5 });
+    expect(few.baseValues[0]).not.toBe(full.baseValues[0]);
+    for (let r = 0; r < 2; r++) expect(Math.abs(few.predictions[r] - full.predictions[r])).toBeLessThan(1e-12);
+    expect(() => explainRecords(bundle, records.slice(0, 1), { backgroundRows: 0 })).toThrow(/backgroundRows/);
+  });
+});

@@ -19,6 +19,11 @@ export interface ExplainRecordsOptions {
   classLabel?: string;
   /** Background records (raw, like the training table's rows); default: the bundle's own sample. */
   background?: readonly Record<string, unknown>[];
+  /**
+   * Use only the first n rows of the bundle's sample (default: all, 100 from training). Interventional
+   * and agnostic explanations cost in proportion: a server can trade their precision for speed.
+   */
+  backgroundRows?: number;
   /** 'reject' (default) or 'unseen' categories in the records. */
   unknownCategories?: 'reject' | 'unseen';
   /** Seed of the permutation explainer (models without an exact method). Default 0. */
@@ -68,7 +73,9 @@ function sourcesOf(bundle: Bundle): string[][] {
   return s;
 }
 
-const BACKGROUNDS = new WeakMap<Bundle, { matrix: Matrix | null; source: ExplainedRecords['background'] }>();
+type Background = { matrix: Matrix | null; source: ExplainedRecords['background'] };
+/** Per bundle, per row count (0: all): the background in feature space, transformed once. */
+const BACKGROUNDS = new WeakMap<Bundle, Map<number, Background>>();
 
 /**
  * Why the bundle scores each record as it does: contributions per raw input column (every feature
@@ -103,7 +110,7 @@ export function explainTable(
 ): ExplainedRecords {
   const X = bundle.features.transform(table);
   const columns = [...bundle.features.inputColumns];
-  const { matrix: background, source } = backgroundOf(bundle, options.background);
+  const { matrix: background, source } = backgroundOf(bundle, options.background, options.backgroundRows);
   const ctx = { columns, sources: sourcesOf(bundle), background, seed: options.seed ?? 0 };
   let space = options.space ?? defaultSpace(bundle.model);
   let shap: ColumnShap;
@@ -208,7 +215,8 @@ function plain(v: unknown): unknown {
 function backgroundOf(
   bundle: Bundle,
   given: readonly Record<string, unknown>[] | undefined,
-): { matrix: Matrix | null; source: ExplainedRecords['background'] } {
+  rows: number | undefined,
+): Background {
   if (given) {
     if (given.length === 0 || given.length > 1000) {
       throw new ConfigError('INVALID_OPTION', `background has ${given.length} records; give 1 to 1,000`, {
@@ -220,10 +228,19 @@ function backgroundOf(
     const t = bundle.recordsToTable(given, { unknownCategories: 'unseen' });
     return { matrix: bundle.features.transform(t), source: 'given records' };
   }
-  const hit = BACKGROUNDS.get(bundle);
+  if (rows !== undefined && !(Number.isInteger(rows) && rows >= 1)) {
+    throw new ConfigError('INVALID_OPTION', `backgroundRows must be a whole number of at least 1 (got ${rows})`, {
+      column: 'backgroundRows',
+      value: rows,
+      expected: 'an integer >= 1',
+    });
+  }
+  let byRows = BACKGROUNDS.get(bundle);
+  if (!byRows) BACKGROUNDS.set(bundle, (byRows = new Map()));
+  const hit = byRows.get(rows ?? 0);
   if (hit) return hit;
-  const sample = bundle.document.explain?.background;
-  let result: { matrix: Matrix | null; source: ExplainedRecords['background'] };
+  const sample = bundle.document.explain?.background?.slice(0, rows);
+  let result: Background;
   if (sample && sample.length > 0) {
     const t = bundle.recordsToTable(sample, { unknownCategories: 'unseen' });
     result = { matrix: bundle.features.transform(t), source: 'bundle sample' };
@@ -234,6 +251,6 @@ function backgroundOf(
       result = { matrix: bundle.features.transform(t), source: 'reference medians and modes' };
     } else result = { matrix: null, source: 'reference medians and modes' };
   }
-  BACKGROUNDS.set(bundle, result);
+  byRows.set(rows ?? 0, result);
   return result;
 }

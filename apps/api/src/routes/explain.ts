@@ -80,7 +80,7 @@ function recordBody(e: ExplainedRecords, r: RecordExplanation) {
  * contributions per input column, with the base value and the prediction, additive in `space`.
  * The records are validated exactly like /v1/predict's (a 400 names the field).
  */
-export async function explainRoutes(app: FastifyInstance): Promise<void> {
+export async function explainRoutes(app: FastifyInstance, opts: { backgroundRows?: number }): Promise<void> {
   const runtime = app.registry.current.runtime;
   app.post(
     '/v1/explain',
@@ -98,6 +98,7 @@ export async function explainRoutes(app: FastifyInstance): Promise<void> {
       const rt = app.registry.current.runtime;
       const body = parseExplainBody(rt, request.body);
       const why = explainTable(rt.bundle, rt.toTable(body.records), {
+        ...(opts.backgroundRows !== undefined ? { backgroundRows: opts.backgroundRows } : {}),
         ...(body.topK !== undefined ? { topK: body.topK } : {}),
         ...(body.space !== undefined ? { space: body.space } : {}),
       });
