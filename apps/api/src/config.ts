@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { ConfigError, type Problem } from '@campaign-ml/core';
 
 export type UnknownCategoryPolicy = 'reject' | 'unseen';
@@ -25,6 +26,8 @@ export interface ApiConfig {
   reloadIntervalMs: number;
   /** How long shutdown waits for in-flight requests before exiting (ms). */
   shutdownTimeoutMs: number;
+  /** Server processes (API_WORKERS): 1 = one process; more = node:cluster workers sharing the port. */
+  workers: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -43,6 +46,7 @@ export const ENV_HELP: Record<string, string> = {
   MODEL_NAME: 'model name in /v2/models/{name} (default campaign)',
   RELOAD_INTERVAL_MS: 'how often MODEL_PATH is polled for a new bundle, 0 = off (default 1000)',
   SHUTDOWN_TIMEOUT_MS: 'how long shutdown waits for in-flight requests (default 10000)',
+  API_WORKERS: 'server processes sharing the port, 1-256, or auto = one per core (default 1)',
 };
 
 function list(v: string | undefined): string[] {
@@ -96,6 +100,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const maxBatch = int('MAX_BATCH', 1000, 1, 1_000_000);
   const reloadIntervalMs = int('RELOAD_INTERVAL_MS', 1000, 0);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 10_000, 0);
+  const workers =
+    (env.API_WORKERS ?? '').trim().toLowerCase() === 'auto' ? os.availableParallelism() : int('API_WORKERS', 1, 1, 256);
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) bad('LOG_LEVEL', env.LOG_LEVEL);
   const unknownCategories = (env.UNKNOWN_CATEGORIES ?? 'reject').trim().toLowerCase() as UnknownCategoryPolicy;
@@ -131,5 +137,6 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     modelName,
     reloadIntervalMs,
     shutdownTimeoutMs,
+    workers,
   });
 }
