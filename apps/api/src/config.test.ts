@@ -19,7 +19,15 @@ describe('readConfig', () => {
       bodyLimit: 4 * 1024 * 1024,
       unknownCategories: 'reject',
       modelName: 'campaign',
+      workers: 1,
     });
+  });
+
+  it('reads API_WORKERS: a count, or auto = one per core', () => {
+    expect(readConfig({ MODEL_PATH: 'b.json', API_WORKERS: '3' }).workers).toBe(3);
+    expect(readConfig({ MODEL_PATH: 'b.json', API_WORKERS: 'auto' }).workers).toBe(os.availableParallelism());
+    expect(() => readConfig({ MODEL_PATH: 'b.json', API_WORKERS: '0' })).toThrow(/API_WORKERS/);
+    expect(() => readConfig({ MODEL_PATH: 'b.json', API_WORKERS: 'many' })).toThrow(/API_WORKERS/);
   });
 
   it('parses every setting', () => {

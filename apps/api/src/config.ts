@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { ConfigError, type Problem } from '@campaign-ml/core';
 
 export type UnknownCategoryPolicy = 'reject' | 'unseen';
@@ -33,6 +34,8 @@ export interface ApiConfig {
   driftBuckets: number;
   /** Rows the drift window needs before it reports (before that: status "collecting"). */
   driftMinRows: number;
+  /** Server processes (API_WORKERS): 1 = one process; more = node:cluster workers sharing the port. */
+  workers: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -56,6 +59,7 @@ export const ENV_HELP: Record<string, string> = {
   DRIFT_WINDOW: 'rows of the live drift window, 0 = off, else >= DRIFT_BUCKETS (default 10000)',
   DRIFT_BUCKETS: 'sub-windows of the drift window, 1-1000 (default 10)',
   DRIFT_MIN_ROWS: 'rows the drift window needs before it reports, >= 1 (default 500)',
+  API_WORKERS: 'server processes sharing the port, 1-256, or auto = one per core (default 1)',
 };
 
 function list(v: string | undefined): string[] {
@@ -114,6 +118,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const driftBuckets = int('DRIFT_BUCKETS', 10, 1, 1000);
   const driftMinRows = int('DRIFT_MIN_ROWS', 500, 1);
   if (driftWindow > 0 && driftWindow < driftBuckets) bad('DRIFT_WINDOW', env.DRIFT_WINDOW);
+  const workers =
+    (env.API_WORKERS ?? '').trim().toLowerCase() === 'auto' ? os.availableParallelism() : int('API_WORKERS', 1, 1, 256);
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) bad('LOG_LEVEL', env.LOG_LEVEL);
   const unknownCategories = (env.UNKNOWN_CATEGORIES ?? 'reject').trim().toLowerCase() as UnknownCategoryPolicy;
@@ -153,5 +159,6 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     driftWindow,
     driftBuckets,
     driftMinRows,
+    workers,
   });
 }

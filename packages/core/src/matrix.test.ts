@@ -66,6 +66,25 @@ describe('Matrix', () => {
     expect(() => take(m, [3])).toThrow(/out of range/);
   });
 
+  it('selectColumns picks many of many by name or index, in order, the first of duplicate names', () => {
+    const names = Array.from({ length: 20 }, (_, c) => (c === 15 ? 'f3' : `f${c}`));
+    const wide = createMatrix(
+      2,
+      20,
+      Float64Array.from({ length: 40 }, (_, i) => i),
+      names,
+    );
+    const picked = ['f19', 'f3', 0, 'f7', 'f1', 'f2', 'f4', 'f5', 'f6', 12];
+    const s = selectColumns(wide, picked);
+    expect(s.columns).toEqual(['f19', 'f3', 'f0', 'f7', 'f1', 'f2', 'f4', 'f5', 'f6', 'f12']);
+    expect(toRows(s)).toEqual([
+      [38, 6, 0, 14, 2, 4, 8, 10, 12, 24],
+      [39, 7, 1, 15, 3, 5, 9, 11, 13, 25],
+    ]);
+    expect(() => selectColumns(wide, [...picked, 'nope'])).toThrow(/column "nope" is not in the matrix/);
+    expect(() => selectColumns(wide, [...picked, 20])).toThrow(/out of range/);
+  });
+
   it('is frozen', () => {
     expect(Object.isFrozen(m)).toBe(true);
   });

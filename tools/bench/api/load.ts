@@ -1,6 +1,6 @@
 /**
  * Load benchmark for apps/api:
- *   npx tsx tools/bench/api/load.ts [--bundle path/to/bundle.json] [--duration 10] [--log-level warn]
+ *   npx tsx tools/bench/api/load.ts [--bundle path/to/bundle.json] [--duration 10] [--log-level warn] [--workers 1]
  * Starts the API in its own process (apps/api/dist/main.js when built, else tsx src/main.ts) on
  * loopback with the Kickstarter GBDT bundle (the given one, or one built here from
  * data/kickstarter-sample.csv: leakage columns dropped, recommended tree recipe, 100 trees), then:
@@ -34,6 +34,8 @@ const arg = (name: string, def?: string): string | undefined => {
 const duration = Number(arg('duration', '10'));
 const logLevel = arg('log-level', 'warn')!;
 const port = Number(arg('port', '18181'));
+/** API_WORKERS of the server under test (a count or auto). */
+const workers = arg('workers', '1')!;
 const LEAKY = [
   'pledged',
   'usd_pledged',
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       LOG_LEVEL: logLevel,
       RELOAD_INTERVAL_MS: '0',
+      API_WORKERS: workers,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
     const result = {
       bundle: doc.id,
       cores: os.cpus().length,
+      workers,
       logLevel,
       reference: { route: 'GET /healthz', reqPerSec: ref.requests.average, p99Ms: ref.latency.p99 },
       single: {

@@ -1,11 +1,17 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * GET /healthz: the process is up. GET /readyz: a bundle is loaded and its self-test prediction
+ * GET /healthz: the process is up; it names the process (`pid`, and `worker`: the cluster worker id
+ * under API_WORKERS > 1, 0 for a single process). GET /readyz: a bundle is loaded and its self-test prediction
  * (a record built from the schema, through validation, features and model) answers now.
  */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness' } }, async () => ({
+    status: 'ok',
+    pid: process.pid,
+    worker: cluster.worker?.id ?? 0,
+  }));
   app.get(
     '/readyz',
     { schema: { tags: ['health'], summary: 'Readiness: bundle loaded and self-test passes' } },

@@ -203,3 +203,50 @@ describe('ColumnPipeline', () => {
     expect(() => order.fit(train)).toThrow(/expected a number|table step/);
   });
 });
+
+describe('groups that share fitted steps (two recipes in one pipeline)', () => {
+  const recipe = (prefix: string, scale: boolean) => [
+    { name: `${prefix}cats`, prefix, select: ['category'], steps: [new OneHotEncoder()] },
+    {
+      name: `${prefix}num`,
+      prefix,
+      select: ['goal', 'pledged'],
+      steps: scale
+        ? [new SimpleImputer({ strategy: 'median' }), new StandardScaler()]
+        : [new SimpleImputer({ strategy: 'median' })],
+    },
+  ];
+
+  it('transforms each shared step prefix once and gives what each recipe gives alone', () => {
+    const union = new ColumnPipeline({ schema, groups: [...recipe('tree:', false), ...recipe('linear:', true)] }).fit(
+      train,
+      y,
+    );
+    const tree = new ColumnPipeline({ schema, groups: recipe('tree:', false) }).fit(train, y);
+    const linear = new ColumnPipeline({ schema, groups: recipe('linear:', true) }).fit(train, y);
+    const test = train.slice(1, 5);
+    const both = union.transform(test);
+    const a = tree.transform(test);
+    const b = linear.transform(test);
+    expect(both.columns).toEqual([...a.columns, ...b.columns]);
+    expect(Array.from(both.data)).toEqual([...a.data, ...b.data]);
+
+    let calls = 0;
+    const proto = Object.getPrototypeOf((union as unknown as { groups: { steps: object[] }[] }).groups[0].steps[0]);
+    const original = proto.transform;
+    proto.transform = function (this: unknown, t: unknown) {
+      calls++;
+      return original.call(this, t);
+    };
+    try {
+      union.transform(test);
+      expect(calls).toBe(1); // the one-hot encoder runs once for both recipes
+      const again = FittedColumnPipeline.fromJSON(JSON.parse(JSON.stringify(union.toJSON())));
+      calls = 0;
+      expect(Array.from(again.transform(test).data)).toEqual(Array.from(both.data));
+      expect(calls).toBe(1);
+    } finally {
+      proto.transform = original;
+    }
+  });
+});

@@ -218,6 +218,26 @@ function rename(X: Matrix, prefix: string): Matrix {
 }
 
 /** Every column of the table as numbers (booleans 0/1, null -> NaN); an InputError names any non-numeric value. */
+/** See FittedColumnPipeline.sharedPrefix. */
+function sharedStepPrefixes(groups: readonly FittedGroup[]): Int32Array[] {
+  const ids = new Map<string, number>();
+  const uses: number[] = [];
+  const keyed = groups.map((g) => {
+    const out = new Int32Array(g.steps.length);
+    let key = JSON.stringify(g.columns);
+    for (let k = 0; k < g.steps.length; k++) {
+      key += '\u0000' + JSON.stringify(g.steps[k].toJSON());
+      let id = ids.get(key);
+      if (id === undefined) ids.set(key, (id = uses.push(0) - 1));
+      uses[id]++;
+      out[k] = id;
+    }
+    return out;
+  });
+  for (const out of keyed) for (let k = 0; k < out.length; k++) if (uses[out[k]] < 2) out[k] = -1;
+  return keyed;
+}
+
 export function tableToMatrix(table: Table, rows?: number): Matrix {
   const names = table.columnNames();
   const n = names.length === 0 && rows !== undefined ? rows : table.numRows();
@@ -298,6 +318,13 @@ export class FittedColumnPipeline {
   readonly allowMissing: boolean;
   private readonly groups: readonly FittedGroup[];
   private readonly steps: readonly FittedMatrixTransformer[];
+  /**
+   * Per group, per step k: an id that another group shares when it applies the same fitted steps
+   * 0..k (equal JSON) to the same columns, or -1 when no other group does. The default ensemble's
+   * union of two recipes (tree and linear) encodes dates, categories and target encodings twice
+   * with identical fitted steps; transform computes each shared prefix once per call.
+   */
+  private readonly sharedPrefix: readonly Int32Array[];
 
   constructor(
     inputColumns: readonly string[],
@@ -313,6 +340,7 @@ export class FittedColumnPipeline {
     this.steps = Object.freeze([...steps]);
     this.allowMissing = allowMissing;
     this.featureNamesOut = Object.freeze([...featureNamesOut]);
+    this.sharedPrefix = Object.freeze(sharedStepPrefixes(this.groups));
     Object.freeze(this);
   }
 
@@ -323,15 +351,30 @@ export class FittedColumnPipeline {
     // Each group's output columns, written once into the final buffer (no per-group Matrix copy).
     const names: string[] = [];
     const columns: Float64Array[] = [];
-    for (const g of this.groups) {
+    // Results of step prefixes other groups share (steps are pure: outputs are never written to).
+    const memo = new Map<number, { cur: Table; X: Matrix | undefined }>();
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      const g = this.groups[gi];
+      const shared = this.sharedPrefix[gi];
       let cur: Table = g.steps.length === 0 ? table.select(g.columns) : table;
       let X: Matrix | undefined;
-      for (const step of g.steps) {
+      let k = 0;
+      for (let j = g.steps.length - 1; j >= 0; j--) {
+        const hit = shared[j] >= 0 ? memo.get(shared[j]) : undefined;
+        if (hit) {
+          ({ cur, X } = hit);
+          k = j + 1;
+          break;
+        }
+      }
+      for (; k < g.steps.length; k++) {
+        const step = g.steps[k];
         if (isFittedTableStep(step)) cur = step.transform(cur);
         else {
           if (!X) X = tableToMatrix(cur, rows);
           X = step.transform(X);
         }
+        if (shared[k] >= 0) memo.set(shared[k], { cur, X });
       }
       const start = columns.length;
       if (X) {

@@ -65,6 +65,14 @@ describe('VotingClassifier', () => {
     );
   });
 
+  it('gives the same answer on every call with the member column positions it caches', () => {
+    const p = vote.predictProba(test.X);
+    const again = createMatrix(test.X.rows, test.X.cols, test.X.data.slice(), [...test.X.columns]);
+    expect(Array.from(vote.predictProba(again))).toEqual(Array.from(p));
+    expect(Array.from(vote.predictProba(test.X))).toEqual(Array.from(p));
+    expect(() => vote.predictProba(selectColumns(test.X, ['c_scaled', 'c', 'b', 'a']))).toThrow(/model expects "a"/);
+  });
+
   it('beats each member when they see different signal', () => {
     const auc = (m: { predictProba(X: Matrix): Float64Array }, Xt: Matrix) =>
       rocAucScore(test.y, positive(m.predictProba(Xt)));
