@@ -231,8 +231,14 @@ ${d.explain ? explainSectionsHtml(d.explain, `${m.target} (${bestTitle}, test ro
 <section><h2>Leakage findings</h2>${
     m.leakage.length
       ? table(
-          ['column', 'score', 'reason'],
-          m.leakage.map((f) => [f.column, f.score, f.reason]),
+          ['column', 'finding', 'score', 'driven by', 'reason'],
+          m.leakage.map((f) => [
+            f.column,
+            f.severity === 'warning' ? 'warning (kept)' : 'leak',
+            f.score,
+            f.drivenBy ? `${f.drivenBy.class} (${(100 * f.drivenBy.share).toFixed(1)}% of rows)` : '',
+            f.reason,
+          ]),
         )
       : '<p>No column looks like it was recorded after the outcome.</p>'
   }</section>
