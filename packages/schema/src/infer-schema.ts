@@ -424,7 +424,7 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
       delete u.col.decimal;
     }
   }
-  return { columns, rows: n };
+  return options.missingTokens ? { columns, rows: n, missingTokens: [...options.missingTokens] } : { columns, rows: n };
 }
 
 function statsFor(

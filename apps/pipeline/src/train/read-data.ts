@@ -4,7 +4,7 @@ import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, type Task } from '@campaign-ml/core';
 import { readDatabase, readTableWithInfo, type ReadWarning } from '@campaign-ml/ingest';
 import { coerceToSchema, inferSchema, missingPredicate, type ColumnType } from '@campaign-ml/schema';
-import { checkColumnsExist, type PipelineConfig } from '../config';
+import { checkColumnsExist, missingTokensOf, type PipelineConfig } from '../config';
 import type { Progress } from '../progress';
 
 export interface LoadedData {
@@ -69,9 +69,11 @@ function fileSha256(file: string): Promise<string> {
  */
 export function typeTarget(table: ColumnTable, cfg: PipelineConfig): ColumnTable {
   const forced = (cfg.features.types as Record<string, ColumnType> | undefined)?.[cfg.target];
-  const [col] = inferSchema(table.select(cfg.target), { types: forced ? { [cfg.target]: forced } : undefined }).columns;
+  const missingTokens = missingTokensOf(cfg);
+  const types = forced ? { [cfg.target]: forced } : undefined;
+  const [col] = inferSchema(table.select(cfg.target), { types, missingTokens }).columns;
   if (col.type !== 'number' && col.type !== 'integer') return table;
-  return coerceToSchema(table, { rows: table.numRows(), columns: [col] });
+  return coerceToSchema(table, { rows: table.numRows(), columns: [col] }, { missingTokens });
 }
 
 export interface PreparedTarget {
@@ -94,7 +96,7 @@ const POSITIVE_HINTS = ['1', 'true', 'yes', 'successful', 'success', 'positive']
 /** Drop rows the config excludes, decide the task, and map labels to class indices. */
 export function prepareTarget(table: ColumnTable, cfg: PipelineConfig): PreparedTarget {
   const raw = table.array(cfg.target) as ArrayLike<unknown>;
-  const isMissing = missingPredicate();
+  const isMissing = missingPredicate(missingTokensOf(cfg));
   const exclude = new Set(cfg.excludeLabels);
   const keep: number[] = [];
   let droppedMissing = 0;
