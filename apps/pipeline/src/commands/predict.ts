@@ -18,7 +18,7 @@ import {
 import type { ColumnSchema, ColumnType } from '@campaign-ml/schema';
 import { hidePassword, resolveInput, type InputOptions, type ResolvedInput } from '../input';
 import { Progress } from '../progress';
-import { makeValidator } from '../row-validator';
+import { makeValidator, rejectUnreadable } from '../row-validator';
 import { withInterrupt } from './with-interrupt';
 
 export interface ScoreOptions extends InputOptions {
@@ -57,6 +57,8 @@ interface InputChunk {
   /** Rows in the whole input, when known; else an estimate from the bytes read, when possible. */
   total?: number;
   estimated?: boolean;
+  /** Rows the reader could not read (null rows of `table`), with reasons naming their lines. */
+  badRows?: readonly { row: number; message: string }[];
 }
 
 /**
@@ -72,7 +74,8 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
     return;
   }
   const columnTypes = Object.fromEntries(bundle.document.schema.columns.map((c) => [c.name, 'string' as const]));
-  for await (const c of readTableChunks(input.path, { chunkRows, columnTypes })) {
+  // One unreadable row (ragged, a quote left open, bad UTF-8) goes to the rejects; it never sinks the batch.
+  for await (const c of readTableChunks(input.path, { chunkRows, columnTypes, badRows: 'collect' })) {
     if (c.rowsTotal !== undefined) yield { table: c.table, offset: c.offset, total: c.rowsTotal };
     else {
       const done = c.offset + c.table.numRows();
@@ -80,7 +83,7 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
       const size = c.bytesTotal ?? 0;
       const total =
         size > 0 && read > 0 ? (read >= size ? done : Math.max(done + 1, Math.round((done * size) / read))) : undefined;
-      yield { table: c.table, offset: c.offset, total, estimated: read < size };
+      yield { table: c.table, offset: c.offset, total, estimated: read < size, badRows: c.badRows };
     }
   }
 }
@@ -239,7 +242,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
   try {
     for await (const chunk of inputChunks(input, bundle, chunkRows)) {
       stopIfAborted();
-      const { good, rejects } = validator(chunk.table, chunk.offset);
+      const { good, rejects } = rejectUnreadable(validator(chunk.table, chunk.offset), chunk.badRows ?? []);
       if (!preds) {
         // Output columns are fixed by the first chunk: row, the id columns the input has, prediction, p_<class>.
         const ids = idSchema.filter((c) => chunk.table.columnNames().includes(c.name));
