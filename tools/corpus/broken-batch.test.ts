@@ -8,11 +8,13 @@ import * as path from 'node:path';
 import { readTableChunks, readTableSync } from '@campaign-ml/ingest';
 import { brokenBatch } from '../generators/broken-batch';
 import { insuranceTable } from '../generators/insurance-table';
+import { csv } from '../generators/quirk-tables';
 import { pipelineCli, trainCli } from './pipeline-cli';
 
 const t = insuranceTable(45, 400);
 const batch = brokenBatch(t.header, t.rows, 40);
 let dir: string;
+let bundleFile: string;
 let file: string;
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'broken-batch-'));
@@ -71,5 +73,29 @@ describe('unreadable rows (CLI: predict)', () => {
     rejected.forEach((r, i) => expect(r.reasons).toContain(`line ${batch.broken[i].line}`));
     const scored = readTableSync(out).array('row') as ArrayLike<number>;
     expect(scored.length).toBe(good);
+    bundleFile = bundle;
   }, 300_000);
+
+  it('flags an age of -5 in the warnings column, or rejects it with --out-of-range reject', async () => {
+    const rows = t.rows.slice(0, 20).map((r) => [...r]);
+    rows[3][0] = -5;
+    rows[7][0] = 250;
+    const implausible = path.join(dir, 'implausible.csv');
+    await fs.writeFile(implausible, csv(t.header, rows));
+    const out = path.join(dir, 'warned.csv');
+    const rejects = path.join(dir, 'warned-rejects.csv');
+    const base = ['predict', '--bundle', bundleFile, '--data', implausible, '--rejects', rejects, '--quiet'];
+    const warned = await pipelineCli([...base, '--out', out]);
+    expect(warned.stdout).toMatch(/^20 of 20 rows scored .*; 2 scored with a value far outside the training range/);
+    const w = readTableSync(out, { asText: true });
+    const warnings = w.array('warnings') as (string | null)[];
+    expect(warnings[3]).toMatch(/"age" -5 is far outside the training range 18\.\.64/);
+    expect(warnings[7]).toMatch(/"age" 250/);
+    expect(warnings.filter((x) => x)).toHaveLength(2);
+    const strict = await pipelineCli([...base, '--out', path.join(dir, 'strict.csv'), '--out-of-range', 'reject']);
+    expect(strict.stdout).toMatch(/^18 of 20 rows scored .*; 2 rejected/);
+    const rejected = readTableSync(rejects, { asText: true }).objects() as { row: string; reasons: string }[];
+    expect(rejected.map((r) => r.row)).toEqual(['4', '8']);
+    expect(rejected[0].reasons).toMatch(/"age" -5/);
+  }, 120_000);
 });

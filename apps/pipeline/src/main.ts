@@ -89,6 +89,12 @@ export function program(): Command {
       choice('--unknown-categories', ['reject', 'unseen']),
       'reject',
     )
+    .option(
+      '--out-of-range <policy>',
+      'a value far outside the training range: warn (score it, say so in the warnings column) | reject',
+      choice('--out-of-range', ['warn', 'reject']),
+      'warn',
+    )
     .option('-q, --quiet', 'no progress output')
     .action(runPredict);
   cli

@@ -213,7 +213,8 @@ export function dependenceChart(opts: {
         field: 'value',
         type: opts.numeric ? 'quantitative' : 'nominal',
         title: opts.column,
-        scale: { zero: false },
+        // A nominal axis is a point scale, where "zero" means nothing (Vega-Lite warns on stderr).
+        ...(opts.numeric ? { scale: { zero: false } } : {}),
       },
       y: { field: 'shap', type: 'quantitative', title: opts.yTitle },
     },
