@@ -242,7 +242,7 @@ ${d.explain ? explainSectionsHtml(d.explain, `${m.target} (${bestTitle}, test ro
         )
       : '<p>No column looks like it was recorded after the outcome.</p>'
   }</section>
-<section><h2>Data</h2><p>${esc(m.data.rows)} rows (${esc(m.data.trainRows)} train / ${esc(m.data.testRows)} test); ${esc(m.data.droppedMissingTarget)} dropped for a missing target, ${esc(m.data.droppedExcludedLabels)} for excluded labels. SHA-256 <code>${esc(m.data.sha256.slice(0, 16))}…</code>. ${esc(m.features.count)} features after the recipe.</p>
+<section><h2>Data</h2>${m.positiveClassChoice ? `<p>${esc(m.positiveClassChoice.message)}.</p>` : ''}<p>${esc(m.data.rows)} rows (${esc(m.data.trainRows)} train / ${esc(m.data.testRows)} test); ${esc(m.data.droppedMissingTarget)} dropped for a missing target, ${esc(m.data.droppedExcludedLabels)} for excluded labels. SHA-256 <code>${esc(m.data.sha256.slice(0, 16))}…</code>. ${esc(m.features.count)} features after the recipe.</p>
 ${d.warnings.length ? `<p class="warn">${d.warnings.map(esc).join('<br>')}</p>` : ''}
 ${table(
   ['column', 'type', 'role', 'missing', 'distinct', 'min', 'max'],

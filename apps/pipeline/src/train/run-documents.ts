@@ -55,6 +55,9 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
     target: cfg.target,
     classes,
     positiveClass,
+    ...(prepared.positiveChoice
+      ? { positiveClassChoice: { rule: prepared.positiveChoice.rule, message: prepared.positiveChoice.message } }
+      : {}),
     primaryMetric: primary,
     best: { model: best.model, params: bestParams, threshold, cv: bestCv, test: bestTest.metrics },
     models: results.map(({ testScores: _s, ...r }) => r),

@@ -41,6 +41,8 @@ export interface MetricsDocument {
   target: string;
   classes: string[] | null;
   positiveClass?: string;
+  /** Binary: how the positive class was chosen ('config', 'name', 'minority') and what to pass to change it. */
+  positiveClassChoice?: { rule: string; message: string };
   primaryMetric: string;
   best: { model: string; params: Params; threshold?: number; cv: CvSummary; test: Metrics };
   models: Array<Omit<ModelResult, 'testScores'>>;
