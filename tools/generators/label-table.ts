@@ -12,12 +12,19 @@ export interface LabelTable {
   target: string;
 }
 
-export function labelTable(labels: readonly [string, string], share: number, seed = 7, n = 300): LabelTable {
+/** `signal`: how far apart the two labels' `score` means are (0: no signal at all). */
+export function labelTable(
+  labels: readonly [string, string],
+  share: number,
+  seed = 7,
+  n = 300,
+  signal = 2,
+): LabelTable {
   const rng = createRng(seed);
   const rows: Cell[][] = [];
   for (let i = 0; i < n; i++) {
     const first = rng.bernoulli(share);
-    const x = rng.normal(first ? 1 : -1, 1);
+    const x = rng.normal(first ? signal / 2 : -signal / 2, 1);
     rows.push([Math.round(x * 1000) / 1000, rng.int(5), first ? labels[0] : labels[1]]);
   }
   const header = ['score', 'visits', 'outcome'];

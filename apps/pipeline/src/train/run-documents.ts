@@ -3,7 +3,7 @@ import { backgroundSample, computeReference, createBundleDocument } from '@campa
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { PipelineConfig } from '../config';
-import { classificationCurves, positiveColumn } from '../metrics';
+import { classificationCurves, majorityBaseline, perClassMetrics, positiveColumn } from '../metrics';
 import type { Progress } from '../progress';
 import { provenance } from '../provenance';
 import type { Candidate } from './ensemble';
@@ -44,7 +44,8 @@ export interface TabularRun {
 export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult> {
   const { cfg, data, prepared, schema, split, primary, results, best, chosen, threshold, bestTest } = run;
   const { task, classes, table, positiveClass } = prepared;
-  const { yTest } = split;
+  const { yTest, yTrain } = split;
+  const majority = classes ? majorityBaseline(yTrain, yTest, classes) : undefined;
   const model = chosen.model;
   const k = classes?.length ?? 0;
   const classification = task !== 'regression';
@@ -60,6 +61,8 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
       : {}),
     primaryMetric: primary,
     best: { model: best.model, params: bestParams, threshold, cv: bestCv, test: bestTest.metrics },
+    ...(majority ? { majorityBaseline: { ...majority, beaten: bestTest.metrics.accuracy > majority.accuracy } } : {}),
+    ...(classes && k > 2 ? { perClass: perClassMetrics(yTest, bestTest.scores, classes) } : {}),
     models: results.map(({ testScores: _s, ...r }) => r),
     leakage: run.leakage,
     data: {
