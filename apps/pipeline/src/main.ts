@@ -5,6 +5,7 @@ import { runBundle } from './commands/bundle';
 import { runEvaluate } from './commands/evaluate';
 import { runExplain } from './commands/explain';
 import { runPredict } from './commands/predict';
+import { formatSchemaError } from './cli-errors';
 import { runTrain } from './commands/train';
 import { MODEL_FAMILIES } from './config';
 
@@ -168,9 +169,7 @@ export async function main(argv = process.argv): Promise<number> {
       return 130;
     }
     if (e instanceof SchemaError) {
-      process.stderr.write(
-        `Error: ${e.message.split(':')[0]}:\n${e.problems.map((p) => `  - ${p.message}`).join('\n')}\n`,
-      );
+      process.stderr.write(formatSchemaError(e));
       return 2;
     }
     if (e instanceof CampaignMlError) {
