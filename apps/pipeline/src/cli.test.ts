@@ -100,7 +100,7 @@ describe('campaign-ml CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/19 of 20 rows scored .*1 rejected/);
     const pred = (await fs.readFile(out, 'utf8')).trim().split('\n');
-    expect(pred[0]).toBe('row,id,prediction,p_failed,p_successful');
+    expect(pred[0]).toBe('row,id,prediction,p_failed,p_successful,warnings');
     expect(pred).toHaveLength(20);
     const rej = await fs.readFile(rejects, 'utf8');
     expect(rej).toMatch(/^row,reasons\n3,.*goal.*lots/);

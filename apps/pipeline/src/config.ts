@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type Problem, SchemaError } from '@campaign-ml/core';
-import { COLUMN_ROLES, COLUMN_TYPES } from '@campaign-ml/schema';
+import { COLUMN_ROLES, COLUMN_TYPES, DEFAULT_MISSING_TOKENS } from '@campaign-ml/schema';
 import { METRIC_NAMES } from '@campaign-ml/models';
 
 export const MODEL_FAMILIES = ['dummy', 'logistic', 'randomForest', 'gradientBoosting', 'mlp'] as const;
@@ -67,6 +67,11 @@ export const configSchema = z.strictObject({
   task: z.enum(['binary', 'multiclass', 'regression']).optional(),
   positive: z.string().optional(),
   excludeLabels: z.array(z.string()).default([]),
+  /**
+   * Strings that mean missing in every column, besides blanks and the defaults (NA, N/A, NaN,
+   * null, None, #N/A, ?, -, whatever the case). Kept in the bundle: predict and the API read them too.
+   */
+  missing: z.array(z.string()).default([]),
   seed: z.number().int().default(42),
   out: z.string().default('runs'),
   split: z
@@ -155,6 +160,11 @@ export const configSchema = z.strictObject({
 
 export type PipelineConfig = z.output<typeof configSchema>;
 export type PipelineConfigInput = z.input<typeof configSchema>;
+
+/** The strings that mean missing in this run: the defaults and the config's `missing`; undefined = the defaults. */
+export function missingTokensOf(cfg: Pick<PipelineConfig, 'missing'>): string[] | undefined {
+  return cfg.missing.length ? [...DEFAULT_MISSING_TOKENS, ...cfg.missing] : undefined;
+}
 
 /** Validate a config object; every problem is reported with its path (`tuning.trials`). */
 export function parseConfig(input: unknown, source = 'config'): PipelineConfig {

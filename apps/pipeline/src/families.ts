@@ -23,6 +23,8 @@ import type { ModelFamily } from './config';
 export interface Family {
   name: ModelFamily;
   title: string;
+  /** The title when the family fits a regression and is another model there (logistic -> Ridge). */
+  regressionTitle?: string;
   recipe: 'tree' | 'linear';
   defaults: Params;
   space: SearchSpace;
@@ -38,6 +40,7 @@ export const FAMILIES: Record<ModelFamily, Family> = {
   dummy: {
     name: 'dummy',
     title: 'Dummy (prior)',
+    regressionTitle: 'Dummy (mean)',
     recipe: 'tree',
     defaults: {},
     space: {},
@@ -47,6 +50,7 @@ export const FAMILIES: Record<ModelFamily, Family> = {
   logistic: {
     name: 'logistic',
     title: 'Logistic regression',
+    regressionTitle: 'Ridge regression',
     recipe: 'linear',
     defaults: { C: 1 },
     space: { C: logFloat(1e-3, 100) },
@@ -138,3 +142,8 @@ export const FAMILIES: Record<ModelFamily, Family> = {
 
 /** A single decision tree, used for the learning curve's quick reference line. */
 export const referenceTree = (seed: number) => new DecisionTreeClassifier({ maxDepth: 6, seed });
+
+/** A family's title for a task: regression fits Ridge where classification fits logistic regression. */
+export function familyTitle(fam: { title: string; regressionTitle?: string }, task: string): string {
+  return task === 'regression' ? (fam.regressionTitle ?? fam.title) : fam.title;
+}

@@ -6,6 +6,7 @@ import { runDrift } from './commands/drift';
 import { runEvaluate } from './commands/evaluate';
 import { runExplain } from './commands/explain';
 import { runPredict } from './commands/predict';
+import { formatSchemaError } from './cli-errors';
 import { runTrain } from './commands/train';
 import { MODEL_FAMILIES } from './config';
 
@@ -100,6 +101,12 @@ export function program(exit: ExitCode = { code: 0 }): Command {
       'reject | unseen',
       choice('--unknown-categories', ['reject', 'unseen']),
       'reject',
+    )
+    .option(
+      '--out-of-range <policy>',
+      'a value far outside the training range: warn (score it, say so in the warnings column) | reject',
+      choice('--out-of-range', ['warn', 'reject']),
+      'warn',
     )
     .option('-q, --quiet', 'no progress output')
     .action(runPredict);
@@ -253,9 +260,7 @@ export async function main(argv = process.argv): Promise<number> {
       return 130;
     }
     if (e instanceof SchemaError) {
-      process.stderr.write(
-        `Error: ${e.message.split(':')[0]}:\n${e.problems.map((p) => `  - ${p.message}`).join('\n')}\n`,
-      );
+      process.stderr.write(formatSchemaError(e));
       return 2;
     }
     if (e instanceof CampaignMlError) {

@@ -3,6 +3,7 @@ import {
   accuracyScore,
   averagePrecisionScore,
   balancedAccuracyScore,
+  classificationReport,
   brierScoreLoss,
   calibrationCurve,
   confusionMatrix,
@@ -79,11 +80,51 @@ export function classificationMetrics(y: ArrayLike<number>, proba: Float64Array,
     precision: precisionScore(y, labels, { average: 'macro' }),
     recall: recallScore(y, labels, { average: 'macro' }),
     f1Score: f1Score(y, labels, { average: 'macro' }),
+    precisionWeighted: precisionScore(y, labels, { average: 'weighted' }),
+    recallWeighted: recallScore(y, labels, { average: 'weighted' }),
     f1Weighted: f1Score(y, labels, { average: 'weighted' }),
     mcc: matthewsCorrcoef(y, labels),
     rocAuc: rocAucScore(y, proba, { classes: k }),
     logLoss: logLoss(y, proba, { classes: k }),
   };
+}
+
+/** Per-class precision, recall, F1 and support of one set of predictions (multiclass reporting). */
+export function perClassMetrics(
+  y: ArrayLike<number>,
+  proba: Float64Array,
+  classes: readonly string[],
+  threshold = 0.5,
+): { class: string; precision: number; recall: number; f1: number; support: number }[] {
+  const k = classes.length;
+  const report = classificationReport(y, labelsFrom(proba, k, threshold), {
+    labels: Array.from({ length: k }, (_, i) => i),
+  });
+  return report.perLabel.map((r) => ({
+    class: classes[r.label],
+    precision: r.precision,
+    recall: r.recall,
+    f1: r.f1,
+    support: r.support,
+  }));
+}
+
+/**
+ * The majority-class baseline: the accuracy of always predicting the commonest class of the
+ * training part, measured on the test part. A headline accuracy below it is worth saying.
+ */
+export function majorityBaseline(
+  yTrain: ArrayLike<number>,
+  yTest: ArrayLike<number>,
+  classes: readonly string[],
+): { class: string; accuracy: number } {
+  const counts = new Float64Array(classes.length);
+  for (let i = 0; i < yTrain.length; i++) counts[yTrain[i]]++;
+  let top = 0;
+  for (let c = 1; c < counts.length; c++) if (counts[c] > counts[top]) top = c;
+  let hit = 0;
+  for (let i = 0; i < yTest.length; i++) if (yTest[i] === top) hit++;
+  return { class: classes[top], accuracy: yTest.length ? hit / yTest.length : NaN };
 }
 
 export function regressionMetrics(y: ArrayLike<number>, pred: ArrayLike<number>): Metrics {

@@ -69,6 +69,30 @@ export function splitValid(
   return makeValidator(bundle, unknownCategories)(table, offset);
 }
 
+/**
+ * Rows the reader could not read (a ragged line, a quote left open, bad UTF-8: null rows in the
+ * chunk, see ingest's `badRows: 'collect'`) move to the rejects with the reader's reason, which
+ * names their line; the problems the nulls caused are dropped.
+ */
+export function rejectUnreadable(split: ChunkSplit, badRows: readonly { row: number; message: string }[]): ChunkSplit {
+  if (badRows.length === 0) return split;
+  const bad = new Map(badRows.map((b) => [b.row, b.message]));
+  const keep: number[] = [];
+  for (let i = 0; i < split.good.rows.length; i++) if (!bad.has(split.good.rows[i])) keep.push(i);
+  const good =
+    keep.length === split.good.rows.length
+      ? split.good
+      : {
+          table: split.good.table.reify(keep as unknown as never),
+          rows: Int32Array.from(keep, (i) => split.good.rows[i]),
+        };
+  const rejects = split.rejects
+    .filter((r) => !bad.has(r.row - 1))
+    .concat(badRows.map((b) => ({ row: b.row + 1, reasons: [b.message] })))
+    .sort((a, b) => a.row - b.row);
+  return { good, rejects };
+}
+
 function splitChunk(validator: RecordValidator, table: ColumnTable, offset: number): ChunkSplit {
   const { table: good, rows, problems } = validator.table(table, offset);
   const reasons = new Map<number, string[]>();

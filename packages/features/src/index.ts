@@ -80,7 +80,14 @@ export {
   type RateConversionOptions,
 } from './numeric';
 export { recommendedPipeline, type RecipeOptions } from './recipe';
-export { detectLeakage, dropLeaks, type LeakageFinding, type LeakageOptions, type LeakageKind } from './leakage';
+export {
+  detectLeakage,
+  dropLeaks,
+  type LeakageFinding,
+  type LeakageOptions,
+  type LeakageKind,
+  type LeakageSeverity,
+} from './leakage';
 export {
   resamplePanel,
   addLags,

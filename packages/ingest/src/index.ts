@@ -12,6 +12,7 @@ export {
   type ForcedType,
   type ReadColumnType,
   type ReadWarning,
+  type BadRow,
   type TableSource,
 } from './read';
 export {

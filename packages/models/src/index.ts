@@ -38,6 +38,7 @@ export {
   MLPRegressor,
   FittedMLPRegressor,
   type MlpParams,
+  type MlpRegressorParams,
   type MlpActivation,
 } from './neural';
 export {

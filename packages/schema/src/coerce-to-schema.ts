@@ -10,7 +10,7 @@ import { type DateFormat, detectDateFormat } from './value-grammar';
 export { EXPECTED };
 
 export interface CoerceOptions {
-  /** Strings that mean missing (besides blanks); they become null. Default DEFAULT_MISSING_TOKENS. */
+  /** Strings that mean missing (besides blanks); they become null. Default: the schema's `missingTokens`, else DEFAULT_MISSING_TOKENS. */
   missingTokens?: readonly string[];
 }
 
@@ -24,7 +24,7 @@ export interface CoerceOptions {
  * pass through unchanged.
  */
 export function coerceToSchema(table: ColumnTable, schema: Schema, options: CoerceOptions = {}): ColumnTable {
-  const isMissing = missingPredicate(options.missingTokens);
+  const isMissing = missingPredicate(options.missingTokens ?? schema.missingTokens);
   const problems: Problem[] = [];
   const byName = new Map(schema.columns.map((c) => [c.name, c]));
   const present = new Set(table.columnNames());

@@ -94,7 +94,8 @@ describe('inferSchema', () => {
         code: range(n, (i) => `C-${(i * 7919) % 100000}`),
         name: range(n, (i) => `Project ${i}: ${words[i % 8]} of ${words[(i * 3) % 8]} things`),
         category: range(n, (i) => words[i % 5]),
-        amount: range(n, (i) => i * 13),
+        // Not in row order: unique integers that rise with the rows are identifiers (see below).
+        amount: range(n, (i) => ((i * 7919) % 1009) * 13),
         small: range(n, (i) => i % 7),
       }),
     );

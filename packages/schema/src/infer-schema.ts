@@ -2,6 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { ConfigError } from '@campaign-ml/core';
 import { COLUMN_ROLES, COLUMN_TYPES, type ColumnRole, type ColumnSchema, type ColumnType, type Schema } from './types';
 import { columnValues } from './column-values';
+import { duplicatesIdentifier, hiddenIdentifierReason } from './hidden-identifier';
 import { missingPredicate } from './missing-tokens';
 import {
   type DateFormat,
@@ -335,7 +336,9 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
   const isMissing = missingPredicate(options.missingTokens);
   const n = table.numRows();
 
-  const columns = table.columnNames().map((name): ColumnSchema => {
+  const unforcedUnique: { col: ColumnSchema; values: ArrayLike<unknown> }[] = [];
+  const idColumns: { col: ColumnSchema; values: ArrayLike<unknown> }[] = [];
+  const columns = table.columnNames().map((name, position): ColumnSchema => {
     const values = columnValues(table, name);
     const kinds = countKinds(values, isMissing);
     const m = n - kinds.missing;
@@ -375,6 +378,16 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
       if (idPattern.test(name) && stats.distinct === m && kinds.missing === 0 && m >= 2) type = 'identifier';
       else if (stats.distinct > integerMaxDistinct) type = 'number';
     }
+    // Row numbers, unique monotone integers and a saved index are identifiers whatever their name.
+    if (
+      !forced &&
+      options.target !== name &&
+      (type === 'integer' || type === 'number') &&
+      kinds.missing === 0 &&
+      stats.distinct === m &&
+      hiddenIdentifierReason(name, position, values, isMissing, decimal ?? '.') !== undefined
+    )
+      type = 'identifier';
 
     const role: ColumnRole =
       options.target === name ? 'target' : (options.roles?.[name] ?? (type === 'identifier' ? 'id' : 'feature'));
@@ -393,9 +406,25 @@ export function inferSchema(table: ColumnTable, options: InferSchemaOptions = {}
     }
     if (type === 'datetime' && dateFormat) col.dateFormat = dateFormat;
     if ((type === 'number' || type === 'integer') && decimal) col.decimal = decimal;
+    if (!forced && options.target !== name && !options.roles?.[name] && kinds.missing === 0 && stats.distinct === m)
+      unforcedUnique.push({ col, values });
+    if (type === 'identifier' || role === 'id') idColumns.push({ col, values });
     return col;
   });
-  return { columns, rows: n };
+  // A unique column that repeats an identifier (value for value, or at a constant offset) is one too.
+  const ids = idColumns;
+  for (const u of unforcedUnique) {
+    if (u.col.type === 'identifier' || u.col.role !== 'feature') continue;
+    if (ids.some((id) => duplicatesIdentifier(u.values, id.values, isMissing))) {
+      u.col.type = 'identifier';
+      u.col.role = 'id';
+      delete u.col.min;
+      delete u.col.max;
+      delete u.col.categories;
+      delete u.col.decimal;
+    }
+  }
+  return options.missingTokens ? { columns, rows: n, missingTokens: [...options.missingTokens] } : { columns, rows: n };
 }
 
 function statsFor(

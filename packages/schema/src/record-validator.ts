@@ -17,7 +17,7 @@ export interface RecordValidatorOptions {
   unknownCategories?: 'reject' | 'unseen';
   /** Record fields the schema does not name: a problem (default) or ignored. */
   extraFields?: 'reject' | 'ignore';
-  /** Strings that mean missing (besides blanks). Default DEFAULT_MISSING_TOKENS. */
+  /** Strings that mean missing (besides blanks). Default: the schema's `missingTokens`, else DEFAULT_MISSING_TOKENS. */
   missingTokens?: readonly string[];
 }
 
@@ -110,7 +110,7 @@ function valueProblem(
  * collected, naming the row, column, value and what was expected.
  */
 export function compileRecordValidator(schema: Schema, options: RecordValidatorOptions = {}): RecordValidator {
-  const isMissing = missingPredicate(options.missingTokens);
+  const isMissing = missingPredicate(options.missingTokens ?? schema.missingTokens);
   const rejectUnknown = (options.unknownCategories ?? 'reject') === 'reject';
   const known = new Map(schema.columns.map((c) => [c.name, c]));
   const columns = schema.columns.filter((c) => c.role !== 'target' && c.role !== 'ignore');

@@ -57,4 +57,10 @@ export interface Schema {
   columns: ColumnSchema[];
   /** Rows the schema was inferred from. */
   rows: number;
+  /**
+   * The strings that meant missing when the schema was inferred, when they were not the defaults
+   * (DEFAULT_MISSING_TOKENS). Coercion and the record validator read them, so training, batch
+   * scoring and the API treat the same strings as missing.
+   */
+  missingTokens?: string[];
 }

@@ -123,7 +123,7 @@ describe('predict from a CSV, in chunks', () => {
       const out = path.join(dir, `pred-${chunkRows}.csv`);
       const rejects = path.join(dir, `rej-${chunkRows}.csv`);
       const s = await score({ data: input, out, rejects, chunkRows });
-      expect(s).toEqual({ rows: 300, scored: 297, rejected: 3, out, rejects });
+      expect(s).toEqual({ rows: 300, scored: 297, rejected: 3, out, rejects, warned: 0 });
       const rej = await fs.readFile(rejects, 'utf8');
       expect(
         rej
@@ -145,7 +145,7 @@ describe('predict from a CSV, in chunks', () => {
     expect(outs[1]).toBe(outs[0]);
     expect(outs[2]).toBe(outs[0]);
     const pred = outs[0].split('\n');
-    expect(pred[0]).toBe('row,id,prediction,p_failed,p_successful');
+    expect(pred[0]).toBe('row,id,prediction,p_failed,p_successful,warnings');
     expect(pred.slice(1, 4).map((l) => l.split(',')[0])).toEqual(['1', '2', ...(BAD_ROWS[0] === 3 ? ['4'] : ['3'])]);
     expect((await files()).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
@@ -244,7 +244,7 @@ describe('predict from SQLite', () => {
     });
     const pred = await readDatabase({ path: db, table: 'predictions' });
     const csv = await readTable(path.join(dir, 'pred-100.csv'));
-    expect(pred.columnNames()).toEqual(['row', 'id', 'prediction', 'p_failed', 'p_successful']);
+    expect(pred.columnNames()).toEqual(['row', 'id', 'prediction', 'p_failed', 'p_successful', 'warnings']);
     expect(pred.array('row')).toEqual(csv.array('row'));
     expect(pred.array('id')).toEqual((csv.array('id') as number[]).map(String));
     expect(pred.array('prediction')).toEqual(csv.array('prediction'));

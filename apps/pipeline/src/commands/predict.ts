@@ -18,7 +18,8 @@ import {
 import type { ColumnSchema, ColumnType } from '@campaign-ml/schema';
 import { hidePassword, resolveInput, type InputOptions, type ResolvedInput } from '../input';
 import { Progress } from '../progress';
-import { makeValidator } from '../row-validator';
+import { plausibleRanges, rangeWarnings, type PlausibleRange } from '../plausibility';
+import { makeValidator, rejectUnreadable, type ChunkSplit } from '../row-validator';
 import { withInterrupt } from './with-interrupt';
 
 export interface ScoreOptions extends InputOptions {
@@ -36,6 +37,11 @@ export interface ScoreOptions extends InputOptions {
   /** Rows read, validated and scored at a time (default 10,000): memory is bounded by it. */
   chunkRows?: number;
   unknownCategories?: 'reject' | 'unseen';
+  /**
+   * A value far outside the training range (an age of -5): 'warn' (default) scores the row and
+   * says so in the predictions' `warnings` column; 'reject' sends the row to the rejects.
+   */
+  outOfRange?: 'warn' | 'reject';
   /** Stops between chunks; every output is then removed (nothing partial is left). */
   signal?: AbortSignal;
 }
@@ -48,6 +54,8 @@ export interface ScoreSummary {
   out: string;
   /** Where the rejects went, when there were any. */
   rejects?: string;
+  /** Scored rows with a value far outside the training range (see their `warnings`). */
+  warned: number;
 }
 
 interface InputChunk {
@@ -57,6 +65,8 @@ interface InputChunk {
   /** Rows in the whole input, when known; else an estimate from the bytes read, when possible. */
   total?: number;
   estimated?: boolean;
+  /** Rows the reader could not read (null rows of `table`), with reasons naming their lines. */
+  badRows?: readonly { row: number; message: string }[];
 }
 
 /**
@@ -72,7 +82,8 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
     return;
   }
   const columnTypes = Object.fromEntries(bundle.document.schema.columns.map((c) => [c.name, 'string' as const]));
-  for await (const c of readTableChunks(input.path, { chunkRows, columnTypes })) {
+  // One unreadable row (ragged, a quote left open, bad UTF-8) goes to the rejects; it never sinks the batch.
+  for await (const c of readTableChunks(input.path, { chunkRows, columnTypes, badRows: 'collect' })) {
     if (c.rowsTotal !== undefined) yield { table: c.table, offset: c.offset, total: c.rowsTotal };
     else {
       const done = c.offset + c.table.numRows();
@@ -80,7 +91,7 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
       const size = c.bytesTotal ?? 0;
       const total =
         size > 0 && read > 0 ? (read >= size ? done : Math.max(done + 1, Math.round((done * size) / read))) : undefined;
-      yield { table: c.table, offset: c.offset, total, estimated: read < size };
+      yield { table: c.table, offset: c.offset, total, estimated: read < size, badRows: c.badRows };
     }
   }
 }
@@ -228,6 +239,8 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
   const classes = bundle.classes;
   const validator = makeValidator(bundle, opts.unknownCategories ?? 'reject');
   const idSchema = bundle.document.schema.columns.filter((c) => c.role === 'id');
+  const ranges = plausibleRanges(bundle.document.schema);
+  const outOfRange = opts.outOfRange ?? 'warn';
 
   const outputs: Sink[] = [];
   let preds: Sink[] | undefined;
@@ -235,11 +248,13 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
   let rows = 0;
   let scored = 0;
   let rejected = 0;
+  let warned = 0;
   let started = false;
   try {
     for await (const chunk of inputChunks(input, bundle, chunkRows)) {
       stopIfAborted();
-      const { good, rejects } = validator(chunk.table, chunk.offset);
+      const checked = rejectUnreadable(validator(chunk.table, chunk.offset), chunk.badRows ?? []);
+      const { good, rejects, warnings } = checkPlausible(checked, ranges, outOfRange);
       if (!preds) {
         // Output columns are fixed by the first chunk: row, the id columns the input has, prediction, p_<class>.
         const ids = idSchema.filter((c) => chunk.table.columnNames().includes(c.name));
@@ -249,6 +264,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
           { name: 'prediction', kind: classes ? 'string' : 'number' },
         ];
         if (classes) for (const c of classes) columns.push({ name: `p_${c}`, kind: 'number' });
+        columns.push({ name: 'warnings', kind: 'string' });
         preds = [];
         if (opts.outTable) preds.push(await tableSink(outDb as string, opts.outTable, ifExists, columns));
         if (outCsv) preds.push(await csvSink(outCsv));
@@ -259,7 +275,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
         good.table,
         good.rows,
         idSchema.filter((c) => chunk.table.columnNames().includes(c.name)),
-      );
+      ).assign(aq.table({ warnings }));
       for (const p of preds) await p.write(table);
       if (rejects.length) {
         if (!rejectSink) {
@@ -278,6 +294,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
       rows += chunk.table.numRows();
       scored += good.table.numRows();
       rejected += rejects.length;
+      for (const w of warnings) if (w !== '') warned++;
       const detail = `${scored.toLocaleString('en-US')} scored, ${rejected.toLocaleString('en-US')} rejected`;
       if (!started) {
         progress.stage('score', Math.max(1, chunk.total ?? rows));
@@ -303,7 +320,35 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
     throw e;
   }
   progress.end();
-  return { rows, scored, rejected, out: (preds ?? []).map((p) => p.where).join(' and '), rejects: rejectSink?.where };
+  const out = (preds ?? []).map((p) => p.where).join(' and ');
+  return { rows, scored, rejected, out, rejects: rejectSink?.where, warned };
+}
+
+/**
+ * Values far outside the training range: with 'warn' each good row gets its warning sentence (''
+ * when none); with 'reject' the rows that have one move to the rejects.
+ */
+function checkPlausible(
+  split: ChunkSplit,
+  ranges: readonly PlausibleRange[],
+  policy: 'warn' | 'reject',
+): ChunkSplit & { warnings: string[] } {
+  const warnings = rangeWarnings(split.good.table, ranges);
+  if (policy === 'warn' || warnings.every((w) => w === '')) return { ...split, warnings };
+  const keep: number[] = [];
+  const moved: { row: number; reasons: string[] }[] = [];
+  warnings.forEach((w, i) => {
+    if (w === '') keep.push(i);
+    else moved.push({ row: split.good.rows[i] + 1, reasons: [w] });
+  });
+  return {
+    good: {
+      table: split.good.table.reify(keep as unknown as never),
+      rows: Int32Array.from(keep, (i) => split.good.rows[i]),
+    },
+    rejects: split.rejects.concat(moved).sort((a, b) => a.row - b.row),
+    warnings: keep.map(() => ''),
+  };
 }
 
 /** row (1-based in the whole input), the id columns, prediction and one probability per class. */
@@ -344,6 +389,7 @@ export interface PredictFlags {
   rejectsTable?: string;
   chunkRows: number;
   unknownCategories: 'reject' | 'unseen';
+  outOfRange: 'warn' | 'reject';
   quiet?: boolean;
 }
 
@@ -353,5 +399,6 @@ export async function runPredict(o: PredictFlags): Promise<void> {
   const what = 'no predictions or rejects will be written';
   const s = await withInterrupt(what, (signal) => scoreFile({ ...o, signal }, progress));
   const rejects = s.rejected ? `; ${s.rejected} rejected → ${s.rejects} (with reasons)` : '; none rejected';
-  console.log(`${s.scored} of ${s.rows} rows scored → ${s.out}${rejects}`);
+  const warned = s.warned ? `; ${s.warned} scored with a value far outside the training range (see warnings)` : '';
+  console.log(`${s.scored} of ${s.rows} rows scored → ${s.out}${rejects}${warned}`);
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseConfig, readConfigFile, type PipelineConfig, type PipelineConfigInput } from '../config';
-import { headline } from '../format';
+import { fmt, headline } from '../format';
 import { Progress } from '../progress';
 import { trackRun } from '../train/track-run';
 import { train } from '../train/train';
@@ -90,6 +90,15 @@ export async function runTrain(flags: TrainFlags): Promise<void> {
     }
     const rel = path.relative(process.cwd(), runDir) || '.';
     console.log(`\nBest model: ${m.best.model} — test ${headline(m.best.test)}`);
+    const base = m.majorityBaseline;
+    if (base) {
+      const verdict = base.beaten ? 'above it' : 'NOT above it: judge the model by ROC AUC or balanced accuracy';
+      console.log(
+        `Majority-class baseline (always "${base.class}"): accuracy ${fmt(base.accuracy)}; the model is ${verdict}`,
+      );
+    }
+    if (m.task === 'multiclass')
+      console.log('Multiclass precision, recall and F1 are macro averages (per class in metrics.json).');
     console.log(`Finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Results in ${rel}/`);
     console.log(`  report.html   open it in a browser: metrics, ROC/PR curves, confusion matrix, importance`);
     console.log(`  bundle.json   serve it: MODEL_PATH=${path.join(rel, 'bundle.json')} npx nx run api:serve`);

@@ -104,6 +104,9 @@ export async function renderReport(d: ReportData): Promise<string> {
     ? ['accuracy', 'precision', 'recall', 'f1Score', 'rocAuc', 'averagePrecision']
     : ['rmse', 'mae', 'r2'];
   const present = testCols.filter((c) => m.best.test[c] !== undefined);
+  // Multiclass precision, recall and F1 are macro averages: say so wherever they are shown.
+  const multiclass = m.task === 'multiclass';
+  const label = (c: string) => (multiclass && ['precision', 'recall', 'f1Score'].includes(c) ? `${c} (macro)` : c);
   const charts: string[] = [];
   const rocRows = d.curves.flatMap((c) =>
     c.roc ? thin(c.roc.fpr.map((fpr, i) => ({ model: c.model, fpr, tpr: c.roc!.tpr[i] }))) : [],
@@ -222,11 +225,21 @@ export async function renderReport(d: ReportData): Promise<string> {
 <header><h1>campaign-ml report — ${esc(d.title)}</h1><p>${esc(m.task)} task on <code>${esc(m.target)}</code> · ${esc(m.data.rows)} rows from ${esc(m.data.source)} · ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC</p></header>
 <main>
 <section><h2>Result</h2><div class="kpis"><div class="kpi"><span class="muted">best model</span><b>${esc(bestTitle)}</b></div>
-${present.map((c) => `<div class="kpi"><span class="muted">test ${esc(c)}</span><b>${fmt(m.best.test[c])}</b></div>`).join('')}
+${present.map((c) => `<div class="kpi"><span class="muted">test ${esc(label(c))}</span><b>${fmt(m.best.test[c])}</b></div>`).join('')}
+${m.majorityBaseline ? `<div class="kpi"><span class="muted">majority-class baseline accuracy (always "${esc(m.majorityBaseline.class)}")</span><b>${fmt(m.majorityBaseline.accuracy)}</b></div>` : ''}
 ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">threshold (${esc('CV-chosen')})</span><b>${fmt(m.best.threshold)}</b></div>` : ''}
 <div class="kpi"><span class="muted">CV ${esc(m.primaryMetric)}</span><b>${fmt(m.best.cv.mean)} ± ${fmt(m.best.cv.std)}</b></div></div>
+${m.majorityBaseline && !m.majorityBaseline.beaten ? `<p class="warn">The test accuracy (${fmt(m.best.test.accuracy)}) is not above the majority-class baseline (${fmt(m.majorityBaseline.accuracy)}): always predicting "${esc(m.majorityBaseline.class)}" would score as well. Judge the model by ROC AUC, balanced accuracy or the per-class figures instead.</p>` : ''}
+${
+  m.perClass
+    ? `<h3>Per class (test part)</h3>${table(
+        ['class', 'precision', 'recall', 'F1', 'support'],
+        m.perClass.map((r) => [r.class, r.precision, r.recall, r.f1, r.support]),
+      )}<p class="muted">Precision, recall and F1 above are macro averages (every class counts the same); weighted by support: precision ${fmt(m.best.test.precisionWeighted)}, recall ${fmt(m.best.test.recallWeighted)}, F1 ${fmt(m.best.test.f1Weighted)}.</p>`
+    : ''
+}
 <p class="muted">The best model is chosen by cross-validated ${esc(m.primaryMetric)} on the training part; the test part (${esc(m.data.testRows)} rows) was used only for the figures below.</p></section>
-<section><h2>Models: baseline vs tuned</h2>${table(['model', `CV ${m.primaryMetric}`, 'CV std', ...present.map((c) => `test ${c}`)], modelRows, (i) => (i === bestRowIndex ? 'best' : ''))}
+<section><h2>Models: baseline vs tuned</h2>${table(['model', `CV ${m.primaryMetric}`, 'CV std', ...present.map((c) => `test ${label(c)}`)], modelRows, (i) => (i === bestRowIndex ? 'best' : ''))}
 ${m.best.threshold !== undefined ? `<p class="muted">Accuracy, precision, recall and F1 in this table cut at 0.5, so the models compare alike; the result above cuts the best model at its CV-chosen threshold (${fmt(m.best.threshold)}).</p>` : ''}</section>
 ${'horizons' in m ? forecastHorizonsHtml((m as ForecastMetricsDocument).horizons) : ''}
 <section><h2>Charts</h2><div class="grid">${charts.join('\n')}</div></section>
@@ -236,12 +249,18 @@ ${fairnessSection(d.fairness)}
 <section><h2>Leakage findings</h2>${
     m.leakage.length
       ? table(
-          ['column', 'score', 'reason'],
-          m.leakage.map((f) => [f.column, f.score, f.reason]),
+          ['column', 'finding', 'score', 'driven by', 'reason'],
+          m.leakage.map((f) => [
+            f.column,
+            f.severity === 'warning' ? 'warning (kept)' : 'leak',
+            f.score,
+            f.drivenBy ? `${f.drivenBy.class} (${(100 * f.drivenBy.share).toFixed(1)}% of rows)` : '',
+            f.reason,
+          ]),
         )
       : '<p>No column looks like it was recorded after the outcome.</p>'
   }</section>
-<section><h2>Data</h2><p>${esc(m.data.rows)} rows (${esc(m.data.trainRows)} train / ${esc(m.data.testRows)} test); ${esc(m.data.droppedMissingTarget)} dropped for a missing target, ${esc(m.data.droppedExcludedLabels)} for excluded labels. SHA-256 <code>${esc(m.data.sha256.slice(0, 16))}…</code>. ${esc(m.features.count)} features after the recipe.</p>
+<section><h2>Data</h2>${m.positiveClassChoice ? `<p>${esc(m.positiveClassChoice.message)}.</p>` : ''}<p>${esc(m.data.rows)} rows (${esc(m.data.trainRows)} train / ${esc(m.data.testRows)} test); ${esc(m.data.droppedMissingTarget)} dropped for a missing target, ${esc(m.data.droppedExcludedLabels)} for excluded labels. SHA-256 <code>${esc(m.data.sha256.slice(0, 16))}…</code>. ${esc(m.features.count)} features after the recipe.</p>
 ${d.warnings.length ? `<p class="warn">${d.warnings.map(esc).join('<br>')}</p>` : ''}
 ${table(
   ['column', 'type', 'role', 'missing', 'distinct', 'min', 'max'],

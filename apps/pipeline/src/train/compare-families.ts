@@ -2,7 +2,7 @@ import { throwIfAborted, type FittedModel, type Fold, type Task } from '@campaig
 import type { CvPredictions, MetricName } from '@campaign-ml/models';
 import { createSampler, trialLog, tuneEstimator, type StudyResult } from '@campaign-ml/tuning';
 import type { PipelineConfig } from '../config';
-import type { Family } from '../families';
+import { familyTitle, type Family } from '../families';
 import { familyOf, type FamilyCatalog } from '../family-catalog';
 import { cvMetricsFor } from '../metrics';
 import { assembleOutOfFold, type ParallelCv, type ParallelOutOfFold } from '../parallel/parallel-cv';
@@ -97,7 +97,7 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
     const baseFolds = base.folds.map((f) => f.scores[primary]);
     const result: ModelResult = {
       model: fam.name,
-      title: fam.title,
+      title: familyTitle(fam, task),
       recipe: fam.recipe,
       baseline: {
         params: fam.defaults,

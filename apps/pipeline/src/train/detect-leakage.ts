@@ -5,7 +5,7 @@ import type { Progress } from '../progress';
 import type { PreparedTarget } from './read-data';
 
 export interface LeakageCheck {
-  /** Columns that give the outcome away (those the config keeps left out). */
+  /** Columns that give the outcome away or, as warnings, separate only a rare class (those the config keeps left out). */
   findings: LeakageFinding[];
   /** Columns no recipe reads: the findings (with `leakage.action: drop`) and the configured drops. */
   drop: string[];
@@ -22,8 +22,12 @@ export function checkLeakage(
   const options = { target: cfg.target, task: y.task, positive: y.positiveValue, timeColumn: cfg.leakage.timeColumn };
   const findings = detectLeakage(table, options).filter((f) => !keep.has(f.column));
   const dropping = cfg.leakage.action === 'drop';
-  const flagged = dropping ? findings.map((f) => f.column) : [];
+  // A warning (a rare class's evidence only, e.g. the newest rows still "live") is reported, never dropped.
+  const flagged = dropping ? findings.filter((f) => f.severity === 'leak').map((f) => f.column) : [];
   const drop = [...new Set([...flagged, ...cfg.leakage.drop, ...cfg.features.drop])];
-  for (const f of findings) progress.info(`leakage: ${f.column} — ${f.reason}${dropping ? ' (dropped)' : ''}`);
+  for (const f of findings) {
+    const action = f.severity === 'warning' ? ' (reported, kept)' : dropping ? ' (dropped)' : '';
+    progress.info(`leakage: ${f.column} — ${f.reason}${action}`);
+  }
   return { findings, drop };
 }

@@ -1,12 +1,13 @@
 import type { ColumnTable } from 'arquero';
 import type { FittedColumnPipeline } from '@campaign-ml/features';
 import { coerceToSchema, inferSchema, type Schema } from '@campaign-ml/schema';
-import type { PipelineConfig } from '../config';
+import { missingTokensOf, type PipelineConfig } from '../config';
 
 /** The schema stage: every column's type and role, inferred from the table, as the config overrides them. */
 export function inferTrainingSchema(table: ColumnTable, cfg: PipelineConfig): Schema {
   const { types, roles } = cfg.features;
-  return inferSchema(table, { target: cfg.target, types: types as never, roles: roles as never });
+  const missingTokens = missingTokensOf(cfg);
+  return inferSchema(table, { target: cfg.target, types: types as never, roles: roles as never, missingTokens });
 }
 
 /**
@@ -26,6 +27,7 @@ export function servedSchema(schema: Schema, pipeline: FittedColumnPipeline, tar
   const inputColumns = new Set(pipeline.inputColumns);
   return {
     rows: schema.rows,
+    ...(schema.missingTokens ? { missingTokens: schema.missingTokens } : {}),
     columns: schema.columns
       .filter((c) => c.name !== target)
       .map((c) => ({ ...c, required: inputColumns.has(c.name) && c.required })),

@@ -4,7 +4,8 @@ import type { ColumnTable } from 'arquero';
 import { ConfigError, InputError, type Task } from '@campaign-ml/core';
 import { readDatabase, readTableWithInfo, type ReadWarning } from '@campaign-ml/ingest';
 import { coerceToSchema, inferSchema, missingPredicate, type ColumnType } from '@campaign-ml/schema';
-import { checkColumnsExist, type PipelineConfig } from '../config';
+import { checkColumnsExist, missingTokensOf, type PipelineConfig } from '../config';
+import { choosePositiveClass, type PositiveChoice } from './positive-class';
 import type { Progress } from '../progress';
 
 export interface LoadedData {
@@ -69,9 +70,11 @@ function fileSha256(file: string): Promise<string> {
  */
 export function typeTarget(table: ColumnTable, cfg: PipelineConfig): ColumnTable {
   const forced = (cfg.features.types as Record<string, ColumnType> | undefined)?.[cfg.target];
-  const [col] = inferSchema(table.select(cfg.target), { types: forced ? { [cfg.target]: forced } : undefined }).columns;
+  const missingTokens = missingTokensOf(cfg);
+  const types = forced ? { [cfg.target]: forced } : undefined;
+  const [col] = inferSchema(table.select(cfg.target), { types, missingTokens }).columns;
   if (col.type !== 'number' && col.type !== 'integer') return table;
-  return coerceToSchema(table, { rows: table.numRows(), columns: [col] });
+  return coerceToSchema(table, { rows: table.numRows(), columns: [col] }, { missingTokens });
 }
 
 export interface PreparedTarget {
@@ -83,18 +86,18 @@ export interface PreparedTarget {
   positiveClass?: string;
   /** The positive label as the column holds it (1, true, "successful"), for code that compares raw values. */
   positiveValue?: unknown;
+  /** Binary: how the positive label was chosen, and the sentence the run prints about it. */
+  positiveChoice?: PositiveChoice;
   /** Class index (classification) or value (regression) per row of `table`. */
   y: Float64Array;
   droppedMissing: number;
   droppedExcluded: number;
 }
 
-const POSITIVE_HINTS = ['1', 'true', 'yes', 'successful', 'success', 'positive'];
-
 /** Drop rows the config excludes, decide the task, and map labels to class indices. */
 export function prepareTarget(table: ColumnTable, cfg: PipelineConfig): PreparedTarget {
   const raw = table.array(cfg.target) as ArrayLike<unknown>;
-  const isMissing = missingPredicate();
+  const isMissing = missingPredicate(missingTokensOf(cfg));
   const exclude = new Set(cfg.excludeLabels);
   const keep: number[] = [];
   let droppedMissing = 0;
@@ -160,8 +163,12 @@ export function prepareTarget(table: ColumnTable, cfg: PipelineConfig): Prepared
   }
   let classes = [...distinct].sort(naturalCompare);
   let positiveClass: string | undefined;
+  let positiveChoice: PositiveChoice | undefined;
   if (task === 'binary') {
-    positiveClass = cfg.positive ?? classes.find((c) => POSITIVE_HINTS.includes(c.toLowerCase())) ?? classes[1];
+    const counts = new Map<string, number>();
+    for (const v of values) counts.set(labelOf(v), (counts.get(labelOf(v)) ?? 0) + 1);
+    positiveChoice = choosePositiveClass(classes, counts, cfg.positive);
+    positiveClass = positiveChoice.label;
     if (!classes.includes(positiveClass)) {
       throw new ConfigError(
         'UNKNOWN_POSITIVE',
@@ -177,7 +184,17 @@ export function prepareTarget(table: ColumnTable, cfg: PipelineConfig): Prepared
   const index = new Map(classes.map((c, i) => [c, i]));
   const y = Float64Array.from(values, (v) => index.get(labelOf(v))!);
   const positiveValue = positiveClass === undefined ? undefined : values.find((v) => labelOf(v) === positiveClass);
-  return { table: kept, task, classes, positiveClass, positiveValue, y, droppedMissing, droppedExcluded };
+  return {
+    table: kept,
+    task,
+    classes,
+    positiveClass,
+    positiveValue,
+    positiveChoice,
+    y,
+    droppedMissing,
+    droppedExcluded,
+  };
 }
 
 export function labelOf(v: unknown): string {
@@ -206,5 +223,7 @@ export async function readData(cfg: PipelineConfig, progress: Progress): Promise
   const { table, task, classes } = prepared;
   const labels = classes ? ` (${classes.join(' / ')})` : '';
   progress.info(`${table.numRows()} rows x ${table.numCols()} columns from ${data.source}; task ${task}${labels}`);
+  if (prepared.positiveChoice && prepared.positiveChoice.rule !== 'config')
+    progress.info(prepared.positiveChoice.message);
   return { data, prepared };
 }

@@ -3,7 +3,7 @@ import { backgroundSample, computeReference, createBundleDocument, type GroupThr
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { PipelineConfig } from '../config';
-import { classificationCurves, positiveColumn } from '../metrics';
+import { classificationCurves, majorityBaseline, perClassMetrics, positiveColumn } from '../metrics';
 import type { Progress } from '../progress';
 import { provenance } from '../provenance';
 import type { Candidate } from './ensemble';
@@ -47,7 +47,8 @@ export interface TabularRun {
 export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult> {
   const { cfg, data, prepared, schema, split, primary, results, best, chosen, threshold, bestTest } = run;
   const { task, classes, table, positiveClass } = prepared;
-  const { yTest } = split;
+  const { yTest, yTrain } = split;
+  const majority = classes ? majorityBaseline(yTrain, yTest, classes) : undefined;
   const model = chosen.model;
   const k = classes?.length ?? 0;
   const classification = task !== 'regression';
@@ -58,8 +59,13 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
     target: cfg.target,
     classes,
     positiveClass,
+    ...(prepared.positiveChoice
+      ? { positiveClassChoice: { rule: prepared.positiveChoice.rule, message: prepared.positiveChoice.message } }
+      : {}),
     primaryMetric: primary,
     best: { model: best.model, params: bestParams, threshold, cv: bestCv, test: bestTest.metrics },
+    ...(majority ? { majorityBaseline: { ...majority, beaten: bestTest.metrics.accuracy > majority.accuracy } } : {}),
+    ...(classes && k > 2 ? { perClass: perClassMetrics(yTest, bestTest.scores, classes) } : {}),
     models: results.map(({ testScores: _s, ...r }) => r),
     leakage: run.leakage,
     data: {

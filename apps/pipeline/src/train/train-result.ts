@@ -42,8 +42,17 @@ export interface MetricsDocument {
   target: string;
   classes: string[] | null;
   positiveClass?: string;
+  /** Binary: how the positive class was chosen ('config', 'name', 'minority') and what to pass to change it. */
+  positiveClassChoice?: { rule: string; message: string };
   primaryMetric: string;
   best: { model: string; params: Params; threshold?: number; cv: CvSummary; test: Metrics };
+  /**
+   * Classification: always predicting the training part's commonest class, scored on the test
+   * part; `beaten` says whether the best model's test accuracy is above it.
+   */
+  majorityBaseline?: { class: string; accuracy: number; beaten: boolean };
+  /** Multiclass: the best model's precision, recall, F1 and support per class on the test part (the headline figures are macro averages). */
+  perClass?: { class: string; precision: number; recall: number; f1: number; support: number }[];
   models: Array<Omit<ModelResult, 'testScores'>>;
   leakage: LeakageFinding[];
   data: {

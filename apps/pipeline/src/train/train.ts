@@ -1,5 +1,5 @@
 import type { PipelineConfig } from '../config';
-import { FAMILIES } from '../families';
+import { FAMILIES, familyTitle } from '../families';
 import { trainForecast } from '../forecast/train-forecast';
 import { fmt } from '../format';
 import { withParallelCv, type ParallelCv } from '../parallel/parallel-cv';
@@ -83,7 +83,7 @@ async function trainTabular(
     cv,
     signal,
     sampleWeight,
-    onFamily: (fam, trials) => progress.stage(`${fam.title}`, trials),
+    onFamily: (fam, trials) => progress.stage(familyTitle(fam, task), trials),
     onTrial: (_fam, s) => progress.tick(s.trials.length, cfg.tuning.trials, `best ${fmt(s.bestTrial?.value)}`),
     onCompared: ({ result }) => progress.info(familyLine(result, primary)),
   });

@@ -3,10 +3,9 @@ import { InputError, type Task, isTask, describeValue } from '@campaign-ml/core'
 import {
   type EncodedTarget,
   averageRanks,
-  bestOneVsRestAuc,
   correlation,
+  oneVsRestAucs,
   outOfFoldEncoding,
-  rankAuc,
   rSquared,
 } from './separability';
 
@@ -26,7 +25,23 @@ export interface LeakageFinding {
   score: number;
   /** Every rule that fired, strongest first. */
   kinds: LeakageKind[];
+  /**
+   * `leak`: the column explains the outcome; drop it. `warning`: it only separates a rare class
+   * (under `minClassShare` of the rows, often an artefact of when the data was pulled, such as the
+   * newest rows still `live`); reported, not dropped. `dropLeaks` drops only `leak` findings.
+   */
+  severity: LeakageSeverity;
+  /** Multiclass: the class that drove the strongest class-based reason, with its share of rows. */
+  drivenBy?: { class: string; share: number };
+  /**
+   * Multiclass: the column's one-vs-rest score for every class (direction-free ROC AUC) with the
+   * class's share of rows, and `weighted`, their mean weighted by support.
+   */
+  perClass?: { class: string; share: number; score: number }[];
+  weighted?: number;
 }
+
+export type LeakageSeverity = 'leak' | 'warning';
 
 export interface LeakageOptions {
   /** The column to predict. */
@@ -45,6 +60,12 @@ export interface LeakageOptions {
   proxyCorrelation?: number;
   /** Columns not to check (identifiers you already drop, weights...). */
   ignore?: readonly string[];
+  /**
+   * Multiclass: a class holding less than this share of the rows cannot alone make a column a
+   * leak; a column that separates only such a class (and not the classes weighted by support) is
+   * a `warning`. Default 0.02.
+   */
+  minClassShare?: number;
 }
 
 type Kind = 'numeric' | 'datetime' | 'boolean' | 'category';
@@ -71,6 +92,51 @@ const TIME_SHARE = 0.9;
 /** Ratio screening: rows in the subsample, and how far below the threshold a ratio may score there. */
 const SCREEN_ROWS = 3000;
 const SCREEN_MARGIN = 0.05;
+
+/** Share of rows per class. */
+function classShares(t: EncodedTarget): Float64Array {
+  const share = new Float64Array(t.classes);
+  for (let i = 0; i < t.n; i++) share[t.labels[i]]++;
+  for (let k = 0; k < t.classes; k++) share[k] /= t.n;
+  return share;
+}
+
+/**
+ * What a set of per-class scores (direction-free one-vs-rest AUCs) says. Binary: the AUC.
+ * Multiclass: the best score among classes with at least `minShare` of the rows decides a leak;
+ * a rare class alone is evidence for a warning only, unless the support-weighted mean of the
+ * classes' scores also reaches the threshold.
+ */
+interface Assessment {
+  score: number;
+  cls: number;
+  severity: LeakageSeverity;
+  weighted: number;
+}
+
+function assess(aucs: Float64Array, share: Float64Array, minShare: number, threshold: number): Assessment {
+  const k = aucs.length;
+  if (k === 2) return { score: aucs[1], cls: 1, severity: 'leak', weighted: aucs[1] };
+  let weighted = 0;
+  let best = -1;
+  let bestCommon = -1;
+  for (let c = 0; c < k; c++) {
+    weighted += share[c] * aucs[c];
+    if (best < 0 || aucs[c] > aucs[best]) best = c;
+    if (share[c] >= minShare && (bestCommon < 0 || aucs[c] > aucs[bestCommon])) bestCommon = c;
+  }
+  if (bestCommon >= 0 && aucs[bestCommon] >= threshold)
+    return { score: aucs[bestCommon], cls: bestCommon, severity: 'leak', weighted };
+  if (weighted >= threshold) return { score: weighted, cls: best, severity: 'leak', weighted };
+  return { score: aucs[best], cls: best, severity: 'warning', weighted };
+}
+
+/** Direction-free one-vs-rest AUC of `scores` for every class. */
+function classAucs(scores: Float64Array, target: EncodedTarget): Float64Array {
+  const aucs = oneVsRestAucs(scores, target.labels, target.classes);
+  for (let k = 0; k < aucs.length; k++) aucs[k] = Math.max(aucs[k], 1 - aucs[k]);
+  return aucs;
+}
 
 function subsampleTarget(t: EncodedTarget, stride: number): EncodedTarget {
   const n = Math.ceil(t.n / stride);
@@ -126,26 +192,45 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
     cols.push(readColumn(name, table.array(name) as ArrayLike<unknown>, keep));
   }
 
-  const findings = new Map<string, { reasons: { kind: LeakageKind; text: string; score: number }[] }>();
-  const flag = (column: string, kind: LeakageKind, text: string, score: number): void => {
+  const findings = new Map<string, { reasons: Reason[] }>();
+  const flag = (column: string, kind: LeakageKind, text: string, score: number, evidence?: Evidence): void => {
     let f = findings.get(column);
     if (!f) findings.set(column, (f = { reasons: [] }));
-    f.reasons.push({ kind, text, score });
+    f.reasons.push({ kind, text, score, severity: evidence?.severity ?? 'leak', evidence });
   };
   const metric = task === 'regression' ? 'R²' : 'ROC AUC';
   const scratch = new Float64Array(target.n);
+  const minShare = options.minClassShare ?? 0.02;
+  const share = target.classes > 0 ? classShares(target) : new Float64Array(0);
+  /** Classification evidence from per-class scores; the sentence ends with the rare-class caveat when it is one. */
+  const evidence = (aucs: Float64Array): Evidence => {
+    const a = assess(aucs, share, minShare, threshold);
+    return { ...a, aucs };
+  };
+  /** A leak's sentence, or for a rare class's evidence the warning that replaces its conclusion. */
+  const conclude = (e: Evidence | undefined, leak: string): string =>
+    e && e.severity === 'warning'
+      ? `only "${target.classNames[e.cls]}" (${pct(share[e.cls])} of rows) is separated; the classes weighted by support reach ${metric} ${e.weighted.toFixed(3)}. Reported, not dropped: a class this rare is often an artefact of when the data was pulled (rows still open, a purge), and the column may be known before the outcome`
+      : leak;
+  const scoreOf = (scores: Float64Array, t: EncodedTarget): number =>
+    task === 'regression' ? rSquared(scores, t.values) : assess(classAucs(scores, t), share, minShare, threshold).score;
 
   // (1) single-column separability, (2) one-to-one category maps
   for (const c of cols) {
-    const { score, cls } = singleScore(c, target, scratch);
-    c.score = score;
+    const aucs = singleScores(c, target, scratch);
+    const e = task === 'regression' ? undefined : evidence(aucs);
+    // A column's strength (for ratios and proxies) is its best score over the classes.
+    const score = e ? Math.max(...aucs) : aucs[0];
+    c.score = e ? e.score : score;
     if (score >= threshold) {
-      const what = task === 'regression' ? `explains "${targetName}"` : describeSeparation(target, cls, targetName);
+      const what = task === 'regression' ? `explains "${targetName}"` : describeSeparation(target, e!.cls, targetName);
+      const shown = e ? e.score : score;
       flag(
         c.name,
         'target-copy',
-        `"${c.name}" alone ${what} almost perfectly (${metric} ${score.toFixed(4)}): it is a copy of the outcome or recorded after it`,
-        score,
+        `"${c.name}" alone ${what} almost perfectly (${metric} ${shown.toFixed(4)}): ${conclude(e, 'it is a copy of the outcome or recorded after it')}`,
+        shown,
+        e,
       );
     }
     if (task !== 'regression' && c.codes && c.nCodes >= 2) {
@@ -168,11 +253,10 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
   const stride = Math.max(1, Math.floor(target.n / SCREEN_ROWS));
   const sample = stride > 1 ? subsampleTarget(target, stride) : target;
   const ratioSample = new Float64Array(sample.n);
-  const ratioScore = (t: EncodedTarget, r: Float64Array): number =>
-    task === 'regression' ? rSquared(r, t.values) : bestOneVsRestAuc(r, t).auc;
+  const ratioScore = (t: EncodedTarget, r: Float64Array): number => scoreOf(r, t);
   for (const a of numeric) {
     if (a.score < strong || a.score >= threshold) continue;
-    let best: { b: Col; score: number } | undefined;
+    let best: { b: Col; score: number; e?: Evidence } | undefined;
     for (const b of numeric) {
       if (b === a || b.score >= a.score) continue;
       if (stride > 1) {
@@ -187,7 +271,8 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
         ratio[i] = d > 0 ? a.num[i] / d : NaN;
       }
       const s = ratioScore(target, ratio);
-      if (s >= threshold && (!best || s > best.score)) best = { b, score: s };
+      const e = task === 'regression' ? undefined : evidence(classAucs(ratio, target));
+      if (s >= threshold && (!e || e.severity === 'leak') && (!best || s > best.score)) best = { b, score: s, e };
     }
     if (best) {
       flag(
@@ -195,6 +280,7 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
         'ratio',
         `"${a.name}" / "${best.b.name}" predicts "${targetName}" almost perfectly (${metric} ${best.score.toFixed(4)}; "${a.name}" alone ${a.score.toFixed(3)}): "${a.name}" carries the outcome measured against "${best.b.name}"`,
         best.score,
+        best.e,
       );
     }
   }
@@ -234,13 +320,16 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
       minShare = Math.min(minShare, atOrAfter);
       if (atOrAfter >= TIME_SHARE && after > 0) {
         for (let i = 0; i < target.n; i++) gap[i] = x.num[i] - y.num[i];
-        const s = task === 'regression' ? rSquared(gap, target.values) : bestOneVsRestAuc(gap, target).auc;
+        const e = task === 'regression' ? undefined : evidence(classAucs(gap, target));
+        const s = e ? Math.max(...e.aucs) : rSquared(gap, target.values);
         if (s >= threshold) {
+          const shown = e ? e.score : s;
           flag(
             x.name,
             'after-event',
-            `the time from "${y.name}" to "${x.name}" predicts "${targetName}" almost perfectly (${metric} ${s.toFixed(4)}): "${x.name}" is recorded when the outcome is known`,
-            s,
+            `the time from "${y.name}" to "${x.name}" predicts "${targetName}" almost perfectly (${metric} ${shown.toFixed(4)}): ${conclude(e, `"${x.name}" is recorded when the outcome is known`)}`,
+            shown,
+            e,
           );
         }
       }
@@ -273,6 +362,8 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
     numeric
       .concat(dates)
       .filter((c) => findings.has(c.name) && c.kind !== 'datetime' && hasDataReason(findings.get(c.name)!.reasons));
+  const severityOf = (column: string): LeakageSeverity =>
+    findings.get(column)!.reasons.some((r) => r.severity === 'leak') ? 'leak' : 'warning';
   for (const a of numeric.concat(dates)) {
     if (findings.has(a.name) || a.score < strong) continue;
     for (const f of flaggedNumeric()) {
@@ -291,16 +382,21 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
     }
   }
   const flaggedNames = [...findings.keys()];
+  const parentSeverity = new Map(flaggedNames.map((n) => [n, severityOf(n)]));
   for (const c of cols) {
     for (const parent of flaggedNames) {
       if (parent === c.name || !c.name.startsWith(parent)) continue;
       const rest = c.name.slice(parent.length);
       if (/^[_.\- ]/.test(rest)) {
+        const severity = parentSeverity.get(parent)!;
         flag(
           c.name,
           'derived',
-          `"${c.name}" is derived from the flagged column "${parent}" (its "${rest.slice(1)}" part)`,
+          `"${c.name}" is derived from the flagged column "${parent}" (its "${rest.slice(1)}" part)${severity === 'warning' ? ', which is only reported' : ''}`,
           c.score,
+          severity === 'warning'
+            ? { severity, score: c.score, cls: -1, weighted: NaN, aucs: new Float64Array(0) }
+            : undefined,
         );
         break;
       }
@@ -309,17 +405,45 @@ export function detectLeakage(table: ColumnTable, options: LeakageOptions): Leak
 
   const out: LeakageFinding[] = [];
   for (const [column, f] of findings) {
-    const reasons = [...f.reasons].sort((a, b) => rank(a.kind) - rank(b.kind));
-    out.push({
+    // Leak reasons first (a warning never outranks a leak), then by rule.
+    const reasons = [...f.reasons].sort(
+      (a, b) => Number(a.severity === 'warning') - Number(b.severity === 'warning') || rank(a.kind) - rank(b.kind),
+    );
+    const finding: LeakageFinding = {
       column,
       reason: reasons.map((r) => r.text).join('; '),
       score: reasons[0].score,
       kinds: reasons.map((r) => r.kind),
-    });
+      severity: reasons[0].severity,
+    };
+    const e = reasons.find((r) => r.evidence && r.evidence.cls >= 0)?.evidence;
+    if (e && target.classes > 2) {
+      finding.drivenBy = { class: target.classNames[e.cls], share: share[e.cls] };
+      finding.perClass = target.classNames.map((name, k) => ({ class: name, share: share[k], score: e.aucs[k] }));
+      finding.weighted = e.weighted;
+    }
+    out.push(finding);
   }
   return out.sort(
-    (a, b) => rank(a.kinds[0]) - rank(b.kinds[0]) || b.score - a.score || a.column.localeCompare(b.column),
+    (a, b) =>
+      Number(a.severity === 'warning') - Number(b.severity === 'warning') ||
+      rank(a.kinds[0]) - rank(b.kinds[0]) ||
+      b.score - a.score ||
+      a.column.localeCompare(b.column),
   );
+}
+
+interface Evidence extends Assessment {
+  /** Direction-free one-vs-rest AUC per class. */
+  aucs: Float64Array;
+}
+
+interface Reason {
+  kind: LeakageKind;
+  text: string;
+  score: number;
+  severity: LeakageSeverity;
+  evidence?: Evidence;
 }
 
 const ORDER: LeakageKind[] = ['target-copy', 'category-map', 'ratio', 'after-event', 'proxy', 'target-name', 'derived'];
@@ -327,8 +451,8 @@ function rank(k: LeakageKind): number {
   return ORDER.indexOf(k);
 }
 
-function hasDataReason(reasons: { kind: LeakageKind }[]): boolean {
-  return reasons.some((r) => r.kind === 'target-copy' || r.kind === 'ratio');
+function hasDataReason(reasons: Reason[]): boolean {
+  return reasons.some((r) => (r.kind === 'target-copy' || r.kind === 'ratio') && r.severity === 'leak');
 }
 
 function pct(x: number): string {
@@ -374,23 +498,25 @@ function order(x: Float64Array, y: Float64Array): { atOrAfter: number; after: nu
   return n === 0 ? { atOrAfter: 0, after: 0 } : { atOrAfter: ge / n, after: gt / n };
 }
 
-function singleScore(c: Col, target: EncodedTarget, scratch: Float64Array): { score: number; cls: number } {
+/**
+ * A column's score against the target: regression `[R²]`; classification the direction-free
+ * one-vs-rest AUC of every class (categories by their out-of-fold rate of that class).
+ */
+function singleScores(c: Col, target: EncodedTarget, scratch: Float64Array): Float64Array {
   if (c.kind === 'numeric' || c.kind === 'datetime') {
-    if (target.classes === 0) return { score: rSquared(c.num, target.values), cls: 0 };
-    return (({ auc, cls }) => ({ score: auc, cls }))(bestOneVsRestAuc(c.num, target));
+    if (target.classes === 0) return Float64Array.of(rSquared(c.num, target.values));
+    return classAucs(c.num, target);
   }
   const codes = c.codes!;
   if (target.classes === 0)
-    return { score: rSquared(outOfFoldEncoding(codes, c.nCodes, target, 0, scratch), target.values), cls: 0 };
-  if (target.classes === 2) {
-    return { score: bestOneVsRestAuc(outOfFoldEncoding(codes, c.nCodes, target, 1, scratch), target).auc, cls: 1 };
-  }
-  let best = { score: 0.5, cls: 0 };
+    return Float64Array.of(rSquared(outOfFoldEncoding(codes, c.nCodes, target, 0, scratch), target.values));
+  if (target.classes === 2) return classAucs(outOfFoldEncoding(codes, c.nCodes, target, 1, scratch), target);
+  const aucs = new Float64Array(target.classes);
   for (let k = 0; k < target.classes; k++) {
-    const auc = rankAuc(outOfFoldEncoding(codes, c.nCodes, target, k, scratch), target.labels, k, target.classes);
-    if (auc > best.score) best = { score: auc, cls: k };
+    const a = oneVsRestAucs(outOfFoldEncoding(codes, c.nCodes, target, k, scratch), target.labels, target.classes)[k];
+    aucs[k] = Math.max(a, 1 - a);
   }
-  return best;
+  return aucs;
 }
 
 function oneToOne(codes: Int32Array, nCodes: number, target: EncodedTarget): boolean {

@@ -1,2 +1,8 @@
-export { detectLeakage, type LeakageFinding, type LeakageOptions, type LeakageKind } from './detect-leakage';
+export {
+  detectLeakage,
+  type LeakageFinding,
+  type LeakageOptions,
+  type LeakageKind,
+  type LeakageSeverity,
+} from './detect-leakage';
 export { dropLeaks } from './drop-leaks';

@@ -4,7 +4,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { ParseError } from '@campaign-ml/core';
 import { ColumnBuilder } from './column-builder';
 import { uniqueHeaderNames } from './header-names';
-import type { ForcedType, ReadColumns, ReadWarning } from './read-options';
+import type { BadRow, ForcedType, ReadColumns, ReadWarning } from './read-options';
 import { DELIMITER_CANDIDATES, sniffDelimiter } from './sniff-delimiter';
 import { Utf8Guard } from './utf8-guard';
 
@@ -17,6 +17,8 @@ export interface CsvSettings {
   columnTypes: Record<string, ForcedType>;
   allowEmpty: boolean;
   warn: (w: ReadWarning) => void;
+  /** 'collect': unreadable rows become null rows listed in `badRows` (see ReadOptions.badRows). */
+  badRows?: 'fail' | 'collect';
 }
 
 const RAGGED_LIMIT = 100;
@@ -43,6 +45,11 @@ class CsvSink {
   /** Input bytes parsed through the last row of each batch in `batches`. */
   readonly batchBytes: number[] = [];
   private bytes = 0;
+  /** Unreadable rows of the current batch (collect mode). */
+  private bad: BadRow[] = [];
+  /** Lines holding invalid UTF-8 (collect mode; filled by the guard before their bytes are parsed). */
+  readonly badUtf8 = new Map<number, string>();
+  private delimiter = ',';
 
   /** With `maxBatchRows`, every `maxBatchRows` data rows are finished into `batches` and the builders start anew. */
   constructor(
@@ -62,7 +69,16 @@ class CsvSink {
     return this.lastEnd + 1;
   }
 
-  onRecord(record: string[], endLine: number, bytes = 0): void {
+  get collecting(): boolean {
+    return this.s.badRows === 'collect';
+  }
+
+  /** The delimiter in use (collect mode re-reads the lines of a broken record with it). */
+  useDelimiter(delimiter: string): void {
+    this.delimiter = delimiter;
+  }
+
+  onRecord(record: string[], endLine: number, bytes = 0, raw?: string): void {
     this.records++;
     this.bytes = bytes;
     if (!this.seenHeader) {
@@ -73,6 +89,25 @@ class CsvSink {
         return;
       }
     }
+    if (this.collecting) {
+      const first = endLine - newlinesIn(record);
+      this.lastEnd = endLine;
+      // A record over several lines whose field count is wrong, or whose quoted field "closes"
+      // mid-field (what relax_quotes tolerates), is a quote left open: re-read its lines one by one.
+      if (
+        raw !== undefined &&
+        first < endLine &&
+        (record.length !== this.expected || !quotesWellFormed(raw, this.delimiter, this.s.quote))
+      ) {
+        this.salvage(raw, first);
+        this.lastEnd = endLine;
+        return;
+      }
+      const utf8 = this.badUtf8Between(first, endLine);
+      if (utf8 !== undefined) return this.pushBad(first, 'INVALID_UTF8', utf8);
+      if (record.length !== this.expected)
+        return this.pushBad(first, 'RAGGED_ROW', this.raggedMessage(first, record.length));
+    }
     if (record.length !== this.expected) {
       this.raggedCount++;
       if (this.ragged.length < 5) this.ragged.push({ line: endLine - newlinesIn(record), fields: record.length });
@@ -80,6 +115,11 @@ class CsvSink {
       this.lastEnd = endLine;
       return;
     }
+    this.pushRow(record, endLine);
+    this.lastEnd = endLine;
+  }
+
+  private pushRow(record: string[], endLine: number): void {
     const builders = this.builders;
     const nullSet = this.nullSet;
     for (let c = 0; c < builders.length; c++) {
@@ -87,22 +127,122 @@ class CsvSink {
       if (nullSet === null ? text.length === 0 : nullSet.has(text)) builders[c].pushNull();
       else builders[c].pushText(text, endLine);
     }
-    this.lastEnd = endLine;
+    this.endRow();
+  }
+
+  private endRow(): void {
     if (++this.batchRows >= this.maxBatchRows) {
       this.batches.push(this.take());
       this.batchBytes.push(this.bytes);
     }
   }
 
+  /** An unreadable row: nulls in every column, listed with its line and reason. */
+  private pushBad(line: number, code: BadRow['code'], message: string): void {
+    this.bad.push({ row: this.rowsBefore + this.batchRows, line, code, message });
+    for (const b of this.builders) b.pushNull();
+    this.endRow();
+  }
+
+  /** The invalid-UTF-8 message of the first bad line in first..last, if any. */
+  private badUtf8Between(first: number, last: number): string | undefined {
+    if (this.badUtf8.size === 0) return undefined;
+    for (let line = first; line <= last; line++) {
+      const why = this.badUtf8.get(line);
+      if (why !== undefined) return `line ${line} ${why}; the row was not read`;
+    }
+    return undefined;
+  }
+
+  private raggedMessage(line: number, fields: number): string {
+    return `line ${line} has ${fields} fields but the header has ${this.expected}; check its delimiters and quotes`;
+  }
+
+  /**
+   * A record spanning several lines with the wrong field count or a quote closing mid-field, or
+   * one the input ended inside: a quote opened on its first line and never closed there. That
+   * line is read on its own (a bad row unless it reads whole), and the lines the quote swallowed
+   * are parsed again as CSV, so a later multi-line field still reads as one.
+   */
+  salvage(raw: string, firstLine: number): void {
+    const m = /\r\n|\n|\r/.exec(raw);
+    const head = m ? raw.slice(0, m.index) : raw;
+    const rest = m ? raw.slice(m.index + m[0].length) : '';
+    this.readLineAlone(head, firstLine);
+    if (rest.trim() !== '') this.reparse(rest, firstLine + 1);
+  }
+
+  private readLineAlone(text: string, line: number): void {
+    if (text.trim() === '') return;
+    const utf8 = this.badUtf8Between(line, line);
+    if (utf8 !== undefined) return this.pushBad(line, 'INVALID_UTF8', utf8);
+    let fields: string[] | undefined;
+    try {
+      fields = (parseSync(text, this.lenient()) as string[][])[0] ?? [];
+    } catch {
+      fields = undefined;
+    }
+    if (fields === undefined)
+      this.pushBad(
+        line,
+        'UNCLOSED_QUOTE',
+        `line ${line} opens a quoted field that is not closed on its line; the row was not read (close or remove the quote)`,
+      );
+    else if (fields.length !== this.expected) this.pushBad(line, 'RAGGED_ROW', this.raggedMessage(line, fields.length));
+    else this.pushRow(fields, line);
+  }
+
+  /** Parse `text` (whose first line is file line `firstLine`) record by record, as the stream is. */
+  private reparse(text: string, firstLine: number): void {
+    const bytes = this.bytes;
+    const end = this.lastEnd;
+    this.lastEnd = firstLine - 1;
+    try {
+      parseSync(text, {
+        ...this.lenient(),
+        raw: true,
+        skip_empty_lines: true,
+        record_delimiter: ['\r\n', '\n', '\r'],
+        on_record: (rec: { record: string[] }, ctx: { lines: number; raw?: string }) => {
+          this.onRecord(rec.record, firstLine - 1 + ctx.lines, bytes, ctx.raw);
+          return null;
+        },
+      } as never);
+    } catch (e) {
+      if (!unclosedAtEnd(e)) throw e;
+      this.salvage((e as { raw: string }).raw, this.lastEnd + 1);
+    }
+    this.bytes = bytes;
+    this.lastEnd = end;
+  }
+
+  private lenient(): {
+    delimiter: string;
+    quote: string;
+    escape: string;
+    relax_quotes: true;
+    relax_column_count: true;
+  } {
+    return {
+      delimiter: this.delimiter,
+      quote: this.s.quote,
+      escape: this.s.quote,
+      relax_quotes: true,
+      relax_column_count: true,
+    };
+  }
+
   /** The rows built since the last batch, as columns; the builders start anew with the same settings. */
   private take(): ReadColumns {
     const rows = this.batchRows;
-    const out = {
+    const out: ReadColumns = {
       names: this.names,
       columns: this.builders.map((b) => b.finish()),
       types: this.builders.map((b) => b.type),
       rows,
     };
+    if (this.collecting) out.badRows = this.bad;
+    this.bad = [];
     this.rowsBefore += rows;
     this.batchRows = 0;
     this.builders = this.names.map(
@@ -127,12 +267,14 @@ class CsvSink {
         { row: 2, expected: 'at least one data row' },
       );
     }
-    return {
+    const out: ReadColumns = {
       names: this.names,
       columns: this.builders.map((b) => b.finish()),
       types: this.builders.map((b) => b.type),
       rows,
     };
+    if (this.collecting) out.badRows = this.bad;
+    return out;
   }
 
   private start(first: string[]): void {
@@ -202,6 +344,44 @@ class FirstLineGuard {
   }
 }
 
+/**
+ * Whether every quoted field of `raw` (one record's text) closes right before a delimiter, a line
+ * break or the end; a doubled quote inside is an escaped quote. Quotes inside unquoted fields are
+ * plain characters.
+ */
+function quotesWellFormed(raw: string, delimiter: string, quote: string): boolean {
+  let i = 0;
+  const n = raw.length;
+  let fieldStart = true;
+  while (i < n) {
+    if (fieldStart && raw[i] === quote) {
+      i++;
+      for (;;) {
+        const q = raw.indexOf(quote, i);
+        if (q < 0) return false;
+        if (raw[q + 1] === quote) {
+          i = q + 2;
+          continue;
+        }
+        const next = raw[q + 1];
+        if (next !== undefined && next !== '\n' && next !== '\r' && !raw.startsWith(delimiter, q + 1)) return false;
+        i = q + 1;
+        break;
+      }
+      fieldStart = false;
+      continue;
+    }
+    if (raw.startsWith(delimiter, i)) {
+      i += delimiter.length;
+      fieldStart = true;
+    } else {
+      fieldStart = raw[i] === '\n' || raw[i] === '\r';
+      i++;
+    }
+  }
+  return true;
+}
+
 function newlinesIn(record: string[]): number {
   let n = 0;
   for (const f of record) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) n++;
@@ -217,7 +397,11 @@ export function chooseDelimiter(head: Uint8Array, s: CsvSettings): string {
 }
 
 function parserOptions(delimiter: string, s: CsvSettings, sink: CsvSink): CsvOptions {
+  sink.useDelimiter(delimiter);
+  const collect = s.badRows === 'collect';
   return {
+    // Collect mode keeps each record's raw text, to re-read the lines of a broken one.
+    raw: collect,
     delimiter,
     quote: s.quote,
     escape: s.quote,
@@ -226,8 +410,9 @@ function parserOptions(delimiter: string, s: CsvSettings, sink: CsvSink): CsvOpt
     relax_quotes: true,
     skip_empty_lines: true,
     record_delimiter: ['\r\n', '\n', '\r'],
-    on_record: (record: string[], ctx: { lines: number; bytes: number }) => {
-      sink.onRecord(record, ctx.lines, ctx.bytes);
+    // With `raw`, csv-parse hands over `{ record, raw }` instead of the record.
+    on_record: (rec: string[] | { record: string[] }, ctx: { lines: number; bytes: number; raw?: string }) => {
+      sink.onRecord(Array.isArray(rec) ? rec : rec.record, ctx.lines, ctx.bytes, ctx.raw);
       return null;
     },
   } as CsvOptions;
@@ -286,7 +471,7 @@ export async function* readCsvRowBatches(
   batchRows: number,
 ): AsyncGenerator<CsvRowBatch> {
   const sink = new CsvSink(s, batchRows);
-  const guard = new Utf8Guard();
+  const guard = new Utf8Guard(sink.collecting ? sink.badUtf8 : undefined);
   const wide = new FirstLineGuard(delimiter, s.quote);
   const parser = parseAsync(parserOptions(delimiter, s, sink));
   let failure: unknown;
@@ -328,6 +513,11 @@ export async function* readCsvRowBatches(
     } catch (e) {
       failure ??= e;
     }
+    if (failure && sink.collecting && unclosedAtEnd(failure)) {
+      // The input ended inside a quoted field: re-read the lines it swallowed.
+      sink.salvage((failure as { raw: string }).raw, sink.nextLine);
+      failure = undefined;
+    }
     if (failure) throw translate(failure, sink);
     yield* take();
     const last = sink.finish();
@@ -336,6 +526,11 @@ export async function* readCsvRowBatches(
   } finally {
     if (!finished) parser.destroy();
   }
+}
+
+function unclosedAtEnd(e: unknown): boolean {
+  const err = e as { code?: string; raw?: unknown };
+  return err.code === 'CSV_QUOTE_NOT_CLOSED' && typeof err.raw === 'string';
 }
 
 /** The same, synchronously, for bytes already in memory. */

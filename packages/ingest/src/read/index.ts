@@ -2,5 +2,13 @@ export { readTable, readTableWithInfo, readTableSync, readTableSyncWithInfo } fr
 export type { ReadResult } from './read-table';
 export { readTableChunks } from './table-chunks';
 export type { ChunkedReadOptions, TableChunk } from './table-chunks';
-export type { ReadOptions, ReadFormat, ForcedType, ReadColumnType, ReadWarning, TableSource } from './read-options';
+export type {
+  BadRow,
+  ReadOptions,
+  ReadFormat,
+  ForcedType,
+  ReadColumnType,
+  ReadWarning,
+  TableSource,
+} from './read-options';
 export { sniffDelimiter } from './sniff-delimiter';

@@ -12,6 +12,20 @@ export type ForcedType = 'string' | 'number' | 'boolean' | 'date';
 /** The type a column ended up with after reading. `empty` = every value was missing. */
 export type ReadColumnType = 'number' | 'boolean' | 'date' | 'string' | 'empty';
 
+/**
+ * A CSV/TSV row that could not be read (with `badRows: 'collect'`): it stands in the table as a row
+ * of nulls, so row numbers stay those of the input, and is listed here with its line.
+ */
+export interface BadRow {
+  /** 0-based data row in the whole input (the index of its null row in the table). */
+  row: number;
+  /** 1-based line of the file where the row starts. */
+  line: number;
+  code: 'RAGGED_ROW' | 'UNCLOSED_QUOTE' | 'INVALID_UTF8';
+  /** What is wrong and what to do, naming the line. */
+  message: string;
+}
+
 /** Something worth knowing that did not stop the read (duplicate headers, renamed columns...). */
 export interface ReadWarning {
   code: string;
@@ -46,6 +60,13 @@ export interface ReadOptions {
   sheet?: string;
   /** A header with no data rows gives an empty table with those columns instead of a ParseError. */
   allowEmpty?: boolean;
+  /**
+   * CSV/TSV: what a row that cannot be read does — a wrong number of fields, a quote never closed
+   * on its line, invalid UTF-8. 'fail' (default): a ParseError naming its line. 'collect' (chunked
+   * reads): it becomes a row of nulls listed in the chunk's `badRows`, and the lines after it are
+   * read on (a quote left open is closed at the end of its line). A binary file still fails.
+   */
+  badRows?: 'fail' | 'collect';
   /** Called for each warning as it is found (warnings are also returned by `readTableWithInfo`). */
   onWarning?: (warning: ReadWarning) => void;
 }
@@ -56,4 +77,6 @@ export interface ReadColumns {
   columns: unknown[][];
   types: ReadColumnType[];
   rows: number;
+  /** Rows that could not be read (`badRows: 'collect'`), as null rows of this batch. */
+  badRows?: BadRow[];
 }

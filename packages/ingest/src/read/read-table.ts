@@ -196,6 +196,7 @@ export function csvSettings(o: ReadOptions, format: ReadFormat, warn: (w: ReadWa
     columnTypes: forcedTypes(o),
     allowEmpty: o.allowEmpty ?? false,
     warn,
+    badRows: o.badRows ?? 'fail',
   };
 }
 

@@ -146,3 +146,43 @@ describe('readTableChunks: formats read whole', () => {
     expect(rowsOf(chunks)).toEqual(whole.objects());
   });
 });
+
+describe("readTableChunks with badRows: 'collect'", () => {
+  const text = Buffer.concat([
+    b('a,b,c\n1,x,2\n3,"multi\nline",4\n5,y,6,7\n8,z\n9,"w,10\n11,v,12\n13,'),
+    Buffer.from([0xff]),
+    b(',14\n15,5" screen,16\n17,"open,18\n19,u,20\n21,"last\n22,s,23\n'),
+  ]);
+
+  it.each([
+    ['at once', () => text],
+    ['trickled 3 bytes at a time', () => trickle(text, 3)],
+  ])('keeps row numbers, lists each broken line, reads on after it (%s)', async (_name, source) => {
+    const chunks = await collect(source(), { chunkRows: 4, badRows: 'collect', columnTypes: { a: 'string' } });
+    const rows = rowsOf(chunks);
+    const bad = chunks.flatMap((c) => c.badRows ?? []);
+    expect(bad.map((r) => [r.row, r.line, r.code])).toEqual([
+      [2, 5, 'RAGGED_ROW'],
+      [3, 6, 'RAGGED_ROW'],
+      [4, 7, 'UNCLOSED_QUOTE'],
+      [6, 9, 'INVALID_UTF8'],
+      [8, 11, 'UNCLOSED_QUOTE'],
+      [10, 13, 'UNCLOSED_QUOTE'],
+    ]);
+    for (const r of bad) {
+      expect(rows[r.row]).toEqual({ a: null, b: null, c: null });
+      expect(r.message).toContain(`line ${r.line} `);
+    }
+    // A quoted field over two lines is a good row; a quote inside an unquoted field is a character.
+    expect(rows[1]).toEqual({ a: '3', b: 'multi\nline', c: 4 });
+    expect(rows[5]).toEqual({ a: '11', b: 'v', c: 12 });
+    expect(rows[7]).toEqual({ a: '15', b: '5" screen', c: 16 });
+    expect(rows[9]).toEqual({ a: '19', b: 'u', c: 20 });
+    expect(rows).toHaveLength(12);
+    expect(rows[11]).toEqual({ a: '22', b: 's', c: 23 });
+  });
+
+  it('fails on the first broken line by default', async () => {
+    await expect(collect(text, { chunkRows: 4 })).rejects.toThrow(ParseError);
+  });
+});

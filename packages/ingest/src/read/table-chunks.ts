@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { ColumnTable } from 'arquero';
 import { ConfigError } from '@campaign-ml/core';
 import { chooseDelimiter, readCsvRowBatches } from './csv-reader';
-import type { ReadFormat, ReadOptions, TableSource } from './read-options';
+import type { BadRow, ReadFormat, ReadOptions, TableSource } from './read-options';
 import { checkOptions, collector, csvSettings, emptyFileError, openSource, readOpened, toTable } from './read-table';
 
 export interface ChunkedReadOptions extends ReadOptions {
@@ -24,6 +24,8 @@ export interface TableChunk {
   bytesTotal?: number;
   /** Rows in the whole input, when it was read whole (not streamed). */
   rowsTotal?: number;
+  /** With `badRows: 'collect'` (CSV/TSV): the chunk's unreadable rows, null rows in `table` (rows of the whole input). */
+  badRows?: BadRow[];
 }
 
 /**
@@ -61,6 +63,7 @@ export async function* readTableChunks(
           streamed: true,
           bytesRead: batch.bytesRead,
           bytesTotal,
+          ...(batch.columns.badRows ? { badRows: batch.columns.badRows } : {}),
         };
       }
       return;

@@ -9,6 +9,12 @@ export class Utf8Guard {
   private line = 1;
   private carry: Uint8Array = new Uint8Array(0);
 
+  /**
+   * With `badLines`, invalid UTF-8 does not throw: each line holding some is recorded there
+   * (line -> what is wrong) and checking goes on. NUL bytes (binary data) always throw.
+   */
+  constructor(private readonly badLines?: Map<number, string>) {}
+
   /** Check the next chunk; throws ParseError naming the line of the first bad byte. */
   check(chunk: Uint8Array): void {
     let bytes = chunk;
@@ -31,7 +37,8 @@ export class Utf8Guard {
         },
       );
     }
-    if (!isUtf8(body)) {
+    if (this.badLines && !isUtf8(body)) this.recordBadLines(body);
+    else if (!isUtf8(body)) {
       const at = firstInvalid(body);
       const row = this.line + countNewlines(body, at);
       throw new ParseError(
@@ -44,8 +51,32 @@ export class Utf8Guard {
     this.carry = cut === bytes.length ? new Uint8Array(0) : bytes.slice(cut);
   }
 
+  /** Every line of `body` with invalid UTF-8, into `badLines`. */
+  private recordBadLines(body: Uint8Array): void {
+    let start = 0;
+    let line = this.line;
+    while (start < body.length) {
+      const rest = body.subarray(start);
+      if (isUtf8(rest)) return;
+      const at = firstInvalid(rest);
+      const row = line + countNewlines(rest, at);
+      this.badLines!.set(
+        row,
+        `is not valid UTF-8 (byte 0x${rest[at].toString(16).padStart(2, '0')}); re-save the file as UTF-8`,
+      );
+      const nl = rest.indexOf(10, at);
+      if (nl < 0) return;
+      line = row + 1;
+      start += nl + 1;
+    }
+  }
+
   /** End of input: a multi-byte character cut short is an error too. */
   end(): void {
+    if (this.carry.length > 0 && this.badLines) {
+      this.badLines.set(this.line, 'ends in the middle of a UTF-8 character; re-save the file as UTF-8');
+      return;
+    }
     if (this.carry.length > 0) {
       throw new ParseError(
         'INVALID_UTF8',

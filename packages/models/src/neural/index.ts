@@ -1,5 +1,5 @@
 export { MLPClassifier, FittedMLPClassifier } from './mlp-classifier';
-export { MLPRegressor, FittedMLPRegressor } from './mlp-regressor';
+export { MLPRegressor, FittedMLPRegressor, type MlpRegressorParams } from './mlp-regressor';
 export type { MlpParams } from './mlp-params';
 export type { MlpActivation } from './mlp-network';
 /** Whether MLPs fit and predict in WebAssembly, and a switch to the JavaScript reference (same results; for benchmarks and diagnosis). */

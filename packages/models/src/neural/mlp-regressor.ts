@@ -23,19 +23,43 @@ import { trainMlp } from './train-mlp';
 const KIND = 'models/MLPRegressor';
 const NAME = 'MLPRegressor';
 
+export interface MlpRegressorParams extends MlpParams {
+  /**
+   * Standardize the target before training (subtract its mean, divide by its standard deviation)
+   * and undo it on predict, so the initial weights, the learning rate and alpha suit any target
+   * scale (charges in the tens of thousands as well as rates). Default true.
+   */
+  scaleTarget?: boolean;
+}
+
+type ResolvedRegressorParams = ResolvedMlpParams & { scaleTarget: boolean };
+
+function resolveRegressorParams(p: MlpRegressorParams): Readonly<ResolvedRegressorParams> {
+  const scaleTarget = p.scaleTarget ?? true;
+  if (typeof scaleTarget !== 'boolean')
+    throw new ConfigError('INVALID_PARAM', `${NAME}: scaleTarget must be true or false`, {
+      column: 'scaleTarget',
+      value: scaleTarget,
+      expected: 'a boolean',
+    });
+  return Object.freeze({ ...resolveMlpParams(NAME, p), scaleTarget });
+}
+
 /**
  * A multi-layer perceptron regressor (squared error, identity output) trained with Adam, after
- * scikit-learn's MLPRegressor. Scale the features (and a large-valued target) first.
+ * scikit-learn's MLPRegressor. The target is standardized for training and predictions are
+ * mapped back (`scaleTarget`, as scikit-learn users do with TransformedTargetRegressor); scale the
+ * features first.
  *
  * ```ts
  * const model = new MLPRegressor({ hiddenLayerSizes: [32, 32], activation: 'tanh' }).fit(X, y);
  * ```
  */
-export class MLPRegressor implements Estimator<FittedMLPRegressor, MlpParams> {
-  readonly params: Readonly<ResolvedMlpParams>;
+export class MLPRegressor implements Estimator<FittedMLPRegressor, MlpRegressorParams> {
+  readonly params: Readonly<ResolvedRegressorParams>;
 
-  constructor(params: MlpParams = {}) {
-    this.params = resolveMlpParams(NAME, params);
+  constructor(params: MlpRegressorParams = {}) {
+    this.params = resolveRegressorParams(params);
   }
 
   fit(X: Matrix, y: ArrayLike<number>, opts: FitOptions = {}): FittedMLPRegressor {
@@ -54,9 +78,43 @@ export class MLPRegressor implements Estimator<FittedMLPRegressor, MlpParams> {
     const net = new MlpNetwork([X.cols, ...this.params.hiddenLayerSizes, 1], this.params.activation, 'identity');
     const rng = createRng(this.params.seed);
     net.initialize(rng.fork());
-    const result = trainMlp(net, X, yy, yy, this.params, r2, opts, rng);
-    return new FittedMLPRegressor(this.params, X.columns, net, result.lossCurve, result.validationScores, result.nIter);
+    const { mean, scale } = this.params.scaleTarget ? targetScaling(yy) : { mean: 0, scale: 1 };
+    const z = scale === 1 && mean === 0 ? yy : yy.map((v) => (v - mean) / scale);
+    const fitOpts: FitOptions = opts.validation
+      ? {
+          ...opts,
+          validation: {
+            X: opts.validation.X,
+            y: Float64Array.from(opts.validation.y, (v) => (v - mean) / scale),
+          },
+        }
+      : opts;
+    // R² is unchanged by the affine map, so early stopping scores the same on either scale.
+    const result = trainMlp(net, X, z, z, this.params, r2, fitOpts, rng);
+    return new FittedMLPRegressor(
+      this.params,
+      X.columns,
+      net,
+      result.lossCurve,
+      result.validationScores,
+      result.nIter,
+      {
+        mean,
+        scale,
+      },
+    );
   }
+}
+
+/** The target's mean and standard deviation (1 when it is constant). */
+function targetScaling(y: Float64Array): { mean: number; scale: number } {
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i];
+  mean /= y.length;
+  let ss = 0;
+  for (let i = 0; i < y.length; i++) ss += (y[i] - mean) ** 2;
+  const sd = Math.sqrt(ss / y.length);
+  return { mean, scale: sd > 0 && Number.isFinite(sd) ? sd : 1 };
 }
 
 function r2(pred: Float64Array, y: Float64Array): number {
@@ -73,8 +131,11 @@ function r2(pred: Float64Array, y: Float64Array): number {
 }
 
 export class FittedMLPRegressor implements Regressor {
-  readonly params: Readonly<ResolvedMlpParams>;
+  readonly params: Readonly<ResolvedRegressorParams>;
   readonly columns: readonly string[];
+  /** How the target was standardized for training (mean 0, scale 1: it was not); predict maps back. */
+  readonly target: Readonly<{ mean: number; scale: number }>;
+  /** Training loss per epoch, on the standardized target when `scaleTarget`. */
   readonly lossCurve: readonly number[];
   /** Validation R² per epoch (early stopping only). */
   readonly validationScores: readonly number[];
@@ -83,14 +144,16 @@ export class FittedMLPRegressor implements Regressor {
 
   /** @internal */
   constructor(
-    params: Readonly<ResolvedMlpParams>,
+    params: Readonly<ResolvedRegressorParams>,
     columns: readonly string[],
     net: MlpNetwork,
     lossCurve: readonly number[],
     validationScores: readonly number[],
     nIter: number,
+    target: { mean: number; scale: number },
   ) {
     this.params = params;
+    this.target = Object.freeze({ ...target });
     this.columns = Object.freeze([...columns]);
     this.#net = net;
     this.lossCurve = Object.freeze([...lossCurve]);
@@ -102,13 +165,16 @@ export class FittedMLPRegressor implements Regressor {
   predict(X: Matrix): Float64Array {
     checkPredictColumns(X, this.columns);
     checkNoMissing(X, NAME);
-    return predictNetwork(this.#net, X);
+    const out = predictNetwork(this.#net, X);
+    const { mean, scale } = this.target;
+    if (mean !== 0 || scale !== 1) for (let i = 0; i < out.length; i++) out[i] = out[i] * scale + mean;
+    return out;
   }
 
   toJSON(): Serialized {
     return {
       kind: KIND,
-      version: 1,
+      version: 2,
       params: { ...this.params },
       columns: [...this.columns],
       sizes: [...this.#net.sizes],
@@ -116,12 +182,18 @@ export class FittedMLPRegressor implements Regressor {
       lossCurve: [...this.lossCurve],
       validationScores: [...this.validationScores],
       nIter: this.nIter,
+      target: { ...this.target },
     };
   }
 
   static fromJSON(json: Serialized): FittedMLPRegressor {
-    expectKind(json, KIND, 1);
-    const params = resolveMlpParams(NAME, json.params as MlpParams);
+    expectKind(json, KIND, 2);
+    // Version 1 predates target scaling: its network predicts the target itself.
+    const target = json.version >= 2 ? (json.target as { mean: number; scale: number }) : { mean: 0, scale: 1 };
+    const params = resolveRegressorParams({
+      ...(json.params as MlpRegressorParams),
+      scaleTarget: json.version >= 2 ? (json.params as MlpRegressorParams).scaleTarget : false,
+    });
     const net = new MlpNetwork(
       json.sizes as number[],
       params.activation,
@@ -135,6 +207,7 @@ export class FittedMLPRegressor implements Regressor {
       json.lossCurve as number[],
       json.validationScores as number[],
       json.nIter as number,
+      target,
     );
   }
 }
