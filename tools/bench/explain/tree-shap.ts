@@ -12,6 +12,7 @@
  * compared. No timed test asserts any of this.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createMatrix, createRng } from '@campaign-ml/core';
@@ -61,7 +62,7 @@ for line in sys.stdin:
 `;
 
 async function main(): Promise<void> {
-  const modelFile = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'treeshap-')), 'model.json');
+  const modelFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'treeshap-')), 'model.json');
   fs.writeFileSync(modelFile, fixture.model);
   const py = startPythonWorker<{ seconds: number; first: number[]; version: string }>(
     'treeshap',
