@@ -41,6 +41,9 @@ const SMOKE = {
   tracking: `tracking.createTracker('mlruns') instanceof tracking.FileStore`,
   // A bundle refuses what is not one, with core's SerializationError: the same class the consumer
   // imports (one core instance across packages).
+  drift: `drift.ks2Samp([1, 2, 3, 4], [1, 2, 3, 4]).statistic === 0 && drift.psi([1, 2, 3, 4], [1, 2, 3, 4]) === 0`,
+  explain: `explain.oneMinusAuc(Float64Array.of(0, 1), Float64Array.of(0.9, 0.1, 0.2, 0.8), 2) === 0`,
+  fairness: `fairness.demographicParityDifference([0, 1, 0, 1], [1, 1, 0, 0], { sensitive: ['a', 'a', 'b', 'b'] }) === 1`,
   bundle: `(() => { try { bundle.Bundle.fromJSON('{}'); return false; } catch (e) { return e instanceof core.SerializationError; } })()`,
 };
 
