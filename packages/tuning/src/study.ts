@@ -130,7 +130,7 @@ function isBetter(value: number, best: number | undefined, direction: Direction)
   return direction === 'maximize' ? value > best : value < best;
 }
 
-/** The trial log as rows (one per trial), e.g. for a report table or a CSV. */
+/** The trial log as rows (one per trial, with `error` when it failed), e.g. for a report table or a CSV. */
 export function trialLog(study: StudyResult): Array<Record<string, string | number | boolean>> {
   return study.trials.map((t) => ({
     number: t.number,
@@ -138,5 +138,6 @@ export function trialLog(study: StudyResult): Array<Record<string, string | numb
     value: t.value,
     durationMs: Math.round(t.durationMs),
     ...t.params,
+    ...(t.error ? { error: t.error } : {}),
   }));
 }
