@@ -13,7 +13,8 @@ import { scorePartitioned } from './partitioned-predict';
 import type { FoldJobResult } from './queue-cv';
 
 // Distributed tuning and partitioned scoring against the real Redis on 127.0.0.1:6379, with real
-// `pipeline worker` processes. Every test has its own BullMQ prefix and removes its keys after.
+// `pipeline worker` processes. The file has its own BullMQ prefix and removes its keys after; the
+// workers are started once and shared by the tests, in order (each worker process costs seconds).
 
 const URL = process.env.CAMPAIGN_ML_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = path.join(__dirname, '../main.ts');
@@ -111,7 +112,11 @@ async function cleanRedis(prefix: string): Promise<void> {
 
 const quiet = () => new Progress('quiet');
 let dir: string;
+/** The sample's first 400 rows: enough for 3 folds, small enough for fits of milliseconds. */
 let data: string;
+/** 250 further rows, one with a goal that is not a number (a reject). */
+let input: string;
+let bundle: string;
 
 const config = (extra: PipelineConfigInput = {}) =>
   parseConfig({
@@ -119,7 +124,7 @@ const config = (extra: PipelineConfigInput = {}) =>
     target: 'state',
     positive: 'successful',
     excludeLabels: ['canceled', 'live'],
-    models: ['logistic', 'gradientBoosting'],
+    models: ['logistic'],
     tuning: { trials: 4, folds: 3 },
     tracking: { enabled: false },
     ensemble: { enabled: false },
@@ -140,152 +145,43 @@ function computed(r: TrainResult) {
   };
 }
 
-const queueRun = (prefix: string, cfg = config()) =>
-  train(cfg, quiet(), undefined, { queue: { url: URL, prefix, dataDir: path.join(dir, 'queue-data') } });
+beforeAll(async () => {
+  process.env.CAMPAIGN_ML_WORKERS = '1';
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipeline-queue-'));
+  const lines = (await fs.readFile(SAMPLE, 'utf8')).split('\n');
+  data = path.join(dir, 'campaigns.csv');
+  await fs.writeFile(data, `${lines.slice(0, 401).join('\n')}\n`);
+  const r = await train(config({ tuning: { trials: 0, folds: 3 } }), quiet());
+  bundle = path.join(dir, 'bundle.json');
+  await fs.writeFile(bundle, JSON.stringify(r.bundle));
+  const rows = [lines[0], ...lines.slice(401, 651)];
+  const header = rows[0].split(',');
+  let bad = 40;
+  while (rows[bad].includes('"')) bad++;
+  const cells = rows[bad].split(',');
+  cells[header.indexOf('goal')] = 'lots';
+  rows[bad] = cells.join(',');
+  input = path.join(dir, 'new.csv');
+  await fs.writeFile(input, `${rows.join('\n')}\n`);
+}, 60_000);
 
-async function completedFolds(prefix: string) {
-  const q = new Queue('folds', { connection: redisConnection(URL), prefix });
-  try {
-    return await q.getJobs(['completed', 'failed'], 0, -1);
-  } finally {
-    await q.close();
-  }
-}
-
-suite('distributed tuning on BullMQ workers', () => {
-  let local: TrainResult;
-  const prefixes: string[] = [];
-  const prefix = () => {
-    const p = `cmltest-${randomBytes(4).toString('hex')}`;
-    prefixes.push(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    process.env.CAMPAIGN_ML_WORKERS = '1';
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipeline-queue-'));
-    // The sample's first 400 rows: enough for 3 folds, small enough for fits of milliseconds.
-    const lines = (await fs.readFile(SAMPLE, 'utf8')).split('\n').slice(0, 401);
-    data = path.join(dir, 'campaigns.csv');
-    await fs.writeFile(data, `${lines.join('\n')}\n`);
-    local = await train(config(), quiet());
-  }, 60_000);
-
-  afterEach(async () => {
-    await stopWorkers();
-  });
-
-  afterAll(async () => {
-    await stopWorkers();
-    for (const p of prefixes) await cleanRedis(p);
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-
-  it('a worker SIGKILLed while it holds a fold: the fold runs again elsewhere, once, and the run equals the single-process one', async () => {
-    const p = prefix();
-    // Worker A holds every fold it takes (test hook) until it is killed; B does the work.
-    const a = startWorker(p, { CAMPAIGN_ML_TEST_HOLD_MS: '600000' });
-    await a.waitFor(/ready/);
-    const b = startWorker(p);
-    await b.waitFor(/ready/);
-    const run = queueRun(p);
-    const held = (await a.waitFor(/^active folds /)).split(' ')[2];
-    a.proc.kill('SIGKILL');
-    const result = await run;
-    expect(computed(result)).toEqual(computed(local));
-
-    const jobs = await completedFolds(p);
-    const ids = jobs.map((j) => j.id!);
-    expect(new Set(ids).size).toBe(ids.length);
-    // 2 families x (baseline + 3 tuning trials) x 3 folds, each fitted and counted once.
-    const keys = ids.map((id) => id.replace(/^[0-9a-f]+-/, '')).sort();
-    const expected: string[] = [];
-    for (const [baseline, tuning] of [
-      [0, 1],
-      [2, 3],
-    ]) {
-      for (let f = 0; f < 3; f++) expected.push(`s${baseline}-t0-f${f}`);
-      for (let t = 1; t <= 3; t++) for (let f = 0; f < 3; f++) expected.push(`s${tuning}-t${t}-f${f}`);
-    }
-    expect(keys).toEqual(expected.sort());
-    expect(jobs.every((j) => j.finishedOn && !j.failedReason)).toBe(true);
-    // The killed worker's fold was finished by B.
-    const again = jobs.find((j) => j.id === held)!;
-    expect((again.returnvalue as FoldJobResult).worker).toMatch(new RegExp(`:${b.proc.pid}$`));
-    expect(b.lines).toContain(`completed folds ${held}`);
-  }, 90_000);
-
-  it('the same seed with 1 and with 3 workers gives the identical trial history, in batches of 3', async () => {
-    const cfg = config({ models: ['logistic'], tuning: { trials: 6, folds: 3, batch: 3 } });
-    const reference = await train(cfg, quiet());
-    const p = prefix();
-    await startWorker(p).waitFor(/ready/);
-    const one = await queueRun(p, cfg);
-    await Promise.all([startWorker(p).waitFor(/ready/), startWorker(p).waitFor(/ready/)]);
-    const three = await queueRun(p, cfg);
-    const history = (r: TrainResult) => computed(r).models[0].tuned!.trials;
-    expect(history(one)).toHaveLength(6);
-    expect(history(one)).toEqual(history(reference));
-    expect(history(three)).toEqual(history(reference));
-    expect(computed(three)).toEqual(computed(reference));
-  }, 120_000);
-
-  it('a fold that crashes twice fails its trial with the reason, and the study goes on', async () => {
-    const p = prefix();
-    await startWorker(p, { CAMPAIGN_ML_TEST_FAIL_FOLD: '2:1' }).waitFor(/ready/);
-    const result = await queueRun(p, config({ models: ['logistic'] }));
-    const trials = result.metrics.models[0].tuned!.trials;
-    expect(trials.map((t) => t.state)).toEqual(['complete', 'complete', 'failed', 'complete']);
-    expect(trials[2].error).toMatch(
-      /fold 1 of trial 2 failed on the queue after 2 attempts: test hook CAMPAIGN_ML_TEST_FAIL_FOLD: fold 1 of trial 2 crashed/,
-    );
-    const failed = (await completedFolds(p)).filter((j) => j.failedReason);
-    expect(failed.map((j) => [j.id!.replace(/^[0-9a-f]+-/, ''), j.attemptsMade])).toEqual([['s1-t2-f1', 2]]);
-  }, 60_000);
+afterAll(async () => {
+  await stopWorkers();
+  await fs.rm(dir, { recursive: true, force: true });
 });
 
-suite('partitioned scoring', () => {
-  let bundle: string;
-  let input: string;
-  const prefixes: string[] = [];
+/** predict without partitions: what every partitioned run must reproduce byte for byte. */
+async function whole() {
+  const out = path.join(dir, 'whole', 'predictions.csv');
+  const rejects = path.join(dir, 'whole', 'rejects.csv');
+  const s = await scoreFile({ bundle, data: input, out, rejects, chunkRows: 60 }, quiet());
+  return { s, predictions: await fs.readFile(out, 'utf8'), rejects: await fs.readFile(rejects, 'utf8') };
+}
 
-  beforeAll(async () => {
-    process.env.CAMPAIGN_ML_WORKERS = '1';
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipeline-parts-'));
-    const lines = (await fs.readFile(SAMPLE, 'utf8')).split('\n');
-    data = path.join(dir, 'train.csv');
-    await fs.writeFile(data, `${lines.slice(0, 401).join('\n')}\n`);
-    const r = await train(config({ models: ['logistic'], tuning: { trials: 0, folds: 3 } }), quiet());
-    bundle = path.join(dir, 'bundle.json');
-    await fs.writeFile(bundle, JSON.stringify(r.bundle));
-    // 250 new rows, one of them with a goal that is not a number (a reject).
-    const rows = [lines[0], ...lines.slice(401, 651)];
-    const header = rows[0].split(',');
-    let bad = 40;
-    while (rows[bad].includes('"')) bad++;
-    const cells = rows[bad].split(',');
-    cells[header.indexOf('goal')] = 'lots';
-    rows[bad] = cells.join(',');
-    input = path.join(dir, 'new.csv');
-    await fs.writeFile(input, `${rows.join('\n')}\n`);
-  }, 60_000);
-
-  afterEach(async () => {
+describe('partitioned scoring, parts run here in turn', () => {
+  afterEach(() => {
     delete process.env.CAMPAIGN_ML_TEST_FAIL_PART;
-    await stopWorkers();
   });
-
-  afterAll(async () => {
-    for (const p of prefixes) await cleanRedis(p);
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-
-  const whole = async () => {
-    const out = path.join(dir, 'whole', 'predictions.csv');
-    const rejects = path.join(dir, 'whole', 'rejects.csv');
-    const s = await scoreFile({ bundle, data: input, out, rejects, chunkRows: 60 }, quiet());
-    return { s, predictions: await fs.readFile(out, 'utf8'), rejects: await fs.readFile(rejects, 'utf8') };
-  };
 
   it('parts add up to the input rows, an interrupted run resumes with the unfinished part only, and the result equals unpartitioned scoring', async () => {
     const reference = await whole();
@@ -317,23 +213,115 @@ suite('partitioned scoring', () => {
     expect(await fs.readFile(rejects, 'utf8')).toBe(reference.rejects);
     // Once more: everything is finished, nothing is scored again.
     expect((await scorePartitioned(opts, quiet())).skipped).toBe(4);
+  }, 30_000);
+});
+
+suite('distributed runs on BullMQ worker processes', () => {
+  const prefix = `cmltest-${randomBytes(4).toString('hex')}`;
+  const queueRun = (cfg: ReturnType<typeof config>) =>
+    train(cfg, quiet(), undefined, { queue: { url: URL, prefix, dataDir: path.join(dir, 'queue-data') } });
+  const folds = () => new Queue('folds', { connection: redisConnection(URL), prefix });
+  /** Fold jobs of the test so far, by their key within the run (s<study>-t<trial>-f<fold>). */
+  async function foldJobs() {
+    const q = folds();
+    try {
+      const jobs = await q.getJobs(['completed', 'failed'], 0, -1);
+      return jobs.map((j) => ({ job: j, key: j.id!.replace(/^[0-9a-f]+-/, '') }));
+    } finally {
+      await q.close();
+    }
+  }
+  let local: TrainResult;
+  /** Three workers that fail GBDT's fold 1 of trial 2 (test hook) and fit every other fold; w[0] stays to the end. */
+  let w: WorkerProcess[];
+  /** A worker that holds every fold it takes (test hook) until it is killed. */
+  let holder: WorkerProcess;
+
+  beforeAll(async () => {
+    // The holder waits for jobs first (Redis serves blocked clients in order): it takes the first fold.
+    holder = startWorker(prefix, { CAMPAIGN_ML_TEST_HOLD_MS: '600000' });
+    const training = train(config(), quiet());
+    await holder.waitFor(/ready/);
+    w = [0, 1, 2].map(() => startWorker(prefix, { CAMPAIGN_ML_TEST_FAIL_FOLD: 'gradientBoosting:2:1' }));
+    local = await training;
+    await Promise.all(w.map((x) => x.waitFor(/ready/)));
   }, 60_000);
 
-  it('on the queue: one job per part on a worker process, the same predictions', async () => {
+  afterEach(async () => {
+    const q = folds();
+    await q.clean(0, 100_000, 'completed');
+    await q.clean(0, 100_000, 'failed');
+    await q.close();
+  });
+
+  afterAll(async () => {
+    await stopWorkers();
+    await cleanRedis(prefix);
+  });
+
+  it('a worker SIGKILLed while it holds a fold: the fold runs again elsewhere, once, and the run equals the single-process one', async () => {
+    const run = queueRun(config());
+    const held = (await holder.waitFor(/^active folds /)).split(' ')[2];
+    holder.proc.kill('SIGKILL');
+    const result = await run;
+    expect(computed(result)).toEqual(computed(local));
+
+    const jobs = await foldJobs();
+    // Baseline (study 0) + 3 tuning trials (study 1) x 3 folds, each fitted and counted once.
+    const expected = [0, 1, 2].map((f) => `s0-t0-f${f}`);
+    for (let t = 1; t <= 3; t++) for (let f = 0; f < 3; f++) expected.push(`s1-t${t}-f${f}`);
+    expect(jobs.map((j) => j.key).sort()).toEqual(expected.sort());
+    expect(new Set(jobs.map((j) => j.job.id)).size).toBe(jobs.length);
+    expect(jobs.every((j) => j.job.finishedOn && !j.job.failedReason)).toBe(true);
+    // The killed worker's fold was taken again and finished by another worker.
+    const again = jobs.find((j) => j.job.id === held)!;
+    const by = (again.job.returnvalue as FoldJobResult).worker;
+    const other = w.find((x) => by.endsWith(`:${x.proc.pid}`));
+    expect(other).toBeDefined();
+    expect(other!.lines).toContain(`completed folds ${held}`);
+  }, 60_000);
+
+  it('a fold that crashes twice fails its trial with the reason, and the study goes on', async () => {
+    const result = await queueRun(config({ models: ['gradientBoosting'] }));
+    const trials = result.metrics.models[0].tuned!.trials;
+    expect(trials.map((t) => t.state)).toEqual(['complete', 'complete', 'failed', 'complete']);
+    expect(trials[2].error).toMatch(
+      /fold 1 of trial 2 failed on the queue after 2 attempts: test hook CAMPAIGN_ML_TEST_FAIL_FOLD: fold 1 of trial 2 crashed/,
+    );
+    const failed = (await foldJobs()).filter((j) => j.job.failedReason);
+    expect(failed.map((j) => [j.key, j.job.attemptsMade])).toEqual([['s1-t2-f1', 2]]);
+  }, 60_000);
+
+  it('the same seed with 3 and with 1 worker gives the trial history of a single process, in batches of 3', async () => {
+    const cfg = config({ tuning: { trials: 6, folds: 3, batch: 3 } });
+    const reference = await train(cfg, quiet());
+    const three = await queueRun(cfg);
+    for (const x of w.slice(1)) {
+      const exited = new Promise((r) => x.proc.once('exit', r));
+      x.proc.kill('SIGTERM');
+      await exited;
+    }
+    const one = await queueRun(cfg);
+    const history = (r: TrainResult) => computed(r).models[0].tuned!.trials;
+    expect(history(one)).toHaveLength(6);
+    expect(history(one)).toEqual(history(reference));
+    expect(history(three)).toEqual(history(reference));
+    expect(computed(three)).toEqual(computed(reference));
+    expect(computed(one)).toEqual(computed(reference));
+  }, 60_000);
+
+  it('partitioned scoring on the queue: one job per part, the same predictions', async () => {
     const reference = await whole();
-    const p = `cmltest-${randomBytes(4).toString('hex')}`;
-    prefixes.push(p);
-    const w = startWorker(p);
-    await w.waitFor(/ready/);
     const out = path.join(dir, 'queued', 'predictions.csv');
     const rejects = path.join(dir, 'queued', 'rejects.csv');
     const s = await scorePartitioned(
-      { bundle, data: input, out, rejects, partitions: 3, chunkRows: 60, queue: URL, queuePrefix: p },
+      { bundle, data: input, out, rejects, partitions: 3, chunkRows: 60, queue: URL, queuePrefix: prefix },
       quiet(),
     );
     const { rows, scored, rejected } = reference.s;
     expect(s).toMatchObject({ rows, scored, rejected, skipped: 0 });
-    expect(w.lines.filter((l) => l.startsWith('completed score '))).toHaveLength(3);
+    const completed = started.flatMap((w) => w.lines.filter((l) => l.startsWith('completed score ')));
+    expect(completed).toHaveLength(3);
     expect(await fs.readFile(out, 'utf8')).toBe(reference.predictions);
     expect(await fs.readFile(rejects, 'utf8')).toBe(reference.rejects);
   }, 60_000);

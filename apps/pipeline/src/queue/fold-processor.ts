@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import type { SandboxedJob } from 'bullmq';
 import { createMatrix, type Fold, type Matrix } from '@campaign-ml/core';
 import { runFoldJob, type FoldJob } from '../parallel/fold-job';
-import { scorePart, type ScorePartJob } from './partitioned-predict';
+import type { ScorePartJob } from './partitioned-predict';
 import { readArrays, type DataRef } from './data-ref';
 import type { FoldJobData, FoldJobResult } from './queue-cv';
 import { fromWire, toWire } from './wire';
@@ -45,24 +45,28 @@ async function loadFold(ref: DataRef): Promise<Fold> {
 }
 
 /** Test-only hooks, read from the worker's environment. */
-function testHooks(d: FoldJobData): Promise<void> | void {
+function testHooks(d: FoldJobData, family: string): Promise<void> | void {
+  // CAMPAIGN_ML_TEST_FAIL_FOLD=<family>:<trial>:<fold> makes that fold throw on every attempt.
   const fail = process.env.CAMPAIGN_ML_TEST_FAIL_FOLD;
-  if (fail && fail === `${d.trial}:${d.fold}`)
+  if (fail && fail === `${family}:${d.trial}:${d.fold}`)
     throw new Error(`test hook CAMPAIGN_ML_TEST_FAIL_FOLD: fold ${d.fold} of trial ${d.trial} crashed`);
+  // CAMPAIGN_ML_TEST_HOLD_MS=<ms> holds every fold that long before fitting it (a worker to kill mid-fold).
   const hold = Number(process.env.CAMPAIGN_ML_TEST_HOLD_MS ?? 0);
   if (hold > 0) return new Promise((resolve) => setTimeout(resolve, hold));
 }
 
 export async function fitFold(d: FoldJobData): Promise<FoldJobResult> {
-  await testHooks(d);
+  const spec = fromWire<Omit<FoldJob, 'fold'>>(d.job);
+  await testHooks(d, spec.family);
   const [set, fold] = await Promise.all([cached(sets, d.data, loadSet), cached(folds, d.folds, loadFold)]);
-  const job: FoldJob = { ...fromWire<Omit<FoldJob, 'fold'>>(d.job), fold, sampleWeight: set.w };
+  const job: FoldJob = { ...spec, fold, sampleWeight: set.w };
   const outcome = runFoldJob(job, set.X, set.y);
   return { outcome: toWire(outcome), worker: `${os.hostname()}:${process.ppid}` };
 }
 
 export default async function process_(job: SandboxedJob): Promise<unknown> {
   if (job.name === 'fold') return fitFold(job.data as FoldJobData);
-  if (job.name === 'score-part') return scorePart(job.data as ScorePartJob);
+  // Loaded on first use: a child that only fits folds starts without the scoring stack.
+  if (job.name === 'score-part') return (await import('./partitioned-predict')).scorePart(job.data as ScorePartJob);
   throw new Error(`unknown job "${job.name}": this worker takes fold and score-part jobs`);
 }
