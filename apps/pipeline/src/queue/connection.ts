@@ -12,11 +12,15 @@ export function redisConnection(url: string): ConnectionOptions {
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError('INVALID_OPTION', `--queue must be a redis:// URL such as redis://127.0.0.1:6379, got "${url}"`, {
-      column: '--queue',
-      value: url,
-      expected: 'redis://host:port',
-    });
+    throw new ConfigError(
+      'INVALID_OPTION',
+      `--queue must be a redis:// URL such as redis://127.0.0.1:6379, got "${url}"`,
+      {
+        column: '--queue',
+        value: url,
+        expected: 'redis://host:port',
+      },
+    );
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
     throw new ConfigError('INVALID_OPTION', `--queue must be a redis:// or rediss:// URL, got "${url}"`, {

@@ -79,7 +79,7 @@ export async function readVerified(ref: DataRef): Promise<Buffer> {
   } catch (e) {
     throw new UnrecoverableError(
       `data file ${ref.path} cannot be read on this worker (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ` +
-        'workers must see the coordinator\'s --queue-data directory at the same path',
+        "workers must see the coordinator's --queue-data directory at the same path",
     );
   }
   const actual = createHash('sha256').update(bytes).digest('hex');

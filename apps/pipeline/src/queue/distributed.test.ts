@@ -46,7 +46,20 @@ const started: WorkerProcess[] = [];
 function startWorker(prefix: string, env: Record<string, string> = {}): WorkerProcess {
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', MAIN, 'worker', '--queue', URL, '--queue-prefix', prefix, '--lock-ms', '1500', '--stalled-ms', '500'],
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'worker',
+      '--queue',
+      URL,
+      '--queue-prefix',
+      prefix,
+      '--lock-ms',
+      '1500',
+      '--stalled-ms',
+      '500',
+    ],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
@@ -59,7 +72,8 @@ function startWorker(prefix: string, env: Record<string, string> = {}): WorkerPr
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       lines.push(line);
-      for (const w of waiters.splice(0)) if (w.re.test(line)) w.resolve(line);
+      for (const w of waiters.splice(0))
+        if (w.re.test(line)) w.resolve(line);
         else waiters.push(w);
     }
   });
@@ -118,7 +132,7 @@ let data: string;
 let input: string;
 let bundle: string;
 
-const config = (extra: PipelineConfigInput = {}) =>
+const config = (extra: Partial<PipelineConfigInput> = {}) =>
   parseConfig({
     data,
     target: 'state',

@@ -210,7 +210,10 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
   for (const p of m.parts) {
     const d = p.done!;
     if (d.scored + d.rejected !== d.rows || d.rows !== p.end - p.start)
-      throw new InputError('PARTITION_ROWS', `part ${p.index + 1}: ${d.scored} scored + ${d.rejected} rejected ≠ ${d.rows} rows`);
+      throw new InputError(
+        'PARTITION_ROWS',
+        `part ${p.index + 1}: ${d.scored} scored + ${d.rejected} rejected ≠ ${d.rows} rows`,
+      );
     scored += d.scored;
     rejected += d.rejected;
     warned += d.warned;
@@ -218,10 +221,16 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
   if (scored + rejected !== m.input.rows)
     throw new InputError('PARTITION_ROWS', `${scored} scored + ${rejected} rejected ≠ ${m.input.rows} input rows`);
   await joinParts(
-    m.parts.map((p) => p.done!.predictions).filter(Boolean).map((f) => path.join(partDir, f!)),
+    m.parts
+      .map((p) => p.done!.predictions)
+      .filter(Boolean)
+      .map((f) => path.join(partDir, f!)),
     out,
   );
-  const rejectFiles = m.parts.map((p) => p.done!.rejects).filter(Boolean).map((f) => path.join(partDir, f!));
+  const rejectFiles = m.parts
+    .map((p) => p.done!.rejects)
+    .filter(Boolean)
+    .map((f) => path.join(partDir, f!));
   if (rejectFiles.length) await joinParts(rejectFiles, rejectsOut);
   m.completed = { scored, rejected, out, rejects: rejectFiles.length ? rejectsOut : undefined };
   await writeAtomic(manifestFile, JSON.stringify(m, null, 2));

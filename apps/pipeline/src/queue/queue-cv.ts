@@ -80,16 +80,17 @@ export class QueueCv extends ParallelCv {
     const flows = new FlowProducer(opts);
     const folds = new Queue(FOLDS_QUEUE, opts);
     const trialsQueue = new Queue(trialsName, opts);
-    let self: QueueCv | undefined;
-    const trials = new Worker(trialsName, (job) => self!.collect(job), { ...opts, concurrency: 16, autorun: false });
-    self = new QueueCv(
+    // The trial collector needs the coordinator, and the coordinator its collector.
+    const ref: { cv?: QueueCv } = {};
+    const trials = new Worker(trialsName, (job) => ref.cv!.collect(job), { ...opts, concurrency: 16, autorun: false });
+    const self = (ref.cv = new QueueCv(
       { url: options.url, prefix, dataDir: path.resolve(options.dataDir, runId), attempts: options.attempts ?? 2 },
       runId,
       flows,
       trials,
       trialsQueue,
       folds,
-    );
+    ));
     try {
       await Promise.all([folds.waitUntilReady(), trialsQueue.waitUntilReady(), trials.waitUntilReady()]);
     } catch (e) {

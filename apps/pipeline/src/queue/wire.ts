@@ -13,7 +13,11 @@ export function toWire(v: unknown): unknown {
   if (ArrayBuffer.isView(v)) throw new Error(`internal: ${v.constructor.name} cannot travel on the queue`);
   if (Array.isArray(v)) return v.map(toWire);
   if (v !== null && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, toWire(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, toWire(x)]),
+    );
   return v;
 }
 
