@@ -18,6 +18,7 @@ import type { FoldJobResult } from './queue-cv';
 
 const URL = process.env.CAMPAIGN_ML_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = path.join(__dirname, '../main.ts');
+const ROOT = path.resolve(__dirname, '../../../..');
 const SAMPLE = path.resolve(__dirname, '../../../../data/kickstarter-sample.csv');
 
 function redisReachable(): boolean {
@@ -60,7 +61,8 @@ function startWorker(prefix: string, env: Record<string, string> = {}): WorkerPr
       '--stalled-ms',
       '500',
     ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // `--import tsx` resolves from the workspace root; SIGKILL then reaches the worker itself (not a tsx launcher).
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];

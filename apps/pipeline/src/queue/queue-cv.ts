@@ -174,10 +174,12 @@ export class QueueCv extends ParallelCv {
         },
       })),
     );
+    let onAbort: (() => void) | undefined;
     const result = new Promise<{ values: Map<number, FoldOutcome>; failures: Map<number, string> }>(
       (resolve, reject) => {
         this.pending.set(trialId, { resolve, reject });
-        signal?.addEventListener('abort', () => reject(new AbortError()), { once: true });
+        onAbort = () => reject(new AbortError());
+        signal?.addEventListener('abort', onAbort, { once: true });
       },
     );
     await this.flows.add({
@@ -191,6 +193,7 @@ export class QueueCv extends ParallelCv {
       return await result;
     } finally {
       this.pending.delete(trialId);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -34,7 +34,10 @@ export async function train(
   signal?: AbortSignal,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  if (cfg.timeseries) return trainForecast(cfg, progress, signal);
+  if (cfg.timeseries) {
+    if (options.queue) progress.info('the engagement forecast fits its folds here: --queue applies to table training');
+    return trainForecast(cfg, progress, signal);
+  }
   // Cross-validation folds run on worker threads (or on queue workers); they start while the data is read.
   const queue = options.queue;
   return withParallelCv(
