@@ -88,6 +88,8 @@ async function trainTabular(
   const { primary } = scoring;
   const cv = await starting;
   if (cv.size > 1 || cv.distributed) progress.info(`cross-validation folds on ${cv.describe()}`);
+  if (cv instanceof QueueCv && (await cv.workers()) === 0)
+    progress.info('no worker is connected yet: the folds wait for `pipeline worker --queue <url>`');
   const compared = await compareFamilies({
     families,
     catalog: 'table',
