@@ -20,13 +20,18 @@ process.on('disconnect', () => process.exit(0));
 const sets = new Map<string, Promise<{ X: Matrix; y: Float64Array; w?: Float64Array }>>();
 const folds = new Map<string, Promise<Fold>>();
 
-function cached<T>(cache: Map<string, Promise<T>>, ref: DataRef, load: (ref: DataRef) => Promise<T>): Promise<T> {
+/** The value loaded for `ref`, kept among the `limit` most recently loaded. */
+function cached<T>(
+  cache: Map<string, Promise<T>>,
+  limit: number,
+  ref: DataRef,
+  load: (ref: DataRef) => Promise<T>,
+): Promise<T> {
   let v = cache.get(ref.sha256);
   if (!v) {
     v = load(ref);
     v.catch(() => cache.delete(ref.sha256));
-    // A few training sets at a time (one per feature recipe, usually two).
-    if (cache.size >= 4) cache.delete(cache.keys().next().value!);
+    if (cache.size >= limit) cache.delete(cache.keys().next().value!);
     cache.set(ref.sha256, v);
   }
   return v;
@@ -58,7 +63,8 @@ function testHooks(d: FoldJobData, family: string): Promise<void> | void {
 export async function fitFold(d: FoldJobData): Promise<FoldJobResult> {
   const spec = fromWire<Omit<FoldJob, 'fold'>>(d.job);
   await testHooks(d, spec.family);
-  const [set, fold] = await Promise.all([cached(sets, d.data, loadSet), cached(folds, d.folds, loadFold)]);
+  // A few training sets (one per feature recipe, usually two); every fold of a run (row indices only).
+  const [set, fold] = await Promise.all([cached(sets, 4, d.data, loadSet), cached(folds, 64, d.folds, loadFold)]);
   const job: FoldJob = { ...spec, fold, sampleWeight: set.w };
   const outcome = runFoldJob(job, set.X, set.y);
   return { outcome: toWire(outcome), worker: `${os.hostname()}:${process.ppid}` };

@@ -186,7 +186,7 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
     m.parts[done.index].done = done;
     progress.tick(++finished, todo.length, `part ${done.index + 1} of ${P}`);
   };
-  if (opts.queue) await runOnQueue(jobs, opts, record, failures);
+  if (opts.queue) await runOnQueue(jobs, opts, record, failures, progress);
   else
     for (const job of jobs) {
       if (opts.signal?.aborted) throw opts.signal.reason;
@@ -253,6 +253,7 @@ async function runOnQueue(
   opts: PartitionedOptions,
   record: (d: PartDone) => void,
   failures: string[],
+  progress: Progress,
 ): Promise<void> {
   const connection = redisConnection(opts.queue!);
   const prefix = opts.queuePrefix ?? DEFAULT_PREFIX;
@@ -260,6 +261,8 @@ async function runOnQueue(
   const events = new QueueEvents(SCORE_QUEUE, { connection, prefix });
   try {
     await events.waitUntilReady();
+    if ((await queue.getWorkers()).length === 0)
+      progress.info('no worker is connected yet: the parts wait for `pipeline worker --queue <url>`');
     // A fresh nonce per run: a part that failed in an earlier run is queued again, not deduplicated away.
     const nonce = randomBytes(4).toString('hex');
     const plan = createHash('sha256').update(`${jobs[0]?.input.sha256}:${jobs[0]?.partDir}`).digest('hex').slice(0, 12);
@@ -275,7 +278,13 @@ async function runOnQueue(
         },
       })),
     );
-    await Promise.all(
+    // Ctrl-C stops the waiting; parts already queued still finish on the workers and are kept.
+    const aborted = new Promise<never>((_, reject) => {
+      if (opts.signal?.aborted) reject(opts.signal.reason);
+      opts.signal?.addEventListener('abort', () => reject(opts.signal!.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
+    const all = Promise.all(
       added.map(async (job, i) => {
         try {
           record((await job.waitUntilFinished(events)) as PartDone);
@@ -285,6 +294,7 @@ async function runOnQueue(
         }
       }),
     );
+    await Promise.race([all, aborted]);
   } finally {
     await events.close();
     await queue.close();
