@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Queue } from 'bullmq';
 
 const root = path.resolve(__dirname, '../../..');
 const main = path.join(root, 'apps/pipeline/src/main.ts');
@@ -79,6 +80,11 @@ async function main_() {
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     rmSync(out, { recursive: true, force: true });
+    // The fold jobs this bench left in Redis (kept an hour for inspection otherwise).
+    const u = new URL(url);
+    const q = new Queue('folds', { connection: { host: u.hostname, port: Number(u.port || 6379) }, prefix });
+    await q.obliterate({ force: true }).catch(() => undefined);
+    await q.close();
   }
 }
 main_().catch((e) => {
