@@ -1,5 +1,6 @@
 import { ConfigError } from '@campaign-ml/core';
 import type { ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /** The queues a coordinator and its workers share, under one BullMQ prefix. */
 export const FOLDS_QUEUE = 'folds';
@@ -49,4 +50,39 @@ export function redisConnection(url: string): ConnectionOptions {
 /** The URL without its password, for messages. */
 export function safeUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * Connect once, without retries, and PING: an unreachable Redis is an error that says so at once,
+ * instead of BullMQ retrying forever.
+ */
+export async function checkRedis(url: string): Promise<void> {
+  const client = new Redis({
+    ...(redisConnection(url) as RedisOptions),
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  let lastError: NodeJS.ErrnoException | undefined;
+  client.on('error', (e: NodeJS.ErrnoException) => {
+    lastError = e;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    const err = lastError ?? (e as NodeJS.ErrnoException);
+    const reason = err.code ?? err.message;
+    throw new ConfigError(
+      'QUEUE_UNREACHABLE',
+      `Redis at ${safeUrl(url)} is unreachable (${reason}): start it, or fix --queue`,
+      {
+        column: '--queue',
+        value: safeUrl(url),
+      },
+    );
+  } finally {
+    client.disconnect();
+  }
 }

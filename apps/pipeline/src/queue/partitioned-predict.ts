@@ -6,7 +6,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { ConfigError, InputError } from '@campaign-ml/core';
 import { countInputRows, scoreFile, type ScoreOptions, type ScoreSummary } from '../commands/predict';
 import { Progress } from '../progress';
-import { DEFAULT_PREFIX, SCORE_QUEUE, redisConnection } from './connection';
+import { DEFAULT_PREFIX, SCORE_QUEUE, checkRedis, redisConnection } from './connection';
 import { sha256File, verifyFile, type DataRef } from './data-ref';
 
 /** One part of a partitioned scoring run: rows start..end-1 of the input, by reference. */
@@ -255,6 +255,7 @@ async function runOnQueue(
   failures: string[],
   progress: Progress,
 ): Promise<void> {
+  await checkRedis(opts.queue!);
   const connection = redisConnection(opts.queue!);
   const prefix = opts.queuePrefix ?? DEFAULT_PREFIX;
   const queue = new Queue(SCORE_QUEUE, { connection, prefix });

@@ -5,7 +5,7 @@ import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job } from 'b
 import { AbortError, type Fold, type Matrix } from '@campaign-ml/core';
 import type { FoldJob, FoldOutcome } from '../parallel/fold-job';
 import { ParallelCv, type TrialKey } from '../parallel/parallel-cv';
-import { DEFAULT_PREFIX, FOLDS_QUEUE, redisConnection, safeUrl } from './connection';
+import { DEFAULT_PREFIX, FOLDS_QUEUE, checkRedis, redisConnection, safeUrl } from './connection';
 import { writeArrays, type DataRef } from './data-ref';
 import { fromWire, toWire } from './wire';
 
@@ -73,6 +73,7 @@ export class QueueCv extends ParallelCv {
   /** Connect to Redis, start this run's trial collector, and check the connection works. */
   static async connect(options: QueueOptions): Promise<QueueCv> {
     const connection: ConnectionOptions = redisConnection(options.url);
+    await checkRedis(options.url);
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     const runId = randomBytes(6).toString('hex');
     const trialsName = `trials-${runId}`;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { ConfigError } from '@campaign-ml/core';
-import { DEFAULT_PREFIX, FOLDS_QUEUE, SCORE_QUEUE, redisConnection } from './connection';
+import { DEFAULT_PREFIX, FOLDS_QUEUE, SCORE_QUEUE, checkRedis, redisConnection } from './connection';
 
 export interface QueueWorkerOptions {
   url: string;
@@ -38,6 +38,7 @@ export async function startQueueWorkers(o: QueueWorkerOptions): Promise<QueueWor
         column: name,
         value: v,
       });
+  await checkRedis(o.url);
   const ts = __filename.endsWith('.ts');
   const processor = path.join(__dirname, ts ? 'fold-processor.ts' : 'fold-processor.js');
   const common = {
