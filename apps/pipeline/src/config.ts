@@ -113,8 +113,14 @@ export const configSchema = z.strictObject({
       metric: z.enum(METRIC_NAMES as [string, ...string[]]).optional(),
       folds: z.number().int().min(2).max(20).default(5),
       timeoutMinutes: z.number().positive().optional(),
+      /**
+       * Trials sampled at a time, each batch from the trials finished before it (1: sequential).
+       * The study depends on it and the seed, not on the number of workers: give a queue run a
+       * larger batch to keep more workers busy, and compare it with a local run of the same batch.
+       */
+      batch: z.number().int().min(1).max(100).default(1),
     })
-    .default({ trials: 20, sampler: 'tpe', folds: 5 }),
+    .default({ trials: 20, sampler: 'tpe', folds: 5, batch: 1 }),
   /** A weighted ensemble of the families (ensemble selection on out-of-fold predictions), kept when its CV score wins. */
   ensemble: z
     .strictObject({

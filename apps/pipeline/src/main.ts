@@ -6,8 +6,10 @@ import { runDrift } from './commands/drift';
 import { runEvaluate } from './commands/evaluate';
 import { runExplain } from './commands/explain';
 import { runPredict } from './commands/predict';
+import { runPartitionedPredict } from './commands/predict-partitioned';
 import { formatSchemaError } from './cli-errors';
 import { runTrain } from './commands/train';
+import { runWorker } from './commands/worker';
 import { MODEL_FAMILIES } from './config';
 
 // The CLI: commander wired to the four commands, each in the file of commands/ named after it,
@@ -63,9 +65,36 @@ export function program(exit: ExitCode = { code: 0 }): Command {
     .option('--no-tracking', 'do not record the run in mlruns/')
     .option('--no-ensemble', 'do not try a weighted ensemble of the model families')
     .option('--publish <file>', 'also copy bundle.json here atomically (the path a running API watches)')
+    .option(
+      '--trial-batch <n>',
+      'tuning trials sampled at a time, each batch from the trials finished before it (default 1); the study depends on it, not on the workers',
+      int('--trial-batch'),
+    )
+    .option(
+      '--queue <url>',
+      'redis://host:6379: coordinate a distributed run; `pipeline worker --queue <url>` processes fit the folds (same result as a local run)',
+    )
+    .option('--queue-prefix <prefix>', 'with --queue: the BullMQ key prefix the workers use too', 'campaign-ml')
+    .option(
+      '--queue-data <dir>',
+      'with --queue: where training sets go by reference (path + SHA-256); workers must see it at the same path (default <out>/.queue-data)',
+    )
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the run folder and metrics as JSON on stdout (implies --quiet)')
     .action(runTrain);
+  cli
+    .command('worker')
+    .description(
+      'Take fold fits (from `train --queue`) and scoring parts (from `predict --partitions --queue`) off a Redis queue until stopped (Ctrl-C or SIGTERM finishes the current job first). ' +
+        'Each job runs in a sandboxed child process; a worker that dies leaves its job to the others.',
+    )
+    .requiredOption('--queue <url>', 'redis://host:6379')
+    .option('--queue-prefix <prefix>', 'the BullMQ key prefix of the coordinator', 'campaign-ml')
+    .option('--concurrency <n>', 'jobs at once per queue, each in its own process', int('--concurrency'), 1)
+    .option('--lock-ms <n>', "a job's lock; a dead worker's job is taken again after it", int('--lock-ms'), 30_000)
+    .option('--stalled-ms <n>', 'how often to look for jobs of dead workers', int('--stalled-ms'), 30_000)
+    .option('-q, --quiet', 'no line per job')
+    .action(runWorker);
   cli
     .command('predict')
     .description(
@@ -108,8 +137,15 @@ export function program(exit: ExitCode = { code: 0 }): Command {
       choice('--out-of-range', ['warn', 'reject']),
       'warn',
     )
+    .option(
+      '--partitions <n>',
+      'split the input file into n parts scored as separate jobs, each written atomically; running the same command again resumes, skipping finished parts',
+      int('--partitions'),
+    )
+    .option('--queue <url>', 'with --partitions: redis://host:6379, one job per part for `pipeline worker`s')
+    .option('--queue-prefix <prefix>', 'with --queue: the BullMQ key prefix the workers use too', 'campaign-ml')
     .option('-q, --quiet', 'no progress output')
-    .action(runPredict);
+    .action((o) => (o.partitions !== undefined || o.queue ? runPartitionedPredict(o) : runPredict(o)));
   cli
     .command('evaluate')
     .description(

@@ -18,6 +18,18 @@ export interface OptimizeOptions {
   timeoutMs?: number;
   /** Parameters to evaluate first (e.g. the library defaults), before the sampler takes over. */
   enqueue?: Params[];
+  /**
+   * Trials sampled at a time (default 1). A batch's trials are all sampled from the trials finished
+   * before the batch, then evaluated and told in trial order, so the study depends on the batch
+   * size and the seed only, never on how many trials run at once or which finishes first. 1 is the
+   * classic sequential search (each trial sees every earlier one).
+   */
+  batchSize?: number;
+  /**
+   * Called once per batch, after its trials are sampled and before the first of them is evaluated,
+   * e.g. to start every fold of every trial of the batch on remote workers at once.
+   */
+  onBatch?: (batch: ReadonlyArray<{ number: number; params: Params }>) => void;
   signal?: AbortSignal;
   onTrial?: (trial: FrozenTrial, study: StudyResult) => void;
 }
@@ -38,6 +50,12 @@ export async function optimize(objective: Objective, options: OptimizeOptions): 
   const nTrials = options.nTrials ?? 20;
   if (!Number.isInteger(nTrials) || nTrials < 1)
     throw new ConfigError('INVALID_TRIALS', `nTrials must be a positive integer, got ${nTrials}`, { value: nTrials });
+  const batchSize = options.batchSize ?? 1;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ConfigError('INVALID_OPTION', `batchSize must be a positive integer, got ${batchSize}`, {
+      value: batchSize,
+      expected: 'an integer >= 1',
+    });
   const direction = options.direction ?? 'maximize';
   const sampler = options.sampler ?? new TpeSampler();
   const pruner = options.pruner ?? new MedianPruner();
@@ -45,13 +63,24 @@ export async function optimize(objective: Objective, options: OptimizeOptions): 
   const started = Date.now();
   const study: StudyResult = { direction, trials: [] };
 
+  let batch: Array<{ number: number; params: Params }> = [];
   for (let number = 0; number < nTrials; number++) {
     throwIfAborted(options.signal);
     if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) break;
-    const trialRng = rng.fork();
-    const params =
-      options.enqueue?.[number] ??
-      sampler.sample({ space: options.space, trials: study.trials, direction, trialNumber: number, rng: trialRng });
+    if (number % batchSize === 0) {
+      // The whole batch is sampled from the trials finished before it (a copy: the study grows meanwhile).
+      const finished = study.trials.slice();
+      batch = [];
+      for (let n = number; n < Math.min(nTrials, number + batchSize); n++) {
+        const trialRng = rng.fork();
+        const sampled =
+          options.enqueue?.[n] ??
+          sampler.sample({ space: options.space, trials: finished, direction, trialNumber: n, rng: trialRng });
+        batch.push({ number: n, params: sampled });
+      }
+      options.onBatch?.(batch);
+    }
+    const params = batch[number % batchSize].params;
     const intermediate: Array<[number, number]> = [];
     const trial: Trial = {
       number,
@@ -101,7 +130,7 @@ function isBetter(value: number, best: number | undefined, direction: Direction)
   return direction === 'maximize' ? value > best : value < best;
 }
 
-/** The trial log as rows (one per trial), e.g. for a report table or a CSV. */
+/** The trial log as rows (one per trial, with `error` when it failed), e.g. for a report table or a CSV. */
 export function trialLog(study: StudyResult): Array<Record<string, string | number | boolean>> {
   return study.trials.map((t) => ({
     number: t.number,
@@ -109,5 +138,6 @@ export function trialLog(study: StudyResult): Array<Record<string, string | numb
     value: t.value,
     durationMs: Math.round(t.durationMs),
     ...t.params,
+    ...(t.error ? { error: t.error } : {}),
   }));
 }

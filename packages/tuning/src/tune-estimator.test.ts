@@ -139,3 +139,50 @@ describe('tuneEstimator', () => {
     });
   });
 });
+
+describe('tuneEstimator in trial batches', () => {
+  const { X, y } = data(400, 5);
+  const factory = (p: Params) => new DecisionTreeClassifier({ maxDepth: p.maxDepth as number });
+  const folds = stratifiedKFold(y, 4, createRng(2));
+  const base = { factory, space: { maxDepth: int(1, 10) }, X, y, folds, nTrials: 9, seed: 7 };
+  const score = (p: Params, fold: Fold) =>
+    crossValidate(() => factory(p), X, y, { folds: [fold], metrics: ['rocAuc'] }).folds[0].scores.rocAuc;
+  const history = (r: Awaited<ReturnType<typeof tuneEstimator>>) =>
+    r.study.trials.map((t) => ({ n: t.number, p: t.params, v: t.value, s: t.state }));
+
+  it('batch 1 is the sequential search, and evaluateTrial gives the same study as fitting here', async () => {
+    const plain = await tuneEstimator(base);
+    const batch1 = await tuneEstimator({ ...base, trialBatch: 1 });
+    expect(history(batch1)).toEqual(history(plain));
+    const remote = await tuneEstimator({
+      ...base,
+      evaluateTrial: (p, fs) => fs.map((f) => Promise.resolve().then(() => score(p, f))),
+    });
+    expect(history(remote)).toEqual(history(plain));
+  });
+
+  it('a batch is started at once and its study does not depend on which fold finishes first', async () => {
+    const started: number[][] = [];
+    const run = (delay: (trial: number, fold: number) => number) =>
+      tuneEstimator({
+        ...base,
+        trialBatch: 3,
+        onTrial: () => undefined,
+        evaluateTrial: (p, fs, trial) => {
+          started.push([trial]);
+          return fs.map(
+            (f, i) => new Promise<number>((resolve) => setTimeout(() => resolve(score(p, f)), delay(trial, i))),
+          );
+        },
+      });
+    const inOrder = await run(() => 0);
+    const startedInOrder = started.splice(0);
+    const reversed = await run((trial, fold) => 30 - 3 * (trial % 3) - fold);
+    expect(history(reversed)).toEqual(history(inOrder));
+    expect(startedInOrder.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('rejects a trialBatch that is not a positive integer', async () => {
+    await expect(tuneEstimator({ ...base, trialBatch: 0 })).rejects.toThrow(/batchSize must be a positive integer/);
+  });
+});

@@ -58,6 +58,15 @@ export interface TuneEstimatorOptions extends RunOptions {
    * A fold already started past a pruned step is left to finish in the background, unawaited.
    */
   foldConcurrency?: number;
+  /**
+   * Score every fold of one trial at once, e.g. as one job per fold on a queue: returns one promise
+   * per fold, each resolving to the score `evaluateFold` would give. Takes precedence over
+   * `evaluateFold`. With `trialBatch`, all the trials of a batch are started together. Scores are
+   * reported fold by fold in order and pruning is checked after each, as in every other mode.
+   */
+  evaluateTrial?: (params: Params, folds: readonly Fold[], trialNumber: number) => Array<Promise<number>>;
+  /** Trials sampled at a time (optimize's batchSize, default 1): the study depends on it, not on timing. */
+  trialBatch?: number;
   onTrial?: (trial: FrozenTrial, study: StudyResult) => void;
 }
 
@@ -115,6 +124,13 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
     }
   });
   const foldScores = new Map<number, number[]>();
+  // evaluateTrial: every fold of every trial of a batch starts when the batch is sampled.
+  const startedTrials = new Map<number, Array<Promise<number>>>();
+  const startTrial = (trialParams: Params, number: number): Array<Promise<number>> => {
+    const running = options.evaluateTrial!({ ...options.fixed, ...trialParams }, folds, number);
+    for (const p of running) p.catch(() => undefined);
+    return running;
+  };
   const study = await optimize(
     async (trialParams, trial) => {
       const params = { ...options.fixed, ...trialParams };
@@ -123,6 +139,15 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
         for (const [f, v] of evaluated[trial.number].foldScores.entries()) {
           scores.push(v);
           trial.report(mean(scores), f);
+        }
+      } else if (options.evaluateTrial) {
+        const running = startedTrials.get(trial.number) ?? startTrial(trialParams, trial.number);
+        startedTrials.delete(trial.number);
+        for (let f = 0; f < folds.length; f++) {
+          throwIfAborted(options.signal);
+          scores.push(await running[f]);
+          trial.report(mean(scores), f);
+          if (f < folds.length - 1 && trial.shouldPrune()) throw new TrialPruned(f);
         }
       } else if (!options.evaluateFold) {
         for (let f = 0; f < folds.length; f++) {
@@ -163,6 +188,14 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
       enqueue: [...evaluated.map((e) => e.params), ...(options.enqueue ?? [])],
       timeoutMs: options.timeoutMs,
       signal: options.signal,
+      batchSize: options.trialBatch,
+      onBatch: options.evaluateTrial
+        ? (batch) => {
+            for (const t of batch)
+              if (t.number >= evaluated.length && !startedTrials.has(t.number))
+                startedTrials.set(t.number, startTrial(t.params, t.number));
+          }
+        : undefined,
       onTrial: options.onTrial,
     },
   );

@@ -44,6 +44,11 @@ export interface ScoreOptions extends InputOptions {
   outOfRange?: 'warn' | 'reject';
   /** Stops between chunks; every output is then removed (nothing partial is left). */
   signal?: AbortSignal;
+  /**
+   * Score only the input rows start..end-1 (0-based, of the whole input), as one part of a
+   * partitioned run; row numbers in the outputs stay those of the whole input.
+   */
+  rows?: { start: number; end: number };
 }
 
 export interface ScoreSummary {
@@ -94,6 +99,34 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
       yield { table: c.table, offset: c.offset, total, estimated: read < size, badRows: c.badRows };
     }
   }
+}
+
+/** The part of a chunk inside rows start..end-1, or where the chunk lies when none of it is. */
+function inRange(c: InputChunk, range: { start: number; end: number }): InputChunk | 'before' | 'after' {
+  const n = c.table.numRows();
+  if (c.offset >= range.end) return 'after';
+  const a = Math.max(range.start, c.offset);
+  const b = Math.min(range.end, c.offset + n);
+  if (b <= a) return 'before';
+  const total = range.end - range.start;
+  if (a === c.offset && b === c.offset + n) return { ...c, total, estimated: false };
+  return {
+    table: c.table.slice(a - c.offset, b - c.offset),
+    offset: a,
+    total,
+    badRows: c.badRows?.filter((r) => r.row >= a && r.row < b),
+  };
+}
+
+/**
+ * Rows of the input as scoreFile reads them (unreadable rows included: they become rejects), in
+ * one streamed pass: what a partitioned run splits.
+ */
+export async function countInputRows(opts: ScoreOptions): Promise<number> {
+  const bundle = await readBundle(opts.bundle);
+  let rows = 0;
+  for await (const c of inputChunks(resolveInput(opts), bundle, opts.chunkRows ?? 10_000)) rows += c.table.numRows();
+  return rows;
 }
 
 /** One output: a CSV written to a temp file renamed at the end, or a database table writer. */
@@ -251,8 +284,11 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
   let warned = 0;
   let started = false;
   try {
-    for await (const chunk of inputChunks(input, bundle, chunkRows)) {
+    for await (const read of inputChunks(input, bundle, chunkRows)) {
       stopIfAborted();
+      const chunk = opts.rows ? inRange(read, opts.rows) : read;
+      if (chunk === 'before') continue;
+      if (chunk === 'after') break;
       const checked = rejectUnreadable(validator(chunk.table, chunk.offset), chunk.badRows ?? []);
       const { good, rejects, warnings } = checkPlausible(checked, ranges, outOfRange);
       if (!preds) {
@@ -390,6 +426,10 @@ export interface PredictFlags {
   chunkRows: number;
   unknownCategories: 'reject' | 'unseen';
   outOfRange: 'warn' | 'reject';
+  /** With these, main.ts runs predict-partitioned.ts instead. */
+  partitions?: number;
+  queue?: string;
+  queuePrefix?: string;
   quiet?: boolean;
 }
 

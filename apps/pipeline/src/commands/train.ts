@@ -34,6 +34,12 @@ export interface TrainFlags {
   tracking?: boolean;
   ensemble?: boolean;
   publish?: string;
+  /** redis://host:port: coordinate a distributed run (folds on `pipeline worker`s). */
+  queue?: string;
+  queuePrefix?: string;
+  /** Where training sets go by reference for the workers (default <out>/.queue-data). */
+  queueData?: string;
+  trialBatch?: number;
 }
 
 /** Config from --config (YAML) with flags on top, or from flags, or the embedded sample. */
@@ -64,6 +70,7 @@ export async function configFromFlags(f: TrainFlags): Promise<PipelineConfig> {
     f.models?.split(',').map((s) => s.trim()),
   );
   if (f.trials !== undefined) base.tuning = { ...(base.tuning as object), trials: f.trials };
+  if (f.trialBatch !== undefined) base.tuning = { ...(base.tuning as object), batch: f.trialBatch };
   if (f.tracking === false) base.tracking = { ...(base.tracking as object), enabled: false };
   if (f.ensemble === false) base.ensemble = { ...(base.ensemble as object), enabled: false };
   return parseConfig(base, f.config ?? 'flags');
@@ -79,7 +86,14 @@ export async function runTrain(flags: TrainFlags): Promise<void> {
   await cleanStaging(cfg.out);
   await withInterrupt('no artifacts will be written for this run', async (signal) => {
     const started = performance.now();
-    const result = await train(cfg, progress, signal);
+    const queue = flags.queue
+      ? {
+          url: flags.queue,
+          prefix: flags.queuePrefix,
+          dataDir: path.resolve(flags.queueData ?? path.join(cfg.out, '.queue-data')),
+        }
+      : undefined;
+    const result = await train(cfg, progress, signal, { queue });
     const runDir = await writeRun(result, cfg);
     const trackedAt = await trackRun(result, cfg, runDir);
     if (flags.publish) await publishBundle(path.join(runDir, 'bundle.json'), flags.publish);

@@ -20,6 +20,12 @@ export interface ModelSpec {
   sampleWeight?: Float64Array;
 }
 
+/** A trial of a study of one ParallelCv: with the fold's index, the identity of a fold fit. */
+export interface TrialKey {
+  study: number;
+  trial: number;
+}
+
 /** crossValidate's summary, as train.ts reads it, with the out-of-fold predictions when asked for. */
 export interface ParallelCvResult {
   folds: Array<{ fold: number; scores: Record<string, number> }>;
@@ -40,11 +46,39 @@ export type ParallelOutOfFold =
  * the main thread.
  */
 export class ParallelCv {
+  private nextStudy = 0;
+
   constructor(private readonly pool?: FoldPool) {}
 
   /** Number of folds fitted at once: the worker threads, or 1 on the main thread. */
   get size(): number {
     return this.pool?.size ?? 1;
+  }
+
+  /** Where the folds run, for the progress output. */
+  describe(): string {
+    return this.pool ? `${this.pool.size} worker threads` : 'the main thread';
+  }
+
+  /**
+   * Every fold of one trial of one study, started at once: one promise per job, in fold order.
+   * Here each fold goes to the thread pool (or the main thread); the queue coordinator (queue-cv.ts)
+   * submits them as one trial with its folds as children. `key` names the trial: (study, trial)
+   * with the fold's index makes a fold fit's identity, so a result is never counted twice.
+   */
+  protected runFolds(
+    X: Matrix,
+    y: ArrayLike<number>,
+    jobs: readonly FoldJob[],
+    _key: TrialKey,
+    signal?: AbortSignal,
+  ): Array<Promise<FoldOutcome>> {
+    return jobs.map((job) => this.run(X, y, job, signal));
+  }
+
+  /** A fresh study id: every cross-validation and every tuning study gets its own. */
+  protected newStudy(): number {
+    return this.nextStudy++;
   }
 
   /**
@@ -61,9 +95,8 @@ export class ParallelCv {
     options: { predict?: boolean } = {},
   ): Promise<ParallelCvResult> {
     const predict = options.predict ?? false;
-    const outcomes = await Promise.all(
-      folds.map((fold) => this.run(X, y, { ...spec, fold, metrics, predict }, signal)),
-    );
+    const jobs = folds.map((fold) => ({ ...spec, fold, metrics, predict }));
+    const outcomes = await Promise.all(this.runFolds(X, y, jobs, { study: this.newStudy(), trial: 0 }, signal));
     const scores = outcomes.map((o) => o.scores);
     const mean: Record<string, number> = {};
     const std: Record<string, number> = {};
@@ -92,9 +125,8 @@ export class ParallelCv {
     folds: readonly Fold[],
     signal?: AbortSignal,
   ): Promise<ParallelOutOfFold> {
-    const outcomes = await Promise.all(
-      folds.map((fold) => this.run(X, y, { ...spec, fold, metrics: [], predict: true }, signal)),
-    );
+    const jobs = folds.map((fold) => ({ ...spec, fold, metrics: [] as MetricName[], predict: true }));
+    const outcomes = await Promise.all(this.runFolds(X, y, jobs, { study: this.newStudy(), trial: 0 }, signal));
     return assembleOutOfFold(
       outcomes.map((o) => o.predictions!),
       folds,
@@ -127,6 +159,36 @@ export class ParallelCv {
     };
   }
 
+  /**
+   * tuneEstimator's `evaluateTrial` for a family: every fold of a trial is started at once (on the
+   * queue: one trial job with its folds as children) and each resolves to `metric` on its test
+   * rows; `onFold` as in foldEvaluator. One study id for the whole tuning study.
+   */
+  trialEvaluator(
+    X: Matrix,
+    y: ArrayLike<number>,
+    spec: Omit<ModelSpec, 'params'>,
+    metric: MetricName,
+    signal?: AbortSignal,
+    onFold?: (params: Params, index: number, predictions: CvPredictions) => void,
+  ) {
+    const study = this.newStudy();
+    return (params: Params, folds: readonly Fold[], trial: number): Array<Promise<number>> => {
+      const jobs = folds.map((fold) => ({ ...spec, params, fold, metrics: [metric], predict: onFold !== undefined }));
+      return this.runFolds(X, y, jobs, { study, trial }, signal).map((p, index) =>
+        p.then((o) => {
+          if (onFold && o.predictions) onFold(params, index, o.predictions);
+          return o.scores[metric];
+        }),
+      );
+    };
+  }
+
+  /** True when folds go to a queue: tuning then starts whole trials (evaluateTrial) rather than folds. */
+  get distributed(): boolean {
+    return false;
+  }
+
   /** Forget a training set in the workers. */
   release(X: Matrix): void {
     this.pool?.release(X);
@@ -136,7 +198,7 @@ export class ParallelCv {
     await this.pool?.close();
   }
 
-  private async run(X: Matrix, y: ArrayLike<number>, job: FoldJob, signal?: AbortSignal): Promise<FoldOutcome> {
+  protected async run(X: Matrix, y: ArrayLike<number>, job: FoldJob, signal?: AbortSignal): Promise<FoldOutcome> {
     throwIfAborted(signal);
     if (this.pool?.alive) {
       try {
@@ -163,12 +225,18 @@ export async function startParallelCv(workers: number, onUnavailable?: (reason: 
  * Run `work` with cross-validation workers (CAMPAIGN_ML_WORKERS, default min(2, cores)) that start
  * while it begins, e.g. reads the data (it awaits `cv` when it needs them), and are closed when it
  * ends, however it ends. Without workers `progress` says why, and the folds run on the main
- * thread: the same folds and seeds give the same scores either way.
+ * thread: the same folds and seeds give the same scores either way. `start`, when given, starts
+ * another kind of ParallelCv instead (the queue coordinator of queue/queue-cv.ts).
  */
-export async function withParallelCv<T>(progress: Progress, work: (cv: Promise<ParallelCv>) => Promise<T>): Promise<T> {
-  const starting = startParallelCv(workerCount(), (reason) =>
-    progress.info(`cross-validation on the main thread only: ${reason}`),
-  );
+export async function withParallelCv<T>(
+  progress: Progress,
+  work: (cv: Promise<ParallelCv>) => Promise<T>,
+  start?: () => Promise<ParallelCv>,
+): Promise<T> {
+  const starting = start
+    ? start()
+    : startParallelCv(workerCount(), (reason) => progress.info(`cross-validation on the main thread only: ${reason}`));
+  starting.catch(() => undefined);
   try {
     return await work(starting);
   } finally {

@@ -1,6 +1,6 @@
 import { throwIfAborted, type FittedModel, type Fold, type Task } from '@campaign-ml/core';
 import type { CvPredictions, MetricName } from '@campaign-ml/models';
-import { createSampler, trialLog, tuneEstimator, type StudyResult } from '@campaign-ml/tuning';
+import { createSampler, trialLog, tuneEstimator, type Params, type StudyResult } from '@campaign-ml/tuning';
 import type { PipelineConfig } from '../config';
 import { familyTitle, type Family } from '../families';
 import { familyOf, type FamilyCatalog } from '../family-catalog';
@@ -113,6 +113,11 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
     if (tuneIt) {
       // Every trial's fold predictions, by params: the best trial's become the family's out-of-fold predictions.
       const trialPredictions = new Map<string, CvPredictions[]>();
+      const keepPredictions = (params: Params, index: number, p: CvPredictions) => {
+        const key = JSON.stringify(params);
+        if (!trialPredictions.has(key)) trialPredictions.set(key, []);
+        trialPredictions.get(key)![index] = p;
+      };
       const tuned = await tuneEstimator({
         factory: (p) => fam.create(task, p, seed),
         space: fam.space,
@@ -128,12 +133,15 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
         evaluated: [{ params: fam.defaults, foldScores: result.baseline.cv.folds }],
         timeoutMs: tuning.timeoutMinutes ? tuning.timeoutMinutes * 60_000 : undefined,
         signal,
-        evaluateFold: cv.foldEvaluator(X, yTrain, spec, primary, signal, (params, index, p) => {
-          const key = JSON.stringify(params);
-          if (!trialPredictions.has(key)) trialPredictions.set(key, []);
-          trialPredictions.get(key)![index] = p;
-        }),
-        foldConcurrency: cv.size,
+        // On a queue, whole trials (a batch of them at a time) go out at once; locally, folds go to
+        // the thread pool as it frees up. The same folds and params give the same scores either way.
+        ...(cv.distributed
+          ? { evaluateTrial: cv.trialEvaluator(X, yTrain, spec, primary, signal, keepPredictions) }
+          : {
+              evaluateFold: cv.foldEvaluator(X, yTrain, spec, primary, signal, keepPredictions),
+              foldConcurrency: cv.size,
+            }),
+        trialBatch: tuning.batch,
         onTrial: (_t, s) => c.onTrial?.(fam, s),
       });
       if (tuned.study.bestTrial.number !== 0) {

@@ -4,6 +4,7 @@ import { trainForecast } from '../forecast/train-forecast';
 import { fmt } from '../format';
 import { withParallelCv, type ParallelCv } from '../parallel/parallel-cv';
 import type { Progress } from '../progress';
+import { QueueCv, type QueueOptions } from '../queue/queue-cv';
 import { bestByCv, compareFamilies, scoringFor } from './compare-families';
 import { checkLeakage } from './detect-leakage';
 import { candidatesOf, weightedEnsemble } from './ensemble';
@@ -27,10 +28,29 @@ export type { TrainResult } from './train-result';
  * Train, compare, tune, refit and evaluate as configured. Writes nothing: write-run.ts writes the
  * result. A config with a `timeseries` block trains the engagement forecast instead.
  */
-export async function train(cfg: PipelineConfig, progress: Progress, signal?: AbortSignal): Promise<TrainResult> {
-  if (cfg.timeseries) return trainForecast(cfg, progress, signal);
-  // Cross-validation folds run on worker threads; they start while the data is read.
-  return withParallelCv(progress, (starting) => trainTabular(cfg, progress, starting, signal));
+export async function train(
+  cfg: PipelineConfig,
+  progress: Progress,
+  signal?: AbortSignal,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  if (cfg.timeseries) {
+    if (options.queue) progress.info('the engagement forecast fits its folds here: --queue applies to table training');
+    return trainForecast(cfg, progress, signal);
+  }
+  // Cross-validation folds run on worker threads (or on queue workers); they start while the data is read.
+  const queue = options.queue;
+  return withParallelCv(
+    progress,
+    (starting) => trainTabular(cfg, progress, starting, signal),
+    queue ? () => QueueCv.connect(queue) : undefined,
+  );
+}
+
+/** How a run is executed, not what it computes: the result is the same either way. */
+export interface TrainOptions {
+  /** Be the coordinator of a distributed run: folds go to `pipeline worker`s through this queue. */
+  queue?: QueueOptions;
 }
 
 /** The table flow, top to bottom: each stage is the file of this folder named after it. */
@@ -67,7 +87,9 @@ async function trainTabular(
   const scoring = scoringFor(task, cfg.tuning.metric);
   const { primary } = scoring;
   const cv = await starting;
-  if (cv.size > 1) progress.info(`cross-validation folds on ${cv.size} worker threads`);
+  if (cv.size > 1 || cv.distributed) progress.info(`cross-validation folds on ${cv.describe()}`);
+  if (cv instanceof QueueCv && (await cv.workers()) === 0)
+    progress.info('no worker is connected yet: the folds wait for `pipeline worker --queue <url>`');
   const compared = await compareFamilies({
     families,
     catalog: 'table',

@@ -1,0 +1,344 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Queue } from 'bullmq';
+import { parseConfig, type PipelineConfigInput } from '../config';
+import { scoreFile } from '../commands/predict';
+import { Progress } from '../progress';
+import { train, type TrainResult } from '../train/train';
+import { redisConnection } from './connection';
+import { scorePartitioned } from './partitioned-predict';
+import type { FoldJobResult } from './queue-cv';
+
+// Distributed tuning and partitioned scoring against the real Redis on 127.0.0.1:6379, with real
+// `pipeline worker` processes. The file has its own BullMQ prefix and removes its keys after; the
+// workers are started once and shared by the tests, in order (each worker process costs seconds).
+
+const URL = process.env.CAMPAIGN_ML_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MAIN = path.join(__dirname, '../main.ts');
+const ROOT = path.resolve(__dirname, '../../../..');
+const SAMPLE = path.resolve(__dirname, '../../../../data/kickstarter-sample.csv');
+
+function redisReachable(): boolean {
+  const { port, hostname } = new globalThis.URL(URL);
+  const probe = `require('net').connect(${Number(port || 6379)}, ${JSON.stringify(hostname)})
+    .on('connect', () => process.exit(0)).on('error', () => process.exit(1));`;
+  return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
+}
+const up = redisReachable();
+if (!up && (process.env.CI === 'true' || process.env.CI === '1')) {
+  it('needs Redis in CI', () => {
+    throw new Error(`Redis is unreachable at ${URL}`);
+  });
+}
+const suite = up ? describe : describe.skip;
+
+/** A `pipeline worker` process, its output lines, and a way to wait for one. */
+interface WorkerProcess {
+  proc: ChildProcess;
+  lines: string[];
+  waitFor(re: RegExp, ms?: number): Promise<string>;
+}
+
+const started: WorkerProcess[] = [];
+
+function startWorker(prefix: string, env: Record<string, string> = {}): WorkerProcess {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'worker',
+      '--queue',
+      URL,
+      '--queue-prefix',
+      prefix,
+      '--lock-ms',
+      '1500',
+      '--stalled-ms',
+      '500',
+    ],
+    // `--import tsx` resolves from the workspace root; SIGKILL then reaches the worker itself (not a tsx launcher).
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines: string[] = [];
+  const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
+  let buf = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      lines.push(line);
+      for (const w of waiters.splice(0))
+        if (w.re.test(line)) w.resolve(line);
+        else waiters.push(w);
+    }
+  });
+  proc.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString().trim()}`));
+  const w: WorkerProcess = {
+    proc,
+    lines,
+    waitFor: (re, ms = 30_000) => {
+      const seen = lines.find((l) => re.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`worker never printed ${re}: ${lines.join('\n')}`)), ms);
+        waiters.push({
+          re,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
+      });
+    },
+  };
+  started.push(w);
+  return w;
+}
+
+async function stopWorkers(): Promise<void> {
+  for (const w of started.splice(0)) {
+    if (w.proc.exitCode !== null || w.proc.signalCode !== null) continue;
+    const exited = new Promise((r) => w.proc.once('exit', r));
+    w.proc.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function cleanRedis(prefix: string): Promise<void> {
+  const connection = redisConnection(URL);
+  for (const name of ['folds', 'score']) {
+    const q = new Queue(name, { connection, prefix });
+    await q.obliterate({ force: true }).catch(() => undefined);
+    await q.close();
+  }
+  // Anything else under the prefix (a trial queue left by a failed test).
+  const IORedis = (await import('ioredis')).default;
+  const redis = new IORedis(URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+}
+
+const quiet = () => new Progress('quiet');
+let dir: string;
+/** The sample's first 400 rows: enough for 3 folds, small enough for fits of milliseconds. */
+let data: string;
+/** 250 further rows, one with a goal that is not a number (a reject). */
+let input: string;
+let bundle: string;
+
+const config = (extra: Partial<PipelineConfigInput> = {}) =>
+  parseConfig({
+    data,
+    target: 'state',
+    positive: 'successful',
+    excludeLabels: ['canceled', 'live'],
+    models: ['logistic'],
+    tuning: { trials: 4, folds: 3 },
+    tracking: { enabled: false },
+    ensemble: { enabled: false },
+    out: dir,
+    ...extra,
+  });
+
+/** What a run computed, without its timings: must be identical wherever the folds ran. */
+function computed(r: TrainResult) {
+  const m = r.metrics;
+  return {
+    best: m.best,
+    models: m.models.map((x) => ({
+      ...x,
+      baseline: { ...x.baseline, fitMs: 0 },
+      tuned: x.tuned && { ...x.tuned, trials: x.tuned.trials.map((t) => ({ ...t, durationMs: 0 })) },
+    })),
+  };
+}
+
+beforeAll(async () => {
+  process.env.CAMPAIGN_ML_WORKERS = '1';
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipeline-queue-'));
+  const lines = (await fs.readFile(SAMPLE, 'utf8')).split('\n');
+  data = path.join(dir, 'campaigns.csv');
+  await fs.writeFile(data, `${lines.slice(0, 401).join('\n')}\n`);
+  const r = await train(config({ tuning: { trials: 0, folds: 3 } }), quiet());
+  bundle = path.join(dir, 'bundle.json');
+  await fs.writeFile(bundle, JSON.stringify(r.bundle));
+  const rows = [lines[0], ...lines.slice(401, 651)];
+  const header = rows[0].split(',');
+  let bad = 40;
+  while (rows[bad].includes('"')) bad++;
+  const cells = rows[bad].split(',');
+  cells[header.indexOf('goal')] = 'lots';
+  rows[bad] = cells.join(',');
+  input = path.join(dir, 'new.csv');
+  await fs.writeFile(input, `${rows.join('\n')}\n`);
+}, 60_000);
+
+afterAll(async () => {
+  await stopWorkers();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** predict without partitions: what every partitioned run must reproduce byte for byte. */
+async function whole() {
+  const out = path.join(dir, 'whole', 'predictions.csv');
+  const rejects = path.join(dir, 'whole', 'rejects.csv');
+  const s = await scoreFile({ bundle, data: input, out, rejects, chunkRows: 60 }, quiet());
+  return { s, predictions: await fs.readFile(out, 'utf8'), rejects: await fs.readFile(rejects, 'utf8') };
+}
+
+describe('partitioned scoring, parts run here in turn', () => {
+  afterEach(() => {
+    delete process.env.CAMPAIGN_ML_TEST_FAIL_PART;
+  });
+
+  it('parts add up to the input rows, an interrupted run resumes with the unfinished part only, and the result equals unpartitioned scoring', async () => {
+    const reference = await whole();
+    const { rows, scored, rejected } = reference.s;
+    expect(rows).toBe(250);
+    expect(rejected).toBeGreaterThanOrEqual(1);
+    const out = path.join(dir, 'local', 'predictions.csv');
+    const rejects = path.join(dir, 'local', 'rejects.csv');
+    const opts = { bundle, data: input, out, rejects, partitions: 4, chunkRows: 60 };
+
+    process.env.CAMPAIGN_ML_TEST_FAIL_PART = '2';
+    await expect(scorePartitioned(opts, quiet())).rejects.toThrow(/1 of 4 parts failed .*part 3 \(rows 127-189\)/);
+    await expect(fs.access(out)).rejects.toThrow();
+    const partDir = `${out}.parts`;
+    const doneFiles = (await fs.readdir(partDir)).filter((f) => f.endsWith('.done.json')).sort();
+    expect(doneFiles).toEqual(['part-0000.done.json', 'part-0001.done.json', 'part-0003.done.json']);
+    const before = await fs.stat(path.join(partDir, 'part-0000.predictions.csv'));
+
+    delete process.env.CAMPAIGN_ML_TEST_FAIL_PART;
+    const s = await scorePartitioned(opts, quiet());
+    expect(s).toMatchObject({ rows, scored, rejected, partitions: 4, skipped: 3 });
+    expect(scored + rejected).toBe(250);
+    expect((await fs.stat(path.join(partDir, 'part-0000.predictions.csv'))).mtimeMs).toBe(before.mtimeMs);
+    const manifest = JSON.parse(await fs.readFile(s.manifest, 'utf8'));
+    expect(manifest.input.rows).toBe(250);
+    expect(manifest.parts.map((p: { done: { rows: number } }) => p.done.rows)).toEqual([63, 63, 63, 61]);
+    expect(manifest.completed).toMatchObject({ scored, rejected });
+    expect(await fs.readFile(out, 'utf8')).toBe(reference.predictions);
+    expect(await fs.readFile(rejects, 'utf8')).toBe(reference.rejects);
+    // Once more: everything is finished, nothing is scored again.
+    expect((await scorePartitioned(opts, quiet())).skipped).toBe(4);
+  }, 30_000);
+});
+
+suite('distributed runs on BullMQ worker processes', () => {
+  const prefix = `cmltest-${randomBytes(4).toString('hex')}`;
+  const queueRun = (cfg: ReturnType<typeof config>) =>
+    train(cfg, quiet(), undefined, { queue: { url: URL, prefix, dataDir: path.join(dir, 'queue-data') } });
+  const folds = () => new Queue('folds', { connection: redisConnection(URL), prefix });
+  /** Fold jobs of the test so far, by their key within the run (s<study>-t<trial>-f<fold>). */
+  async function foldJobs() {
+    const q = folds();
+    try {
+      const jobs = await q.getJobs(['completed', 'failed'], 0, -1);
+      return jobs.map((j) => ({ job: j, key: j.id!.replace(/^[0-9a-f]+-/, '') }));
+    } finally {
+      await q.close();
+    }
+  }
+  let local: TrainResult;
+  /** Three workers that fail GBDT's fold 1 of trial 2 (test hook) and fit every other fold; w[0] stays to the end. */
+  let w: WorkerProcess[];
+  /** A worker that holds every fold it takes (test hook) until it is killed. */
+  let holder: WorkerProcess;
+
+  beforeAll(async () => {
+    // The holder waits for jobs first (Redis serves blocked clients in order): it takes the first fold.
+    holder = startWorker(prefix, { CAMPAIGN_ML_TEST_HOLD_MS: '600000' });
+    const training = train(config(), quiet());
+    await holder.waitFor(/ready/);
+    w = [0, 1, 2].map(() => startWorker(prefix, { CAMPAIGN_ML_TEST_FAIL_FOLD: 'gradientBoosting:2:1' }));
+    local = await training;
+    await Promise.all(w.map((x) => x.waitFor(/ready/)));
+  }, 60_000);
+
+  afterEach(async () => {
+    const q = folds();
+    await q.clean(0, 100_000, 'completed');
+    await q.clean(0, 100_000, 'failed');
+    await q.close();
+  });
+
+  afterAll(async () => {
+    await stopWorkers();
+    await cleanRedis(prefix);
+  });
+
+  it('a worker SIGKILLed while it holds a fold: the fold runs again elsewhere, once, and the run equals the single-process one', async () => {
+    const run = queueRun(config());
+    const held = (await holder.waitFor(/^active folds /)).split(' ')[2];
+    holder.proc.kill('SIGKILL');
+    const result = await run;
+    expect(computed(result)).toEqual(computed(local));
+
+    const jobs = await foldJobs();
+    // Baseline (study 0) + 3 tuning trials (study 1) x 3 folds, each fitted and counted once.
+    const expected = [0, 1, 2].map((f) => `s0-t0-f${f}`);
+    for (let t = 1; t <= 3; t++) for (let f = 0; f < 3; f++) expected.push(`s1-t${t}-f${f}`);
+    expect(jobs.map((j) => j.key).sort()).toEqual(expected.sort());
+    expect(new Set(jobs.map((j) => j.job.id)).size).toBe(jobs.length);
+    expect(jobs.every((j) => j.job.finishedOn && !j.job.failedReason)).toBe(true);
+    // The killed worker's fold was taken again and finished by another worker.
+    const again = jobs.find((j) => j.job.id === held)!;
+    const by = (again.job.returnvalue as FoldJobResult).worker;
+    const other = w.find((x) => by.endsWith(`:${x.proc.pid}`));
+    expect(other).toBeDefined();
+    expect(other!.lines).toContain(`completed folds ${held}`);
+  }, 60_000);
+
+  it('a fold that crashes twice fails its trial with the reason, and the study goes on', async () => {
+    const result = await queueRun(config({ models: ['gradientBoosting'] }));
+    const trials = result.metrics.models[0].tuned!.trials;
+    expect(trials.map((t) => t.state)).toEqual(['complete', 'complete', 'failed', 'complete']);
+    expect(trials[2].error).toMatch(
+      /fold 1 of trial 2 failed on the queue after 2 attempts: test hook CAMPAIGN_ML_TEST_FAIL_FOLD: fold 1 of trial 2 crashed/,
+    );
+    const failed = (await foldJobs()).filter((j) => j.job.failedReason);
+    expect(failed.map((j) => [j.key, j.job.attemptsMade])).toEqual([['s1-t2-f1', 2]]);
+  }, 60_000);
+
+  it('the same seed with 3 and with 1 worker gives the trial history of a single process, in batches of 3', async () => {
+    const cfg = config({ tuning: { trials: 6, folds: 3, batch: 3 } });
+    const reference = await train(cfg, quiet());
+    const three = await queueRun(cfg);
+    for (const x of w.slice(1)) {
+      const exited = new Promise((r) => x.proc.once('exit', r));
+      x.proc.kill('SIGTERM');
+      await exited;
+    }
+    const one = await queueRun(cfg);
+    const history = (r: TrainResult) => computed(r).models[0].tuned!.trials;
+    expect(history(one)).toHaveLength(6);
+    expect(history(one)).toEqual(history(reference));
+    expect(history(three)).toEqual(history(reference));
+    expect(computed(three)).toEqual(computed(reference));
+    expect(computed(one)).toEqual(computed(reference));
+  }, 60_000);
+
+  it('partitioned scoring on the queue: one job per part, the same predictions', async () => {
+    const reference = await whole();
+    const out = path.join(dir, 'queued', 'predictions.csv');
+    const rejects = path.join(dir, 'queued', 'rejects.csv');
+    const s = await scorePartitioned(
+      { bundle, data: input, out, rejects, partitions: 3, chunkRows: 60, queue: URL, queuePrefix: prefix },
+      quiet(),
+    );
+    const { rows, scored, rejected } = reference.s;
+    expect(s).toMatchObject({ rows, scored, rejected, skipped: 0 });
+    const completed = started.flatMap((w) => w.lines.filter((l) => l.startsWith('completed score ')));
+    expect(completed).toHaveLength(3);
+    expect(await fs.readFile(out, 'utf8')).toBe(reference.predictions);
+    expect(await fs.readFile(rejects, 'utf8')).toBe(reference.rejects);
+  }, 60_000);
+});

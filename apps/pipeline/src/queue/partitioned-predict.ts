@@ -1,0 +1,368 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Queue, QueueEvents } from 'bullmq';
+import { ConfigError, InputError } from '@campaign-ml/core';
+import { countInputRows, scoreFile, type ScoreOptions, type ScoreSummary } from '../commands/predict';
+import { Progress } from '../progress';
+import { DEFAULT_PREFIX, SCORE_QUEUE, checkRedis, redisConnection } from './connection';
+import { sha256File, verifyFile, type DataRef } from './data-ref';
+
+/** One part of a partitioned scoring run: rows start..end-1 of the input, by reference. */
+export interface ScorePartJob {
+  index: number;
+  start: number;
+  end: number;
+  input: DataRef;
+  bundle: DataRef;
+  /** Where the part's predictions, rejects and done file go. */
+  partDir: string;
+  options: Pick<ScoreOptions, 'chunkRows' | 'unknownCategories' | 'outOfRange'>;
+}
+
+/** A finished part, as its done file records it. */
+export interface PartDone {
+  index: number;
+  start: number;
+  end: number;
+  rows: number;
+  scored: number;
+  rejected: number;
+  warned: number;
+  predictions?: string;
+  rejects?: string;
+  input: string;
+  bundle: string;
+}
+
+/** The plan of a partitioned run (manifest.json in the parts directory). */
+export interface PartitionManifest {
+  format: 'campaign-ml/partitioned-predictions';
+  input: DataRef & { rows: number };
+  bundle: DataRef;
+  partitions: number;
+  options: ScorePartJob['options'];
+  parts: Array<{ index: number; start: number; end: number; done?: PartDone }>;
+  /** Set once every part is done and scored + rejected = rows was checked. */
+  completed?: { scored: number; rejected: number; out: string; rejects?: string };
+}
+
+const partBase = (dir: string, i: number) => path.join(dir, `part-${String(i).padStart(4, '0')}`);
+
+/**
+ * Score one part: the same scoreFile as an unpartitioned run, restricted to the part's rows, its
+ * predictions and rejects each written atomically (temp file, then rename); then the part's done
+ * file, also atomically. A part is finished exactly when its done file exists.
+ */
+export async function scorePart(job: ScorePartJob): Promise<PartDone> {
+  await Promise.all([verifyFile(job.input), verifyFile(job.bundle)]);
+  const fail = process.env.CAMPAIGN_ML_TEST_FAIL_PART;
+  if (fail !== undefined && Number(fail) === job.index)
+    throw new Error(`test hook CAMPAIGN_ML_TEST_FAIL_PART: part ${job.index} crashed`);
+  const base = partBase(job.partDir, job.index);
+  await fs.rm(`${base}.rejects.csv`, { force: true });
+  const s = await scoreFile(
+    {
+      data: job.input.path,
+      bundle: job.bundle.path,
+      out: `${base}.predictions.csv`,
+      rejects: `${base}.rejects.csv`,
+      rows: { start: job.start, end: job.end },
+      ...job.options,
+    },
+    new Progress('quiet'),
+  );
+  if (s.rows !== job.end - job.start || s.scored + s.rejected !== s.rows)
+    throw new InputError(
+      'PARTITION_ROWS',
+      `part ${job.index} (rows ${job.start + 1}-${job.end}) read ${s.rows} rows, scored ${s.scored} and rejected ${s.rejected}: ` +
+        'the input changed since it was counted',
+    );
+  const done: PartDone = {
+    index: job.index,
+    start: job.start,
+    end: job.end,
+    rows: s.rows,
+    scored: s.scored,
+    rejected: s.rejected,
+    warned: s.warned,
+    predictions: s.rows > 0 ? path.basename(`${base}.predictions.csv`) : undefined,
+    rejects: s.rejects ? path.basename(s.rejects) : undefined,
+    input: job.input.sha256,
+    bundle: job.bundle.sha256,
+  };
+  await writeAtomic(`${base}.done.json`, JSON.stringify(done, null, 2));
+  return done;
+}
+
+export interface PartitionedOptions extends ScoreOptions {
+  partitions: number;
+  /** redis://…: one job per part for `pipeline worker`s; without it the parts run here in turn. */
+  queue?: string;
+  queuePrefix?: string;
+}
+
+export interface PartitionedSummary extends ScoreSummary {
+  partitions: number;
+  /** Parts found finished by an earlier run and not scored again. */
+  skipped: number;
+  manifest: string;
+}
+
+/**
+ * `predict --partitions P`: split the input's rows into P contiguous parts and score each as its
+ * own job (locally in turn, or on `pipeline worker`s with --queue). Each part's outputs are written
+ * atomically with a done file; a run that stops (a part failed, Ctrl-C, a crash) is resumed by
+ * running the same command again: finished parts are skipped. When every part is done, the
+ * manifest checks scored + rejected = rows, part by part and in total, and the parts are joined,
+ * in row order, into --out and --rejects (atomically).
+ */
+export async function scorePartitioned(opts: PartitionedOptions, progress: Progress): Promise<PartitionedSummary> {
+  const P = opts.partitions;
+  if (!Number.isInteger(P) || P < 1)
+    throw new ConfigError('INVALID_OPTION', `--partitions must be a positive integer, got ${P}`, {
+      column: '--partitions',
+      value: P,
+    });
+  if (!opts.data || opts.db || opts.outTable || opts.rejectsTable)
+    throw new ConfigError(
+      'INVALID_OPTION',
+      '--partitions scores a file (--data) into CSV files (--out, --rejects); database input or output is not partitioned',
+      { column: '--partitions' },
+    );
+  const out = path.resolve(opts.out ?? 'predictions.csv');
+  const rejectsOut = path.resolve(opts.rejects ?? 'rejects.csv');
+  const partDir = `${out}.parts`;
+  const manifestFile = path.join(partDir, 'manifest.json');
+  const options = {
+    chunkRows: opts.chunkRows ?? 10_000,
+    unknownCategories: opts.unknownCategories ?? 'reject',
+    outOfRange: opts.outOfRange ?? 'warn',
+  } as const;
+
+  progress.stage('plan partitions');
+  const input = { path: path.resolve(opts.data), sha256: await sha256File(opts.data) };
+  const bundle = { path: path.resolve(opts.bundle), sha256: await sha256File(opts.bundle) };
+  let manifest = await readManifest(manifestFile);
+  const same =
+    manifest &&
+    manifest.input.sha256 === input.sha256 &&
+    manifest.bundle.sha256 === bundle.sha256 &&
+    manifest.partitions === P &&
+    JSON.stringify(manifest.options) === JSON.stringify(options);
+  if (!manifest || !same) {
+    if (manifest) progress.info('the input, bundle or options changed since the last partitioned run: starting over');
+    await fs.rm(partDir, { recursive: true, force: true });
+    await fs.mkdir(partDir, { recursive: true });
+    const rows = await countInputRows({ ...opts, rows: undefined });
+    const size = Math.ceil(rows / P);
+    manifest = {
+      format: 'campaign-ml/partitioned-predictions',
+      input: { ...input, rows },
+      bundle,
+      partitions: P,
+      options,
+      parts: Array.from({ length: P }, (_, index) => ({
+        index,
+        start: Math.min(rows, index * size),
+        end: Math.min(rows, (index + 1) * size),
+      })),
+    };
+    await writeAtomic(manifestFile, JSON.stringify(manifest, null, 2));
+  }
+  const m = manifest;
+  // A part is finished when its done file matches the plan (and its outputs are there).
+  for (const part of m.parts) part.done = await readDone(partDir, part, m);
+  const todo = m.parts.filter((p) => !p.done);
+  const skipped = P - todo.length;
+  if (skipped) progress.info(`${skipped} of ${P} parts were finished by an earlier run: not scored again`);
+
+  progress.stage('score parts', Math.max(1, todo.length));
+  const jobs: ScorePartJob[] = todo.map((p) => ({ ...p, input, bundle, partDir, options }));
+  const failures: string[] = [];
+  let finished = 0;
+  const record = (done: PartDone) => {
+    m.parts[done.index].done = done;
+    progress.tick(++finished, todo.length, `part ${done.index + 1} of ${P}`);
+  };
+  if (opts.queue) await runOnQueue(jobs, opts, record, failures, progress);
+  else
+    for (const job of jobs) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      try {
+        record(await scorePart(job));
+      } catch (e) {
+        failures.push(`part ${job.index + 1} (rows ${job.start + 1}-${job.end}): ${(e as Error).message}`);
+      }
+    }
+  progress.end();
+  if (failures.length)
+    throw new InputError(
+      'PARTITION_FAILED',
+      `${failures.length} of ${P} parts failed (run the same command again to score only those): ${failures.join('; ')}`,
+    );
+
+  // The manifest's check: every part's rows add up, and the parts cover the input.
+  let scored = 0;
+  let rejected = 0;
+  let warned = 0;
+  for (const p of m.parts) {
+    const d = p.done!;
+    if (d.scored + d.rejected !== d.rows || d.rows !== p.end - p.start)
+      throw new InputError(
+        'PARTITION_ROWS',
+        `part ${p.index + 1}: ${d.scored} scored + ${d.rejected} rejected ≠ ${d.rows} rows`,
+      );
+    scored += d.scored;
+    rejected += d.rejected;
+    warned += d.warned;
+  }
+  if (scored + rejected !== m.input.rows)
+    throw new InputError('PARTITION_ROWS', `${scored} scored + ${rejected} rejected ≠ ${m.input.rows} input rows`);
+  await joinParts(
+    m.parts
+      .map((p) => p.done!.predictions)
+      .filter(Boolean)
+      .map((f) => path.join(partDir, f!)),
+    out,
+  );
+  const rejectFiles = m.parts
+    .map((p) => p.done!.rejects)
+    .filter(Boolean)
+    .map((f) => path.join(partDir, f!));
+  if (rejectFiles.length) await joinParts(rejectFiles, rejectsOut);
+  m.completed = { scored, rejected, out, rejects: rejectFiles.length ? rejectsOut : undefined };
+  await writeAtomic(manifestFile, JSON.stringify(m, null, 2));
+  return {
+    rows: m.input.rows,
+    scored,
+    rejected,
+    warned,
+    out,
+    rejects: m.completed.rejects,
+    partitions: P,
+    skipped,
+    manifest: manifestFile,
+  };
+}
+
+/** One score-part job per part on the shared `score` queue; wait for all, collecting failures. */
+async function runOnQueue(
+  jobs: ScorePartJob[],
+  opts: PartitionedOptions,
+  record: (d: PartDone) => void,
+  failures: string[],
+  progress: Progress,
+): Promise<void> {
+  await checkRedis(opts.queue!);
+  const connection = redisConnection(opts.queue!);
+  const prefix = opts.queuePrefix ?? DEFAULT_PREFIX;
+  const queue = new Queue(SCORE_QUEUE, { connection, prefix });
+  const events = new QueueEvents(SCORE_QUEUE, { connection, prefix });
+  try {
+    await events.waitUntilReady();
+    if ((await queue.getWorkers()).length === 0)
+      progress.info('no worker is connected yet: the parts wait for `pipeline worker --queue <url>`');
+    // A fresh nonce per run: a part that failed in an earlier run is queued again, not deduplicated away.
+    const nonce = randomBytes(4).toString('hex');
+    const plan = createHash('sha256').update(`${jobs[0]?.input.sha256}:${jobs[0]?.partDir}`).digest('hex').slice(0, 12);
+    const added = await queue.addBulk(
+      jobs.map((data) => ({
+        name: 'score-part',
+        data,
+        opts: {
+          jobId: `${plan}-${nonce}-p${data.index}`,
+          attempts: 2,
+          removeOnComplete: { age: 3600 },
+          removeOnFail: { age: 24 * 3600 },
+        },
+      })),
+    );
+    // Ctrl-C stops the waiting; parts already queued still finish on the workers and are kept.
+    const aborted = new Promise<never>((_, reject) => {
+      if (opts.signal?.aborted) reject(opts.signal.reason);
+      opts.signal?.addEventListener('abort', () => reject(opts.signal!.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
+    const all = Promise.all(
+      added.map(async (job, i) => {
+        try {
+          record((await job.waitUntilFinished(events)) as PartDone);
+        } catch (e) {
+          const j = jobs[i];
+          failures.push(`part ${j.index + 1} (rows ${j.start + 1}-${j.end}): ${(e as Error).message}`);
+        }
+      }),
+    );
+    await Promise.race([all, aborted]);
+  } finally {
+    await events.close();
+    await queue.close();
+  }
+}
+
+async function readManifest(file: string): Promise<PartitionManifest | undefined> {
+  try {
+    const m = JSON.parse(await fs.readFile(file, 'utf8')) as PartitionManifest;
+    return m.format === 'campaign-ml/partitioned-predictions' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readDone(
+  dir: string,
+  part: PartitionManifest['parts'][number],
+  m: PartitionManifest,
+): Promise<PartDone | undefined> {
+  try {
+    const d = JSON.parse(await fs.readFile(`${partBase(dir, part.index)}.done.json`, 'utf8')) as PartDone;
+    if (d.input !== m.input.sha256 || d.bundle !== m.bundle.sha256 || d.start !== part.start || d.end !== part.end)
+      return undefined;
+    for (const f of [d.predictions, d.rejects]) if (f) await fs.access(path.join(dir, f));
+    return d;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The parts' CSVs one after another, the header kept from the first only, written atomically. */
+async function joinParts(files: string[], out: string): Promise<void> {
+  const tmp = `${out}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const sink = createWriteStream(tmp);
+  try {
+    for (const [i, file] of files.entries()) {
+      let skipping = i > 0;
+      await pipeline(
+        createReadStream(file),
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            if (!skipping) {
+              yield chunk;
+              continue;
+            }
+            const nl = chunk.indexOf(10);
+            if (nl < 0) continue;
+            skipping = false;
+            if (nl + 1 < chunk.length) yield chunk.subarray(nl + 1);
+          }
+        },
+        sink,
+        { end: false },
+      );
+    }
+    await new Promise<void>((resolve, reject) => sink.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await fs.rename(tmp, out);
+  } catch (e) {
+    sink.destroy();
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, file);
+}
