@@ -112,6 +112,7 @@ function read(
   const nums: Float64Array[] = new Array(k);
   const nulls: (Uint8Array | undefined)[] = new Array(k);
   const builders: (ColumnBuilder | undefined)[] = new Array(k);
+  const caches = Array.from({ length: k }, () => new Map<number, string>());
 
   let pos = headerEnd + (bytes[headerEnd] === CR ? 2 : 1);
   let row = 0;
@@ -201,7 +202,7 @@ function read(
               if (m === FAST_NUMBER) throw GIVE_UP;
               mode[c] = BUILDER;
               builders[c] = builderWithNulls(names[c], pendingNulls[c]);
-              pos = next(bytes, n, d, builderCell(bytes, buf, n, d, start, builders[c]!, line), c === k - 1);
+              pos = next(bytes, n, d, builderCell(bytes, buf, n, d, start, builders[c]!, line, caches[c]), c === k - 1);
               continue;
             }
           }
@@ -217,11 +218,11 @@ function read(
           if (m === FAST_NUMBER) throw GIVE_UP;
           mode[c] = BUILDER;
           builders[c] = builderWithNulls(names[c], pendingNulls[c]);
-          pos = next(bytes, n, d, builderCell(bytes, buf, n, d, start, builders[c]!, line), c === k - 1);
+          pos = next(bytes, n, d, builderCell(bytes, buf, n, d, start, builders[c]!, line, caches[c]), c === k - 1);
           continue;
         }
       } else {
-        end = builderCell(bytes, buf, n, d, start, builders[c]!, line);
+        end = builderCell(bytes, buf, n, d, start, builders[c]!, line, caches[c]);
       }
       pos = next(bytes, n, d, end, c === k - 1);
     }
@@ -251,6 +252,9 @@ function read(
   return { names, columns, types, rows };
 }
 
+/** Texts a builder column has seen, by a hash of their bytes: a repeated category costs no new string. */
+const TEXT_CACHE_LIMIT = 4096;
+
 /** A cell of a builder column from `start` pushed as text (or missing); returns where it ends. */
 function builderCell(
   bytes: Uint8Array,
@@ -260,18 +264,40 @@ function builderCell(
   start: number,
   builder: ColumnBuilder,
   line: number,
+  cache: Map<number, string>,
 ): number {
   let i = start;
   let high = 0;
+  let hash = 0x811c9dc5;
   while (i < n) {
     const b = bytes[i];
     if (b === d || b === LF || b === CR) break;
     high |= b;
+    hash = Math.imul(hash ^ b, 0x01000193);
     i++;
   }
-  if (i === start) builder.pushNull();
-  else builder.pushText(high & 0x80 ? decode(bytes, start, i) : latin1(buf, start, i), line);
+  if (i === start) {
+    builder.pushNull();
+    return i;
+  }
+  if (high & 0x80) {
+    builder.pushText(decode(bytes, start, i), line);
+    return i;
+  }
+  let text = cache.get(hash);
+  if (text === undefined || !sameText(text, bytes, start, i)) {
+    text = latin1(buf, start, i);
+    if (cache.size < TEXT_CACHE_LIMIT && !cache.has(hash)) cache.set(hash, text);
+  }
+  builder.pushText(text, line);
   return i;
+}
+
+/** Whether an ASCII text is the bytes [start, end). */
+function sameText(text: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  for (let j = 0; j < text.length; j++) if (text.charCodeAt(j) !== bytes[start + j]) return false;
+  return true;
 }
 
 /** A builder for a column whose first `nulls` rows were missing. */
