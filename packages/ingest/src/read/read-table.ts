@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { table, type ColumnTable } from 'arquero';
 import { ConfigError, InputError, ParseError } from '@campaign-ml/core';
 import { chooseDelimiter, readCsvBytes, readCsvChunks, type CsvSettings } from './csv-reader';
@@ -87,7 +87,9 @@ export async function readOpened(
       let plain: ReadColumns | undefined;
       let source = src;
       if (src.path && plainCsvSettings(s, delimiter) && (await stat(src.path)).size <= PLAIN_CSV_MAX_BYTES) {
-        plain = readPlainCsv(await src.all(), delimiter, s);
+        // One read of the whole file (not 1 MB chunks joined: a second copy of it).
+        await src.close();
+        plain = readPlainCsv(await readFile(src.path), delimiter, s);
         if (!plain) source = await ByteSource.open(src.path);
       }
       cols = plain ?? (await readCsvChunks(source.chunks(), delimiter, s));
