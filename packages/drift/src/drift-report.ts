@@ -499,10 +499,7 @@ function scoreInBlocks(bundle: Bundle, table: ColumnTable): Float64Array {
   let out: Float64Array | undefined;
   for (let start = 0; start < n; start += SCORE_BLOCK) {
     const end = Math.min(n, start + SCORE_BLOCK);
-    const block = aq.table(
-      Object.fromEntries(names.map((name, i) => [name, sliceOf(columns[i], start, end)])),
-      names,
-    );
+    const block = aq.table(Object.fromEntries(names.map((name, i) => [name, sliceOf(columns[i], start, end)])), names);
     const scores = bundle.scoreTable(block);
     const width = scores.length / (end - start);
     out ??= new Float64Array(n * width);

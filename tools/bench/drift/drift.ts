@@ -7,6 +7,7 @@
  *     DRIFT_BENCH_REPS=3      rounds of part 1 (and of scipy);  DRIFT_BENCH_ROWS=200000  smaller data
  *     DRIFT_BENCH_CLI_REPS=3  runs of part 2;  DRIFT_BENCH_DIR=/tmp/x  keep (and reuse) bundle.json, current.csv, out/
  *     DRIFT_BENCH_TESTS=0     part 2 only (no scipy);  DRIFT_BENCH_REPORT=0  part 1 only
+ *     DRIFT_BENCH_MAIN=<checkout>/apps/pipeline/src/main.ts  time another checkout's command (before/after)
  *
  * Part 1, the same per-column tests on both sides, on the same arrays in memory (the data is
  * generated on both sides from integer grids with the same IEEE operations, so both hold the same
@@ -48,13 +49,7 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, computeReference, type BundleDocument } from '@campaign-ml/bundle';
 import { writeBundle } from '@campaign-ml/bundle/node';
-import {
-  chi2Contingency,
-  jensenShannon,
-  ks2Samp,
-  psi,
-  wassersteinDistanceNormed,
-} from '@campaign-ml/drift';
+import { chi2Contingency, jensenShannon, ks2Samp, psi, wassersteinDistanceNormed } from '@campaign-ml/drift';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
 import { inferSchema } from '@campaign-ml/schema';
@@ -308,10 +303,7 @@ async function main(): Promise<void> {
 }
 
 /** Write `values` as CSV cells: String(x) gives back the same double when read. */
-function writeCsv(
-  file: string,
-  columns: { kind: 'numeric' | 'categorical'; c: number; cur: Float64Array }[],
-): void {
+function writeCsv(file: string, columns: { kind: 'numeric' | 'categorical'; c: number; cur: Float64Array }[]): void {
   const fd = fs.openSync(file, 'w');
   fs.writeSync(fd, `${columns.map((col) => `x${col.c}`).join(',')}\n`);
   const block = 20_000;
@@ -400,7 +392,9 @@ async function endToEnd(
   console.log(
     `current rows written to ${csv} (${(fs.statSync(csv).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
-  const main = path.join(__dirname, '../../../apps/pipeline/src/main.ts');
+  // DRIFT_BENCH_MAIN: another checkout's main.ts (an earlier commit, for a before/after), run from its root.
+  const main = process.env.DRIFT_BENCH_MAIN ?? path.join(__dirname, '../../../apps/pipeline/src/main.ts');
+  const root = path.resolve(path.dirname(main), '../../..');
   const args = ['--import', 'tsx', main, 'drift', '--bundle', bundleFile, '--data', csv, '--out', out];
   const runs: number[] = [];
   const cliReps = Number(process.env.DRIFT_BENCH_CLI_REPS ?? 1);
@@ -411,6 +405,7 @@ async function endToEnd(
     t = performance.now();
     const res = spawnSync(process.execPath, [...args, ...(process.env.DRIFT_BENCH_CLI_ARGS?.split(' ') ?? [])], {
       encoding: 'utf8',
+      cwd: root,
       maxBuffer: 64 << 20,
       env: { ...process.env, NODE_OPTIONS: process.env.DRIFT_BENCH_CLI_NODE_OPTIONS ?? '--max-old-space-size=8192' },
     });
@@ -431,13 +426,25 @@ async function endToEnd(
   const htmlBytes = Buffer.byteLength(html);
   // No raw row in the page: no current row's first three cells appear next to each other.
   const rowsSeen = [0, 1, N >> 1, N - 1].filter((i) =>
-    html.includes(columns.slice(0, 3).map((col) => String(col.cur[i])).join(',')),
+    html.includes(
+      columns
+        .slice(0, 3)
+        .map((col) => String(col.cur[i]))
+        .join(','),
+    ),
   ).length;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const cli = median(runs);
   console.log(`pipeline drift --bundle bundle.json --data current.csv --out out: ${s(cli)} (median of ${cliReps})`);
   console.log(`  ${stdout.trim().split('\n')[0]}`);
-  if (stderr.trim()) console.log(stderr.trim().split('\n').map((l) => `  | ${l}`).join('\n'));
+  if (stderr.trim())
+    console.log(
+      stderr
+        .trim()
+        .split('\n')
+        .map((l) => `  | ${l}`)
+        .join('\n'),
+    );
   console.log(
     `  drift.html ${(htmlBytes / 1e6).toFixed(3)} MB (limit 2 MB: ${htmlBytes <= 2e6 ? 'ok' : 'OVER'}), drift.json ${(jsonBytes / 1e6).toFixed(3)} MB; raw rows found in drift.html: ${rowsSeen}`,
   );

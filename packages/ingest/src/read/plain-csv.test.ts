@@ -53,9 +53,33 @@ function doubles(count: number): number[] {
 describe('readPlainCsv: the same table as the full reader, faster', () => {
   it('reads every shape of plain number exactly as Number(text)', () => {
     const shapes = [
-      '0', '-0', '7', '-12', '+3', '3.25', '.5', '1.', '0.1', '0.30000000000000004', '1e-7', '1E5', '1.5e+3',
-      '2.5E-3', '123456789012345', '1234567890123456', '123456789012345678', '1e22', '1e23', '9007199254740993',
-      '5e-324', '1.7976931348623157e308', '0.000001234', '100000000000000000000000', '007', '4.35', '1e-22',
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '+3',
+      '3.25',
+      '.5',
+      '1.',
+      '0.1',
+      '0.30000000000000004',
+      '1e-7',
+      '1E5',
+      '1.5e+3',
+      '2.5E-3',
+      '123456789012345',
+      '1234567890123456',
+      '123456789012345678',
+      '1e22',
+      '1e23',
+      '9007199254740993',
+      '5e-324',
+      '1.7976931348623157e308',
+      '0.000001234',
+      '100000000000000000000000',
+      '007',
+      '4.35',
+      '1e-22',
     ];
     const random = doubles(3000).map(String);
     const values = [...shapes, ...random];
@@ -105,7 +129,9 @@ describe('readPlainCsv: the same table as the full reader, faster', () => {
     expect(readPlainCsv(bad, ',', settings())).toBeUndefined();
     expect(readPlainCsv(Buffer.from('a,b\n'), ',', settings())).toBeUndefined();
     expect(readPlainCsv(Buffer.from('a,b\n1,2\n'), ',', { ...settings(), nullValues: ['', 'NA'] })).toBeUndefined();
-    expect(readPlainCsv(Buffer.from('a,b\n1,2\n'), ',', { ...settings(), columnTypes: { a: 'string' } })).toBeUndefined();
+    expect(
+      readPlainCsv(Buffer.from('a,b\n1,2\n'), ',', { ...settings(), columnTypes: { a: 'string' } }),
+    ).toBeUndefined();
   });
 
   it('readTable on a file: the plain reader and the streamed full reader give the same table and types', async () => {

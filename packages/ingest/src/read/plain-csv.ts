@@ -77,12 +77,7 @@ export function readPlainCsv(
   }
 }
 
-function read(
-  bytes: Uint8Array,
-  d: number,
-  quote: number,
-  warn: (w: ReadWarning) => void,
-): ReadColumns | undefined {
+function read(bytes: Uint8Array, d: number, quote: number, warn: (w: ReadWarning) => void): ReadColumns | undefined {
   const n = bytes.length;
   if (n === 0 || bytes.indexOf(quote) !== -1) return undefined;
   if (n >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
