@@ -49,6 +49,26 @@ describe('driftHtml', () => {
     const size = Buffer.byteLength(driftHtml(big));
     expect(size).toBeLessThan(500_000);
   });
+
+  it('groups many windows into at most 120 cells per row, so 1,000 windows x 50 columns stay under 2 MB', () => {
+    const widest = report.columns.reduce((a, c) => (c.histogram.labels.length > a.histogram.labels.length ? c : a));
+    const columns = Array.from({ length: 50 }, (_, i) => ({ ...widest, column: `column_${i}` }));
+    const win = report.windows![0];
+    const windows = Array.from({ length: 1000 }, (_, i) => ({
+      ...win,
+      label: `w${i}`,
+      dataset: { ...win.dataset, drifted: i === 437 },
+      columns: Object.fromEntries(
+        columns.map((c) => [c.column, { ...win.columns.category, drifted: i === 437 && c.column === 'column_3' }]),
+      ),
+    }));
+    const page = driftHtml({ ...report, columns, windows });
+    expect(Buffer.byteLength(page)).toBeLessThan(2_000_000);
+    expect(page).toContain('1000 windows, shown in 112 groups of 9 consecutive windows');
+    // The one drifted window is still visible in its group: red for column_3 and the dataset only.
+    expect(page).toContain('title="column_3, w432 .. w440: 1 of 9 windows drifted');
+    expect(page.match(/class="g1" title="[^"]*w432 \.\. w440/g)).toHaveLength(2);
+  });
 });
 
 describe('driftHtml: the page does not grow with the rows (the 2 MB bound for 1M rows x 50 columns)', () => {
