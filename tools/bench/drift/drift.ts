@@ -293,13 +293,16 @@ async function main(): Promise<void> {
   console.log(
     `\nper-column tests, ${NUMERIC + CATEGORICAL} columns x ${N.toLocaleString('en-US')} rows: ours ${(mo / 1000).toFixed(2)} s, scipy ${(mt / 1000).toFixed(2)} s, ratio ours/scipy ${(mo / mt).toFixed(2)}x (median of ${REPS})`,
   );
-  if (process.env.DRIFT_BENCH_REPORT !== '0')
-    await endToEnd(columns, {
-      rounds: theirs,
-      commandTests: (q.bins + q.categorical) / 1000,
-      round: async () => (await py!.ask('run')).ms,
-    });
-  py!.done();
+  try {
+    if (process.env.DRIFT_BENCH_REPORT !== '0')
+      await endToEnd(columns, {
+        rounds: theirs,
+        commandTests: (q.bins + q.categorical) / 1000,
+        round: async () => (await py!.ask('run')).ms,
+      });
+  } finally {
+    py!.done(); // ends the reference process and removes its files, also when the command failed
+  }
 }
 
 /** Write `values` as CSV cells: String(x) gives back the same double when read. */
