@@ -202,20 +202,91 @@ function targetSection(r: DriftReport): string {
   return `<h2>Target: ${esc(t.column)}</h2><p>${fmtInt(t.rows)} labelled rows.</p>${shares}<table><thead><tr><th>Metric</th><th>Current</th><th>Test set at training</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** Most cells per row of the windows grid: more windows are shown in consecutive groups. */
+const MAX_WINDOW_CELLS = 120;
+
+interface WindowCell {
+  label: string;
+  rows: number;
+  /** Per column (and 'prediction'): the largest score in the group, its threshold, whether any window drifted. */
+  columns: Map<string, { score: number; threshold: number; drifted: number }>;
+  /** Windows of the group with dataset drift. */
+  datasetDrifted: number;
+  windows: number;
+  first: NonNullable<DriftReport['windows']>[number];
+}
+
+/** The prediction's key among a cell's columns (no input column can be named so). */
+const PREDICTION = '\u0000prediction';
+
+/**
+ * The windows grid: one cell per window, or per group of consecutive windows when there are more
+ * than MAX_WINDOW_CELLS (a cell then says how many of its windows drifted and the largest score),
+ * so the page stays within its bound (about 70 bytes per cell) however many windows the rows make:
+ * every window stays in drift.json.
+ */
 function windowSection(r: DriftReport): string {
   const windows = r.windows!;
   const columns = [...new Set(windows.flatMap((w) => Object.keys(w.columns)))];
-  const head = windows
-    .map((w) => `<th title="${esc(w.label)}: ${fmtInt(w.rows)} rows">${windows.length > 24 ? '' : esc(w.label)}</th>`)
+  const per = Math.ceil(windows.length / MAX_WINDOW_CELLS);
+  const cells: WindowCell[] = [];
+  for (let start = 0; start < windows.length; start += per) {
+    const group = windows.slice(start, start + per);
+    const cell: WindowCell = {
+      label: group.length === 1 ? group[0].label : `${group[0].label} .. ${group[group.length - 1].label}`,
+      rows: group.reduce((a, w) => a + w.rows, 0),
+      columns: new Map(),
+      datasetDrifted: group.filter((w) => w.dataset.drifted).length,
+      windows: group.length,
+      first: group[0],
+    };
+    for (const w of group) {
+      const entries: [string, { score: number; threshold: number; drifted: boolean } | undefined][] = [
+        ...columns.map((c) => [c, w.columns[c]] as [string, (typeof w.columns)[string] | undefined]),
+        [PREDICTION, w.prediction],
+      ];
+      for (const [c, x] of entries) {
+        if (!x) continue;
+        const had = cell.columns.get(c);
+        if (!had) cell.columns.set(c, { score: x.score, threshold: x.threshold, drifted: x.drifted ? 1 : 0 });
+        else {
+          if (!(had.score >= x.score)) {
+            had.score = x.score;
+            had.threshold = x.threshold;
+          }
+          had.drifted += x.drifted ? 1 : 0;
+        }
+      }
+    }
+    cells.push(cell);
+  }
+  const grouped = per > 1;
+  const head = cells
+    .map((w) => `<th title="${esc(w.label)}: ${fmtInt(w.rows)} rows">${cells.length > 24 ? '' : esc(w.label)}</th>`)
     .join('');
-  const cell = (x: { score: number; threshold: number; drifted: boolean } | undefined, label: string) =>
-    x
-      ? `<td class="g${x.drifted ? 1 : 0}" title="${esc(label)}: score ${fmt(x.score)}, threshold ${fmt(x.threshold)}"></td>`
-      : '<td></td>';
-  const body = columns
-    .map((c) => `<tr><th>${esc(c)}</th>${windows.map((w) => cell(w.columns[c], `${c}, ${w.label}`)).join('')}</tr>`)
-    .join('');
-  const pred = `<tr><th>prediction</th>${windows.map((w) => cell(w.prediction, `prediction, ${w.label}`)).join('')}</tr>`;
-  const ds = `<tr><th>dataset</th>${windows.map((w) => `<td class="g${w.dataset.drifted ? 1 : 0}" title="${esc(w.label)}: ${w.dataset.driftedColumns} of ${w.dataset.columns} columns drifted"></td>`).join('')}</tr>`;
-  return `<h2>Windows</h2><p>${windows.length} windows; red = drift (hover for scores and thresholds).</p><table class="grid"><thead><tr><th></th>${head}</tr></thead><tbody>${body}${pred}${ds}</tbody></table>`;
+  const cell = (w: WindowCell, c: string, name: string) => {
+    const x = w.columns.get(c);
+    if (!x) return '<td></td>';
+    const what = grouped
+      ? `${x.drifted} of ${w.windows} windows drifted, largest score ${fmt(x.score)}`
+      : `score ${fmt(x.score)}, threshold ${fmt(x.threshold)}`;
+    return `<td class="g${x.drifted ? 1 : 0}" title="${esc(name)}, ${esc(w.label)}: ${what}"></td>`;
+  };
+  const row = (c: string, name = c) => `<tr><th>${esc(name)}</th>${cells.map((w) => cell(w, c, name)).join('')}</tr>`;
+  const body = columns.map((c) => row(c)).join('');
+  const pred = row(PREDICTION, 'prediction');
+  const ds = `<tr><th>dataset</th>${cells
+    .map(
+      (w) =>
+        `<td class="g${w.datasetDrifted ? 1 : 0}" title="${esc(w.label)}: ${
+          grouped
+            ? `${w.datasetDrifted} of ${w.windows} windows with dataset drift`
+            : `${w.first.dataset.driftedColumns} of ${w.first.dataset.columns} columns drifted`
+        }"></td>`,
+    )
+    .join('')}</tr>`;
+  const note = grouped
+    ? `${windows.length} windows, shown in ${cells.length} groups of ${per} consecutive windows (every window is in drift.json); red = a window of the group drifted (hover for counts and the largest score).`
+    : `${windows.length} windows; red = drift (hover for scores and thresholds).`;
+  return `<h2>Windows</h2><p>${note}</p><table class="grid"><thead><tr><th></th>${head}</tr></thead><tbody>${body}${pred}${ds}</tbody></table>`;
 }

@@ -2,7 +2,7 @@ import * as aq from 'arquero';
 import { Bundle, computeReference, type BundleDocument, type NumericReference } from '@campaign-ml/bundle';
 import doc from './__fixtures__/bundle.json';
 import { driftReport, type DriftReport } from './drift-report';
-import { NUMERIC_COLUMNS, fixtureSplit } from './test-data';
+import { NUMERIC_COLUMNS, driftTable, fixtureSplit } from './test-data';
 
 const bundle = Bundle.fromJSON(doc as unknown as BundleDocument);
 const { a, b } = fixtureSplit();
@@ -269,5 +269,17 @@ describe('driftReport, evidently mode', () => {
 
   it('needs the reference rows', () => {
     expect(() => driftReport(bundle, b, { mode: 'evidently' })).toThrow(/pass the reference rows/);
+  });
+});
+
+describe('scoring in blocks', () => {
+  it('gives the scores of one scoreTable call on more rows than a block (65,536)', () => {
+    const t = driftTable(70_000, 23);
+    const typed = bundle.validator('unseen').table(t).table;
+    const whole = bundle.scoreTable(typed);
+    const inBlocks = driftReport(bundle, typed, { typed: true });
+    const given = driftReport(bundle, typed, { typed: true, predictions: whole });
+    expect(inBlocks.prediction).toEqual(given.prediction);
+    expect(inBlocks.target).toEqual(given.target);
   });
 });

@@ -1,8 +1,9 @@
+import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Bundle, ColumnReference } from '@campaign-ml/bundle';
 import { InputError, type Problem } from '@campaign-ml/core';
 import type { ColumnSchema } from '@campaign-ml/schema';
-import { categoryColumn, columnKind, numericColumn, type ColumnKind } from './column-values';
+import { categoryColumn, columnArray, columnKind, numericColumn, type ColumnKind } from './column-values';
 import { evidentlyDefaultTest, evidentlyTest, EVIDENTLY_THRESHOLDS, type EvidentlyTestName } from './evidently-test';
 import { distinctCount, type Values } from './evidently-bins';
 import { binnedColumnDrift, roundedShares as shares, type BinCounts } from './binned-column-drift';
@@ -214,7 +215,7 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
       ? undefined
       : options.predictions
         ? alignedScores(options.predictions, table.numRows(), cur.rows, bundle)
-        : bundle.scoreTable(cur.table);
+        : scoreInBlocks(bundle, cur.table);
   const predicted = scores ? predictionValues(bundle, scores, n) : undefined;
   let prediction: Comparer | undefined;
   if (!predicted) {
@@ -230,7 +231,7 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
       reference!.predictions.missing,
     );
   } else {
-    const refPredicted = predictionValues(bundle, bundle.scoreTable(ref!.table), ref!.table.numRows());
+    const refPredicted = predictionValues(bundle, scoreInBlocks(bundle, ref!.table), ref!.table.numRows());
     prediction = evidentlyComparer('prediction', 'prediction', 'numerical', refPredicted, predicted, options.evidently);
   }
 
@@ -480,6 +481,37 @@ function smallHistogram(ref: Values, cur: Values): ColumnDrift['histogram'] {
     c.push(rest[1]);
   }
   return { labels, reference: shares(r), current: shares(c) };
+}
+
+/** Rows scored per block by scoreInBlocks. */
+const SCORE_BLOCK = 65_536;
+
+/**
+ * bundle.scoreTable over blocks of rows: the same scores (features and models work row by row),
+ * but the feature matrix of one block at a time (64k rows x 107 features is 56 MB, where 1M rows
+ * at once is 860 MB, allocated, zeroed and collected again).
+ */
+function scoreInBlocks(bundle: Bundle, table: ColumnTable): Float64Array {
+  const n = table.numRows();
+  if (n <= SCORE_BLOCK) return bundle.scoreTable(table);
+  const names = table.columnNames();
+  const columns = names.map((name) => columnArray(table, name));
+  let out: Float64Array | undefined;
+  for (let start = 0; start < n; start += SCORE_BLOCK) {
+    const end = Math.min(n, start + SCORE_BLOCK);
+    const block = aq.table(Object.fromEntries(names.map((name, i) => [name, sliceOf(columns[i], start, end)])), names);
+    const scores = bundle.scoreTable(block);
+    const width = scores.length / (end - start);
+    out ??= new Float64Array(n * width);
+    out.set(scores, start * width);
+  }
+  return out!;
+}
+
+function sliceOf(values: ArrayLike<unknown>, start: number, end: number): ArrayLike<unknown> {
+  if (Array.isArray(values) || ArrayBuffer.isView(values))
+    return (values as unknown as { slice(s: number, e: number): ArrayLike<unknown> }).slice(start, end);
+  return Array.from({ length: end - start }, (_, i) => values[start + i]);
 }
 
 /** One number per row, as the reference's prediction distribution keeps it. */

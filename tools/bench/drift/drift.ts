@@ -1,44 +1,55 @@
 /**
- * Drift benchmark: the per-column drift tests of @campaign-ml/drift on 1M rows x 50 columns
- * (40 numeric, 10 categorical; reference and current 1M rows each) against scipy 1.10 doing the
- * same tests on the same data in the same run (tools/bench/drift/drift_reference.py).
+ * Drift benchmark, 1M rows x 50 columns (40 numeric, 10 categorical; reference and current 1M rows
+ * each), against scipy in the same run (tools/bench/drift/drift_reference.py, one Python process
+ * started once; set BENCH_PYTHON when /usr/bin/python3 lacks scipy; the versions are printed).
  *
- *   npx tsx tools/bench/drift/drift.ts            (DRIFT_BENCH_REPS=3 for more rounds; DRIFT_BENCH_ROWS to resize)
+ *   npx tsx tools/bench/drift/drift.ts
+ *     DRIFT_BENCH_REPS=3      rounds of part 1 (and of scipy);  DRIFT_BENCH_ROWS=200000  smaller data
+ *     DRIFT_BENCH_CLI_REPS=3  runs of part 2;  DRIFT_BENCH_DIR=/tmp/x  keep (and reuse) bundle.json, current.csv, out/
+ *     DRIFT_BENCH_TESTS=0     part 2 only (no scipy);  DRIFT_BENCH_REPORT=0  part 1 only
+ *     DRIFT_BENCH_MAIN=<checkout>/apps/pipeline/src/main.ts  time another checkout's command (before/after)
  *
- * Per numeric column: two-sample KS (scipy's auto choice is asymptotic at this size; the p-value
- * from the finite-n Kolmogorov distribution), Wasserstein-1 normed by the reference std
- * (Evidently's), and the robust mode's test: count into the reference deciles, chi-square
- * contingency on the non-empty bins, PSI. Per categorical column: counts of both sides,
- * chi-square contingency, Jensen-Shannon, PSI. Ours are the package's public functions called one
- * by one as a user would (ks2Samp and wassersteinDistanceNormed each sort their own copies, as
- * scipy's functions do).
+ * Part 1, the same per-column tests on both sides, on the same arrays in memory (the data is
+ * generated on both sides from integer grids with the same IEEE operations, so both hold the same
+ * doubles; every result is compared):
+ *   per numeric column (40): two-sample KS (ks_2samp, method auto: asymptotic at 1M, p-value from
+ *     the finite-n Kolmogorov distribution) | Wasserstein-1 divided by the reference's population
+ *     std (Evidently's normed form) | the robust mode's frozen-bin test: count the current values
+ *     into the reference deciles (searchsorted + bincount on scipy's side), chi2_contingency on the
+ *     non-empty bins, PSI with Evidently's zero fill;
+ *   per categorical column (10): counts of both sides (bincount), chi2_contingency, Jensen-Shannon
+ *     (scipy.spatial.distance.jensenshannon), PSI.
+ *   Ours are the package's public functions called one by one as a user would (ks2Samp and
+ *   wassersteinDistanceNormed each sort their own copies, as scipy's functions do). Decile edges and
+ *   reference counts (the bundle's part) are computed once, outside both timings. Timing:
+ *   performance.now around our loop, time.perf_counter around scipy's loop inside its process; the
+ *   rounds interleave (ours, scipy, ours, ...) so other jobs on a shared machine slow both alike.
  *
- * The data is generated on both sides from integer grids with the same IEEE operations, so both
- * hold the same doubles (checked: the results must agree). Decile edges and reference counts (the
- * bundle's part) are computed once, outside the timing. Timing: performance.now around our loop;
- * perf_counter around scipy's inside its own process, started once. The rounds interleave (ours,
- * scipy, ours, ...) so other jobs on a shared machine slow both alike. No timed test asserts any
- * of this; the script prints the figures and the ratio.
+ * Part 2, `pipeline drift` end to end, the issue's "Done when": a bundle (GBDT, 50 trees, trained on
+ * 20,000 reference rows, outside the timing) and the current 1M x 50 rows written as a CSV file
+ * (about 500 MB, numbers in their shortest round-trip form, so the file holds the same doubles);
+ * then `node --import tsx apps/pipeline/src/main.ts drift --bundle bundle.json --data current.csv
+ * --out out` timed as a child process from spawn to exit: Node's start and the TypeScript loader,
+ * reading the file (from the page cache: it was just written), typing every value by the bundle's
+ * record validator, scoring the 1M rows (features + trees), the robust report (frozen-bin
+ * chi-square + PSI per input column and for the prediction, ranking), drift.json and drift.html
+ * written. Each run is followed by one more scipy round of part 1 (interleaved again); the ratio
+ * is the command's median time over the median of all scipy rounds. Also printed: the sizes of
+ * drift.html (limit 2 MB) and drift.json, whether any current row's first cells appear in the
+ * page, and scipy's time for the tests the command itself runs (the frozen-bin and categorical
+ * parts of part 1): the command runs fewer tests than part 1 (robust mode needs no reference rows,
+ * so no KS or Wasserstein) but also reads, types and scores the rows, which scipy's side does not.
  *
- * Then, end to end (DRIFT_BENCH_REPORT=0 skips it): a bundle (GBDT, 50 trees, on 20,000 reference
- * rows) and driftReport(bundle, current) in robust mode on the 1M x 50 current table: typing every
- * value through the bundle's record validator, scoring the rows, the frozen-bin tests, the report;
- * what `pipeline drift` will do after reading the file. Printed beside scipy's per-column time.
- * Needs a larger heap: NODE_OPTIONS='--max-old-space-size=8192 --expose-gc' (gc between the parts).
- * DRIFT_BENCH_TESTS=0 runs only this part.
+ * No timed test asserts any of this; the script prints the figures and the ratios.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { Bundle, BUNDLE_FORMAT, BUNDLE_VERSION, computeReference, type BundleDocument } from '@campaign-ml/bundle';
-import {
-  chi2Contingency,
-  driftReport,
-  jensenShannon,
-  ks2Samp,
-  psi,
-  wassersteinDistanceNormed,
-} from '@campaign-ml/drift';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, computeReference, type BundleDocument } from '@campaign-ml/bundle';
+import { writeBundle } from '@campaign-ml/bundle/node';
+import { chi2Contingency, jensenShannon, ks2Samp, psi, wassersteinDistanceNormed } from '@campaign-ml/drift';
 import { recommendedPipeline } from '@campaign-ml/features';
 import { GradientBoostingClassifier } from '@campaign-ml/models';
 import { inferSchema } from '@campaign-ml/schema';
@@ -168,7 +179,7 @@ async function main(): Promise<void> {
   const py =
     process.env.DRIFT_BENCH_TESTS === '0'
       ? undefined
-      : startPythonWorker<{ ms: number; results: Result[] }>(
+      : startPythonWorker<{ ms: number; parts: Record<string, number>; versions: string; results: Result[] }>(
           'drift',
           script,
           { rows: N, numeric: NUMERIC, categorical: CATEGORICAL, edges, refCounts, categories: cats },
@@ -216,22 +227,25 @@ async function main(): Promise<void> {
   };
 
   if (process.env.DRIFT_BENCH_TESTS === '0') {
-    endToEnd(columns, NaN);
+    await endToEnd(columns);
     return;
   }
   const ours: number[] = [];
   const theirs: number[] = [];
   let last: ReturnType<typeof runOurs> | undefined;
   let reference: Result[] = [];
+  let scipyParts: Record<string, number> = {};
+  let versions = '';
   for (let r = 0; r < REPS; r++) {
     last = runOurs();
     ours.push(last.ms);
     const py1 = await py!.ask('run');
     theirs.push(py1.ms);
     reference = py1.results;
+    scipyParts = py1.parts;
+    versions = py1.versions;
     console.log(`round ${r + 1}: ours ${(last.ms / 1000).toFixed(2)} s, scipy ${(py1.ms / 1000).toFixed(2)} s`);
   }
-  py!.done();
 
   // Agreement, column by column.
   let worst = 0;
@@ -270,19 +284,57 @@ async function main(): Promise<void> {
   console.log(
     `ours, last round: KS ${(p.ks / 1000).toFixed(2)} s, Wasserstein ${(p.wasserstein / 1000).toFixed(2)} s, frozen bins ${(p.bins / 1000).toFixed(2)} s, categorical ${(p.categorical / 1000).toFixed(2)} s`,
   );
+  const q = scipyParts;
+  console.log(
+    `scipy (${versions}), last round: KS ${(q.ks / 1000).toFixed(2)} s, Wasserstein ${(q.wasserstein / 1000).toFixed(2)} s, frozen bins ${(q.bins / 1000).toFixed(2)} s, categorical ${(q.categorical / 1000).toFixed(2)} s`,
+  );
   const mo = median(ours);
   const mt = median(theirs);
   console.log(
     `\nper-column tests, ${NUMERIC + CATEGORICAL} columns x ${N.toLocaleString('en-US')} rows: ours ${(mo / 1000).toFixed(2)} s, scipy ${(mt / 1000).toFixed(2)} s, ratio ours/scipy ${(mo / mt).toFixed(2)}x (median of ${REPS})`,
   );
-  if (process.env.DRIFT_BENCH_REPORT !== '0') endToEnd(columns, mt);
+  try {
+    if (process.env.DRIFT_BENCH_REPORT !== '0')
+      await endToEnd(columns, {
+        rounds: theirs,
+        commandTests: (q.bins + q.categorical) / 1000,
+        round: async () => (await py!.ask('run')).ms,
+      });
+  } finally {
+    py!.done(); // ends the reference process and removes its files, also when the command failed
+  }
 }
 
-/** driftReport on the whole current table with a trained bundle, against scipy's per-column time. */
-function endToEnd(
+/** Write `values` as CSV cells: String(x) gives back the same double when read. */
+function writeCsv(file: string, columns: { kind: 'numeric' | 'categorical'; c: number; cur: Float64Array }[]): void {
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, `${columns.map((col) => `x${col.c}`).join(',')}\n`);
+  const block = 20_000;
+  for (let start = 0; start < N; start += block) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(N, start + block); i++) {
+      const cells: string[] = new Array(columns.length);
+      for (let j = 0; j < columns.length; j++) {
+        const col = columns[j];
+        cells[j] = col.kind === 'numeric' ? String(col.cur[i]) : `c${col.cur[i]}`;
+      }
+      lines.push(cells.join(','));
+    }
+    fs.writeSync(fd, `${lines.join('\n')}\n`);
+  }
+  fs.closeSync(fd);
+}
+
+/**
+ * `pipeline drift` end to end on the current rows as a CSV file, timed as a child process from
+ * spawn to exit: reading and typing the file, scoring the rows with the bundle, the robust report
+ * (frozen-bin chi-square + PSI per input column and for the prediction), drift.json and drift.html
+ * written. Printed beside scipy's per-column time, with the sizes of both files.
+ */
+async function endToEnd(
   columns: { kind: 'numeric' | 'categorical'; c: number; ref: Float64Array; cur: Float64Array }[],
-  scipyMs: number,
-): void {
+  scipy?: { rounds: number[]; commandTests: number; round: () => Promise<number> },
+): Promise<void> {
   const table = (side: 'ref' | 'cur', rows = N) =>
     aq.table(
       Object.fromEntries(
@@ -329,50 +381,86 @@ function endToEnd(
     ),
     provenance: { dataSha256: '0'.repeat(64), rows: trainRows, config: {}, packageVersions: {} },
   };
-  const bundle = Bundle.fromJSON(doc);
+  const dir = process.env.DRIFT_BENCH_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'drift-bench-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const bundleFile = path.join(dir, 'bundle.json');
+  const csv = path.join(dir, 'current.csv');
+  const out = path.join(dir, 'out');
+  await writeBundle(bundleFile, doc);
   console.log(
-    `\nend to end: bundle trained on ${trainRows.toLocaleString('en-US')} reference rows in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `\nend to end: bundle (GBDT, 50 trees) trained on ${trainRows.toLocaleString('en-US')} reference rows in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
-  const current = table('cur');
-  // The parts first, each from a collected heap (run with --expose-gc for that), then the whole.
-  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-  gc();
   t = performance.now();
-  let typed: aq.ColumnTable | undefined = bundle.validator('unseen').table(current).table;
-  const typing = performance.now() - t;
-  t = performance.now();
-  let scores: Float64Array | undefined = bundle.scoreTable(typed);
-  const scoring = performance.now() - t;
-  gc();
-  t = performance.now();
-  const own = driftReport(bundle, typed, { typed: true, predictions: scores });
-  const drift = performance.now() - t;
-  typed = undefined;
-  scores = undefined;
-  gc();
-  t = performance.now();
-  const report = driftReport(bundle, current);
-  const total = performance.now() - t;
-  if (own.dataset.driftedColumns !== report.dataset.driftedColumns) throw new Error('typed and untyped runs disagree');
-  gc();
-  // What `pipeline drift --no-prediction` runs after reading the file: typing + the input columns.
-  t = performance.now();
-  const inputsOnly = driftReport(bundle, current, { predictions: false });
-  const inputs = performance.now() - t;
-  if (inputsOnly.dataset.driftedColumns !== report.dataset.driftedColumns) throw new Error('inputs-only run disagrees');
+  if (!(process.env.DRIFT_BENCH_DIR && fs.existsSync(csv))) writeCsv(csv, columns);
+  console.log(
+    `current rows written to ${csv} (${(fs.statSync(csv).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+  // DRIFT_BENCH_MAIN: another checkout's main.ts (an earlier commit, for a before/after), run from its root.
+  const main = process.env.DRIFT_BENCH_MAIN ?? path.join(__dirname, '../../../apps/pipeline/src/main.ts');
+  const root = path.resolve(path.dirname(main), '../../..');
+  const args = ['--import', 'tsx', main, 'drift', '--bundle', bundleFile, '--data', csv, '--out', out];
+  const runs: number[] = [];
+  const cliReps = Number(process.env.DRIFT_BENCH_CLI_REPS ?? 1);
+  let stdout = '';
+  let stderr = '';
+  for (let r = 0; r < cliReps; r++) {
+    fs.rmSync(out, { recursive: true, force: true });
+    t = performance.now();
+    const res = spawnSync(process.execPath, [...args, ...(process.env.DRIFT_BENCH_CLI_ARGS?.split(' ') ?? [])], {
+      encoding: 'utf8',
+      cwd: root,
+      maxBuffer: 64 << 20,
+      env: { ...process.env, NODE_OPTIONS: process.env.DRIFT_BENCH_CLI_NODE_OPTIONS ?? '--max-old-space-size=8192' },
+    });
+    runs.push(performance.now() - t);
+    console.log(`  run ${r + 1}: ${((performance.now() - t) / 1000).toFixed(2)} s`);
+    if (scipy) {
+      const ms = await scipy.round();
+      scipy.rounds.push(ms);
+      console.log(`  scipy round: ${(ms / 1000).toFixed(2)} s`);
+    }
+    stdout = res.stdout;
+    stderr = res.stderr;
+    if (res.status !== 0 && res.status !== 3)
+      throw new Error(`pipeline drift exited ${res.status}: ${res.stderr}\n${res.stdout}`);
+  }
+  const html = fs.readFileSync(path.join(out, 'drift.html'), 'utf8');
+  const jsonBytes = fs.statSync(path.join(out, 'drift.json')).size;
+  const htmlBytes = Buffer.byteLength(html);
+  // No raw row in the page: no current row's first three cells appear next to each other.
+  const rowsSeen = [0, 1, N >> 1, N - 1].filter((i) =>
+    html.includes(
+      columns
+        .slice(0, 3)
+        .map((col) => String(col.cur[i]))
+        .join(','),
+    ),
+  ).length;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const cli = median(runs);
+  console.log(`pipeline drift --bundle bundle.json --data current.csv --out out: ${s(cli)} (median of ${cliReps})`);
+  console.log(`  ${stdout.trim().split('\n')[0]}`);
+  if (stderr.trim())
+    console.log(
+      stderr
+        .trim()
+        .split('\n')
+        .map((l) => `  | ${l}`)
+        .join('\n'),
+    );
   console.log(
-    `driftReport(bundle, ${N.toLocaleString('en-US')} x ${columns.length}), robust: ${s(total)}; ${report.dataset.driftedColumns} of ${report.dataset.columns} columns drifted`,
+    `  drift.html ${(htmlBytes / 1e6).toFixed(3)} MB (limit 2 MB: ${htmlBytes <= 2e6 ? 'ok' : 'OVER'}), drift.json ${(jsonBytes / 1e6).toFixed(3)} MB; raw rows found in drift.html: ${rowsSeen}`,
   );
-  console.log(
-    `  = typing every value with the bundle's record validator (schema) ${s(typing)} + scoring the rows (features, model) ${s(scoring)} + drift's own work ${s(drift)} (typed: true, predictions given)`,
-  );
-  console.log(
-    `  scipy's per-column tests ${s(scipyMs)}: whole report ${(total / scipyMs).toFixed(2)}x, drift's own work ${(drift / scipyMs).toFixed(2)}x`,
-  );
-  console.log(
-    `driftReport(bundle, current, { predictions: false }) (pipeline drift --no-prediction): ${s(inputs)}, ${(inputs / scipyMs).toFixed(2)}x scipy's per-column tests`,
-  );
+  if (scipy) {
+    const scipyMs = median(scipy.rounds);
+    console.log(
+      `  scipy's per-column tests (part 1), median of ${scipy.rounds.length} rounds: ${s(scipyMs)}; pipeline drift / scipy = ${(cli / scipyMs).toFixed(2)}x`,
+    );
+    console.log(
+      `  (scipy on only the tests the command runs, frozen bins + categorical, arrays in memory: ${scipy.commandTests.toFixed(2)} s)`,
+    );
+  }
+  if (!process.env.DRIFT_BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((e) => {

@@ -4,8 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
-/** Debian's Python with scikit-learn 1.2 and XGBoost 1.7 (not the python3 first on PATH). */
-export const PYTHON = '/usr/bin/python3';
+/**
+ * Debian's Python with scikit-learn 1.2 and XGBoost 1.7 (not the python3 first on PATH), or
+ * BENCH_PYTHON where that one lacks the reference libraries (the benchmark prints the versions it used).
+ */
+export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
 export interface PythonWorker<T> {
   /** Send one command line; resolves to the JSON line the script answers with. */

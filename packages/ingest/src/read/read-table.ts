@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { table, type ColumnTable } from 'arquero';
 import { ConfigError, InputError, ParseError } from '@campaign-ml/core';
 import { chooseDelimiter, readCsvBytes, readCsvChunks, type CsvSettings } from './csv-reader';
 import { readJsonBytes, readNdjsonBytes } from './json-reader';
+import { plainCsvSettings, readPlainCsv } from './plain-csv';
 import { readParquetBytes } from './parquet-reader';
 import type {
   ForcedType,
@@ -30,6 +32,8 @@ export interface ReadResult {
 
 const FORMATS: readonly ReadFormat[] = ['csv', 'tsv', 'xlsx', 'json', 'ndjson', 'parquet'];
 const SNIFF_BYTES = 64 * 1024;
+/** Largest CSV/TSV file read whole (and so by the plain reader when it can); larger ones are streamed. */
+const PLAIN_CSV_MAX_BYTES = 1 << 30;
 
 /**
  * Read a CSV/TSV, XLSX, JSON, NDJSON or Parquet file (path, bytes or stream) into an arquero
@@ -77,7 +81,18 @@ export async function readOpened(
       const s = csvSettings(options, format, warn);
       if (head.length === 0) return emptyFileError();
       delimiter = chooseDelimiter(head, s);
-      cols = await readCsvChunks(src.chunks(), delimiter, s);
+      // A file of at most PLAIN_CSV_MAX_BYTES with the default settings is read whole by the plain
+      // reader (several times faster, the same table); when it is not plain, it is streamed again
+      // from the start by the full reader. Larger files and streams are streamed.
+      let plain: ReadColumns | undefined;
+      let source = src;
+      if (src.path && plainCsvSettings(s, delimiter) && (await stat(src.path)).size <= PLAIN_CSV_MAX_BYTES) {
+        // One read of the whole file (not 1 MB chunks joined: a second copy of it).
+        await src.close();
+        plain = readPlainCsv(await readFile(src.path), delimiter, s);
+        if (!plain) source = await ByteSource.open(src.path);
+      }
+      cols = plain ?? (await readCsvChunks(source.chunks(), delimiter, s));
       break;
     }
     case 'xlsx':
@@ -143,7 +158,7 @@ export function readTableSyncWithInfo(source: string | Uint8Array, options: Read
     if (bytes.length === 0) return emptyFileError();
     const s = csvSettings(options, format, warn);
     delimiter = chooseDelimiter(bytes.subarray(0, SNIFF_BYTES), s);
-    cols = readCsvBytes(bytes, delimiter, s);
+    cols = readPlainCsv(bytes, delimiter, s) ?? readCsvBytes(bytes, delimiter, s);
   } else if (format === 'json') cols = readJsonBytes(bytes, jsonSettings(options));
   else cols = readNdjsonBytes(bytes, jsonSettings(options));
   return finish(cols, format, delimiter, warnings);
