@@ -14,7 +14,7 @@ describe('explainRecords: contributions per input column, additive in the space 
     ['forest', 'probability', 'tree'],
     ['logistic', 'margin', 'linear'],
     ['logistic', 'probability', 'linear'],
-    ['mlp', 'probability', 'permutation'],
+    ['mlp', 'probability', 'deep'],
     ['ensemble', 'probability', 'ensemble(tree (interventional)+tree+linear)'],
     ['gbdt-regression', 'margin', 'tree'],
     ['linear-regression', 'margin', 'linear'],

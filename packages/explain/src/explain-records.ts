@@ -28,6 +28,8 @@ export interface ExplainRecordsOptions {
   unknownCategories?: 'reject' | 'unseen';
   /** Seed of the permutation explainer (models without an exact method). Default 0. */
   seed?: number;
+  /** Single-output MLPs: 'deep' (default, DeepLIFT rescale rule) or 'permutation' (model-agnostic). */
+  neural?: 'deep' | 'permutation';
 }
 
 export interface ColumnContribution {
@@ -111,7 +113,7 @@ export function explainTable(
   const X = bundle.features.transform(table);
   const columns = [...bundle.features.inputColumns];
   const { matrix: background, source } = backgroundOf(bundle, options.background, options.backgroundRows);
-  const ctx = { columns, sources: sourcesOf(bundle), background, seed: options.seed ?? 0 };
+  const ctx = { columns, sources: sourcesOf(bundle), background, seed: options.seed ?? 0, neural: options.neural };
   let space = options.space ?? defaultSpace(bundle.model);
   let shap: ColumnShap;
   try {

@@ -10,6 +10,8 @@ import {
 } from '@campaign-ml/core';
 import {
   FittedLinearRegressor,
+  FittedMLPClassifier,
+  FittedMLPRegressor,
   FittedLogisticRegression,
   FittedTreeClassifier,
   FittedTreeRegressor,
@@ -17,6 +19,7 @@ import {
   FittedVotingRegressor,
 } from '@campaign-ml/models';
 import type { ModelFunction } from './coalition-values';
+import { deepShap } from './deep-shap';
 import { linearShap } from './linear-shap';
 import { permutationShap } from './permutation-shap';
 import { treeShap } from './tree-shap';
@@ -49,6 +52,12 @@ export interface ModelShapContext {
   seed: number;
   /** Coalitions per row of the permutation explainer (default 2 × 10 orders of the columns). */
   maxEvals?: number;
+  /**
+   * Networks with one output (MLP regressors, binary MLP classifiers): 'deep' (default), DeepLIFT's
+   * rescale rule over the background as shap's DeepExplainer; 'permutation', the model-agnostic
+   * permutation explainer over input columns (slower by two to three orders of magnitude).
+   */
+  neural?: 'deep' | 'permutation';
 }
 
 const SPACE_NAMES = "'margin' | 'probability'";
@@ -58,7 +67,8 @@ const SPACE_NAMES = "'margin' | 'probability'";
  * exact TreeSHAP for tree models, exact linear SHAP for linear ones, the members' own exact
  * values weighted by their weights for a weighted ensemble (its output is the weighted mean of
  * the members' probabilities or values, and SHAP values are linear in the model), and the
- * permutation explainer over input columns for everything else (the MLP).
+ * DeepLIFT's rescale rule for single-output networks (shap's DeepExplainer), and the permutation
+ * explainer over input columns for everything else (multiclass MLPs).
  */
 export function modelShap(model: FittedModel, X: Matrix, space: ShapSpace, ctx: ModelShapContext): ColumnShap {
   if (space !== 'margin' && space !== 'probability') {
@@ -100,6 +110,15 @@ export function modelShap(model: FittedModel, X: Matrix, space: ShapSpace, ctx: 
       return toColumns(shap.values, baseOf(shap.expectedValue), shap.outputs, X.rows, ctx, 'linear');
     }
     return logisticProbabilityShap(model, X, needBackground(ctx), ctx);
+  }
+  const deep = (ctx.neural ?? 'deep') === 'deep';
+  if (deep && model instanceof FittedMLPRegressor && space === 'margin') {
+    const shap = deepShap(model.layers(), X, needBackground(ctx));
+    return toColumns(shap.values, baseOf(shap.expectedValue), 1, X.rows, ctx, 'deep');
+  }
+  if (deep && model instanceof FittedMLPClassifier && binary && space === 'probability') {
+    const shap = deepShap(model.layers(), X, needBackground(ctx));
+    return toColumns(shap.values, baseOf(shap.expectedValue), 1, X.rows, ctx, 'deep');
   }
   if (space === 'margin' && isClassifier(model)) {
     throw new ConfigError('INVALID_OPTION', "this model has no margin to explain; use space 'probability'", {

@@ -22,11 +22,16 @@ import { gaussLegendre } from './gauss-legendre';
  * over both children by cover.
  */
 export class PathShap {
-  private readonly q: number;
-  private readonly tq: Float64Array;
-  private readonly wq: Float64Array;
+  /** Quadrature nodes of the tree being walked (enough for its longest path's distinct features). */
+  private q: number;
+  private tq!: Float64Array;
+  private wq!: Float64Array;
   /** w_q / (1 − t_q): a cold element's integral is Σ_q these × P_q, divided by its z (see leaf). */
-  private readonly wCold: Float64Array;
+  private wCold!: Float64Array;
+  private readonly rules = new Map<number, { tq: Float64Array; wq: Float64Array; wCold: Float64Array }>();
+  /** Per tree root: its quadrature size. */
+  private readonly qByRoot = new Map<number, number>();
+  private readonly nFeatures: number;
   // The path, shared by every level: element i's feature, zero and one fraction; a feature's
   // position on it (or -1); and per level the products Π (z + t_q (o − z)) at the nodes.
   private readonly feat: Int32Array;
@@ -47,6 +52,13 @@ export class PathShap {
   private readonly defaultLeft: Uint8Array;
   private readonly catOffset: Int32Array;
   private readonly value: Float64Array;
+  /** Linear walk: per level, the subtree's Σ over leaves of weight · value · P_q (q x width). */
+  private readonly acc: Float64Array;
+  /** Linear walk: per path element, the part of its subtree below a later split on its feature. */
+  private readonly excl: Float64Array;
+  /** Linear walk: per level, a merged element's exclusions, kept to restore them. */
+  private readonly savedExcl: Float64Array;
+  private readonly width: number;
   private row!: Float64Array;
   private out!: Float64Array;
   private outOffset = 0;
@@ -62,11 +74,10 @@ export class PathShap {
   ) {
     // The polynomial's degree is the path's distinct features less one: at most depth − 1 and
     // features − 1, so ceil(min(depth, features) / 2) nodes integrate it exactly.
+    // This is the largest; each tree uses the size its own longest path needs (qFor).
     this.q = Math.max(1, Math.ceil(Math.min(maxDepth, nFeatures) / 2));
-    const rule = gaussLegendre(this.q);
-    this.tq = rule.nodes;
-    this.wq = rule.weights;
-    this.wCold = rule.weights.map((w, k) => w / (1 - rule.nodes[k]));
+    this.nFeatures = nFeatures;
+    this.useRule(this.q);
     const len = maxDepth + 1;
     this.feat = new Int32Array(len);
     this.zf = new Float64Array(len);
@@ -91,6 +102,11 @@ export class PathShap {
     this.defaultLeft = e.defaultLeft;
     this.catOffset = e.catOffset;
     this.value = e.value;
+    this.width = e.valueWidth;
+    const block = this.q * this.width;
+    this.acc = new Float64Array((maxDepth + 2) * block);
+    this.excl = new Float64Array(len * block);
+    this.savedExcl = new Float64Array((maxDepth + 2) * block);
   }
 
   /**
@@ -114,8 +130,188 @@ export class PathShap {
     this.nOut = nOut;
     this.condFeature = conditionFeature;
     this.cond = condition;
+    this.useRule(this.qFor(root));
     for (let k = 0; k < this.q; k++) this.prod[k] = 1;
-    this.recurse(root, 0, 0, scale, leafOutput);
+    if (conditionFeature < 0) {
+      this.leafOutput = leafOutput;
+      this.acc.fill(0, 0, this.q * this.width);
+      this.walk(root, 0, 0, scale);
+    } else this.recurse(root, 0, 0, scale, leafOutput);
+  }
+
+  private leafOutput = -1;
+
+  private useRule(q: number): void {
+    let rule = this.rules.get(q);
+    if (!rule) {
+      const g = gaussLegendre(q);
+      rule = { tq: g.nodes, wq: g.weights, wCold: g.weights.map((w, k) => w / (1 - g.nodes[k])) };
+      this.rules.set(q, rule);
+    }
+    this.q = q;
+    this.tq = rule.tq;
+    this.wq = rule.wq;
+    this.wCold = rule.wCold;
+  }
+
+  /**
+   * Gauss–Legendre nodes a tree needs: the polynomial at a leaf has one factor per distinct feature
+   * on its path, and ceil(n / 2) nodes integrate degree n − 1 exactly. Deep trees repeat features,
+   * so this is often well below half the depth.
+   */
+  private qFor(root: number): number {
+    let q = this.qByRoot.get(root);
+    if (q === undefined) {
+      const seen = new Int32Array(this.nFeatures);
+      let longest = 0;
+      const visit = (node: number, distinct: number): void => {
+        if (this.left[node] < 0) {
+          if (distinct > longest) longest = distinct;
+          return;
+        }
+        const f = this.feature[node];
+        const fresh = seen[f]++ === 0;
+        visit(this.left[node], distinct + (fresh ? 1 : 0));
+        visit(this.right[node], distinct + (fresh ? 1 : 0));
+        seen[f]--;
+      };
+      visit(root, 0);
+      q = Math.max(1, Math.ceil(longest / 2));
+      this.qByRoot.set(root, q);
+    }
+    return q;
+  }
+
+  /**
+   * The same values in time linear in the tree's nodes (the idea of Linear TreeShap, Yu et al.
+   * 2022): an element's weight at a leaf is Σ_q inv_q · P_q, and its inv_q is the same at every leaf
+   * below the split that put it on the path, so instead of summing per leaf and element, each
+   * subtree returns S_q = Σ_leaves weight · value · P_q and the element takes Σ_q inv_q · S_q once,
+   * at its split. A later split on the same feature changes the element's factor for the leaves
+   * below it: that split credits the element for its own subtree and tells the first split to
+   * leave it out (`excl`). A cold element's weight does not depend on its factor
+   * (−Σ_q w_q P_q / (1 − t_q)), so it is credited once over its whole subtree.
+   * Adds the subtree's S to acc at `level`.
+   */
+  private walk(node: number, level: number, len: number, weight: number): void {
+    const q = this.q;
+    const W = this.width;
+    const block = q * W;
+    const acc = this.acc;
+    const a = level * block;
+    const left = this.left[node];
+    if (left < 0) {
+      const p = level * q;
+      for (let w = 0; w < W; w++) {
+        const v = weight * this.value[node * W + w];
+        if (v === 0) continue;
+        for (let k = 0; k < q; k++) acc[a + k * W + w] += v * this.prod[p + k];
+      }
+      return;
+    }
+    const f = this.feature[node];
+    const hot = this.hotChild(node, this.row[f]);
+    const cold = hot === left ? this.right[node] : left;
+    const zHot = this.share[hot];
+    const zCold = this.share[cold];
+    const below = a + block;
+    const at = this.pos[f];
+    if (at < 0) {
+      this.feat[len] = f;
+      this.pos[f] = len;
+      this.zf[len] = zHot;
+      this.of[len] = 1;
+      this.setInv(len, zHot);
+      this.extend(level, zHot, 1);
+      acc.fill(0, below, below + block);
+      this.excl.fill(0, len * block, len * block + block);
+      this.walk(hot, level + 1, len + 1, weight);
+      this.creditHot(f, len, below);
+      for (let i = 0; i < block; i++) acc[a + i] += acc[below + i];
+      if (zCold > 0) {
+        this.zf[len] = zCold;
+        this.of[len] = 0;
+        this.extend(level, zCold, 0);
+        acc.fill(0, below, below + block);
+        this.walk(cold, level + 1, len + 1, weight);
+        this.creditCold(f, below);
+        for (let i = 0; i < block; i++) acc[a + i] += acc[below + i];
+      }
+      this.pos[f] = -1;
+      return;
+    }
+    const z0 = this.zf[at];
+    const o0 = this.of[at];
+    if (z0 === 0 && o0 === 0) return;
+    const keep = level * q;
+    for (let k = 0; k < q; k++) this.saved[keep + k] = this.inv[at * q + k];
+    // A hot element's exclusions so far are kept; its subtree here starts its own.
+    const ex = at * block;
+    const sv = level * block;
+    if (o0 === 1) {
+      for (let i = 0; i < block; i++) this.savedExcl[sv + i] = this.excl[ex + i];
+    }
+    this.zf[at] = z0 * zHot;
+    if (o0 === 1) this.setInv(at, z0 * zHot);
+    this.swap(level, z0, o0, z0 * zHot, o0);
+    acc.fill(0, below, below + block);
+    if (o0 === 1) this.excl.fill(0, ex, ex + block);
+    this.walk(hot, level + 1, len, weight);
+    if (o0 === 1) {
+      this.creditHot(f, at, below);
+      for (let i = 0; i < block; i++) this.savedExcl[sv + i] += acc[below + i];
+    }
+    for (let i = 0; i < block; i++) acc[a + i] += acc[below + i];
+    if (zCold > 0) {
+      this.zf[at] = z0 * zCold;
+      this.of[at] = 0;
+      this.swap(level, z0, o0, z0 * zCold, 0);
+      acc.fill(0, below, below + block);
+      this.walk(cold, level + 1, len, weight);
+      if (o0 === 1) {
+        // Cold from here down: credited over this subtree, left out by the first split.
+        this.creditCold(f, below);
+        for (let i = 0; i < block; i++) this.savedExcl[sv + i] += acc[below + i];
+      }
+      for (let i = 0; i < block; i++) acc[a + i] += acc[below + i];
+    }
+    this.zf[at] = z0;
+    this.of[at] = o0;
+    for (let k = 0; k < q; k++) this.inv[at * q + k] = this.saved[keep + k];
+    if (o0 === 1) for (let i = 0; i < block; i++) this.excl[ex + i] = this.savedExcl[sv + i];
+  }
+
+  /** Hot element i of feature f over the subtree sums at `from`, less the parts below later splits on f. */
+  private creditHot(f: number, i: number, from: number): void {
+    const q = this.q;
+    const W = this.width;
+    const block = q * W;
+    const acc = this.acc;
+    const ex = i * block;
+    for (let w = 0; w < W; w++) {
+      let c = 0;
+      for (let k = 0; k < q; k++) {
+        c += this.inv[i * q + k] * (acc[from + k * W + w] - this.excl[ex + k * W + w]);
+      }
+      this.credit(f, w, c);
+    }
+  }
+
+  private creditCold(f: number, from: number): void {
+    const q = this.q;
+    const W = this.width;
+    for (let w = 0; w < W; w++) {
+      let c = 0;
+      for (let k = 0; k < q; k++) c += this.wCold[k] * this.acc[from + k * W + w];
+      this.credit(f, w, -c);
+    }
+  }
+
+  private credit(f: number, w: number, c: number): void {
+    if (c === 0) return;
+    const base = this.outOffset + f * this.nOut;
+    if (this.leafOutput >= 0) this.out[base + this.leafOutput] += c;
+    else this.out[base + w] += c;
   }
 
   /** The child x takes at `node` (the walk's rule; see childFor in @campaign-ml/models). */

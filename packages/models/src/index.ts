@@ -40,6 +40,8 @@ export {
   type MlpParams,
   type MlpRegressorParams,
   type MlpActivation,
+  type MlpLayers,
+  type MlpOutput,
 } from './neural';
 export {
   DummyClassifier,

@@ -1,6 +1,6 @@
 export { MLPClassifier, FittedMLPClassifier } from './mlp-classifier';
 export { MLPRegressor, FittedMLPRegressor, type MlpRegressorParams } from './mlp-regressor';
 export type { MlpParams } from './mlp-params';
-export type { MlpActivation } from './mlp-network';
+export type { MlpActivation, MlpLayers, MlpOutput } from './mlp-network';
 /** Whether MLPs fit and predict in WebAssembly, and a switch to the JavaScript reference (same results; for benchmarks and diagnosis). */
 export { setWasmMlp, wasmMlpOn } from './mlp-kernels';

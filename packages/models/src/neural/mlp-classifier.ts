@@ -17,7 +17,7 @@ import {
 } from '@campaign-ml/core';
 import { checkNoMissing } from '../linear/check-no-missing';
 import { resolveMlpParams, type MlpParams, type ResolvedMlpParams } from './mlp-params';
-import { MlpNetwork } from './mlp-network';
+import { MlpNetwork, layersOf, type MlpLayers } from './mlp-network';
 import { predictNetwork } from './mlp-wasm';
 import { trainMlp } from './train-mlp';
 
@@ -135,6 +135,11 @@ export class FittedMLPClassifier implements Classifier {
       proba[2 * r + 1] = out[r];
     }
     return proba;
+  }
+
+  /** The network's layers (a copy): sizes, activation, output unit(s), weights and biases. */
+  layers(): MlpLayers {
+    return layersOf(this.#net);
   }
 
   predict(X: Matrix): Int32Array {

@@ -5,6 +5,35 @@ export type MlpActivation = 'relu' | 'tanh';
 export type MlpOutput = 'identity' | 'logistic' | 'softmax';
 
 /**
+ * A fitted network's layers, read-only, for tools that need its inside (SHAP's DeepLIFT rescale
+ * rule in @campaign-ml/explain): layer l's weights are fanIn x fanOut row-major at `offsets[l]`,
+ * its fanOut biases right after them. `outputScale`/`outputShift` map the output unit to the
+ * model's prediction (a regressor's standardized target; 1 and 0 otherwise).
+ */
+export interface MlpLayers {
+  readonly sizes: readonly number[];
+  readonly activation: MlpActivation;
+  readonly output: MlpOutput;
+  readonly weights: Float64Array;
+  readonly offsets: Int32Array;
+  readonly outputScale: number;
+  readonly outputShift: number;
+}
+
+/** A copy of a network's layers (the fitted model stays immutable). */
+export function layersOf(net: MlpNetwork, outputScale = 1, outputShift = 0): MlpLayers {
+  return Object.freeze({
+    sizes: net.sizes,
+    activation: net.activation,
+    output: net.output,
+    weights: Float64Array.from(net.weights),
+    offsets: Int32Array.from(net.wOff),
+    outputScale,
+    outputShift,
+  });
+}
+
+/**
  * A dense feed-forward network: all weights in one Float64Array. Layer l has a weight block
  * (fanIn x fanOut, row-major) followed by fanOut biases. Buffers for a batch are allocated once per
  * network, so the training loop allocates nothing per sample.

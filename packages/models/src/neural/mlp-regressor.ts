@@ -16,7 +16,7 @@ import {
 } from '@campaign-ml/core';
 import { checkNoMissing } from '../linear/check-no-missing';
 import { resolveMlpParams, type MlpParams, type ResolvedMlpParams } from './mlp-params';
-import { MlpNetwork } from './mlp-network';
+import { MlpNetwork, layersOf, type MlpLayers } from './mlp-network';
 import { predictNetwork } from './mlp-wasm';
 import { trainMlp } from './train-mlp';
 
@@ -169,6 +169,11 @@ export class FittedMLPRegressor implements Regressor {
     const { mean, scale } = this.target;
     if (mean !== 0 || scale !== 1) for (let i = 0; i < out.length; i++) out[i] = out[i] * scale + mean;
     return out;
+  }
+
+  /** The network's layers (a copy); outputScale/outputShift undo the target's standardization. */
+  layers(): MlpLayers {
+    return layersOf(this.#net, this.target.scale, this.target.mean);
   }
 
   toJSON(): Serialized {
