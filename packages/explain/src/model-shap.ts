@@ -277,12 +277,8 @@ function votingShap(
   for (const m of model.members) {
     const cols = m.columns ? m.columns.map((c) => index.get(c)!) : X.columns.map((_, i) => i);
     let Xm = m.columns ? selectColumns(X, m.columns) : X;
-    let bg = ctx.background;
-    if (bg && m.columns) bg = selectColumns(bg, m.columns);
-    if (m.featureNames) {
-      Xm = createMatrix(Xm.rows, Xm.cols, Xm.data, m.featureNames);
-      if (bg) bg = createMatrix(bg.rows, bg.cols, bg.data, m.featureNames);
-    }
+    const bg = ctx.background ? memberBackground(ctx.background, m) : null;
+    if (m.featureNames) Xm = createMatrix(Xm.rows, Xm.cols, Xm.data, m.featureNames);
     const part = modelShap(m.model, Xm, space, { ...ctx, background: bg, sources: cols.map((i) => ctx.sources[i]) });
     methods.push(part.method);
     if (!acc) {
@@ -299,6 +295,26 @@ function votingShap(
   }
   acc!.method = `ensemble(${[...new Set(methods)].join('+')})`;
   return acc!;
+}
+
+type Member = (FittedVotingClassifier | FittedVotingRegressor)['members'][number];
+
+/**
+ * A member's background (its columns, its feature names), made once per background and member:
+ * the tree explainers cache their per-background work by the matrix object.
+ */
+const MEMBER_BACKGROUNDS = new WeakMap<Matrix, WeakMap<Member, Matrix>>();
+
+function memberBackground(bg: Matrix, m: Member): Matrix {
+  let byMember = MEMBER_BACKGROUNDS.get(bg);
+  if (!byMember) MEMBER_BACKGROUNDS.set(bg, (byMember = new WeakMap()));
+  let out = byMember.get(m);
+  if (!out) {
+    out = m.columns ? selectColumns(bg, m.columns) : bg;
+    if (m.featureNames) out = createMatrix(out.rows, out.cols, out.data, m.featureNames);
+    byMember.set(m, out);
+  }
+  return out;
 }
 
 function sigmoid(z: number): number {

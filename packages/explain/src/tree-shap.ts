@@ -254,6 +254,26 @@ function treeFeatures(e: TreeEnsemble): number[][] {
   return out;
 }
 
+/** The background's rows and raw outputs, per model and background matrix (a server reuses both). */
+const BACKGROUNDS = new WeakMap<TreeEnsemble, WeakMap<Matrix, { rows: Float64Array[]; raw: Float64Array }>>();
+
+function backgroundOf(e: TreeEnsemble, bg: Matrix): { rows: Float64Array[]; raw: Float64Array } {
+  let byBg = BACKGROUNDS.get(e);
+  if (!byBg) BACKGROUNDS.set(e, (byBg = new WeakMap()));
+  let out = byBg.get(bg);
+  if (!out) {
+    const rows: Float64Array[] = [];
+    for (let b = 0; b < bg.rows; b++) {
+      const buf = new Float64Array(bg.cols);
+      readRow(bg, b, buf);
+      rows.push(buf);
+    }
+    out = { rows, raw: e.predictRaw(bg) };
+    byBg.set(bg, out);
+  }
+  return out;
+}
+
 function interventional(
   e: TreeEnsemble,
   X: Matrix,
@@ -270,13 +290,7 @@ function interventional(
   for (let t = 0; t < e.nTrees; t++) maxDepth = Math.max(maxDepth, treeDepth(e, e.roots[t]));
   const explainer = new InterventionalShap(e, F, new ShapleyWeights(Math.max(1, Math.min(F, maxDepth))));
   const values = new Float64Array(n * F * K);
-  const bgRows: Float64Array[] = [];
-  for (let b = 0; b < R; b++) {
-    const buf = new Float64Array(F);
-    readRow(bg, b, buf);
-    bgRows.push(buf);
-  }
-  const fBg = e.predictRaw(bg);
+  const { rows: bgRows, raw: fBg } = backgroundOf(e, bg);
   const fX = link ? e.predictRaw(X) : null;
   const row = new Float64Array(F);
   const phi = new Float64Array(F * K);
