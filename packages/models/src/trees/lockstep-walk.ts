@@ -16,10 +16,8 @@ export function addTreeLockstep(
   out: Float64Array,
   outRow: number,
 ): void {
-  const wl = w.left;
-  const wf = w.feature;
   const wt = w.threshold;
-  const wn = w.nanRight;
+  const wi = w.ints;
   const value = e.value;
   const W = e.valueWidth;
   const K = e.nOutputs;
@@ -39,14 +37,18 @@ export function addTreeLockstep(
       let n2 = root;
       let n3 = root;
       for (let d = 0; d < D; d++) {
-        const x0 = buf[b0 + wf[n0]];
-        const x1 = buf[b1 + wf[n1]];
-        const x2 = buf[b2 + wf[n2]];
-        const x3 = buf[b3 + wf[n3]];
-        n0 = wl[n0] + (+(x0 > wt[n0]) | (+(x0 !== x0) & wn[n0]));
-        n1 = wl[n1] + (+(x1 > wt[n1]) | (+(x1 !== x1) & wn[n1]));
-        n2 = wl[n2] + (+(x2 > wt[n2]) | (+(x2 !== x2) & wn[n2]));
-        n3 = wl[n3] + (+(x3 > wt[n3]) | (+(x3 !== x3) & wn[n3]));
+        const f0 = wi[(n0 << 2) + 3];
+        const x0 = buf[b0 + (f0 >> 1)];
+        const f1 = wi[(n1 << 2) + 3];
+        const x1 = buf[b1 + (f1 >> 1)];
+        const f2 = wi[(n2 << 2) + 3];
+        const x2 = buf[b2 + (f2 >> 1)];
+        const f3 = wi[(n3 << 2) + 3];
+        const x3 = buf[b3 + (f3 >> 1)];
+        n0 = wi[(n0 << 2) + 2] + (+(x0 > wt[n0 << 1]) | (+(x0 !== x0) & f0));
+        n1 = wi[(n1 << 2) + 2] + (+(x1 > wt[n1 << 1]) | (+(x1 !== x1) & f1));
+        n2 = wi[(n2 << 2) + 2] + (+(x2 > wt[n2 << 1]) | (+(x2 !== x2) & f2));
+        n3 = wi[(n3 << 2) + 2] + (+(x3 > wt[n3 << 1]) | (+(x3 !== x3) & f3));
       }
       const r = outRow + i;
       out[r * K + o] += value[n0] * scale;
@@ -59,8 +61,9 @@ export function addTreeLockstep(
     const b0 = i * cols;
     let n0 = root;
     for (let d = 0; d < D; d++) {
-      const x0 = buf[b0 + wf[n0]];
-      n0 = wl[n0] + (+(x0 > wt[n0]) | (+(x0 !== x0) & wn[n0]));
+      const f0 = wi[(n0 << 2) + 3];
+      const x0 = buf[b0 + (f0 >> 1)];
+      n0 = wi[(n0 << 2) + 2] + (+(x0 > wt[n0 << 1]) | (+(x0 !== x0) & f0));
     }
     const r = outRow + i;
     if (W === 1) out[r * K + o] += value[n0] * scale;
