@@ -47,7 +47,7 @@ export interface WeeklyFeatures {
 }
 
 /** Column names that hold a level (a stock such as a follower count): a week keeps its last value. */
-const LEVEL_NAME = /follow|subscri|fans|members|total|cumul|balance|level/i;
+export const LEVEL_NAME = /follow|subscri|fans|members|total|cumul|balance|level/i;
 
 /** The default weekly aggregate for each numeric column other than entity and time. */
 export function defaultAggregate(table: ColumnTable, entity: string, time: string): Record<string, PanelAggregate> {
