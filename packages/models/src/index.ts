@@ -40,6 +40,18 @@ export {
   type MlpParams,
   type MlpRegressorParams,
   type MlpActivation,
+  LstmRegressor,
+  GruRegressor,
+  FittedRecurrentRegressor,
+  type RecurrentRegressorParams,
+  type SequenceEstimator,
+  type SequenceFitOptions,
+  type RecurrentCell,
+  createSequences,
+  sequencesFromArrays,
+  sequencesFromMatrix,
+  takeSequences,
+  type Sequences,
 } from './neural';
 export {
   DummyClassifier,
