@@ -1,4 +1,5 @@
-import { axpy, dot, sigmoid, type LayerBuffers } from './recurrent-layer';
+import type { RecurrentMath } from './recurrent-kernels';
+import { activeRows, inputBackward, inputForward, sigmoid, type LayerBuffers } from './recurrent-layer';
 
 /**
  * The GRU layer (Cho et al., in PyTorch's form with the reset gate applied after the recurrent
@@ -17,29 +18,36 @@ export function gruParamCount(I: number, H: number): number {
   return (I + H + 2) * 3 * H;
 }
 
-export function gruForward(W: Float64Array, off: number, L: LayerBuffers, B: number, T: number, len: Int32Array): void {
-  const { I, H, inp, out, gates, extra } = L;
-  const u = L.dz; // scratch for the recurrent pre-activations (backward is not running)
+export function gruForward(
+  math: RecurrentMath,
+  W: Float64Array,
+  off: number,
+  L: LayerBuffers,
+  B: number,
+  T: number,
+  len: Int32Array,
+): void {
+  const { I, H, out, gates, extra, rec } = L;
   const GH = 3 * H;
   const wh = off + I * GH;
   const bx = wh + H * GH;
   const bh = bx + GH;
+  inputForward(math, W, off, bx, L, B, T, len);
   for (let t = 0; t < T; t++) {
-    for (let r = 0; r < B; r++) {
-      if (t >= len[r]) continue;
+    const nt = activeRows(len, B, t);
+    if (nt === 0) break;
+    for (let r = 0; r < nt; r++) for (let j = 0; j < GH; j++) rec[r * GH + j] = W[bh + j];
+    if (t > 0) math.gemm(rec, 0, GH, out, (t - 1) * H, T * H, nt, H, W, wh, GH);
+    for (let r = 0; r < nt; r++) {
       const s = r * T + t;
       const zo = s * GH;
-      for (let j = 0; j < GH; j++) gates[zo + j] = W[bx + j];
-      const xo = s * I;
-      for (let i = 0; i < I; i++) axpy(gates, zo, inp[xo + i], W, off + i * GH, GH);
-      for (let j = 0; j < GH; j++) u[j] = W[bh + j];
-      const ho = (s - 1) * H;
-      if (t > 0) for (let k = 0; k < H; k++) axpy(u, 0, out[ho + k], W, wh + k * GH, GH);
       const so = s * H;
+      const ho = (s - 1) * H;
+      const u = r * GH;
       for (let k = 0; k < H; k++) {
-        const rg = sigmoid(gates[zo + k] + u[k]);
-        const zg = sigmoid(gates[zo + H + k] + u[H + k]);
-        const un = u[2 * H + k];
+        const rg = sigmoid(gates[zo + k] + rec[u + k]);
+        const zg = sigmoid(gates[zo + H + k] + rec[u + H + k]);
+        const un = rec[u + 2 * H + k];
         const ng = Math.tanh(gates[zo + 2 * H + k] + rg * un);
         gates[zo + k] = rg;
         gates[zo + H + k] = zg;
@@ -54,7 +62,8 @@ export function gruForward(W: Float64Array, off: number, L: LayerBuffers, B: num
 
 /** Backpropagation through time, as lstmBackward. */
 export function gruBackward(
-  W: Float64Array,
+  math: RecurrentMath,
+  WT: Float64Array,
   grad: Float64Array,
   off: number,
   L: LayerBuffers,
@@ -62,22 +71,23 @@ export function gruBackward(
   T: number,
   len: Int32Array,
 ): void {
-  const { I, H, inp, out, gates, extra, dOut, dIn, dh, dz } = L;
+  const { I, H, out, gates, extra, dOut, dh, rec } = L;
   const GH = 3 * H;
   const wh = off + I * GH;
   const bx = wh + H * GH;
   const bh = bx + GH;
   dh.fill(0, 0, B * H);
-  if (dIn) dIn.fill(0, 0, B * T * I);
   for (let t = T - 1; t >= 0; t--) {
-    for (let r = 0; r < B; r++) {
-      if (t >= len[r]) continue;
+    const nt = activeRows(len, B, t);
+    if (nt === 0) continue;
+    for (let r = 0; r < nt; r++) {
       const s = r * T + t;
       const zo = s * GH;
       const so = s * H;
       const ho = (s - 1) * H;
       const ro = r * H;
-      // dz[0, 3H): dLoss/da (input side); dz[3H, 6H): dLoss/du (recurrent side).
+      const u = r * GH;
+      // Input side dLoss/da into the step's gates (read for the last time), recurrent side dLoss/du into rec.
       for (let k = 0; k < H; k++) {
         const rg = gates[zo + k];
         const zg = gates[zo + H + k];
@@ -88,23 +98,21 @@ export function gruBackward(
         const dan = dhk * (1 - zg) * (1 - ng * ng);
         const dar = dan * un * rg * (1 - rg);
         const daz = dhk * (hPrev - ng) * zg * (1 - zg);
-        dz[k] = dar;
-        dz[H + k] = daz;
-        dz[2 * H + k] = dan;
-        dz[GH + k] = dar;
-        dz[GH + H + k] = daz;
-        dz[GH + 2 * H + k] = dan * rg;
+        gates[zo + k] = dar;
+        gates[zo + H + k] = daz;
+        gates[zo + 2 * H + k] = dan;
+        rec[u + k] = dar;
+        rec[u + H + k] = daz;
+        rec[u + 2 * H + k] = dan * rg;
         dh[ro + k] = dhk * zg;
       }
-      for (let j = 0; j < GH; j++) grad[bx + j] += dz[j];
-      for (let j = 0; j < GH; j++) grad[bh + j] += dz[GH + j];
-      const xo = s * I;
-      for (let i = 0; i < I; i++) axpy(grad, off + i * GH, inp[xo + i], dz, 0, GH);
-      if (dIn) for (let i = 0; i < I; i++) dIn[xo + i] = dot(dz, 0, W, off + i * GH, GH);
-      if (t > 0) {
-        for (let k = 0; k < H; k++) axpy(grad, wh + k * GH, out[ho + k], dz, GH, GH);
-        for (let k = 0; k < H; k++) dh[ro + k] += dot(dz, GH, W, wh + k * GH, GH);
-      }
+      for (let j = 0; j < GH; j++) grad[bx + j] += gates[zo + j];
+      for (let j = 0; j < GH; j++) grad[bh + j] += rec[u + j];
+    }
+    if (t > 0) {
+      math.gemmTN(grad, wh, out, (t - 1) * H, T * H, rec, 0, GH, nt, H, GH);
+      math.gemm(dh, 0, H, rec, 0, GH, nt, GH, WT, wh, H);
     }
   }
+  inputBackward(math, WT, grad, off, L, B, T, len);
 }

@@ -1,4 +1,5 @@
-import { axpy, dot, sigmoid, type LayerBuffers } from './recurrent-layer';
+import type { RecurrentMath } from './recurrent-kernels';
+import { activeRows, inputBackward, inputForward, sigmoid, type LayerBuffers } from './recurrent-layer';
 
 /**
  * The LSTM layer (Hochreiter & Schmidhuber, with a forget gate; PyTorch's gate order i, f, g, o):
@@ -9,7 +10,8 @@ import { axpy, dot, sigmoid, type LayerBuffers } from './recurrent-layer';
  *
  * Weights at `off`: W_x (I x 4H, row-major: input i's row holds its weight to every gate unit),
  * then W_h (H x 4H), then b (4H). A row's steps from its length on are padding: they are not
- * computed, so its state stays at its last valid step, and nothing flows back from them.
+ * computed, so its state stays at its last valid step, and nothing flows back from them. The
+ * batch's rows come sorted by length, longest first (activeRows).
  */
 export const LSTM_GATES = 4;
 
@@ -18,6 +20,7 @@ export function lstmParamCount(I: number, H: number): number {
 }
 
 export function lstmForward(
+  math: RecurrentMath,
   W: Float64Array,
   off: number,
   L: LayerBuffers,
@@ -25,21 +28,20 @@ export function lstmForward(
   T: number,
   len: Int32Array,
 ): void {
-  const { I, H, inp, out, gates, extra } = L;
+  const { I, H, out, gates, extra } = L;
   const GH = 4 * H;
   const wh = off + I * GH;
   const bo = wh + H * GH;
+  inputForward(math, W, off, bo, L, B, T, len);
   for (let t = 0; t < T; t++) {
-    for (let r = 0; r < B; r++) {
-      if (t >= len[r]) continue;
+    const nt = activeRows(len, B, t);
+    if (nt === 0) break;
+    if (t > 0) math.gemm(gates, t * GH, T * GH, out, (t - 1) * H, T * H, nt, H, W, wh, GH);
+    for (let r = 0; r < nt; r++) {
       const s = r * T + t;
       const zo = s * GH;
-      for (let j = 0; j < GH; j++) gates[zo + j] = W[bo + j];
-      const xo = s * I;
-      for (let i = 0; i < I; i++) axpy(gates, zo, inp[xo + i], W, off + i * GH, GH);
-      const ho = (s - 1) * H;
-      if (t > 0) for (let k = 0; k < H; k++) axpy(gates, zo, out[ho + k], W, wh + k * GH, GH);
       const so = s * H;
+      const ho = (s - 1) * H;
       for (let k = 0; k < H; k++) {
         const ig = sigmoid(gates[zo + k]);
         const fg = sigmoid(gates[zo + H + k]);
@@ -60,9 +62,11 @@ export function lstmForward(
 /**
  * Backpropagation through time: with dOut holding dLoss/dh_t from above, accumulates the weight
  * gradient into grad (same layout as W at off) and, when L.dIn exists, writes dLoss/dx_t there.
+ * WT holds W's blocks transposed (recurrent-network.ts).
  */
 export function lstmBackward(
-  W: Float64Array,
+  math: RecurrentMath,
+  WT: Float64Array,
   grad: Float64Array,
   off: number,
   L: LayerBuffers,
@@ -70,21 +74,22 @@ export function lstmBackward(
   T: number,
   len: Int32Array,
 ): void {
-  const { I, H, inp, out, gates, extra, dOut, dIn, dh, dc, dz } = L;
+  const { I, H, out, gates, extra, dOut, dh, dc } = L;
   const GH = 4 * H;
   const wh = off + I * GH;
   const bo = wh + H * GH;
   dh.fill(0, 0, B * H);
   dc.fill(0, 0, B * H);
-  if (dIn) dIn.fill(0, 0, B * T * I);
   for (let t = T - 1; t >= 0; t--) {
-    for (let r = 0; r < B; r++) {
-      if (t >= len[r]) continue;
+    const nt = activeRows(len, B, t);
+    if (nt === 0) continue;
+    for (let r = 0; r < nt; r++) {
       const s = r * T + t;
       const zo = s * GH;
       const so = s * H;
       const ho = (s - 1) * H;
       const ro = r * H;
+      // The step's gates are read for the last time here and replaced by their gradients dz.
       for (let k = 0; k < H; k++) {
         const ig = gates[zo + k];
         const fg = gates[zo + H + k];
@@ -94,20 +99,19 @@ export function lstmBackward(
         const dhk = dOut[so + k] + dh[ro + k];
         const dck = dc[ro + k] + dhk * og * (1 - tc * tc);
         const cPrev = t > 0 ? extra[ho + k] : 0;
-        dz[k] = dck * gg * ig * (1 - ig);
-        dz[H + k] = dck * cPrev * fg * (1 - fg);
-        dz[2 * H + k] = dck * ig * (1 - gg * gg);
-        dz[3 * H + k] = dhk * tc * og * (1 - og);
+        gates[zo + k] = dck * gg * ig * (1 - ig);
+        gates[zo + H + k] = dck * cPrev * fg * (1 - fg);
+        gates[zo + 2 * H + k] = dck * ig * (1 - gg * gg);
+        gates[zo + 3 * H + k] = dhk * tc * og * (1 - og);
         dc[ro + k] = dck * fg;
       }
-      for (let j = 0; j < GH; j++) grad[bo + j] += dz[j];
-      const xo = s * I;
-      for (let i = 0; i < I; i++) axpy(grad, off + i * GH, inp[xo + i], dz, 0, GH);
-      if (dIn) for (let i = 0; i < I; i++) dIn[xo + i] = dot(dz, 0, W, off + i * GH, GH);
-      if (t > 0) {
-        for (let k = 0; k < H; k++) axpy(grad, wh + k * GH, out[ho + k], dz, 0, GH);
-        for (let k = 0; k < H; k++) dh[ro + k] = dot(dz, 0, W, wh + k * GH, GH);
-      }
+      for (let j = 0; j < GH; j++) grad[bo + j] += gates[zo + j];
+    }
+    if (t > 0) {
+      math.gemmTN(grad, wh, out, (t - 1) * H, T * H, gates, t * GH, T * GH, nt, H, GH);
+      dh.fill(0, 0, nt * H);
+      math.gemm(dh, 0, H, gates, t * GH, T * GH, nt, GH, WT, wh, H);
     }
   }
+  inputBackward(math, WT, grad, off, L, B, T, len);
 }

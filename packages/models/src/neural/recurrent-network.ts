@@ -1,7 +1,8 @@
 import type { Rng } from '@campaign-ml/core';
 import { GRU_GATES, gruBackward, gruForward, gruParamCount } from './gru-cell';
 import { LSTM_GATES, lstmBackward, lstmForward, lstmParamCount } from './lstm-cell';
-import { axpy, dot, LayerBuffers } from './recurrent-layer';
+import { jsRecurrentMath, recurrentWorkspace, type Alloc, type RecurrentMath } from './recurrent-kernels';
+import { LayerBuffers } from './recurrent-layer';
 import { lengthOf, type Sequences } from './sequences';
 
 export type RecurrentCell = 'lstm' | 'gru';
@@ -75,43 +76,61 @@ export class RecurrentNetwork {
   }
 }
 
+/** A network of the same shape whose weights are `weights` (a copy of net's, e.g. in a workspace). */
+export function networkOver(net: RecurrentNetwork, weights: Float64Array): RecurrentNetwork {
+  weights.set(net.weights);
+  return new RecurrentNetwork(net.cell, net.sizes, net.outputs, weights);
+}
+
 /** Everything a forward and backward pass over B sequences of T steps needs. */
 export class RecurrentBuffers {
   readonly batch: number;
   readonly steps: number;
+  readonly math: RecurrentMath;
   readonly layers: LayerBuffers[];
   /** Dropout multipliers per layer output (0 or 1/(1-p)), B x T x H_l; empty without dropout. */
   readonly masks: Float64Array[];
-  /** Valid steps per batch row. */
+  /** The weights with every layer's W_x and W_h block transposed in place of it (for the backward products). */
+  readonly WT: Float64Array;
+  /** Valid steps per batch row, longest first, and the row of X each batch row holds. */
   readonly len: Int32Array;
+  readonly order: Int32Array;
   /** The head's input (B x H_top), outputs (B x K), targets and output gradients (B x K). */
   readonly headIn: Float64Array;
   readonly y: Float64Array;
   readonly target: Float64Array;
   readonly dy: Float64Array;
-  readonly dHead: Float64Array;
 
-  constructor(net: RecurrentNetwork, B: number, T: number, dropout: boolean) {
+  constructor(
+    net: RecurrentNetwork,
+    B: number,
+    T: number,
+    dropout: boolean,
+    alloc: Alloc = (n) => new Float64Array(n),
+    math: RecurrentMath = jsRecurrentMath,
+  ) {
     this.batch = B;
     this.steps = T;
+    this.math = math;
     this.layers = [];
     for (let l = 0; l < net.layers; l++) {
-      this.layers.push(new LayerBuffers(net.sizes[l], net.sizes[l + 1], net.gates, B, T, l > 0));
+      this.layers.push(new LayerBuffers(net.sizes[l], net.sizes[l + 1], net.gates, B, T, l > 0, alloc));
     }
-    this.masks = dropout ? this.layers.map((L) => new Float64Array(B * T * L.H)) : [];
+    this.masks = dropout ? this.layers.map((L) => alloc(B * T * L.H)) : [];
+    this.WT = alloc(net.weights.length);
     this.len = new Int32Array(B);
+    this.order = new Int32Array(B);
     const H = net.sizes[net.layers];
     this.headIn = new Float64Array(B * H);
     this.y = new Float64Array(B * net.outputs);
     this.target = new Float64Array(B * net.outputs);
     this.dy = new Float64Array(B * net.outputs);
-    this.dHead = new Float64Array(H);
   }
 }
 
 /**
- * Copy sequences idx[start, start + b) of X into the first layer's input and their lengths into
- * buf.len (X.steps must equal buf.steps).
+ * Copy sequences idx[start, start + b) of X into the first layer's input, longest first (ties in
+ * the order given): buf.order[r] is the row of X in batch row r and buf.len[r] its length.
  */
 export function gatherSequences(
   X: Sequences,
@@ -120,15 +139,39 @@ export function gatherSequences(
   b: number,
   buf: RecurrentBuffers,
 ): void {
-  const span = X.steps * X.features;
+  const F = X.features;
+  const T = buf.steps;
   const inp = buf.layers[0].inp;
+  const rows = Array.from({ length: b }, (_, r) => idx[start + r]);
+  if (X.lengths) {
+    const lengths = X.lengths;
+    rows.sort((p, q) => lengths[q] - lengths[p]); // stable: ties keep their order
+  }
   for (let r = 0; r < b; r++) {
-    const src = idx[start + r];
-    inp.set(X.data.subarray(src * span, (src + 1) * span), r * span);
-    buf.len[r] = lengthOf(X, src);
+    const src = rows[r];
+    const L = lengthOf(X, src);
+    buf.order[r] = src;
+    buf.len[r] = L;
+    inp.set(X.data.subarray(src * X.steps * F, (src * X.steps + L) * F), r * T * F);
   }
 }
 
+/** Every layer's W_x and W_h block of net.weights transposed into WT at the same offsets. */
+function transposeBlocks(net: RecurrentNetwork, WT: Float64Array): void {
+  const W = net.weights;
+  const G = net.gates;
+  for (let l = 0; l < net.layers; l++) {
+    const I = net.sizes[l];
+    const H = net.sizes[l + 1];
+    const GH = G * H;
+    for (const [off, m] of [
+      [net.offsets[l], I],
+      [net.offsets[l] + I * GH, H],
+    ]) {
+      for (let i = 0; i < m; i++) for (let j = 0; j < GH; j++) WT[off + j * m + i] = W[off + i * GH + j];
+    }
+  }
+}
 /**
  * Forward pass over the b sequences in the buffers; outputs into buf.y (b x outputs). With `dropout`
  * (a rate p > 0 and an Rng: training), every layer's output is multiplied by a fresh mask of
@@ -146,8 +189,8 @@ export function forwardSequences(
   const drop = dropout && dropout.p > 0 && buf.masks.length > 0 ? dropout : undefined;
   for (let l = 0; l < net.layers; l++) {
     const L = buf.layers[l];
-    if (net.cell === 'lstm') lstmForward(W, net.offsets[l], L, b, T, len);
-    else gruForward(W, net.offsets[l], L, b, T, len);
+    if (net.cell === 'lstm') lstmForward(buf.math, W, net.offsets[l], L, b, T, len);
+    else gruForward(buf.math, W, net.offsets[l], L, b, T, len);
     const H = L.H;
     const n = b * T * H;
     if (drop) {
@@ -178,7 +221,10 @@ export function forwardSequences(
   for (let r = 0; r < b; r++) {
     const yo = r * K;
     for (let j = 0; j < K; j++) buf.y[yo + j] = W[bo + j];
-    for (let k = 0; k < H; k++) axpy(buf.y, yo, buf.headIn[r * H + k], W, ho + k * K, K);
+    for (let k = 0; k < H; k++) {
+      const a = buf.headIn[r * H + k];
+      for (let j = 0; j < K; j++) buf.y[yo + j] += a * W[ho + k * K + j];
+    }
   }
 }
 
@@ -203,6 +249,7 @@ export function backwardSequences(
   const ho = net.offsets[net.layers];
   const bo = ho + H * K;
   grad.fill(0);
+  transposeBlocks(net, buf.WT);
   let loss = 0;
   for (let i = 0; i < b * K; i++) {
     const e = buf.y[i] - buf.target[i];
@@ -215,17 +262,21 @@ export function backwardSequences(
   for (let r = 0; r < b; r++) {
     const yo = r * K;
     for (let j = 0; j < K; j++) grad[bo + j] += buf.dy[yo + j];
-    for (let k = 0; k < H; k++) axpy(grad, ho + k * K, buf.headIn[r * H + k], buf.dy, yo, K);
     const dst = (r * T + len[r] - 1) * H;
     for (let k = 0; k < H; k++) {
-      const d = dot(buf.dy, yo, W, ho + k * K, K);
+      const a = buf.headIn[r * H + k];
+      let d = 0;
+      for (let j = 0; j < K; j++) {
+        grad[ho + k * K + j] += a * buf.dy[yo + j];
+        d += buf.dy[yo + j] * W[ho + k * K + j];
+      }
       top.dOut[dst + k] = useMask ? d * buf.masks[net.layers - 1][dst + k] : d;
     }
   }
   for (let l = net.layers - 1; l >= 0; l--) {
     const L = buf.layers[l];
-    if (net.cell === 'lstm') lstmBackward(W, grad, net.offsets[l], L, b, T, len);
-    else gruBackward(W, grad, net.offsets[l], L, b, T, len);
+    if (net.cell === 'lstm') lstmBackward(buf.math, buf.WT, grad, net.offsets[l], L, b, T, len);
+    else gruBackward(buf.math, buf.WT, grad, net.offsets[l], L, b, T, len);
     if (l > 0) {
       const below = buf.layers[l - 1];
       const n = b * T * below.H;
@@ -245,14 +296,18 @@ export function predictSequences(net: RecurrentNetwork, X: Sequences): Float64Ar
   const K = net.outputs;
   const out = new Float64Array(n * K);
   const chunk = Math.max(1, Math.min(n, 256));
-  const buf = new RecurrentBuffers(net, chunk, X.steps, false);
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
-  for (let s = 0; s < n; s += chunk) {
-    const b = Math.min(chunk, n - s);
-    gatherSequences(X, idx, s, b, buf);
-    forwardSequences(net, buf, b);
-    out.set(buf.y.subarray(0, b * K), s * K);
-  }
+  recurrentWorkspace((alloc, math, counting) => {
+    const view = networkOver(net, alloc(net.weights.length));
+    const buf = new RecurrentBuffers(view, chunk, X.steps, false, alloc, math);
+    if (counting) return;
+    for (let s = 0; s < n; s += chunk) {
+      const b = Math.min(chunk, n - s);
+      gatherSequences(X, idx, s, b, buf);
+      forwardSequences(view, buf, b);
+      for (let r = 0; r < b; r++) for (let j = 0; j < K; j++) out[buf.order[r] * K + j] = buf.y[r * K + j];
+    }
+  });
   return out;
 }

@@ -1,8 +1,10 @@
 import { progressReporter, type Rng, type RunOptions } from '@campaign-ml/core';
+import { recurrentWorkspace } from './recurrent-kernels';
 import {
   backwardSequences,
   forwardSequences,
   gatherSequences,
+  networkOver,
   predictSequences,
   RecurrentBuffers,
   type RecurrentNetwork,
@@ -67,10 +69,37 @@ export function trainRecurrent(
   }
   const nTrain = trainIdx.length;
   const B = Math.min(settings.batchSize, nTrain);
-  const buf = new RecurrentBuffers(net, B, X.steps, settings.dropout > 0);
+  const trained = recurrentWorkspace((alloc, math, counting) => {
+    // The weights being trained live in the workspace (a WebAssembly memory when the kernels run).
+    const W = alloc(net.weights.length);
+    const grad = alloc(net.weights.length);
+    const view = networkOver(net, W);
+    const buf = new RecurrentBuffers(view, B, X.steps, settings.dropout > 0, alloc, math);
+    if (counting) return null;
+    const result = epochs(view, buf, grad, X, target, trainIdx, settings, rng, val, opts);
+    net.weights.set(W);
+    return result;
+  });
+  return trained!;
+}
+
+function epochs(
+  net: RecurrentNetwork,
+  buf: RecurrentBuffers,
+  grad: Float64Array,
+  X: Sequences,
+  target: Float64Array,
+  trainIdx: Uint32Array,
+  settings: RecurrentTrainSettings,
+  rng: Rng,
+  val: { X: Sequences; target: Float64Array } | undefined,
+  opts: RunOptions,
+): RecurrentTrainResult {
+  const K = net.outputs;
+  const nTrain = trainIdx.length;
+  const B = buf.batch;
   const W = net.weights;
   const P = W.length;
-  const grad = new Float64Array(P);
   const m1 = new Float64Array(P);
   const m2 = new Float64Array(P);
   const { beta1, beta2, epsilon, learningRate, tol, nIterNoChange, maxEpochs, clipNorm } = settings;
@@ -92,7 +121,7 @@ export function trainRecurrent(
       const b = Math.min(B, nTrain - start);
       gatherSequences(X, trainIdx, start, b, buf);
       for (let r = 0; r < b; r++) {
-        const src = trainIdx[start + r] * K;
+        const src = buf.order[r] * K;
         for (let j = 0; j < K; j++) buf.target[r * K + j] = target[src + j];
       }
       forwardSequences(net, buf, b, dropout);
