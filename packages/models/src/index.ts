@@ -52,6 +52,9 @@ export {
   sequencesFromMatrix,
   takeSequences,
   type Sequences,
+  LagSequenceRegressor,
+  FittedLagSequenceRegressor,
+  type LagSequenceRegressorParams,
 } from './neural';
 export {
   DummyClassifier,

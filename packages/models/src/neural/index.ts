@@ -14,3 +14,8 @@ export {
 } from './recurrent-regressor';
 export type { RecurrentCell } from './recurrent-network';
 export { createSequences, sequencesFromArrays, sequencesFromMatrix, takeSequences, type Sequences } from './sequences';
+export {
+  LagSequenceRegressor,
+  FittedLagSequenceRegressor,
+  type LagSequenceRegressorParams,
+} from './lag-sequence-regressor';
