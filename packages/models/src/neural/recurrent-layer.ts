@@ -50,9 +50,12 @@ export class LayerBuffers {
   }
 }
 
-/** Numerically stable logistic function. */
+/**
+ * The logistic function with one exp: for z far below 0, exp(−z) overflows to Infinity and the
+ * result is 0, as it should be (no NaN), so the two-branch "stable" form is not needed in float64.
+ */
 export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+  return 1 / (1 + Math.exp(-z));
 }
 
 /**
