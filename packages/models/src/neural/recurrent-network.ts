@@ -295,7 +295,10 @@ export function predictSequences(net: RecurrentNetwork, X: Sequences): Float64Ar
   const n = X.rows;
   const K = net.outputs;
   const out = new Float64Array(n * K);
-  const chunk = Math.max(1, Math.min(n, 256));
+  // Rows per chunk: up to 256, fewer for long sequences or wide layers (about 64 MB of buffers).
+  let perRow = 0;
+  for (let l = 0; l < net.layers; l++) perRow += X.steps * (2 * net.sizes[l] + (net.gates + 4) * net.sizes[l + 1]);
+  const chunk = Math.max(1, Math.min(n, 256, Math.floor(8_000_000 / Math.max(1, perRow))));
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   recurrentWorkspace((alloc, math, counting) => {

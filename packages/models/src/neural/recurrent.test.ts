@@ -219,3 +219,26 @@ describe('LstmRegressor / GruRegressor', () => {
     expect(q.featureNames).toEqual(['a', 'b']);
   });
 });
+
+describe('fit options of the recurrent regressors', () => {
+  it('early-stops on the validation sequences given to fit, reports progress and honours an abort', () => {
+    const tr = raggedTask(100, 10, 0);
+    const va = raggedTask(40, 11, 0);
+    const seen: number[] = [];
+    const m = new GruRegressor({ hiddenSizes: [4], maxEpochs: 5, seed: 1 }).fit(tr.X, tr.Y, {
+      validation: { X: va.X, y: va.Y },
+      onProgress: (p) => seen.push(p.done),
+    });
+    expect(m.validationLoss.length).toBe(m.nIter);
+    expect(seen[seen.length - 1]).toBe(m.nIter);
+    const ctl = new AbortController();
+    ctl.abort();
+    expect(() => new LstmRegressor({ maxEpochs: 5 }).fit(tr.X, tr.Y, { signal: ctl.signal })).toThrow(/abort/i);
+    const wrong = raggedTask(40, 12, 0);
+    expect(() =>
+      new GruRegressor({ maxEpochs: 1 }).fit(tr.X, tr.Y, {
+        validation: { X: wrong.X, y: Float64Array.from(wrong.Y.data.subarray(0, 40)) },
+      }),
+    ).toThrow(/validation y has 1 outputs, y has 2/);
+  });
+});
