@@ -141,7 +141,7 @@ function checkTargets(
   return { t, names };
 }
 
-function checkSequences(X: Sequences, owner: string): void {
+function checkSequences(X: Sequences, owner: string, fitting = true): void {
   if (!X || !(X.data instanceof Float64Array) || X.data.length !== X.rows * X.steps * X.features) {
     throw new InputError(
       'SEQUENCE_SHAPE',
@@ -149,7 +149,7 @@ function checkSequences(X: Sequences, owner: string): void {
       { expected: 'Sequences from createSequences / sequencesFromArrays / sequencesFromMatrix' },
     );
   }
-  if (X.rows === 0) throw new InputError('EMPTY_INPUT', `${owner}: cannot fit on zero sequences`);
+  if (fitting && X.rows === 0) throw new InputError('EMPTY_INPUT', `${owner}: cannot fit on zero sequences`);
   checkSequenceValues(X, owner);
 }
 
@@ -216,6 +216,7 @@ abstract class RecurrentRegressor implements SequenceEstimator<FittedRecurrentRe
  * A regressor on sequences with LSTM layers: backpropagation through time, Adam, dropout between
  * layers, gradient clipping, early stopping on a validation split, ragged sequences by length.
  * One output per column of y (e.g. per forecast horizon), from the top layer's last valid state.
+ * Scale the features first (the target is standardized here; LagSequenceRegressor scales both).
  *
  * ```ts
  * const X = createSequences(rows, 12, 3, weeklyFeatures, { lengths, featureNames: ['views', 'likes', 'posts'] });
@@ -278,7 +279,7 @@ export class FittedRecurrentRegressor implements Serializable {
   /** Predictions, rows x outputs row-major (one value per row when y was a vector). Any number of steps. */
   predict(X: Sequences): Float64Array {
     const owner = NAMES[this.cell];
-    checkSequences(X, owner);
+    checkSequences(X, owner, false);
     checkSequenceFeatures(X, this.featureNames, owner);
     const out = predictSequences(this.#net, X);
     const K = this.outputs.length;

@@ -242,3 +242,10 @@ describe('fit options of the recurrent regressors', () => {
     ).toThrow(/validation y has 1 outputs, y has 2/);
   });
 });
+
+it('predicts zero sequences as an empty array and one-step sequences like any other', () => {
+  const { X, Y } = raggedTask(30, 13, 0);
+  const m = new LstmRegressor({ maxEpochs: 1 }).fit(X, Y);
+  expect(m.predict(createSequences(0, 8, 2, new Float64Array(0), { featureNames: ['a', 'b'] })).length).toBe(0);
+  expect(m.predict(createSequences(1, 1, 2, Float64Array.of(0.5, -1), { featureNames: ['a', 'b'] })).length).toBe(2);
+});
