@@ -16,6 +16,7 @@ const benches = [
   'tools/bench/models/trees.ts',
   'tools/bench/models/linear.ts',
   'tools/bench/models/mlp.ts',
+  'tools/bench/models/recurrent.ts',
   'tools/bench/api/load.ts',
   'tools/bench/explain/tree-shap.ts',
   'tools/bench/explain/counterfactuals.ts',

@@ -159,6 +159,11 @@ export const configSchema = z.strictObject({
       rolling: z.array(z.number().int().min(2)).default([4]),
       /** Season length in weeks of the seasonal naive candidate (value one season before the target week). */
       season: z.number().int().min(1).max(52).default(4),
+      /**
+       * Recurrent candidates on the weekly sequences (lags..1 and the current week of every weekly
+       * column): 'lstm', 'gru'. Off by default (each adds a few seconds per horizon).
+       */
+      sequenceModels: z.array(z.enum(['lstm', 'gru'])).default([]),
       cutoff: z.string().optional(),
     })
     .optional(),

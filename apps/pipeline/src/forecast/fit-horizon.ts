@@ -101,6 +101,11 @@ export async function fitHorizon(
     rolling: ts.rolling,
     weeks: target.weeks,
     season: ts.season,
+    // Weekly columns whose current value and every lag reach the tree recipe's matrix.
+    weeklyColumns: [...Object.keys(wf.aggregate), 'observed_days'].filter((c) =>
+      [c, ...Array.from({ length: ts.lags }, (_, i) => `${c}_lag_${i + 1}`)].every((n) => tree.X.columns.includes(n)),
+    ),
+    sequenceModels: ts.sequenceModels,
     seed,
   });
   const scored = candidates.map((c) => scoreCandidate(c, tree.X, yTrain, folds, tree.Xtest, yTest, signal));

@@ -1,5 +1,10 @@
 import type { Estimator, Regressor } from '@campaign-ml/core';
-import { GradientBoostingRegressor, NaiveRegressor, TransformedTargetRegressor } from '@campaign-ml/models';
+import {
+  GradientBoostingRegressor,
+  LagSequenceRegressor,
+  NaiveRegressor,
+  TransformedTargetRegressor,
+} from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import { GB_DEFAULTS } from './forecast-families';
 
@@ -31,8 +36,22 @@ export interface CandidateSpec {
   weeks: number;
   /** Season length in weeks for the seasonal naive forecast. */
   season: number;
+  /** Weekly columns (each with lags 1..lags) the recurrent candidates read as sequences. */
+  weeklyColumns?: readonly string[];
+  /** Recurrent candidates to add: 'lstm', 'gru'. */
+  sequenceModels?: readonly ('lstm' | 'gru')[];
   seed: number;
 }
+
+/** Recurrent candidates' settings: small (a few thousand weekly rows, lags + 1 steps). */
+export const RNN_DEFAULTS = {
+  hidden: 16,
+  dropout: 0.1,
+  batchSize: 32,
+  learningRate: 5e-3,
+  maxEpochs: 60,
+  nIterNoChange: 8,
+};
 
 /**
  * The candidates of one horizon:
@@ -44,6 +63,10 @@ export interface CandidateSpec {
  * - `boostingLog1p`: direct gradient boosting on lags and rolling features of log1p(y) minus
  *   log1p(the profile's own level: its rolling mean, else its last value), i.e. the log ratio to the
  *   profile's level, so one model serves small and large profiles.
+ * - `lstmLog1p`, `gruLog1p` (when asked for in `sequenceModels`): the same target, learnt by an LSTM
+ *   or GRU over the weekly sequence (lags..1 and the current week of every weekly column, signed
+ *   log1p inputs; a profile's missing early weeks shorten its sequence), with early stopping on
+ *   10% of its training rows held out.
  */
 export function forecastCandidates(s: CandidateSpec): ForecastCandidate[] {
   const out: ForecastCandidate[] = [
@@ -98,5 +121,34 @@ export function forecastCandidates(s: CandidateSpec): ForecastCandidate[] {
         offsetColumns,
       }) as Estimator<Regressor>,
   });
+  const weekly = s.weeklyColumns ?? [];
+  for (const cell of weekly.length ? (s.sequenceModels ?? []) : []) {
+    const steps = [...Array.from({ length: s.lags }, (_, i) => weekly.map((c) => `${c}_lag_${s.lags - i}`)), weekly];
+    const name = cell === 'lstm' ? 'LSTM' : 'GRU';
+    out.push({
+      name: `${cell}Log1p`,
+      title: `${name} on weekly sequences, log1p`,
+      how: `an ${name} over the last ${s.lags + 1} weeks of ${weekly.join(', ')} predicting log1p(y) − log1p(${offsetColumns.join(' or ')})`,
+      params: { ...RNN_DEFAULTS, cell, transform: 'log1p', offsetColumns: offsetColumns.join(',') },
+      create: () =>
+        new TransformedTargetRegressor({
+          estimator: new LagSequenceRegressor({
+            cell,
+            steps,
+            featureNames: weekly,
+            logInputs: true,
+            hiddenSizes: [RNN_DEFAULTS.hidden],
+            dropout: RNN_DEFAULTS.dropout,
+            batchSize: RNN_DEFAULTS.batchSize,
+            learningRate: RNN_DEFAULTS.learningRate,
+            maxEpochs: RNN_DEFAULTS.maxEpochs,
+            nIterNoChange: RNN_DEFAULTS.nIterNoChange,
+            seed: s.seed,
+          }),
+          transform: 'log1p',
+          offsetColumns,
+        }) as Estimator<Regressor>,
+    });
+  }
   return out;
 }

@@ -4,3 +4,18 @@ export type { MlpParams } from './mlp-params';
 export type { MlpActivation, MlpLayers, MlpOutput } from './mlp-network';
 /** Whether MLPs fit and predict in WebAssembly, and a switch to the JavaScript reference (same results; for benchmarks and diagnosis). */
 export { setWasmMlp, wasmMlpOn } from './mlp-kernels';
+export {
+  LstmRegressor,
+  GruRegressor,
+  FittedRecurrentRegressor,
+  type RecurrentRegressorParams,
+  type SequenceEstimator,
+  type SequenceFitOptions,
+} from './recurrent-regressor';
+export type { RecurrentCell } from './recurrent-network';
+export { createSequences, sequencesFromArrays, sequencesFromMatrix, takeSequences, type Sequences } from './sequences';
+export {
+  LagSequenceRegressor,
+  FittedLagSequenceRegressor,
+  type LagSequenceRegressorParams,
+} from './lag-sequence-regressor';

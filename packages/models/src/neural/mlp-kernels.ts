@@ -71,8 +71,8 @@ const add = (f: Fn, simd: boolean): Fn => (simd ? f.simd(SimdOp.F64x2Add) : f.op
 const sub = (f: Fn, simd: boolean): Fn => (simd ? f.simd(SimdOp.F64x2Sub) : f.op(Op.F64Sub));
 const mul = (f: Fn, simd: boolean): Fn => (simd ? f.simd(SimdOp.F64x2Mul) : f.op(Op.F64Mul));
 
-/** dst[o] += a · src[o] over n values (a in local `a` and its splat in `av`). */
-function axpy(f: Fn, n: number, dst: number, src: number, a: number, av: number): void {
+/** dst[o] += a · src[o] over n values (a in local `a` and its splat in `av`). Also used by recurrent-kernels.ts. */
+export function axpy(f: Fn, n: number, dst: number, src: number, a: number, av: number): void {
   each(f, n, (simd, offset, o) => {
     at(f, dst, o);
     load(at(f, dst, o), simd, offset);
