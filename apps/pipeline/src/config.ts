@@ -165,6 +165,17 @@ export const configSchema = z.strictObject({
        */
       sequenceModels: z.array(z.enum(['lstm', 'gru'])).default([]),
       cutoff: z.string().optional(),
+      /**
+       * Where the weekly features are built: 'memory' (default: the daily table is read into memory)
+       * or 'duckdb' (SQL over the CSV/Parquet file in DuckDB, for daily panels larger than memory;
+       * only the weekly table is loaded).
+       */
+      engine: z.enum(['memory', 'duckdb']).default('memory'),
+      /** DuckDB's memory limit with engine 'duckdb' (sorts and windows spill to disk past it). */
+      memoryLimit: z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 512MB or 2GB')
+        .default('1GB'),
     })
     .optional(),
 });

@@ -2,17 +2,25 @@ import { computeReference, createBundleDocument } from '@campaign-ml/bundle';
 import type { PipelineConfig } from '../config';
 import { provenance } from '../provenance';
 import type { Importance } from '../train/importance';
-import type { LoadedData } from '../train/read-data';
 import type { ReportData, TrainResult } from '../train/train-result';
 import { isoDay } from './fit-horizon';
 import type { BundleParts, ForecastMetricsDocument, ForecastModelResult, HorizonSummary } from './forecast-result';
 import type { WeeklyFeatures } from './weekly-features';
 
+/** Where the daily panel came from. */
+export interface ForecastData {
+  source: string;
+  sha256: string;
+  /** Daily rows read. */
+  rows: number;
+  warnings: { message: string }[];
+}
+
 /** Everything a forecast run found, horizon by horizon. */
 export interface ForecastRun {
   cfg: PipelineConfig;
   ts: NonNullable<PipelineConfig['timeseries']>;
-  data: LoadedData;
+  data: ForecastData;
   wf: WeeklyFeatures;
   cutoff: number;
   /** Every model of every horizon, naive included. */
@@ -80,7 +88,7 @@ export async function forecastRunDocuments(run: ForecastRun): Promise<TrainResul
         naive: first.naive.test,
       },
       reference: computeReference(b.train, b.schema, trainScores),
-      provenance: await provenance(data.sha256, data.table.numRows(), cfg),
+      provenance: await provenance(data.sha256, data.rows, cfg),
     },
     { name: cfg.name ?? 'forecast' },
   );

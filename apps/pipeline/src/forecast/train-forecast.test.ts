@@ -97,6 +97,20 @@ describe('the engagement forecast on the embedded sample', () => {
     expect(ref.rows).toBe(m.horizons['7'].trainRows);
   });
 
+  it("gives the same metrics with timeseries.engine 'duckdb' (weekly features as SQL, out of core)", async () => {
+    const sql = await train(
+      parseConfig({ ...base, timeseries: { ...base.timeseries!, engine: 'duckdb', memoryLimit: '256MB' } }),
+      quiet(),
+    );
+    const s = sql.metrics as ForecastMetricsDocument;
+    for (const [days, h] of Object.entries(m.horizons)) {
+      expect(s.horizons[days].trainRows).toBe(h.trainRows);
+      expect(s.horizons[days].testRows).toBe(h.testRows);
+      expect(s.horizons[days].served.model).toBe(h.served.model);
+      for (const [name, t] of Object.entries(h.test)) expect(s.horizons[days].test[name].rmse).toBeCloseTo(t.rmse, 6);
+    }
+  }, 180_000);
+
   it('writes a bundle for the 7-day horizon that reproduces the test predictions bit for bit', () => {
     const bundle = Bundle.fromJSON(JSON.parse(JSON.stringify(first.bundle)));
     expect(bundle.document.target.column).toBe('engagement_ahead_1');

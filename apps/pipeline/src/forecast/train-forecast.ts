@@ -5,14 +5,15 @@ import { fmt } from '../format';
 import { ParallelCv } from '../parallel/parallel-cv';
 import type { Progress } from '../progress';
 import { featureImportance } from '../train/importance';
-import { loadData } from '../train/read-data';
+import { fileSha256, loadData } from '../train/read-data';
 import { stageTimesMs } from '../train/run-documents';
 import type { TrainResult } from '../train/train-result';
 import { fitHorizon, isoDay } from './fit-horizon';
 import { forecastFamilies, type ForecastFamily } from './forecast-families';
-import { forecastRunDocuments } from './forecast-documents';
+import { forecastRunDocuments, type ForecastData } from './forecast-documents';
 import type { BundleParts, ForecastModelResult, HorizonSummary } from './forecast-result';
-import { buildWeeklyFeatures } from './weekly-features';
+import { buildWeeklyFeatures, type WeeklyFeatures } from './weekly-features';
+import { buildWeeklyFeaturesSql } from './weekly-features-sql';
 
 export type { ForecastMetricsDocument, ForecastModelResult, HorizonSummary } from './forecast-result';
 
@@ -58,6 +59,19 @@ export async function trainForecast(
   return forecast(cfg, ts, families, new ParallelCv(), progress, signal);
 }
 
+/** The daily file of a duckdb-engine run (a database source is read in memory). */
+function dataFile(cfg: PipelineConfig): string {
+  const d = typeof cfg.data === 'string' ? { path: cfg.data } : cfg.data;
+  if (!d.path || d.database) {
+    throw new ConfigError('INVALID_CONFIG', "timeseries.engine 'duckdb' reads a CSV or Parquet file (data: file)", {
+      column: 'timeseries.engine',
+      value: 'duckdb',
+      expected: "a file source, or engine 'memory'",
+    });
+  }
+  return d.path;
+}
+
 /** The forecast flow: read, weekly features, one comparison of the families per horizon, importance, documents. */
 async function forecast(
   cfg: PipelineConfig,
@@ -68,24 +82,40 @@ async function forecast(
   signal?: AbortSignal,
 ): Promise<TrainResult> {
   const seed = cfg.seed;
-  progress.stage('read data');
-  const data = await loadData(cfg);
-  checkColumnsExist(cfg, data.table.columnNames());
-
-  progress.stage('weekly features');
-  const wf = buildWeeklyFeatures(data.table, {
+  const spec = {
     entity: ts.entity,
     time: ts.time,
     target: cfg.target,
     horizons: ts.horizons,
     lags: ts.lags,
     rolling: ts.rolling,
-  });
+  };
+  let data: ForecastData;
+  let wf: WeeklyFeatures;
+  if (ts.engine === 'duckdb') {
+    // Out of core: DuckDB streams the daily file and spills past the memory limit; only the weekly
+    // feature table comes into memory.
+    progress.stage('weekly features');
+    const file = dataFile(cfg);
+    const [sql, sha256] = await Promise.all([
+      buildWeeklyFeaturesSql(file, spec, { memoryLimit: ts.memoryLimit }),
+      fileSha256(file),
+    ]);
+    data = { source: file, sha256, rows: sql.dailyRows, warnings: [] };
+    wf = { ...sql, table: sql.table! };
+  } else {
+    progress.stage('read data');
+    const loaded = await loadData(cfg);
+    checkColumnsExist(cfg, loaded.table.columnNames());
+    data = { source: loaded.source, sha256: loaded.sha256, rows: loaded.table.numRows(), warnings: loaded.warnings };
+    progress.stage('weekly features');
+    wf = buildWeeklyFeatures(loaded.table, spec);
+  }
   const table = wf.table;
   const times = timesOf(table, ts.time);
   const cutoff = resolveCutoff(ts.cutoff, times);
   progress.info(
-    `${data.table.numRows()} daily rows -> ${wf.weeklyRows} entity-weeks (${table.numRows()} with an input), ${wf.inputs.length} inputs; test from ${isoDay(cutoff)}`,
+    `${data.rows} daily rows -> ${wf.weeklyRows} entity-weeks (${table.numRows()} with an input), ${wf.inputs.length} inputs; test from ${isoDay(cutoff)}`,
   );
 
   const results: ForecastModelResult[] = [];

@@ -54,7 +54,8 @@ export async function loadData(cfg: PipelineConfig, options: { asText?: boolean 
   return { table: read.table, sha256, source: d.path, warnings: read.warnings };
 }
 
-function fileSha256(file: string): Promise<string> {
+/** SHA-256 of a file, streamed. */
+export function fileSha256(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
     createReadStream(file)
