@@ -152,7 +152,7 @@ export async function buildWeeklyFeaturesSql(
       const out = path.resolve(opts.out);
       const part = `${out}.part-${process.pid}`;
       await db.run(
-        `COPY (SELECT ${stamp}, ${rest.join(', ')} FROM (${features}) ORDER BY 1, 2) TO '${lit(part)}' (FORMAT parquet)`,
+        `COPY (SELECT ${stamp}, ${rest.join(', ')} FROM (${features})) TO '${lit(part)}' (FORMAT parquet)`,
       );
       fs.renameSync(part, out);
       const rows = await scalar(db, `SELECT count(*) FROM read_parquet('${lit(out)}')`);
