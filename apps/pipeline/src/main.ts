@@ -228,7 +228,7 @@ export function program(exit: ExitCode = { code: 0 }): Command {
     .command('drift')
     .description(
       "Compare new rows (a file, or a database table/query) with the bundle's reference distributions: every input column, the predictions, and the outcome when the rows carry it. " +
-        'Writes drift.json and a self-contained drift.html (no rows embedded); exits 0 without drift, 3 with drift (any column, the prediction, or the dataset), 2 on bad input.',
+        'Writes drift.json and a self-contained drift.html (no rows embedded); exits 0 without drift, 3 with drift (any column, the prediction, the dataset, or a metric estimated without labels outside its bounds), 2 on bad input.',
     )
     .requiredOption('--bundle <file>', 'bundle.json written by train')
     .option('--data <file>', 'the new rows (raw campaign fields, as in training)')
@@ -246,6 +246,11 @@ export function program(exit: ExitCode = { code: 0 }): Command {
       'robust',
     )
     .option('--reference <file>', 'the training rows: needed by --mode evidently and --learned-thresholds')
+    .option(
+      '--performance-reference <file>',
+      "labelled rows held out from training (e.g. the test part): the performance estimate's (CBPE) calibration check and bounds (default: --reference when it has the outcome column)",
+    )
+    .option('--no-performance', 'no performance estimate without labels (CBPE; binary bundles only)')
     .option('--window-rows <n>', 'also compare consecutive blocks of n rows', int('--window-rows'))
     .option(
       '--window-period <period>',
