@@ -142,10 +142,17 @@ export function program(exit: ExitCode = { code: 0 }): Command {
       'split the input file into n parts scored as separate jobs, each written atomically; running the same command again resumes, skipping finished parts',
       int('--partitions'),
     )
+    .option(
+      '--part <i>',
+      'with --partitions: score only part i (0-based; a Kubernetes Indexed Job pod passes its completion index) and do not join; the same command without --part then joins the parts',
+      int('--part'),
+    )
     .option('--queue <url>', 'with --partitions: redis://host:6379, one job per part for `pipeline worker`s')
     .option('--queue-prefix <prefix>', 'with --queue: the BullMQ key prefix the workers use too', 'campaign-ml')
     .option('-q, --quiet', 'no progress output')
-    .action((o) => (o.partitions !== undefined || o.queue ? runPartitionedPredict(o) : runPredict(o)));
+    .action((o) =>
+      o.partitions !== undefined || o.queue || o.part !== undefined ? runPartitionedPredict(o) : runPredict(o),
+    );
   cli
     .command('evaluate')
     .description(
