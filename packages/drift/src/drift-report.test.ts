@@ -3,6 +3,7 @@ import { createRng } from '@campaign-ml/core';
 import { Bundle, computeReference, type BundleDocument, type NumericReference } from '@campaign-ml/bundle';
 import doc from './__fixtures__/bundle.json';
 import { driftReport, type DriftReport } from './drift-report';
+import { summarizePerformanceReference } from './performance-estimate';
 import { NUMERIC_COLUMNS, driftTable, fixtureSplit, randomSplit } from './test-data';
 
 const bundle = Bundle.fromJSON(doc as unknown as BundleDocument);
@@ -268,6 +269,27 @@ describe('driftReport, estimated performance (CBPE)', () => {
     expect(p.reference!.realised.recall! - o.realised!.recall).toBeGreaterThan(0.2);
     expect(o.alerts).toContain('recall');
     expect(p.alert).toBe(true);
+  });
+
+  it("uses the test split's summary training keeps in the bundle when no labelled rows are given", () => {
+    const labelled = driftReport(bundle, b, { performance: { reference: labelledReference } });
+    const p = labelled.performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    const scores = bundle.scoreTable(labelledReference);
+    const summary = summarizePerformanceReference(
+      Float64Array.from({ length: 4000 }, (_, i) => scores[i * 2 + 1]),
+      Float64Array.from(labelledReference.array('state') as string[], (v) => (v === 'successful' ? 1 : 0)),
+      { threshold: bundle.threshold },
+    );
+    const withSummary = Bundle.fromJSON({
+      ...bundle.document,
+      reference: { ...bundle.document.reference!, performance: summary },
+    });
+    const q = driftReport(withSummary, b).performance!;
+    if (q.status === 'not estimated') throw new Error(q.reason);
+    expect(q.reference).toMatchObject({ source: 'test split', rows: 4000 });
+    expect(q.calibration).toEqual(p.calibration);
+    expect(q.overall).toEqual(p.overall);
   });
 
   it('flags the fixture model as miscalibrated on its real labels (underconfident GBDT) and raises no alert', () => {

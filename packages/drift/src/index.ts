@@ -23,11 +23,13 @@ export type { BinCounts } from './binned-column-drift';
 export { liveDriftReport, type LiveDriftOptions, type LiveDriftReport } from './live-drift-report';
 export {
   estimatePerformance,
+  summarizePerformanceReference,
   expectedConfusion,
   expectedRocAuc,
   PERFORMANCE_METRICS,
   CALIBRATION_RULE,
   type PerformanceEstimate,
+  type PerformanceReferenceSummary,
   type PerformanceEstimateOptions,
   type PerformanceNotEstimated,
   type PerformanceReport,

@@ -1,5 +1,11 @@
 import { createRng } from '@campaign-ml/core';
-import { estimatePerformance, expectedConfusion, expectedRocAuc, PERFORMANCE_METRICS } from './performance-estimate';
+import {
+  estimatePerformance,
+  expectedConfusion,
+  expectedRocAuc,
+  PERFORMANCE_METRICS,
+  summarizePerformanceReference,
+} from './performance-estimate';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -104,6 +110,21 @@ describe('estimatePerformance on a calibrated model', () => {
     // Bounds widen as windows shrink (sd scaled by sqrt(chunk rows / window rows)).
     const width = (b: { lower: number; upper: number }) => b.upper - b.lower;
     expect(width(r.windows![0].bounds!.f1Score)).toBeGreaterThan(width(r.overall.bounds!.f1Score));
+  });
+
+  it('gives the same estimate, bounds and check from the reference summary a bundle keeps as from the rows', () => {
+    const current = sample(3_000, 0.5, 1, 7);
+    const summary = summarizePerformanceReference(reference.p, reference.y, { threshold: 0.4 });
+    expect(JSON.parse(JSON.stringify(summary))).toEqual(summary); // plain JSON, for bundle.json
+    const fromRows = estimatePerformance(current.p, {
+      threshold: 0.4,
+      reference: { probabilities: reference.p, labels: reference.y },
+    });
+    const fromSummary = estimatePerformance(current.p, { threshold: 0.4, referenceSummary: summary });
+    expect(fromSummary).toEqual({ ...fromRows, reference: { ...fromRows.reference, source: 'test split' } });
+    expect(() => estimatePerformance(current.p, { threshold: 0.5, referenceSummary: summary })).toThrow(
+      /computed at threshold 0.4, the estimate is asked at 0.5/,
+    );
   });
 
   it('gives realised metrics only for the labelled rows', () => {

@@ -37,6 +37,8 @@ export interface PerformanceEstimateOptions {
    * them the estimates are given unchecked, with a warning.
    */
   reference?: { probabilities: ArrayLike<number>; labels: ArrayLike<number> };
+  /** Or the reference already summarized (a bundle's `reference.performance`, from its test split). */
+  referenceSummary?: PerformanceReferenceSummary;
   /** Labels (0/1, NaN when unknown) of the current rows: the realised metrics beside the estimates. */
   labels?: ArrayLike<number>;
   /** Windows of the current rows (indices), each estimated on its own. */
@@ -56,7 +58,7 @@ export interface PerformanceWindow {
   /** Expected confusion matrix. */
   confusion: Confusion;
   estimated: PerformanceValues;
-  /** Reference realised value ± 3 sd of the realised metric over reference chunks, scaled to this window's rows. */
+  /** Reference realised value ± 3 sd over reference chunks x sqrt(chunk rows / window rows + 1 / chunks). */
   bounds?: Record<PerformanceMetric, { lower: number; upper: number }>;
   /** Metrics whose estimate left the bounds (only when the calibration check passed). */
   alerts: PerformanceMetric[];
@@ -92,7 +94,8 @@ export interface PerformanceEstimate {
     realised: Partial<PerformanceValues>;
     /** Population sd of each realised metric over the reference chunks. */
     chunkSd?: PerformanceValues;
-    source: 'rows' | 'bundle';
+    /** rows: given labelled rows; test split: the bundle's summary of its test split; bundle: its test metrics only (unchecked). */
+    source: 'rows' | 'test split' | 'bundle';
   };
   overall: PerformanceWindow;
   windows?: PerformanceWindow[];
@@ -244,9 +247,107 @@ function checkProbabilities(p: ArrayLike<number>, what: string): void {
 }
 
 /**
+ * What CBPE keeps of a labelled reference: the realised metrics, their sd over consecutive chunks
+ * (the bounds) and the calibration check, at one threshold. Small (a few dozen numbers), so
+ * training stores the test split's in the bundle (`reference.performance`) and drift needs no rows.
+ */
+export interface PerformanceReferenceSummary {
+  method: 'cbpe';
+  threshold: number;
+  rows: number;
+  chunks: number;
+  realised: PerformanceValues;
+  chunkSd: PerformanceValues;
+  calibration: CalibrationCheck;
+}
+
+/** The labelled reference's summary (see PerformanceReferenceSummary); checks probabilities, labels and size. */
+export function summarizePerformanceReference(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: { threshold?: number; referenceChunks?: number; tolerance?: number } = {},
+): PerformanceReferenceSummary {
+  const threshold = options.threshold ?? 0.5;
+  const chunks = options.referenceChunks ?? 10;
+  const tolerance = options.tolerance ?? 0.01;
+  const rp = probabilities;
+  const ry = labels;
+  if (!(chunks >= 2) || !Number.isInteger(chunks))
+    throw new InputError('INVALID_OPTION', `referenceChunks must be an integer >= 2, got ${chunks}`, {
+      value: chunks,
+      expected: 'e.g. 10',
+    });
+  if (rp.length !== ry.length)
+    throw new InputError(
+      'LENGTH_MISMATCH',
+      `reference has ${rp.length} probabilities and ${ry.length} labels; give one label per row`,
+      { value: ry.length, expected: String(rp.length) },
+    );
+  checkProbabilities(rp, 'reference probabilities');
+  for (let i = 0; i < ry.length; i++)
+    if (ry[i] !== 0 && ry[i] !== 1)
+      throw new InputError('INVALID_LABEL', `reference labels: row ${i} has ${ry[i]}, expected 0 or 1`, {
+        row: i,
+        value: ry[i],
+        expected: '0 or 1',
+      });
+  if (rp.length < chunks * 10)
+    throw new InputError(
+      'TOO_FEW_ROWS',
+      `the labelled reference has ${rp.length} rows: CBPE's bounds need at least ${chunks * 10} (${chunks} chunks of 10)`,
+      { value: rp.length, expected: `>= ${chunks * 10} rows` },
+    );
+  const n = rp.length;
+  const chunkRows = n / chunks;
+  const perChunk: PerformanceValues[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const s = Math.floor(c * chunkRows);
+    const e = Math.floor((c + 1) * chunkRows);
+    perChunk.push(
+      realisedOf(
+        rp,
+        ry,
+        threshold,
+        Int32Array.from({ length: e - s }, (_, k) => s + k),
+      ).realised,
+    );
+  }
+  const chunkSd = Object.fromEntries(
+    PERFORMANCE_METRICS.map((m) => [m, sd(perChunk.map((v) => v[m]))]),
+  ) as PerformanceValues;
+  const realised = realisedOf(rp, ry, threshold).realised;
+  const estimated = estimatedOf(rp, threshold).estimated;
+  const metrics = {} as NonNullable<CalibrationCheck['metrics']>;
+  const failed: PerformanceMetric[] = [];
+  for (const m of PERFORMANCE_METRICS) {
+    const gap = Math.abs(estimated[m] - realised[m]);
+    const allowed = Math.max(tolerance, (3 * chunkSd[m]) / Math.sqrt(chunks));
+    metrics[m] = { estimated: r6(estimated[m]), realised: r6(realised[m]), gap: r6(gap), tolerance: r6(allowed) };
+    if (!(gap <= allowed) && Number.isFinite(realised[m])) failed.push(m);
+  }
+  return {
+    method: 'cbpe',
+    threshold,
+    rows: n,
+    chunks,
+    realised: roundValues(realised),
+    chunkSd: roundValues(chunkSd),
+    calibration: {
+      checked: true,
+      calibrated: failed.length === 0,
+      rule: CALIBRATION_RULE,
+      ece: r6(expectedCalibrationError(rp, ry)),
+      metrics,
+      failed,
+    },
+  };
+}
+
+/**
  * CBPE for the current rows (and each window), with the labelled reference's realised metrics,
  * bounds (realised ± 3 sd over reference chunks, NannyML's thresholds, scaled by sqrt(chunk rows /
- * window rows) so that one reference serves windows of any size) and a calibration check. An
+ * window rows + 1 / chunks): one reference serves windows of any size, and the reference value's own
+ * sampling error counts) and a calibration check. An
  * estimate outside its bounds is an alert, unless the check failed: then `status` is
  * 'miscalibrated', the estimates stay in the report for reading, and no alert is raised from them.
  */
@@ -276,80 +377,39 @@ export function estimatePerformance(
   let chunkSd: PerformanceValues | undefined;
   let chunkRows = 0;
 
-  const ref = options.reference;
-  if (ref) {
-    const { probabilities: rp, labels: ry } = ref;
-    if (rp.length !== ry.length)
+  const summary = options.reference
+    ? summarizePerformanceReference(options.reference.probabilities, options.reference.labels, {
+        threshold,
+        referenceChunks: chunks,
+        tolerance,
+      })
+    : options.referenceSummary;
+  if (summary) {
+    if (summary.threshold !== threshold)
       throw new InputError(
-        'LENGTH_MISMATCH',
-        `reference has ${rp.length} probabilities and ${ry.length} labels; give one label per row`,
-        { value: ry.length, expected: String(rp.length) },
+        'THRESHOLD_MISMATCH',
+        `the reference summary was computed at threshold ${summary.threshold}, the estimate is asked at ${threshold}`,
+        { value: threshold, expected: String(summary.threshold) },
       );
-    checkProbabilities(rp, 'reference probabilities');
-    for (let i = 0; i < ry.length; i++)
-      if (ry[i] !== 0 && ry[i] !== 1)
-        throw new InputError('INVALID_LABEL', `reference labels: row ${i} has ${ry[i]}, expected 0 or 1`, {
-          row: i,
-          value: ry[i],
-          expected: '0 or 1',
-        });
-    if (rp.length < chunks * 10)
-      throw new InputError(
-        'TOO_FEW_ROWS',
-        `the labelled reference has ${rp.length} rows: CBPE's bounds need at least ${chunks * 10} (${chunks} chunks of 10)`,
-        { value: rp.length, expected: `>= ${chunks * 10} rows` },
-      );
-    const n = rp.length;
-    chunkRows = n / chunks;
-    const perChunk: PerformanceValues[] = [];
-    for (let c = 0; c < chunks; c++) {
-      const s = Math.floor(c * chunkRows);
-      const e = Math.floor((c + 1) * chunkRows);
-      perChunk.push(
-        realisedOf(
-          rp,
-          ry,
-          threshold,
-          Int32Array.from({ length: e - s }, (_, k) => s + k),
-        ).realised,
-      );
-    }
-    chunkSd = Object.fromEntries(
-      PERFORMANCE_METRICS.map((m) => [m, sd(perChunk.map((v) => v[m]))]),
-    ) as PerformanceValues;
-    const realised = realisedOf(rp, ry, threshold).realised;
-    const estimated = estimatedOf(rp, threshold).estimated;
-    const metrics = {} as NonNullable<CalibrationCheck['metrics']>;
-    const failed: PerformanceMetric[] = [];
-    for (const m of PERFORMANCE_METRICS) {
-      const gap = Math.abs(estimated[m] - realised[m]);
-      const allowed = Math.max(tolerance, (3 * chunkSd[m]) / Math.sqrt(chunks));
-      metrics[m] = { estimated: r6(estimated[m]), realised: r6(realised[m]), gap: r6(gap), tolerance: r6(allowed) };
-      if (!(gap <= allowed) && Number.isFinite(realised[m])) failed.push(m);
-    }
-    calibration = {
-      checked: true,
-      calibrated: failed.length === 0,
-      rule: CALIBRATION_RULE,
-      ece: r6(expectedCalibrationError(rp, ry)),
-      metrics,
-      failed,
-    };
-    if (failed.length)
+    calibration = summary.calibration;
+    chunkSd = summary.chunkSd;
+    chunkRows = summary.rows / summary.chunks;
+    const { metrics, failed } = calibration;
+    if (failed!.length)
       warnings.push(
-        `the model's probabilities are not calibrated enough for CBPE: on the labelled reference, ${failed
-          .map((m) => `${m} is estimated ${fmt(metrics[m].estimated)} but is ${fmt(metrics[m].realised)}`)
+        `the model's probabilities are not calibrated enough for CBPE: on the labelled reference, ${failed!
+          .map((m) => `${m} is estimated ${fmt(metrics![m].estimated)} but is ${fmt(metrics![m].realised)}`)
           .join(
             '; ',
-          )} (gap above ${failed.map((m) => fmt(metrics[m].tolerance)).join(', ')}). The estimates are shown but raise no alert; calibrate the model (e.g. isotonic or Platt on held-out rows) or check that the reference rows were held out from training.`,
+          )} (gap above ${failed!.map((m) => fmt(metrics![m].tolerance)).join(', ')}). The estimates are shown but raise no alert; calibrate the model (e.g. isotonic or Platt on held-out rows) or check that the reference rows were held out from training.`,
       );
     reference = {
-      rows: n,
-      chunks,
+      rows: summary.rows,
+      chunks: summary.chunks,
       chunkRows: Math.round(chunkRows),
-      realised: roundValues(realised),
-      chunkSd: roundValues(chunkSd),
-      source: 'rows',
+      realised: summary.realised,
+      chunkSd: summary.chunkSd,
+      source: options.reference ? 'rows' : 'test split',
     };
   } else {
     calibration = {
@@ -377,7 +437,11 @@ export function estimatePerformance(
       alerts: [],
     };
     if (chunkSd && reference) {
-      const scale = Math.sqrt(chunkRows / count);
+      // Realised performance of a window of `count` rows varies with sd sigma sqrt(chunkRows / count);
+      // the reference value it is compared with is itself a sample of chunks x chunkRows rows, with
+      // sd sigma sqrt(1 / chunks). Both count: without the second, a large window gets bounds
+      // narrower than the reference value is known (a 400-row test split, 2,000 new rows).
+      const scale = Math.sqrt(chunkRows / count + chunkRows / reference.rows);
       const bounds = {} as NonNullable<PerformanceWindow['bounds']>;
       for (const m of PERFORMANCE_METRICS) {
         const centre = reference.realised[m]!;

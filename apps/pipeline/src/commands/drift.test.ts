@@ -138,6 +138,12 @@ describe('pipeline drift: exit codes on the embedded sample', () => {
     expect(html).not.toMatch(/<script[^>]+src=/); // self-contained
     expect(html).not.toContain((table.array('name') as string[])[halfB[0]]); // no raw rows
     expect(received).toHaveLength(0);
+    // CBPE without reference rows: training kept its test split's summary in the bundle.
+    const p = report.performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    expect(p.reference).toMatchObject({ source: 'test split', chunks: 10 });
+    expect(p.calibration.checked).toBe(true);
+    expect(p.overall.bounds).toBeDefined();
   });
 
   it('exits 3 when one column moves by half a standard deviation, names it (and only it), and posts a Slack-style alert', async () => {
