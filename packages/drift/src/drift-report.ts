@@ -1,6 +1,6 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import type { Bundle, ColumnReference, PerformanceReference } from '@campaign-ml/bundle';
+import type { Bundle, ColumnReference } from '@campaign-ml/bundle';
 import { InputError, type Problem } from '@campaign-ml/core';
 import type { ColumnSchema } from '@campaign-ml/schema';
 import { categoryColumn, columnArray, columnKind, numericColumn, type ColumnKind } from './column-values';
@@ -15,7 +15,7 @@ import { meanPlus3Sd, nullPsiThreshold, splitWindows, type WindowOptions } from 
 import {
   estimatePerformance,
   PERFORMANCE_METRICS,
-  type PerformanceReferenceSummary,
+  summaryFromBundle,
   type PerformanceReport,
   type PerformanceValues,
 } from './performance-estimate';
@@ -691,7 +691,7 @@ function performanceReport(
     ref = { probabilities: Float64Array.from(keep, (i) => scores[i]), labels: Float64Array.from(keep, (i) => y[i]) };
   }
   // Without labelled rows: the summary of the test split training kept in the bundle, if any.
-  const testSplit = ref ? undefined : keptSummary(doc.reference?.performance, bundle.threshold ?? 0.5);
+  const testSplit = ref ? undefined : summaryFromBundle(doc.reference?.performance, bundle.threshold ?? 0.5);
   const test = (doc.metrics as { test?: Record<string, unknown> }).test ?? {};
   const referenceMetrics: Partial<PerformanceValues> = {};
   for (const m of PERFORMANCE_METRICS) if (typeof test[m] === 'number') referenceMetrics[m] = test[m] as number;
@@ -713,15 +713,6 @@ function performanceReport(
       `the reference rows carry no "${target}" column: give labelled held-out rows to check calibration and get bounds`,
     );
   return estimate;
-}
-
-/** The bundle's CBPE summary when it is whole and at the bundle's threshold (else the estimate runs unchecked). */
-function keptSummary(p: PerformanceReference | undefined, threshold: number): PerformanceReferenceSummary | undefined {
-  if (!p || p.method !== 'cbpe' || p.threshold !== threshold || !p.calibration?.checked) return undefined;
-  const whole = (r: Record<string, number> | undefined) => PERFORMANCE_METRICS.every((m) => typeof r?.[m] === 'number');
-  return whole(p.realised) && whole(p.chunkSd) && p.rows > 0 && p.chunks >= 2
-    ? (p as unknown as PerformanceReferenceSummary)
-    : undefined;
 }
 
 function windowReports(

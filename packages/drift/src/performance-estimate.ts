@@ -1,3 +1,4 @@
+import type { PerformanceReference } from '@campaign-ml/bundle';
 import { InputError } from '@campaign-ml/core';
 import { rocAuc } from './target-metrics';
 
@@ -49,6 +50,55 @@ export interface PerformanceEstimateOptions {
   tolerance?: number;
   /** Realised metrics to show when no labelled reference is given (e.g. the bundle's test-set metrics). */
   referenceMetrics?: Partial<PerformanceValues>;
+  /**
+   * The expected confusion matrix and ROC AUC already summed (a live window's counters, see
+   * expectedFromCounts): `probabilities` is then ignored (pass []), and so are `windows` and `labels`.
+   */
+  sums?: ExpectedSums;
+}
+
+/** What CBPE needs of rows, summed: their number, the expected confusion matrix and the expected ROC AUC. */
+export interface ExpectedSums {
+  rows: number;
+  confusion: Confusion;
+  rocAuc: number;
+}
+
+/**
+ * ExpectedSums from counters a window can keep in fixed memory: rows and sum of p on each side of
+ * the threshold (the confusion matrix is then exact) and, per bin of p in increasing order, rows and
+ * sum of p. ROC AUC comes from the bins with the rows of a bin counted as tied, so it is close to
+ * expectedRocAuc but not equal: pairs inside one bin count half whatever their order.
+ */
+export function expectedFromCounts(
+  positive: { rows: number; sumP: number },
+  negative: { rows: number; sumP: number },
+  bins: readonly { rows: number; sumP: number }[],
+): ExpectedSums {
+  const confusion: Confusion = {
+    tp: positive.sumP,
+    fp: positive.rows - positive.sumP,
+    fn: negative.sumP,
+    tn: negative.rows - negative.sumP,
+  };
+  let P = 0;
+  let N = 0;
+  for (const b of bins) {
+    P += b.sumP;
+    N += b.rows - b.sumP;
+  }
+  let auc = NaN;
+  if (P > 0 && N > 0) {
+    auc = 0;
+    let tp = 0;
+    for (let i = bins.length - 1; i >= 0; i--) {
+      const dtp = bins[i].sumP;
+      const dfp = bins[i].rows - bins[i].sumP;
+      auc += (dfp / N) * ((2 * tp + dtp) / P / 2);
+      tp += dtp;
+    }
+  }
+  return { rows: positive.rows + negative.rows, confusion, rocAuc: auc };
 }
 
 export interface PerformanceWindow {
@@ -363,8 +413,10 @@ export function estimatePerformance(
       value: chunks,
       expected: 'e.g. 10',
     });
+  const sums = options.sums;
   checkProbabilities(probabilities, 'probabilities');
-  if (probabilities.length === 0) throw new InputError('EMPTY_INPUT', 'no probabilities to estimate performance from');
+  if (!sums && probabilities.length === 0)
+    throw new InputError('EMPTY_INPUT', 'no probabilities to estimate performance from');
   if (options.labels && options.labels.length !== probabilities.length)
     throw new InputError(
       'LENGTH_MISMATCH',
@@ -426,8 +478,11 @@ export function estimatePerformance(
   const trusted = calibration.calibrated === true;
 
   const windowOf = (label: string, rows: Int32Array | undefined, start?: string): PerformanceWindow => {
-    const count = rows ? rows.length : probabilities.length;
-    const { confusion, estimated } = estimatedOf(probabilities, threshold, rows);
+    const count = sums && !rows ? sums.rows : rows ? rows.length : probabilities.length;
+    const { confusion, estimated } =
+      sums && !rows
+        ? { confusion: sums.confusion, estimated: metricsOf(sums.confusion, sums.rocAuc) }
+        : estimatedOf(probabilities, threshold, rows);
     const w: PerformanceWindow = {
       label,
       ...(start ? { start } : {}),
@@ -452,7 +507,7 @@ export function estimatePerformance(
       }
       w.bounds = bounds;
     }
-    if (options.labels) {
+    if (options.labels && !sums) {
       const { labelled, realised } = realisedOf(probabilities, options.labels, threshold, rows);
       if (labelled > 0) {
         w.labelled = labelled;
@@ -463,7 +518,7 @@ export function estimatePerformance(
   };
 
   const overall = windowOf('all rows', undefined);
-  const windows = options.windows?.map((w) => windowOf(w.label, w.rows, w.start));
+  const windows = sums ? undefined : options.windows?.map((w) => windowOf(w.label, w.rows, w.start));
   const alert = overall.alerts.length > 0 || (windows ?? []).some((w) => w.alerts.length > 0);
   return {
     method: 'cbpe',
@@ -487,4 +542,16 @@ function sd(values: number[]): number {
 
 function fmt(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x);
+}
+
+/** The bundle's CBPE summary when it is whole and at the bundle's threshold (else the estimate runs unchecked). */
+export function summaryFromBundle(
+  p: PerformanceReference | undefined,
+  threshold: number,
+): PerformanceReferenceSummary | undefined {
+  if (!p || p.method !== 'cbpe' || p.threshold !== threshold || !p.calibration?.checked) return undefined;
+  const whole = (r: Record<string, number> | undefined) => PERFORMANCE_METRICS.every((m) => typeof r?.[m] === 'number');
+  return whole(p.realised) && whole(p.chunkSd) && p.rows > 0 && p.chunks >= 2
+    ? (p as unknown as PerformanceReferenceSummary)
+    : undefined;
 }
