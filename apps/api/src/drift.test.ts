@@ -124,6 +124,18 @@ describe('the live drift window', () => {
       );
     expect(metrics).toMatch(/^prediction_drift_score [0-9.e-]+$/m);
     expect(metrics).toContain('# TYPE drift_score gauge');
+    // Performance estimated without labels (CBPE) on the window's sums, for this binary bundle.
+    expect(same.performance).toMatchObject({ method: 'cbpe', overall: { rows: 906 } });
+    for (const v of Object.values(same.performance.overall.estimated) as number[]) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    expect(metrics).toMatch(
+      new RegExp(
+        `^estimated_performance\\{metric="accuracy",trusted="[01]"\\} ${String(same.performance.overall.estimated.accuracy).slice(0, 6)}`,
+        'm',
+      ),
+    );
 
     await writeBundle(s.modelPath, { ...doc, id: 'drift-bundle-2' });
     expect((await s.app.registry.reload('test')).ok).toBe(true);

@@ -142,10 +142,17 @@ export function program(exit: ExitCode = { code: 0 }): Command {
       'split the input file into n parts scored as separate jobs, each written atomically; running the same command again resumes, skipping finished parts',
       int('--partitions'),
     )
+    .option(
+      '--part <i>',
+      'with --partitions: score only part i (0-based; a Kubernetes Indexed Job pod passes its completion index) and do not join; the same command without --part then joins the parts',
+      int('--part'),
+    )
     .option('--queue <url>', 'with --partitions: redis://host:6379, one job per part for `pipeline worker`s')
     .option('--queue-prefix <prefix>', 'with --queue: the BullMQ key prefix the workers use too', 'campaign-ml')
     .option('-q, --quiet', 'no progress output')
-    .action((o) => (o.partitions !== undefined || o.queue ? runPartitionedPredict(o) : runPredict(o)));
+    .action((o) =>
+      o.partitions !== undefined || o.queue || o.part !== undefined ? runPartitionedPredict(o) : runPredict(o),
+    );
   cli
     .command('evaluate')
     .description(
@@ -228,7 +235,7 @@ export function program(exit: ExitCode = { code: 0 }): Command {
     .command('drift')
     .description(
       "Compare new rows (a file, or a database table/query) with the bundle's reference distributions: every input column, the predictions, and the outcome when the rows carry it. " +
-        'Writes drift.json and a self-contained drift.html (no rows embedded); exits 0 without drift, 3 with drift (any column, the prediction, or the dataset), 2 on bad input.',
+        'Writes drift.json and a self-contained drift.html (no rows embedded); exits 0 without drift, 3 with drift (any column, the prediction, the dataset, or a metric estimated without labels outside its bounds), 2 on bad input.',
     )
     .requiredOption('--bundle <file>', 'bundle.json written by train')
     .option('--data <file>', 'the new rows (raw campaign fields, as in training)')
@@ -246,6 +253,11 @@ export function program(exit: ExitCode = { code: 0 }): Command {
       'robust',
     )
     .option('--reference <file>', 'the training rows: needed by --mode evidently and --learned-thresholds')
+    .option(
+      '--performance-reference <file>',
+      "labelled rows held out from training (e.g. the test part): the performance estimate's (CBPE) calibration check and bounds (default: --reference when it has the outcome column)",
+    )
+    .option('--no-performance', 'no performance estimate without labels (CBPE; binary bundles only)')
     .option('--window-rows <n>', 'also compare consecutive blocks of n rows', int('--window-rows'))
     .option(
       '--window-period <period>',

@@ -15,6 +15,7 @@ export {
   type CategoricalReference,
   type ColumnReference,
   type Reference,
+  type PerformanceReference,
 } from './reference';
 export { backgroundSample } from './background-sample';
 export { createBundleDocument, type BundleContent, type BundleIdentity } from './create-bundle-document';

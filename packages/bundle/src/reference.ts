@@ -30,6 +30,29 @@ export interface Reference {
   inputs: Record<string, ColumnReference>;
   /** Predicted positive-class probability (binary), max class probability (multiclass) or value (regression). */
   predictions: NumericReference;
+  /**
+   * Binary: what performance estimation without labels (CBPE) keeps of the labelled test split,
+   * written by training with @campaign-ml/drift's summarizePerformanceReference.
+   */
+  performance?: PerformanceReference;
+}
+
+/** The test split's realised metrics, their sd over consecutive chunks, and the calibration check, at the bundle's threshold. */
+export interface PerformanceReference {
+  method: 'cbpe';
+  threshold: number;
+  rows: number;
+  chunks: number;
+  realised: Record<string, number>;
+  chunkSd: Record<string, number>;
+  calibration: {
+    checked: boolean;
+    calibrated: boolean | null;
+    rule: string;
+    ece?: number;
+    metrics?: Record<string, { estimated: number; realised: number; gap: number; tolerance: number }>;
+    failed?: string[];
+  };
 }
 
 export function numericReference(values: ArrayLike<number>, bins = 10): NumericReference {

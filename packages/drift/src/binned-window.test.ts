@@ -4,6 +4,7 @@ import doc from './__fixtures__/bundle.json';
 import { BinnedWindow } from './binned-window';
 import { driftReport } from './drift-report';
 import { liveDriftReport } from './live-drift-report';
+import { summarizePerformanceReference } from './performance-estimate';
 import { fixtureSplit } from './test-data';
 
 const bundle = Bundle.fromJSON(doc as unknown as BundleDocument);
@@ -52,6 +53,52 @@ describe('liveDriftReport on a BinnedWindow', () => {
       expect(live.rows).toEqual({ ...rows.rows, input: 2000, compared: 2000 });
       expect(live.window).toEqual({ rows: 2000, seen: 2000, capacity: 10_000, buckets: 10 });
     }
+  });
+
+  it("estimates performance without labels (CBPE) as driftReport does: the same confusion matrix, ROC AUC within 0.01 from the bins, the bundle's bounds", () => {
+    const { typed, scores, positive } = typedWithScores(b);
+    // A test-split summary in the bundle (here: of the first 1,000 rows with their real labels).
+    const y = Float64Array.from(b.array('state') as string[], (v) => (v === 'successful' ? 1 : 0));
+    const summary = summarizePerformanceReference(positive.subarray(0, 1000), y.subarray(0, 1000), {
+      threshold: bundle.threshold,
+    });
+    const withSummary = Bundle.fromJSON({
+      ...bundle.document,
+      reference: { ...bundle.document.reference!, performance: summary },
+    });
+    for (const bndl of [bundle, withSummary]) {
+      const window = new BinnedWindow(bndl, { rows: 10_000 });
+      window.addTable(typed, positive);
+      const live = liveDriftReport(window).performance!;
+      const rows = driftReport(bndl, typed, { typed: true, predictions: scores }).performance!;
+      if (live.status === 'not estimated' || rows.status === 'not estimated') throw new Error('not estimated');
+      for (const k of ['tp', 'fp', 'fn', 'tn'] as const)
+        expect(live.overall.confusion[k]).toBeCloseTo(rows.overall.confusion[k], 4);
+      for (const m of ['accuracy', 'precision', 'recall', 'f1Score'] as const)
+        expect(live.overall.estimated[m]).toBeCloseTo(rows.overall.estimated[m], 5);
+      expect(Math.abs(live.overall.estimated.rocAuc - rows.overall.estimated.rocAuc)).toBeLessThan(0.01);
+      expect(live.calibration).toEqual(rows.calibration);
+      expect(live.reference).toEqual(rows.reference);
+      if (bndl === withSummary) expect(live.overall.bounds).toEqual(rows.overall.bounds);
+      expect(live.warnings.at(-1)).toMatch(/prediction bins/);
+    }
+    // Rows dropped from the window leave its sums too: after 3,000 more rows in a 2,000-row window,
+    // the estimate is that of the last 2,000 rows.
+    const window = new BinnedWindow(bundle, { rows: 2000, buckets: 10 });
+    window.addTable(typed, positive);
+    window.addTable(typed, positive);
+    const again = liveDriftReport(window).performance!;
+    const once = liveDriftReport(
+      (() => {
+        const w = new BinnedWindow(bundle, { rows: 2000, buckets: 10 });
+        w.addTable(typed, positive);
+        return w;
+      })(),
+    ).performance!;
+    if (again.status === 'not estimated' || once.status === 'not estimated') throw new Error('not estimated');
+    expect(again.overall.rows).toBe(2000);
+    for (const k of ['tp', 'fp', 'fn', 'tn'] as const)
+      expect(again.overall.confusion[k]).toBeCloseTo(once.overall.confusion[k], 4);
   });
 
   it('flags the shifted column and not the others', () => {

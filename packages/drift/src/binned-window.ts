@@ -4,6 +4,12 @@ import { InputError } from '@campaign-ml/core';
 import type { BinCounts } from './binned-column-drift';
 import { columnArray, columnKind, type ColumnKind } from './column-values';
 import { CategoricalBins, frozenBinsFor, NumericBins, rankUnseen } from './frozen-bins';
+import {
+  PERFORMANCE_METRICS,
+  summaryFromBundle,
+  type PerformanceReferenceSummary,
+  type PerformanceValues,
+} from './performance-estimate';
 
 export interface BinnedWindowOptions {
   /** Most rows the window holds. Default 10,000. */
@@ -36,6 +42,15 @@ export interface WindowCounts {
   buckets: number;
   columns: (BinCounts & { column: string })[];
   prediction: Float64Array;
+  /**
+   * Binary: what performance estimation without labels (CBPE) sums: rows and sum of P(positive) on
+   * each side of the threshold, and per prediction bin (in the order of predictionBins).
+   */
+  performance?: {
+    positive: { rows: number; sumP: number };
+    negative: { rows: number; sumP: number };
+    bins: { rows: number; sumP: number }[];
+  };
 }
 
 const NAME_LIMIT = 100;
@@ -60,7 +75,15 @@ export class BinnedWindow {
   readonly referenceRows: number;
   /** The reference's share of missing predictions. */
   readonly referenceMissing: number;
+  /** Binary: the threshold, the bundle's test-split summary for CBPE (if kept) and its test metrics. */
+  readonly performance?: {
+    threshold: number;
+    summary?: PerformanceReferenceSummary;
+    testMetrics: Partial<PerformanceValues>;
+  };
   private readonly unseenNames: number;
+  /** Binary: where the CBPE sums sit in a bucket (per prediction bin rows and sum of p, then the two sides); -1 otherwise. */
+  private readonly cbpeAt: number = -1;
   /** Counter layout of one bucket: each column's bins, its below/above (numeric), the prediction's bins, the row count. */
   private readonly offsets: Int32Array;
   private readonly extraAt: Int32Array;
@@ -141,6 +164,16 @@ export class BinnedWindow {
     });
     this.predictionAt = w;
     w += this.predictionBins.labels.length;
+    if (doc.task === 'binary') {
+      const threshold = bundle.threshold ?? 0.5;
+      const test = (doc.metrics as { test?: Record<string, unknown> }).test ?? {};
+      const testMetrics: Partial<PerformanceValues> = {};
+      for (const m of PERFORMANCE_METRICS) if (typeof test[m] === 'number') testMetrics[m] = test[m] as number;
+      const summary = summaryFromBundle(reference.performance, threshold);
+      this.performance = { threshold, ...(summary ? { summary } : {}), testMetrics };
+      this.cbpeAt = w;
+      w += 2 * this.predictionBins.labels.length + 4;
+    }
     this.rowsAt = w++;
     this.width = w;
     this.ring = new Float64Array(buckets * w);
@@ -239,7 +272,17 @@ export class BinnedWindow {
       buckets: this.buckets,
       columns,
       prediction: t.slice(this.predictionAt, this.predictionAt + this.predictionBins.labels.length),
+      ...(this.cbpeAt >= 0 ? { performance: this.performanceSums() } : {}),
     };
+  }
+
+  private performanceSums(): NonNullable<WindowCounts['performance']> {
+    const t = this.totals;
+    const o = this.cbpeAt;
+    const k = this.predictionBins.labels.length;
+    const bins = Array.from({ length: k }, (_, b) => ({ rows: t[o + 2 * b], sumP: t[o + 2 * b + 1] }));
+    const s = o + 2 * k;
+    return { positive: { rows: t[s], sumP: t[s + 1] }, negative: { rows: t[s + 2], sumP: t[s + 3] }, bins };
   }
 
   /**
@@ -312,7 +355,22 @@ export class BinnedWindow {
       }
     }
     const p = typeof prediction === 'number' ? prediction : NaN;
-    this.bump(at, this.predictionAt + this.predictionBins.bin(p));
+    const bin = this.predictionBins.bin(p);
+    this.bump(at, this.predictionAt + bin);
+    // CBPE: rows and sum of P(positive), per bin and on each side of the threshold (probabilities only).
+    if (this.cbpeAt >= 0 && p >= 0 && p <= 1) {
+      const o = this.cbpeAt;
+      this.add2(at, o + 2 * bin, p);
+      this.add2(at, o + 2 * this.predictionBins.labels.length + (p >= this.performance!.threshold ? 0 : 2), p);
+    }
+  }
+
+  /** One more row and p into the counter pair (rows, sum of p) at j. */
+  private add2(at: number, j: number, p: number): void {
+    this.ring[at + j]++;
+    this.totals[j]++;
+    this.ring[at + j + 1] += p;
+    this.totals[j + 1] += p;
   }
 
   private toNumber(col: WindowColumn, v: unknown, row: number): number {

@@ -30,6 +30,20 @@ describe('driftHtml', () => {
     expect(html).toMatch(/category<\/a><\/td><td>categorical<\/td><td class="num">0.2<\/td>/);
   });
 
+  it('shows the estimated performance beside the test set at training, per window, estimated / realised', () => {
+    expect(html).toContain('<h2>Estimated performance (CBPE)</h2>');
+    expect(html).toContain('<th>Test set at training</th>');
+    expect(html).toContain('Calibration not checked: no labelled reference rows.');
+    expect(html).toMatch(/<th>Realised \(2,000 labelled\)<\/th>/);
+    expect(html).toContain('Per window: estimated / realised');
+    expect((html.match(/<td>rows \d/g) ?? []).length).toBe(4);
+    const miscalibrated = driftHtml(driftReport(bundle, b, { reference: poetry.slice(0, 1000) }));
+    expect(miscalibrated).toContain('<b>Not trusted</b>');
+    expect(miscalibrated).toMatch(/Calibration on the reference: <span class="yes">failed<\/span> for [\w, ]+\(ECE/);
+    const inputsOnly = driftHtml(driftReport(bundle, b, { predictions: false }));
+    expect(inputsOnly).toContain('Not estimated: the rows were not scored (predictions: false).');
+  });
+
   it('embeds no rows, so its size follows the columns, not the rows: well under 2 MB for 50 columns', () => {
     // No raw value of a numeric column appears (the goals are 3-6 digit integers).
     const goals = new Set((b.array('goal') as number[]).map(String));

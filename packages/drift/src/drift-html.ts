@@ -1,4 +1,5 @@
 import type { ColumnDrift, DriftReport } from './drift-report';
+import { PERFORMANCE_METRICS, type PerformanceWindow } from './performance-estimate';
 
 /**
  * A drift report as one self-contained HTML page: a summary, a table of every column with small
@@ -40,6 +41,7 @@ export function driftHtml(report: DriftReport, options: { title?: string } = {})
     );
   }
   if (report.target) parts.push(targetSection(report));
+  if (report.performance) parts.push(performanceSection(report));
 
   parts.push('<h2>Columns</h2><table class="cols"><thead><tr><th>Column</th><th>Type</th>');
   if (hasImportance) parts.push('<th>Importance</th>');
@@ -200,6 +202,66 @@ function targetSection(r: DriftReport): string {
         .join(', ')}${t.unknownLabels ? `; ${fmtInt(t.unknownLabels)} unknown labels` : ''}.</p>`
     : '';
   return `<h2>Target: ${esc(t.column)}</h2><p>${fmtInt(t.rows)} labelled rows.</p>${shares}<table><thead><tr><th>Metric</th><th>Current</th><th>Test set at training</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Most windows listed in the performance table (every window stays in drift.json). */
+const MAX_PERFORMANCE_WINDOWS = 60;
+
+/** CBPE: estimated metrics beside the reference, its bounds and, with labels, the realised values. */
+function performanceSection(r: DriftReport): string {
+  const p = r.performance!;
+  if (p.status === 'not estimated')
+    return `<h2>Estimated performance</h2><p class="meta">Not estimated: ${esc(p.reason)}.</p>`;
+  const o = p.overall;
+  const cal = p.calibration;
+  const verdict =
+    p.status === 'miscalibrated'
+      ? '<p class="summary bad"><b>Not trusted</b>: the probabilities are not calibrated enough (see below); no alert is raised from these estimates.</p>'
+      : `<p class="summary ${p.alert ? 'bad' : 'ok'}"><b>${p.alert ? 'Estimated performance left its bounds' : 'Estimated performance within bounds'}</b>${
+          o.alerts.length ? `: ${o.alerts.map(esc).join(', ')}` : ''
+        }${cal.checked ? '' : ' (no labelled reference: no bounds, calibration not checked)'}.</p>`;
+  const ref = p.reference;
+  const rows = PERFORMANCE_METRICS.map((m) => {
+    const b = o.bounds?.[m];
+    return `<tr><td>${m}</td><td class="num">${fmt(ref?.realised[m])}</td><td class="num">${
+      b ? `${fmt(b.lower)} - ${fmt(b.upper)}` : '-'
+    }</td><td class="num ${o.alerts.includes(m) ? 'yes' : ''}">${fmt(o.estimated[m])}</td>${
+      o.realised ? `<td class="num">${fmt(o.realised[m])}</td>` : ''
+    }</tr>`;
+  }).join('');
+  const refHead =
+    ref?.source === 'bundle' ? 'Test set at training' : `Reference (${fmtInt(ref?.rows ?? 0)} labelled rows)`;
+  const calText = cal.checked
+    ? `Calibration on the reference: ${cal.calibrated ? 'passed' : `<span class="yes">failed</span> for ${(cal.failed ?? []).map(esc).join(', ')}`} (ECE ${fmt(cal.ece)}). Rule: ${esc(cal.rule)}.`
+    : 'Calibration not checked: no labelled reference rows.';
+  const warnings = p.warnings.length ? `<ul>${p.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '';
+  const windows = p.windows?.length ? performanceWindows(p.windows, Boolean(o.realised)) : '';
+  return `<h2>Estimated performance (CBPE)</h2>${verdict}<p class="meta">Confidence-based performance estimation: the expected confusion matrix of the calibrated probabilities at threshold ${fmt(
+    p.threshold,
+  )}; bounds = reference realised value ± 3 sd over reference chunks, scaled to the rows compared. ${calText}</p>${warnings}<table><thead><tr><th>Metric</th><th>${esc(refHead)}</th><th>Bounds</th><th>Estimated</th>${
+    o.realised ? `<th>Realised (${fmtInt(o.labelled ?? 0)} labelled)</th>` : ''
+  }</tr></thead><tbody>${rows}</tbody></table>${windows}`;
+}
+
+function performanceWindows(windows: PerformanceWindow[], realised: boolean): string {
+  const shown = windows.slice(0, MAX_PERFORMANCE_WINDOWS);
+  const head = PERFORMANCE_METRICS.map((m) => `<th>${m}</th>`).join('');
+  const body = shown
+    .map(
+      (w) =>
+        `<tr><td>${esc(w.label)}</td><td class="num">${fmtInt(w.rows)}</td>${PERFORMANCE_METRICS.map(
+          (m) =>
+            `<td class="num ${w.alerts.includes(m) ? 'yes' : ''}">${fmt(w.estimated[m])}${
+              realised && w.realised ? ` / ${fmt(w.realised[m])}` : ''
+            }</td>`,
+        ).join('')}</tr>`,
+    )
+    .join('');
+  const more =
+    windows.length > shown.length
+      ? `<p class="meta">${windows.length - shown.length} more windows in drift.json.</p>`
+      : '';
+  return `<p>Per window: estimated${realised ? ' / realised' : ''}; red = outside its bounds.</p><table><thead><tr><th>Window</th><th>Rows</th>${head}</tr></thead><tbody>${body}</tbody></table>${more}`;
 }
 
 /** Most cells per row of the windows grid: more windows are shown in consecutive groups. */

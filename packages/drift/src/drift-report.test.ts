@@ -1,8 +1,10 @@
 import * as aq from 'arquero';
+import { createRng } from '@campaign-ml/core';
 import { Bundle, computeReference, type BundleDocument, type NumericReference } from '@campaign-ml/bundle';
 import doc from './__fixtures__/bundle.json';
 import { driftReport, type DriftReport } from './drift-report';
-import { NUMERIC_COLUMNS, driftTable, fixtureSplit } from './test-data';
+import { summarizePerformanceReference } from './performance-estimate';
+import { NUMERIC_COLUMNS, driftTable, fixtureSplit, randomSplit } from './test-data';
 
 const bundle = Bundle.fromJSON(doc as unknown as BundleDocument);
 const { a, b } = fixtureSplit();
@@ -156,7 +158,13 @@ describe('driftReport, robust mode', () => {
 
   it('skips typing when told the rows are typed already, with the same result', () => {
     const typed = bundle.validator('unseen').table(b).table;
-    expect(driftReport(bundle, typed, { typed: true })).toEqual({ ...same, target: undefined });
+    const r = driftReport(bundle, typed, { typed: true });
+    // The typed table has no label column: no target, and no realised metrics beside the estimates.
+    expect({ ...r, performance: undefined }).toEqual({ ...same, target: undefined, performance: undefined });
+    const estimate = (x: DriftReport) =>
+      x.performance?.status === 'not estimated' ? undefined : x.performance?.overall;
+    expect(estimate(r)!.estimated).toEqual(estimate(same)!.estimated);
+    expect(estimate(r)!.realised).toBeUndefined();
   });
 
   it('takes precomputed predictions (the API window) instead of scoring the rows', () => {
@@ -225,6 +233,94 @@ describe('driftReport, windows', () => {
     // 10 bins, 400 vs 2000 rows: (9 + 3 sqrt 18) (1/400 + 1/2000) = 0.0652
     expect(t).toBeCloseTo((9 + 3 * Math.sqrt(18)) * (1 / 400 + 1 / 2000), 3);
     expect(r.windows!.flatMap((w) => Object.values(w.columns)).filter((c) => c.drifted).length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('driftReport, estimated performance (CBPE)', () => {
+  /** Rows of the generator with the label drawn from the bundle's own probability: calibrated by construction. */
+  function calibratedRows(n: number, seed: number): aq.ColumnTable {
+    const t = driftTable(n, seed);
+    const P = bundle.scoreTable(t);
+    const rng = createRng(seed + 1);
+    return t.assign(
+      aq.table({ state: Array.from({ length: n }, (_, i) => (rng.random() < P[i * 2 + 1] ? 'successful' : 'failed')) }),
+    );
+  }
+  const labelledReference = calibratedRows(4000, 31);
+
+  it('estimates the realised metrics of a calibrated model under covariate shift, and alerts when they leave the bounds', () => {
+    // Covariate shift: only campaigns without a video and with a goal above the median.
+    const all = calibratedRows(12_000, 32);
+    const goals = Float64Array.from(all.array('goal') as ArrayLike<number>).sort();
+    const median = goals[goals.length >> 1];
+    const shifted = all.filter(aq.escape((d: { video: boolean; goal: number }) => !d.video && d.goal > median));
+    const r = driftReport(bundle, shifted, { performance: { reference: labelledReference } });
+    const p = r.performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    expect(p.status).toBe('estimated');
+    expect(p.calibration).toMatchObject({ checked: true, calibrated: true, failed: [] });
+    expect(p.reference).toMatchObject({ rows: 4000, chunks: 10, chunkRows: 400, source: 'rows' });
+    const o = p.overall;
+    expect(o.rows).toBe(shifted.numRows());
+    expect(o.labelled).toBe(shifted.numRows());
+    for (const m of ['accuracy', 'precision', 'recall', 'f1Score', 'rocAuc'] as const)
+      expect(Math.abs(o.estimated[m] - o.realised![m])).toBeLessThan(0.03);
+    // The shift costs recall (fewer predicted successes); the estimate sees it without labels.
+    expect(p.reference!.realised.recall! - o.realised!.recall).toBeGreaterThan(0.2);
+    expect(o.alerts).toContain('recall');
+    expect(p.alert).toBe(true);
+  });
+
+  it("uses the test split's summary training keeps in the bundle when no labelled rows are given", () => {
+    const labelled = driftReport(bundle, b, { performance: { reference: labelledReference } });
+    const p = labelled.performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    const scores = bundle.scoreTable(labelledReference);
+    const summary = summarizePerformanceReference(
+      Float64Array.from({ length: 4000 }, (_, i) => scores[i * 2 + 1]),
+      Float64Array.from(labelledReference.array('state') as string[], (v) => (v === 'successful' ? 1 : 0)),
+      { threshold: bundle.threshold },
+    );
+    const withSummary = Bundle.fromJSON({
+      ...bundle.document,
+      reference: { ...bundle.document.reference!, performance: summary },
+    });
+    const q = driftReport(withSummary, b).performance!;
+    if (q.status === 'not estimated') throw new Error(q.reason);
+    expect(q.reference).toMatchObject({ source: 'test split', rows: 4000 });
+    expect(q.calibration).toEqual(p.calibration);
+    expect(q.overall).toEqual(p.overall);
+  });
+
+  it('flags the fixture model as miscalibrated on its real labels (underconfident GBDT) and raises no alert', () => {
+    const { a: refRows, b: cur } = randomSplit(b, 3);
+    const r = driftReport(bundle, cur, { reference: refRows });
+    const p = r.performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    expect(p.status).toBe('miscalibrated');
+    expect(p.calibration.failed).toContain('rocAuc');
+    const c = p.calibration.metrics!.accuracy;
+    expect(c.estimated).toBeLessThan(c.realised - c.tolerance); // probabilities closer to 0.5 than outcomes are
+    expect(p.alert).toBe(false);
+    expect(p.warnings[0]).toMatch(/not calibrated enough/);
+    // With labels, estimated and realised stand side by side.
+    expect(p.overall.realised!.accuracy).toBeCloseTo(r.target!.metrics.accuracy, 5);
+  });
+
+  it('estimates per window, unchecked without labelled reference rows, and is left out on request', () => {
+    const r = driftReport(bundle, b, { window: { rows: 500 } });
+    const p = r.performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    expect(p.calibration).toMatchObject({ checked: false, calibrated: null });
+    expect(p.reference).toMatchObject({ source: 'bundle', realised: { accuracy: 0.8125 } });
+    expect(p.windows!.map((w) => w.label)).toEqual(r.windows!.map((w) => w.label));
+    expect(p.windows!.map((w) => w.rows)).toEqual([500, 500, 500, 500]);
+    expect(driftReport(bundle, b, { performance: false }).performance).toBeUndefined();
+    expect(driftReport(bundle, b, { predictions: false }).performance).toEqual({
+      method: 'cbpe',
+      status: 'not estimated',
+      reason: 'the rows were not scored (predictions: false)',
+    });
   });
 });
 

@@ -12,6 +12,13 @@ import { frozenBinsFor, NumericBins, type CategoricalBins } from './frozen-bins'
 import { robustTest, ROBUST_DEFAULTS, type RobustThresholds } from './robust-test';
 import { targetMetrics } from './target-metrics';
 import { meanPlus3Sd, nullPsiThreshold, splitWindows, type WindowOptions } from './windows';
+import {
+  estimatePerformance,
+  PERFORMANCE_METRICS,
+  summaryFromBundle,
+  type PerformanceReport,
+  type PerformanceValues,
+} from './performance-estimate';
 
 export type { ColumnDrift } from './column-drift';
 
@@ -50,6 +57,13 @@ export interface DriftOptions {
    * them again (on 1M x 50 that is most of the time). Default false: every value is typed.
    */
   typed?: boolean;
+  /**
+   * Performance estimated without labels (CBPE), binary bundles only. `reference`: labelled rows
+   * held out from training (the test part, or a checked period after it), default the top-level
+   * `reference` when its rows carry the target column; they give the realised metrics, the bounds
+   * and the calibration check. `false`: leave it out.
+   */
+  performance?: false | { reference?: ColumnTable; referenceChunks?: number; tolerance?: number };
 }
 
 export interface TargetReport {
@@ -92,6 +106,8 @@ export interface DriftReport {
   prediction?: ColumnDrift;
   target?: TargetReport;
   windows?: WindowReport[];
+  /** Confidence-based performance estimation (binary), or why it was not estimated. */
+  performance?: PerformanceReport;
   thresholds: { mode: string; pValue?: number; psi?: number | 'learned'; evidently?: Record<string, number> };
 }
 
@@ -289,6 +305,13 @@ export function driftReport(bundle: Bundle, table: ColumnTable, options: DriftOp
               : { ...EVIDENTLY_THRESHOLDS },
           },
   };
+  if (options.performance !== false) {
+    const own = options.performance?.reference;
+    const perfRef = own
+      ? { raw: own, typed: options.typed ? asIs(own) : validator.table(own) }
+      : ref && { raw: options.reference!, typed: ref };
+    report.performance = performanceReport(bundle, table, cur, predicted, perfRef, options);
+  }
   if (options.window)
     report.windows = windowReports(
       cur.table,
@@ -624,6 +647,72 @@ function targetReport(
     ).compare();
   }
   return out;
+}
+
+/** Labels of the rows as class indices (NaN when missing or not a known class). */
+function labelsOf(bundle: Bundle, table: ColumnTable, rows: ArrayLike<number>): Float64Array {
+  const raw = table.array(bundle.document.target.column) as ArrayLike<unknown>;
+  const index = new Map((bundle.classes ?? []).map((c, i) => [c, i]));
+  return Float64Array.from({ length: rows.length }, (_, i) => {
+    const v = raw[rows[i]];
+    return v === null || v === undefined ? NaN : (index.get(String(v)) ?? NaN);
+  });
+}
+
+/**
+ * CBPE on the compared rows (binary bundles): the labelled reference is options.reference when
+ * it carries the target column (scored here), else the bundle's test-set metrics are shown
+ * unchecked; labels in the current rows give the realised metrics beside the estimates.
+ */
+function performanceReport(
+  bundle: Bundle,
+  table: ColumnTable,
+  cur: { table: ColumnTable; rows: Int32Array },
+  predicted: Float64Array | undefined,
+  reference: { raw: ColumnTable; typed: { table: ColumnTable; rows: Int32Array } } | undefined,
+  options: DriftOptions,
+): PerformanceReport {
+  const doc = bundle.document;
+  const not = (reason: string): PerformanceReport => ({ method: 'cbpe', status: 'not estimated', reason });
+  if (doc.task !== 'binary')
+    return not(
+      `CBPE estimates from the calibrated probability of one positive class: this bundle is ${doc.task === 'regression' ? 'a regression' : 'a multiclass classifier'}`,
+    );
+  if (!predicted) return not('the rows were not scored (predictions: false)');
+  const target = doc.target.column;
+  const labelled = table.columnNames().includes(target) ? labelsOf(bundle, table, cur.rows) : undefined;
+  let ref: { probabilities: Float64Array; labels: Float64Array } | undefined;
+  // The typed reference keeps the inputs only: labels come from the raw rows it kept.
+  if (reference && reference.raw.columnNames().includes(target)) {
+    const kept = reference.typed.rows;
+    const y = labelsOf(bundle, reference.raw, kept);
+    const scores = predictionValues(bundle, scoreInBlocks(bundle, reference.typed.table), kept.length);
+    const keep = Int32Array.from({ length: kept.length }, (_, i) => i).filter((i) => y[i] === 0 || y[i] === 1);
+    ref = { probabilities: Float64Array.from(keep, (i) => scores[i]), labels: Float64Array.from(keep, (i) => y[i]) };
+  }
+  // Without labelled rows: the summary of the test split training kept in the bundle, if any.
+  const testSplit = ref ? undefined : summaryFromBundle(doc.reference?.performance, bundle.threshold ?? 0.5);
+  const test = (doc.metrics as { test?: Record<string, unknown> }).test ?? {};
+  const referenceMetrics: Partial<PerformanceValues> = {};
+  for (const m of PERFORMANCE_METRICS) if (typeof test[m] === 'number') referenceMetrics[m] = test[m] as number;
+  const settings = options.performance || {};
+  const estimate = estimatePerformance(predicted, {
+    threshold: bundle.threshold ?? 0.5,
+    ...(ref ? { reference: ref } : testSplit ? { referenceSummary: testSplit } : { referenceMetrics }),
+    ...(labelled ? { labels: labelled } : {}),
+    ...(options.window ? { windows: splitWindows(cur.table, options.window).windows } : {}),
+    ...(settings.referenceChunks !== undefined ? { referenceChunks: settings.referenceChunks } : {}),
+    ...(settings.tolerance !== undefined ? { tolerance: settings.tolerance } : {}),
+  });
+  if (bundle.groupThresholds)
+    estimate.warnings.push(
+      `the bundle predicts with a threshold per "${bundle.groupThresholds.column}" group; CBPE used the single threshold ${bundle.threshold ?? 0.5}`,
+    );
+  if (reference && !ref)
+    estimate.warnings.push(
+      `the reference rows carry no "${target}" column: give labelled held-out rows to check calibration and get bounds`,
+    );
+  return estimate;
 }
 
 function windowReports(

@@ -21,3 +21,23 @@ export { driftHtml } from './drift-html';
 export { BinnedWindow, type BinnedWindowOptions, type WindowColumn, type WindowCounts } from './binned-window';
 export type { BinCounts } from './binned-column-drift';
 export { liveDriftReport, type LiveDriftOptions, type LiveDriftReport } from './live-drift-report';
+export {
+  estimatePerformance,
+  summarizePerformanceReference,
+  expectedFromCounts,
+  expectedConfusion,
+  expectedRocAuc,
+  PERFORMANCE_METRICS,
+  CALIBRATION_RULE,
+  type PerformanceEstimate,
+  type PerformanceReferenceSummary,
+  type ExpectedSums,
+  type PerformanceEstimateOptions,
+  type PerformanceNotEstimated,
+  type PerformanceReport,
+  type PerformanceWindow,
+  type PerformanceMetric,
+  type PerformanceValues,
+  type CalibrationCheck,
+  type Confusion,
+} from './performance-estimate';

@@ -2,6 +2,7 @@ import { binnedColumnDrift } from './binned-column-drift';
 import type { BinnedWindow, WindowCounts } from './binned-window';
 import { rankColumns } from './column-drift';
 import type { DriftReport } from './drift-report';
+import { estimatePerformance, expectedFromCounts, type PerformanceReport } from './performance-estimate';
 import { ROBUST_DEFAULTS, type RobustThresholds } from './robust-test';
 
 export interface LiveDriftOptions {
@@ -64,7 +65,30 @@ export function liveDriftReport(
     },
     columns: rankColumns(results, [], options.importance !== undefined),
     prediction,
+    ...(window.performance ? { performance: livePerformance(window, counts) } : {}),
     thresholds: { mode: 'robust', pValue: thresholds.pValue, psi: thresholds.psi },
     window: { rows: counts.rows, seen: counts.seen, capacity: counts.capacity, buckets: counts.buckets },
   };
+}
+
+/**
+ * CBPE on the window's sums (binary bundles): the confusion matrix is exact (sums of p on each side
+ * of the threshold), ROC AUC comes from the 20 prediction bins with each bin's rows counted as tied
+ * (close to the exact one; tested within 0.01). The bundle's test-split summary gives the check and
+ * the bounds when it keeps one.
+ */
+function livePerformance(window: BinnedWindow, counts: WindowCounts): PerformanceReport {
+  const perf = window.performance!;
+  const sums = counts.performance;
+  if (!sums || sums.positive.rows + sums.negative.rows === 0)
+    return { method: 'cbpe', status: 'not estimated', reason: 'no scored row in the window yet' };
+  const estimate = estimatePerformance([], {
+    threshold: perf.threshold,
+    sums: expectedFromCounts(sums.positive, sums.negative, sums.bins),
+    ...(perf.summary ? { referenceSummary: perf.summary } : { referenceMetrics: perf.testMetrics }),
+  });
+  estimate.warnings.push(
+    "ROC AUC is estimated from the window's prediction bins (rows within a bin count as tied): close to, not equal to, the estimate over the rows",
+  );
+  return estimate;
 }

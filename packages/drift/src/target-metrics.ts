@@ -75,7 +75,7 @@ export function targetMetrics(
 }
 
 /** ROC AUC by the rank-sum (Mann-Whitney) identity, ties given their average rank. NaN with one class. */
-function rocAuc(y: ArrayLike<number>, score: Float64Array): number {
+export function rocAuc(y: ArrayLike<number>, score: Float64Array): number {
   const n = score.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
   let rankSumPos = 0;

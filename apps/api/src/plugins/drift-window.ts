@@ -129,5 +129,34 @@ export const driftWindowPlugin = sharedPlugin<DriftWindowOptions>(
         if (r.status === 'ready' && r.prediction && Number.isFinite(r.prediction.score)) this.set(r.prediction.score);
       },
     });
+    new Gauge({
+      name: 'estimated_performance',
+      help: 'Binary bundles: accuracy, precision, recall, F1 and ROC AUC of the live window estimated without labels (CBPE); trusted = 0 when the bundle failed its calibration check',
+      labelNames: ['metric', 'trusted'],
+      registers,
+      collect() {
+        this.reset();
+        const r = report();
+        const p = r.status === 'ready' ? r.performance : undefined;
+        if (!p || p.status === 'not estimated') return;
+        const trusted = p.status === 'estimated' ? '1' : '0';
+        for (const [metric, v] of Object.entries(p.overall.estimated))
+          if (Number.isFinite(v)) this.set({ metric, trusted }, v);
+      },
+    });
+    new Gauge({
+      name: 'estimated_performance_alert',
+      help: 'Binary bundles: 1 when a metric estimated without labels (CBPE) left its bounds from the bundle test split',
+      labelNames: ['metric'],
+      registers,
+      collect() {
+        this.reset();
+        const r = report();
+        const p = r.status === 'ready' ? r.performance : undefined;
+        if (!p || p.status === 'not estimated' || !p.overall.bounds) return;
+        for (const metric of Object.keys(p.overall.bounds))
+          this.set({ metric }, p.overall.alerts.includes(metric as never) ? 1 : 0);
+      },
+    });
   },
 );

@@ -34,14 +34,13 @@ async function writeRows(file: string, rows: number[], edit?: (t: ColumnTable) =
 }
 
 /** A bundle trained the pipeline's way (logistic, no tuning: seconds) on `rows` of the sample. */
-async function trainBundle(name: string, rows: number[]): Promise<string> {
+async function trainBundle(name: string, rows: number[], target = 'state'): Promise<string> {
   const data = await writeRows(path.join(dir, `${name}.csv`), rows);
   const cfg = parseConfig({
     name,
     data,
-    target: 'state',
-    positive: 'successful',
-    excludeLabels: ['canceled', 'live'],
+    target,
+    ...(target === 'state' ? { positive: 'successful', excludeLabels: ['canceled', 'live'] } : {}),
     models: ['logistic'],
     tuning: { trials: 0, folds: 3 },
     ensemble: { enabled: false },
@@ -139,6 +138,12 @@ describe('pipeline drift: exit codes on the embedded sample', () => {
     expect(html).not.toMatch(/<script[^>]+src=/); // self-contained
     expect(html).not.toContain((table.array('name') as string[])[halfB[0]]); // no raw rows
     expect(received).toHaveLength(0);
+    // CBPE without reference rows: training kept its test split's summary in the bundle.
+    const p = report.performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    expect(p.reference).toMatchObject({ source: 'test split', chunks: 10 });
+    expect(p.calibration.checked).toBe(true);
+    expect(p.overall.bounds).toBeDefined();
   });
 
   it('exits 3 when one column moves by half a standard deviation, names it (and only it), and posts a Slack-style alert', async () => {
@@ -202,6 +207,89 @@ describe('pipeline drift: exit codes on the embedded sample', () => {
     expect(inputsOnly.prediction).toBeUndefined();
     expect(inputsOnly.columns.map((c) => c.column)).toEqual(report.columns.map((c) => c.column));
   });
+});
+
+describe('pipeline drift: performance estimated without labels (CBPE)', () => {
+  it('estimates from the probabilities, checked on labelled held-out rows, beside the realised metrics', async () => {
+    const refRows = await writeRows(path.join(dir, 'b-ref.csv'), halfB.slice(0, 1000));
+    const unlabelled = await writeRows(path.join(dir, 'b-rest-nolabel.csv'), halfB.slice(1000), (t) =>
+      t.select(t.columnNames().filter((c) => c !== 'state')),
+    );
+    const out = path.join(dir, 'out-cbpe');
+    const r = await cli([
+      '--bundle',
+      bundlePath,
+      '--data',
+      unlabelled,
+      '--out',
+      out,
+      '--performance-reference',
+      refRows,
+      '--window-rows',
+      '400',
+    ]);
+    expect(r.stderr).toBe('');
+    const p = (await readReport(out)).performance!;
+    if (p.status === 'not estimated') throw new Error(p.reason);
+    expect(p.calibration.checked).toBe(true);
+    // Rows labelled canceled or live (excluded from training) are not part of the labelled reference.
+    const state = table.array('state') as string[];
+    const known = (rows: number[]) => rows.filter((i) => state[i] === 'failed' || state[i] === 'successful').length;
+    expect(p.reference).toMatchObject({ rows: known(halfB.slice(0, 1000)), chunks: 10, source: 'rows' });
+    expect(p.overall.rows).toBe(halfB.length - 1000);
+    expect(p.overall.realised).toBeUndefined(); // no labels in these rows
+    expect(p.windows!.map((w) => w.rows)).toEqual([400, 400, halfB.length - 1800]);
+    expect(r.stdout).toMatch(/Estimated performance \(CBPE\)/);
+    expect(r.stdout).toMatch(/f1Score \d/);
+    const html = await fs.readFile(path.join(out, 'drift.html'), 'utf8');
+    expect(html).toContain('<h2>Estimated performance (CBPE)</h2>');
+    // With the labels, realised values stand beside the estimates, within sampling noise when calibrated.
+    const labelled = await writeRows(path.join(dir, 'b-rest.csv'), halfB.slice(1000));
+    const both = await cli([
+      '--bundle',
+      bundlePath,
+      '--data',
+      labelled,
+      '--out',
+      `${out}-labels`,
+      '--performance-reference',
+      refRows,
+    ]);
+    const q = (await readReport(`${out}-labels`)).performance!;
+    if (q.status === 'not estimated') throw new Error(q.reason);
+    expect(q.overall.realised).toBeDefined();
+    expect(q.overall.labelled).toBe(known(halfB.slice(1000)));
+    if (q.status === 'estimated')
+      for (const m of ['accuracy', 'f1Score', 'rocAuc'] as const)
+        expect(Math.abs(q.overall.estimated[m] - q.overall.realised![m])).toBeLessThan(0.06);
+    expect(both.stdout).toMatch(/realised \d/);
+  });
+
+  it('refuses a performance reference without the outcome column, and leaves CBPE out on request', async () => {
+    const data = path.join(dir, 'b.csv');
+    const nolabel = path.join(dir, 'b-rest-nolabel.csv');
+    const bad = await cli(['--bundle', bundlePath, '--data', data, '--performance-reference', nolabel]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"state"');
+    const out = path.join(dir, 'out-noperf');
+    const off = await cli(['--bundle', bundlePath, '--data', data, '--out', out, '--no-performance']);
+    expect(off.code).toBe(0);
+    expect((await readReport(out)).performance).toBeUndefined();
+  });
+
+  it('says "not estimated" with the reason for a regression bundle', async () => {
+    const regression = await trainBundle('regression', halfA, 'blurb_len');
+    const data = path.join(dir, 'b.csv');
+    const out = path.join(dir, 'out-regression');
+    const r = await cli(['--bundle', regression, '--data', data, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect((await readReport(out)).performance).toEqual({
+      method: 'cbpe',
+      status: 'not estimated',
+      reason: expect.stringMatching(/this bundle is a regression/),
+    });
+    expect(r.stdout).toContain('Performance not estimated: CBPE estimates from the calibrated probability');
+  }, 60_000);
 });
 
 describe('pipeline drift --on-drift retrain', () => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ColumnTable } from 'arquero';
 import { readBundle, writeFileAtomic } from '@campaign-ml/bundle/node';
 import { ConfigError, InputError } from '@campaign-ml/core';
-import { driftHtml, driftReport, type DriftOptions, type DriftReport } from '@campaign-ml/drift';
+import { driftHtml, driftReport, PERFORMANCE_METRICS, type DriftOptions, type DriftReport } from '@campaign-ml/drift';
 import { readTable } from '@campaign-ml/ingest';
 import { postDriftAlert } from '../drift/drift-alert';
 import { driftedNames, hasDrift } from '../drift/drift-verdict';
@@ -21,6 +21,10 @@ export interface DriftFlags extends InputOptions {
   mode?: 'robust' | 'evidently';
   /** Reference rows (the training table): needed by --mode evidently. */
   reference?: string;
+  /** Labelled rows held out from training (the test part): CBPE's calibration check and bounds. Default: --reference if labelled. */
+  performanceReference?: string;
+  /** false (--no-performance): no performance estimate (CBPE). */
+  performance?: boolean;
   windowRows?: number;
   windowPeriod?: 'day' | 'week' | 'month' | 'quarter' | 'year';
   timeColumn?: string;
@@ -124,6 +128,13 @@ export async function driftCommand(f: DriftFlags, progress: Progress, signal?: A
       { column: doc.target.column },
     );
   const reference = f.reference ? await readTable(f.reference) : undefined;
+  const performanceReference = f.performanceReference ? await readTable(f.performanceReference) : undefined;
+  if (performanceReference && !performanceReference.columnNames().includes(doc.target.column))
+    throw new InputError(
+      'MISSING_TARGET',
+      `--performance-reference gives CBPE the realised metrics: its rows need the outcome column "${doc.target.column}"`,
+      { column: doc.target.column },
+    );
   const window = windowOf(f, table);
 
   progress.stage('compare with the reference');
@@ -135,6 +146,11 @@ export async function driftCommand(f: DriftFlags, progress: Progress, signal?: A
     ...(window ? { window } : {}),
     ...(f.learnedThresholds ? { thresholds: 'learned' as const } : {}),
     ...(f.prediction === false ? { predictions: false as const } : {}),
+    ...(f.performance === false
+      ? { performance: false as const }
+      : performanceReference
+        ? { performance: { reference: performanceReference } }
+        : {}),
   });
   const drifted = hasDrift(report);
   const title = `Drift of ${describeInput(input)} against bundle ${doc.id}`;
@@ -206,6 +222,8 @@ export async function runDrift(f: DriftFlags): Promise<number> {
       console.log(
         `  new values in "${c.column}": ${c.unseen!.values!.map((v) => `${v.value} (${v.count})`).join(', ')}`,
       );
+    const perf = performanceLine(r);
+    if (perf) console.log(perf);
     if (o.alerted) console.log(`Alert posted to the webhook.`);
     if (o.alertError) process.stderr.write(`Warning: the alert was not sent: ${o.alertError}\n`);
     if (o.retrain) console.log(o.retrain.summary);
@@ -221,4 +239,22 @@ function importanceOf(metrics: Record<string, unknown>): Record<string, number> 
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(imp)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   return Object.keys(out).length ? out : undefined;
+}
+
+/** One line on the performance estimate (CBPE): the estimates and their bounds, or why they are not trusted or not there. */
+export function performanceLine(r: DriftReport): string | undefined {
+  const p = r.performance;
+  if (!p) return undefined;
+  if (p.status === 'not estimated') return `Performance not estimated: ${p.reason}.`;
+  const f = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : 'n/a');
+  const o = p.overall;
+  const values = PERFORMANCE_METRICS.map((m) => {
+    const b = o.bounds?.[m];
+    const real = o.realised ? ` (realised ${f(o.realised[m])})` : '';
+    return `${m} ${f(o.estimated[m])}${b ? ` [${f(b.lower)}, ${f(b.upper)}]` : ''}${real}`;
+  }).join(', ');
+  if (p.status === 'miscalibrated')
+    return `Estimated performance (CBPE) not trusted: the model is not calibrated enough on the labelled reference (${(p.calibration.failed ?? []).join(', ')}); ${values}`;
+  const how = p.calibration.checked ? '' : ' (calibration not checked: no labelled reference; no bounds)';
+  return `Estimated performance (CBPE)${how}: ${values}${o.alerts.length ? ` — outside the bounds: ${o.alerts.join(', ')}` : ''}`;
 }

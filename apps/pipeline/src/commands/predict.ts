@@ -428,6 +428,8 @@ export interface PredictFlags {
   outOfRange: 'warn' | 'reject';
   /** With these, main.ts runs predict-partitioned.ts instead. */
   partitions?: number;
+  /** With --partitions: score only this part (an Indexed Job pod). */
+  part?: number;
   queue?: string;
   queuePrefix?: string;
   quiet?: boolean;

@@ -35,6 +35,12 @@ export function driftAlertMessage(report: DriftReport, context: { source: string
     });
   if (report.prediction?.drifted)
     lines.push(`• *prediction*: ${report.prediction.effect.name} ${fmt(report.prediction.effect.value)}`);
+  const p = report.performance;
+  if (p && p.status === 'estimated')
+    for (const m of p.overall.alerts) {
+      const b = p.overall.bounds![m];
+      lines.push(`• *estimated ${m}*: ${fmt(p.overall.estimated[m])} outside ${fmt(b.lower)}–${fmt(b.upper)} (CBPE)`);
+    }
   const blocks: DriftAlertMessage['blocks'] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
   if (lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
   blocks.push({

@@ -230,6 +230,32 @@ describe('partitioned scoring, parts run here in turn', () => {
     // Once more: everything is finished, nothing is scored again.
     expect((await scorePartitioned(opts, quiet())).skipped).toBe(4);
   }, 30_000);
+
+  it('--part i scores one part, as the pods of an Indexed Job do side by side; a last run joins them, equal to unpartitioned scoring', async () => {
+    const reference = await whole();
+    const out = path.join(dir, 'indexed', 'predictions.csv');
+    const rejects = path.join(dir, 'indexed', 'rejects.csv');
+    const opts = { bundle, data: input, out, rejects, partitions: 3, chunkRows: 60 };
+    // Three "pods" at once: each plans (the same plan), none deletes another's part, none joins.
+    const parts = await Promise.all([0, 1, 2].map((part) => scorePartitioned({ ...opts, part }, quiet())));
+    expect(parts.map((p) => [p.part, p.rows, p.skipped])).toEqual([
+      [0, 84, 0],
+      [1, 84, 0],
+      [2, 82, 0],
+    ]);
+    await expect(fs.access(out)).rejects.toThrow();
+    // A pod restarted after its part finished does nothing.
+    expect((await scorePartitioned({ ...opts, part: 1 }, quiet())).skipped).toBe(1);
+    const joined = await scorePartitioned(opts, quiet());
+    expect(joined).toMatchObject({ rows: 250, skipped: 3, scored: reference.s.scored, rejected: reference.s.rejected });
+    expect(await fs.readFile(out, 'utf8')).toBe(reference.predictions);
+    expect(await fs.readFile(rejects, 'utf8')).toBe(reference.rejects);
+    // A pod of another plan (other --partitions) refuses to touch these parts; --part is checked.
+    await expect(scorePartitioned({ ...opts, partitions: 4, part: 0 }, quiet())).rejects.toThrow(/plans another run/);
+    await expect(scorePartitioned({ ...opts, part: 3 }, quiet())).rejects.toThrow(
+      /--part must be an integer from 0 to 2/,
+    );
+  }, 30_000);
 });
 
 suite('distributed runs on BullMQ worker processes', () => {

@@ -101,6 +101,13 @@ export interface PartitionedOptions extends ScoreOptions {
   /** redis://…: one job per part for `pipeline worker`s; without it the parts run here in turn. */
   queue?: string;
   queuePrefix?: string;
+  /**
+   * Score only this part (0-based), as one pod of a Kubernetes Indexed Job does with its completion
+   * index: plan the parts if no run has (every pod writes the same plan), never start over, score
+   * the part unless it is done, and do not join. A last run without `part` checks the manifest and
+   * joins the parts.
+   */
+  part?: number;
 }
 
 export interface PartitionedSummary extends ScoreSummary {
@@ -108,6 +115,8 @@ export interface PartitionedSummary extends ScoreSummary {
   /** Parts found finished by an earlier run and not scored again. */
   skipped: number;
   manifest: string;
+  /** With `part`: the part scored (its own rows, scored and rejected counts; `out` is its predictions file). */
+  part?: number;
 }
 
 /**
@@ -131,6 +140,26 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
       '--partitions scores a file (--data) into CSV files (--out, --rejects); database input or output is not partitioned',
       { column: '--partitions' },
     );
+  const only = opts.part;
+  if (only !== undefined) {
+    if (!Number.isInteger(only) || only < 0 || only >= P)
+      throw new ConfigError(
+        'INVALID_OPTION',
+        `--part must be an integer from 0 to ${P - 1} (--partitions ${P}), got ${only}`,
+        {
+          column: '--part',
+          value: only,
+        },
+      );
+    if (opts.queue)
+      throw new ConfigError(
+        'INVALID_OPTION',
+        '--part scores one part here (a Job pod); --queue sends all parts to workers: give one of them',
+        {
+          column: '--part',
+        },
+      );
+  }
   const out = path.resolve(opts.out ?? 'predictions.csv');
   const rejectsOut = path.resolve(opts.rejects ?? 'rejects.csv');
   const partDir = `${out}.parts`;
@@ -151,9 +180,16 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
     manifest.bundle.sha256 === bundle.sha256 &&
     manifest.partitions === P &&
     JSON.stringify(manifest.options) === JSON.stringify(options);
+  if (manifest && !same && only !== undefined)
+    // Pods of one Job run side by side: one of them must never delete the parts of the others.
+    throw new ConfigError(
+      'PLAN_CHANGED',
+      `${manifestFile} plans another run (input, bundle, --partitions or options differ): remove ${partDir} or run without --part to start over`,
+      { column: '--part' },
+    );
   if (!manifest || !same) {
     if (manifest) progress.info('the input, bundle or options changed since the last partitioned run: starting over');
-    await fs.rm(partDir, { recursive: true, force: true });
+    if (only === undefined) await fs.rm(partDir, { recursive: true, force: true });
     await fs.mkdir(partDir, { recursive: true });
     const rows = await countInputRows({ ...opts, rows: undefined });
     const size = Math.ceil(rows / P);
@@ -174,8 +210,8 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
   const m = manifest;
   // A part is finished when its done file matches the plan (and its outputs are there).
   for (const part of m.parts) part.done = await readDone(partDir, part, m);
-  const todo = m.parts.filter((p) => !p.done);
-  const skipped = P - todo.length;
+  const todo = m.parts.filter((p) => !p.done && (only === undefined || p.index === only));
+  const skipped = (only === undefined ? P : 1) - todo.length;
   if (skipped) progress.info(`${skipped} of ${P} parts were finished by an earlier run: not scored again`);
 
   progress.stage('score parts', Math.max(1, todo.length));
@@ -202,6 +238,22 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
       'PARTITION_FAILED',
       `${failures.length} of ${P} parts failed (run the same command again to score only those): ${failures.join('; ')}`,
     );
+
+  if (only !== undefined) {
+    const d = m.parts[only].done!;
+    return {
+      rows: d.rows,
+      scored: d.scored,
+      rejected: d.rejected,
+      warned: d.warned,
+      out: path.join(partDir, d.predictions ?? ''),
+      rejects: d.rejects ? path.join(partDir, d.rejects) : undefined,
+      partitions: P,
+      skipped,
+      manifest: manifestFile,
+      part: only,
+    };
+  }
 
   // The manifest's check: every part's rows add up, and the parts cover the input.
   let scored = 0;

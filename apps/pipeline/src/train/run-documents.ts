@@ -1,5 +1,6 @@
 import { isClassifier } from '@campaign-ml/core';
 import { backgroundSample, computeReference, createBundleDocument, type GroupThresholds } from '@campaign-ml/bundle';
+import { summarizePerformanceReference } from '@campaign-ml/drift';
 import type { LeakageFinding } from '@campaign-ml/features';
 import type { Schema } from '@campaign-ml/schema';
 import type { PipelineConfig } from '../config';
@@ -112,7 +113,10 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
         // Permutation importance per input column on the test part: drift ranks drifted columns by it.
         importance: Object.fromEntries(run.importance.values.map((v) => [v.feature, v.importance])),
       },
-      reference: computeReference(split.train, bundleSchema, referenceScores),
+      reference: {
+        ...computeReference(split.train, bundleSchema, referenceScores),
+        ...(k === 2 ? performanceReference(positiveColumn(bestTest.scores), yTest, threshold ?? 0.5) : {}),
+      },
       explain: {
         background: backgroundSample(split.train, chosen.pipeline.inputColumns, { rows: 100, seed: cfg.seed }),
       },
@@ -142,6 +146,15 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
     ...(run.fairness ? { fairness: run.fairness.summary } : {}),
   };
   return { bundle, metrics, report, testScores: bestTest.scores, testTable: split.test };
+}
+
+/**
+ * Binary: what drift's performance estimate without labels (CBPE) needs of the labelled test split
+ * (realised metrics, their sd over 10 chunks, the calibration check), so `pipeline drift` checks
+ * calibration and draws bounds with no reference rows. Left out when the split has fewer than 100 rows.
+ */
+function performanceReference(p: Float64Array, y: ArrayLike<number>, threshold: number) {
+  return y.length < 100 ? {} : { performance: summarizePerformanceReference(p, y, { threshold }) };
 }
 
 /** The fairness summary the bundle carries (and /v1/model shows): the gaps before and after, not the tables. */
