@@ -9,6 +9,7 @@ import { runPredict } from './commands/predict';
 import { runPartitionedPredict } from './commands/predict-partitioned';
 import { formatSchemaError } from './cli-errors';
 import { runTrain } from './commands/train';
+import { runWeeklyFeatures } from './commands/weekly-features';
 import { runWorker } from './commands/worker';
 import { MODEL_FAMILIES } from './config';
 
@@ -169,6 +170,27 @@ export function program(exit: ExitCode = { code: 0 }): Command {
     .option('--out <dir>', 'where metrics.json and report.html go', 'evaluation')
     .option('-q, --quiet', 'no progress output')
     .action(runEvaluate);
+  cli
+    .command('weekly-features')
+    .description(
+      "The engagement forecast's weekly feature table from a daily panel (CSV or Parquet) to Parquet: " +
+        'by DuckDB out of core (the file is streamed; sorts and windows spill to disk past --memory-limit), ' +
+        'or in memory',
+    )
+    .requiredOption('--data <file>', 'the daily panel: CSV or Parquet')
+    .requiredOption('--entity <column>', 'one series per value (e.g. profile_id)')
+    .requiredOption('--time <column>', 'the day of each row')
+    .requiredOption('--target <column>', 'the column to forecast')
+    .option('--horizons <days>', 'days ahead, multiples of 7', '7,14,21,28')
+    .option('--lags <weeks>', 'lags 1..k of every weekly column', '4')
+    .option('--rolling <weeks>', 'rolling-mean windows in weeks', '4')
+    .option('--engine <engine>', 'duckdb (out of core) or memory', 'duckdb')
+    .option('--memory-limit <size>', "DuckDB's memory limit", '1GB')
+    .option('--threads <n>', 'DuckDB threads (default: all cores)')
+    .option('--out <file>', 'the Parquet file to write', 'weekly-features.parquet')
+    .option('--json', 'print rows, seconds and peak memory as JSON')
+    .option('-q, --quiet', 'no progress output')
+    .action(runWeeklyFeatures);
   cli
     .command('bundle')
     .description(
