@@ -57,6 +57,16 @@ export {
   LagSequenceRegressor,
   FittedLagSequenceRegressor,
   type LagSequenceRegressorParams,
+  EntityEmbeddingClassifier,
+  FittedEntityEmbeddingClassifier,
+  EntityEmbeddingRegressor,
+  FittedEntityEmbeddingRegressor,
+  type EntityEmbeddingRegressorParams,
+  embeddingDim,
+  type CategoryEmbedding,
+  type EmbeddingColumnSpec,
+  type EmbeddingFitHistory,
+  type EntityEmbeddingParams,
 } from './neural';
 export {
   DummyClassifier,

@@ -19,3 +19,16 @@ export {
   FittedLagSequenceRegressor,
   type LagSequenceRegressorParams,
 } from './lag-sequence-regressor';
+export { EntityEmbeddingClassifier, FittedEntityEmbeddingClassifier } from './entity-embedding-classifier';
+export {
+  EntityEmbeddingRegressor,
+  FittedEntityEmbeddingRegressor,
+  type EntityEmbeddingRegressorParams,
+} from './entity-embedding-regressor';
+export {
+  embeddingDim,
+  type CategoryEmbedding,
+  type EmbeddingColumnSpec,
+  type EmbeddingFitHistory,
+  type EntityEmbeddingParams,
+} from './entity-embedding-network';
