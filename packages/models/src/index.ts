@@ -67,6 +67,11 @@ export {
   type EmbeddingColumnSpec,
   type EmbeddingFitHistory,
   type EntityEmbeddingParams,
+  EmbeddingGbdt,
+  FittedEmbeddingGbdtClassifier,
+  FittedEmbeddingGbdtRegressor,
+  type FittedEmbeddingGbdt,
+  type EmbeddingGbdtParams,
 } from './neural';
 export {
   DummyClassifier,

@@ -32,3 +32,10 @@ export {
   type EmbeddingFitHistory,
   type EntityEmbeddingParams,
 } from './entity-embedding-network';
+export {
+  EmbeddingGbdt,
+  FittedEmbeddingGbdtClassifier,
+  FittedEmbeddingGbdtRegressor,
+  type FittedEmbeddingGbdt,
+  type EmbeddingGbdtParams,
+} from './embedding-gbdt';
