@@ -36,6 +36,19 @@ function schemaFor(table: aq.ColumnTable, roles: Record<string, 'id' | 'target'>
 describe('recommendedPipeline', () => {
   const schema = schemaFor(small, { id: 'id', state: 'target' }, ['blurb']);
 
+  it("highCardinality 'codes': ordinal codes named code:<col>, round trip exact", () => {
+    const fitted = recommendedPipeline(schema, 'binary', { maxOneHot: 5, highCardinality: 'codes' }).fit(small, y);
+    expect(fitted.featureNamesOut).toContain('code:category');
+    expect(fitted.featureNamesOut).not.toContain('category.target');
+    const X = fitted.transform(small);
+    const codes = Array.from(
+      X.data.subarray(X.columns.indexOf('code:category') * n, (X.columns.indexOf('code:category') + 1) * n),
+    );
+    expect(codes.every((v) => Number.isNaN(v) || (Number.isInteger(v) && v >= 0))).toBe(true);
+    expect(fitted.featureSources()[X.columns.indexOf('code:category')]).toEqual(['category']);
+    expect(load<FittedColumnPipeline>(JSON.stringify(fitted)).transform(small).data).toEqual(X.data);
+  });
+
   it('tree: durations between dates (earlier first), date parts, numbers as is, one-hot low and target-encoded high cardinality', () => {
     const fitted = recommendedPipeline(schema, 'binary', { maxOneHot: 5 }).fit(small, y);
     const names = fitted.featureNamesOut;
