@@ -3,6 +3,7 @@ import {
   DecisionTreeClassifier,
   DummyClassifier,
   DummyRegressor,
+  EmbeddingGbdt,
   GradientBoostingClassifier,
   GradientBoostingRegressor,
   LogisticRegression,
@@ -25,7 +26,10 @@ export interface Family {
   title: string;
   /** The title when the family fits a regression and is another model there (logistic -> Ridge). */
   regressionTitle?: string;
-  recipe: 'tree' | 'linear';
+  /** 'codes': the tree recipe with high-cardinality categories as ordinal codes `code:<col>` (EmbeddingGbdt). */
+  recipe: 'tree' | 'linear' | 'codes';
+  /** Not in the default `models` list (config's DEFAULT_MODEL_FAMILIES): listed by name only. */
+  optIn?: boolean;
   defaults: Params;
   space: SearchSpace;
   create(task: Task, params: Params, seed: number): Estimator<FittedModel>;
@@ -137,6 +141,41 @@ export const FAMILIES: Record<ModelFamily, Family> = {
       };
       return task === 'regression' ? new MLPRegressor(params) : new MLPClassifier(params);
     },
+  },
+  embeddingGbdt: {
+    name: 'embeddingGbdt',
+    title: 'Gradient boosting on entity embeddings',
+    recipe: 'codes',
+    optIn: true,
+    // The embedding MLP (size min(50, ceil(k / 2)) per column) is refitted inside every fit, so every
+    // CV fold and trial learns its own from its training rows only.
+    defaults: { nEstimators: 200, learningRate: 0.1, maxDepth: 6, embeddingHidden: '32' },
+    space: {
+      nEstimators: int(100, 400, { step: 50 }),
+      learningRate: logFloat(0.02, 0.3),
+      maxDepth: int(3, 8),
+      embeddingHidden: categorical(['16', '32', '64']),
+    },
+    create: (task, p, seed) =>
+      new EmbeddingGbdt({
+        task,
+        categorical: { prefix: 'code:' },
+        embedding: {
+          hiddenLayerSizes: String(p.embeddingHidden ?? '32')
+            .split('-')
+            .map(Number),
+          learningRateInit: 0.01,
+          maxIter: 100,
+          earlyStopping: true,
+          seed,
+        },
+        gbdt: {
+          nEstimators: p.nEstimators as number,
+          learningRate: p.learningRate as number,
+          maxDepth: p.maxDepth as number,
+          seed,
+        },
+      }),
   },
 };
 
