@@ -72,6 +72,11 @@ export {
   FittedEmbeddingGbdtRegressor,
   type FittedEmbeddingGbdt,
   type EmbeddingGbdtParams,
+  EntityEmbeddingAuto,
+  FittedEntityEmbeddingAutoClassifier,
+  FittedEntityEmbeddingAutoRegressor,
+  type FittedEntityEmbeddingAuto,
+  type EntityEmbeddingAutoParams,
 } from './neural';
 export {
   DummyClassifier,

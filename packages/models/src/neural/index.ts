@@ -39,3 +39,10 @@ export {
   type FittedEmbeddingGbdt,
   type EmbeddingGbdtParams,
 } from './embedding-gbdt';
+export {
+  EntityEmbeddingAuto,
+  FittedEntityEmbeddingAutoClassifier,
+  FittedEntityEmbeddingAutoRegressor,
+  type FittedEntityEmbeddingAuto,
+  type EntityEmbeddingAutoParams,
+} from './entity-embedding-auto';
