@@ -13,11 +13,12 @@ export const MODEL_FAMILIES = [
   'gradientBoosting',
   'mlp',
   'embeddingGbdt',
+  'embeddingMlp',
 ] as const;
 /**
  * The families a config without `models` compares. `embeddingGbdt` (gradient boosting on entity
- * embeddings of the high-cardinality categories, learned in every CV fold) is opt-in: it fits an
- * MLP per fold and trial.
+ * embeddings of the high-cardinality categories, learned in every CV fold) and `embeddingMlp` (the
+ * embedding MLP itself) are opt-in: they fit an MLP per fold and trial.
  */
 export const DEFAULT_MODEL_FAMILIES: readonly ModelFamily[] = [
   'dummy',

@@ -4,6 +4,7 @@ import {
   DummyClassifier,
   DummyRegressor,
   EmbeddingGbdt,
+  EntityEmbeddingAuto,
   GradientBoostingClassifier,
   GradientBoostingRegressor,
   LogisticRegression,
@@ -26,8 +27,11 @@ export interface Family {
   title: string;
   /** The title when the family fits a regression and is another model there (logistic -> Ridge). */
   regressionTitle?: string;
-  /** 'codes': the tree recipe with high-cardinality categories as ordinal codes `code:<col>` (EmbeddingGbdt). */
-  recipe: 'tree' | 'linear' | 'codes';
+  /**
+   * 'codes' / 'linearCodes': the tree / linear recipe with high-cardinality categories as ordinal
+   * codes `code:<col>` (EmbeddingGbdt / EntityEmbeddingAuto).
+   */
+  recipe: 'tree' | 'linear' | 'codes' | 'linearCodes';
   /** Not in the default `models` list (config's DEFAULT_MODEL_FAMILIES): listed by name only. */
   optIn?: boolean;
   defaults: Params;
@@ -175,6 +179,31 @@ export const FAMILIES: Record<ModelFamily, Family> = {
           maxDepth: p.maxDepth as number,
           seed,
         },
+      }),
+  },
+  embeddingMlp: {
+    name: 'embeddingMlp',
+    title: 'Neural net with entity embeddings',
+    recipe: 'linearCodes',
+    optIn: true,
+    // The MLP family's settings; the high-cardinality categories enter as learned embeddings
+    // (min(50, ceil(k / 2)) each) instead of target encoding. No code column: a plain MLP.
+    defaults: { hiddenLayerSizes: '64', alpha: 1e-4, learningRateInit: 1e-3 },
+    space: {
+      hiddenLayerSizes: categorical(['32', '64', '128', '64-32']),
+      alpha: logFloat(1e-5, 1e-1),
+      learningRateInit: logFloat(3e-4, 1e-2),
+    },
+    create: (task, p, seed) =>
+      new EntityEmbeddingAuto({
+        task,
+        categorical: { prefix: 'code:' },
+        hiddenLayerSizes: hidden(p),
+        alpha: p.alpha as number,
+        learningRateInit: p.learningRateInit as number,
+        maxIter: 60,
+        earlyStopping: true,
+        seed,
       }),
   },
 };

@@ -28,7 +28,8 @@ export interface RecipeOptions {
   /**
    * Encoding of high-cardinality categories. Default 'target' (out of fold), or 'frequency', or
    * 'codes': ordinal codes 0..k-1 (most frequent first; missing NaN, unseen -1) named `code:<col>`,
-   * for a model that learns from the codes itself (models' EmbeddingGbdt, `{ prefix: 'code:' }`).
+   * for a model that learns from the codes itself (models' EmbeddingGbdt, `{ prefix: 'code:' }`);
+   * never scaled, and in the linear recipe missing is -1 instead of NaN.
    */
   highCardinality?: 'target' | 'frequency' | 'codes';
   /** Date columns that also get weekday/month/hour parts and days since 1970 (the latest-starting ones first). Default 3. */
@@ -149,17 +150,18 @@ export function recommendedPipeline(schema: Schema, task: Task, options: RecipeO
     });
   }
   if (high.length > 0) {
-    const encoder =
-      options.highCardinality === 'codes'
-        ? new OrdinalEncoder()
-        : options.highCardinality === 'frequency'
-          ? new FrequencyEncoder()
-          : new TargetEncoder({ task, seed: options.seed ?? 0 });
+    const codes = options.highCardinality === 'codes';
+    // Codes are labels, never scaled; the linear recipe allows no NaN, so missing is -1 (unknown) there.
+    const encoder = codes
+      ? new OrdinalEncoder(linear ? { missingValue: -1 } : {})
+      : options.highCardinality === 'frequency'
+        ? new FrequencyEncoder()
+        : new TargetEncoder({ task, seed: options.seed ?? 0 });
     groups.push({
       name: 'high-cardinality',
       select: high,
-      steps: linear ? [encoder, new StandardScaler()] : [encoder],
-      ...(options.highCardinality === 'codes' ? { prefix: 'code:' } : {}),
+      steps: linear && !codes ? [encoder, new StandardScaler()] : [encoder],
+      ...(codes ? { prefix: 'code:' } : {}),
     });
   }
 
