@@ -6,7 +6,27 @@ import { ConfigError, type Problem, SchemaError } from '@campaign-ml/core';
 import { COLUMN_ROLES, COLUMN_TYPES, DEFAULT_MISSING_TOKENS } from '@campaign-ml/schema';
 import { METRIC_NAMES } from '@campaign-ml/models';
 
-export const MODEL_FAMILIES = ['dummy', 'logistic', 'randomForest', 'gradientBoosting', 'mlp'] as const;
+export const MODEL_FAMILIES = [
+  'dummy',
+  'logistic',
+  'randomForest',
+  'gradientBoosting',
+  'mlp',
+  'embeddingGbdt',
+  'embeddingMlp',
+] as const;
+/**
+ * The families a config without `models` compares. `embeddingGbdt` (gradient boosting on entity
+ * embeddings of the high-cardinality categories, learned in every CV fold) and `embeddingMlp` (the
+ * embedding MLP itself) are opt-in: they fit an MLP per fold and trial.
+ */
+export const DEFAULT_MODEL_FAMILIES: readonly ModelFamily[] = [
+  'dummy',
+  'logistic',
+  'randomForest',
+  'gradientBoosting',
+  'mlp',
+];
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 const THRESHOLD_METRICS = [
   'f1',
@@ -105,7 +125,7 @@ export const configSchema = z.strictObject({
   models: z
     .array(z.enum(MODEL_FAMILIES))
     .min(1)
-    .default([...MODEL_FAMILIES]),
+    .default([...DEFAULT_MODEL_FAMILIES]),
   tuning: z
     .strictObject({
       trials: z.number().int().min(0).default(20),

@@ -3,6 +3,8 @@ import {
   DecisionTreeClassifier,
   DummyClassifier,
   DummyRegressor,
+  EmbeddingGbdt,
+  EntityEmbeddingAuto,
   GradientBoostingClassifier,
   GradientBoostingRegressor,
   LogisticRegression,
@@ -25,7 +27,13 @@ export interface Family {
   title: string;
   /** The title when the family fits a regression and is another model there (logistic -> Ridge). */
   regressionTitle?: string;
-  recipe: 'tree' | 'linear';
+  /**
+   * 'codes' / 'linearCodes': the tree / linear recipe with high-cardinality categories as ordinal
+   * codes `code:<col>` (EmbeddingGbdt / EntityEmbeddingAuto).
+   */
+  recipe: 'tree' | 'linear' | 'codes' | 'linearCodes';
+  /** Not in the default `models` list (config's DEFAULT_MODEL_FAMILIES): listed by name only. */
+  optIn?: boolean;
   defaults: Params;
   space: SearchSpace;
   create(task: Task, params: Params, seed: number): Estimator<FittedModel>;
@@ -137,6 +145,66 @@ export const FAMILIES: Record<ModelFamily, Family> = {
       };
       return task === 'regression' ? new MLPRegressor(params) : new MLPClassifier(params);
     },
+  },
+  embeddingGbdt: {
+    name: 'embeddingGbdt',
+    title: 'Gradient boosting on entity embeddings',
+    recipe: 'codes',
+    optIn: true,
+    // The embedding MLP (size min(50, ceil(k / 2)) per column) is refitted inside every fit, so every
+    // CV fold and trial learns its own from its training rows only.
+    defaults: { nEstimators: 200, learningRate: 0.1, maxDepth: 6, embeddingHidden: '32' },
+    space: {
+      nEstimators: int(100, 400, { step: 50 }),
+      learningRate: logFloat(0.02, 0.3),
+      maxDepth: int(3, 8),
+      embeddingHidden: categorical(['16', '32', '64']),
+    },
+    create: (task, p, seed) =>
+      new EmbeddingGbdt({
+        task,
+        categorical: { prefix: 'code:' },
+        embedding: {
+          hiddenLayerSizes: String(p.embeddingHidden ?? '32')
+            .split('-')
+            .map(Number),
+          learningRateInit: 0.01,
+          maxIter: 100,
+          earlyStopping: true,
+          seed,
+        },
+        gbdt: {
+          nEstimators: p.nEstimators as number,
+          learningRate: p.learningRate as number,
+          maxDepth: p.maxDepth as number,
+          seed,
+        },
+      }),
+  },
+  embeddingMlp: {
+    name: 'embeddingMlp',
+    title: 'Neural net with entity embeddings',
+    recipe: 'linearCodes',
+    optIn: true,
+    // The MLP family's settings; the high-cardinality categories enter as learned embeddings
+    // (min(50, ceil(k / 2)) each) instead of target encoding. No code column: a plain MLP.
+    defaults: { hiddenLayerSizes: '64', alpha: 1e-4, learningRateInit: 1e-3 },
+    space: {
+      hiddenLayerSizes: categorical(['32', '64', '128', '64-32']),
+      alpha: logFloat(1e-5, 1e-1),
+      learningRateInit: logFloat(3e-4, 1e-2),
+    },
+    create: (task, p, seed) =>
+      new EntityEmbeddingAuto({
+        task,
+        categorical: { prefix: 'code:' },
+        hiddenLayerSizes: hidden(p),
+        alpha: p.alpha as number,
+        learningRateInit: p.learningRateInit as number,
+        maxIter: 60,
+        earlyStopping: true,
+        seed,
+      }),
   },
 };
 

@@ -26,6 +26,11 @@ export {
   type OrdinalEncoderOptions,
   type FrequencyEncoderOptions,
   type TargetEncoderOptions,
+  EmbeddingEncoder,
+  FittedEmbeddingEncoder,
+  type EmbeddingEncoderOptions,
+  type EmbeddingTable,
+  type LearnedEmbedding,
 } from './encoders';
 export {
   SimpleImputer,

@@ -245,7 +245,7 @@ interface HorizonOption {
   name: string;
   title: string;
   how: string;
-  recipe: 'tree' | 'linear';
+  recipe: 'tree' | 'linear' | 'codes' | 'linearCodes';
   model: FittedModel;
   params: Params;
   cv: CvSummary;

@@ -76,12 +76,12 @@ const DEFAULT_FORECAST: ModelFamily[] = ['dummy', 'logistic', 'gradientBoosting'
 
 /**
  * Families the forecast trains: the config's `models` that have a forecast version; with the
- * default (every family listed) dummy, Ridge and gradient boosting (the MLP is left out).
+ * default (every family but the opt-in ones listed) dummy, Ridge and gradient boosting (the MLP is left out).
  */
 export function forecastFamilies(models: readonly ModelFamily[]): ForecastFamily[] {
   // Every family (the config's MODEL_FAMILIES) is a key of FAMILIES: read from there, fold workers
   // that load this file need not load the config module.
-  const all = Object.keys(FAMILIES) as ModelFamily[];
+  const all = (Object.keys(FAMILIES) as ModelFamily[]).filter((m) => !FAMILIES[m].optIn);
   const isDefault = models.length === all.length && all.every((m) => models.includes(m));
   const names = isDefault ? DEFAULT_FORECAST : models.filter((m) => FORECAST_FAMILIES[m]);
   return names.map((m) => FORECAST_FAMILIES[m]!);

@@ -13,7 +13,7 @@ export interface Recipe {
 }
 
 /** The fitted recipes by kind: trees read `tree`, linear models and MLPs read `linear`. */
-export type Recipes = Map<'tree' | 'linear', Recipe>;
+export type Recipes = Map<'tree' | 'linear' | 'codes' | 'linearCodes', Recipe>;
 
 /**
  * The recipes stage: each recipe the families need, fitted on the training part only (target
@@ -31,7 +31,15 @@ export function fitRecipes(
 ): Recipes {
   const recipes: Recipes = new Map();
   for (const kind of new Set(families.map((f) => f.recipe))) {
-    const recipe = recommendedPipeline(schema, task, { model: kind, ...options });
+    // 'codes' / 'linearCodes': the tree / linear recipe with high-cardinality categories as ordinal codes (code:<col>).
+    const recipe =
+      kind === 'codes' || kind === 'linearCodes'
+        ? recommendedPipeline(schema, task, {
+            ...options,
+            model: kind === 'codes' ? 'tree' : 'linear',
+            highCardinality: 'codes',
+          })
+        : recommendedPipeline(schema, task, { model: kind, ...options });
     const { pipeline, X } = recipe.fitTransform(parts.train, parts.yTrain, { signal });
     recipes.set(kind, { pipeline, X, Xtest: pipeline.transform(parts.test) });
     progress?.info(`${kind} recipe: ${X.cols} features`);

@@ -21,7 +21,7 @@ export interface ModelResult {
   model: string;
   title: string;
   /** The feature recipe(s) the model reads: an ensemble reads the union of its members' recipes. */
-  recipe: 'tree' | 'linear' | 'tree+linear';
+  recipe: 'tree' | 'linear' | 'codes' | 'linearCodes' | 'tree+linear';
   baseline: { params: Params; cv: CvSummary; cvAll: Record<string, number>; test: Metrics; fitMs: number };
   tuned?: { params: Params; cv: CvSummary; test: Metrics; trials: Array<Record<string, string | number | boolean>> };
   /** Test scores of the model kept for this family (tuned when tuning ran), for curves. */

@@ -112,7 +112,8 @@ async function trainTabular(
   const results = compared.map((c) => c.result);
   const candidates = candidatesOf(compared, { recipes, yTrain, folds, task, seed, cv, signal, sampleWeight });
 
-  const members = results.filter((r) => r.model !== 'dummy');
+  // The ensemble joins the tree and linear recipes; a family on a codes recipe competes on its own.
+  const members = results.filter((r) => r.model !== 'dummy' && r.recipe !== 'codes' && r.recipe !== 'linearCodes');
   if (cfg.ensemble.enabled && members.length >= 2) {
     progress.stage('ensemble', members.length);
     const { rounds } = cfg.ensemble;

@@ -1,4 +1,4 @@
-import { expectKind, registerLoader } from '@campaign-ml/core';
+import { ConfigError, expectKind, registerLoader } from '@campaign-ml/core';
 import type { Serialized } from '@campaign-ml/core';
 import { categoryKey, columnValues, makeTable } from '../pipeline/table-columns';
 import type { FittedTableStep, Table, TableStep } from '../pipeline/table-step';
@@ -57,6 +57,17 @@ export class FittedOrdinalEncoder implements FittedTableStep {
     this.featureNamesIn = Object.freeze(columns.map((c) => c.name));
     this.featureNamesOut = this.featureNamesIn;
     Object.freeze(this);
+  }
+
+  /** The categories of `column` in code order (code k = categories[k]); e.g. to name an embedding model's codes. */
+  categories(column: string): readonly string[] {
+    const c = this.columns.find((x) => x.name === column);
+    if (!c)
+      throw new ConfigError('UNKNOWN_COLUMN', `OrdinalEncoder was not fitted on column "${column}"`, {
+        column,
+        expected: this.featureNamesIn.join(', '),
+      });
+    return Object.freeze([...c.categories]);
   }
 
   transform(table: Table): Table {

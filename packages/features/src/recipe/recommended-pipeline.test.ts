@@ -36,6 +36,29 @@ function schemaFor(table: aq.ColumnTable, roles: Record<string, 'id' | 'target'>
 describe('recommendedPipeline', () => {
   const schema = schemaFor(small, { id: 'id', state: 'target' }, ['blurb']);
 
+  it("highCardinality 'codes': ordinal codes named code:<col>, round trip exact", () => {
+    const fitted = recommendedPipeline(schema, 'binary', { maxOneHot: 5, highCardinality: 'codes' }).fit(small, y);
+    expect(fitted.featureNamesOut).toContain('code:category');
+    expect(fitted.featureNamesOut).not.toContain('category.target');
+    const X = fitted.transform(small);
+    const codes = Array.from(
+      X.data.subarray(X.columns.indexOf('code:category') * n, (X.columns.indexOf('code:category') + 1) * n),
+    );
+    expect(codes.every((v) => Number.isNaN(v) || (Number.isInteger(v) && v >= 0))).toBe(true);
+    expect(fitted.featureSources()[X.columns.indexOf('code:category')]).toEqual(['category']);
+    expect(load<FittedColumnPipeline>(JSON.stringify(fitted)).transform(small).data).toEqual(X.data);
+    // The linear recipe: codes unscaled, missing -1, no NaN anywhere.
+    const lin = recommendedPipeline(schema, 'binary', { maxOneHot: 5, highCardinality: 'codes', model: 'linear' }).fit(
+      small,
+      y,
+    );
+    const L = lin.transform(small);
+    const c = L.columns.indexOf('code:category');
+    const lc = Array.from(L.data.subarray(c * n, (c + 1) * n));
+    expect(lc.every((v) => Number.isInteger(v) && v >= -1)).toBe(true);
+    expect(L.data.some((v) => Number.isNaN(v))).toBe(false);
+  });
+
   it('tree: durations between dates (earlier first), date parts, numbers as is, one-hot low and target-encoded high cardinality', () => {
     const fitted = recommendedPipeline(schema, 'binary', { maxOneHot: 5 }).fit(small, y);
     const names = fitted.featureNamesOut;

@@ -5,6 +5,7 @@ import { DateDurations } from '../datetime/date-durations';
 import { DateParts } from '../datetime/date-parts';
 import { FrequencyEncoder } from '../encoders/frequency-encoder';
 import { OneHotEncoder } from '../encoders/one-hot-encoder';
+import { OrdinalEncoder } from '../encoders/ordinal-encoder';
 import { TargetEncoder } from '../encoders/target-encoder';
 import { SimpleImputer } from '../imputers/simple-imputer';
 import { Log1pTransformer } from '../numeric/log1p-transformer';
@@ -24,8 +25,13 @@ export interface RecipeOptions {
   maxOneHot?: number;
   /** One-hot minFrequency (count >= 1 or fraction < 1); rarer categories share `(other)`. Default 0.005. */
   minFrequency?: number;
-  /** Encoding of high-cardinality categories. Default 'target' (out of fold), or 'frequency'. */
-  highCardinality?: 'target' | 'frequency';
+  /**
+   * Encoding of high-cardinality categories. Default 'target' (out of fold), or 'frequency', or
+   * 'codes': ordinal codes 0..k-1 (most frequent first; missing NaN, unseen -1) named `code:<col>`,
+   * for a model that learns from the codes itself (models' EmbeddingGbdt, `{ prefix: 'code:' }`);
+   * never scaled, and in the linear recipe missing is -1 instead of NaN.
+   */
+  highCardinality?: 'target' | 'frequency' | 'codes';
   /** Date columns that also get weekday/month/hour parts and days since 1970 (the latest-starting ones first). Default 3. */
   maxDateParts?: number;
   /** |skewness| above which a number gets log1p (linear only). Default 1. */
@@ -144,14 +150,18 @@ export function recommendedPipeline(schema: Schema, task: Task, options: RecipeO
     });
   }
   if (high.length > 0) {
-    const encoder =
-      options.highCardinality === 'frequency'
+    const codes = options.highCardinality === 'codes';
+    // Codes are labels, never scaled; the linear recipe allows no NaN, so missing is -1 (unknown) there.
+    const encoder = codes
+      ? new OrdinalEncoder(linear ? { missingValue: -1 } : {})
+      : options.highCardinality === 'frequency'
         ? new FrequencyEncoder()
         : new TargetEncoder({ task, seed: options.seed ?? 0 });
     groups.push({
       name: 'high-cardinality',
       select: high,
-      steps: linear ? [encoder, new StandardScaler()] : [encoder],
+      steps: linear && !codes ? [encoder, new StandardScaler()] : [encoder],
+      ...(codes ? { prefix: 'code:' } : {}),
     });
   }
 

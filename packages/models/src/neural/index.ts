@@ -19,3 +19,30 @@ export {
   FittedLagSequenceRegressor,
   type LagSequenceRegressorParams,
 } from './lag-sequence-regressor';
+export { EntityEmbeddingClassifier, FittedEntityEmbeddingClassifier } from './entity-embedding-classifier';
+export {
+  EntityEmbeddingRegressor,
+  FittedEntityEmbeddingRegressor,
+  type EntityEmbeddingRegressorParams,
+} from './entity-embedding-regressor';
+export {
+  embeddingDim,
+  type CategoryEmbedding,
+  type EmbeddingColumnSpec,
+  type EmbeddingFitHistory,
+  type EntityEmbeddingParams,
+} from './entity-embedding-network';
+export {
+  EmbeddingGbdt,
+  FittedEmbeddingGbdtClassifier,
+  FittedEmbeddingGbdtRegressor,
+  type FittedEmbeddingGbdt,
+  type EmbeddingGbdtParams,
+} from './embedding-gbdt';
+export {
+  EntityEmbeddingAuto,
+  FittedEntityEmbeddingAutoClassifier,
+  FittedEntityEmbeddingAutoRegressor,
+  type FittedEntityEmbeddingAuto,
+  type EntityEmbeddingAutoParams,
+} from './entity-embedding-auto';
