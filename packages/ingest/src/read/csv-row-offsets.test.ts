@@ -133,6 +133,23 @@ describe('csvRowOffsets and readTableChunks({ byteRange })', () => {
     expect((err as Error).message).toMatch(/^line 5 has 4 fields but the header has 3/);
   });
 
+  it('a part reads the header and its own bytes only: garbling every other byte changes nothing', async () => {
+    const text = 'id,text,n\n1,a,1\n2,"b\nc",2\n3,c,3\n4,d,4\n5,e,5\n';
+    const p = file(text);
+    const scan = (await csvRowOffsets(p, { at: [2, 4] }))!;
+    const range = csvByteRange(scan, scan.at[0], scan.at[1]);
+    const before = await readAll(p, { byteRange: range });
+    const bytes = Buffer.from(text);
+    bytes.fill(0x22, range.header.end, range.start); // quotes: any read of them would break the rows
+    bytes.fill(0, range.end);
+    fs.writeFileSync(p, bytes);
+    expect(await readAll(p, { byteRange: range })).toEqual(before);
+    expect(before.rows).toEqual([
+      { at: 2, id: '3', text: 'c', n: '3' },
+      { at: 3, id: '4', text: 'd', n: '4' },
+    ]);
+  });
+
   it('bytes fed in any chunk size give the same positions (a chunk may end inside \\r\\n or "")', () => {
     const bytes = Buffer.from('\uFEFFid,text,n\r\n1,"a""b",1\r\n\r\n2,"b\r\nc",2\r3,"",3\n4,d,4');
     const whole = scanBytes(bytes, bytes.length);
