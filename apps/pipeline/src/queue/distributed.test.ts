@@ -307,6 +307,30 @@ describe('partitioned scoring of a CSV reads each part’s own bytes', () => {
       `line ${raggedLine} has`,
     );
   }, 30_000);
+
+  it('a CSV whose quoting the reader repairs (a quote never closed) gets no byte ranges: parts read from the top, as before, with the same result', async () => {
+    const lines = (await fs.readFile(input, 'utf8')).split('\n').filter((l) => l !== '');
+    const nameAt = lines[0].split(',').indexOf('name');
+    let i = 120;
+    while (lines[i].includes('"')) i++;
+    const cells = lines[i].split(',');
+    cells[nameAt] = `"${cells[nameAt]}`; // opens a quote that never closes
+    lines[i] = cells.join(',');
+    const data = path.join(dir, 'open-quote.csv');
+    await fs.writeFile(data, `${lines.join('\n')}\n`);
+    const wout = path.join(dir, 'open-quote-whole', 'predictions.csv');
+    const wrej = path.join(dir, 'open-quote-whole', 'rejects.csv');
+    const reference = await scoreFile({ bundle, data, out: wout, rejects: wrej, chunkRows: 60 }, quiet());
+    expect(await fs.readFile(wrej, 'utf8')).toMatch(/opens a quoted field/);
+    const out = path.join(dir, 'open-quote', 'predictions.csv');
+    const rejects = path.join(dir, 'open-quote', 'rejects.csv');
+    const s = await scorePartitioned({ bundle, data, out, rejects, partitions: 3, chunkRows: 60 }, quiet());
+    expect(s).toMatchObject({ rows: reference.rows, scored: reference.scored, rejected: reference.rejected });
+    const manifest = JSON.parse(await fs.readFile(s.manifest, 'utf8'));
+    expect(manifest.parts.map((p: { bytes?: unknown }) => p.bytes)).toEqual([undefined, undefined, undefined]);
+    expect(await fs.readFile(out, 'utf8')).toBe(await fs.readFile(wout, 'utf8'));
+    expect(await fs.readFile(rejects, 'utf8')).toBe(await fs.readFile(wrej, 'utf8'));
+  }, 30_000);
 });
 
 suite('distributed runs on BullMQ worker processes', () => {
