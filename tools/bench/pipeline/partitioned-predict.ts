@@ -83,8 +83,8 @@ async function main_() {
   try {
     const local = score('local', []);
     line('one process, unpartitioned', local.seconds, local.seconds);
-    // The parts one after another in this process: what partitioning itself costs (each part
-    // reads the input from its first row up to its own rows, see apps/pipeline/README.md).
+    // The parts one after another in this process: what partitioning itself costs (the plan's
+    // scan for row starts, and each part reading the header and its own bytes, see apps/pipeline/README.md).
     const here = score('here', ['--partitions', String(partitions)]);
     line(`${partitions} parts here in turn, no queue`, here.seconds, local.seconds);
     const queue = ['--partitions', String(partitions), '--queue', url, '--queue-prefix', prefix];

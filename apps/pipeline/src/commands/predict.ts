@@ -12,6 +12,7 @@ import {
   readDatabaseChunks,
   readTableChunks,
   type ColumnKind,
+  type CsvByteRange,
   type IfExists,
   type TableWriter,
 } from '@campaign-ml/ingest';
@@ -49,6 +50,11 @@ export interface ScoreOptions extends InputOptions {
    * partitioned run; row numbers in the outputs stay those of the whole input.
    */
   rows?: { start: number; end: number };
+  /**
+   * With `rows`, for a CSV/TSV --data: the bytes holding exactly those rows (planned by
+   * `csvRowOffsets`); the reader reads the header and these bytes only, not the rows before.
+   */
+  byteRange?: CsvByteRange;
 }
 
 export interface ScoreSummary {
@@ -78,7 +84,12 @@ interface InputChunk {
  * The input in chunks. Files: the bundle's columns are read as text and typed by the bundle's
  * schema in `makeValidator`, so a column's type never depends on which rows share a chunk.
  */
-async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: number): AsyncGenerator<InputChunk> {
+async function* inputChunks(
+  input: ResolvedInput,
+  bundle: Bundle,
+  chunkRows: number,
+  byteRange?: CsvByteRange,
+): AsyncGenerator<InputChunk> {
   if (input.kind === 'db') {
     const total =
       input.table !== undefined ? await countDatabaseRows({ url: input.url, table: input.table }) : undefined;
@@ -88,7 +99,7 @@ async function* inputChunks(input: ResolvedInput, bundle: Bundle, chunkRows: num
   }
   const columnTypes = Object.fromEntries(bundle.document.schema.columns.map((c) => [c.name, 'string' as const]));
   // One unreadable row (ragged, a quote left open, bad UTF-8) goes to the rejects; it never sinks the batch.
-  for await (const c of readTableChunks(input.path, { chunkRows, columnTypes, badRows: 'collect' })) {
+  for await (const c of readTableChunks(input.path, { chunkRows, columnTypes, badRows: 'collect', byteRange })) {
     if (c.rowsTotal !== undefined) yield { table: c.table, offset: c.offset, total: c.rowsTotal };
     else {
       const done = c.offset + c.table.numRows();
@@ -284,7 +295,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
   let warned = 0;
   let started = false;
   try {
-    for await (const read of inputChunks(input, bundle, chunkRows)) {
+    for await (const read of inputChunks(input, bundle, chunkRows, opts.rows && opts.byteRange)) {
       stopIfAborted();
       const chunk = opts.rows ? inRange(read, opts.rows) : read;
       if (chunk === 'before') continue;

@@ -258,6 +258,81 @@ describe('partitioned scoring, parts run here in turn', () => {
   }, 30_000);
 });
 
+describe('partitioned scoring of a CSV reads each part’s own bytes', () => {
+  it('parts have contiguous byte ranges; quoted line breaks, CRLF and a bad row in part 3 give the rejects, line numbers and predictions of unpartitioned scoring', async () => {
+    const lines = (await fs.readFile(input, 'utf8')).split('\n').filter((l) => l !== '');
+    const header = lines[0].split(',');
+    const plain = (i: number) => !lines[i].includes('"');
+    const nameAt = header.indexOf('name');
+    const edit = (i: number, f: (cells: string[]) => void) => {
+      while (!plain(i)) i++;
+      const cells = lines[i].split(',');
+      f(cells);
+      lines[i] = cells.join(',');
+      return i;
+    };
+    // Names with line breaks inside quotes in parts 1 and 2; in part 3 (rows 127-189) a row with
+    // one field too many (unreadable: its line is named) and a bad goal.
+    edit(20, (c) => (c[nameAt] = '"two\nlines, and a comma"'));
+    edit(100, (c) => (c[nameAt] = '"three\nlines ""quoted""\nhere"'));
+    const ragged = edit(150, (c) => c.push('extra'));
+    edit(170, (c) => (c[header.indexOf('goal')] = 'lots'));
+    const data = path.join(dir, 'quoted.csv');
+    const text = `${lines.slice(0, 200).join('\r\n')}\r\n${lines.slice(200).join('\n')}`; // CRLF, then LF, no final line break
+    await fs.writeFile(data, text);
+    const raggedLine = text.split(/\r\n|\n/).findIndex((l) => l.endsWith(',extra')) + 1;
+    expect(raggedLine).toBeGreaterThan(ragged + 1); // the quoted line breaks count as lines
+
+    const wout = path.join(dir, 'quoted-whole', 'predictions.csv');
+    const wrej = path.join(dir, 'quoted-whole', 'rejects.csv');
+    const reference = await scoreFile({ bundle, data, out: wout, rejects: wrej, chunkRows: 60 }, quiet());
+    expect(reference.rows).toBe(250);
+    const refRejects = await fs.readFile(wrej, 'utf8');
+    expect(refRejects).toContain(`line ${raggedLine} has`);
+
+    const out = path.join(dir, 'quoted', 'predictions.csv');
+    const rejects = path.join(dir, 'quoted', 'rejects.csv');
+    const s = await scorePartitioned({ bundle, data, out, rejects, partitions: 4, chunkRows: 60 }, quiet());
+    expect(s).toMatchObject({ rows: 250, scored: reference.scored, rejected: reference.rejected });
+    expect(await fs.readFile(out, 'utf8')).toBe(await fs.readFile(wout, 'utf8'));
+    expect(await fs.readFile(rejects, 'utf8')).toBe(refRejects);
+    const manifest = JSON.parse(await fs.readFile(s.manifest, 'utf8'));
+    const bytes = manifest.parts.map((p: { bytes: { start: number; end: number; row: number } }) => p.bytes);
+    expect(bytes.map((b: { row: number }) => b.row)).toEqual([0, 63, 126, 189]);
+    expect(bytes[0].start).toBe(Buffer.byteLength(lines[0]) + 2);
+    for (let i = 1; i < 4; i++) expect(bytes[i].start).toBe(bytes[i - 1].end);
+    expect(bytes[3].end).toBe(Buffer.byteLength(text));
+    // Part 3's rejects, read from its own bytes, name the whole file's line.
+    expect(await fs.readFile(path.join(`${out}.parts`, 'part-0002.rejects.csv'), 'utf8')).toContain(
+      `line ${raggedLine} has`,
+    );
+  }, 30_000);
+
+  it('a CSV whose quoting the reader repairs (a quote never closed) gets no byte ranges: parts read from the top, as before, with the same result', async () => {
+    const lines = (await fs.readFile(input, 'utf8')).split('\n').filter((l) => l !== '');
+    const nameAt = lines[0].split(',').indexOf('name');
+    let i = 120;
+    while (lines[i].includes('"')) i++;
+    const cells = lines[i].split(',');
+    cells[nameAt] = `"${cells[nameAt]}`; // opens a quote that never closes
+    lines[i] = cells.join(',');
+    const data = path.join(dir, 'open-quote.csv');
+    await fs.writeFile(data, `${lines.join('\n')}\n`);
+    const wout = path.join(dir, 'open-quote-whole', 'predictions.csv');
+    const wrej = path.join(dir, 'open-quote-whole', 'rejects.csv');
+    const reference = await scoreFile({ bundle, data, out: wout, rejects: wrej, chunkRows: 60 }, quiet());
+    expect(await fs.readFile(wrej, 'utf8')).toMatch(/opens a quoted field/);
+    const out = path.join(dir, 'open-quote', 'predictions.csv');
+    const rejects = path.join(dir, 'open-quote', 'rejects.csv');
+    const s = await scorePartitioned({ bundle, data, out, rejects, partitions: 3, chunkRows: 60 }, quiet());
+    expect(s).toMatchObject({ rows: reference.rows, scored: reference.scored, rejected: reference.rejected });
+    const manifest = JSON.parse(await fs.readFile(s.manifest, 'utf8'));
+    expect(manifest.parts.map((p: { bytes?: unknown }) => p.bytes)).toEqual([undefined, undefined, undefined]);
+    expect(await fs.readFile(out, 'utf8')).toBe(await fs.readFile(wout, 'utf8'));
+    expect(await fs.readFile(rejects, 'utf8')).toBe(await fs.readFile(wrej, 'utf8'));
+  }, 30_000);
+});
+
 suite('distributed runs on BullMQ worker processes', () => {
   const prefix = `cmltest-${randomBytes(4).toString('hex')}`;
   const queueRun = (cfg: ReturnType<typeof config>) =>

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Queue, QueueEvents } from 'bullmq';
 import { ConfigError, InputError } from '@campaign-ml/core';
+import { csvByteRange, csvRowOffsets, type CsvByteRange } from '@campaign-ml/ingest';
 import { countInputRows, scoreFile, type ScoreOptions, type ScoreSummary } from '../commands/predict';
 import { Progress } from '../progress';
 import { DEFAULT_PREFIX, SCORE_QUEUE, checkRedis, redisConnection } from './connection';
@@ -14,6 +15,8 @@ export interface ScorePartJob {
   index: number;
   start: number;
   end: number;
+  /** CSV/TSV input: the part's bytes (after the header), so the part reads only its own rows. */
+  bytes?: CsvByteRange;
   input: DataRef;
   bundle: DataRef;
   /** Where the part's predictions, rejects and done file go. */
@@ -43,7 +46,11 @@ export interface PartitionManifest {
   bundle: DataRef;
   partitions: number;
   options: ScorePartJob['options'];
-  parts: Array<{ index: number; start: number; end: number; done?: PartDone }>;
+  /**
+   * Per part: its rows start..end-1 and, for CSV/TSV input whose quoting the scanner follows, its
+   * bytes [bytes.start, bytes.end) with the line and row numbers there (see `csvRowOffsets`).
+   */
+  parts: Array<{ index: number; start: number; end: number; bytes?: CsvByteRange; done?: PartDone }>;
   /** Set once every part is done and scored + rejected = rows was checked. */
   completed?: { scored: number; rejected: number; out: string; rejects?: string };
 }
@@ -62,17 +69,22 @@ export async function scorePart(job: ScorePartJob): Promise<PartDone> {
     throw new Error(`test hook CAMPAIGN_ML_TEST_FAIL_PART: part ${job.index} crashed`);
   const base = partBase(job.partDir, job.index);
   await fs.rm(`${base}.rejects.csv`, { force: true });
-  const s = await scoreFile(
-    {
-      data: job.input.path,
-      bundle: job.bundle.path,
-      out: `${base}.predictions.csv`,
-      rejects: `${base}.rejects.csv`,
-      rows: { start: job.start, end: job.end },
-      ...job.options,
-    },
-    new Progress('quiet'),
-  );
+  // An empty part (more parts than rows) has nothing to read.
+  const s =
+    job.start === job.end
+      ? { rows: 0, scored: 0, rejected: 0, warned: 0, rejects: undefined }
+      : await scoreFile(
+          {
+            data: job.input.path,
+            bundle: job.bundle.path,
+            out: `${base}.predictions.csv`,
+            rejects: `${base}.rejects.csv`,
+            rows: { start: job.start, end: job.end },
+            byteRange: job.bytes,
+            ...job.options,
+          },
+          new Progress('quiet'),
+        );
   if (s.rows !== job.end - job.start || s.scored + s.rejected !== s.rows)
     throw new InputError(
       'PARTITION_ROWS',
@@ -191,19 +203,14 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
     if (manifest) progress.info('the input, bundle or options changed since the last partitioned run: starting over');
     if (only === undefined) await fs.rm(partDir, { recursive: true, force: true });
     await fs.mkdir(partDir, { recursive: true });
-    const rows = await countInputRows({ ...opts, rows: undefined });
-    const size = Math.ceil(rows / P);
+    const plan = await planParts(opts, input.path, P);
     manifest = {
       format: 'campaign-ml/partitioned-predictions',
-      input: { ...input, rows },
+      input: { ...input, rows: plan.rows },
       bundle,
       partitions: P,
       options,
-      parts: Array.from({ length: P }, (_, index) => ({
-        index,
-        start: Math.min(rows, index * size),
-        end: Math.min(rows, (index + 1) * size),
-      })),
+      parts: plan.parts,
     };
     await writeAtomic(manifestFile, JSON.stringify(manifest, null, 2));
   }
@@ -297,6 +304,31 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
     skipped,
     manifest: manifestFile,
   };
+}
+
+/**
+ * The parts: P runs of ceil(rows / P) consecutive rows. A CSV/TSV file is scanned for row starts
+ * (two byte passes, no parsing: `csvRowOffsets`), and each part gets its byte range, so it reads the
+ * header and its own bytes only. XLSX, JSON and Parquet files (read whole by their readers) and CSV
+ * files whose quoting the reader repairs are counted by reading them, and each part reads the input
+ * from the top and keeps its rows, as before.
+ */
+async function planParts(
+  opts: PartitionedOptions,
+  file: string,
+  P: number,
+): Promise<{ rows: number; parts: PartitionManifest['parts'] }> {
+  const counted = await csvRowOffsets(file);
+  const rows = counted?.rows ?? (await countInputRows({ ...opts, rows: undefined }));
+  const size = Math.ceil(rows / P);
+  const starts = Array.from({ length: P + 1 }, (_, i) => Math.min(rows, i * size));
+  const parts: PartitionManifest['parts'] = starts
+    .slice(0, P)
+    .map((start, index) => ({ index, start, end: starts[index + 1] }));
+  const scan = counted && (await csvRowOffsets(file, { at: starts }));
+  if (scan && scan.rows === rows)
+    for (const p of parts) if (p.end > p.start) p.bytes = csvByteRange(scan, scan.at[p.index], scan.at[p.index + 1]);
+  return { rows, parts };
 }
 
 /** One score-part job per part on the shared `score` queue; wait for all, collecting failures. */

@@ -19,6 +19,12 @@ export interface CsvSettings {
   warn: (w: ReadWarning) => void;
   /** 'collect': unreadable rows become null rows listed in `badRows` (see ReadOptions.badRows). */
   badRows?: 'fail' | 'collect';
+  /**
+   * The bytes are the header followed by a part of the file further on (see CsvByteRange): after
+   * the header, add `lines` to csv-parse's line numbers, `lineFeeds` to the UTF-8 check's and
+   * `rows` to row numbers, so every number is the whole file's.
+   */
+  range?: { lines: number; lineFeeds: number; rows: number };
 }
 
 const RAGGED_LIMIT = 100;
@@ -78,6 +84,16 @@ class CsvSink {
     this.delimiter = delimiter;
   }
 
+  /** What csv-parse's line numbers miss after the header when the input is a part of a file. */
+  get lineShift(): number {
+    return this.seenHeader ? (this.s.range?.lines ?? 0) : 0;
+  }
+
+  /** A record from csv-parse, its line counted in the bytes the parser saw. */
+  onParsed(record: string[], parsedLine: number, bytes = 0, raw?: string): void {
+    this.onRecord(record, parsedLine + this.lineShift, bytes, raw);
+  }
+
   onRecord(record: string[], endLine: number, bytes = 0, raw?: string): void {
     this.records++;
     this.bytes = bytes;
@@ -85,7 +101,7 @@ class CsvSink {
       this.seenHeader = true;
       this.start(record);
       if (this.s.header) {
-        this.lastEnd = endLine;
+        this.lastEnd = endLine + (this.s.range?.lines ?? 0);
         return;
       }
     }
@@ -139,7 +155,7 @@ class CsvSink {
 
   /** An unreadable row: nulls in every column, listed with its line and reason. */
   private pushBad(line: number, code: BadRow['code'], message: string): void {
-    this.bad.push({ row: this.rowsBefore + this.batchRows, line, code, message });
+    this.bad.push({ row: (this.s.range?.rows ?? 0) + this.rowsBefore + this.batchRows, line, code, message });
     for (const b of this.builders) b.pushNull();
     this.endRow();
   }
@@ -412,7 +428,7 @@ function parserOptions(delimiter: string, s: CsvSettings, sink: CsvSink): CsvOpt
     record_delimiter: ['\r\n', '\n', '\r'],
     // With `raw`, csv-parse hands over `{ record, raw }` instead of the record.
     on_record: (rec: string[] | { record: string[] }, ctx: { lines: number; bytes: number; raw?: string }) => {
-      sink.onRecord(Array.isArray(rec) ? rec : rec.record, ctx.lines, ctx.bytes, ctx.raw);
+      sink.onParsed(Array.isArray(rec) ? rec : rec.record, ctx.lines, ctx.bytes, ctx.raw);
       return null;
     },
   } as CsvOptions;
@@ -430,7 +446,7 @@ function translate(e: unknown, sink: CsvSink): Error {
     );
   }
   if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
-    const row = err.lines ?? sink.nextLine;
+    const row = err.lines !== undefined ? err.lines + sink.lineShift : sink.nextLine;
     return new ParseError('CSV_SYNTAX', `line ${row}: ${err.message}`, { row });
   }
   return err;
@@ -482,8 +498,9 @@ export async function* readCsvRowBatches(
   const ended = once(parser, 'end');
   ended.catch(() => undefined);
   let bytesRead = 0;
-  let offset = 0;
+  let offset = s.range?.rows ?? 0;
   let yielded = false;
+  let first = true;
   const take = function* (): Generator<CsvRowBatch> {
     while (sink.batches.length > 0) {
       const columns = sink.batches.shift() as ReadColumns;
@@ -498,6 +515,9 @@ export async function* readCsvRowBatches(
     try {
       for await (const chunk of chunks) {
         guard.check(chunk);
+        // With a range, the first chunk is the header; the rest starts further on in the file.
+        if (first && s.range) guard.skipLines(s.range.lineFeeds);
+        first = false;
         wide.check(chunk);
         if (failure) break;
         bytesRead += chunk.length;

@@ -12,3 +12,5 @@ export type {
   TableSource,
 } from './read-options';
 export { sniffDelimiter } from './sniff-delimiter';
+export { csvRowOffsets, csvByteRange, CsvRecordScanner } from './csv-row-offsets';
+export type { CsvByteRange, CsvRowOffsets, CsvRowPosition } from './csv-row-offsets';

@@ -1,13 +1,21 @@
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import type { ColumnTable } from 'arquero';
 import { ConfigError } from '@campaign-ml/core';
 import { chooseDelimiter, readCsvRowBatches } from './csv-reader';
+import type { CsvByteRange } from './csv-row-offsets';
 import type { BadRow, ReadFormat, ReadOptions, TableSource } from './read-options';
 import { checkOptions, collector, csvSettings, emptyFileError, openSource, readOpened, toTable } from './read-table';
 
 export interface ChunkedReadOptions extends ReadOptions {
   /** Rows per chunk (default 10,000). */
   chunkRows?: number;
+  /**
+   * CSV/TSV files only: read the header and then only bytes [start, end) of the file (whole rows,
+   * as `csvRowOffsets` finds them), not the rows before. Chunk offsets, bad rows and line numbers in
+   * messages are the whole file's. Other formats refuse it.
+   */
+  byteRange?: CsvByteRange;
 }
 
 /** A slice of consecutive rows of the input. */
@@ -49,13 +57,34 @@ export async function* readTableChunks(
   checkOptions(options);
   const { warnings, warn } = collector(options);
   const { src, head, format } = await openSource(source, options);
+  if (options.byteRange && (typeof source !== 'string' || (format !== 'csv' && format !== 'tsv'))) {
+    await src.close();
+    throw new ConfigError(
+      'BAD_OPTION',
+      `byteRange reads a part of a CSV/TSV file; this input is ${typeof source === 'string' ? format : 'not a file'}`,
+      {
+        value: format,
+        expected: 'a CSV or TSV file path',
+      },
+    );
+  }
   const bytesTotal = src.path ? (await stat(src.path)).size : undefined;
   try {
     if (format === 'csv' || format === 'tsv') {
       const s = csvSettings(options, format, warn);
       if (head.length === 0) emptyFileError();
       const delimiter = chooseDelimiter(head, s);
-      for await (const batch of readCsvRowBatches(src.chunks(), delimiter, s, chunkRows)) {
+      const range = options.byteRange;
+      if (range) {
+        s.range = {
+          lines: range.line - range.header.line,
+          lineFeeds: range.lineFeeds - range.header.lineFeeds,
+          rows: range.row,
+        };
+        await src.close();
+      }
+      const chunks = range ? rangeChunks(src.path!, range) : src.chunks();
+      for await (const batch of readCsvRowBatches(chunks, delimiter, s, chunkRows)) {
         yield {
           table: toTable(batch.columns),
           offset: batch.offset,
@@ -79,4 +108,23 @@ export async function* readTableChunks(
   } finally {
     await src.close();
   }
+}
+
+/** The header bytes, then bytes [start, end) of the file. */
+async function* rangeChunks(path: string, range: CsvByteRange): AsyncGenerator<Uint8Array> {
+  const header = Buffer.alloc(range.header.end);
+  const file = await open(path, 'r');
+  try {
+    const { bytesRead } = await file.read(header, 0, header.length, 0);
+    if (bytesRead !== header.length) throw new Error(`${path} is shorter than its header (${header.length} bytes)`);
+  } finally {
+    await file.close();
+  }
+  yield header;
+  if (range.end > range.start)
+    yield* createReadStream(path, {
+      start: range.start,
+      end: range.end - 1,
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>;
 }

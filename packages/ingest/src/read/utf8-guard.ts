@@ -15,6 +15,11 @@ export class Utf8Guard {
    */
   constructor(private readonly badLines?: Map<number, string>) {}
 
+  /** Count `n` more lines than the bytes have (the next bytes come from further on in the file). */
+  skipLines(n: number): void {
+    this.line += n;
+  }
+
   /** Check the next chunk; throws ParseError naming the line of the first bad byte. */
   check(chunk: Uint8Array): void {
     let bytes = chunk;
