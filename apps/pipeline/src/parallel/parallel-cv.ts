@@ -1,11 +1,12 @@
 import { AbortError, throwIfAborted, type Fold, type Matrix, type Task } from '@campaign-ml/core';
-import type { CvPredictions, MetricName } from '@campaign-ml/models';
+import { mergeOutOfBag, type CvPredictions, type MetricName, type OutOfBagSums } from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
-import type { FamilyCatalog } from '../family-catalog';
+import { familyOf, type FamilyCatalog } from '../family-catalog';
 import type { Progress } from '../progress';
 import { runFoldJob, type FoldJob, type FoldOutcome } from './fold-job';
 import { FoldPool, PoolUnavailableError } from './fold-pool';
+import { forestHalves, outOfBagEstimator } from './out-of-bag-part';
 import { workerCount } from './worker-count';
 
 /** Which model to cross-validate: a family of families.ts (or of the forecast's) with its params. */
@@ -47,6 +48,7 @@ export type ParallelOutOfFold =
  */
 export class ParallelCv {
   private nextStudy = 0;
+  private readonly allRows = new WeakMap<Matrix, Fold>();
 
   constructor(private readonly pool?: FoldPool) {}
 
@@ -181,6 +183,38 @@ export class ParallelCv {
           return o.scores[metric];
         }),
       );
+    };
+  }
+
+  /**
+   * Out-of-bag sums of a random forest fitted on all rows of X, one forest per call: its trees are
+   * grown in two halves (forestHalves), each a fold job with `part` whose fold trains on every row,
+   * started together as the folds of one trial (on the thread pool, the main thread or the queue),
+   * and their sums added in tree order: the same numbers wherever the halves ran. One study id
+   * for the evaluator, as trialEvaluator; `trial` names the call.
+   */
+  outOfBagEvaluator(X: Matrix, y: ArrayLike<number>, spec: Omit<ModelSpec, 'params'>, signal?: AbortSignal) {
+    const study = this.newStudy();
+    let fold = this.allRows.get(X);
+    if (!fold) {
+      const all = Uint32Array.from({ length: X.rows }, (_, i) => i);
+      this.allRows.set(X, (fold = { train: all, test: new Uint32Array(0) }));
+    }
+    const trainOnAll = fold;
+    const fam = familyOf(spec.catalog ?? 'table', spec.family);
+    return async (params: Params, trial: number): Promise<OutOfBagSums> => {
+      const est = outOfBagEstimator(fam, spec.task, params, spec.seed);
+      if (!est) throw new Error(`internal: ${spec.family} is not a bootstrapped forest: no out-of-bag score`);
+      const jobs = forestHalves(est.params.nEstimators).map((part) => ({
+        ...spec,
+        params,
+        fold: trainOnAll,
+        metrics: [] as MetricName[],
+        predict: false,
+        part,
+      }));
+      const outcomes = await Promise.all(this.runFolds(X, y, jobs, { study, trial }, signal));
+      return mergeOutOfBag(outcomes.map((o) => o.outOfBag!));
     };
   }
 
