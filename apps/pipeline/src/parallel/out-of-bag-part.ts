@@ -1,5 +1,5 @@
 import { take, type Matrix, type Task } from '@campaign-ml/core';
-import { RandomForestClassifier, RandomForestRegressor, type OutOfBagSums, type TreeRange } from '@campaign-ml/models';
+import { RandomForestClassifier, RandomForestRegressor, type ForestPart, type TreeRange } from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
 import type { Family } from '../families';
@@ -51,10 +51,11 @@ export function outOfBagEstimator(
 
 /**
  * Grow trees [part.start, part.end) of the family's forest on the training rows `rows` (with their
- * sample weights) and return the out-of-bag sums of those trees, per row of `rows`. The trees stay
- * here: only the sums (rows x outputs numbers) travel back.
+ * sample weights), keeping the out-of-bag sums of those trees per row of `rows`. A tuning trial's
+ * part sends back only the sums (rows x outputs numbers); a kept model's parts send their trees
+ * too, for fromParts to join.
  */
-export function fitOutOfBagPart(spec: OutOfBagPartSpec, rows: Uint32Array, X: Matrix, y: Float64Array): OutOfBagSums {
+export function fitForestPart(spec: OutOfBagPartSpec, rows: Uint32Array, X: Matrix, y: Float64Array): ForestPart {
   const fam = familyOf(spec.catalog ?? 'table', spec.family);
   const est = outOfBagEstimator(fam, spec.task, spec.params, spec.seed);
   if (!est) throw new Error(`internal: ${spec.family} is not a bootstrapped forest: no out-of-bag part`);
@@ -64,5 +65,5 @@ export function fitOutOfBagPart(spec: OutOfBagPartSpec, rows: Uint32Array, X: Ma
   const yp = all ? y : Float64Array.from(rows, (r) => y[r]);
   const w = spec.sampleWeight;
   const sampleWeight = w && !all ? Float64Array.from(rows, (r) => w[r]) : w;
-  return est.fitPart(Xp, yp, spec.part, { sampleWeight }).oob!;
+  return est.fitPart(Xp, yp, spec.part, { sampleWeight });
 }

@@ -98,9 +98,9 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
     let baselineModel: FittedModel;
     let oobMissing = 0;
     if (byOob) {
-      // One forest with the defaults, fitted here: its out-of-bag predictions are trial 0's, and
-      // it is the kept baseline model.
-      const oob = outOfBagBaseline(fam, spec, X, yTrain, cvMetrics, signal);
+      // One forest with the defaults, its halves on the workers: its out-of-bag predictions are
+      // trial 0's, and it is the kept baseline model.
+      const oob = await outOfBagBaseline(cv, fam, spec, X, yTrain, cvMetrics, signal);
       ({ model: baselineModel, cv: base, missing: oobMissing } = oob);
     } else {
       // The folds are dealt out to the workers first and the baseline is fitted here meanwhile. The
@@ -181,7 +181,9 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
           result.outOfBagMissing = e?.missing;
         } else
           outOfFold = p?.length === folds.length && p.every(Boolean) ? assembleOutOfFold(p, folds, X.rows) : undefined;
-        kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal, sampleWeight });
+        kept = byOob
+          ? await cv.fitForest(X, yTrain, { ...spec, params: tuned.bestParams }, signal)
+          : fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal, sampleWeight });
       }
       const tunedTest = evaluateTest(kept, Xtest, c.yTest, c.classes);
       result.tuned = {

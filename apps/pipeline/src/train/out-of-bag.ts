@@ -105,21 +105,20 @@ export function predictionOfSums(sums: OutOfBagSums, task: Task): Float64Array {
 }
 
 /**
- * The family's baseline scored out of bag: its defaults fitted once on the training part (here, on
- * the main thread) keeping the out-of-bag sums. The fit is the kept baseline model too, so the
- * baseline costs one forest instead of k fold fits and a refit.
+ * The family's baseline scored out of bag: one forest with its defaults on the training part,
+ * grown in two halves (ParallelCv.fitForest), keeping the out-of-bag sums. The forest is the kept
+ * baseline model too, so the baseline costs one forest instead of k fold fits and a refit.
  */
-export function outOfBagBaseline(
+export async function outOfBagBaseline(
+  cv: ParallelCv,
   fam: Family,
-  spec: { task: Task; seed: number; sampleWeight?: Float64Array },
+  spec: Omit<ModelSpec, 'params'>,
   X: Matrix,
   y: Float64Array,
   metrics: readonly MetricName[],
   signal?: AbortSignal,
-): { model: FittedModel; cv: ParallelCvResult; missing: number } {
-  const est = outOfBagEstimator(fam, spec.task, fam.defaults, spec.seed);
-  if (!est) throw new Error(`internal: ${fam.name} is not a bootstrapped forest: no out-of-bag score`);
-  const model = est.fit(X, y, { signal, sampleWeight: spec.sampleWeight });
+): Promise<{ model: FittedModel; cv: ParallelCvResult; missing: number }> {
+  const model = await cv.fitForest(X, y, { ...spec, params: fam.defaults }, signal);
   const e = evaluateOutOfBag(model.oobPrediction()!, y, spec.task, metrics);
   const std = Object.fromEntries(Object.keys(e.scores).map((k) => [k, 0]));
   return { model, cv: { folds: [{ fold: 0, scores: e.scores }], mean: e.scores, std, oof: e.oof }, missing: e.missing };
