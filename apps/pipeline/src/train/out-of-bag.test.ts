@@ -7,8 +7,20 @@ import { FAMILIES } from '../families';
 import { outOfBagEstimator } from '../parallel/out-of-bag-part';
 import { ParallelCv } from '../parallel/parallel-cv';
 import { Progress } from '../progress';
-import { evaluateOutOfBag, predictionOfSums } from './out-of-bag';
+import { evaluateOutOfBag, predictionOfSums, scoredOutOfBag } from './out-of-bag';
 import { train, type TrainResult } from './train';
+
+describe('scoredOutOfBag', () => {
+  it("takes the table pipeline's bootstrapped forests only, and only with tuning.outOfBag", () => {
+    expect(scoredOutOfBag(FAMILIES.randomForest, 'table', 'binary', true)).toBe(true);
+    expect(scoredOutOfBag(FAMILIES.randomForest, 'table', 'regression', true)).toBe(true);
+    expect(scoredOutOfBag(FAMILIES.randomForest, 'table', 'binary', false)).toBe(false);
+    // The forecast's folds are time-ordered: bootstraps would mix past and future.
+    expect(scoredOutOfBag(FAMILIES.randomForest, 'forecast', 'regression', true)).toBe(false);
+    expect(scoredOutOfBag(FAMILIES.gradientBoosting, 'table', 'binary', true)).toBe(false);
+    expect(scoredOutOfBag(FAMILIES.logistic, 'table', 'binary', true)).toBe(false);
+  });
+});
 
 describe('evaluateOutOfBag', () => {
   it('scores the rows that have an out-of-bag prediction and gives the others the training prior', () => {
