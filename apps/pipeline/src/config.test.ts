@@ -19,10 +19,18 @@ describe('pipeline config', () => {
       seed: 42,
       out: 'runs',
       split: { method: 'stratified', testSize: 0.2 },
-      tuning: { trials: 20, sampler: 'tpe', folds: 5 },
+      tuning: { trials: 20, sampler: 'tpe', folds: 5, outOfBag: true },
       leakage: { action: 'drop' },
     });
     expect(cfg.models).toEqual(['dummy', 'logistic', 'randomForest', 'gradientBoosting', 'mlp']);
+    expect(parseConfig({ data: 'x.csv', target: 'state', tuning: { trials: 2 } }).tuning.outOfBag).toBe(true);
+  });
+
+  it('takes tuning.outOfBag as a boolean only', () => {
+    expect(parseConfig({ data: 'x.csv', target: 'y', tuning: { outOfBag: false } }).tuning.outOfBag).toBe(false);
+    expect(problems(() => parseConfig({ data: 'x.csv', target: 'y', tuning: { outOfBag: 'no' } }))[0]).toMatch(
+      /^tuning.outOfBag: /,
+    );
   });
 
   it('names unknown keys, wrong types and bad values with their path', () => {

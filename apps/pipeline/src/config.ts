@@ -139,8 +139,14 @@ export const configSchema = z.strictObject({
        * larger batch to keep more workers busy, and compare it with a local run of the same batch.
        */
       batch: z.number().int().min(1).max(100).default(1),
+      /**
+       * Score random forests out of bag: a trial is one forest on the whole training part, scored on
+       * the rows each tree left out, instead of `folds` fold fits; its out-of-bag predictions serve
+       * the ensemble and the threshold. false: k-fold like every other family.
+       */
+      outOfBag: z.boolean().default(true),
     })
-    .default({ trials: 20, sampler: 'tpe', folds: 5, batch: 1 }),
+    .default({ trials: 20, sampler: 'tpe', folds: 5, batch: 1, outOfBag: true }),
   /** A weighted ensemble of the families (ensemble selection on out-of-fold predictions), kept when its CV score wins. */
   ensemble: z
     .strictObject({

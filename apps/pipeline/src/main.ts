@@ -65,6 +65,7 @@ export function program(exit: ExitCode = { code: 0 }): Command {
     .option('--models <list>', `model families, comma-separated (${MODEL_FAMILIES.join(', ')})`)
     .option('--no-tracking', 'do not record the run in mlruns/')
     .option('--no-ensemble', 'do not try a weighted ensemble of the model families')
+    .option('--no-out-of-bag', 'score random forests by k-fold CV fits rather than out of bag (tuning.outOfBag: false)')
     .option('--publish <file>', 'also copy bundle.json here atomically (the path a running API watches)')
     .option(
       '--trial-batch <n>',

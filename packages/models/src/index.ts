@@ -19,6 +19,11 @@ export {
   type TreeArrays,
   type GrowPolicy,
   type MaxFeatures,
+  type ForestPart,
+  type TreeRange,
+  type OutOfBagSums,
+  mergeOutOfBag,
+  outOfBagPrediction,
 } from './trees';
 export { importXGBoostModel, importLightGBMModel } from './import';
 export {
@@ -156,6 +161,7 @@ export {
   crossValPredict,
   chooseThreshold,
   METRIC_NAMES,
+  resolveScorer,
   labelsFromProba,
   type CrossValidateOptions,
   type CrossValidateResult,

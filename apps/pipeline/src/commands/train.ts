@@ -40,6 +40,8 @@ export interface TrainFlags {
   /** Where training sets go by reference for the workers (default <out>/.queue-data). */
   queueData?: string;
   trialBatch?: number;
+  /** false (--no-out-of-bag): random forests are scored by k-fold CV like the other families. */
+  outOfBag?: boolean;
 }
 
 /** Config from --config (YAML) with flags on top, or from flags, or the embedded sample. */
@@ -71,6 +73,7 @@ export async function configFromFlags(f: TrainFlags): Promise<PipelineConfig> {
   );
   if (f.trials !== undefined) base.tuning = { ...(base.tuning as object), trials: f.trials };
   if (f.trialBatch !== undefined) base.tuning = { ...(base.tuning as object), batch: f.trialBatch };
+  if (f.outOfBag === false) base.tuning = { ...(base.tuning as object), outOfBag: false };
   if (f.tracking === false) base.tracking = { ...(base.tracking as object), enabled: false };
   if (f.ensemble === false) base.ensemble = { ...(base.ensemble as object), enabled: false };
   return parseConfig(base, f.config ?? 'flags');

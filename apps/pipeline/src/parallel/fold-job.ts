@@ -1,8 +1,16 @@
 import { createMatrix, type Fold, type Matrix, type Task } from '@campaign-ml/core';
-import { crossValidate, type CvPredictions, type MetricName } from '@campaign-ml/models';
+import {
+  crossValidate,
+  type CvPredictions,
+  type ForestPart,
+  type MetricName,
+  type OutOfBagSums,
+  type TreeRange,
+} from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
 import { familyOf, type FamilyCatalog } from '../family-catalog';
+import { fitForestPart } from './out-of-bag-part';
 
 /**
  * One fold of one model: what a worker needs besides the shared training data. Plain data, so it
@@ -22,11 +30,22 @@ export interface FoldJob {
   predict: boolean;
   /** Weights of all training rows (fairness reweighing); each fold fits with its rows' weights. */
   sampleWeight?: Float64Array;
+  /**
+   * Out-of-bag part (random forests): grow trees [start, end) of the forest on the fold's training
+   * rows and return their out-of-bag sums instead of scoring test rows (out-of-bag-part.ts).
+   */
+  part?: TreeRange;
+  /** With `part`: send the part's trees back too (a kept model, joined by fromParts; thread pool only). */
+  keepTrees?: boolean;
 }
 
 export interface FoldOutcome {
   scores: Record<string, number>;
   predictions?: CvPredictions;
+  /** A `part` job's out-of-bag sums over the fold's training rows. */
+  outOfBag?: OutOfBagSums;
+  /** A `part` job with `keepTrees`: the whole part, trees and sums. */
+  forestPart?: ForestPart;
 }
 
 /**
@@ -35,6 +54,10 @@ export interface FoldOutcome {
  * rebuilt from the family's params, so a fold gives the same numbers wherever it runs.
  */
 export function runFoldJob(job: FoldJob, X: Matrix, y: Float64Array): FoldOutcome {
+  if (job.part) {
+    const part = fitForestPart({ ...job, part: job.part }, job.fold.train, X, y);
+    return job.keepTrees ? { scores: {}, forestPart: part } : { scores: {}, outOfBag: part.oob! };
+  }
   const fam = familyOf(job.catalog ?? 'table', job.family);
   let predictions: CvPredictions | undefined;
   // A custom metric sees the fold's predictions exactly as crossValPredict builds them.

@@ -1,11 +1,19 @@
 import { AbortError, throwIfAborted, type Fold, type Matrix, type Task } from '@campaign-ml/core';
-import type { CvPredictions, MetricName } from '@campaign-ml/models';
+import {
+  mergeOutOfBag,
+  type CvPredictions,
+  type FittedTreeClassifier,
+  type FittedTreeRegressor,
+  type MetricName,
+  type OutOfBagSums,
+} from '@campaign-ml/models';
 import type { Params } from '@campaign-ml/tuning';
 import type { ModelFamily } from '../config';
-import type { FamilyCatalog } from '../family-catalog';
+import { familyOf, type FamilyCatalog } from '../family-catalog';
 import type { Progress } from '../progress';
 import { runFoldJob, type FoldJob, type FoldOutcome } from './fold-job';
 import { FoldPool, PoolUnavailableError } from './fold-pool';
+import { forestHalves, outOfBagEstimator } from './out-of-bag-part';
 import { workerCount } from './worker-count';
 
 /** Which model to cross-validate: a family of families.ts (or of the forecast's) with its params. */
@@ -47,6 +55,7 @@ export type ParallelOutOfFold =
  */
 export class ParallelCv {
   private nextStudy = 0;
+  private readonly allRows = new WeakMap<Matrix, Fold>();
 
   constructor(private readonly pool?: FoldPool) {}
 
@@ -182,6 +191,74 @@ export class ParallelCv {
         }),
       );
     };
+  }
+
+  /**
+   * Out-of-bag sums of a random forest fitted on all rows of X, one forest per call: its trees are
+   * grown in two halves (forestHalves), each a fold job with `part` whose fold trains on every row,
+   * started together as the folds of one trial (on the thread pool, the main thread or the queue),
+   * and their sums added in tree order: the same numbers wherever the halves ran. One study id
+   * for the evaluator, as trialEvaluator; `trial` names the call.
+   */
+  outOfBagEvaluator(X: Matrix, y: ArrayLike<number>, spec: Omit<ModelSpec, 'params'>, signal?: AbortSignal) {
+    const study = this.newStudy();
+    const trainOnAll = this.trainOnAll(X);
+    const fam = familyOf(spec.catalog ?? 'table', spec.family);
+    return async (params: Params, trial: number): Promise<OutOfBagSums> => {
+      const est = outOfBagEstimator(fam, spec.task, params, spec.seed);
+      if (!est) throw new Error(`internal: ${spec.family} is not a bootstrapped forest: no out-of-bag score`);
+      const jobs = forestHalves(est.params.nEstimators).map((part) => ({
+        ...spec,
+        params,
+        fold: trainOnAll,
+        metrics: [] as MetricName[],
+        predict: false,
+        part,
+      }));
+      const outcomes = await Promise.all(this.runFolds(X, y, jobs, { study, trial }, signal));
+      return mergeOutOfBag(outcomes.map((o) => o.outOfBag!));
+    };
+  }
+
+  /**
+   * A random forest of the family fitted on all rows of X, keeping its out-of-bag predictions: its
+   * two halves grown as fold jobs on the thread pool (on the main thread, one after the other,
+   * without a pool and on a queue run: trees are too large to travel through Redis) and joined by
+   * fromParts, so the model is the single fit's, tree for tree, and its out-of-bag sums are added
+   * as a trial's are.
+   */
+  async fitForest(
+    X: Matrix,
+    y: ArrayLike<number>,
+    spec: ModelSpec,
+    signal?: AbortSignal,
+  ): Promise<FittedTreeClassifier | FittedTreeRegressor> {
+    const est = outOfBagEstimator(familyOf(spec.catalog ?? 'table', spec.family), spec.task, spec.params, spec.seed);
+    if (!est) throw new Error(`internal: ${spec.family} is not a bootstrapped forest`);
+    const fold = this.trainOnAll(X);
+    const jobs = forestHalves(est.params.nEstimators).map((part) => ({
+      ...spec,
+      fold,
+      metrics: [] as MetricName[],
+      predict: false,
+      part,
+      keepTrees: true,
+    }));
+    const outcomes = await Promise.all(jobs.map((job) => this.run(X, y, job, signal)));
+    return est.fromParts(
+      outcomes.map((o) => o.forestPart!),
+      y,
+    );
+  }
+
+  /** The fold that trains on every row of X (one per X, so a queue shares it once). */
+  private trainOnAll(X: Matrix): Fold {
+    let fold = this.allRows.get(X);
+    if (!fold) {
+      const all = Uint32Array.from({ length: X.rows }, (_, i) => i);
+      this.allRows.set(X, (fold = { train: all, test: new Uint32Array(0) }));
+    }
+    return fold;
   }
 
   /** True when folds go to a queue: tuning then starts whole trials (evaluateTrial) rather than folds. */

@@ -427,6 +427,17 @@ suite('distributed runs on BullMQ worker processes', () => {
     expect(computed(one)).toEqual(computed(reference));
   }, 60_000);
 
+  it('a random forest scored out of bag: each trial is two half-forest jobs, and the run equals the single-process one', async () => {
+    const cfg = config({ models: ['randomForest'], tuning: { trials: 3, folds: 3 } });
+    const reference = await train(cfg, quiet());
+    const result = await queueRun(cfg);
+    expect(result.metrics.models[0].cvMethod).toBe('out-of-bag');
+    expect(computed(result)).toEqual(computed(reference));
+    // The baseline is fitted by the coordinator; trials 1 and 2 are one study of two parts each.
+    const keys = (await foldJobs()).map((j) => j.key).sort();
+    expect(keys).toEqual(['s0-t1-f0', 's0-t1-f1', 's0-t2-f0', 's0-t2-f1']);
+  }, 60_000);
+
   it('partitioned scoring on the queue: one job per part, the same predictions', async () => {
     const reference = await whole();
     const out = path.join(dir, 'queued', 'predictions.csv');

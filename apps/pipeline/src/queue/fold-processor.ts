@@ -2,7 +2,8 @@
  * The sandboxed processor of `pipeline worker`: BullMQ runs it in a child process of the worker
  * (one per concurrent job, reused from job to job), so a CPU-bound fit never keeps the worker from
  * renewing its job locks. A fold job fits through runFoldJob, the function the local thread pool
- * calls; a score-part job scores through scorePart, the function a local partitioned run calls.
+ * calls (a random forest's out-of-bag half is a fold job with `part`: it returns the half's
+ * out-of-bag sums); a score-part job scores through scorePart, the function a local partitioned run calls.
  * Training sets and folds are read by reference, hash-checked, and kept for the next jobs.
  */
 import * as os from 'node:os';

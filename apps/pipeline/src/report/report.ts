@@ -199,7 +199,7 @@ export async function renderReport(d: ReportData): Promise<string> {
   const modelRows = m.models.flatMap((r) => {
     const rows: Array<Array<string | number>> = [
       [
-        `${r.title} (baseline)`,
+        `${r.title} (baseline${oobNote(r)})`,
         r.baseline.cv.mean,
         r.baseline.cv.std,
         ...present.map((c) => r.baseline.test[c] ?? NaN),
@@ -207,7 +207,7 @@ export async function renderReport(d: ReportData): Promise<string> {
     ];
     if (r.tuned)
       rows.push([
-        `${r.title} (tuned, ${r.tuned.trials.length} trials)`,
+        `${r.title} (tuned, ${r.tuned.trials.length} trials${oobNote(r)})`,
         r.tuned.cv.mean,
         r.tuned.cv.std,
         ...present.map((c) => r.tuned!.test[c] ?? NaN),
@@ -228,7 +228,7 @@ export async function renderReport(d: ReportData): Promise<string> {
 ${present.map((c) => `<div class="kpi"><span class="muted">test ${esc(label(c))}</span><b>${fmt(m.best.test[c])}</b></div>`).join('')}
 ${m.majorityBaseline ? `<div class="kpi"><span class="muted">majority-class baseline accuracy (always "${esc(m.majorityBaseline.class)}")</span><b>${fmt(m.majorityBaseline.accuracy)}</b></div>` : ''}
 ${m.best.threshold !== undefined ? `<div class="kpi"><span class="muted">threshold (${esc('CV-chosen')})</span><b>${fmt(m.best.threshold)}</b></div>` : ''}
-<div class="kpi"><span class="muted">CV ${esc(m.primaryMetric)}</span><b>${fmt(m.best.cv.mean)} ± ${fmt(m.best.cv.std)}</b></div></div>
+<div class="kpi"><span class="muted">CV ${esc(m.primaryMetric)}${m.best.cvMethod === 'out-of-bag' ? ' (out-of-bag)' : ''}</span><b>${fmt(m.best.cv.mean)}${m.best.cvMethod === 'out-of-bag' ? '' : ` ± ${fmt(m.best.cv.std)}`}</b></div></div>
 ${m.majorityBaseline && !m.majorityBaseline.beaten ? `<p class="warn">The test accuracy (${fmt(m.best.test.accuracy)}) is not above the majority-class baseline (${fmt(m.majorityBaseline.accuracy)}): always predicting "${esc(m.majorityBaseline.class)}" would score as well. Judge the model by ROC AUC, balanced accuracy or the per-class figures instead.</p>` : ''}
 ${
   m.perClass
@@ -286,4 +286,10 @@ ${table(
     Object.entries(m.stageTimesMs).map(([s, ms]) => [s, (ms / 1000).toFixed(1)]),
   )}</section>
 </main></body></html>`;
+}
+
+/** A model row's note when its CV figures are out-of-bag (one forest, no fold spread: its std is 0). */
+function oobNote(r: { cvMethod?: string; outOfBagMissing?: number }): string {
+  if (r.cvMethod !== 'out-of-bag') return '';
+  return r.outOfBagMissing ? `, out-of-bag; ${r.outOfBagMissing} rows in every bootstrap not scored` : ', out-of-bag';
 }

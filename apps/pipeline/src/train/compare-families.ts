@@ -5,8 +5,14 @@ import type { PipelineConfig } from '../config';
 import { familyTitle, type Family } from '../families';
 import { familyOf, type FamilyCatalog } from '../family-catalog';
 import { cvMetricsFor } from '../metrics';
-import { assembleOutOfFold, type ParallelCv, type ParallelOutOfFold } from '../parallel/parallel-cv';
+import {
+  assembleOutOfFold,
+  type ParallelCv,
+  type ParallelCvResult,
+  type ParallelOutOfFold,
+} from '../parallel/parallel-cv';
 import { evaluateTest } from './evaluate-test';
+import { outOfBagBaseline, outOfBagFold, outOfBagTrials, scoredOutOfBag, type OutOfBagEvaluation } from './out-of-bag';
 import type { Recipes } from './fit-recipes';
 import type { ModelResult } from './train-result';
 
@@ -69,7 +75,9 @@ export interface ComparedFamily {
  * The compare-families stage: each family is cross-validated with its defaults (the baseline) and
  * fitted on the whole training part, then tuned on the same folds, the baseline's CV counting as
  * trial 0; the kept model is scored on the test part. Every fold fit keeps its test rows'
- * predictions, so the kept params' out-of-fold predictions need no second fit.
+ * predictions, so the kept params' out-of-fold predictions need no second fit. A random forest is
+ * scored out of bag instead when `tuning.outOfBag` is on (out-of-bag.ts): one forest per trial,
+ * whose out-of-bag predictions are its out-of-fold ones.
  */
 export async function compareFamilies(c: FamilyComparison): Promise<ComparedFamily[]> {
   const { task, seed, yTrain, folds, cv, signal, tuning, sampleWeight } = c;
@@ -85,13 +93,24 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
     c.onFamily?.(fam, tuneIt ? tuning.trials : 0);
     const t0 = performance.now();
     const spec = { family: fam.name, catalog: c.catalog, task, seed, sampleWeight };
-    // The folds are dealt out to the workers first and the baseline is fitted here meanwhile. The
-    // baseline's CV is tuning's trial 0, and its predictions are its out-of-fold predictions.
-    const baseline = { ...spec, params: fam.defaults };
-    const baselineCv = cv.crossValidate(X, yTrain, baseline, folds, cvMetrics, signal, { predict: true });
-    baselineCv.catch(() => undefined);
-    const baselineModel = fam.create(task, fam.defaults, seed).fit(X, yTrain, { signal, sampleWeight });
-    const base = await baselineCv;
+    const byOob = scoredOutOfBag(fam, c.catalog, task, tuning.outOfBag);
+    let base: ParallelCvResult;
+    let baselineModel: FittedModel;
+    let oobMissing = 0;
+    if (byOob) {
+      // One forest with the defaults, its halves on the workers: its out-of-bag predictions are
+      // trial 0's, and it is the kept baseline model.
+      const oob = await outOfBagBaseline(cv, fam, spec, X, yTrain, cvMetrics, signal);
+      ({ model: baselineModel, cv: base, missing: oobMissing } = oob);
+    } else {
+      // The folds are dealt out to the workers first and the baseline is fitted here meanwhile. The
+      // baseline's CV is tuning's trial 0, and its predictions are its out-of-fold predictions.
+      const baseline = { ...spec, params: fam.defaults };
+      const baselineCv = cv.crossValidate(X, yTrain, baseline, folds, cvMetrics, signal, { predict: true });
+      baselineCv.catch(() => undefined);
+      baselineModel = fam.create(task, fam.defaults, seed).fit(X, yTrain, { signal, sampleWeight });
+      base = await baselineCv;
+    }
     const fitMs = performance.now() - t0;
     const baseTest = evaluateTest(baselineModel, Xtest, c.yTest, c.classes);
     const baseFolds = base.folds.map((f) => f.scores[primary]);
@@ -107,6 +126,8 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
         fitMs,
       },
       testScores: baseTest.scores,
+      cvMethod: byOob ? 'out-of-bag' : 'k-fold',
+      ...(byOob ? { outOfBagMissing: oobMissing } : {}),
     };
     let kept = baselineModel;
     let outOfFold = base.oof;
@@ -118,6 +139,10 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
         if (!trialPredictions.has(key)) trialPredictions.set(key, []);
         trialPredictions.get(key)![index] = p;
       };
+      // Out of bag: every trial's out-of-bag predictions, by params.
+      const trialOutOfBag = new Map<string, OutOfBagEvaluation>();
+      const keepOutOfBag = (params: Params, e: OutOfBagEvaluation) => trialOutOfBag.set(JSON.stringify(params), e);
+      const tuneFolds = byOob ? [outOfBagFold(X.rows)] : folds;
       const tuned = await tuneEstimator({
         factory: (p) => fam.create(task, p, seed),
         space: fam.space,
@@ -125,7 +150,7 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
         y: yTrain,
         metric: primary,
         greaterIsBetter: greater,
-        folds,
+        folds: tuneFolds,
         classification: task !== 'regression',
         nTrials: tuning.trials,
         seed,
@@ -135,19 +160,30 @@ export async function compareFamilies(c: FamilyComparison): Promise<ComparedFami
         signal,
         // On a queue, whole trials (a batch of them at a time) go out at once; locally, folds go to
         // the thread pool as it frees up. The same folds and params give the same scores either way.
-        ...(cv.distributed
-          ? { evaluateTrial: cv.trialEvaluator(X, yTrain, spec, primary, signal, keepPredictions) }
-          : {
-              evaluateFold: cv.foldEvaluator(X, yTrain, spec, primary, signal, keepPredictions),
-              foldConcurrency: cv.size,
-            }),
+        // Out of bag: each trial is one forest, its two halves on the workers (or the queue).
+        ...(byOob
+          ? { evaluateTrial: outOfBagTrials(cv, X, yTrain, spec, primary, signal, keepOutOfBag) }
+          : cv.distributed
+            ? { evaluateTrial: cv.trialEvaluator(X, yTrain, spec, primary, signal, keepPredictions) }
+            : {
+                evaluateFold: cv.foldEvaluator(X, yTrain, spec, primary, signal, keepPredictions),
+                foldConcurrency: cv.size,
+              }),
         trialBatch: tuning.batch,
         onTrial: (_t, s) => c.onTrial?.(fam, s),
       });
       if (tuned.study.bestTrial.number !== 0) {
-        const p = trialPredictions.get(JSON.stringify(tuned.bestParams));
-        outOfFold = p?.length === folds.length && p.every(Boolean) ? assembleOutOfFold(p, folds, X.rows) : undefined;
-        kept = fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal, sampleWeight });
+        const key = JSON.stringify(tuned.bestParams);
+        const p = trialPredictions.get(key);
+        if (byOob) {
+          const e = trialOutOfBag.get(key);
+          outOfFold = e?.oof;
+          result.outOfBagMissing = e?.missing;
+        } else
+          outOfFold = p?.length === folds.length && p.every(Boolean) ? assembleOutOfFold(p, folds, X.rows) : undefined;
+        kept = byOob
+          ? await cv.fitForest(X, yTrain, { ...spec, params: tuned.bestParams }, signal)
+          : fam.create(task, tuned.bestParams, seed).fit(X, yTrain, { signal, sampleWeight });
       }
       const tunedTest = evaluateTest(kept, Xtest, c.yTest, c.classes);
       result.tuned = {

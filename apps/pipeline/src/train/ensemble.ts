@@ -251,6 +251,7 @@ function buildEnsemble(
         cv: { metric: primary, mean, std: std(foldScores), folds: foldScores },
         cvAll: { [primary]: mean },
       },
+      cvMethod: 'k-fold',
     },
     candidate: { X, Xtest, pipeline, model, create, oof },
   };

@@ -64,7 +64,14 @@ export async function tabularRunDocuments(run: TabularRun): Promise<TrainResult>
       ? { positiveClassChoice: { rule: prepared.positiveChoice.rule, message: prepared.positiveChoice.message } }
       : {}),
     primaryMetric: primary,
-    best: { model: best.model, params: bestParams, threshold, cv: bestCv, test: bestTest.metrics },
+    best: {
+      model: best.model,
+      params: bestParams,
+      threshold,
+      cv: bestCv,
+      cvMethod: best.cvMethod ?? 'k-fold',
+      test: bestTest.metrics,
+    },
     ...(majority ? { majorityBaseline: { ...majority, beaten: bestTest.metrics.accuracy > majority.accuracy } } : {}),
     ...(classes && k > 2 ? { perClass: perClassMetrics(yTest, bestTest.scores, classes) } : {}),
     models: results.map(({ testScores: _s, ...r }) => r),

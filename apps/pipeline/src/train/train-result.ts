@@ -26,6 +26,14 @@ export interface ModelResult {
   tuned?: { params: Params; cv: CvSummary; test: Metrics; trials: Array<Record<string, string | number | boolean>> };
   /** Test scores of the model kept for this family (tuned when tuning ran), for curves. */
   testScores: Float64Array;
+  /**
+   * How the CV figures were made: 'k-fold' (the folds' fits), or 'out-of-bag' (random forests with
+   * tuning.outOfBag: one forest per trial on the whole training part, scored on the rows each tree
+   * left out; `cv.folds` then holds that one score). Ensembles are always k-fold.
+   */
+  cvMethod?: 'k-fold' | 'out-of-bag';
+  /** Out of bag: training rows no tree of the kept params' forest left out (not scored; prior in the out-of-fold predictions). */
+  outOfBagMissing?: number;
 }
 
 export interface TrainResult {
@@ -45,7 +53,15 @@ export interface MetricsDocument {
   /** Binary: how the positive class was chosen ('config', 'name', 'minority') and what to pass to change it. */
   positiveClassChoice?: { rule: string; message: string };
   primaryMetric: string;
-  best: { model: string; params: Params; threshold?: number; cv: CvSummary; test: Metrics };
+  best: {
+    model: string;
+    params: Params;
+    threshold?: number;
+    cv: CvSummary;
+    /** How the best model's CV figures were made (ModelResult.cvMethod). */
+    cvMethod?: 'k-fold' | 'out-of-bag';
+    test: Metrics;
+  };
   /**
    * Classification: always predicting the training part's commonest class, scored on the test
    * part; `beaten` says whether the best model's test accuracy is above it.

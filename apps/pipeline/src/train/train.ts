@@ -208,5 +208,6 @@ function familyLine(result: ModelResult, primary: string): string {
   const final = result.tuned ?? result.baseline;
   const tuned = result.tuned ? ` → tuned ${fmt(result.tuned.cv.mean)}` : '';
   const test = primary in final.test ? fmt(final.test[primary]) : '';
-  return `${result.title}: CV ${primary} ${fmt(result.baseline.cv.mean)}${tuned}; test ${test}`;
+  const how = result.cvMethod === 'out-of-bag' ? ' (out-of-bag)' : '';
+  return `${result.title}: CV ${primary}${how} ${fmt(result.baseline.cv.mean)}${tuned}; test ${test}`;
 }

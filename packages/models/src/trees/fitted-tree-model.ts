@@ -3,6 +3,8 @@ import type { Classifier, Matrix, Regressor, Serialized } from '@campaign-ml/cor
 import { TreeEnsemble } from './predictor';
 import type { ImportanceType } from './predictor';
 import type { EnsembleJSON } from './ensemble-json';
+import { outOfBagPrediction } from './out-of-bag';
+import type { OutOfBagSums } from './out-of-bag';
 import type { TreeArrays } from './tree-arrays';
 
 /** How raw tree output becomes a prediction. */
@@ -31,6 +33,8 @@ export interface FittedTreeInfo {
   validationLoss?: Float64Array | null;
   /** Random forests with oobScore: out-of-bag accuracy (classifiers) or R^2 (regressors). */
   oobScore?: number | null;
+  /** Random forests with oobScore: per training row, the out-of-bag sums (not saved by toJSON). */
+  oob?: OutOfBagSums | null;
 }
 
 const VERSION = 1;
@@ -46,6 +50,8 @@ abstract class FittedTreeBase {
   readonly bestIteration: number | null;
   readonly validationLoss: Float64Array | null;
   readonly oobScore: number | null;
+  /** Out-of-bag sums of the training rows (forests fitted with oobScore; null after load). */
+  protected readonly oob: OutOfBagSums | null;
 
   constructor(info: FittedTreeInfo) {
     this.kind = info.kind;
@@ -56,6 +62,15 @@ abstract class FittedTreeBase {
     this.bestIteration = info.bestIteration ?? null;
     this.validationLoss = info.validationLoss ?? null;
     this.oobScore = info.oobScore ?? null;
+    this.oob = info.oob ?? null;
+  }
+
+  /**
+   * Trees that left each training row out of their bootstrap (forests fitted with oobScore; null
+   * otherwise, and for a model loaded from JSON, which does not keep its training rows' sums).
+   */
+  oobCounts(): Int32Array | null {
+    return this.oob ? Int32Array.from(this.oob.hits) : null;
   }
 
   /** Number of trees. */
@@ -153,6 +168,16 @@ export class FittedTreeClassifier extends FittedTreeBase implements Classifier {
     return out;
   }
 
+  /**
+   * Out-of-bag class probabilities of the training rows, rows x classes row-major: per row the
+   * average of the trees whose bootstrap left it out, clamped as predictProba clamps. A row every
+   * tree drew (likely only with a few trees) has NaN. Null unless a forest was fitted with
+   * oobScore in this process (toJSON does not keep them).
+   */
+  oobPrediction(): Float64Array | null {
+    return this.oob ? outOfBagPrediction(this.oob, this.classes) : null;
+  }
+
   /** Most probable class per row. */
   predict(X: Matrix): Int32Array {
     const p = this.predictProba(X);
@@ -185,6 +210,15 @@ export class FittedTreeRegressor extends FittedTreeBase implements Regressor {
   constructor(info: FittedTreeInfo) {
     super(info);
     Object.freeze(this);
+  }
+
+  /**
+   * Out-of-bag predictions of the training rows: per row the average of the trees whose bootstrap
+   * left it out; NaN for a row every tree drew. Null unless a forest was fitted with oobScore in
+   * this process (toJSON does not keep them).
+   */
+  oobPrediction(): Float64Array | null {
+    return this.oob ? outOfBagPrediction(this.oob, 0) : null;
   }
 
   predict(X: Matrix): Float64Array {

@@ -1,9 +1,11 @@
-import { checkClassLabels, checkXy, createRng, progressReporter } from '@campaign-ml/core';
+import { checkClassLabels, checkXy, ConfigError, createRng, InputError, progressReporter } from '@campaign-ml/core';
 import type { FitOptions, Matrix } from '@campaign-ml/core';
 import { prepareFit } from './fit-setup';
 import { FittedTreeClassifier, FittedTreeRegressor } from './fitted-tree-model';
 import type { TreeModelKind } from './fitted-tree-model';
 import { TreeGrower } from './grower';
+import { addOutOfBag, emptyOutOfBag, mergeOutOfBag, outOfBagScore } from './out-of-bag';
+import type { OutOfBagSums } from './out-of-bag';
 import { TreeEnsemble } from './predictor';
 import type { TreeArrays } from './tree-arrays';
 import { checkNumber, resolveMaxDepth, resolveMaxFeatures, resolveMaxLeaves } from './tree-params';
@@ -60,20 +62,52 @@ export function checkForestParams(owner: string, p: ForestParams): void {
   resolveMaxFeatures(owner, p.maxFeatures, 1000);
 }
 
+/** Which trees of a forest to grow: tree indices [start, end) of `nEstimators`. */
+export interface TreeRange {
+  start: number;
+  end: number;
+}
+
 /**
- * Fit a forest (or, with one tree and no bootstrap, a decision tree) on the shared engine.
- * Classification fits leaf class frequencies (gini = variance of the one-hot labels), regression
- * fits leaf means (squared error); both are gradient sums with g = -y w, h = w and no shrinkage.
+ * Trees [start, end) of a forest, fitted on their own (e.g. one half in each of two worker threads),
+ * with the out-of-bag sums of those trees when the forest keeps them (oobScore). Plain data: it
+ * crosses a thread boundary by structured clone. fromParts joins the parts of one forest into the
+ * model a single fit gives.
  */
-export function fitForest(
+export interface ForestPart {
+  kind: TreeModelKind;
+  start: number;
+  end: number;
+  nEstimators: number;
+  columns: string[];
+  /** Number of classes (0 for a regressor). */
+  classes: number;
+  trees: TreeArrays[];
+  oob: OutOfBagSums | null;
+}
+
+interface Grown {
+  classes: number;
+  trees: TreeArrays[];
+  oob: OutOfBagSums | null;
+}
+
+/**
+ * Grow trees [range.start, range.end) of a forest (or, with one tree and no bootstrap, a decision
+ * tree) on the shared engine. Classification fits leaf class frequencies (gini = variance of the
+ * one-hot labels), regression fits leaf means (squared error); both are gradient sums with
+ * g = -y w, h = w and no shrinkage. Tree t draws its bootstrap and features from the t-th fork of
+ * the seed's stream, whichever range it is grown in, so the parts of a forest are its trees.
+ */
+function growForest(
   owner: string,
-  kind: TreeModelKind,
   p: ForestParams,
   classification: boolean,
   X: Matrix,
   y: ArrayLike<number>,
   opts: FitOptions,
-): FittedTreeClassifier | FittedTreeRegressor {
+  range: TreeRange,
+): Grown {
   checkXy(X, y);
   const classes = classification ? checkClassLabels(y).classes : 0;
   const prep = prepareFit(owner, X, y, opts, p.maxBins, p.categoricalFeatures, p.seed);
@@ -100,23 +134,17 @@ export function fitForest(
   });
   const features = Int32Array.from({ length: X.cols }, (_, i) => i);
   const rng = createRng(p.seed);
+  // Tree t's stream is the t-th fork: skip the forks of the trees before the range.
+  for (let t = 0; t < range.start; t++) rng.fork();
   const grad = new Float64Array(n * K);
   const hess = new Float64Array(n);
   const counts = new Int32Array(n);
   const idx = new Uint32Array(n);
   const trees: TreeArrays[] = [];
-  const oob = p.oobScore && p.bootstrap ? new Float64Array(n * K) : null;
-  const oobHits = oob ? new Int32Array(n) : null;
-  const layout = {
-    nOutputs: K,
-    valueWidth: K,
-    treeOutput: new Int32Array(1),
-    baseScore: new Float64Array(K),
-    scale: 1,
-  };
-  const tick = progressReporter('trees', p.nEstimators, opts);
-  for (let t = 0; t < p.nEstimators; t++) {
-    tick(t);
+  const oob = p.oobScore && p.bootstrap ? emptyOutOfBag(n, K) : null;
+  const tick = progressReporter('trees', range.end - range.start, opts);
+  for (let t = range.start; t < range.end; t++) {
+    tick(t - range.start);
     const treeRng = rng.fork();
     if (p.bootstrap) {
       counts.fill(0);
@@ -135,17 +163,97 @@ export function fitForest(
     }
     const tree = grower.grow(grad, hess, idx, nIdx, features, treeRng);
     trees.push(tree);
-    if (oob && oobHits) {
-      const one = TreeEnsemble.fromTrees([tree], layout);
-      const pred = one.predictRaw(X);
-      for (let r = 0; r < n; r++) {
-        if (counts[r] > 0) continue;
-        oobHits[r]++;
-        for (let k = 0; k < K; k++) oob[r * K + k] += pred[r * K + k];
-      }
-    }
+    if (oob) addOutOfBag(tree, X, counts, oob);
   }
-  tick(p.nEstimators);
+  tick(range.end - range.start);
+  return { classes, trees, oob };
+}
+
+/** Fit a whole forest (or a decision tree): every tree, then the fitted model. */
+export function fitForest(
+  owner: string,
+  kind: TreeModelKind,
+  p: ForestParams,
+  classification: boolean,
+  X: Matrix,
+  y: ArrayLike<number>,
+  opts: FitOptions,
+): FittedTreeClassifier | FittedTreeRegressor {
+  const grown = growForest(owner, p, classification, X, y, opts, { start: 0, end: p.nEstimators });
+  return fittedForest(kind, p, classification, X.columns, grown, y);
+}
+
+/** Fit trees [range.start, range.end) of the forest `fitForest` would fit, for fromParts to join. */
+export function fitForestPart(
+  owner: string,
+  kind: TreeModelKind,
+  p: ForestParams,
+  classification: boolean,
+  X: Matrix,
+  y: ArrayLike<number>,
+  range: TreeRange,
+  opts: FitOptions,
+): ForestPart {
+  const { start, end } = range;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > p.nEstimators || start >= end) {
+    throw new ConfigError(
+      'INVALID_OPTION',
+      `${owner}.fitPart: trees [${start}, ${end}) are not a part of a forest of ${p.nEstimators} trees`,
+      { value: `[${start}, ${end})`, expected: `integers 0 <= start < end <= ${p.nEstimators}` },
+    );
+  }
+  const grown = growForest(owner, p, classification, X, y, opts, range);
+  return { kind, start, end, nEstimators: p.nEstimators, columns: [...X.columns], ...grown };
+}
+
+/**
+ * Join the parts of one forest (any order; together they must hold trees 0..nEstimators-1 once
+ * each) into the fitted model: the same trees, in the same order, as a single fit. The out-of-bag
+ * sums are added part by part in tree order, so they equal a single fit's up to rounding; the
+ * out-of-bag score is computed from them with `y`, the training labels (needed only with oobScore).
+ */
+export function forestFromParts(
+  owner: string,
+  kind: TreeModelKind,
+  p: ForestParams,
+  classification: boolean,
+  parts: readonly ForestPart[],
+  y?: ArrayLike<number>,
+): FittedTreeClassifier | FittedTreeRegressor {
+  const sorted = [...parts].sort((a, b) => a.start - b.start);
+  const bad = (message: string) => new InputError('INVALID_PARTS', `${owner}.fromParts: ${message}`);
+  if (sorted.length === 0) throw bad('no parts given');
+  let next = 0;
+  for (const part of sorted) {
+    if (part.kind !== kind) throw bad(`a part of a ${part.kind} cannot join a ${kind}`);
+    if (part.nEstimators !== p.nEstimators)
+      throw bad(`a part of a forest of ${part.nEstimators} trees cannot join one of ${p.nEstimators}`);
+    if (part.start > next) throw bad(`trees [${next}, ${part.start}) are missing`);
+    if (part.start < next) throw bad(`trees [${part.start}, ${next}) are in two parts`);
+    if (part.trees.length !== part.end - part.start) throw bad(`part [${part.start}, ${part.end}) lacks trees`);
+    if (part.classes !== sorted[0].classes || part.columns.join('\u0000') !== sorted[0].columns.join('\u0000'))
+      throw bad('the parts were fitted on different data (columns or classes differ)');
+    if ((part.oob === null) !== (sorted[0].oob === null)) throw bad('some parts kept out-of-bag sums and some not');
+    next = part.end;
+  }
+  if (next !== p.nEstimators) throw bad(`trees [${next}, ${p.nEstimators}) are missing`);
+  const oob = sorted[0].oob ? mergeOutOfBag(sorted.map((s) => s.oob!)) : null;
+  if (oob && (!y || y.length !== oob.hits.length))
+    throw bad(`the out-of-bag score needs the ${oob.hits.length} training labels the parts were fitted on`);
+  const grown = { classes: sorted[0].classes, trees: sorted.flatMap((s) => s.trees), oob };
+  return fittedForest(kind, p, classification, sorted[0].columns, grown, y ?? []);
+}
+
+function fittedForest(
+  kind: TreeModelKind,
+  p: ForestParams,
+  classification: boolean,
+  columns: readonly string[],
+  grown: Grown,
+  y: ArrayLike<number>,
+): FittedTreeClassifier | FittedTreeRegressor {
+  const { trees, oob, classes } = grown;
+  const K = classes > 2 ? classes : 1;
   const ensemble = TreeEnsemble.fromTrees(trees, {
     nOutputs: K,
     valueWidth: K,
@@ -153,39 +261,9 @@ export function fitForest(
     baseScore: new Float64Array(K),
     scale: 1 / trees.length,
   });
-  const oobScore = oob && oobHits ? scoreOob(oob, oobHits, yy, K, classification) : null;
-  const base = { kind, columns: X.columns, ensemble, params: { ...p }, oobScore };
+  const oobScore = oob ? outOfBagScore(oob, y, classification) : null;
+  const base = { kind, columns, ensemble, params: { ...p }, oobScore, oob };
   return classification
     ? new FittedTreeClassifier({ ...base, link: 'identity', classes })
     : new FittedTreeRegressor({ ...base, link: 'identity' });
-}
-
-function scoreOob(oob: Float64Array, hits: Int32Array, y: Float64Array, K: number, classification: boolean): number {
-  let m = 0;
-  let correct = 0;
-  let sum = 0;
-  let sse = 0;
-  let sumSq = 0;
-  for (let r = 0; r < hits.length; r++) {
-    if (hits[r] === 0) continue;
-    m++;
-    if (classification) {
-      let pred: number;
-      if (K === 1) pred = oob[r] / hits[r] >= 0.5 ? 1 : 0;
-      else {
-        pred = 0;
-        for (let k = 1; k < K; k++) if (oob[r * K + k] > oob[r * K + pred]) pred = k;
-      }
-      if (pred === y[r]) correct++;
-    } else {
-      const d = oob[r] / hits[r] - y[r];
-      sse += d * d;
-      sum += y[r];
-      sumSq += y[r] * y[r];
-    }
-  }
-  if (m === 0) return NaN;
-  if (classification) return correct / m;
-  const sst = sumSq - (sum * sum) / m;
-  return sst > 0 ? 1 - sse / sst : NaN;
 }

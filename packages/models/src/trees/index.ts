@@ -11,3 +11,6 @@ export { childFor } from './node-walk';
 export type { ImportanceType } from './predictor';
 export type { TreeArrays } from './tree-arrays';
 export type { GrowPolicy, MaxFeatures } from './tree-params';
+export type { ForestPart, TreeRange } from './forest';
+export { mergeOutOfBag, outOfBagPrediction } from './out-of-bag';
+export type { OutOfBagSums } from './out-of-bag';

@@ -1,6 +1,6 @@
 import type { Estimator, FitOptions, Matrix } from '@campaign-ml/core';
-import { checkForestParams, FOREST_DEFAULTS, fitForest } from './forest';
-import type { ForestParams } from './forest';
+import { checkForestParams, FOREST_DEFAULTS, fitForest, fitForestPart, forestFromParts } from './forest';
+import type { ForestParams, ForestPart, TreeRange } from './forest';
 import type { FittedTreeClassifier, FittedTreeRegressor } from './fitted-tree-model';
 
 /**
@@ -9,7 +9,12 @@ import type { FittedTreeClassifier, FittedTreeRegressor } from './fitted-tree-mo
  *
  * ```ts
  * const rf = new RandomForestClassifier({ nEstimators: 200, oobScore: true }).fit(X, y);
- * rf.oobScore; rf.predictProba(Xtest);
+ * rf.oobScore; rf.oobPrediction(); rf.predictProba(Xtest);
+ *
+ * // The same forest grown as two halves (e.g. in two worker threads), then joined:
+ * const est = new RandomForestClassifier({ nEstimators: 200, oobScore: true });
+ * const parts = [est.fitPart(X, y, { start: 0, end: 100 }), est.fitPart(X, y, { start: 100, end: 200 })];
+ * const same = est.fromParts(parts, y); // the trees of est.fit(X, y), in the same order
  * ```
  */
 export class RandomForestClassifier implements Estimator<FittedTreeClassifier, ForestParams> {
@@ -27,6 +32,35 @@ export class RandomForestClassifier implements Estimator<FittedTreeClassifier, F
       X,
       y,
       opts,
+    ) as FittedTreeClassifier;
+  }
+
+  /** Trees [range.start, range.end) of the forest `fit` grows (same seed streams per tree), for fromParts. */
+  fitPart(X: Matrix, y: ArrayLike<number>, range: TreeRange, opts: FitOptions = {}): ForestPart {
+    return fitForestPart(
+      'RandomForestClassifier',
+      'models/RandomForestClassifier',
+      this.params,
+      true,
+      X,
+      y,
+      range,
+      opts,
+    );
+  }
+
+  /**
+   * The fitted forest from parts that hold every tree once: the model `fit` gives, tree for tree.
+   * `y` (the training labels) is needed for the out-of-bag score when the parts kept their sums.
+   */
+  fromParts(parts: readonly ForestPart[], y?: ArrayLike<number>): FittedTreeClassifier {
+    return forestFromParts(
+      'RandomForestClassifier',
+      'models/RandomForestClassifier',
+      this.params,
+      true,
+      parts,
+      y,
     ) as FittedTreeClassifier;
   }
 }
@@ -47,6 +81,35 @@ export class RandomForestRegressor implements Estimator<FittedTreeRegressor, For
       X,
       y,
       opts,
+    ) as FittedTreeRegressor;
+  }
+
+  /** Trees [range.start, range.end) of the forest `fit` grows (same seed streams per tree), for fromParts. */
+  fitPart(X: Matrix, y: ArrayLike<number>, range: TreeRange, opts: FitOptions = {}): ForestPart {
+    return fitForestPart(
+      'RandomForestRegressor',
+      'models/RandomForestRegressor',
+      this.params,
+      false,
+      X,
+      y,
+      range,
+      opts,
+    );
+  }
+
+  /**
+   * The fitted forest from parts that hold every tree once: the model `fit` gives, tree for tree.
+   * `y` (the training labels) is needed for the out-of-bag score when the parts kept their sums.
+   */
+  fromParts(parts: readonly ForestPart[], y?: ArrayLike<number>): FittedTreeRegressor {
+    return forestFromParts(
+      'RandomForestRegressor',
+      'models/RandomForestRegressor',
+      this.params,
+      false,
+      parts,
+      y,
     ) as FittedTreeRegressor;
   }
 }
