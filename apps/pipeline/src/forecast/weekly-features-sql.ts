@@ -151,9 +151,7 @@ export async function buildWeeklyFeaturesSql(
     if (opts.out) {
       const out = path.resolve(opts.out);
       const part = `${out}.part-${process.pid}`;
-      await db.run(
-        `COPY (SELECT ${stamp}, ${rest.join(', ')} FROM (${features})) TO '${lit(part)}' (FORMAT parquet)`,
-      );
+      await db.run(`COPY (SELECT ${stamp}, ${rest.join(', ')} FROM (${features})) TO '${lit(part)}' (FORMAT parquet)`);
       fs.renameSync(part, out);
       const rows = await scalar(db, `SELECT count(*) FROM read_parquet('${lit(out)}')`);
       return { ...common, out, rows };
