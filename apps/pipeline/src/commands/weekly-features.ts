@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { ColumnTable } from 'arquero';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError } from '@campaign-ml/core';
 import { readTableWithInfo } from '@campaign-ml/ingest';
 import { buildWeeklyFeatures } from '../forecast/weekly-features';
@@ -86,9 +89,7 @@ export async function runWeeklyFeatures(o: WeeklyFeaturesOptions): Promise<void>
 }
 
 /** An in-memory table to Parquet, through DuckDB (rows appended from a JSON Lines temp file). */
-async function writeParquet(table: import('arquero').ColumnTable, out: string): Promise<void> {
-  const { promises: fs } = await import('node:fs');
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+async function writeParquet(table: ColumnTable, out: string): Promise<void> {
   const tmp = `${out}.part-${process.pid}.jsonl`;
   const lines: string[] = [];
   for (const row of table.objects() as Record<string, unknown>[]) lines.push(JSON.stringify(row));

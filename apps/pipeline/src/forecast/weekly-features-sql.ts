@@ -119,28 +119,34 @@ export async function buildWeeklyFeaturesSql(
     // are consecutive after step 2, so a lag of k rows is a lag of k weeks.
     const current = [...cols, 'observed_days'];
     const lags = Array.from({ length: spec.lags }, (_, i) => i + 1);
-    const select: string[] = [`e AS ${q(spec.entity)}`, 'w'];
-    for (const c of current) select.push(q(c));
-    for (const c of current) for (const k of lags) select.push(`lag(${q(c)}, ${k}) OVER win AS ${q(`${c}_lag_${k}`)}`);
+    // Output columns after entity and week: [name, SQL expression] (the expression's column itself when absent).
+    const columns: [string, string?][] = current.map((c) => [c]);
+    for (const c of current) for (const k of lags) columns.push([`${c}_lag_${k}`, `lag(${q(c)}, ${k}) OVER win`]);
     for (const c of current) {
       for (const n of spec.rolling) {
-        select.push(
-          `avg(${q(c)}) OVER (PARTITION BY e ORDER BY w ROWS BETWEEN ${n - 1} PRECEDING AND CURRENT ROW) AS ${q(`${c}_mean_${n}`)}`,
-        );
+        columns.push([
+          `${c}_mean_${n}`,
+          `avg(${q(c)}) OVER (PARTITION BY e ORDER BY w ROWS BETWEEN ${n - 1} PRECEDING AND CURRENT ROW)`,
+        ]);
       }
     }
     const t = q(spec.target);
     const lastValue = `${spec.target}_last`;
     const since = `${spec.target}_periods_since`;
     const upTo = 'OVER (PARTITION BY e ORDER BY w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
-    select.push(`last_value(${t} IGNORE NULLS) ${upTo} AS ${q(lastValue)}`);
-    select.push(`(w - max(CASE WHEN ${t} IS NOT NULL THEN w END) ${upTo})::DOUBLE AS ${q(since)}`);
+    columns.push([lastValue, `last_value(${t} IGNORE NULLS) ${upTo}`]);
+    columns.push([since, `(w - max(CASE WHEN ${t} IS NOT NULL THEN w END) ${upTo})::DOUBLE`]);
     const targets = weeks.map((wk, i) => ({ days: spec.horizons[i], weeks: wk, column: `${spec.target}_ahead_${wk}` }));
-    for (const h of targets) select.push(`lead(${t}, ${h.weeks}) OVER win AS ${q(h.column)}`);
+    for (const h of targets) columns.push([h.column, `lead(${t}, ${h.weeks}) OVER win`]);
+    const select = [
+      `e AS ${q(spec.entity)}`,
+      'w',
+      ...columns.map(([name, sql]) => (sql ? `${sql} AS ${q(name)}` : q(name))),
+    ];
+    const names = columns.map(([name]) => name);
 
-    const names = select.map((s) => /AS "((?:[^"]|"")*)"$/.exec(s)?.[1].replace(/""/g, '"') ?? s.replace(/"/g, ''));
     const labels = new Set(targets.map((x) => x.column));
-    const inputs = names.filter((c) => c !== spec.entity && c !== 'w' && !labels.has(c));
+    const inputs = names.filter((c) => !labels.has(c));
     // A row needs at least one observed value (counts and weeks-since are never missing).
     const values = inputs.filter((c) => !c.startsWith('observed_days') && c !== since);
     const features = `SELECT * FROM (SELECT ${select.join(',\n')} FROM weekly WINDOW win AS (PARTITION BY e ORDER BY w))
