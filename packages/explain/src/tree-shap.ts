@@ -3,6 +3,7 @@ import { FittedTreeClassifier, FittedTreeRegressor, type TreeEnsemble } from '@c
 import { expectedOf, type ShapValues } from './shap-values';
 import { PathShap, expectedLeafValue, treeDepth } from './tree-shap-path';
 import { InterventionalShap, ShapleyWeights } from './tree-shap-interventional';
+import { LeafMaskShap } from './tree-shap-leaf-masks';
 
 export interface TreeShapOptions {
   /**
@@ -255,9 +256,16 @@ function treeFeatures(e: TreeEnsemble): number[][] {
 }
 
 /** The background's rows and raw outputs, per model and background matrix (a server reuses both). */
-const BACKGROUNDS = new WeakMap<TreeEnsemble, WeakMap<Matrix, { rows: Float64Array[]; raw: Float64Array }>>();
+interface BackgroundWork {
+  rows: Float64Array[];
+  raw: Float64Array;
+  /** The references' leaf masks (built on first use; null: the trees are too deep for them). */
+  masks?: LeafMaskShap | null;
+}
 
-function backgroundOf(e: TreeEnsemble, bg: Matrix): { rows: Float64Array[]; raw: Float64Array } {
+const BACKGROUNDS = new WeakMap<TreeEnsemble, WeakMap<Matrix, BackgroundWork>>();
+
+function backgroundOf(e: TreeEnsemble, bg: Matrix): BackgroundWork {
   let byBg = BACKGROUNDS.get(e);
   if (!byBg) BACKGROUNDS.set(e, (byBg = new WeakMap()));
   let out = byBg.get(bg);
@@ -288,22 +296,23 @@ function interventional(
   const R = bg.rows;
   let maxDepth = 0;
   for (let t = 0; t < e.nTrees; t++) maxDepth = Math.max(maxDepth, treeDepth(e, e.roots[t]));
-  const explainer = new InterventionalShap(e, F, new ShapleyWeights(Math.max(1, Math.min(F, maxDepth))));
+  const weights = new ShapleyWeights(Math.max(1, Math.min(F, maxDepth)));
   const values = new Float64Array(n * F * K);
-  const { rows: bgRows, raw: fBg } = backgroundOf(e, bg);
+  const background = backgroundOf(e, bg);
+  const { rows: bgRows, raw: fBg } = background;
+  if (background.masks === undefined) background.masks = LeafMaskShap.build(e, bgRows, weights);
+  const masks = background.masks;
+  const explainer = masks ? null : new InterventionalShap(e, F, weights);
   const fX = link ? e.predictRaw(X) : null;
   const row = new Float64Array(F);
   const phi = new Float64Array(F * K);
+  // Per reference: 1/R, times the link rescaling of a logit model's probability — shap's
+  // per-reference rescaling (s = (σ(f(x)) − σ(f(r))) / (f(x) − f(r))), so the values stay additive.
+  const refWeight = new Float64Array(R);
   for (let r = 0; r < n; r++) {
     readRow(X, r, row);
     const base = r * F * K;
     for (let b = 0; b < R; b++) {
-      phi.fill(0);
-      for (let t = 0; t < e.nTrees; t++) {
-        explainer.explain(e.roots[t], row, bgRows[b], phi, K, leafOutputOf(e, t), e.scale);
-      }
-      // Probability of a logit model: rescale this reference's margin attributions to its
-      // probability difference (shap's per-reference link rescaling), so they stay additive.
       let s = 1;
       if (link) {
         const fx = fX![r];
@@ -312,7 +321,18 @@ function interventional(
         const pr = sigmoid(fr);
         s = fx === fr ? px * (1 - px) : (px - pr) / (fx - fr);
       }
-      for (let i = 0; i < F * K; i++) values[base + i] += (s * phi[i]) / R;
+      refWeight[b] = s / R;
+    }
+    if (masks) {
+      masks.explain(row, refWeight, values, base, K, e.scale);
+      continue;
+    }
+    for (let b = 0; b < R; b++) {
+      phi.fill(0);
+      for (let t = 0; t < e.nTrees; t++) {
+        explainer!.explain(e.roots[t], row, bgRows[b], phi, K, leafOutputOf(e, t), e.scale);
+      }
+      for (let i = 0; i < F * K; i++) values[base + i] += refWeight[b] * phi[i];
     }
   }
   const expected = new Float64Array(K);
