@@ -99,6 +99,20 @@ describe('MLP in WebAssembly', () => {
     expect(r.wasm).toEqual(r.js);
   });
 
+  it('keeps one WebAssembly copy per network for prediction: batches of any size, dense or sparse, as the JavaScript', () => {
+    const m = new MLPClassifier({ hiddenLayerSizes: [6], maxIter: 3, seed: 3 }).fit(d.X, d.classes);
+    const sparse = data(30, 23, 7, 0.9);
+    const dense = data(300, 23, 8, 0);
+    // One row, then more rows and more non-zeros than the kept copy has room for, then one row again.
+    const asks = [sparse.X, dense.X, sparse.X, d.X].map((X) => m.predictProba(X));
+    setWasmMlp(false);
+    try {
+      expect(asks).toEqual([sparse.X, dense.X, sparse.X, d.X].map((X) => m.predictProba(X)));
+    } finally {
+      setWasmMlp(true);
+    }
+  });
+
   it('predicts more rows than one chunk like the JavaScript', () => {
     const big = data(2500, 6, 6, 0.5);
     const m = new MLPClassifier({ hiddenLayerSizes: [5], maxIter: 2, seed: 2 }).fit(big.X, big.classes);

@@ -289,12 +289,37 @@ export function predictNetwork(net: MlpNetwork, X: Matrix): Float64Array {
   return (wasmMlpOn() && predictNetworkWasm(net, X)) || predictNetworkJs(net, X);
 }
 
+/**
+ * Per network: its WebAssembly copy for prediction, kept while it is large enough, so a server
+ * scoring one record at a time does not instantiate a module and its memory per call. The
+ * weights are copied in again on every use (training predicts with a network it keeps changing).
+ */
+const PREDICTORS = new WeakMap<MlpNetwork, { network: WasmNetwork; blocks: CsrBlock[]; rows: number; nnz: number }>();
+
+function predictionNetwork(
+  net: MlpNetwork,
+  rows: number,
+  nnz: number,
+): { network: WasmNetwork; blocks: CsrBlock[] } | null {
+  const kept = PREDICTORS.get(net);
+  if (kept && kept.rows >= rows && kept.nnz >= nnz) {
+    kept.network.weights.set(net.weights);
+    return kept;
+  }
+  // Room for a little more than asked, so slowly growing batches do not rebuild it every call.
+  const r = Math.max(rows, kept?.rows ?? 0);
+  const z = Math.max(nnz, kept?.nnz ?? 0, Math.ceil(nnz * 1.25));
+  const made = WasmNetwork.create(net, r, [{ rows: r, nnz: z }], false);
+  if (made) PREDICTORS.set(net, { ...made, rows: r, nnz: z });
+  return made;
+}
+
 function predictNetworkWasm(net: MlpNetwork, X: Matrix): Float64Array | null {
   const n = X.rows;
   const chunk = Math.max(1, Math.min(n, 1024));
   let maxNnz = 0;
   for (let s = 0; s < n; s += chunk) maxNnz = Math.max(maxNnz, countNonZeros(X, s, Math.min(n, s + chunk)));
-  const made = WasmNetwork.create(net, chunk, [{ rows: chunk, nnz: maxNnz }], false);
+  const made = predictionNetwork(net, chunk, maxNnz);
   if (!made) return null;
   const { network, blocks } = made;
   const outDim = net.sizes[net.layers];
