@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
+import { readTable, writeDatabase } from '@campaign-ml/ingest';
 import { parseConfig, type PipelineConfigInput } from '../config';
 import { scoreFile } from '../commands/predict';
 import { Progress } from '../progress';
@@ -254,6 +255,46 @@ describe('partitioned scoring, parts run here in turn', () => {
     await expect(scorePartitioned({ ...opts, partitions: 4, part: 0 }, quiet())).rejects.toThrow(/plans another run/);
     await expect(scorePartitioned({ ...opts, part: 3 }, quiet())).rejects.toThrow(
       /--part must be an integer from 0 to 2/,
+    );
+  }, 30_000);
+
+  it('a database table is read once into a snapshot, partitioned like a CSV, equal to unpartitioned scoring of the table, and resumed on that snapshot', async () => {
+    const db = path.join(dir, 'campaigns.db');
+    // Stored as the CSV reads them typed (numbers, booleans, dates); the bad goal stays text.
+    await writeDatabase(await readTable(input, { columnTypes: { goal: 'string' } }), { path: db, table: 'campaigns' });
+    const from = { bundle, db: `sqlite:${db}`, query: 'SELECT * FROM campaigns ORDER BY rowid', chunkRows: 60 };
+    const wholeOut = path.join(dir, 'db-whole', 'predictions.csv');
+    const wholeRejects = path.join(dir, 'db-whole', 'rejects.csv');
+    await fs.mkdir(path.dirname(wholeOut), { recursive: true });
+    const reference = await scoreFile({ ...from, out: wholeOut, rejects: wholeRejects }, quiet());
+    expect(reference.rows).toBe(250);
+    const out = path.join(dir, 'db-parts', 'predictions.csv');
+    const rejects = path.join(dir, 'db-parts', 'rejects.csv');
+    const opts = { ...from, out, rejects, partitions: 3 };
+    // A pod (--part) never reads the database: the snapshot is taken by a run without --part.
+    await expect(scorePartitioned({ ...opts, part: 0 }, quiet())).rejects.toThrow(
+      /run the same command without --part/,
+    );
+
+    process.env.CAMPAIGN_ML_TEST_FAIL_PART = '1';
+    await expect(scorePartitioned(opts, quiet())).rejects.toThrow(/1 of 3 parts failed/);
+    const manifest = JSON.parse(await fs.readFile(path.join(`${out}.parts`, 'manifest.json'), 'utf8'));
+    expect(manifest.input).toMatchObject({ path: `${out}.snapshot.csv`, rows: 250, source: { db: `sqlite:${db}` } });
+    // The table changes before the re-run: the run resumes on its snapshot, not on the new rows.
+    await writeDatabase((await readTable(input, { columnTypes: { goal: 'string' } })).slice(0, 5), {
+      path: db,
+      table: 'campaigns',
+      ifExists: 'append',
+    });
+    delete process.env.CAMPAIGN_ML_TEST_FAIL_PART;
+    const s = await scorePartitioned(opts, quiet());
+    expect(s).toMatchObject({ rows: 250, scored: reference.scored, rejected: reference.rejected, skipped: 2 });
+    expect(await fs.readFile(out, 'utf8')).toBe(await fs.readFile(wholeOut, 'utf8'));
+    const rowsOf = async (f: string) => (await readTable(f)).array('row');
+    expect(await rowsOf(rejects)).toEqual(await rowsOf(wholeRejects));
+    // Database output stays unpartitioned, and says so.
+    await expect(scorePartitioned({ ...opts, outTable: 'predictions' }, quiet())).rejects.toThrow(
+      /--partitions writes CSV files/,
     );
   }, 30_000);
 });

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Queue, QueueEvents } from 'bullmq';
 import { ConfigError, InputError } from '@campaign-ml/core';
-import { csvByteRange, csvRowOffsets, type CsvByteRange } from '@campaign-ml/ingest';
+import { csvByteRange, csvRowOffsets, readDatabaseChunks, type CsvByteRange } from '@campaign-ml/ingest';
 import { countInputRows, scoreFile, type ScoreOptions, type ScoreSummary } from '../commands/predict';
+import { describeInput, hidePassword, resolveInput, type ResolvedInput } from '../input';
 import { Progress } from '../progress';
 import { DEFAULT_PREFIX, SCORE_QUEUE, checkRedis, redisConnection } from './connection';
 import { sha256File, verifyFile, type DataRef } from './data-ref';
@@ -40,9 +42,17 @@ export interface PartDone {
 }
 
 /** The plan of a partitioned run (manifest.json in the parts directory). */
+/** A database input's query, as a partitioned run's manifest records it (password hidden). */
+export interface SnapshotSource {
+  db: string;
+  table?: string;
+  query?: string;
+}
+
 export interface PartitionManifest {
   format: 'campaign-ml/partitioned-predictions';
-  input: DataRef & { rows: number };
+  /** The scored file (for database input, its snapshot, with `source` naming the query). */
+  input: DataRef & { rows: number; source?: SnapshotSource };
   bundle: DataRef;
   partitions: number;
   options: ScorePartJob['options'];
@@ -146,11 +156,11 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
       column: '--partitions',
       value: P,
     });
-  if (!opts.data || opts.db || opts.outTable || opts.rejectsTable)
+  if (opts.outTable || opts.rejectsTable)
     throw new ConfigError(
       'INVALID_OPTION',
-      '--partitions scores a file (--data) into CSV files (--out, --rejects); database input or output is not partitioned',
-      { column: '--partitions' },
+      '--partitions writes CSV files (--out, --rejects); load the joined files into a table afterwards, or score without --partitions',
+      { column: opts.outTable ? '--out-table' : '--rejects-table' },
     );
   const only = opts.part;
   if (only !== undefined) {
@@ -183,7 +193,12 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
   } as const;
 
   progress.stage('plan partitions');
-  const input = { path: path.resolve(opts.data), sha256: await sha256File(opts.data) };
+  const source = resolveInput(opts);
+  const data =
+    source.kind === 'file'
+      ? source.path
+      : await databaseSnapshot(source, `${out}.snapshot.csv`, manifestFile, only, options.chunkRows, progress);
+  const input = { path: path.resolve(data), sha256: await sha256File(data) };
   const bundle = { path: path.resolve(opts.bundle), sha256: await sha256File(opts.bundle) };
   let manifest = await readManifest(manifestFile);
   const same =
@@ -203,10 +218,10 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
     if (manifest) progress.info('the input, bundle or options changed since the last partitioned run: starting over');
     if (only === undefined) await fs.rm(partDir, { recursive: true, force: true });
     await fs.mkdir(partDir, { recursive: true });
-    const plan = await planParts(opts, input.path, P);
+    const plan = await planParts({ ...opts, data: input.path, db: undefined }, input.path, P);
     manifest = {
       format: 'campaign-ml/partitioned-predictions',
-      input: { ...input, rows: plan.rows },
+      input: { ...input, rows: plan.rows, ...(source.kind === 'db' ? { source: snapshotSource(source) } : {}) },
       bundle,
       partitions: P,
       options,
@@ -304,6 +319,70 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
     skipped,
     manifest: manifestFile,
   };
+}
+
+/** What a database snapshot was read from, as the manifest keeps it (no password). */
+function snapshotSource(input: Extract<ResolvedInput, { kind: 'db' }>): SnapshotSource {
+  return { db: hidePassword(input.url), table: input.table, query: input.query };
+}
+
+/**
+ * Database input: the rows are read once, in the database's order, into a CSV snapshot beside the
+ * output (`<out>.snapshot.csv`, written atomically), and the parts are planned on that file like any
+ * CSV input: each part (here, on a queue worker or in a Job pod) reads its own bytes of one
+ * consistent copy, checked by its SHA-256, however the table changes meanwhile. A re-run of the
+ * same query resumes on the snapshot its manifest names instead of reading the database again
+ * (remove the parts directory to score the table as it is now). A `--part` pod never reads the
+ * database: a run without `--part` takes the snapshot first.
+ */
+async function databaseSnapshot(
+  input: Extract<ResolvedInput, { kind: 'db' }>,
+  file: string,
+  manifestFile: string,
+  part: number | undefined,
+  chunkRows: number,
+  progress: Progress,
+): Promise<string> {
+  const planned = await readManifest(manifestFile);
+  const source = snapshotSource(input);
+  if (
+    planned?.input.source &&
+    JSON.stringify(planned.input.source) === JSON.stringify(source) &&
+    path.resolve(planned.input.path) === path.resolve(file)
+  ) {
+    try {
+      await verifyFile(planned.input);
+      progress.info(`resuming on the snapshot of ${describeInput(input)} taken by the first run (${file})`);
+      return file;
+    } catch {
+      /* gone or changed: take a new one */
+    }
+  }
+  if (part !== undefined)
+    throw new ConfigError(
+      'PLAN_MISSING',
+      `--part scores one part of a planned run, and no snapshot of ${describeInput(input)} is planned: run the same command without --part first (it reads the rows once into ${file})`,
+      { column: '--part' },
+    );
+  progress.info(`reading ${describeInput(input)} once into ${file}`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  async function* csv(): AsyncGenerator<string> {
+    let header = true;
+    for await (const c of readDatabaseChunks({ url: input.url, table: input.table, query: input.query, chunkRows })) {
+      if (!header && c.table.numRows() === 0) continue;
+      yield `${c.table.toCSV({ header })}\n`;
+      header = false;
+    }
+  }
+  try {
+    await pipeline(Readable.from(csv()), createWriteStream(tmp));
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  return file;
 }
 
 /**
