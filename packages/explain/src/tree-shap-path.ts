@@ -28,7 +28,12 @@ export class PathShap {
   private wq!: Float64Array;
   /** w_q / (1 − t_q): a cold element's integral is Σ_q these × P_q, divided by its z (see leaf). */
   private wCold!: Float64Array;
-  private readonly rules = new Map<number, { tq: Float64Array; wq: Float64Array; wCold: Float64Array }>();
+  /** 1 − t_q: a cold element's factor is z (1 − t_q). */
+  private oneMinusT!: Float64Array;
+  private readonly rules = new Map<
+    number,
+    { tq: Float64Array; wq: Float64Array; wCold: Float64Array; oneMinusT: Float64Array }
+  >();
   /** Per tree root: its quadrature size. */
   private readonly qByRoot = new Map<number, number>();
   private readonly nFeatures: number;
@@ -134,24 +139,37 @@ export class PathShap {
     for (let k = 0; k < this.q; k++) this.prod[k] = 1;
     if (conditionFeature < 0) {
       this.leafOutput = leafOutput;
+      if (this.width === 1) {
+        this.outAt = outOffset + (leafOutput >= 0 ? leafOutput : 0);
+        this.walk1(root, 0, 0, scale, 0);
+        return;
+      }
       this.acc.fill(0, 0, this.q * this.width);
       this.walk(root, 0, 0, scale);
     } else this.recurse(root, 0, 0, scale, leafOutput);
   }
 
   private leafOutput = -1;
+  /** walk1: where feature 0's value goes in `out` (feature f's is f · nOut further). */
+  private outAt = 0;
 
   private useRule(q: number): void {
     let rule = this.rules.get(q);
     if (!rule) {
       const g = gaussLegendre(q);
-      rule = { tq: g.nodes, wq: g.weights, wCold: g.weights.map((w, k) => w / (1 - g.nodes[k])) };
+      rule = {
+        tq: g.nodes,
+        wq: g.weights,
+        wCold: g.weights.map((w, k) => w / (1 - g.nodes[k])),
+        oneMinusT: g.nodes.map((t) => 1 - t),
+      };
       this.rules.set(q, rule);
     }
     this.q = q;
     this.tq = rule.tq;
     this.wq = rule.wq;
     this.wCold = rule.wCold;
+    this.oneMinusT = rule.oneMinusT;
   }
 
   /**
@@ -279,6 +297,139 @@ export class PathShap {
     this.of[at] = o0;
     for (let k = 0; k < q; k++) this.inv[at * q + k] = this.saved[keep + k];
     if (o0 === 1) for (let i = 0; i < block; i++) this.excl[ex + i] = this.savedExcl[sv + i];
+  }
+
+  /**
+   * `walk` for one-wide leaves, the common case, with the subtree's S written (not added) at
+   * acc[dst, dst + q): a hot child writes straight into its parent's slot (the parent's S starts
+   * as its hot child's), a cold child into the slot of the level below, which the parent then
+   * adds. Weight factors are taken where they are credited, from the element's fraction then.
+   * Exclusions are not kept: a later split on a hot element's feature takes back, itself, what
+   * the first split credits for its subtree (Σ_q inv_q(z0) · S_q, z0 the fraction before it), so
+   * the credits telescope to the same sum. A cold element met again scales the products by the
+   * child's share (its factor z (1 − t) scales with z) and is not credited again.
+   */
+  private walk1(node: number, level: number, len: number, weight: number, dst: number): void {
+    const q = this.q;
+    const acc = this.acc;
+    const prod = this.prod;
+    const p = level * q;
+    const left = this.left[node];
+    if (left < 0) {
+      const v = weight * this.value[node];
+      for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k];
+      return;
+    }
+    const right = this.right[node];
+    const f = this.feature[node];
+    const x = this.row[f];
+    let hot: number;
+    if (x !== x) hot = this.defaultLeft[node] ? left : right;
+    else if (this.catOffset[node] < 0) hot = x <= this.threshold[node] ? left : right;
+    else hot = childFor(this.e, node, x);
+    const cold = hot === left ? right : left;
+    const share = this.share;
+    const zHot = share[hot];
+    const zCold = share[cold];
+    const below = p + q;
+    const tq = this.tq;
+    const wq = this.wq;
+    const wCold = this.wCold;
+    const oneMinusT = this.oneMinusT;
+    const pos = this.pos;
+    const zf = this.zf;
+    const of = this.of;
+    const at = pos[f];
+    let c = 0;
+    if (at < 0) {
+      pos[f] = len;
+      zf[len] = zHot;
+      of[len] = 1;
+      const d = 1 - zHot;
+      if (this.left[hot] < 0) {
+        // A leaf child: its S straight from the products, not stored for a level below.
+        const v = weight * this.value[hot];
+        for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k] * (zHot + tq[k] * d);
+      } else {
+        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * (zHot + tq[k] * d);
+        this.walk1(hot, level + 1, len + 1, weight, dst);
+      }
+      // The element's weight factor (1 − z) w_q / (z + t_q (1 − z)) over its subtree.
+      for (let k = 0; k < q; k++) c += ((d * wq[k]) / (zHot + tq[k] * d)) * acc[dst + k];
+      if (zCold > 0) {
+        zf[len] = zCold;
+        of[len] = 0;
+        if (this.left[cold] < 0) {
+          const v = weight * this.value[cold] * zCold;
+          for (let k = 0; k < q; k++) {
+            const s = v * prod[p + k] * oneMinusT[k];
+            c -= wCold[k] * s;
+            acc[dst + k] += s;
+          }
+        } else {
+          for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * (zCold * oneMinusT[k]);
+          this.walk1(cold, level + 1, len + 1, weight, below);
+          for (let k = 0; k < q; k++) {
+            const s = acc[below + k];
+            c -= wCold[k] * s;
+            acc[dst + k] += s;
+          }
+        }
+      }
+      pos[f] = -1;
+    } else {
+      const z0 = zf[at];
+      if (of[at] === 0) {
+        // A cold element: its factor z (1 − t) scales by the child's share; no credit here.
+        if (z0 === 0) {
+          for (let k = 0; k < q; k++) acc[dst + k] = 0;
+          return;
+        }
+        zf[at] = z0 * zHot;
+        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * zHot;
+        this.walk1(hot, level + 1, len, weight, dst);
+        if (zCold > 0) {
+          zf[at] = z0 * zCold;
+          for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * zCold;
+          this.walk1(cold, level + 1, len, weight, below);
+          for (let k = 0; k < q; k++) acc[dst + k] += acc[below + k];
+        }
+        zf[at] = z0;
+        return;
+      }
+      // A hot element: fraction z0 becomes z1 (hot) or z2 (cold) below; r = 1 / its old factor.
+      const r = this.saved;
+      const d0 = 1 - z0;
+      const z1 = z0 * zHot;
+      const d1 = 1 - z1;
+      zf[at] = z1;
+      for (let k = 0; k < q; k++) {
+        const t = tq[k];
+        const r0 = 1 / (z0 + t * d0);
+        r[p + k] = r0;
+        prod[below + k] = prod[p + k] * r0 * (z1 + t * d1);
+      }
+      this.walk1(hot, level + 1, len, weight, dst);
+      for (let k = 0; k < q; k++) {
+        const w = wq[k];
+        c += ((d1 * w) / (z1 + tq[k] * d1) - d0 * w * r[p + k]) * acc[dst + k];
+      }
+      if (zCold > 0) {
+        const z2 = z0 * zCold;
+        zf[at] = z2;
+        of[at] = 0;
+        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * r[p + k] * (z2 * oneMinusT[k]);
+        this.walk1(cold, level + 1, len, weight, below);
+        for (let k = 0; k < q; k++) {
+          const s = acc[below + k];
+          c -= (d0 * wq[k] * r[p + k] + wCold[k]) * s;
+          acc[dst + k] += s;
+        }
+        of[at] = 1;
+      }
+      zf[at] = z0;
+    }
+    if (c !== 0) this.out[this.outAt + f * this.nOut] += c;
   }
 
   /** Hot element i of feature f over the subtree sums at `from`, less the parts below later splits on f. */
