@@ -141,7 +141,7 @@ export class PathShap {
       this.leafOutput = leafOutput;
       if (this.width === 1) {
         this.outAt = outOffset + (leafOutput >= 0 ? leafOutput : 0);
-        this.walk1(root, 0, 0, scale, 0);
+        this.walk1(root, 0, 0, 0, scale, 0);
         return;
       }
       this.acc.fill(0, 0, this.q * this.width);
@@ -300,20 +300,21 @@ export class PathShap {
   }
 
   /**
-   * `walk` for one-wide leaves, the common case, with the subtree's S written (not added) at
+   * `walk` for one-wide leaves, the common case. The subtree's S is written (not added) at
    * acc[dst, dst + q): a hot child writes straight into its parent's slot (the parent's S starts
-   * as its hot child's), a cold child into the slot of the level below, which the parent then
-   * adds. Weight factors are taken where they are credited, from the element's fraction then.
-   * Exclusions are not kept: a later split on a hot element's feature takes back, itself, what
-   * the first split credits for its subtree (Σ_q inv_q(z0) · S_q, z0 the fraction before it), so
-   * the credits telescope to the same sum. A cold element met again scales the products by the
-   * child's share (its factor z (1 − t) scales with z) and is not credited again.
+   * as its hot child's), a cold child into the slot of the level below (`a` + q), which the parent
+   * then adds. The products the node sees are at prod[p, p + q); new ones for a child go to the
+   * level below's slot. A cold element met again changes its factor z (1 − t) by the child's share
+   * alone, so the child keeps the products and takes the share into `weight` instead (and a child
+   * with no share is skipped: it adds 0). Weight factors are taken where they are credited, from
+   * the element's fraction then. Exclusions are not kept: a later split on a hot element's feature
+   * takes back, itself, what the first split credits for its subtree (Σ_q inv_q(z0) · S_q, z0 the
+   * fraction before it), so the credits telescope to the same sum.
    */
-  private walk1(node: number, level: number, len: number, weight: number, dst: number): void {
+  private walk1(node: number, p: number, a: number, len: number, weight: number, dst: number): void {
     const q = this.q;
     const acc = this.acc;
     const prod = this.prod;
-    const p = level * q;
     const left = this.left[node];
     if (left < 0) {
       const v = weight * this.value[node];
@@ -331,7 +332,7 @@ export class PathShap {
     const share = this.share;
     const zHot = share[hot];
     const zCold = share[cold];
-    const below = p + q;
+    const below = a + q;
     const tq = this.tq;
     const wq = this.wq;
     const wCold = this.wCold;
@@ -339,6 +340,8 @@ export class PathShap {
     const pos = this.pos;
     const zf = this.zf;
     const of = this.of;
+    const value = this.value;
+    const isLeaf = this.left;
     const at = pos[f];
     let c = 0;
     if (at < 0) {
@@ -346,21 +349,28 @@ export class PathShap {
       zf[len] = zHot;
       of[len] = 1;
       const d = 1 - zHot;
-      if (this.left[hot] < 0) {
-        // A leaf child: its S straight from the products, not stored for a level below.
-        const v = weight * this.value[hot];
-        for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k] * (zHot + tq[k] * d);
+      if (isLeaf[hot] < 0) {
+        // A leaf child: its S straight from the products, not stored for a level below; the
+        // element's factor cancels its weight's denominator, so its credit is v (1 − z) Σ w_q P_q.
+        const v = weight * value[hot];
+        let sw = 0;
+        for (let k = 0; k < q; k++) {
+          const pk = prod[p + k];
+          acc[dst + k] = v * pk * (zHot + tq[k] * d);
+          sw += wq[k] * pk;
+        }
+        c = v * d * sw;
       } else {
         for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * (zHot + tq[k] * d);
-        this.walk1(hot, level + 1, len + 1, weight, dst);
+        this.walk1(hot, below, below, len + 1, weight, dst);
+        // The element's weight factor (1 − z) w_q / (z + t_q (1 − z)) over its subtree.
+        for (let k = 0; k < q; k++) c += ((d * wq[k]) / (zHot + tq[k] * d)) * acc[dst + k];
       }
-      // The element's weight factor (1 − z) w_q / (z + t_q (1 − z)) over its subtree.
-      for (let k = 0; k < q; k++) c += ((d * wq[k]) / (zHot + tq[k] * d)) * acc[dst + k];
       if (zCold > 0) {
         zf[len] = zCold;
         of[len] = 0;
-        if (this.left[cold] < 0) {
-          const v = weight * this.value[cold] * zCold;
+        if (isLeaf[cold] < 0) {
+          const v = weight * value[cold] * zCold;
           for (let k = 0; k < q; k++) {
             const s = v * prod[p + k] * oneMinusT[k];
             c -= wCold[k] * s;
@@ -368,7 +378,7 @@ export class PathShap {
           }
         } else {
           for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * (zCold * oneMinusT[k]);
-          this.walk1(cold, level + 1, len + 1, weight, below);
+          this.walk1(cold, below, below, len + 1, weight, below);
           for (let k = 0; k < q; k++) {
             const s = acc[below + k];
             c -= wCold[k] * s;
@@ -377,27 +387,26 @@ export class PathShap {
         }
       }
       pos[f] = -1;
-    } else {
-      const z0 = zf[at];
-      if (of[at] === 0) {
-        // A cold element: its factor z (1 − t) scales by the child's share; no credit here.
-        if (z0 === 0) {
-          for (let k = 0; k < q; k++) acc[dst + k] = 0;
-          return;
-        }
-        zf[at] = z0 * zHot;
-        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * zHot;
-        this.walk1(hot, level + 1, len, weight, dst);
-        if (zCold > 0) {
-          zf[at] = z0 * zCold;
-          for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * zCold;
-          this.walk1(cold, level + 1, len, weight, below);
+    } else if (of[at] === 0) {
+      // A cold element: not credited here; its factor's change is the child's share, in `weight`.
+      if (zHot === 0) for (let k = 0; k < q; k++) acc[dst + k] = 0;
+      else if (isLeaf[hot] < 0) {
+        const v = weight * zHot * value[hot];
+        for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k];
+      } else this.walk1(hot, p, below, len, weight * zHot, dst);
+      if (zCold > 0) {
+        if (isLeaf[cold] < 0) {
+          const v = weight * zCold * value[cold];
+          for (let k = 0; k < q; k++) acc[dst + k] += v * prod[p + k];
+        } else {
+          this.walk1(cold, p, below, len, weight * zCold, below);
           for (let k = 0; k < q; k++) acc[dst + k] += acc[below + k];
         }
-        zf[at] = z0;
-        return;
       }
+      return;
+    } else {
       // A hot element: fraction z0 becomes z1 (hot) or z2 (cold) below; r = 1 / its old factor.
+      const z0 = zf[at];
       const r = this.saved;
       const d0 = 1 - z0;
       const z1 = z0 * zHot;
@@ -406,23 +415,23 @@ export class PathShap {
       for (let k = 0; k < q; k++) {
         const t = tq[k];
         const r0 = 1 / (z0 + t * d0);
-        r[p + k] = r0;
+        r[a + k] = r0;
         prod[below + k] = prod[p + k] * r0 * (z1 + t * d1);
       }
-      this.walk1(hot, level + 1, len, weight, dst);
+      this.walk1(hot, below, below, len, weight, dst);
       for (let k = 0; k < q; k++) {
         const w = wq[k];
-        c += ((d1 * w) / (z1 + tq[k] * d1) - d0 * w * r[p + k]) * acc[dst + k];
+        c += ((d1 * w) / (z1 + tq[k] * d1) - d0 * w * r[a + k]) * acc[dst + k];
       }
       if (zCold > 0) {
         const z2 = z0 * zCold;
         zf[at] = z2;
         of[at] = 0;
-        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * r[p + k] * (z2 * oneMinusT[k]);
-        this.walk1(cold, level + 1, len, weight, below);
+        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * r[a + k] * (z2 * oneMinusT[k]);
+        this.walk1(cold, below, below, len, weight, below);
         for (let k = 0; k < q; k++) {
           const s = acc[below + k];
-          c -= (d0 * wq[k] * r[p + k] + wCold[k]) * s;
+          c -= (d0 * wq[k] * r[a + k] + wCold[k]) * s;
           acc[dst + k] += s;
         }
         of[at] = 1;
