@@ -44,7 +44,7 @@ export class PathShap {
   private readonly of: Float64Array;
   /** Per hot element (o = 1) and node: (1 − z) w_q / (z + t_q (1 − z)), its weight's factor of P_q. */
   private readonly inv: Float64Array;
-  /** Per level: a merged element's factors, kept to restore them. */
+  /** Per level: a merged element's factors, kept to restore them (walk1: 1 / its old factor). */
   private readonly saved: Float64Array;
   private readonly pos: Int32Array;
   private readonly prod: Float64Array;
