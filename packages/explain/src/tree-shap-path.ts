@@ -349,6 +349,23 @@ export class PathShap {
       zf[len] = zHot;
       of[len] = 1;
       const d = 1 - zHot;
+      if (isLeaf[hot] < 0 && zCold > 0 && isLeaf[cold] < 0) {
+        // Two leaf children (the common bottom split): both folded in, in one loop (see below).
+        const v = weight * value[hot];
+        const vc = weight * value[cold] * zCold;
+        let sw = 0;
+        for (let k = 0; k < q; k++) {
+          const pk = prod[p + k];
+          const s = vc * pk * oneMinusT[k];
+          acc[dst + k] = v * pk * (zHot + tq[k] * d) + s;
+          sw += wq[k] * pk;
+          c -= wCold[k] * s;
+        }
+        c += v * d * sw;
+        pos[f] = -1;
+        if (c !== 0) this.out[this.outAt + f * this.nOut] += c;
+        return;
+      }
       if (isLeaf[hot] < 0) {
         // A leaf child: its S straight from the products, not stored for a level below; the
         // element's factor cancels its weight's denominator, so its credit is v (1 − z) Σ w_q P_q.
@@ -389,6 +406,11 @@ export class PathShap {
       pos[f] = -1;
     } else if (of[at] === 0) {
       // A cold element: not credited here; its factor's change is the child's share, in `weight`.
+      if (isLeaf[hot] < 0 && isLeaf[cold] < 0) {
+        const v = weight * (zHot * value[hot] + zCold * value[cold]);
+        for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k];
+        return;
+      }
       if (zHot === 0) for (let k = 0; k < q; k++) acc[dst + k] = 0;
       else if (isLeaf[hot] < 0) {
         const v = weight * zHot * value[hot];
