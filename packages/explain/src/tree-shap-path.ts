@@ -434,29 +434,52 @@ export class PathShap {
       const z1 = z0 * zHot;
       const d1 = 1 - z1;
       zf[at] = z1;
-      for (let k = 0; k < q; k++) {
-        const t = tq[k];
-        const r0 = 1 / (z0 + t * d0);
-        r[a + k] = r0;
-        prod[below + k] = prod[p + k] * r0 * (z1 + t * d1);
-      }
-      this.walk1(hot, below, below, len, weight, dst);
-      for (let k = 0; k < q; k++) {
-        const w = wq[k];
-        c += ((d1 * w) / (z1 + tq[k] * d1) - d0 * w * r[a + k]) * acc[dst + k];
+      if (isLeaf[hot] < 0) {
+        // A leaf child, folded in: its new factor cancels the new weight's denominator.
+        const v = weight * value[hot];
+        for (let k = 0; k < q; k++) {
+          const t = tq[k];
+          const r0 = 1 / (z0 + t * d0);
+          r[a + k] = r0;
+          const f1 = z1 + t * d1;
+          const pk = v * prod[p + k] * r0;
+          acc[dst + k] = pk * f1;
+          c += pk * wq[k] * (d1 - d0 * r0 * f1);
+        }
+      } else {
+        for (let k = 0; k < q; k++) {
+          const t = tq[k];
+          const r0 = 1 / (z0 + t * d0);
+          r[a + k] = r0;
+          prod[below + k] = prod[p + k] * r0 * (z1 + t * d1);
+        }
+        this.walk1(hot, below, below, len, weight, dst);
+        for (let k = 0; k < q; k++) {
+          const w = wq[k];
+          c += ((d1 * w) / (z1 + tq[k] * d1) - d0 * w * r[a + k]) * acc[dst + k];
+        }
       }
       if (zCold > 0) {
         const z2 = z0 * zCold;
-        zf[at] = z2;
-        of[at] = 0;
-        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * r[a + k] * (z2 * oneMinusT[k]);
-        this.walk1(cold, below, below, len, weight, below);
-        for (let k = 0; k < q; k++) {
-          const s = acc[below + k];
-          c -= (d0 * wq[k] * r[a + k] + wCold[k]) * s;
-          acc[dst + k] += s;
+        if (isLeaf[cold] < 0) {
+          const v = weight * value[cold] * z2;
+          for (let k = 0; k < q; k++) {
+            const s = v * prod[p + k] * r[a + k] * oneMinusT[k];
+            c -= (d0 * wq[k] * r[a + k] + wCold[k]) * s;
+            acc[dst + k] += s;
+          }
+        } else {
+          zf[at] = z2;
+          of[at] = 0;
+          for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * r[a + k] * (z2 * oneMinusT[k]);
+          this.walk1(cold, below, below, len, weight, below);
+          for (let k = 0; k < q; k++) {
+            const s = acc[below + k];
+            c -= (d0 * wq[k] * r[a + k] + wCold[k]) * s;
+            acc[dst + k] += s;
+          }
+          of[at] = 1;
         }
-        of[at] = 1;
       }
       zf[at] = z0;
     }
