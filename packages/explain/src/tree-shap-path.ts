@@ -28,7 +28,12 @@ export class PathShap {
   private wq!: Float64Array;
   /** w_q / (1 − t_q): a cold element's integral is Σ_q these × P_q, divided by its z (see leaf). */
   private wCold!: Float64Array;
-  private readonly rules = new Map<number, { tq: Float64Array; wq: Float64Array; wCold: Float64Array }>();
+  /** 1 − t_q: a cold element's factor is z (1 − t_q). */
+  private oneMinusT!: Float64Array;
+  private readonly rules = new Map<
+    number,
+    { tq: Float64Array; wq: Float64Array; wCold: Float64Array; oneMinusT: Float64Array }
+  >();
   /** Per tree root: its quadrature size. */
   private readonly qByRoot = new Map<number, number>();
   private readonly nFeatures: number;
@@ -39,7 +44,7 @@ export class PathShap {
   private readonly of: Float64Array;
   /** Per hot element (o = 1) and node: (1 − z) w_q / (z + t_q (1 − z)), its weight's factor of P_q. */
   private readonly inv: Float64Array;
-  /** Per level: a merged element's factors, kept to restore them. */
+  /** Per level: a merged element's factors, kept to restore them (walk1: 1 / its old factor). */
   private readonly saved: Float64Array;
   private readonly pos: Int32Array;
   private readonly prod: Float64Array;
@@ -134,24 +139,37 @@ export class PathShap {
     for (let k = 0; k < this.q; k++) this.prod[k] = 1;
     if (conditionFeature < 0) {
       this.leafOutput = leafOutput;
+      if (this.width === 1) {
+        this.outAt = outOffset + (leafOutput >= 0 ? leafOutput : 0);
+        this.walk1(root, 0, 0, 0, scale, 0);
+        return;
+      }
       this.acc.fill(0, 0, this.q * this.width);
       this.walk(root, 0, 0, scale);
     } else this.recurse(root, 0, 0, scale, leafOutput);
   }
 
   private leafOutput = -1;
+  /** walk1: where feature 0's value goes in `out` (feature f's is f · nOut further). */
+  private outAt = 0;
 
   private useRule(q: number): void {
     let rule = this.rules.get(q);
     if (!rule) {
       const g = gaussLegendre(q);
-      rule = { tq: g.nodes, wq: g.weights, wCold: g.weights.map((w, k) => w / (1 - g.nodes[k])) };
+      rule = {
+        tq: g.nodes,
+        wq: g.weights,
+        wCold: g.weights.map((w, k) => w / (1 - g.nodes[k])),
+        oneMinusT: g.nodes.map((t) => 1 - t),
+      };
       this.rules.set(q, rule);
     }
     this.q = q;
     this.tq = rule.tq;
     this.wq = rule.wq;
     this.wCold = rule.wCold;
+    this.oneMinusT = rule.oneMinusT;
   }
 
   /**
@@ -279,6 +297,193 @@ export class PathShap {
     this.of[at] = o0;
     for (let k = 0; k < q; k++) this.inv[at * q + k] = this.saved[keep + k];
     if (o0 === 1) for (let i = 0; i < block; i++) this.excl[ex + i] = this.savedExcl[sv + i];
+  }
+
+  /**
+   * `walk` for one-wide leaves, the common case. The subtree's S is written (not added) at
+   * acc[dst, dst + q): a hot child writes straight into its parent's slot (the parent's S starts
+   * as its hot child's), a cold child into the slot of the level below (`a` + q), which the parent
+   * then adds. The products the node sees are at prod[p, p + q); new ones for a child go to the
+   * level below's slot. A cold element met again changes its factor z (1 − t) by the child's share
+   * alone, so the child keeps the products and takes the share into `weight` instead (and a child
+   * with no share is skipped: it adds 0). Weight factors are taken where they are credited, from
+   * the element's fraction then. Exclusions are not kept: a later split on a hot element's feature
+   * takes back, itself, what the first split credits for its subtree (Σ_q inv_q(z0) · S_q, z0 the
+   * fraction before it), so the credits telescope to the same sum.
+   */
+  private walk1(node: number, p: number, a: number, len: number, weight: number, dst: number): void {
+    const q = this.q;
+    const acc = this.acc;
+    const prod = this.prod;
+    const left = this.left[node];
+    if (left < 0) {
+      const v = weight * this.value[node];
+      for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k];
+      return;
+    }
+    const right = this.right[node];
+    const f = this.feature[node];
+    const x = this.row[f];
+    let hot: number;
+    if (x !== x) hot = this.defaultLeft[node] ? left : right;
+    else if (this.catOffset[node] < 0) hot = x <= this.threshold[node] ? left : right;
+    else hot = childFor(this.e, node, x);
+    const cold = hot === left ? right : left;
+    const share = this.share;
+    const zHot = share[hot];
+    const zCold = share[cold];
+    const below = a + q;
+    const tq = this.tq;
+    const wq = this.wq;
+    const wCold = this.wCold;
+    const oneMinusT = this.oneMinusT;
+    const pos = this.pos;
+    const zf = this.zf;
+    const of = this.of;
+    const value = this.value;
+    const isLeaf = this.left;
+    const at = pos[f];
+    let c = 0;
+    if (at < 0) {
+      pos[f] = len;
+      zf[len] = zHot;
+      of[len] = 1;
+      const d = 1 - zHot;
+      if (isLeaf[hot] < 0 && zCold > 0 && isLeaf[cold] < 0) {
+        // Two leaf children (the common bottom split): both folded in, in one loop (see below).
+        const v = weight * value[hot];
+        const vc = weight * value[cold] * zCold;
+        let sw = 0;
+        for (let k = 0; k < q; k++) {
+          const pk = prod[p + k];
+          const s = vc * pk * oneMinusT[k];
+          acc[dst + k] = v * pk * (zHot + tq[k] * d) + s;
+          sw += wq[k] * pk;
+          c -= wCold[k] * s;
+        }
+        c += v * d * sw;
+        pos[f] = -1;
+        if (c !== 0) this.out[this.outAt + f * this.nOut] += c;
+        return;
+      }
+      if (isLeaf[hot] < 0) {
+        // A leaf child: its S straight from the products, not stored for a level below; the
+        // element's factor cancels its weight's denominator, so its credit is v (1 − z) Σ w_q P_q.
+        const v = weight * value[hot];
+        let sw = 0;
+        for (let k = 0; k < q; k++) {
+          const pk = prod[p + k];
+          acc[dst + k] = v * pk * (zHot + tq[k] * d);
+          sw += wq[k] * pk;
+        }
+        c = v * d * sw;
+      } else {
+        for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * (zHot + tq[k] * d);
+        this.walk1(hot, below, below, len + 1, weight, dst);
+        // The element's weight factor (1 − z) w_q / (z + t_q (1 − z)) over its subtree.
+        for (let k = 0; k < q; k++) c += ((d * wq[k]) / (zHot + tq[k] * d)) * acc[dst + k];
+      }
+      if (zCold > 0) {
+        zf[len] = zCold;
+        of[len] = 0;
+        if (isLeaf[cold] < 0) {
+          const v = weight * value[cold] * zCold;
+          for (let k = 0; k < q; k++) {
+            const s = v * prod[p + k] * oneMinusT[k];
+            c -= wCold[k] * s;
+            acc[dst + k] += s;
+          }
+        } else {
+          for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * (zCold * oneMinusT[k]);
+          this.walk1(cold, below, below, len + 1, weight, below);
+          for (let k = 0; k < q; k++) {
+            const s = acc[below + k];
+            c -= wCold[k] * s;
+            acc[dst + k] += s;
+          }
+        }
+      }
+      pos[f] = -1;
+    } else if (of[at] === 0) {
+      // A cold element: not credited here; its factor's change is the child's share, in `weight`.
+      if (isLeaf[hot] < 0 && isLeaf[cold] < 0) {
+        const v = weight * (zHot * value[hot] + zCold * value[cold]);
+        for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k];
+        return;
+      }
+      if (zHot === 0) for (let k = 0; k < q; k++) acc[dst + k] = 0;
+      else if (isLeaf[hot] < 0) {
+        const v = weight * zHot * value[hot];
+        for (let k = 0; k < q; k++) acc[dst + k] = v * prod[p + k];
+      } else this.walk1(hot, p, below, len, weight * zHot, dst);
+      if (zCold > 0) {
+        if (isLeaf[cold] < 0) {
+          const v = weight * zCold * value[cold];
+          for (let k = 0; k < q; k++) acc[dst + k] += v * prod[p + k];
+        } else {
+          this.walk1(cold, p, below, len, weight * zCold, below);
+          for (let k = 0; k < q; k++) acc[dst + k] += acc[below + k];
+        }
+      }
+      return;
+    } else {
+      // A hot element: fraction z0 becomes z1 (hot) or z2 (cold) below; r = 1 / its old factor.
+      const z0 = zf[at];
+      const r = this.saved;
+      const d0 = 1 - z0;
+      const z1 = z0 * zHot;
+      const d1 = 1 - z1;
+      zf[at] = z1;
+      if (isLeaf[hot] < 0) {
+        // A leaf child, folded in: its new factor cancels the new weight's denominator.
+        const v = weight * value[hot];
+        for (let k = 0; k < q; k++) {
+          const t = tq[k];
+          const r0 = 1 / (z0 + t * d0);
+          r[a + k] = r0;
+          const f1 = z1 + t * d1;
+          const pk = v * prod[p + k] * r0;
+          acc[dst + k] = pk * f1;
+          c += pk * wq[k] * (d1 - d0 * r0 * f1);
+        }
+      } else {
+        for (let k = 0; k < q; k++) {
+          const t = tq[k];
+          const r0 = 1 / (z0 + t * d0);
+          r[a + k] = r0;
+          prod[below + k] = prod[p + k] * r0 * (z1 + t * d1);
+        }
+        this.walk1(hot, below, below, len, weight, dst);
+        for (let k = 0; k < q; k++) {
+          const w = wq[k];
+          c += ((d1 * w) / (z1 + tq[k] * d1) - d0 * w * r[a + k]) * acc[dst + k];
+        }
+      }
+      if (zCold > 0) {
+        const z2 = z0 * zCold;
+        if (isLeaf[cold] < 0) {
+          const v = weight * value[cold] * z2;
+          for (let k = 0; k < q; k++) {
+            const s = v * prod[p + k] * r[a + k] * oneMinusT[k];
+            c -= (d0 * wq[k] * r[a + k] + wCold[k]) * s;
+            acc[dst + k] += s;
+          }
+        } else {
+          zf[at] = z2;
+          of[at] = 0;
+          for (let k = 0; k < q; k++) prod[below + k] = prod[p + k] * r[a + k] * (z2 * oneMinusT[k]);
+          this.walk1(cold, below, below, len, weight, below);
+          for (let k = 0; k < q; k++) {
+            const s = acc[below + k];
+            c -= (d0 * wq[k] * r[a + k] + wCold[k]) * s;
+            acc[dst + k] += s;
+          }
+          of[at] = 1;
+        }
+      }
+      zf[at] = z0;
+    }
+    if (c !== 0) this.out[this.outAt + f * this.nOut] += c;
   }
 
   /** Hot element i of feature f over the subtree sums at `from`, less the parts below later splits on f. */

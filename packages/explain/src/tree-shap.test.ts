@@ -5,6 +5,7 @@ import {
   GradientBoostingClassifier,
   GradientBoostingRegressor,
   RandomForestClassifier,
+  RandomForestRegressor,
   TreeEnsemble,
   childFor,
   type TreeArrays,
@@ -205,6 +206,61 @@ describe('treeShap, path-dependent, against a brute-force Shapley oracle', () =>
         let s = base[k];
         for (let f = 0; f < X.cols; f++) s += shap.values[(r * X.cols + f) * 3 + k];
         expect(Math.abs(s - raw[r * 3 + k])).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  it('deep forests with repeated features, missing values and zero-cover nodes, one-wide and three-wide leaves, equal exact enumeration', () => {
+    // Depth up to 14 over 6 features: every path meets features again, hot and cold, at any depth.
+    const y3 = Float64Array.from(y, (v) => (v < -0.5 ? 0 : v < 1 ? 1 : 2));
+    const deep = { maxDepth: 14, minSamplesLeaf: 1, maxFeatures: 'all' as const, seed: 5 };
+    const forests = [
+      new RandomForestRegressor({ nEstimators: 3, ...deep }).fit(X, y),
+      new RandomForestClassifier({ nEstimators: 3, ...deep }).fit(X, y3),
+    ];
+    for (const forest of forests) {
+      // Every fifth split sends no cover to its left child (whose children then share 0.5 each).
+      const trees = forest.trees().map((t) => {
+        const cover = Float64Array.from(t.cover);
+        for (let i = 0, seen = 0; i < t.left.length; i++) if (t.left[i] >= 0 && seen++ % 5 === 0) cover[t.left[i]] = 0;
+        return { ...t, cover };
+      });
+      const fe = forest.ensemble;
+      const W = fe.valueWidth;
+      const ensemble = TreeEnsemble.fromTrees(trees, {
+        nOutputs: fe.nOutputs,
+        valueWidth: W,
+        treeOutput: fe.treeOutput,
+        baseScore: fe.baseScore,
+        scale: fe.scale,
+      });
+      const model = new FittedTreeRegressor({
+        kind: 'models/RandomForestRegressor',
+        columns: X.columns,
+        ensemble,
+        link: 'identity',
+        params: {},
+      });
+      const depths = trees.map(function depth(t: TreeArrays, n = 0): number {
+        return t.left[n] < 0 ? 0 : 1 + Math.max(depth(t, t.left[n]), depth(t, t.right[n]));
+      });
+      expect(Math.max(...depths)).toBeGreaterThan(10);
+      const shap = treeShap(model, Xt);
+      const M = X.cols;
+      for (let r = 0; r < Xt.rows; r++) {
+        const x = rowOf(Xt, r);
+        for (let k = 0; k < W; k++) {
+          const oracle = bruteShapley(M, (S) => {
+            let s = fe.baseScore[k];
+            for (const t of trees) {
+              const out = { ...t, value: Float64Array.from({ length: t.left.length }, (_, n) => t.value[n * W + k]) };
+              s += fe.scale * condExpectation(out, t.cover, 0, x, S);
+            }
+            return s;
+          });
+          for (let f = 0; f < M; f++)
+            expect(Math.abs(shap.values[(r * M + f) * W + k] - oracle[f])).toBeLessThan(1e-10);
+        }
       }
     }
   });
