@@ -8,7 +8,7 @@ import {
   rowMajorBins,
   subtractHistogram,
 } from './histogram';
-import { MIN_PARALLEL_WORK, SplitThreads } from './split-threads';
+import { minParallelWork, SplitThreads } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import { softThreshold } from './split-gain';
@@ -153,7 +153,7 @@ export class TreeGrower {
     ...slots: number[]
   ): boolean {
     const t = this.threads;
-    if (!t || rows * nf < MIN_PARALLEL_WORK || !t.canUse(idx, grad, hess)) return false;
+    if (!t || rows * nf < minParallelWork() || !t.canUse(idx, grad, hess)) return false;
     for (const s of slots) if (s >= t.nSlots) return false;
     return true;
   }

@@ -15,9 +15,10 @@ import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitt
 import type { BinLayout, SplitParams } from './splitting';
 
 /** Int32 fields of a task. */
-export const T_KIND = 0; // 0: read mail only; 1: build + evaluate one node; 2: build small child, subtract, evaluate both
-export const T_FI0 = 1;
-export const T_FI1 = 2;
+export const T_KIND = 0; // 1: build + evaluate one node; 2: build small child, subtract, evaluate both
+/** The node's feature count (the first T_NF of the shared features); block b of B is [b nf / B, (b + 1) nf / B). */
+export const T_NF = 1;
+export const T_BLOCKS = 2;
 export const T_CONTIGUOUS = 3;
 export const T_START = 4;
 export const T_END = 5;
@@ -30,7 +31,6 @@ export const T_GRAD = 11;
 export const T_GRAD_OFF = 12;
 export const T_HESS = 13;
 export const T_HESS_OFF = 14;
-export const T_MAIL = 15;
 export const TASK_INTS = 16;
 /** Float64 fields of a task: node A's (the built one's) G, H, C, then node B's. */
 export const TASK_FLOATS = 6;
@@ -79,23 +79,28 @@ export function blockContext(
   };
 }
 
-/** Runs one task; candidates for node A and node B go to out[outOff..] and out[outOff + CAND_FLOATS..]. */
+/**
+ * Runs block b of the task; its candidates for node A and node B go to out[b * 2 * CAND_FLOATS..]
+ * and the CAND_FLOATS after.
+ */
 export function runBlock(
   ctx: BlockContext,
   ti: Int32Array,
-  to: number,
   tf: Float64Array,
-  fo: number,
+  b: number,
   idx: Uint32Array,
   grad: Float64Array,
   hess: Float64Array,
   out: Float64Array,
-  outOff: number,
 ): void {
-  const kind = ti[to + T_KIND];
-  if (kind === 0) return;
-  const fi0 = ti[to + T_FI0];
-  const fi1 = ti[to + T_FI1];
+  const to = 0;
+  const fo = 0;
+  const outOff = b * 2 * CAND_FLOATS;
+  const kind = ti[T_KIND];
+  const nf = ti[T_NF];
+  const B = ti[T_BLOCKS];
+  const fi0 = Math.floor((b * nf) / B);
+  const fi1 = Math.floor(((b + 1) * nf) / B);
   const hist = ctx.slots[ti[to + T_SLOT]];
   const offsets = ctx.layout.offsets;
   buildHistogramRowsBlock(

@@ -2,11 +2,10 @@ import { ConfigError, createMatrix } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
 import type { GradientBoostingParams } from './gradient-boosting';
-import { splitPoolStatus } from './split-threads';
+import { MIN_PARALLEL_WORK, minParallelWork, splitPoolStatus } from './split-threads';
 import { randomMatrix } from './test-data';
 import { resolveThreads, THREADS_ENV } from './thread-count';
 
-// Large enough that the root and the first levels go parallel (rows x features >= MIN_PARALLEL_WORK).
 const N = 4000;
 const P = 12;
 
@@ -40,6 +39,9 @@ function same(fit: (threads: number) => { toJSON(): unknown; predict(X: Matrix):
 const base: Partial<GradientBoostingParams> = { nEstimators: 8, maxDepth: 5, learningRate: 0.3 };
 
 describe('tree fits on several threads', () => {
+  // Every node through the threads, down to nodes with fewer rows than threads.
+  beforeAll(() => minParallelWork(0));
+  afterAll(() => minParallelWork(MIN_PARALLEL_WORK));
   it('binary: threads 1, 2 and 3 give the same model bit for bit, and the workers really ran', () => {
     const { X, yc } = data(1, false, false);
     const yb = yc.map((v) => (v === 2 ? 1 : 0));

@@ -17,14 +17,25 @@ import type { BlockContext } from './split-block';
 import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
 
-/** Control words of one worker (16 ints apart, so two workers never share a cache line). */
+/**
+ * Control words shared by the main thread and every worker (16 ints apart: no two on one cache
+ * line). A task is published by bumping SEQ; its blocks are claimed one at a time with a
+ * compare-and-swap on CLAIM = generation << 16 | blocks << 8 | next block, by the main thread as
+ * well as the workers, so a worker that wakes late (a busy machine) simply finds every block taken
+ * and the main thread never waits for a thread that has not started. DONE counts finished blocks.
+ */
 export const C_SEQ = 0;
-export const C_DONE = 1;
-export const C_READY = 2;
-export const C_ERROR = 3;
-const CTRL_INTS = 16;
+export const C_CLAIM = 16;
+export const C_DONE = 32;
+export const C_ERROR = 48;
+export const C_READY = 64;
+/** Messages posted to every worker so far; a worker reads its mail up to this before a block. */
+export const C_MAIL = 80;
+const CTRL_INTS = 96;
+/** At most this many blocks per task (the claim word has 8 bits for them). */
+export const MAX_BLOCKS = 64;
 
-/** Messages to a worker (read synchronously with receiveMessageOnPort before a task). */
+/** Messages to a worker (read synchronously with receiveMessageOnPort). */
 export type SplitMail =
   | {
       type: 'session';
@@ -54,21 +65,11 @@ export interface SplitWorkerData {
 
 interface Slot {
   worker: Worker;
-  ctrl: Int32Array;
-  ti: Int32Array;
-  tf: Float64Array;
-  out: Float64Array;
   mail: MessagePort;
   back: MessagePort;
-  posted: number;
-  seq: number;
 }
 
 type WorkerThreads = typeof import('node:worker_threads');
-
-function sharedI32(n: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(n * 4));
-}
 
 /** Where split-worker is: beside this file (TypeScript sources) or beside the bundled index.js. */
 function workerFile(): { file: string; ts: boolean } | undefined {
@@ -94,6 +95,12 @@ class SplitPool {
   broken: string | undefined;
   owner: SplitThreads | undefined;
   nextBuffer = 1;
+  readonly ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+  readonly ti = new Int32Array(new SharedArrayBuffer(TASK_INTS * 4));
+  readonly tf = new Float64Array(new SharedArrayBuffer(TASK_FLOATS * 8));
+  readonly out = new Float64Array(new SharedArrayBuffer(MAX_BLOCKS * 2 * CAND_FLOATS * 8));
+  private posted = 0;
+  private gen = 0;
 
   constructor(private readonly wt: WorkerThreads) {}
 
@@ -104,6 +111,9 @@ class SplitPool {
       const slot = this.spawn();
       if (!slot) return false;
       this.slots.push(slot);
+      // Workers started later catch up with the mail (sessions) they missed: none is kept, so
+      // they get the current owner's session when it next runs.
+      this.owner = undefined;
     }
     return true;
   }
@@ -115,14 +125,18 @@ class SplitPool {
       return undefined;
     }
     const wt = this.wt;
-    const ctrl = sharedI32(CTRL_INTS);
-    const ti = sharedI32(TASK_INTS);
-    const tf = new Float64Array(new SharedArrayBuffer(TASK_FLOATS * 8));
-    const out = new Float64Array(new SharedArrayBuffer(2 * CAND_FLOATS * 8));
     const mail = new wt.MessageChannel();
     const back = new wt.MessageChannel();
-    const data: SplitWorkerData = { ctrl, ti, tf, out, mail: mail.port2, back: back.port2 };
-    const options = { workerData: data, transferList: [mail.port2, back.port2] };
+    const data: SplitWorkerData = {
+      ctrl: this.ctrl,
+      ti: this.ti,
+      tf: this.tf,
+      out: this.out,
+      mail: mail.port2,
+      back: back.port2,
+    };
+    const options = { workerData: { ...data, skip: this.posted }, transferList: [mail.port2, back.port2] };
+    const ready = Atomics.load(this.ctrl, C_READY);
     let worker: Worker;
     try {
       if (where.ts) {
@@ -141,40 +155,66 @@ class SplitPool {
       this.broken = `a split worker failed: ${e.message}`;
     });
     // The main thread blocks here until the worker has loaded (once per process and worker).
-    if (Atomics.wait(ctrl, C_READY, 0, 60_000) === 'timed-out' && Atomics.load(ctrl, C_READY) === 0) {
-      this.broken = 'a split worker did not start within 60 s';
-      void worker.terminate();
-      return undefined;
+    const deadline = Date.now() + 60_000;
+    while (Atomics.load(this.ctrl, C_READY) === ready) {
+      if (Date.now() > deadline || this.broken) {
+        this.broken ??= 'a split worker did not start within 60 s';
+        void worker.terminate();
+        return undefined;
+      }
+      Atomics.wait(this.ctrl, C_READY, ready, 100);
     }
-    return { worker, ctrl, ti, tf, out, mail: mail.port1, back: back.port1, posted: 0, seq: 0 };
+    return { worker, mail: mail.port1, back: back.port1 };
   }
 
-  post(slot: Slot, msg: SplitMail): void {
-    slot.mail.postMessage(msg);
-    slot.posted++;
+  /** Post a message to every worker. */
+  postAll(msg: SplitMail): void {
+    for (const s of this.slots) s.mail.postMessage(msg);
+    this.posted++;
+    Atomics.store(this.ctrl, C_MAIL, this.posted);
   }
 
-  /** Start a task already written into slot.ti / slot.tf. */
-  start(slot: Slot): void {
-    slot.ti[f.T_MAIL] = slot.posted;
-    slot.seq++;
-    Atomics.store(slot.ctrl, C_SEQ, slot.seq);
-    Atomics.notify(slot.ctrl, C_SEQ);
-  }
-
-  /** Wait until the slot's last task is done; throws the worker's error. */
-  finish(slot: Slot): void {
+  /**
+   * Publish the task written by `fill` in `blocks` blocks, run blocks on this thread until none is
+   * left, then wait for the blocks the workers took.
+   */
+  run(blocks: number, fill: (ti: Int32Array, tf: Float64Array) => void, work: (b: number) => void): void {
+    const ctrl = this.ctrl;
+    const gen = (this.gen = (this.gen + 1) & 0x7fff);
+    // No block can be claimed while the task is written.
+    Atomics.store(ctrl, C_CLAIM, gen << 16);
+    fill(this.ti, this.tf);
+    this.ti[f.T_BLOCKS] = blocks;
+    Atomics.store(ctrl, C_DONE, 0);
+    Atomics.store(ctrl, C_CLAIM, (gen << 16) | (blocks << 8));
+    Atomics.add(ctrl, C_SEQ, 1);
+    Atomics.notify(ctrl, C_SEQ);
     for (;;) {
-      const d = Atomics.load(slot.ctrl, C_DONE);
-      if (d === slot.seq) break;
-      Atomics.wait(slot.ctrl, C_DONE, d, 1000);
+      const c = Atomics.load(ctrl, C_CLAIM);
+      const b = c & 0xff;
+      if (b >= blocks) break;
+      if (Atomics.compareExchange(ctrl, C_CLAIM, c, c + 1) !== c) continue;
+      work(b);
+      Atomics.add(ctrl, C_DONE, 1);
+    }
+    for (;;) {
+      const d = Atomics.load(ctrl, C_DONE);
+      if (d >= blocks) break;
+      Atomics.wait(ctrl, C_DONE, d, 1000);
       if (this.broken) throw new Error(this.broken);
     }
-    if (Atomics.load(slot.ctrl, C_ERROR) !== 0) {
-      const m = this.wt.receiveMessageOnPort(slot.back);
+    if (Atomics.load(ctrl, C_ERROR) !== 0) {
+      let m: { message: unknown } | undefined;
+      for (const s of this.slots) m ??= this.wt.receiveMessageOnPort(s.back);
       this.broken = `a split worker failed: ${m ? String(m.message) : 'unknown error'}`;
       throw new Error(this.broken);
     }
+  }
+
+  /** Wake the workers so they read their mail now (e.g. to let go of a finished fit's memory). */
+  wake(): void {
+    Atomics.add(this.ctrl, C_SEQ, 1);
+    Atomics.notify(this.ctrl, C_SEQ);
   }
 }
 
@@ -193,8 +233,18 @@ function getPool(): SplitPool | null {
   return pool;
 }
 
-/** Nodes with fewer rows x features than this are split on the main thread alone (see README). */
-export const MIN_PARALLEL_WORK = 16_384;
+/**
+ * Nodes with fewer rows x features than this are split on the main thread alone: below it the
+ * hand-off costs more than the second thread saves (see the README).
+ */
+export const MIN_PARALLEL_WORK = 65_536;
+let minWork = MIN_PARALLEL_WORK;
+
+/** The node size from which work is shared (tests set 0 to send every node through the threads). */
+export function minParallelWork(value?: number): number {
+  if (value !== undefined) minWork = value;
+  return minWork;
+}
 
 /**
  * One fit's use of the pool: its shared histogram slots and node features, and its row, gradient
@@ -203,7 +253,6 @@ export const MIN_PARALLEL_WORK = 16_384;
 export class SplitThreads {
   readonly ctx: BlockContext;
   private readonly buffers = new Map<SharedArrayBuffer, number>();
-  private readonly out: Float64Array;
   private readonly session: SplitMail;
   private closed = false;
 
@@ -222,7 +271,6 @@ export class SplitThreads {
     const arena = new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
     this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features);
-    this.out = new Float64Array(2 * CAND_FLOATS);
     this.session = {
       type: 'session',
       gidx,
@@ -303,74 +351,56 @@ export class SplitThreads {
     candB: SplitCandidate,
   ): void {
     const p = this.p;
-    const T = Math.min(this.threads, nf);
+    const blocks = Math.min(this.threads, nf, MAX_BLOCKS);
     const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
     const gradId = this.bufferId(grad.buffer as SharedArrayBuffer);
     const hessId = this.bufferId(hess.buffer as SharedArrayBuffer);
     if (p.owner !== this) {
-      for (let w = 0; w < this.threads - 1; w++) {
-        p.post(p.slots[w], this.session);
-        for (const [buffer, id] of this.buffers) p.post(p.slots[w], { type: 'buffer', id, buffer });
-      }
+      p.postAll(this.session);
+      for (const [buffer, id] of this.buffers) p.postAll({ type: 'buffer', id, buffer });
       p.owner = this;
     }
-    const fill = (ti: Int32Array, tf: Float64Array, b: number): void => {
-      ti[f.T_KIND] = kind;
-      ti[f.T_FI0] = Math.floor((b * nf) / T);
-      ti[f.T_FI1] = Math.floor(((b + 1) * nf) / T);
-      ti[f.T_CONTIGUOUS] = contiguous ? 1 : 0;
-      ti[f.T_START] = start;
-      ti[f.T_END] = end;
-      ti[f.T_SLOT] = slot;
-      ti[f.T_PARENT] = parent;
-      ti[f.T_EVAL_A] = evalA ? 1 : 0;
-      ti[f.T_EVAL_B] = evalB ? 1 : 0;
-      ti[f.T_IDX] = idxId;
-      ti[f.T_GRAD] = gradId;
-      ti[f.T_GRAD_OFF] = grad.byteOffset / 8;
-      ti[f.T_HESS] = hessId;
-      ti[f.T_HESS_OFF] = hess.byteOffset / 8;
-      tf[0] = nodeA.G;
-      tf[1] = nodeA.H;
-      tf[2] = nodeA.C;
-      tf[3] = nodeB.G;
-      tf[4] = nodeB.H;
-      tf[5] = nodeB.C;
-    };
-    for (let w = 0; w < T - 1; w++) {
-      const s = p.slots[w];
-      // A task's fields are rewritten only after the worker is done with the previous one.
-      p.finish(s);
-      fill(s.ti, s.tf, w + 1);
-      p.start(s);
-    }
-    // Block 0 on the main thread, meanwhile.
-    const ti = this.mainTi;
-    const tf = this.mainTf;
-    fill(ti, tf, 0);
-    runBlock(this.ctx, ti, 0, tf, 0, idx, grad, hess, this.out, 0);
-    for (let w = 0; w < T - 1; w++) p.finish(p.slots[w]);
+    p.run(
+      blocks,
+      (ti, tf) => {
+        ti[f.T_KIND] = kind;
+        ti[f.T_NF] = nf;
+        ti[f.T_CONTIGUOUS] = contiguous ? 1 : 0;
+        ti[f.T_START] = start;
+        ti[f.T_END] = end;
+        ti[f.T_SLOT] = slot;
+        ti[f.T_PARENT] = parent;
+        ti[f.T_EVAL_A] = evalA ? 1 : 0;
+        ti[f.T_EVAL_B] = evalB ? 1 : 0;
+        ti[f.T_IDX] = idxId;
+        ti[f.T_GRAD] = gradId;
+        ti[f.T_GRAD_OFF] = grad.byteOffset / 8;
+        ti[f.T_HESS] = hessId;
+        ti[f.T_HESS_OFF] = hess.byteOffset / 8;
+        tf[0] = nodeA.G;
+        tf[1] = nodeA.H;
+        tf[2] = nodeA.C;
+        tf[3] = nodeB.G;
+        tf[4] = nodeB.H;
+        tf[5] = nodeB.C;
+      },
+      (b) => runBlock(this.ctx, p.ti, p.tf, b, idx, grad, hess, p.out),
+    );
+    // Block order, whichever thread ran a block.
     candA.reset();
     candB.reset();
-    mergeCandidate(candA, this.out, 0);
-    mergeCandidate(candB, this.out, CAND_FLOATS);
-    for (let w = 0; w < T - 1; w++) {
-      const out = p.slots[w].out;
-      mergeCandidate(candA, out, 0);
-      mergeCandidate(candB, out, CAND_FLOATS);
+    for (let b = 0; b < blocks; b++) {
+      mergeCandidate(candA, p.out, b * 2 * CAND_FLOATS);
+      mergeCandidate(candB, p.out, b * 2 * CAND_FLOATS + CAND_FLOATS);
     }
   }
-
-  private readonly mainTi = new Int32Array(TASK_INTS);
-  private readonly mainTf = new Float64Array(TASK_FLOATS);
 
   private bufferId(buffer: SharedArrayBuffer): number {
     let id = this.buffers.get(buffer);
     if (id !== undefined) return id;
     id = this.p.nextBuffer++;
     this.buffers.set(buffer, id);
-    if (this.p.owner === this)
-      for (let w = 0; w < this.threads - 1; w++) this.p.post(this.p.slots[w], { type: 'buffer', id, buffer });
+    if (this.p.owner === this) this.p.postAll({ type: 'buffer', id, buffer });
     return id;
   }
 
@@ -381,12 +411,7 @@ export class SplitThreads {
     const p = this.p;
     if (p.owner !== this || p.broken) return;
     p.owner = undefined;
-    for (let w = 0; w < this.threads - 1; w++) {
-      const s = p.slots[w];
-      p.finish(s);
-      p.post(s, { type: 'end' });
-      s.ti[f.T_KIND] = 0;
-      p.start(s);
-    }
+    p.postAll({ type: 'end' });
+    p.wake();
   }
 }

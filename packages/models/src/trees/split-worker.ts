@@ -8,15 +8,14 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { blockContext, runBlock } from './split-block';
 import * as f from './split-block';
 import type { BlockContext } from './split-block';
-import { C_DONE, C_ERROR, C_READY, C_SEQ } from './split-threads';
+import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ } from './split-threads';
 import type { SplitMail, SplitWorkerData } from './split-threads';
 
-function main(d: SplitWorkerData): void {
+function main(d: SplitWorkerData & { skip: number }): void {
   const { ctrl, ti, tf, out, mail, back } = d;
   const buffers = new Map<number, SharedArrayBuffer>();
   let ctx: BlockContext | null = null;
-  let received = 0;
-  let seen = 0;
+  let received = d.skip;
   const read = (m: SplitMail): void => {
     if (m.type === 'session') {
       const slots = Array.from({ length: m.nSlots }, (_, s) => m.arena.subarray(s * m.slotSize, (s + 1) * m.slotSize));
@@ -36,35 +35,48 @@ function main(d: SplitWorkerData): void {
       buffers.clear();
     }
   };
-  Atomics.store(ctrl, C_READY, 1);
+  const readMail = (): void => {
+    const want = Atomics.load(ctrl, C_MAIL);
+    while (received < want) {
+      const m = receiveMessageOnPort(mail);
+      if (!m) throw new Error(`message ${received + 1} of ${want} did not arrive`);
+      read(m.message as SplitMail);
+      received++;
+    }
+  };
+  Atomics.add(ctrl, C_READY, 1);
   Atomics.notify(ctrl, C_READY);
+  let seen = Atomics.load(ctrl, C_SEQ);
   for (;;) {
     Atomics.wait(ctrl, C_SEQ, seen);
-    const seq = Atomics.load(ctrl, C_SEQ);
-    if (seq === seen) continue;
-    seen = seq;
+    seen = Atomics.load(ctrl, C_SEQ);
     try {
-      const want = ti[f.T_MAIL];
-      while (received < want) {
-        const m = receiveMessageOnPort(mail);
-        if (!m) throw new Error(`mail ${received + 1} of ${want} did not arrive`);
-        read(m.message as SplitMail);
-        received++;
-      }
-      if (ti[f.T_KIND] !== 0) {
-        if (!ctx) throw new Error('a task arrived before its fit was shared');
-        const idx = new Uint32Array(buffers.get(ti[f.T_IDX])!);
-        const grad = new Float64Array(buffers.get(ti[f.T_GRAD])!, ti[f.T_GRAD_OFF] * 8);
-        const hess = new Float64Array(buffers.get(ti[f.T_HESS])!, ti[f.T_HESS_OFF] * 8);
-        runBlock(ctx, ti, 0, tf, 0, idx, grad, hess, out, 0);
+      readMail();
+      // Take blocks of the current task until none is left (see C_CLAIM).
+      for (;;) {
+        const c = Atomics.load(ctrl, C_CLAIM);
+        const b = c & 0xff;
+        if (b >= ((c >>> 8) & 0xff)) break;
+        if (Atomics.compareExchange(ctrl, C_CLAIM, c, c + 1) !== c) continue;
+        // The block is ours: the task cannot change until DONE counts it.
+        try {
+          readMail();
+          if (!ctx) throw new Error('a task arrived before its fit was shared');
+          const idx = new Uint32Array(buffers.get(ti[f.T_IDX])!);
+          const grad = new Float64Array(buffers.get(ti[f.T_GRAD])!, ti[f.T_GRAD_OFF] * 8);
+          const hess = new Float64Array(buffers.get(ti[f.T_HESS])!, ti[f.T_HESS_OFF] * 8);
+          runBlock(ctx, ti, tf, b, idx, grad, hess, out);
+        } finally {
+          Atomics.add(ctrl, C_DONE, 1);
+          Atomics.notify(ctrl, C_DONE);
+        }
       }
     } catch (e) {
       Atomics.store(ctrl, C_ERROR, 1);
       back.postMessage((e as Error)?.stack ?? String(e));
     }
-    Atomics.store(ctrl, C_DONE, seen);
-    Atomics.notify(ctrl, C_DONE);
   }
 }
 
-if (workerData && (workerData as SplitWorkerData).ctrl) main(workerData as SplitWorkerData);
+const data = workerData as (SplitWorkerData & { skip: number }) | null;
+if (data && data.ctrl) main(data);
