@@ -32,6 +32,8 @@ export const C_READY = 64;
 /** Messages posted to every worker so far; a worker reads its mail up to this before a block. */
 export const C_MAIL = 80;
 const CTRL_INTS = 96;
+/** C_ERROR when a worker could not load its script. */
+const LOAD_FAILED = 2;
 /** At most this many blocks per task (the claim word has 8 bits for them). */
 export const MAX_BLOCKS = 64;
 
@@ -139,13 +141,16 @@ class SplitPool {
     const ready = Atomics.load(this.ctrl, C_READY);
     let worker: Worker;
     try {
-      if (where.ts) {
-        // TypeScript sources (tsx, jest): register tsx's CommonJS hook inside the worker, since
-        // Node 20 does not apply the parent's loaders to a worker's entry file.
-        const tsx = require.resolve('tsx/cjs/api');
-        const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(where.file)});`;
-        worker = new wt.Worker(code, { ...options, eval: true });
-      } else worker = new wt.Worker(where.file, options);
+      // TypeScript sources (tsx, jest) register tsx's CommonJS hook inside the worker, since Node 20
+      // does not apply the parent's loaders to a worker's entry file. A worker that cannot load its
+      // script says so in the control words: the main thread is blocked and sees no 'error' event.
+      const register = where.ts ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();` : '';
+      const code = `try { ${register} require(${JSON.stringify(where.file)}); } catch (e) {
+        const c = require('node:worker_threads').workerData.ctrl;
+        Atomics.store(c, ${C_ERROR}, ${LOAD_FAILED}); Atomics.add(c, ${C_READY}, 1); Atomics.notify(c, ${C_READY});
+        throw e;
+      }`;
+      worker = new wt.Worker(code, { ...options, eval: true });
     } catch (e) {
       this.broken = `a split worker could not start: ${(e as Error).message}`;
       return undefined;
@@ -155,10 +160,12 @@ class SplitPool {
       this.broken = `a split worker failed: ${e.message}`;
     });
     // The main thread blocks here until the worker has loaded (once per process and worker).
-    const deadline = Date.now() + 60_000;
-    while (Atomics.load(this.ctrl, C_READY) === ready) {
-      if (Date.now() > deadline || this.broken) {
-        this.broken ??= 'a split worker did not start within 60 s';
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (Atomics.load(this.ctrl, C_ERROR) === LOAD_FAILED) this.broken = `the split worker ${where.file} did not load`;
+      else if (Atomics.load(this.ctrl, C_READY) !== ready) break;
+      else if (Date.now() > deadline) this.broken = 'a split worker did not start within 30 s';
+      if (this.broken) {
         void worker.terminate();
         return undefined;
       }
