@@ -193,9 +193,13 @@ class SplitPool {
     fill(this.ti, this.tf);
     this.ti[f.T_BLOCKS] = blocks;
     Atomics.store(ctrl, C_DONE, 0);
-    Atomics.store(ctrl, C_CLAIM, (gen << 16) | (blocks << 8));
+    // Block 0 is this thread's before anyone wakes: waking a worker may preempt this thread, and the
+    // worker must not take every block meanwhile.
+    Atomics.store(ctrl, C_CLAIM, (gen << 16) | (blocks << 8) | 1);
     Atomics.add(ctrl, C_SEQ, 1);
     Atomics.notify(ctrl, C_SEQ);
+    work(0);
+    Atomics.add(ctrl, C_DONE, 1);
     for (;;) {
       const c = Atomics.load(ctrl, C_CLAIM);
       const b = c & 0xff;
