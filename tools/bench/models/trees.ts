@@ -195,7 +195,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
     >;
 
   // Warm the JIT on a small fit so timings measure steady-state code.
-  new GradientBoostingClassifier({ nEstimators: 5 }).fit(
+  new GradientBoostingClassifier({ nEstimators: 5, threads: 1 }).fit(
     take(
       Xtr,
       Array.from({ length: 500 }, (_, i) => i),
@@ -209,7 +209,9 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   for (let r = 0; r < REPS; r++) {
     x1Runs.push(python('xgb1').xgb1);
     gbRuns.push(
-      timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1 }).fit(Xtr, ytr)),
+      timeIt(() =>
+        new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1, threads: 1 }).fit(Xtr, ytr),
+      ),
     );
   }
   const rest = python('rest');
@@ -355,7 +357,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   }
   // Same cap for our GBDT, for a like-for-like comparison with the capped mljs runs.
   const gbCap = timeIt(() =>
-    new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6 }).fit(take(Xtr, capIdx), capY),
+    new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, threads: 1 }).fit(take(Xtr, capIdx), capY),
   );
   rows.push({
     dataset: ds.name,
