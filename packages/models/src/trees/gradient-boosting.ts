@@ -168,7 +168,7 @@ function boost(
     threads,
   });
   try {
-    return boostRounds(owner, p, obj, K, X, yChecked, opts, prep, grower, threads > 1);
+    return boostRounds(owner, p, obj, K, X, yChecked, opts, prep, grower, grower.threaded);
   } finally {
     grower.close();
   }

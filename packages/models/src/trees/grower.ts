@@ -106,7 +106,13 @@ export class TreeGrower {
     this.sparse = sparse ? new SparseScratch(cfg.featuresPerSplit) : null;
     this.sparseBins = sparse ? rowMajorBins(data.bins, data.rows, data.cols) : new Uint8Array(0);
     // Other single-channel trees build histograms from a row-major copy of the bins (see buildHistogramRows).
-    const wantThreads = cfg.K === 1 && !sparse && (cfg.threads ?? 1) > 1 && data.cols > 1;
+    const wantThreads =
+      cfg.K === 1 &&
+      !sparse &&
+      (cfg.threads ?? 1) > 1 &&
+      data.cols > 1 &&
+      typeof SharedArrayBuffer === 'function' &&
+      SplitThreads.available();
     this.gidx =
       cfg.K === 1 && !sparse ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
     if (wantThreads && this.gidx) {
@@ -134,6 +140,11 @@ export class TreeGrower {
   /** Worker threads of this grower (null: everything on the main thread). */
   private readonly threads: SplitThreads | null = null;
   private readonly candB: SplitCandidate;
+
+  /** True when nodes may be split on worker threads (then pass shared grad, hess and idx to grow). */
+  get threaded(): boolean {
+    return this.threads !== null;
+  }
 
   /** Lets the worker threads drop this fit's shared memory; call when the fit is done. */
   close(): void {

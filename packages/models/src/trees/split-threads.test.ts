@@ -108,3 +108,33 @@ describe(THREADS_ENV, () => {
     expect(() => new GradientBoostingClassifier({ threads: 1.5 })).toThrow(/threads/);
   });
 });
+
+describe('without worker_threads and SharedArrayBuffer (a browser bundle)', () => {
+  it('fits on the main thread, the same model', () => {
+    const { X, y } = data(7, false, false);
+    const expected = JSON.stringify(new GradientBoostingRegressor({ ...base, threads: 1 }).fit(X, y).toJSON());
+    const proc = process as { getBuiltinModule?: unknown };
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = proc.getBuiltinModule;
+    const savedSab = g.SharedArrayBuffer;
+    proc.getBuiltinModule = undefined;
+    // Browsers without cross-origin isolation have no SharedArrayBuffer either.
+    g.SharedArrayBuffer = undefined;
+    try {
+      jest.isolateModules(() => {
+        // Fresh modules: no pool has been looked up yet in this registry.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const gb = require('./gradient-boosting') as typeof import('./gradient-boosting');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const st = require('./split-threads') as typeof import('./split-threads');
+        st.minParallelWork(0);
+        const m = new gb.GradientBoostingRegressor({ ...base, threads: 3 }).fit(X, y);
+        expect(JSON.stringify(m.toJSON())).toBe(expected);
+        expect(st.splitPoolStatus()).toEqual({ workers: 0, broken: 'worker_threads unavailable' });
+      });
+    } finally {
+      proc.getBuiltinModule = saved;
+      g.SharedArrayBuffer = savedSab;
+    }
+  });
+});

@@ -320,9 +320,10 @@ export class SplitThreads {
     return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features);
   }
 
-  /** A SharedArrayBuffer-backed array, or a plain one. */
-  static sharedFloat64(n: number): Float64Array {
-    return new Float64Array(new SharedArrayBuffer(n * 8));
+  /** False where there are no worker threads or they could not start. */
+  static available(): boolean {
+    const p = getPool();
+    return p !== null && !p.broken;
   }
 
   /** True when the workers can see these arrays (views of SharedArrayBuffers; idx from its start). */
