@@ -1,6 +1,7 @@
 import { ConfigError, createMatrix } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
+import { RandomForestClassifier, RandomForestRegressor } from './random-forest';
 import type { GradientBoostingParams } from './gradient-boosting';
 import { MIN_PARALLEL_WORK, minParallelWork, splitPoolStatus } from './split-threads';
 import { randomMatrix } from './test-data';
@@ -76,6 +77,46 @@ describe('tree fits on several threads', () => {
     const { X, y } = data(5, false, false);
     const m = new GradientBoostingRegressor({ nEstimators: 2, threads: 2 }).fit(X, y);
     expect(JSON.stringify(m.toJSON())).not.toContain('threads');
+  });
+});
+
+describe('forests on several threads (trees side by side)', () => {
+  it('classifier (3 classes, a categorical feature, missing values): threads 1, 2 and 3 give the same forest', () => {
+    const { X, yc } = data(8, true, true);
+    same(
+      (threads) =>
+        new RandomForestClassifier({ nEstimators: 7, categoricalFeatures: [5], seed: 3, threads }).fit(X, yc),
+      X,
+    );
+  });
+
+  it('regressor with sample weights, and a classifier with oobScore (kept on one thread)', () => {
+    const { X, y, yc } = data(9, false, false);
+    const w = Float64Array.from({ length: N }, (_, i) => 1 + (i % 3));
+    same(
+      (threads) => new RandomForestRegressor({ nEstimators: 5, maxDepth: 6, threads }).fit(X, y, { sampleWeight: w }),
+      X,
+    );
+    same((threads) => new RandomForestClassifier({ nEstimators: 4, oobScore: true, threads }).fit(X, yc), X);
+  });
+
+  it('throws the error a one-thread fit throws, and the pool keeps working', () => {
+    const { X, yc } = data(10, false, false);
+    const bad = Float64Array.from(yc);
+    bad[17] = 0.5;
+    const fit = (threads: number, y: Float64Array) => () =>
+      new RandomForestClassifier({ nEstimators: 4, threads }).fit(X, y);
+    let one: Error | undefined;
+    try {
+      fit(1, bad)();
+    } catch (e) {
+      one = e as Error;
+    }
+    expect(one).toBeDefined();
+    expect(fit(3, bad)).toThrow(one!.message);
+    expect(splitPoolStatus().broken).toBeUndefined();
+    const a = JSON.stringify(fit(1, yc)().toJSON());
+    expect(JSON.stringify(fit(3, yc)().toJSON())).toBe(a);
   });
 });
 

@@ -16,6 +16,8 @@ import { blockContext, CAND_FLOATS, mergeCandidate, runBlock, TASK_FLOATS, TASK_
 import type { BlockContext } from './split-block';
 import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
+import type { ForestParams, ForestPart, TreeRange } from './forest';
+import type { TreeModelKind } from './fitted-tree-model';
 
 /**
  * Control words shared by the main thread and every worker (16 ints apart: no two on one cache
@@ -54,7 +56,31 @@ export type SplitMail =
       features: Int32Array;
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
+  | { type: 'forest'; job: ForestJob }
   | { type: 'end' };
+
+/** Trees of one forest for the workers: its data in shared memory and the tree range of each block. */
+export interface ForestJob {
+  owner: string;
+  kind: TreeModelKind;
+  params: ForestParams;
+  classification: boolean;
+  rows: number;
+  cols: number;
+  columns: string[];
+  data: Float64Array;
+  y: Float64Array;
+  sampleWeight: Float64Array | undefined;
+  ranges: TreeRange[];
+}
+
+/** What a worker sends back for a forest block. */
+export type ForestReply =
+  | { type: 'part'; block: number; part: ForestPart }
+  | { type: 'error'; block: number; name: string; code?: string; message: string };
+
+/** Task kind of a forest block (split-block.ts has kinds 1 and 2). */
+export const KIND_FOREST = 3;
 
 export interface SplitWorkerData {
   ctrl: Int32Array;
@@ -198,15 +224,27 @@ class SplitPool {
     Atomics.store(ctrl, C_CLAIM, (gen << 16) | (blocks << 8) | 1);
     Atomics.add(ctrl, C_SEQ, 1);
     Atomics.notify(ctrl, C_SEQ);
-    work(0);
-    Atomics.add(ctrl, C_DONE, 1);
+    // After an error this thread still takes (and skips) the blocks left, and waits for the workers'
+    // blocks, so the next task never starts under a running one.
+    let failed = false;
+    let error: unknown;
+    const block = (b: number): void => {
+      if (!failed)
+        try {
+          work(b);
+        } catch (e) {
+          failed = true;
+          error = e;
+        }
+      Atomics.add(ctrl, C_DONE, 1);
+    };
+    block(0);
     for (;;) {
       const c = Atomics.load(ctrl, C_CLAIM);
       const b = c & 0xff;
       if (b >= blocks) break;
       if (Atomics.compareExchange(ctrl, C_CLAIM, c, c + 1) !== c) continue;
-      work(b);
-      Atomics.add(ctrl, C_DONE, 1);
+      block(b);
     }
     for (;;) {
       const d = Atomics.load(ctrl, C_DONE);
@@ -220,6 +258,13 @@ class SplitPool {
       this.broken = `a split worker failed: ${m ? String(m.message) : 'unknown error'}`;
       throw new Error(this.broken);
     }
+    if (failed) throw error;
+  }
+
+  /** The next message a worker sent back, if any. */
+  receive(slot: Slot): unknown {
+    const m = this.wt.receiveMessageOnPort(slot.back);
+    return m ? m.message : undefined;
   }
 
   /** Wake the workers so they read their mail now (e.g. to let go of a finished fit's memory). */
@@ -242,6 +287,73 @@ function getPool(): SplitPool | null {
     pool = wt && typeof SharedArrayBuffer === 'function' ? new SplitPool(wt) : null;
   }
   return pool;
+}
+
+function shared(a: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(a.length * 8));
+  out.set(a);
+  return out;
+}
+
+/**
+ * A forest's trees on the pool: `ranges` (tree ranges in tree order) are claimed like feature
+ * blocks, `fitLocal` grows a range on this thread, workers grow theirs with fitForestPart on shared
+ * copies of X, y and the weights. Returns the parts in range order, or null when there is no pool.
+ * An error of this thread's part is thrown as is (the validation a one-thread fit does).
+ */
+export function runForestParts(
+  threads: number,
+  job: Omit<ForestJob, 'data' | 'y' | 'sampleWeight' | 'rows' | 'cols' | 'columns'>,
+  X: { rows: number; cols: number; columns: readonly string[]; data: Float64Array },
+  y: ArrayLike<number>,
+  sampleWeight: ArrayLike<number> | undefined,
+  fitLocal: (range: TreeRange) => ForestPart,
+): ForestPart[] | null {
+  const p = getPool();
+  if (!p || threads <= 1 || !p.ensure(Math.min(threads, job.ranges.length) - 1)) return null;
+  const full: ForestJob = {
+    ...job,
+    rows: X.rows,
+    cols: X.cols,
+    columns: [...X.columns],
+    data: shared(X.data),
+    y: shared(y),
+    sampleWeight: sampleWeight ? shared(sampleWeight) : undefined,
+  };
+  p.owner = undefined;
+  p.postAll({ type: 'forest', job: full });
+  const parts: (ForestPart | undefined)[] = new Array(job.ranges.length);
+  let threw = true;
+  try {
+    p.run(
+      job.ranges.length,
+      (ti) => {
+        ti[f.T_KIND] = KIND_FOREST;
+      },
+      (b) => {
+        parts[b] = fitLocal(job.ranges[b]);
+      },
+    );
+    threw = false;
+  } finally {
+    if (threw) for (const s of p.slots) while (p.receive(s) !== undefined);
+    p.postAll({ type: 'end' });
+    p.wake();
+  }
+  // Replies are read after the task (and left for no later one when this thread's part threw).
+  let failure: ForestReply | undefined;
+  for (const s of p.slots)
+    for (let m = p.receive(s); m; m = p.receive(s)) {
+      const r = m as ForestReply;
+      if (r.type === 'part') parts[r.block] = r.part;
+      else failure ??= r;
+    }
+  if (failure?.type === 'error') {
+    const e = new Error(`a forest worker failed: ${failure.message}`);
+    e.name = failure.name;
+    throw e;
+  }
+  return parts as ForestPart[];
 }
 
 /**

@@ -8,13 +8,34 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { blockContext, runBlock } from './split-block';
 import * as f from './split-block';
 import type { BlockContext } from './split-block';
-import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ } from './split-threads';
-import type { SplitMail, SplitWorkerData } from './split-threads';
+import type { MessagePort } from 'node:worker_threads';
+import { createMatrix } from '@campaign-ml/core';
+import { fitForestPart } from './forest';
+import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ, KIND_FOREST } from './split-threads';
+import type { ForestJob, ForestReply, SplitMail, SplitWorkerData } from './split-threads';
+
+/** Trees of one forest block, sent back as a ForestPart (or the error a one-thread fit would throw). */
+function growForestBlock(job: ForestJob | null, block: number, back: MessagePort): void {
+  let reply: ForestReply;
+  try {
+    if (!job) throw new Error('a forest block arrived before its forest was shared');
+    const X = createMatrix(job.rows, job.cols, job.data, job.columns);
+    const part = fitForestPart(job.owner, job.kind, job.params, job.classification, X, job.y, job.ranges[block], {
+      sampleWeight: job.sampleWeight,
+    });
+    reply = { type: 'part', block, part };
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    reply = { type: 'error', block, name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e) };
+  }
+  back.postMessage(reply);
+}
 
 function main(d: SplitWorkerData & { skip: number }): void {
   const { ctrl, ti, tf, out, mail, back } = d;
   const buffers = new Map<number, SharedArrayBuffer>();
   let ctx: BlockContext | null = null;
+  let forest: ForestJob | null = null;
   let received = d.skip;
   const read = (m: SplitMail): void => {
     if (m.type === 'session') {
@@ -30,8 +51,10 @@ function main(d: SplitWorkerData & { skip: number }): void {
       );
       buffers.clear();
     } else if (m.type === 'buffer') buffers.set(m.id, m.buffer);
+    else if (m.type === 'forest') forest = m.job;
     else {
       ctx = null;
+      forest = null;
       buffers.clear();
     }
   };
@@ -61,6 +84,10 @@ function main(d: SplitWorkerData & { skip: number }): void {
         // The block is ours: the task cannot change until DONE counts it.
         try {
           readMail();
+          if (ti[f.T_KIND] === KIND_FOREST) {
+            growForestBlock(forest, b, back);
+            continue;
+          }
           if (!ctx) throw new Error('a task arrived before its fit was shared');
           const idx = new Uint32Array(buffers.get(ti[f.T_IDX])!);
           const grad = new Float64Array(buffers.get(ti[f.T_GRAD])!, ti[f.T_GRAD_OFF] * 8);
