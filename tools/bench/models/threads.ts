@@ -17,7 +17,7 @@
 import * as os from 'node:os';
 import { createMatrix, createRng, take, trainTestSplitIndices } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
-import { GradientBoostingClassifier, rocAucScore } from '@campaign-ml/models';
+import { GradientBoostingClassifier, RandomForestClassifier, rocAucScore } from '@campaign-ml/models';
 import { median, PYTHON, startPythonWorker } from './bench-kit';
 
 /** The generator of trees.ts: a nonlinear binary target on Gaussian features. */
@@ -56,7 +56,10 @@ for line in sys.stdin:
     cmd = line.strip()
     if cmd == "versions":
         print(json.dumps({"sklearn": sklearn.__version__, "xgboost": xgb.__version__, "cores": cores}), flush=True); continue
-    if cmd == "xgb":
+    if cmd == "rf":
+        from sklearn.ensemble import RandomForestClassifier
+        model = RandomForestClassifier(n_estimators=100, n_jobs=-1, random_state=0)
+    elif cmd == "xgb":
         model = xgb.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.1, tree_method="hist", max_bin=256, n_jobs=cores)
     else:
         model = HistGradientBoostingClassifier(max_iter=100, max_depth=6, max_leaf_nodes=None, learning_rate=0.1, max_bins=255, early_stopping=False)
@@ -153,6 +156,26 @@ async function benchSize(n: number, seed: number, reps: number, lines: string[])
       `| ${name} | XGBoost hist, nthread=${v.cores} | ${med(runs.xgb, 'seconds')} | ${med(runs.xgb, 'cpu')} | ${runs.xgb[0].auc.toFixed(4)} | |`,
       `| ${name} | sklearn HistGradientBoosting (OpenMP, ${v.cores} cores) | ${med(runs.skl, 'seconds')} | ${med(runs.skl, 'cpu')} | ${runs.skl[0].auc.toFixed(4)} | |`,
     );
+    if (n <= 100_000) {
+      // Random forests, 100 trees: ours with trees side by side against scikit-learn's n_jobs=-1.
+      const forest = (threads: number): Timing & { json: string } => {
+        const c = process.cpuUsage();
+        const t = process.hrtime.bigint();
+        const model = new RandomForestClassifier({ nEstimators: 100, seed: 0, threads }).fit(Xtr, ytr);
+        const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+        const u = process.cpuUsage(c);
+        const auc = rocAucScore(yte, positive(model.predictProba(Xte)));
+        return { seconds, cpu: (u.user + u.system) / 1e6, auc, json: JSON.stringify(model.toJSON()) };
+      };
+      const ref = await py.ask('rf');
+      const fa = forest(all);
+      const f1 = forest(1);
+      lines.push(
+        `| ${name} | campaign-ml RandomForest, threads=${all} | ${fa.seconds.toFixed(3)} | ${fa.cpu.toFixed(3)} | ${fa.auc.toFixed(4)} | ours/sklearn ${(fa.seconds / ref.seconds).toFixed(2)}x, all/1 thread ${(fa.seconds / f1.seconds).toFixed(2)}x |`,
+        `| ${name} | campaign-ml RandomForest, threads=1 | ${f1.seconds.toFixed(3)} | ${f1.cpu.toFixed(3)} | ${f1.auc.toFixed(4)} | same forest as threads=${all}: ${fa.json === f1.json ? 'yes, bit for bit' : 'NO'} |`,
+        `| ${name} | sklearn RandomForest (n_jobs=-1) | ${ref.seconds.toFixed(3)} | ${ref.cpu.toFixed(3)} | ${ref.auc.toFixed(4)} | |`,
+      );
+    }
   } finally {
     py.done();
   }

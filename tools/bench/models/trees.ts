@@ -255,7 +255,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
     auc: ref.xgbAll.auc,
     note: `ours/xgb = ${ratio(gb.seconds, ref.xgbAll.seconds[0])}x wall`,
   });
-  const rf = timeIt(() => new RandomForestClassifier({ nEstimators: 100, seed: 0 }).fit(Xtr, ytr));
+  const rf = timeIt(() => new RandomForestClassifier({ nEstimators: 100, seed: 0, threads: 1 }).fit(Xtr, ytr));
   const rfAuc = rocAucScore(yte, positive(rf.value.predictProba(Xte)));
   rows.push({
     dataset: ds.name,
@@ -313,7 +313,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
     });
   }
   const rfSame = timeIt(() =>
-    new RandomForestClassifier({ nEstimators: 10, maxFeatures: 'all', seed: 0 }).fit(
+    new RandomForestClassifier({ nEstimators: 10, maxFeatures: 'all', seed: 0, threads: 1 }).fit(
       take(Xtr, capIdx.slice(0, rfCap)),
       capY.slice(0, rfCap),
     ),
