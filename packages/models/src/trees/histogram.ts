@@ -272,7 +272,8 @@ export function subtractHistogram(
  * one thread's block of a node's features (split-threads.ts). Stride S is 2 ([g, h], count-free)
  * or 3 ([g, h, count]). Each slot sums its rows in row order from zero, as buildHistogramRows and
  * buildHistogramRowsNoCount do, so a histogram built block by block on several threads equals
- * theirs bit for bit. `contiguous` says features[fi0, fi1) are the columns fi0..fi1-1.
+ * theirs bit for bit. `contiguous` says features[fi0, fi1) are the columns fi0..fi1-1; then gidx may
+ * hold only columns colBase.. of each row (`cols` of them: a block's own row-major index).
  */
 export function buildHistogramRowsBlock(
   hist: Float64Array,
@@ -289,6 +290,7 @@ export function buildHistogramRowsBlock(
   end: number,
   grad: Float64Array,
   hess: Float64Array,
+  colBase = 0,
 ): void {
   if (contiguous) hist.fill(0, offsets[fi0] * S, offsets[fi1] * S);
   else for (let fi = fi0; fi < fi1; fi++) hist.fill(0, offsets[features[fi]] * S, offsets[features[fi] + 1] * S);
@@ -301,8 +303,8 @@ export function buildHistogramRowsBlock(
       const h0 = hess[r0];
       const g1 = grad[r1];
       const h1 = hess[r1];
-      const a = r0 * cols;
-      const b = r1 * cols;
+      const a = r0 * cols - colBase;
+      const b = r1 * cols - colBase;
       for (let f = fi0; f < fi1; f++) {
         const j0 = gidx[a + f] << 1;
         hist[j0] += g0;
@@ -316,7 +318,7 @@ export function buildHistogramRowsBlock(
       const r = idx[i];
       const g = grad[r];
       const h = hess[r];
-      const a = r * cols;
+      const a = r * cols - colBase;
       for (let f = fi0; f < fi1; f++) {
         const j = gidx[a + f] << 1;
         hist[j] += g;
@@ -340,7 +342,7 @@ export function buildHistogramRowsBlock(
       const r = idx[i];
       const g = grad[r];
       const h = hess[r];
-      const a = r * cols;
+      const a = r * cols - colBase;
       for (let f = fi0; f < fi1; f++) {
         const j = gidx[a + f] * 3;
         hist[j] += g;

@@ -48,6 +48,11 @@ export interface BlockContext {
   S: number;
   /** The shared histogram slots. */
   slots: Float64Array[];
+  /**
+   * Each feature block's own row-major index (block b of the columns, as tasks cut all features):
+   * a thread then streams only its block's bytes of each row, not every row's cache lines.
+   */
+  blockGidx: (Uint16Array | Uint32Array)[];
   /** The node's features (shared; written by the main thread before a task). */
   features: Int32Array;
   cand: SplitCandidate;
@@ -63,6 +68,7 @@ export function blockContext(
   countFree: boolean,
   slots: Float64Array[],
   features: Int32Array,
+  blockGidx: (Uint16Array | Uint32Array)[],
 ): BlockContext {
   return {
     gidx,
@@ -73,6 +79,7 @@ export function blockContext(
     S: countFree ? 2 : 3,
     slots,
     features,
+    blockGidx,
     cand: new SplitCandidate(1),
     scratch: new SplitScratch(1),
     g1: new Float64Array(1),
@@ -103,6 +110,8 @@ export function runBlock(
   const fi1 = Math.floor(((b + 1) * nf) / B);
   const hist = ctx.slots[ti[to + T_SLOT]];
   const offsets = ctx.layout.offsets;
+  const contiguous = ti[to + T_CONTIGUOUS] === 1;
+  const own = contiguous && ctx.blockGidx.length === B;
   buildHistogramRowsBlock(
     hist,
     ctx.S,
@@ -110,14 +119,15 @@ export function runBlock(
     ctx.features,
     fi0,
     fi1,
-    ti[to + T_CONTIGUOUS] === 1,
-    ctx.gidx,
-    ctx.cols,
+    contiguous,
+    own ? ctx.blockGidx[b] : ctx.gidx,
+    own ? fi1 - fi0 : ctx.cols,
     idx,
     ti[to + T_START],
     ti[to + T_END],
     grad,
     hess,
+    own ? fi0 : 0,
   );
   const block = ctx.features.subarray(fi0, fi1);
   out[outOff] = -1;

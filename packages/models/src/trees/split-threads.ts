@@ -54,6 +54,7 @@ export type SplitMail =
       slotSize: number;
       nSlots: number;
       features: Int32Array;
+      blockGidx: (Uint16Array | Uint32Array)[];
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
   | { type: 'forest'; job: ForestJob }
@@ -289,6 +290,24 @@ function getPool(): SplitPool | null {
   return pool;
 }
 
+/** Row-major indexes of the column blocks [b cols / T, (b + 1) cols / T), in shared memory. */
+function blockIndexes(gidx: Uint16Array | Uint32Array, cols: number, T: number): (Uint16Array | Uint32Array)[] {
+  const rows = gidx.length / cols;
+  const wide = gidx instanceof Uint32Array;
+  return Array.from({ length: T }, (_, b) => {
+    const f0 = Math.floor((b * cols) / T);
+    const w = Math.floor(((b + 1) * cols) / T) - f0;
+    const buf = new SharedArrayBuffer(rows * w * (wide ? 4 : 2));
+    const out = wide ? new Uint32Array(buf) : new Uint16Array(buf);
+    for (let r = 0; r < rows; r++) {
+      const src = r * cols + f0;
+      const dst = r * w;
+      for (let j = 0; j < w; j++) out[dst + j] = gidx[src + j];
+    }
+    return out;
+  });
+}
+
 function shared(a: ArrayLike<number>): Float64Array {
   const out = new Float64Array(new SharedArrayBuffer(a.length * 8));
   out.set(a);
@@ -393,7 +412,8 @@ export class SplitThreads {
   ) {
     const arena = new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
-    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features);
+    const blockGidx = blockIndexes(gidx, cols, threads);
+    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx);
     this.session = {
       type: 'session',
       gidx,
@@ -407,6 +427,7 @@ export class SplitThreads {
       slotSize,
       nSlots,
       features,
+      blockGidx,
     };
   }
 

@@ -48,6 +48,7 @@ function main(d: SplitWorkerData & { skip: number }): void {
         m.countFree,
         slots,
         m.features,
+        m.blockGidx,
       );
       buffers.clear();
     } else if (m.type === 'buffer') buffers.set(m.id, m.buffer);
