@@ -14,6 +14,7 @@ const benches = [
   'tools/bench/ingest/read.ts',
   'tools/bench/features/recipe.ts',
   'tools/bench/models/trees.ts',
+  'tools/bench/models/threads.ts',
   'tools/bench/models/linear.ts',
   'tools/bench/models/mlp.ts',
   'tools/bench/models/recurrent.ts',

@@ -195,7 +195,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
     >;
 
   // Warm the JIT on a small fit so timings measure steady-state code.
-  new GradientBoostingClassifier({ nEstimators: 5 }).fit(
+  new GradientBoostingClassifier({ nEstimators: 5, threads: 1 }).fit(
     take(
       Xtr,
       Array.from({ length: 500 }, (_, i) => i),
@@ -209,7 +209,9 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   for (let r = 0; r < REPS; r++) {
     x1Runs.push(python('xgb1').xgb1);
     gbRuns.push(
-      timeIt(() => new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1 }).fit(Xtr, ytr)),
+      timeIt(() =>
+        new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1, threads: 1 }).fit(Xtr, ytr),
+      ),
     );
   }
   const rest = python('rest');
@@ -253,7 +255,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
     auc: ref.xgbAll.auc,
     note: `ours/xgb = ${ratio(gb.seconds, ref.xgbAll.seconds[0])}x wall`,
   });
-  const rf = timeIt(() => new RandomForestClassifier({ nEstimators: 100, seed: 0 }).fit(Xtr, ytr));
+  const rf = timeIt(() => new RandomForestClassifier({ nEstimators: 100, seed: 0, threads: 1 }).fit(Xtr, ytr));
   const rfAuc = rocAucScore(yte, positive(rf.value.predictProba(Xte)));
   rows.push({
     dataset: ds.name,
@@ -311,7 +313,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
     });
   }
   const rfSame = timeIt(() =>
-    new RandomForestClassifier({ nEstimators: 10, maxFeatures: 'all', seed: 0 }).fit(
+    new RandomForestClassifier({ nEstimators: 10, maxFeatures: 'all', seed: 0, threads: 1 }).fit(
       take(Xtr, capIdx.slice(0, rfCap)),
       capY.slice(0, rfCap),
     ),
@@ -355,7 +357,7 @@ async function benchDataset(ds: Dataset, rows: Row[]): Promise<void> {
   }
   // Same cap for our GBDT, for a like-for-like comparison with the capped mljs runs.
   const gbCap = timeIt(() =>
-    new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6 }).fit(take(Xtr, capIdx), capY),
+    new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, threads: 1 }).fit(take(Xtr, capIdx), capY),
   );
   rows.push({
     dataset: ds.name,

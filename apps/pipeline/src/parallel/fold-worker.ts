@@ -18,6 +18,9 @@ export type FromWorker =
 
 const port = parentPort;
 if (port) {
+  // Folds already run side by side on the pool's threads: each fold's tree fits stay on its own
+  // thread (this worker's copy of the environment; the models are the same for any count).
+  process.env.CAMPAIGN_ML_THREADS = '1';
   const sets = new Map<number, { X: Matrix; y: Float64Array }>();
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'data') sets.set(msg.id, fromShared(msg.data));

@@ -7,6 +7,8 @@ import { TreeGrower } from './grower';
 import { addOutOfBag, emptyOutOfBag, mergeOutOfBag, outOfBagScore } from './out-of-bag';
 import type { OutOfBagSums } from './out-of-bag';
 import { TreeEnsemble } from './predictor';
+import { runForestParts } from './split-threads';
+import { resolveThreads } from './thread-count';
 import type { TreeArrays } from './tree-arrays';
 import { checkNumber, resolveMaxDepth, resolveMaxFeatures, resolveMaxLeaves } from './tree-params';
 import type { MaxFeatures } from './tree-params';
@@ -35,6 +37,12 @@ export interface ForestParams {
   categoricalFeatures: ReadonlyArray<number | string>;
   /** Seed for bootstraps and feature draws. Default 0. */
   seed: number;
+  /**
+   * Threads growing trees side by side; 0 or unset = CAMPAIGN_ML_THREADS, or every core. Any count
+   * fits the same forest bit for bit; not saved with the model. With oobScore, a progress callback
+   * or an abort signal the forest grows on one thread.
+   */
+  threads?: number;
 }
 
 export const FOREST_DEFAULTS: ForestParams = {
@@ -60,6 +68,7 @@ export function checkForestParams(owner: string, p: ForestParams): void {
   checkNumber(owner, 'maxBins', p.maxBins, { min: 2, max: 255, integer: true });
   checkNumber(owner, 'seed', p.seed, { integer: true });
   resolveMaxFeatures(owner, p.maxFeatures, 1000);
+  if (p.threads !== undefined) checkNumber(owner, 'threads', p.threads, { min: 0, integer: true });
 }
 
 /** Which trees of a forest to grow: tree indices [start, end) of `nEstimators`. */
@@ -179,8 +188,38 @@ export function fitForest(
   y: ArrayLike<number>,
   opts: FitOptions,
 ): FittedTreeClassifier | FittedTreeRegressor {
+  const threads = resolveThreads(owner, p.threads);
+  // Trees side by side: tree t draws from the t-th random stream in any range, so the parts joined
+  // are the trees of one fit (fromParts). Out-of-bag sums would be added part by part, not tree by
+  // tree (equal only up to rounding), so oobScore stays on one thread, as do progress and abort.
+  if (threads > 1 && p.nEstimators > 1 && !(p.oobScore && p.bootstrap) && !opts.onProgress && !opts.signal) {
+    const T = Math.min(threads, p.nEstimators);
+    const ranges = Array.from({ length: T }, (_, b) => ({
+      start: Math.floor((b * p.nEstimators) / T),
+      end: Math.floor(((b + 1) * p.nEstimators) / T),
+    }));
+    const params = withoutThreads(p);
+    const fitLocal = (range: TreeRange): ForestPart =>
+      fitForestPart(owner, kind, params, classification, X, y, range, opts);
+    const parts = runForestParts(
+      threads,
+      { owner, kind, params, classification, ranges },
+      X,
+      y,
+      opts.sampleWeight,
+      fitLocal,
+    );
+    if (parts) return forestFromParts(owner, kind, params, classification, parts, y);
+  }
   const grown = growForest(owner, p, classification, X, y, opts, { start: 0, end: p.nEstimators });
   return fittedForest(kind, p, classification, X.columns, grown, y);
+}
+
+/** The parameters a fitted forest keeps: threads change how fast, never what is fitted. */
+function withoutThreads(p: ForestParams): ForestParams {
+  const out = { ...p };
+  delete out.threads;
+  return out;
 }
 
 /** Fit trees [range.start, range.end) of the forest `fitForest` would fit, for fromParts to join. */
@@ -262,7 +301,7 @@ function fittedForest(
     scale: 1 / trees.length,
   });
   const oobScore = oob ? outOfBagScore(oob, y, classification) : null;
-  const base = { kind, columns, ensemble, params: { ...p }, oobScore, oob };
+  const base = { kind, columns, ensemble, params: { ...withoutThreads(p) }, oobScore, oob };
   return classification
     ? new FittedTreeClassifier({ ...base, link: 'identity', classes })
     : new FittedTreeRegressor({ ...base, link: 'identity' });

@@ -8,6 +8,7 @@ import { baseScore, computeGradients, meanLoss } from './losses';
 import type { Objective } from './losses';
 import { TreeEnsemble } from './predictor';
 import type { TreeArrays } from './tree-arrays';
+import { resolveThreads } from './thread-count';
 import { checkNumber, resolveMaxDepth, resolveMaxLeaves } from './tree-params';
 import type { GrowPolicy } from './tree-params';
 
@@ -43,6 +44,11 @@ export interface GradientBoostingParams {
   earlyStoppingRounds: number;
   /** Seed for row/feature sampling and binning subsamples. Default 0. */
   seed: number;
+  /**
+   * Threads for histograms and split search; 0 or unset = the CAMPAIGN_ML_THREADS environment
+   * variable, or every core. Any count fits the same model bit for bit; not saved with the model.
+   */
+  threads?: number;
 }
 
 export interface GradientBoostingRegressorParams extends GradientBoostingParams {
@@ -82,6 +88,7 @@ function checkParams(owner: string, p: GradientBoostingParams): void {
   checkNumber(owner, 'maxBins', p.maxBins, { min: 2, max: 255, integer: true });
   checkNumber(owner, 'earlyStoppingRounds', p.earlyStoppingRounds, { min: 0, integer: true });
   checkNumber(owner, 'seed', p.seed, { integer: true });
+  if (p.threads !== undefined) checkNumber(owner, 'threads', p.threads, { min: 0, integer: true });
   if (p.growPolicy !== null && p.growPolicy !== 'depthwise' && p.growPolicy !== 'lossguide') {
     throw new ConfigError(
       'INVALID_PARAM',
@@ -93,6 +100,13 @@ function checkParams(owner: string, p: GradientBoostingParams): void {
       },
     );
   }
+}
+
+/** The parameters a fitted model keeps: threads change how fast, never what is fitted. */
+function withoutThreads<P extends GradientBoostingParams>(p: P): Omit<P, 'threads'> {
+  const out: Partial<P> = { ...p };
+  delete out.threads;
+  return out as Omit<P, 'threads'>;
 }
 
 /** Labels must be class indices 0..classes-1 (validation sets may hold fewer classes). */
@@ -132,12 +146,11 @@ function boost(
 ): BoostResult {
   const prep = prepareFit(owner, X, y, opts, p.maxBins, p.categoricalFeatures, p.seed);
   yChecked(prep.y);
-  const n = X.rows;
-  const rng = createRng(p.seed);
   const maxDepth = resolveMaxDepth(owner, p.maxDepth);
   const maxLeaves = resolveMaxLeaves(owner, p.maxLeaves);
   const growPolicy: GrowPolicy =
     p.growPolicy ?? (p.maxLeaves && (p.maxDepth === null || p.maxDepth === 0) ? 'lossguide' : 'depthwise');
+  const threads = resolveThreads(owner, p.threads);
   const grower = new TreeGrower(prep.mapper, prep.binned, {
     K: 1,
     maxDepth,
@@ -152,13 +165,36 @@ function boost(
     catSmooth: 10,
     shrinkage: p.learningRate,
     featuresPerSplit: 0,
+    threads,
   });
+  try {
+    return boostRounds(owner, p, obj, K, X, yChecked, opts, prep, grower, grower.threaded);
+  } finally {
+    grower.close();
+  }
+}
+
+function boostRounds(
+  owner: string,
+  p: GradientBoostingParams,
+  obj: Objective,
+  K: number,
+  X: Matrix,
+  yChecked: (y: Float64Array) => void,
+  opts: FitOptions,
+  prep: ReturnType<typeof prepareFit>,
+  grower: TreeGrower,
+  shared: boolean,
+): BoostResult {
+  const n = X.rows;
+  const rng = createRng(p.seed);
   const base = baseScore(obj, prep.y, prep.w, K);
   const raw = new Float64Array(n * K);
   for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) raw[r * K + k] = base[k];
-  const grad = new Float64Array(n * K);
-  const hess = new Float64Array(n * K);
-  const idx = new Uint32Array(n);
+  // In shared memory when the grower has worker threads (they read rows and gradients in place).
+  const grad = shared ? new Float64Array(new SharedArrayBuffer(n * K * 8)) : new Float64Array(n * K);
+  const hess = shared ? new Float64Array(new SharedArrayBuffer(n * K * 8)) : new Float64Array(n * K);
+  const idx = shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
   const nSample = Math.max(1, Math.floor(p.subsample * n));
   const nCols = Math.max(1, Math.round(p.colsampleBytree * X.cols));
 
@@ -281,7 +317,7 @@ export class GradientBoostingClassifier implements Estimator<FittedTreeClassifie
       columns: X.columns,
       ensemble: r.ensemble,
       link: classes === 2 ? 'logit' : 'softmax',
-      params: { ...this.params },
+      params: withoutThreads(this.params),
       bestIteration: r.bestIteration,
       validationLoss: r.validationLoss,
       classes,
@@ -345,7 +381,7 @@ export class GradientBoostingRegressor implements Estimator<FittedTreeRegressor,
       columns: X.columns,
       ensemble: r.ensemble,
       link: poisson ? 'log' : 'identity',
-      params: { ...this.params },
+      params: withoutThreads(this.params),
       bestIteration: r.bestIteration,
       validationLoss: r.validationLoss,
     };

@@ -8,6 +8,7 @@ import {
   rowMajorBins,
   subtractHistogram,
 } from './histogram';
+import { minParallelWork, SplitThreads } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import { softThreshold } from './split-gain';
@@ -26,6 +27,11 @@ export interface GrowerConfig extends SplitParams {
   shrinkage: number;
   /** Features drawn per split (random forests); 0 uses every tree feature and histogram subtraction. */
   featuresPerSplit: number;
+  /**
+   * Threads for histograms and split search (split-threads.ts); single-channel trees with dense
+   * histograms only. Default 1. Any count grows the same tree.
+   */
+  threads?: number;
 }
 
 /**
@@ -90,6 +96,7 @@ export class TreeGrower {
     this.og = new Float64Array(cfg.K === 1 ? 0 : data.rows * cfg.K);
     this.oh = new Float64Array(cfg.K === 1 ? 0 : data.rows);
     this.cand = new SplitCandidate(cfg.K);
+    this.candB = new SplitCandidate(cfg.K);
     this.scratch = new SplitScratch(cfg.K);
     this.nodeFeatures = new Int32Array(data.cols);
     this.tmp = new Uint32Array(data.rows);
@@ -99,7 +106,67 @@ export class TreeGrower {
     this.sparse = sparse ? new SparseScratch(cfg.featuresPerSplit) : null;
     this.sparseBins = sparse ? rowMajorBins(data.bins, data.rows, data.cols) : new Uint8Array(0);
     // Other single-channel trees build histograms from a row-major copy of the bins (see buildHistogramRows).
-    this.gidx = cfg.K === 1 && !sparse ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets) : null;
+    const wantThreads =
+      cfg.K === 1 &&
+      !sparse &&
+      (cfg.threads ?? 1) > 1 &&
+      data.cols > 1 &&
+      typeof SharedArrayBuffer === 'function' &&
+      SplitThreads.available();
+    this.gidx =
+      cfg.K === 1 && !sparse ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
+    if (wantThreads && this.gidx) {
+      // Shared slots for the histograms alive at once: the open nodes plus one being built.
+      const slotSize = mapper.totalBins * this.S;
+      const byShape = Math.min(cfg.maxLeaves, cfg.maxDepth < 30 ? 2 ** cfg.maxDepth : Infinity) + 2;
+      const byMemory = Math.floor((256 * 2 ** 20) / (slotSize * 8));
+      const nSlots = Math.max(2, Math.min(byShape, byMemory, 512));
+      const features = new Int32Array(new SharedArrayBuffer(data.cols * 4));
+      this.threads = SplitThreads.open(
+        cfg.threads!,
+        this.gidx,
+        data.cols,
+        mapper,
+        cfg,
+        this.countFree,
+        nSlots,
+        slotSize,
+        features,
+      );
+      if (this.threads) this.nodeFeatures = features;
+    }
+  }
+
+  /** Worker threads of this grower (null: everything on the main thread). */
+  private readonly threads: SplitThreads | null = null;
+  private readonly candB: SplitCandidate;
+
+  /** True when nodes may be split on worker threads (then pass shared grad, hess and idx to grow). */
+  get threaded(): boolean {
+    return this.threads !== null;
+  }
+
+  /** Lets the worker threads drop this fit's shared memory; call when the fit is done. */
+  close(): void {
+    this.threads?.close();
+  }
+
+  /**
+   * True when a node's histogram work should be split across the threads: the arrays are shared,
+   * the slots are shared ones and the node is large enough to pay for the hand-off.
+   */
+  private parallel(
+    idx: Uint32Array,
+    grad: Float64Array,
+    hess: Float64Array,
+    rows: number,
+    nf: number,
+    ...slots: number[]
+  ): boolean {
+    const t = this.threads;
+    if (!t || rows * nf < minParallelWork() || !t.canUse(idx, grad, hess)) return false;
+    for (const s of slots) if (s >= t.nSlots) return false;
+    return true;
   }
 
   private readonly sparse: SparseScratch | null;
@@ -285,9 +352,8 @@ export class TreeGrower {
   }
 
   /** Record this.cand as the node's pending split (histogram in slot s, or -1). */
-  private setPending(node: number, s: number): void {
+  private setPending(node: number, s: number, c: SplitCandidate = this.cand): void {
     const K = this.cfg.K;
-    const c = this.cand;
     this.slot[node] = s;
     this.pFeature[node] = c.feature;
     this.pBin[node] = c.bin;
@@ -426,10 +492,41 @@ export class TreeGrower {
     const small = smallIsLeft ? L : R;
     const large = smallIsLeft ? R : L;
     const s = this.acquire();
-    this.build(s, nf, idx, this.start[small], this.end[small], grad, hess);
-    subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, this.S);
     const canSmall = smallIsLeft ? canL : canR;
     const canLarge = smallIsLeft ? canR : canL;
+    if (this.parallel(idx, grad, hess, this.C[small], nf, s, parentSlot)) {
+      const cA = this.cand;
+      const cB = this.candB;
+      this.threads!.run(
+        2,
+        nf,
+        nf === this.data.cols,
+        idx,
+        this.start[small],
+        this.end[small],
+        grad,
+        hess,
+        s,
+        parentSlot,
+        canSmall,
+        { G: this.G[small], H: this.H[small], C: this.C[small] },
+        canLarge,
+        { G: this.G[large], H: this.H[large], C: this.C[large] },
+        cA,
+        cB,
+      );
+      // The same order as below: left child first.
+      if (smallIsLeft) {
+        this.pendingOrRelease(small, s, canSmall, cA, open);
+        this.pendingOrRelease(large, parentSlot, canLarge, cB, open);
+      } else {
+        this.pendingOrRelease(large, parentSlot, canLarge, cB, open);
+        this.pendingOrRelease(small, s, canSmall, cA, open);
+      }
+      return;
+    }
+    this.build(s, nf, idx, this.start[small], this.end[small], grad, hess);
+    subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, this.S);
     // Left child first, so depth-wise trees open nodes in a fixed order.
     if (smallIsLeft) {
       this.evaluateOrRelease(small, s, canSmall, nf, open);
@@ -438,6 +535,14 @@ export class TreeGrower {
       this.evaluateOrRelease(large, parentSlot, canLarge, nf, open);
       this.evaluateOrRelease(small, s, canSmall, nf, open);
     }
+  }
+
+  /** As evaluateOrRelease, with the split already found (by the threads) in c. */
+  private pendingOrRelease(node: number, s: number, can: boolean, c: SplitCandidate, open: number[]): void {
+    if (can && c.feature >= 0) {
+      this.setPending(node, s, c);
+      open.push(node);
+    } else this.release(s);
   }
 
   private evaluateOrRelease(node: number, s: number, can: boolean, nf: number, open: number[]): void {
@@ -484,6 +589,31 @@ export class TreeGrower {
       return;
     }
     const s = this.acquire();
+    if (this.parallel(idx, grad, hess, this.C[node], nf, s)) {
+      const none = { G: 0, H: 0, C: 0 };
+      const node1 = { G: this.G[node], H: this.H[node], C: this.C[node] };
+      const contiguous = nf === this.data.cols;
+      this.threads!.run(
+        1,
+        nf,
+        contiguous,
+        idx,
+        this.start[node],
+        this.end[node],
+        grad,
+        hess,
+        s,
+        -1,
+        true,
+        node1,
+        false,
+        none,
+        this.cand,
+        this.candB,
+      );
+      this.pendingOrRelease(node, s, true, this.cand, open);
+      return;
+    }
     this.build(s, nf, idx, this.start[node], this.end[node], grad, hess);
     this.evaluateOrRelease(node, s, true, nf, open);
   }
@@ -519,7 +649,9 @@ export class TreeGrower {
   private acquire(): number {
     const s = this.free.pop();
     if (s !== undefined) return s;
-    this.pool.push(new Float64Array(this.mapper.totalBins * this.S));
+    const t = this.threads;
+    const n = this.pool.length;
+    this.pool.push(t && n < t.nSlots ? t.ctx.slots[n] : new Float64Array(this.mapper.totalBins * this.S));
     return this.pool.length - 1;
   }
 

@@ -69,9 +69,19 @@ export function rowMajorBinIndex(
   rows: number,
   cols: number,
   offsets: Int32Array,
+  shared = false,
 ): Uint16Array | Uint32Array {
   // Uint16 holds up to 257 features x 255 bins; wider matrices need 32-bit indices.
-  const out = offsets[cols] <= 0xffff ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
+  const wide = offsets[cols] > 0xffff;
+  const n = rows * cols;
+  const buf = shared ? new SharedArrayBuffer(n * (wide ? 4 : 2)) : undefined;
+  const out = wide
+    ? buf
+      ? new Uint32Array(buf)
+      : new Uint32Array(n)
+    : buf
+      ? new Uint16Array(buf)
+      : new Uint16Array(n);
   for (let f = 0; f < cols; f++) {
     const src = f * rows;
     const o = offsets[f];
@@ -254,5 +264,104 @@ export function subtractHistogram(
     const f = features[fi];
     const end = offsets[f + 1] * S;
     for (let j = offsets[f] * S; j < end; j++) parent[j] -= child[j];
+  }
+}
+
+/**
+ * The histogram of rows idx[start, end) for features[fi0, fi1) only, from the row-major index:
+ * one thread's block of a node's features (split-threads.ts). Stride S is 2 ([g, h], count-free)
+ * or 3 ([g, h, count]). Each slot sums its rows in row order from zero, as buildHistogramRows and
+ * buildHistogramRowsNoCount do, so a histogram built block by block on several threads equals
+ * theirs bit for bit. `contiguous` says features[fi0, fi1) are the columns fi0..fi1-1; then gidx may
+ * hold only columns colBase.. of each row (`cols` of them: a block's own row-major index).
+ */
+export function buildHistogramRowsBlock(
+  hist: Float64Array,
+  S: number,
+  offsets: Int32Array,
+  features: Int32Array,
+  fi0: number,
+  fi1: number,
+  contiguous: boolean,
+  gidx: Uint16Array | Uint32Array,
+  cols: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+  colBase = 0,
+): void {
+  if (contiguous) hist.fill(0, offsets[fi0] * S, offsets[fi1] * S);
+  else for (let fi = fi0; fi < fi1; fi++) hist.fill(0, offsets[features[fi]] * S, offsets[features[fi] + 1] * S);
+  let i = start;
+  if (S === 2 && contiguous) {
+    for (; i + 1 < end; i += 2) {
+      const r0 = idx[i];
+      const r1 = idx[i + 1];
+      const g0 = grad[r0];
+      const h0 = hess[r0];
+      const g1 = grad[r1];
+      const h1 = hess[r1];
+      const a = r0 * cols - colBase;
+      const b = r1 * cols - colBase;
+      for (let f = fi0; f < fi1; f++) {
+        const j0 = gidx[a + f] << 1;
+        hist[j0] += g0;
+        hist[j0 + 1] += h0;
+        const j1 = gidx[b + f] << 1;
+        hist[j1] += g1;
+        hist[j1 + 1] += h1;
+      }
+    }
+    for (; i < end; i++) {
+      const r = idx[i];
+      const g = grad[r];
+      const h = hess[r];
+      const a = r * cols - colBase;
+      for (let f = fi0; f < fi1; f++) {
+        const j = gidx[a + f] << 1;
+        hist[j] += g;
+        hist[j + 1] += h;
+      }
+    }
+  } else if (S === 2) {
+    for (; i < end; i++) {
+      const r = idx[i];
+      const g = grad[r];
+      const h = hess[r];
+      const a = r * cols;
+      for (let fi = fi0; fi < fi1; fi++) {
+        const j = gidx[a + features[fi]] << 1;
+        hist[j] += g;
+        hist[j + 1] += h;
+      }
+    }
+  } else if (contiguous) {
+    for (; i < end; i++) {
+      const r = idx[i];
+      const g = grad[r];
+      const h = hess[r];
+      const a = r * cols - colBase;
+      for (let f = fi0; f < fi1; f++) {
+        const j = gidx[a + f] * 3;
+        hist[j] += g;
+        hist[j + 1] += h;
+        hist[j + 2] += 1;
+      }
+    }
+  } else {
+    for (; i < end; i++) {
+      const r = idx[i];
+      const g = grad[r];
+      const h = hess[r];
+      const a = r * cols;
+      for (let fi = fi0; fi < fi1; fi++) {
+        const j = gidx[a + features[fi]] * 3;
+        hist[j] += g;
+        hist[j + 1] += h;
+        hist[j + 2] += 1;
+      }
+    }
   }
 }

@@ -1,0 +1,186 @@
+/**
+ * One thread's share of a node's work: the histograms of a block of the node's features, and the
+ * best split among them. Run by the main thread and by split-worker.ts on the same shared memory
+ * (split-threads.ts), so both sides execute the same code.
+ *
+ * Why the result equals the single-threaded grower's bit for bit: each histogram slot is summed
+ * from zero over the node's rows in row order, by exactly one thread, as buildHistogramRows does;
+ * subtraction is per slot; and the split search of a block is findBestSplit over the block's
+ * features in their order. findBestSplit keeps the first feature (in list order) whose gain is
+ * strictly larger than every earlier one, so taking each block's winner in block order with the
+ * same strict comparison (mergeCandidate) picks the same feature, bin and sums.
+ */
+import { buildHistogramRowsBlock, subtractHistogram } from './histogram';
+import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
+import type { BinLayout, SplitParams } from './splitting';
+
+/** Int32 fields of a task. */
+export const T_KIND = 0; // 1: build + evaluate one node; 2: build small child, subtract, evaluate both
+/** The node's feature count (the first T_NF of the shared features); block b of B is [b nf / B, (b + 1) nf / B). */
+export const T_NF = 1;
+export const T_BLOCKS = 2;
+export const T_CONTIGUOUS = 3;
+export const T_START = 4;
+export const T_END = 5;
+export const T_SLOT = 6;
+export const T_PARENT = 7;
+export const T_EVAL_A = 8;
+export const T_EVAL_B = 9;
+export const T_IDX = 10;
+export const T_GRAD = 11;
+export const T_GRAD_OFF = 12;
+export const T_HESS = 13;
+export const T_HESS_OFF = 14;
+export const TASK_INTS = 16;
+/** Float64 fields of a task: node A's (the built one's) G, H, C, then node B's. */
+export const TASK_FLOATS = 6;
+/** A candidate: feature (-1: none), gain, bin, defaultLeft, categorical, leftG, leftH, leftC, catBits. */
+export const CAND_FLOATS = 8 + CAT_WORDS;
+
+/** What every thread of a fit shares (views of shared memory, or plain copies of small arrays). */
+export interface BlockContext {
+  gidx: Uint16Array | Uint32Array;
+  cols: number;
+  layout: BinLayout;
+  params: SplitParams;
+  countFree: boolean;
+  /** Histogram stride: 2 (count-free) or 3. */
+  S: number;
+  /** The shared histogram slots. */
+  slots: Float64Array[];
+  /**
+   * Each feature block's own row-major index (block b of the columns, as tasks cut all features):
+   * a thread then streams only its block's bytes of each row, not every row's cache lines.
+   */
+  blockGidx: (Uint16Array | Uint32Array)[];
+  /** The node's features (shared; written by the main thread before a task). */
+  features: Int32Array;
+  cand: SplitCandidate;
+  scratch: SplitScratch;
+  g1: Float64Array;
+}
+
+export function blockContext(
+  gidx: Uint16Array | Uint32Array,
+  cols: number,
+  layout: BinLayout,
+  params: SplitParams,
+  countFree: boolean,
+  slots: Float64Array[],
+  features: Int32Array,
+  blockGidx: (Uint16Array | Uint32Array)[],
+): BlockContext {
+  return {
+    gidx,
+    cols,
+    layout,
+    params,
+    countFree,
+    S: countFree ? 2 : 3,
+    slots,
+    features,
+    blockGidx,
+    cand: new SplitCandidate(1),
+    scratch: new SplitScratch(1),
+    g1: new Float64Array(1),
+  };
+}
+
+/**
+ * Runs block b of the task; its candidates for node A and node B go to out[b * 2 * CAND_FLOATS..]
+ * and the CAND_FLOATS after.
+ */
+export function runBlock(
+  ctx: BlockContext,
+  ti: Int32Array,
+  tf: Float64Array,
+  b: number,
+  idx: Uint32Array,
+  grad: Float64Array,
+  hess: Float64Array,
+  out: Float64Array,
+): void {
+  const to = 0;
+  const fo = 0;
+  const outOff = b * 2 * CAND_FLOATS;
+  const kind = ti[T_KIND];
+  const nf = ti[T_NF];
+  const B = ti[T_BLOCKS];
+  const fi0 = Math.floor((b * nf) / B);
+  const fi1 = Math.floor(((b + 1) * nf) / B);
+  const hist = ctx.slots[ti[to + T_SLOT]];
+  const offsets = ctx.layout.offsets;
+  const contiguous = ti[to + T_CONTIGUOUS] === 1;
+  const own = contiguous && ctx.blockGidx.length === B;
+  buildHistogramRowsBlock(
+    hist,
+    ctx.S,
+    offsets,
+    ctx.features,
+    fi0,
+    fi1,
+    contiguous,
+    own ? ctx.blockGidx[b] : ctx.gidx,
+    own ? fi1 - fi0 : ctx.cols,
+    idx,
+    ti[to + T_START],
+    ti[to + T_END],
+    grad,
+    hess,
+    own ? fi0 : 0,
+  );
+  const block = ctx.features.subarray(fi0, fi1);
+  out[outOff] = -1;
+  out[outOff + CAND_FLOATS] = -1;
+  if (ti[to + T_EVAL_A] === 1) evaluateBlock(ctx, hist, block, tf[fo], tf[fo + 1], tf[fo + 2], out, outOff);
+  if (kind === 2) {
+    const parent = ctx.slots[ti[to + T_PARENT]];
+    subtractHistogram(parent, hist, offsets, block, block.length, ctx.S);
+    if (ti[to + T_EVAL_B] === 1)
+      evaluateBlock(ctx, parent, block, tf[fo + 3], tf[fo + 4], tf[fo + 5], out, outOff + CAND_FLOATS);
+  }
+}
+
+function evaluateBlock(
+  ctx: BlockContext,
+  hist: Float64Array,
+  block: Int32Array,
+  G: number,
+  H: number,
+  C: number,
+  out: Float64Array,
+  o: number,
+): void {
+  const c = ctx.cand;
+  ctx.g1[0] = G;
+  findBestSplit(hist, ctx.layout, block, block.length, 1, ctx.g1, 0, H, C, ctx.params, c, ctx.scratch, ctx.countFree);
+  out[o] = c.feature;
+  if (c.feature < 0) return;
+  out[o + 1] = c.gain;
+  out[o + 2] = c.bin;
+  out[o + 3] = c.defaultLeft;
+  out[o + 4] = c.categorical;
+  out[o + 5] = c.leftG[0];
+  out[o + 6] = c.leftH;
+  out[o + 7] = c.leftC;
+  if (c.categorical) for (let w = 0; w < CAT_WORDS; w++) out[o + 8 + w] = c.catBits[w];
+}
+
+/**
+ * Folds a block's candidate (out[o..]) into `into`, which holds the winner of the earlier blocks
+ * (into.feature = -1 before the first): taken only when strictly better, as findBestSplit does.
+ */
+export function mergeCandidate(into: SplitCandidate, out: Float64Array, o: number): void {
+  const f = out[o];
+  if (f < 0) return;
+  if (into.feature >= 0 && !(out[o + 1] > into.gain)) return;
+  into.feature = f;
+  into.gain = out[o + 1];
+  into.bin = out[o + 2];
+  into.defaultLeft = out[o + 3];
+  into.categorical = out[o + 4];
+  into.leftG[0] = out[o + 5];
+  into.leftH = out[o + 6];
+  into.leftC = out[o + 7];
+  if (into.categorical) for (let w = 0; w < CAT_WORDS; w++) into.catBits[w] = out[o + 8 + w];
+}

@@ -1,0 +1,562 @@
+/**
+ * Worker threads for the tree grower: each node's features are cut into blocks, one per thread;
+ * every thread builds its block's histograms and finds its block's best split (split-block.ts),
+ * and the main thread merges the candidates in block order. Everything a task reads lives in
+ * shared memory (binned rows, gradients, row index, histogram slots), so a task is a few integers
+ * in a shared Int32Array, started and awaited with Atomics.notify / Atomics.wait: no message per
+ * node. Fits stay synchronous.
+ *
+ * The pool is process-wide, started on the first fit that asks for more than one thread, and its
+ * workers are unref'd: they never keep a process alive. Where worker_threads does not exist (a
+ * browser bundle) or the workers cannot start, fits run on the main thread, with the same result.
+ */
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { nodeBuiltin } from './thread-count';
+import { blockContext, CAND_FLOATS, mergeCandidate, runBlock, TASK_FLOATS, TASK_INTS } from './split-block';
+import type { BlockContext } from './split-block';
+import * as f from './split-block';
+import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
+import type { ForestParams, ForestPart, TreeRange } from './forest';
+import type { TreeModelKind } from './fitted-tree-model';
+
+/**
+ * Control words shared by the main thread and every worker (16 ints apart: no two on one cache
+ * line). A task is published by bumping SEQ; its blocks are claimed one at a time with a
+ * compare-and-swap on CLAIM = generation << 16 | blocks << 8 | next block, by the main thread as
+ * well as the workers, so a worker that wakes late (a busy machine) simply finds every block taken
+ * and the main thread never waits for a thread that has not started. DONE counts finished blocks.
+ */
+export const C_SEQ = 0;
+export const C_CLAIM = 16;
+export const C_DONE = 32;
+export const C_ERROR = 48;
+export const C_READY = 64;
+/** Messages posted to every worker so far; a worker reads its mail up to this before a block. */
+export const C_MAIL = 80;
+const CTRL_INTS = 96;
+/** C_ERROR when a worker could not load its script. */
+const LOAD_FAILED = 2;
+/** At most this many blocks per task (the claim word has 8 bits for them). */
+export const MAX_BLOCKS = 64;
+
+/** Messages to a worker (read synchronously with receiveMessageOnPort). */
+export type SplitMail =
+  | {
+      type: 'session';
+      gidx: Uint16Array | Uint32Array;
+      cols: number;
+      offsets: Int32Array;
+      nBins: Int32Array;
+      isCategorical: Uint8Array;
+      params: SplitParams;
+      countFree: boolean;
+      arena: Float64Array;
+      slotSize: number;
+      nSlots: number;
+      features: Int32Array;
+      blockGidx: (Uint16Array | Uint32Array)[];
+    }
+  | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
+  | { type: 'forest'; job: ForestJob }
+  | { type: 'end' };
+
+/** Trees of one forest for the workers: its data in shared memory and the tree range of each block. */
+export interface ForestJob {
+  owner: string;
+  kind: TreeModelKind;
+  params: ForestParams;
+  classification: boolean;
+  rows: number;
+  cols: number;
+  columns: string[];
+  data: Float64Array;
+  y: Float64Array;
+  sampleWeight: Float64Array | undefined;
+  ranges: TreeRange[];
+}
+
+/** What a worker sends back for a forest block. */
+export type ForestReply =
+  | { type: 'part'; block: number; part: ForestPart }
+  | { type: 'error'; block: number; name: string; code?: string; message: string };
+
+/** Task kind of a forest block (split-block.ts has kinds 1 and 2). */
+export const KIND_FOREST = 3;
+
+export interface SplitWorkerData {
+  ctrl: Int32Array;
+  ti: Int32Array;
+  tf: Float64Array;
+  out: Float64Array;
+  mail: MessagePort;
+  back: MessagePort;
+}
+
+interface Slot {
+  worker: Worker;
+  mail: MessagePort;
+  back: MessagePort;
+}
+
+type WorkerThreads = typeof import('node:worker_threads');
+
+/** Where split-worker is: beside this file (TypeScript sources) or beside the bundled index.js. */
+function workerFile(): { file: string; ts: boolean } | undefined {
+  let self: string | undefined = typeof __filename === 'string' ? __filename : undefined;
+  if (!self) {
+    // The ESM bundle has no __filename: the CommonJS entry of this package sits beside it.
+    const mod = nodeBuiltin<typeof import('node:module')>('node:module');
+    try {
+      self = mod?.createRequire(`${process.cwd()}/`).resolve('@campaign-ml/models');
+    } catch {
+      return undefined;
+    }
+  }
+  if (!self) return undefined;
+  const dir = self.slice(0, Math.max(self.lastIndexOf('/'), self.lastIndexOf('\\')) + 1);
+  const ts = self.endsWith('.ts');
+  return { file: `${dir}split-worker.${ts ? 'ts' : 'js'}`, ts };
+}
+
+class SplitPool {
+  readonly slots: Slot[] = [];
+  /** Why the pool cannot be used (then every fit runs on the main thread). */
+  broken: string | undefined;
+  owner: SplitThreads | undefined;
+  nextBuffer = 1;
+  readonly ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+  readonly ti = new Int32Array(new SharedArrayBuffer(TASK_INTS * 4));
+  readonly tf = new Float64Array(new SharedArrayBuffer(TASK_FLOATS * 8));
+  readonly out = new Float64Array(new SharedArrayBuffer(MAX_BLOCKS * 2 * CAND_FLOATS * 8));
+  private posted = 0;
+  private gen = 0;
+
+  constructor(private readonly wt: WorkerThreads) {}
+
+  /** Have at least n workers, started and ready; false when they cannot start. */
+  ensure(n: number): boolean {
+    if (this.broken) return false;
+    while (this.slots.length < n) {
+      const slot = this.spawn();
+      if (!slot) return false;
+      this.slots.push(slot);
+      // Workers started later catch up with the mail (sessions) they missed: none is kept, so
+      // they get the current owner's session when it next runs.
+      this.owner = undefined;
+    }
+    return true;
+  }
+
+  private spawn(): Slot | undefined {
+    const where = workerFile();
+    if (!where) {
+      this.broken = 'the split worker script was not found';
+      return undefined;
+    }
+    const wt = this.wt;
+    const mail = new wt.MessageChannel();
+    const back = new wt.MessageChannel();
+    const data: SplitWorkerData = {
+      ctrl: this.ctrl,
+      ti: this.ti,
+      tf: this.tf,
+      out: this.out,
+      mail: mail.port2,
+      back: back.port2,
+    };
+    const options = { workerData: { ...data, skip: this.posted }, transferList: [mail.port2, back.port2] };
+    const ready = Atomics.load(this.ctrl, C_READY);
+    let worker: Worker;
+    try {
+      // TypeScript sources (tsx, jest) register tsx's CommonJS hook inside the worker, since Node 20
+      // does not apply the parent's loaders to a worker's entry file. A worker that cannot load its
+      // script says so in the control words: the main thread is blocked and sees no 'error' event.
+      const register = where.ts ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();` : '';
+      const code = `try { ${register} require(${JSON.stringify(where.file)}); } catch (e) {
+        const c = require('node:worker_threads').workerData.ctrl;
+        Atomics.store(c, ${C_ERROR}, ${LOAD_FAILED}); Atomics.add(c, ${C_READY}, 1); Atomics.notify(c, ${C_READY});
+        throw e;
+      }`;
+      worker = new wt.Worker(code, { ...options, eval: true });
+    } catch (e) {
+      this.broken = `a split worker could not start: ${(e as Error).message}`;
+      return undefined;
+    }
+    worker.unref();
+    worker.on('error', (e: Error) => {
+      this.broken = `a split worker failed: ${e.message}`;
+    });
+    // The main thread blocks here until the worker has loaded (once per process and worker).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (Atomics.load(this.ctrl, C_ERROR) === LOAD_FAILED) this.broken = `the split worker ${where.file} did not load`;
+      else if (Atomics.load(this.ctrl, C_READY) !== ready) break;
+      else if (Date.now() > deadline) this.broken = 'a split worker did not start within 30 s';
+      if (this.broken) {
+        void worker.terminate();
+        return undefined;
+      }
+      Atomics.wait(this.ctrl, C_READY, ready, 100);
+    }
+    return { worker, mail: mail.port1, back: back.port1 };
+  }
+
+  /** Post a message to every worker. */
+  postAll(msg: SplitMail): void {
+    for (const s of this.slots) s.mail.postMessage(msg);
+    this.posted++;
+    Atomics.store(this.ctrl, C_MAIL, this.posted);
+  }
+
+  /**
+   * Publish the task written by `fill` in `blocks` blocks, run blocks on this thread until none is
+   * left, then wait for the blocks the workers took.
+   */
+  run(blocks: number, fill: (ti: Int32Array, tf: Float64Array) => void, work: (b: number) => void): void {
+    const ctrl = this.ctrl;
+    const gen = (this.gen = (this.gen + 1) & 0x7fff);
+    // No block can be claimed while the task is written.
+    Atomics.store(ctrl, C_CLAIM, gen << 16);
+    fill(this.ti, this.tf);
+    this.ti[f.T_BLOCKS] = blocks;
+    Atomics.store(ctrl, C_DONE, 0);
+    // Block 0 is this thread's before anyone wakes: waking a worker may preempt this thread, and the
+    // worker must not take every block meanwhile.
+    Atomics.store(ctrl, C_CLAIM, (gen << 16) | (blocks << 8) | 1);
+    Atomics.add(ctrl, C_SEQ, 1);
+    Atomics.notify(ctrl, C_SEQ);
+    // After an error this thread still takes (and skips) the blocks left, and waits for the workers'
+    // blocks, so the next task never starts under a running one.
+    let failed = false;
+    let error: unknown;
+    const block = (b: number): void => {
+      if (!failed)
+        try {
+          work(b);
+        } catch (e) {
+          failed = true;
+          error = e;
+        }
+      Atomics.add(ctrl, C_DONE, 1);
+    };
+    block(0);
+    for (;;) {
+      const c = Atomics.load(ctrl, C_CLAIM);
+      const b = c & 0xff;
+      if (b >= blocks) break;
+      if (Atomics.compareExchange(ctrl, C_CLAIM, c, c + 1) !== c) continue;
+      block(b);
+    }
+    for (;;) {
+      const d = Atomics.load(ctrl, C_DONE);
+      if (d >= blocks) break;
+      Atomics.wait(ctrl, C_DONE, d, 1000);
+      if (this.broken) throw new Error(this.broken);
+    }
+    if (Atomics.load(ctrl, C_ERROR) !== 0) {
+      let m: { message: unknown } | undefined;
+      for (const s of this.slots) m ??= this.wt.receiveMessageOnPort(s.back);
+      this.broken = `a split worker failed: ${m ? String(m.message) : 'unknown error'}`;
+      throw new Error(this.broken);
+    }
+    if (failed) throw error;
+  }
+
+  /** The next message a worker sent back, if any. */
+  receive(slot: Slot): unknown {
+    const m = this.wt.receiveMessageOnPort(slot.back);
+    return m ? m.message : undefined;
+  }
+
+  /** Wake the workers so they read their mail now (e.g. to let go of a finished fit's memory). */
+  wake(): void {
+    Atomics.add(this.ctrl, C_SEQ, 1);
+    Atomics.notify(this.ctrl, C_SEQ);
+  }
+}
+
+let pool: SplitPool | null | undefined;
+
+/** Workers started in this process, and why the pool is unusable (for tests and diagnostics). */
+export function splitPoolStatus(): { workers: number; broken: string | undefined } {
+  return { workers: pool ? pool.slots.length : 0, broken: pool ? pool.broken : 'worker_threads unavailable' };
+}
+
+function getPool(): SplitPool | null {
+  if (pool === undefined) {
+    const wt = nodeBuiltin<WorkerThreads>('node:worker_threads');
+    pool = wt && typeof SharedArrayBuffer === 'function' ? new SplitPool(wt) : null;
+  }
+  return pool;
+}
+
+/** Row-major indexes of the column blocks [b cols / T, (b + 1) cols / T), in shared memory. */
+function blockIndexes(gidx: Uint16Array | Uint32Array, cols: number, T: number): (Uint16Array | Uint32Array)[] {
+  const rows = gidx.length / cols;
+  const wide = gidx instanceof Uint32Array;
+  return Array.from({ length: T }, (_, b) => {
+    const f0 = Math.floor((b * cols) / T);
+    const w = Math.floor(((b + 1) * cols) / T) - f0;
+    const buf = new SharedArrayBuffer(rows * w * (wide ? 4 : 2));
+    const out = wide ? new Uint32Array(buf) : new Uint16Array(buf);
+    for (let r = 0; r < rows; r++) {
+      const src = r * cols + f0;
+      const dst = r * w;
+      for (let j = 0; j < w; j++) out[dst + j] = gidx[src + j];
+    }
+    return out;
+  });
+}
+
+function shared(a: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(a.length * 8));
+  out.set(a);
+  return out;
+}
+
+/**
+ * A forest's trees on the pool: `ranges` (tree ranges in tree order) are claimed like feature
+ * blocks, `fitLocal` grows a range on this thread, workers grow theirs with fitForestPart on shared
+ * copies of X, y and the weights. Returns the parts in range order, or null when there is no pool.
+ * An error of this thread's part is thrown as is (the validation a one-thread fit does).
+ */
+export function runForestParts(
+  threads: number,
+  job: Omit<ForestJob, 'data' | 'y' | 'sampleWeight' | 'rows' | 'cols' | 'columns'>,
+  X: { rows: number; cols: number; columns: readonly string[]; data: Float64Array },
+  y: ArrayLike<number>,
+  sampleWeight: ArrayLike<number> | undefined,
+  fitLocal: (range: TreeRange) => ForestPart,
+): ForestPart[] | null {
+  const p = getPool();
+  if (!p || threads <= 1 || !p.ensure(Math.min(threads, job.ranges.length) - 1)) return null;
+  const full: ForestJob = {
+    ...job,
+    rows: X.rows,
+    cols: X.cols,
+    columns: [...X.columns],
+    data: shared(X.data),
+    y: shared(y),
+    sampleWeight: sampleWeight ? shared(sampleWeight) : undefined,
+  };
+  p.owner = undefined;
+  p.postAll({ type: 'forest', job: full });
+  const parts: (ForestPart | undefined)[] = new Array(job.ranges.length);
+  let threw = true;
+  try {
+    p.run(
+      job.ranges.length,
+      (ti) => {
+        ti[f.T_KIND] = KIND_FOREST;
+      },
+      (b) => {
+        parts[b] = fitLocal(job.ranges[b]);
+      },
+    );
+    threw = false;
+  } finally {
+    if (threw) for (const s of p.slots) while (p.receive(s) !== undefined);
+    p.postAll({ type: 'end' });
+    p.wake();
+  }
+  // Replies are read after the task (and left for no later one when this thread's part threw).
+  let failure: ForestReply | undefined;
+  for (const s of p.slots)
+    for (let m = p.receive(s); m; m = p.receive(s)) {
+      const r = m as ForestReply;
+      if (r.type === 'part') parts[r.block] = r.part;
+      else failure ??= r;
+    }
+  if (failure?.type === 'error') {
+    const e = new Error(`a forest worker failed: ${failure.message}`);
+    e.name = failure.name;
+    throw e;
+  }
+  return parts as ForestPart[];
+}
+
+/**
+ * Nodes with fewer rows x features than this are split on the main thread alone: below it the
+ * hand-off costs more than the second thread saves (see the README).
+ */
+export const MIN_PARALLEL_WORK = 65_536;
+let minWork = MIN_PARALLEL_WORK;
+
+/** The node size from which work is shared (tests set 0 to send every node through the threads). */
+export function minParallelWork(value?: number): number {
+  if (value !== undefined) minWork = value;
+  return minWork;
+}
+
+/**
+ * One fit's use of the pool: its shared histogram slots and node features, and its row, gradient
+ * and hessian buffers as the workers know them. Created by the grower; close() when the fit ends.
+ */
+export class SplitThreads {
+  readonly ctx: BlockContext;
+  private readonly buffers = new Map<SharedArrayBuffer, number>();
+  private readonly session: SplitMail;
+  private closed = false;
+
+  private constructor(
+    private readonly p: SplitPool,
+    readonly threads: number,
+    gidx: Uint16Array | Uint32Array,
+    cols: number,
+    layout: BinLayout,
+    params: SplitParams,
+    countFree: boolean,
+    readonly nSlots: number,
+    slotSize: number,
+    features: Int32Array,
+  ) {
+    const arena = new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
+    const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
+    const blockGidx = blockIndexes(gidx, cols, threads);
+    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx);
+    this.session = {
+      type: 'session',
+      gidx,
+      cols,
+      offsets: layout.offsets,
+      nBins: layout.nBins,
+      isCategorical: layout.isCategorical,
+      params: { ...params },
+      countFree,
+      arena,
+      slotSize,
+      nSlots,
+      features,
+      blockGidx,
+    };
+  }
+
+  /**
+   * Threads for a fit, or null to stay on the main thread (one thread asked, no worker_threads,
+   * or the workers could not start). gidx and features must be views of SharedArrayBuffers.
+   */
+  static open(
+    threads: number,
+    gidx: Uint16Array | Uint32Array,
+    cols: number,
+    layout: BinLayout,
+    params: SplitParams,
+    countFree: boolean,
+    nSlots: number,
+    slotSize: number,
+    features: Int32Array,
+  ): SplitThreads | null {
+    if (threads <= 1 || cols < 2) return null;
+    const p = getPool();
+    const t = Math.min(threads, cols);
+    if (!p || !p.ensure(t - 1)) return null;
+    return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features);
+  }
+
+  /** False where there are no worker threads or they could not start. */
+  static available(): boolean {
+    const p = getPool();
+    return p !== null && !p.broken;
+  }
+
+  /** True when the workers can see these arrays (views of SharedArrayBuffers; idx from its start). */
+  canUse(idx: Uint32Array, grad: Float64Array, hess: Float64Array): boolean {
+    return (
+      !this.closed &&
+      !this.p.broken &&
+      idx.buffer instanceof SharedArrayBuffer &&
+      idx.byteOffset === 0 &&
+      grad.buffer instanceof SharedArrayBuffer &&
+      hess.buffer instanceof SharedArrayBuffer
+    );
+  }
+
+  /**
+   * Build slot `slot` from rows idx[start, end) over the first nf node features, split across the
+   * threads; kind 2 also turns slot `parent` into the sibling's histogram (parent - slot). Node A
+   * (the built one) is evaluated into candA when evalA, node B (the parent slot) into candB when
+   * evalB; a candidate's feature stays -1 when nothing beats the thresholds.
+   */
+  run(
+    kind: 1 | 2,
+    nf: number,
+    contiguous: boolean,
+    idx: Uint32Array,
+    start: number,
+    end: number,
+    grad: Float64Array,
+    hess: Float64Array,
+    slot: number,
+    parent: number,
+    evalA: boolean,
+    nodeA: { G: number; H: number; C: number },
+    evalB: boolean,
+    nodeB: { G: number; H: number; C: number },
+    candA: SplitCandidate,
+    candB: SplitCandidate,
+  ): void {
+    const p = this.p;
+    const blocks = Math.min(this.threads, nf, MAX_BLOCKS);
+    const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
+    const gradId = this.bufferId(grad.buffer as SharedArrayBuffer);
+    const hessId = this.bufferId(hess.buffer as SharedArrayBuffer);
+    if (p.owner !== this) {
+      p.postAll(this.session);
+      for (const [buffer, id] of this.buffers) p.postAll({ type: 'buffer', id, buffer });
+      p.owner = this;
+    }
+    p.run(
+      blocks,
+      (ti, tf) => {
+        ti[f.T_KIND] = kind;
+        ti[f.T_NF] = nf;
+        ti[f.T_CONTIGUOUS] = contiguous ? 1 : 0;
+        ti[f.T_START] = start;
+        ti[f.T_END] = end;
+        ti[f.T_SLOT] = slot;
+        ti[f.T_PARENT] = parent;
+        ti[f.T_EVAL_A] = evalA ? 1 : 0;
+        ti[f.T_EVAL_B] = evalB ? 1 : 0;
+        ti[f.T_IDX] = idxId;
+        ti[f.T_GRAD] = gradId;
+        ti[f.T_GRAD_OFF] = grad.byteOffset / 8;
+        ti[f.T_HESS] = hessId;
+        ti[f.T_HESS_OFF] = hess.byteOffset / 8;
+        tf[0] = nodeA.G;
+        tf[1] = nodeA.H;
+        tf[2] = nodeA.C;
+        tf[3] = nodeB.G;
+        tf[4] = nodeB.H;
+        tf[5] = nodeB.C;
+      },
+      (b) => runBlock(this.ctx, p.ti, p.tf, b, idx, grad, hess, p.out),
+    );
+    // Block order, whichever thread ran a block.
+    candA.reset();
+    candB.reset();
+    for (let b = 0; b < blocks; b++) {
+      mergeCandidate(candA, p.out, b * 2 * CAND_FLOATS);
+      mergeCandidate(candB, p.out, b * 2 * CAND_FLOATS + CAND_FLOATS);
+    }
+  }
+
+  private bufferId(buffer: SharedArrayBuffer): number {
+    let id = this.buffers.get(buffer);
+    if (id !== undefined) return id;
+    id = this.p.nextBuffer++;
+    this.buffers.set(buffer, id);
+    if (this.p.owner === this) this.p.postAll({ type: 'buffer', id, buffer });
+    return id;
+  }
+
+  /** The fit is over: workers drop their references to its shared memory. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const p = this.p;
+    if (p.owner !== this || p.broken) return;
+    p.owner = undefined;
+    p.postAll({ type: 'end' });
+    p.wake();
+  }
+}
