@@ -171,7 +171,11 @@ class SplitPool {
       // TypeScript sources (tsx, jest) register tsx's CommonJS hook inside the worker, since Node 20
       // does not apply the parent's loaders to a worker's entry file. A worker that cannot load its
       // script says so in the control words: the main thread is blocked and sees no 'error' event.
-      const register = where.ts ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();` : '';
+      // (Resolved through node:module, not a bare `require`, which a browser bundler would shim.)
+      const tsx = where.ts
+        ? nodeBuiltin<typeof import('node:module')>('node:module')?.createRequire(where.file).resolve('tsx/cjs/api')
+        : undefined;
+      const register = tsx ? `require(${JSON.stringify(tsx)}).register();` : '';
       const code = `try { ${register} require(${JSON.stringify(where.file)}); } catch (e) {
         const c = require('node:worker_threads').workerData.ctrl;
         Atomics.store(c, ${C_ERROR}, ${LOAD_FAILED}); Atomics.add(c, ${C_READY}, 1); Atomics.notify(c, ${C_READY});
