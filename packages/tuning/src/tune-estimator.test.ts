@@ -109,6 +109,26 @@ describe('tuneEstimator', () => {
       expect(log.maxInFlight).toBeGreaterThanOrEqual(2);
     });
 
+    it('evaluateTrial: tells a trial its remaining folds are not needed exactly when it is pruned', async () => {
+      const here = await tuneEstimator(base);
+      const signals = new Map<number, AbortSignal>();
+      const there = await tuneEstimator({
+        ...base,
+        evaluateTrial: (p, fs, trial, trialDone) => {
+          signals.set(trial, trialDone);
+          return fs.map((f) =>
+            Promise.resolve().then(() => remote({ inFlight: 0, maxInFlight: 0, calls: 0 })(p, f, 0)),
+          );
+        },
+      });
+      expect(there.study.trials.map((t) => t.state)).toEqual(here.study.trials.map((t) => t.state));
+      const pruned = there.study.trials.filter((t) => t.state === 'pruned').map((t) => t.number);
+      expect(pruned.length).toBeGreaterThan(0);
+      for (const t of there.study.trials) {
+        expect(signals.get(t.number)?.aborted).toBe(pruned.includes(t.number));
+      }
+    });
+
     it('never has more folds in flight than foldConcurrency', async () => {
       const log = { inFlight: 0, maxInFlight: 0, calls: 0 };
       await tuneEstimator({ ...base, nTrials: 3, evaluateFold: remote(log), foldConcurrency: 1 });

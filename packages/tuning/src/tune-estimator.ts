@@ -63,8 +63,15 @@ export interface TuneEstimatorOptions extends RunOptions {
    * per fold, each resolving to the score `evaluateFold` would give. Takes precedence over
    * `evaluateFold`. With `trialBatch`, all the trials of a batch are started together. Scores are
    * reported fold by fold in order and pruning is checked after each, as in every other mode.
+   * `trialDone` is aborted once the trial's outcome is decided without its remaining folds (it was
+   * pruned, or a fold failed): folds not started yet can then be dropped (their scores are never read).
    */
-  evaluateTrial?: (params: Params, folds: readonly Fold[], trialNumber: number) => Array<Promise<number>>;
+  evaluateTrial?: (
+    params: Params,
+    folds: readonly Fold[],
+    trialNumber: number,
+    trialDone: AbortSignal,
+  ) => Array<Promise<number>>;
   /** Trials sampled at a time (optimize's batchSize, default 1): the study depends on it, not on timing. */
   trialBatch?: number;
   onTrial?: (trial: FrozenTrial, study: StudyResult) => void;
@@ -125,11 +132,13 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
   });
   const foldScores = new Map<number, number[]>();
   // evaluateTrial: every fold of every trial of a batch starts when the batch is sampled.
-  const startedTrials = new Map<number, Array<Promise<number>>>();
-  const startTrial = (trialParams: Params, number: number): Array<Promise<number>> => {
-    const running = options.evaluateTrial!({ ...options.fixed, ...trialParams }, folds, number);
+  type Started = { folds: Array<Promise<number>>; done: AbortController };
+  const startedTrials = new Map<number, Started>();
+  const startTrial = (trialParams: Params, number: number): Started => {
+    const done = new AbortController();
+    const running = options.evaluateTrial!({ ...options.fixed, ...trialParams }, folds, number, done.signal);
     for (const p of running) p.catch(() => undefined);
-    return running;
+    return { folds: running, done };
   };
   const study = await optimize(
     async (trialParams, trial) => {
@@ -143,11 +152,16 @@ export async function tuneEstimator(options: TuneEstimatorOptions): Promise<Tune
       } else if (options.evaluateTrial) {
         const running = startedTrials.get(trial.number) ?? startTrial(trialParams, trial.number);
         startedTrials.delete(trial.number);
-        for (let f = 0; f < folds.length; f++) {
-          throwIfAborted(options.signal);
-          scores.push(await running[f]);
-          trial.report(mean(scores), f);
-          if (f < folds.length - 1 && trial.shouldPrune()) throw new TrialPruned(f);
+        try {
+          for (let f = 0; f < folds.length; f++) {
+            throwIfAborted(options.signal);
+            scores.push(await running.folds[f]);
+            trial.report(mean(scores), f);
+            if (f < folds.length - 1 && trial.shouldPrune()) throw new TrialPruned(f);
+          }
+        } finally {
+          // Pruned or failed before its last fold: the folds not read are not needed.
+          if (scores.length < folds.length) running.done.abort();
         }
       } else if (!options.evaluateFold) {
         for (let f = 0; f < folds.length; f++) {

@@ -182,9 +182,11 @@ export class ParallelCv {
     onFold?: (params: Params, index: number, predictions: CvPredictions) => void,
   ) {
     const study = this.newStudy();
-    return (params: Params, folds: readonly Fold[], trial: number): Array<Promise<number>> => {
+    return (params: Params, folds: readonly Fold[], trial: number, trialDone?: AbortSignal): Array<Promise<number>> => {
       const jobs = folds.map((fold) => ({ ...spec, params, fold, metrics: [metric], predict: onFold !== undefined }));
-      return this.runFolds(X, y, jobs, { study, trial }, signal).map((p, index) =>
+      // A pruned trial's folds not started yet are dropped (on the queue: removed while waiting).
+      const stop = trialDone ? (signal ? AbortSignal.any([signal, trialDone]) : trialDone) : signal;
+      return this.runFolds(X, y, jobs, { study, trial }, stop).map((p, index) =>
         p.then((o) => {
           if (onFold && o.predictions) onFold(params, index, o.predictions);
           return o.scores[metric];

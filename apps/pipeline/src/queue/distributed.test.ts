@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
+import { createMatrix } from '@campaign-ml/core';
 import { readTable, writeDatabase } from '@campaign-ml/ingest';
 import { parseConfig, type PipelineConfigInput } from '../config';
 import { scoreFile } from '../commands/predict';
@@ -11,7 +12,7 @@ import { Progress } from '../progress';
 import { train, type TrainResult } from '../train/train';
 import { redisConnection } from './connection';
 import { scorePartitioned } from './partitioned-predict';
-import type { FoldJobResult } from './queue-cv';
+import { QueueCv, type FoldJobResult } from './queue-cv';
 
 // Distributed tuning and partitioned scoring against the real Redis on 127.0.0.1:6379, with real
 // `pipeline worker` processes. The file has its own BullMQ prefix and removes its keys after; the
@@ -371,6 +372,42 @@ describe('partitioned scoring of a CSV reads each part’s own bytes', () => {
     expect(manifest.parts.map((p: { bytes?: unknown }) => p.bytes)).toEqual([undefined, undefined, undefined]);
     expect(await fs.readFile(out, 'utf8')).toBe(await fs.readFile(wout, 'utf8'));
     expect(await fs.readFile(rejects, 'utf8')).toBe(await fs.readFile(wrej, 'utf8'));
+  }, 30_000);
+});
+
+suite('a pruned trial on the queue', () => {
+  it('removes the folds no worker has taken yet and rejects their scores; the queue is left empty', async () => {
+    // Its own prefix, with no worker on it: every fold stays waiting until the trial is abandoned.
+    const prefix = `cmltest-${randomBytes(4).toString('hex')}`;
+    const cv = await QueueCv.connect({ url: URL, prefix, dataDir: path.join(dir, 'prune-data') });
+    const q = new Queue('folds', { connection: redisConnection(URL), prefix });
+    try {
+      const X = createMatrix(
+        12,
+        1,
+        Float64Array.from({ length: 12 }, (_, i) => i),
+      );
+      const y = Float64Array.from({ length: 12 }, (_, i) => i % 2);
+      const folds = [0, 1, 2].map((f) => ({
+        train: Uint32Array.from({ length: 8 }, (_, i) => (i + 4 * f + 4) % 12),
+        test: Uint32Array.from({ length: 4 }, (_, i) => 4 * f + i),
+      }));
+      const evaluate = cv.trialEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 1 }, 'rocAuc');
+      const done = new AbortController();
+      const scores = evaluate({ C: 1 }, folds, 0, done.signal);
+      for (let i = 0; i < 100 && (await q.getWaitingCount()) < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await q.getWaitingCount()).toBe(3);
+      done.abort();
+      for (const p of scores) await expect(p).rejects.toThrow(/abort/i);
+      for (let i = 0; i < 100 && (await q.getWaitingCount()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await q.getWaitingCount()).toBe(0);
+      expect(cv.droppedFolds).toBe(3);
+    } finally {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+      await cv.close();
+      await cleanRedis(prefix);
+    }
   }, 30_000);
 });
 

@@ -58,6 +58,8 @@ export class QueueCv extends ParallelCv {
   private readonly dataRefs = new WeakMap<Matrix, Map<Float64Array | undefined, Promise<DataRef>>>();
   private readonly foldRefs = new WeakMap<Fold, Promise<DataRef>>();
   private closed = false;
+  /** Folds removed from the queue unstarted because their trial was abandoned (see dropWaiting). */
+  droppedFolds = 0;
 
   private constructor(
     private readonly options: Required<QueueOptions>,
@@ -179,7 +181,10 @@ export class QueueCv extends ParallelCv {
     const result = new Promise<{ values: Map<number, FoldOutcome>; failures: Map<number, string> }>(
       (resolve, reject) => {
         this.pending.set(trialId, { resolve, reject });
-        onAbort = () => reject(new AbortError());
+        onAbort = () => {
+          reject(new AbortError());
+          void this.dropWaiting(children.map((c) => c.opts.jobId));
+        };
         signal?.addEventListener('abort', onAbort, { once: true });
       },
     );
@@ -196,6 +201,28 @@ export class QueueCv extends ParallelCv {
       this.pending.delete(trialId);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Remove the folds of an abandoned trial (pruned, failed, or the run stopped) that no worker has
+   * taken yet; folds already running finish and their results are not read. Best effort: a fold a
+   * worker takes meanwhile cannot be removed and just runs.
+   */
+  private async dropWaiting(ids: readonly string[]): Promise<number> {
+    let dropped = 0;
+    for (const id of ids) {
+      try {
+        const job = await this.folds.getJob(id);
+        if (job && ((await job.isWaiting()) || (await job.isDelayed()))) {
+          await job.remove();
+          dropped++;
+        }
+      } catch {
+        /* taken by a worker meanwhile (locked), or already gone */
+      }
+    }
+    this.droppedFolds += dropped;
+    return dropped;
   }
 
   /** The trial job: every child is done (completed, or failed after its attempts); hand their results over. */
