@@ -11,6 +11,7 @@ import { requestId, requestIdPlugin } from './plugins/request-id';
 import { registerDocs } from './routes/docs';
 import { driftRoutes } from './routes/drift';
 import { explainRoutes } from './routes/explain';
+import { ComputeLane } from './runtime/compute-lane';
 import { healthRoutes } from './routes/health';
 import { inferenceV2Routes } from './routes/inference-v2';
 import { modelInfoRoutes } from './routes/model-info';
@@ -67,8 +68,10 @@ export async function buildApp(config: ApiConfig, options: BuildOptions = {}): P
   await app.register(healthRoutes);
   await app.register(modelInfoRoutes);
   await app.register(predictRoutes);
-  await app.register(explainRoutes, { backgroundRows: config.explainBackgroundRows });
-  await app.register(whatIfRoutes);
+  // Explanations and what-if searches take one lane, in arrival order; predictions never wait on it.
+  const lane = new ComputeLane();
+  await app.register(explainRoutes, { backgroundRows: config.explainBackgroundRows, lane });
+  await app.register(whatIfRoutes, { lane });
   await app.register(driftRoutes);
   await app.register(inferenceV2Routes, { modelName: config.modelName });
   return app;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SchemaError } from '@campaign-ml/core';
 import { explainTable, type ExplainedRecords, type RecordExplanation } from '@campaign-ml/explain';
+import type { ComputeLane } from '../runtime/compute-lane';
 import type { JsonSchema } from '../runtime/input-schema';
 import type { ModelRuntime, RawRecord } from '../runtime/model-runtime';
 import { passThroughValidator } from './predict';
@@ -80,7 +81,10 @@ function recordBody(e: ExplainedRecords, r: RecordExplanation) {
  * contributions per input column, with the base value and the prediction, additive in `space`.
  * The records are validated exactly like /v1/predict's (a 400 names the field).
  */
-export async function explainRoutes(app: FastifyInstance, opts: { backgroundRows?: number }): Promise<void> {
+export async function explainRoutes(
+  app: FastifyInstance,
+  opts: { backgroundRows?: number; lane: ComputeLane },
+): Promise<void> {
   const runtime = app.registry.current.runtime;
   app.post(
     '/v1/explain',
@@ -97,11 +101,14 @@ export async function explainRoutes(app: FastifyInstance, opts: { backgroundRows
     async (request) => {
       const rt = app.registry.current.runtime;
       const body = parseExplainBody(rt, request.body);
-      const why = explainTable(rt.bundle, rt.toTable(body.records), {
-        ...(opts.backgroundRows !== undefined ? { backgroundRows: opts.backgroundRows } : {}),
-        ...(body.topK !== undefined ? { topK: body.topK } : {}),
-        ...(body.space !== undefined ? { space: body.space } : {}),
-      });
+      const table = rt.toTable(body.records);
+      const why = await opts.lane.run(() =>
+        explainTable(rt.bundle, table, {
+          ...(opts.backgroundRows !== undefined ? { backgroundRows: opts.backgroundRows } : {}),
+          ...(body.topK !== undefined ? { topK: body.topK } : {}),
+          ...(body.space !== undefined ? { space: body.space } : {}),
+        }),
+      );
       const head = { bundleId: rt.id, bundleVersion: rt.version };
       if (body.single) return { ...head, ...recordBody(why, why.records[0]) };
       return { ...head, space: why.space, method: why.method, explanations: why.records };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { counterfactuals } from '@campaign-ml/explain';
+import type { ComputeLane } from '../runtime/compute-lane';
 import { parseWhatIfBody, whatIfBodySchema, whatIfOptions } from '../runtime/what-if-body';
 import { passThroughValidator } from './predict';
 
@@ -9,7 +10,7 @@ import { passThroughValidator } from './predict';
  * proximity and sparsity, and the set's DiCE metrics. Validation is the served bundle's (the
  * route's declared schema is documentation, as for /v1/predict).
  */
-export async function whatIfRoutes(app: FastifyInstance): Promise<void> {
+export async function whatIfRoutes(app: FastifyInstance, opts: { lane: ComputeLane }): Promise<void> {
   app.post(
     '/v1/what-if',
     {
@@ -27,7 +28,7 @@ export async function whatIfRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const rt = app.registry.current.runtime;
       const body = parseWhatIfBody(rt, request.body);
-      const result = counterfactuals(rt.bundle, body.record, whatIfOptions(rt, body));
+      const result = await opts.lane.run(() => counterfactuals(rt.bundle, body.record, whatIfOptions(rt, body)));
       return {
         bundleId: rt.id,
         bundleVersion: rt.version,
