@@ -8,13 +8,20 @@ import {
   rowMajorBins,
   subtractHistogram,
 } from './histogram';
-import { minParallelWork, SplitThreads } from './split-threads';
+import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import { softThreshold } from './split-gain';
 import type { SplitParams } from './splitting';
 import type { GrowPolicy } from './tree-params';
 import type { TreeArrays } from './tree-arrays';
+
+/** A copy of a in shared memory (worker threads read it in place). */
+function sharedCopy(a: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, a.length)));
+  out.set(a);
+  return out;
+}
 
 export interface GrowerConfig extends SplitParams {
   /** Gradient channels (1 for boosting; classes for multiclass forests). */
@@ -132,6 +139,7 @@ export class TreeGrower {
         nSlots,
         slotSize,
         features,
+        sharedCopy(data.bins),
       );
       if (this.threads) this.nodeFeatures = features;
     }
@@ -392,6 +400,7 @@ export class TreeGrower {
     const tmp = this.tmp;
     let w = this.start[node];
     let nr = 0;
+    let placed = false;
     const e = this.end[node];
     if (!isCat && this.sparse) {
       // As below, reading the row-major copy: the children's split finding then finds each row's
@@ -408,6 +417,10 @@ export class TreeGrower {
         w += left;
         nr += 1 - left;
       }
+    } else if (!isCat && e - w >= minParallelRows() && this.threads?.canUse(idx, grad, hess)) {
+      // The same partition, one row chunk per thread (SplitThreads.partition).
+      w = this.threads.partition(idx, w, e, f, thr, missing, dl === 1 ? 1 : 0);
+      placed = true;
     } else if (!isCat) {
       // Branch-free: every row is written to both sides and only the chosen cursor advances
       // (the side taken is data-dependent, so a branch would mispredict about half the time).
@@ -431,7 +444,9 @@ export class TreeGrower {
       }
     }
     // Small nodes copy in a loop (a subarray view per split costs more than the copy).
-    if (nr < 64) for (let i = 0; i < nr; i++) idx[w + i] = tmp[i];
+    if (placed) {
+      // (partitioned by the threads: idx is final)
+    } else if (nr < 64) for (let i = 0; i < nr; i++) idx[w + i] = tmp[i];
     else idx.set(tmp.subarray(0, nr), w);
     const mid = w;
     const d = this.depth[node] + 1;

@@ -31,7 +31,20 @@ export const T_GRAD = 11;
 export const T_GRAD_OFF = 12;
 export const T_HESS = 13;
 export const T_HESS_OFF = 14;
-export const TASK_INTS = 16;
+/** Partition tasks (kinds 4 and 5): the split's feature, its bin threshold, its missing bin, 1 when missing goes left. */
+export const T_PART_FEATURE = 15;
+export const T_PART_BIN = 16;
+export const T_PART_MISSING = 17;
+export const T_PART_MISS_LEFT = 18;
+export const TASK_INTS = 20;
+/** Kind 4: each row chunk of a node splits its rows into its own range of the shared scratch. */
+export const KIND_PARTITION = 4;
+/** Kind 5: each chunk copies its left and right rows to their places in the row index. */
+export const KIND_SCATTER = 5;
+/** Where partition tasks keep per-chunk numbers in the out array: left counts, left and right destinations. */
+export const PART_LEFT = 0;
+export const PART_LEFT_AT = 64;
+export const PART_RIGHT_AT = 128;
 /** Float64 fields of a task: node A's (the built one's) G, H, C, then node B's. */
 export const TASK_FLOATS = 6;
 /** A candidate: feature (-1: none), gain, bin, defaultLeft, categorical, leftG, leftH, leftC, catBits. */
@@ -58,6 +71,11 @@ export interface BlockContext {
   cand: SplitCandidate;
   scratch: SplitScratch;
   g1: Float64Array;
+  /** Column-major bins (bin of row r, feature f at f * rows + r), shared: for row partitions. */
+  bins: Uint8Array;
+  rows: number;
+  /** Shared scratch of one row index (partition tasks). */
+  tmp: Uint32Array;
 }
 
 export function blockContext(
@@ -69,6 +87,8 @@ export function blockContext(
   slots: Float64Array[],
   features: Int32Array,
   blockGidx: (Uint16Array | Uint32Array)[],
+  bins: Uint8Array,
+  tmp: Uint32Array,
 ): BlockContext {
   return {
     gidx,
@@ -83,7 +103,62 @@ export function blockContext(
     cand: new SplitCandidate(1),
     scratch: new SplitScratch(1),
     g1: new Float64Array(1),
+    bins,
+    rows: tmp.length,
+    tmp,
   };
+}
+
+/** Row chunk b of B of [start, end). */
+export function chunkStart(start: number, end: number, b: number, B: number): number {
+  return start + Math.floor((b * (end - start)) / B);
+}
+
+/**
+ * Kind 4, chunk b of a node's rows idx[a, e): the same branch-free test as the one-thread
+ * partition (TreeGrower.split), left rows written forward from tmp[a], right rows backward from
+ * tmp[e - 1]; the chunk's left count goes to out[PART_LEFT + b]. Kind 5 then copies the chunk's
+ * left rows to idx[out[PART_LEFT_AT + b]..] and its right rows, in row order, to
+ * idx[out[PART_RIGHT_AT + b]..]: chunks in order, each in row order, is exactly the one-thread
+ * order (left rows in order, then right rows in order).
+ */
+export function runPartitionBlock(
+  ctx: BlockContext,
+  ti: Int32Array,
+  b: number,
+  idx: Uint32Array,
+  out: Float64Array,
+): void {
+  const B = ti[T_BLOCKS];
+  const a = chunkStart(ti[T_START], ti[T_END], b, B);
+  const e = chunkStart(ti[T_START], ti[T_END], b + 1, B);
+  const tmp = ctx.tmp;
+  if (ti[T_KIND] === KIND_PARTITION) {
+    const bins = ctx.bins;
+    const off = ti[T_PART_FEATURE] * ctx.rows;
+    const thr = ti[T_PART_BIN];
+    const missing = ti[T_PART_MISSING];
+    const missLeft = ti[T_PART_MISS_LEFT];
+    let lw = a;
+    let rw = e - 1;
+    for (let i = a; i < e; i++) {
+      const r = idx[i];
+      const v = bins[off + r];
+      const left = v === missing ? missLeft : +(v <= thr);
+      tmp[lw] = r;
+      tmp[rw] = r;
+      lw += left;
+      rw -= 1 - left;
+    }
+    out[PART_LEFT + b] = lw - a;
+    return;
+  }
+  const nl = out[PART_LEFT + b];
+  const la = out[PART_LEFT_AT + b];
+  for (let i = 0; i < nl; i++) idx[la + i] = tmp[a + i];
+  const ra = out[PART_RIGHT_AT + b];
+  const nr = e - a - nl;
+  for (let i = 0; i < nr; i++) idx[ra + i] = tmp[e - 1 - i];
 }
 
 /**
@@ -100,6 +175,10 @@ export function runBlock(
   hess: Float64Array,
   out: Float64Array,
 ): void {
+  if (ti[T_KIND] >= KIND_PARTITION) {
+    runPartitionBlock(ctx, ti, b, idx, out);
+    return;
+  }
   const to = 0;
   const fo = 0;
   const outOff = b * 2 * CAND_FLOATS;

@@ -3,7 +3,13 @@ import type { Matrix } from '@campaign-ml/core';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
 import { RandomForestClassifier, RandomForestRegressor } from './random-forest';
 import type { GradientBoostingParams } from './gradient-boosting';
-import { MIN_PARALLEL_WORK, minParallelWork, splitPoolStatus } from './split-threads';
+import {
+  MIN_PARALLEL_ROWS,
+  MIN_PARALLEL_WORK,
+  minParallelRows,
+  minParallelWork,
+  splitPoolStatus,
+} from './split-threads';
 import { randomMatrix } from './test-data';
 import { resolveThreads, THREADS_ENV } from './thread-count';
 
@@ -40,9 +46,16 @@ function same(fit: (threads: number) => { toJSON(): unknown; predict(X: Matrix):
 const base: Partial<GradientBoostingParams> = { nEstimators: 8, maxDepth: 5, learningRate: 0.3 };
 
 describe('tree fits on several threads', () => {
-  // Every node through the threads, down to nodes with fewer rows than threads.
-  beforeAll(() => minParallelWork(0));
-  afterAll(() => minParallelWork(MIN_PARALLEL_WORK));
+  // Every node through the threads, down to nodes with fewer rows than threads: histograms, split
+  // search and row partitions.
+  beforeAll(() => {
+    minParallelWork(0);
+    minParallelRows(0);
+  });
+  afterAll(() => {
+    minParallelWork(MIN_PARALLEL_WORK);
+    minParallelRows(MIN_PARALLEL_ROWS);
+  });
   it('binary: threads 1, 2 and 3 give the same model bit for bit, and the workers really ran', () => {
     const { X, yc } = data(1, false, false);
     const yb = yc.map((v) => (v === 2 ? 1 : 0));

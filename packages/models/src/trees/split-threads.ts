@@ -12,7 +12,15 @@
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { nodeBuiltin } from './thread-count';
-import { blockContext, CAND_FLOATS, mergeCandidate, runBlock, TASK_FLOATS, TASK_INTS } from './split-block';
+import {
+  blockContext,
+  CAND_FLOATS,
+  mergeCandidate,
+  runBlock,
+  runPartitionBlock,
+  TASK_FLOATS,
+  TASK_INTS,
+} from './split-block';
 import type { BlockContext } from './split-block';
 import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
@@ -55,6 +63,8 @@ export type SplitMail =
       nSlots: number;
       features: Int32Array;
       blockGidx: (Uint16Array | Uint32Array)[];
+      bins: Uint8Array;
+      tmp: Uint32Array;
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
   | { type: 'forest'; job: ForestJob }
@@ -386,6 +396,19 @@ export function runForestParts(
 export const MIN_PARALLEL_WORK = 65_536;
 let minWork = MIN_PARALLEL_WORK;
 
+/**
+ * Row-wise work (a node's row partition) on fewer rows than this stays on the main thread: a
+ * hand-off costs tens of microseconds, a row a few nanoseconds (see the README).
+ */
+export const MIN_PARALLEL_ROWS = 32_768;
+let minRows = MIN_PARALLEL_ROWS;
+
+/** The row count from which row-wise work is shared (tests set 0 to send every node's rows through the threads). */
+export function minParallelRows(value?: number): number {
+  if (value !== undefined) minRows = value;
+  return minRows;
+}
+
 /** The node size from which work is shared (tests set 0 to send every node through the threads). */
 export function minParallelWork(value?: number): number {
   if (value !== undefined) minWork = value;
@@ -413,11 +436,13 @@ export class SplitThreads {
     readonly nSlots: number,
     slotSize: number,
     features: Int32Array,
+    bins: Uint8Array,
   ) {
+    const tmp = new Uint32Array(new SharedArrayBuffer(Math.max(1, gidx.length / cols) * 4));
     const arena = new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
     const blockGidx = blockIndexes(gidx, cols, threads);
-    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx);
+    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp);
     this.session = {
       type: 'session',
       gidx,
@@ -432,6 +457,8 @@ export class SplitThreads {
       nSlots,
       features,
       blockGidx,
+      bins,
+      tmp,
     };
   }
 
@@ -449,12 +476,13 @@ export class SplitThreads {
     nSlots: number,
     slotSize: number,
     features: Int32Array,
+    bins: Uint8Array,
   ): SplitThreads | null {
     if (threads <= 1 || cols < 2) return null;
     const p = getPool();
     const t = Math.min(threads, cols);
     if (!p || !p.ensure(t - 1)) return null;
-    return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features);
+    return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features, bins);
   }
 
   /** False where there are no worker threads or they could not start. */
@@ -504,11 +532,7 @@ export class SplitThreads {
     const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
     const gradId = this.bufferId(grad.buffer as SharedArrayBuffer);
     const hessId = this.bufferId(hess.buffer as SharedArrayBuffer);
-    if (p.owner !== this) {
-      p.postAll(this.session);
-      for (const [buffer, id] of this.buffers) p.postAll({ type: 'buffer', id, buffer });
-      p.owner = this;
-    }
+    this.share();
     p.run(
       blocks,
       (ti, tf) => {
@@ -541,6 +565,64 @@ export class SplitThreads {
     for (let b = 0; b < blocks; b++) {
       mergeCandidate(candA, p.out, b * 2 * CAND_FLOATS);
       mergeCandidate(candB, p.out, b * 2 * CAND_FLOATS + CAND_FLOATS);
+    }
+  }
+
+  /**
+   * The stable partition of rows idx[start, end) on a numeric split (bin <= thr goes left; the
+   * missing bin goes left when missLeft is 1), as TreeGrower.split does it on one thread, cut into
+   * one row chunk per thread: each chunk splits its rows into the shared scratch (kind 4), then
+   * each copies them to their final places (kind 5). Returns the first right row's position.
+   */
+  partition(
+    idx: Uint32Array,
+    start: number,
+    end: number,
+    feature: number,
+    thr: number,
+    missing: number,
+    missLeft: number,
+  ): number {
+    const p = this.p;
+    const blocks = Math.min(this.threads, MAX_BLOCKS);
+    const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
+    this.share();
+    const fill =
+      (kind: number) =>
+      (ti: Int32Array): void => {
+        ti[f.T_KIND] = kind;
+        ti[f.T_START] = start;
+        ti[f.T_END] = end;
+        ti[f.T_IDX] = idxId;
+        ti[f.T_PART_FEATURE] = feature;
+        ti[f.T_PART_BIN] = thr;
+        ti[f.T_PART_MISSING] = missing;
+        ti[f.T_PART_MISS_LEFT] = missLeft;
+      };
+    const work = (b: number): void => runPartitionBlock(this.ctx, p.ti, b, idx, p.out);
+    p.run(blocks, fill(f.KIND_PARTITION), work);
+    const out = p.out;
+    let left = start;
+    for (let b = 0; b < blocks; b++) {
+      out[f.PART_LEFT_AT + b] = left;
+      left += out[f.PART_LEFT + b];
+    }
+    let right = left;
+    for (let b = 0; b < blocks; b++) {
+      out[f.PART_RIGHT_AT + b] = right;
+      right += f.chunkStart(start, end, b + 1, blocks) - f.chunkStart(start, end, b, blocks) - out[f.PART_LEFT + b];
+    }
+    p.run(blocks, fill(f.KIND_SCATTER), work);
+    return left;
+  }
+
+  /** Posts this fit's session and buffers to the workers if another fit used them last. */
+  private share(): void {
+    const p = this.p;
+    if (p.owner !== this) {
+      p.postAll(this.session);
+      for (const [buffer, id] of this.buffers) p.postAll({ type: 'buffer', id, buffer });
+      p.owner = this;
     }
   }
 
