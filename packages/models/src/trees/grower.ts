@@ -13,6 +13,8 @@ import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import { softThreshold } from './split-gain';
 import type { SplitParams } from './splitting';
+import { computeGradients } from './losses';
+import type { Objective } from './losses';
 import type { GrowPolicy } from './tree-params';
 import type { TreeArrays } from './tree-arrays';
 
@@ -152,6 +154,25 @@ export class TreeGrower {
   /** True when nodes may be split on worker threads (then pass shared grad, hess and idx to grow). */
   get threaded(): boolean {
     return this.threads !== null;
+  }
+
+  /**
+   * computeGradients, on the worker threads when there are enough rows and every array is in
+   * shared memory (the same values either way: each row's depend on that row alone).
+   */
+  gradients(
+    obj: Objective,
+    y: Float64Array,
+    w: Float64Array | undefined,
+    raw: Float64Array,
+    K: number,
+    grad: Float64Array,
+    hess: Float64Array,
+  ): void {
+    const t = this.threads;
+    if (t && t.usable() && y.length >= minParallelRows() && SplitThreads.sharable(y, w, raw, grad, hess))
+      t.gradients(obj, y, w, raw, K, grad, hess);
+    else computeGradients(obj, y, w, raw, K, grad, hess);
   }
 
   /** Lets the worker threads drop this fit's shared memory; call when the fit is done. */

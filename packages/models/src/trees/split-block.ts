@@ -13,6 +13,7 @@
 import { buildHistogramRowsBlock, subtractHistogram } from './histogram';
 import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { BinLayout, SplitParams } from './splitting';
+import { computeGradients, OBJECTIVES } from './losses';
 
 /** Int32 fields of a task. */
 export const T_KIND = 0; // 1: build + evaluate one node; 2: build small child, subtract, evaluate both
@@ -36,11 +37,19 @@ export const T_PART_FEATURE = 15;
 export const T_PART_BIN = 16;
 export const T_PART_MISSING = 17;
 export const T_PART_MISS_LEFT = 18;
-export const TASK_INTS = 20;
+/** Gradient tasks (kind 6): the objective's index in OBJECTIVES, outputs K, buffer ids of y, w (-1: none), raw. */
+export const T_OBJ = 20;
+export const T_K = 21;
+export const T_Y = 22;
+export const T_W = 23;
+export const T_RAW = 24;
+export const TASK_INTS = 26;
 /** Kind 4: each row chunk of a node splits its rows into its own range of the shared scratch. */
 export const KIND_PARTITION = 4;
 /** Kind 5: each chunk copies its left and right rows to their places in the row index. */
 export const KIND_SCATTER = 5;
+/** Kind 6: each row chunk [T_START, T_END) computes its rows' gradients and hessians (losses.ts). */
+export const KIND_GRADIENTS = 6;
 /** Where partition tasks keep per-chunk numbers in the out array: left counts, left and right destinations. */
 export const PART_LEFT = 0;
 export const PART_LEFT_AT = 64;
@@ -107,6 +116,22 @@ export function blockContext(
     rows: tmp.length,
     tmp,
   };
+}
+
+/** Kind 6, rows chunk b: gradients and hessians of the rows [a, e) of the chunk, in place. */
+export function runGradientBlock(
+  ti: Int32Array,
+  b: number,
+  y: Float64Array,
+  w: Float64Array | undefined,
+  raw: Float64Array,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
+  const B = ti[T_BLOCKS];
+  const a = chunkStart(ti[T_START], ti[T_END], b, B);
+  const e = chunkStart(ti[T_START], ti[T_END], b + 1, B);
+  computeGradients(OBJECTIVES[ti[T_OBJ]], y, w, raw, ti[T_K], grad, hess, a, e);
 }
 
 /** Row chunk b of B of [start, end). */

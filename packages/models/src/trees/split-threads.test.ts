@@ -86,6 +86,17 @@ describe('tree fits on several threads', () => {
     same((threads) => new GradientBoostingRegressor({ ...base, minChildWeight: 0, threads }).fit(X, y), X);
   });
 
+  it('Poisson with sample weights (gradients from y, weights and scores on the threads)', () => {
+    const { X, y } = data(6, false, false);
+    const counts = y.map((v) => Math.round(Math.exp(v / 2)));
+    const sampleWeight = Float64Array.from({ length: N }, (_, r) => 0.5 + (r % 5) / 4);
+    same(
+      (threads) =>
+        new GradientBoostingRegressor({ ...base, objective: 'poisson', threads }).fit(X, counts, { sampleWeight }),
+      X,
+    );
+  });
+
   it('does not save the thread count with the model', () => {
     const { X, y } = data(5, false, false);
     const m = new GradientBoostingRegressor({ nEstimators: 2, threads: 2 }).fit(X, y);

@@ -26,6 +26,8 @@ import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
 import type { ForestParams, ForestPart, TreeRange } from './forest';
 import type { TreeModelKind } from './fitted-tree-model';
+import { OBJECTIVES } from './losses';
+import type { Objective } from './losses';
 
 /**
  * Control words shared by the main thread and every worker (16 ints apart: no two on one cache
@@ -491,6 +493,11 @@ export class SplitThreads {
     return p !== null && !p.broken;
   }
 
+  /** False once the fit is closed or the pool broke. */
+  usable(): boolean {
+    return !this.closed && !this.p.broken;
+  }
+
   /** True when the workers can see these arrays (views of SharedArrayBuffers; idx from its start). */
   canUse(idx: Uint32Array, grad: Float64Array, hess: Float64Array): boolean {
     return (
@@ -614,6 +621,51 @@ export class SplitThreads {
     }
     p.run(blocks, fill(f.KIND_SCATTER), work);
     return left;
+  }
+
+  /**
+   * computeGradients over every row, one row chunk per thread: each row's gradient and hessian
+   * depend on that row alone, so the values are the one-thread ones bit for bit. Every array must
+   * be a whole SharedArrayBuffer (byteOffset 0).
+   */
+  gradients(
+    obj: Objective,
+    y: Float64Array,
+    w: Float64Array | undefined,
+    raw: Float64Array,
+    K: number,
+    grad: Float64Array,
+    hess: Float64Array,
+  ): void {
+    const p = this.p;
+    const blocks = Math.min(this.threads, MAX_BLOCKS);
+    const id = (a: Float64Array): number => this.bufferId(a.buffer as SharedArrayBuffer);
+    const ids = [id(y), w ? id(w) : -1, id(raw), id(grad), id(hess)];
+    this.share();
+    p.run(
+      blocks,
+      (ti) => {
+        ti[f.T_KIND] = f.KIND_GRADIENTS;
+        ti[f.T_START] = 0;
+        ti[f.T_END] = y.length;
+        ti[f.T_OBJ] = OBJECTIVES.indexOf(obj);
+        ti[f.T_K] = K;
+        ti[f.T_Y] = ids[0];
+        ti[f.T_W] = ids[1];
+        ti[f.T_RAW] = ids[2];
+        ti[f.T_GRAD] = ids[3];
+        ti[f.T_HESS] = ids[4];
+      },
+      (b) => f.runGradientBlock(p.ti, b, y, w, raw, grad, hess),
+    );
+  }
+
+  /** True when the workers can read and write these arrays in place (whole SharedArrayBuffers). */
+  static sharable(...arrays: (Float64Array | undefined)[]): boolean {
+    return arrays.every(
+      (a) =>
+        !a || (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength),
+    );
   }
 
   /** Posts this fit's session and buffers to the workers if another fit used them last. */
