@@ -10,7 +10,7 @@
  * strictly larger than every earlier one, so taking each block's winner in block order with the
  * same strict comparison (mergeCandidate) picks the same feature, bin and sums.
  */
-import { buildHistogramRowsBlock, subtractHistogram } from './histogram';
+import { buildHistogramCodesBlock, buildHistogramRowsBlock, subtractHistogram } from './histogram';
 import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { BinLayout, SplitParams } from './splitting';
 import { computeGradients, OBJECTIVES } from './losses';
@@ -71,10 +71,11 @@ export interface BlockContext {
   /** The shared histogram slots. */
   slots: Float64Array[];
   /**
-   * Each feature block's own row-major index (block b of the columns, as tasks cut all features):
-   * a thread then streams only its block's bytes of each row, not every row's cache lines.
+   * Each feature block's own row-major bin codes (block b of the columns, as tasks cut all
+   * features; one byte per bin, the slot is offsets[f] + code): a thread then streams only its
+   * block's bytes of each row, not every row's cache lines.
    */
-  blockGidx: (Uint16Array | Uint32Array)[];
+  blockGidx: Uint8Array[];
   /** The node's features (shared; written by the main thread before a task). */
   features: Int32Array;
   cand: SplitCandidate;
@@ -95,7 +96,7 @@ export function blockContext(
   countFree: boolean,
   slots: Float64Array[],
   features: Int32Array,
-  blockGidx: (Uint16Array | Uint32Array)[],
+  blockGidx: Uint8Array[],
   bins: Uint8Array,
   tmp: Uint32Array,
 ): BlockContext {
@@ -216,23 +217,37 @@ export function runBlock(
   const offsets = ctx.layout.offsets;
   const contiguous = ti[to + T_CONTIGUOUS] === 1;
   const own = contiguous && ctx.blockGidx.length === B;
-  buildHistogramRowsBlock(
-    hist,
-    ctx.S,
-    offsets,
-    ctx.features,
-    fi0,
-    fi1,
-    contiguous,
-    own ? ctx.blockGidx[b] : ctx.gidx,
-    own ? fi1 - fi0 : ctx.cols,
-    idx,
-    ti[to + T_START],
-    ti[to + T_END],
-    grad,
-    hess,
-    own ? fi0 : 0,
-  );
+  if (own)
+    buildHistogramCodesBlock(
+      hist,
+      ctx.S,
+      offsets,
+      fi0,
+      fi1,
+      ctx.blockGidx[b],
+      idx,
+      ti[to + T_START],
+      ti[to + T_END],
+      grad,
+      hess,
+    );
+  else
+    buildHistogramRowsBlock(
+      hist,
+      ctx.S,
+      offsets,
+      ctx.features,
+      fi0,
+      fi1,
+      contiguous,
+      ctx.gidx,
+      ctx.cols,
+      idx,
+      ti[to + T_START],
+      ti[to + T_END],
+      grad,
+      hess,
+    );
   const block = ctx.features.subarray(fi0, fi1);
   out[outOff] = -1;
   out[outOff + CAND_FLOATS] = -1;

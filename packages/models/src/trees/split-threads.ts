@@ -64,7 +64,7 @@ export type SplitMail =
       slotSize: number;
       nSlots: number;
       features: Int32Array;
-      blockGidx: (Uint16Array | Uint32Array)[];
+      blockGidx: Uint8Array[];
       bins: Uint8Array;
       tmp: Uint32Array;
     }
@@ -306,19 +306,18 @@ function getPool(): SplitPool | null {
   return pool;
 }
 
-/** Row-major indexes of the column blocks [b cols / T, (b + 1) cols / T), in shared memory. */
-function blockIndexes(gidx: Uint16Array | Uint32Array, cols: number, T: number): (Uint16Array | Uint32Array)[] {
-  const rows = gidx.length / cols;
-  const wide = gidx instanceof Uint32Array;
+/**
+ * Row-major bin codes of the column blocks [b cols / T, (b + 1) cols / T), in shared memory: one
+ * byte per bin (bins are < 256; the global index adds each feature's offset).
+ */
+function blockIndexes(bins: Uint8Array, rows: number, cols: number, T: number): Uint8Array[] {
   return Array.from({ length: T }, (_, b) => {
     const f0 = Math.floor((b * cols) / T);
     const w = Math.floor(((b + 1) * cols) / T) - f0;
-    const buf = new SharedArrayBuffer(rows * w * (wide ? 4 : 2));
-    const out = wide ? new Uint32Array(buf) : new Uint16Array(buf);
-    for (let r = 0; r < rows; r++) {
-      const src = r * cols + f0;
-      const dst = r * w;
-      for (let j = 0; j < w; j++) out[dst + j] = gidx[src + j];
+    const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, rows * w)));
+    for (let j = 0; j < w; j++) {
+      const src = (f0 + j) * rows;
+      for (let r = 0; r < rows; r++) out[r * w + j] = bins[src + r];
     }
     return out;
   });
@@ -440,10 +439,11 @@ export class SplitThreads {
     features: Int32Array,
     bins: Uint8Array,
   ) {
-    const tmp = new Uint32Array(new SharedArrayBuffer(Math.max(1, gidx.length / cols) * 4));
+    const rows = gidx.length / cols;
+    const tmp = new Uint32Array(new SharedArrayBuffer(Math.max(1, rows) * 4));
     const arena = new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
-    const blockGidx = blockIndexes(gidx, cols, threads);
+    const blockGidx = blockIndexes(bins, rows, cols, threads);
     this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp);
     this.session = {
       type: 'session',
