@@ -4,7 +4,7 @@ import { prepareFit, sampleFeatures } from './fit-setup';
 import { FittedTreeClassifier, FittedTreeRegressor } from './fitted-tree-model';
 import type { FittedTreeInfo } from './fitted-tree-model';
 import { TreeGrower } from './grower';
-import { baseScore, computeGradients, meanLoss } from './losses';
+import { baseScore, meanLoss } from './losses';
 import type { Objective } from './losses';
 import { TreeEnsemble } from './predictor';
 import type { TreeArrays } from './tree-arrays';
@@ -133,6 +133,11 @@ interface BoostResult {
   validationLoss: Float64Array | null;
 }
 
+function copyTo(to: Float64Array, from: ArrayLike<number>): Float64Array {
+  to.set(from);
+  return to;
+}
+
 /** The boosting loop: one tree per output per round on the gradients of the loss at the current scores. */
 function boost(
   owner: string,
@@ -189,11 +194,16 @@ function boostRounds(
   const n = X.rows;
   const rng = createRng(p.seed);
   const base = baseScore(obj, prep.y, prep.w, K);
-  const raw = new Float64Array(n * K);
+  // In shared memory when the grower has worker threads (they read rows and gradients in place,
+  // and compute gradients from y, w and raw).
+  const f64 = (len: number): Float64Array =>
+    shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len);
+  const raw = f64(n * K);
+  const y = shared ? copyTo(f64(n), prep.y) : prep.y;
+  const w = shared && prep.w ? copyTo(f64(n), prep.w) : prep.w;
   for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) raw[r * K + k] = base[k];
-  // In shared memory when the grower has worker threads (they read rows and gradients in place).
-  const grad = shared ? new Float64Array(new SharedArrayBuffer(n * K * 8)) : new Float64Array(n * K);
-  const hess = shared ? new Float64Array(new SharedArrayBuffer(n * K * 8)) : new Float64Array(n * K);
+  const grad = f64(n * K);
+  const hess = f64(n * K);
   const idx = shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
   const nSample = Math.max(1, Math.floor(p.subsample * n));
   const nCols = Math.max(1, Math.round(p.colsampleBytree * X.cols));
@@ -229,7 +239,7 @@ function boostRounds(
   });
   for (let round = 0; round < p.nEstimators; round++) {
     tick(round);
-    computeGradients(obj, prep.y, prep.w, raw, K, grad, hess);
+    grower.gradients(obj, y, w, raw, K, grad, hess);
     const roundRng = rng.fork();
     let nIdx = n;
     let sampled: Uint32Array | null = null;

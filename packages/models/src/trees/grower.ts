@@ -8,13 +8,22 @@ import {
   rowMajorBins,
   subtractHistogram,
 } from './histogram';
-import { minParallelWork, SplitThreads } from './split-threads';
+import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import { softThreshold } from './split-gain';
 import type { SplitParams } from './splitting';
+import { computeGradients } from './losses';
+import type { Objective } from './losses';
 import type { GrowPolicy } from './tree-params';
 import type { TreeArrays } from './tree-arrays';
+
+/** A copy of a in shared memory (worker threads read it in place). */
+function sharedCopy(a: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, a.length)));
+  out.set(a);
+  return out;
+}
 
 export interface GrowerConfig extends SplitParams {
   /** Gradient channels (1 for boosting; classes for multiclass forests). */
@@ -132,6 +141,7 @@ export class TreeGrower {
         nSlots,
         slotSize,
         features,
+        sharedCopy(data.bins),
       );
       if (this.threads) this.nodeFeatures = features;
     }
@@ -144,6 +154,25 @@ export class TreeGrower {
   /** True when nodes may be split on worker threads (then pass shared grad, hess and idx to grow). */
   get threaded(): boolean {
     return this.threads !== null;
+  }
+
+  /**
+   * computeGradients, on the worker threads when there are enough rows and every array is in
+   * shared memory (the same values either way: each row's depend on that row alone).
+   */
+  gradients(
+    obj: Objective,
+    y: Float64Array,
+    w: Float64Array | undefined,
+    raw: Float64Array,
+    K: number,
+    grad: Float64Array,
+    hess: Float64Array,
+  ): void {
+    const t = this.threads;
+    if (t && t.usable() && y.length >= minParallelRows() && SplitThreads.sharable(y, w, raw, grad, hess))
+      t.gradients(obj, y, w, raw, K, grad, hess);
+    else computeGradients(obj, y, w, raw, K, grad, hess);
   }
 
   /** Lets the worker threads drop this fit's shared memory; call when the fit is done. */
@@ -392,6 +421,7 @@ export class TreeGrower {
     const tmp = this.tmp;
     let w = this.start[node];
     let nr = 0;
+    let placed = false;
     const e = this.end[node];
     if (!isCat && this.sparse) {
       // As below, reading the row-major copy: the children's split finding then finds each row's
@@ -408,6 +438,10 @@ export class TreeGrower {
         w += left;
         nr += 1 - left;
       }
+    } else if (!isCat && e - w >= minParallelRows() && this.threads?.canUse(idx, grad, hess)) {
+      // The same partition, one row chunk per thread (SplitThreads.partition).
+      w = this.threads.partition(idx, w, e, f, thr, missing, dl === 1 ? 1 : 0);
+      placed = true;
     } else if (!isCat) {
       // Branch-free: every row is written to both sides and only the chosen cursor advances
       // (the side taken is data-dependent, so a branch would mispredict about half the time).
@@ -431,7 +465,9 @@ export class TreeGrower {
       }
     }
     // Small nodes copy in a loop (a subarray view per split costs more than the copy).
-    if (nr < 64) for (let i = 0; i < nr; i++) idx[w + i] = tmp[i];
+    if (placed) {
+      // (partitioned by the threads: idx is final)
+    } else if (nr < 64) for (let i = 0; i < nr; i++) idx[w + i] = tmp[i];
     else idx.set(tmp.subarray(0, nr), w);
     const mid = w;
     const d = this.depth[node] + 1;

@@ -296,6 +296,39 @@ export function buildHistogramRowsBlock(
   else for (let fi = fi0; fi < fi1; fi++) hist.fill(0, offsets[features[fi]] * S, offsets[features[fi] + 1] * S);
   let i = start;
   if (S === 2 && contiguous) {
+    // Four rows per step, as buildHistogramRowsNoCount (each slot still sums its rows in order).
+    for (; i + 3 < end; i += 4) {
+      const r0 = idx[i];
+      const r1 = idx[i + 1];
+      const r2 = idx[i + 2];
+      const r3 = idx[i + 3];
+      const g0 = grad[r0];
+      const h0 = hess[r0];
+      const g1 = grad[r1];
+      const h1 = hess[r1];
+      const g2 = grad[r2];
+      const h2 = hess[r2];
+      const g3 = grad[r3];
+      const h3 = hess[r3];
+      const a = r0 * cols - colBase;
+      const b = r1 * cols - colBase;
+      const c = r2 * cols - colBase;
+      const d = r3 * cols - colBase;
+      for (let f = fi0; f < fi1; f++) {
+        const j0 = gidx[a + f] << 1;
+        hist[j0] += g0;
+        hist[j0 + 1] += h0;
+        const j1 = gidx[b + f] << 1;
+        hist[j1] += g1;
+        hist[j1 + 1] += h1;
+        const j2 = gidx[c + f] << 1;
+        hist[j2] += g2;
+        hist[j2 + 1] += h2;
+        const j3 = gidx[d + f] << 1;
+        hist[j3] += g3;
+        hist[j3 + 1] += h3;
+      }
+    }
     for (; i + 1 < end; i += 2) {
       const r0 = idx[i];
       const r1 = idx[i + 1];
@@ -362,6 +395,89 @@ export function buildHistogramRowsBlock(
         hist[j + 1] += h;
         hist[j + 2] += 1;
       }
+    }
+  }
+}
+
+/**
+ * buildHistogramRowsBlock for a block's own row-major bin codes: `codes` holds, for each row, the
+ * bins of columns fi0..fi1-1 (one byte each, `width` = fi1 - fi0 per row), and the slot of feature
+ * f's bin is offsets[f] + code, as in the global index. Half the bytes of the Uint16 index per row;
+ * the same slots in the same row order, so the same sums bit for bit.
+ */
+export function buildHistogramCodesBlock(
+  hist: Float64Array,
+  S: number,
+  offsets: Int32Array,
+  fi0: number,
+  fi1: number,
+  codes: Uint8Array,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
+  hist.fill(0, offsets[fi0] * S, offsets[fi1] * S);
+  const width = fi1 - fi0;
+  let i = start;
+  if (S === 2) {
+    for (; i + 3 < end; i += 4) {
+      const r0 = idx[i];
+      const r1 = idx[i + 1];
+      const r2 = idx[i + 2];
+      const r3 = idx[i + 3];
+      const g0 = grad[r0];
+      const h0 = hess[r0];
+      const g1 = grad[r1];
+      const h1 = hess[r1];
+      const g2 = grad[r2];
+      const h2 = hess[r2];
+      const g3 = grad[r3];
+      const h3 = hess[r3];
+      const a = r0 * width;
+      const b = r1 * width;
+      const c = r2 * width;
+      const d = r3 * width;
+      for (let k = 0; k < width; k++) {
+        const o = offsets[fi0 + k];
+        const j0 = (o + codes[a + k]) << 1;
+        hist[j0] += g0;
+        hist[j0 + 1] += h0;
+        const j1 = (o + codes[b + k]) << 1;
+        hist[j1] += g1;
+        hist[j1 + 1] += h1;
+        const j2 = (o + codes[c + k]) << 1;
+        hist[j2] += g2;
+        hist[j2 + 1] += h2;
+        const j3 = (o + codes[d + k]) << 1;
+        hist[j3] += g3;
+        hist[j3 + 1] += h3;
+      }
+    }
+    for (; i < end; i++) {
+      const r = idx[i];
+      const g = grad[r];
+      const h = hess[r];
+      const a = r * width;
+      for (let k = 0; k < width; k++) {
+        const j = (offsets[fi0 + k] + codes[a + k]) << 1;
+        hist[j] += g;
+        hist[j + 1] += h;
+      }
+    }
+    return;
+  }
+  for (; i < end; i++) {
+    const r = idx[i];
+    const g = grad[r];
+    const h = hess[r];
+    const a = r * width;
+    for (let k = 0; k < width; k++) {
+      const j = (offsets[fi0 + k] + codes[a + k]) * 3;
+      hist[j] += g;
+      hist[j + 1] += h;
+      hist[j + 2] += 1;
     }
   }
 }

@@ -4,6 +4,9 @@
  */
 export type Objective = 'logloss' | 'softmax' | 'squaredError' | 'poisson';
 
+/** The objectives by number (a worker thread's task names its objective by index). */
+export const OBJECTIVES: readonly Objective[] = ['logloss', 'softmax', 'squaredError', 'poisson'];
+
 const EPS = 1e-16;
 /** Poisson hessians use exp(raw + this), as XGBoost and LightGBM do, to keep steps stable. */
 const POISSON_MAX_DELTA = 0.7;
@@ -32,7 +35,11 @@ export function baseScore(obj: Objective, y: Float64Array, w: Float64Array | und
   return out;
 }
 
-/** raw is rows x K row-major; fills grad and hess (both K * n, channel-major). */
+/**
+ * raw is rows x K row-major; fills grad and hess (both K * n, channel-major) for rows [r0, r1)
+ * (default: every row). Each row's values depend on that row alone, so rows may be done in any
+ * split (split-threads.ts computes chunks of rows on several threads).
+ */
 export function computeGradients(
   obj: Objective,
   y: Float64Array,
@@ -41,17 +48,19 @@ export function computeGradients(
   K: number,
   grad: Float64Array,
   hess: Float64Array,
+  r0 = 0,
+  r1 = y.length,
 ): void {
   const n = y.length;
   if (obj === 'logloss') {
-    for (let r = 0; r < n; r++) {
+    for (let r = r0; r < r1; r++) {
       const p = 1 / (1 + Math.exp(-raw[r]));
       const wr = w ? w[r] : 1;
       grad[r] = (p - y[r]) * wr;
       hess[r] = Math.max(p * (1 - p), EPS) * wr;
     }
   } else if (obj === 'softmax') {
-    for (let r = 0; r < n; r++) {
+    for (let r = r0; r < r1; r++) {
       let max = -Infinity;
       for (let k = 0; k < K; k++) if (raw[r * K + k] > max) max = raw[r * K + k];
       let sum = 0;
@@ -65,13 +74,13 @@ export function computeGradients(
       }
     }
   } else if (obj === 'squaredError') {
-    for (let r = 0; r < n; r++) {
+    for (let r = r0; r < r1; r++) {
       const wr = w ? w[r] : 1;
       grad[r] = (raw[r] - y[r]) * wr;
       hess[r] = wr;
     }
   } else {
-    for (let r = 0; r < n; r++) {
+    for (let r = r0; r < r1; r++) {
       const wr = w ? w[r] : 1;
       grad[r] = (Math.exp(raw[r]) - y[r]) * wr;
       hess[r] = Math.exp(raw[r] + POISSON_MAX_DELTA) * wr;

@@ -10,9 +10,10 @@
  * strictly larger than every earlier one, so taking each block's winner in block order with the
  * same strict comparison (mergeCandidate) picks the same feature, bin and sums.
  */
-import { buildHistogramRowsBlock, subtractHistogram } from './histogram';
+import { buildHistogramCodesBlock, buildHistogramRowsBlock, subtractHistogram } from './histogram';
 import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { BinLayout, SplitParams } from './splitting';
+import { computeGradients, OBJECTIVES } from './losses';
 
 /** Int32 fields of a task. */
 export const T_KIND = 0; // 1: build + evaluate one node; 2: build small child, subtract, evaluate both
@@ -31,7 +32,28 @@ export const T_GRAD = 11;
 export const T_GRAD_OFF = 12;
 export const T_HESS = 13;
 export const T_HESS_OFF = 14;
-export const TASK_INTS = 16;
+/** Partition tasks (kinds 4 and 5): the split's feature, its bin threshold, its missing bin, 1 when missing goes left. */
+export const T_PART_FEATURE = 15;
+export const T_PART_BIN = 16;
+export const T_PART_MISSING = 17;
+export const T_PART_MISS_LEFT = 18;
+/** Gradient tasks (kind 6): the objective's index in OBJECTIVES, outputs K, buffer ids of y, w (-1: none), raw. */
+export const T_OBJ = 20;
+export const T_K = 21;
+export const T_Y = 22;
+export const T_W = 23;
+export const T_RAW = 24;
+export const TASK_INTS = 26;
+/** Kind 4: each row chunk of a node splits its rows into its own range of the shared scratch. */
+export const KIND_PARTITION = 4;
+/** Kind 5: each chunk copies its left and right rows to their places in the row index. */
+export const KIND_SCATTER = 5;
+/** Kind 6: each row chunk [T_START, T_END) computes its rows' gradients and hessians (losses.ts). */
+export const KIND_GRADIENTS = 6;
+/** Where partition tasks keep per-chunk numbers in the out array: left counts, left and right destinations. */
+export const PART_LEFT = 0;
+export const PART_LEFT_AT = 64;
+export const PART_RIGHT_AT = 128;
 /** Float64 fields of a task: node A's (the built one's) G, H, C, then node B's. */
 export const TASK_FLOATS = 6;
 /** A candidate: feature (-1: none), gain, bin, defaultLeft, categorical, leftG, leftH, leftC, catBits. */
@@ -49,15 +71,21 @@ export interface BlockContext {
   /** The shared histogram slots. */
   slots: Float64Array[];
   /**
-   * Each feature block's own row-major index (block b of the columns, as tasks cut all features):
-   * a thread then streams only its block's bytes of each row, not every row's cache lines.
+   * Each feature block's own row-major bin codes (block b of the columns, as tasks cut all
+   * features; one byte per bin, the slot is offsets[f] + code): a thread then streams only its
+   * block's bytes of each row, not every row's cache lines.
    */
-  blockGidx: (Uint16Array | Uint32Array)[];
+  blockGidx: Uint8Array[];
   /** The node's features (shared; written by the main thread before a task). */
   features: Int32Array;
   cand: SplitCandidate;
   scratch: SplitScratch;
   g1: Float64Array;
+  /** Column-major bins (bin of row r, feature f at f * rows + r), shared: for row partitions. */
+  bins: Uint8Array;
+  rows: number;
+  /** Shared scratch of one row index (partition tasks). */
+  tmp: Uint32Array;
 }
 
 export function blockContext(
@@ -68,7 +96,9 @@ export function blockContext(
   countFree: boolean,
   slots: Float64Array[],
   features: Int32Array,
-  blockGidx: (Uint16Array | Uint32Array)[],
+  blockGidx: Uint8Array[],
+  bins: Uint8Array,
+  tmp: Uint32Array,
 ): BlockContext {
   return {
     gidx,
@@ -83,7 +113,78 @@ export function blockContext(
     cand: new SplitCandidate(1),
     scratch: new SplitScratch(1),
     g1: new Float64Array(1),
+    bins,
+    rows: tmp.length,
+    tmp,
   };
+}
+
+/** Kind 6, rows chunk b: gradients and hessians of the rows [a, e) of the chunk, in place. */
+export function runGradientBlock(
+  ti: Int32Array,
+  b: number,
+  y: Float64Array,
+  w: Float64Array | undefined,
+  raw: Float64Array,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
+  const B = ti[T_BLOCKS];
+  const a = chunkStart(ti[T_START], ti[T_END], b, B);
+  const e = chunkStart(ti[T_START], ti[T_END], b + 1, B);
+  computeGradients(OBJECTIVES[ti[T_OBJ]], y, w, raw, ti[T_K], grad, hess, a, e);
+}
+
+/** Row chunk b of B of [start, end). */
+export function chunkStart(start: number, end: number, b: number, B: number): number {
+  return start + Math.floor((b * (end - start)) / B);
+}
+
+/**
+ * Kind 4, chunk b of a node's rows idx[a, e): the same branch-free test as the one-thread
+ * partition (TreeGrower.split), left rows written forward from tmp[a], right rows backward from
+ * tmp[e - 1]; the chunk's left count goes to out[PART_LEFT + b]. Kind 5 then copies the chunk's
+ * left rows to idx[out[PART_LEFT_AT + b]..] and its right rows, in row order, to
+ * idx[out[PART_RIGHT_AT + b]..]: chunks in order, each in row order, is exactly the one-thread
+ * order (left rows in order, then right rows in order).
+ */
+export function runPartitionBlock(
+  ctx: BlockContext,
+  ti: Int32Array,
+  b: number,
+  idx: Uint32Array,
+  out: Float64Array,
+): void {
+  const B = ti[T_BLOCKS];
+  const a = chunkStart(ti[T_START], ti[T_END], b, B);
+  const e = chunkStart(ti[T_START], ti[T_END], b + 1, B);
+  const tmp = ctx.tmp;
+  if (ti[T_KIND] === KIND_PARTITION) {
+    const bins = ctx.bins;
+    const off = ti[T_PART_FEATURE] * ctx.rows;
+    const thr = ti[T_PART_BIN];
+    const missing = ti[T_PART_MISSING];
+    const missLeft = ti[T_PART_MISS_LEFT];
+    let lw = a;
+    let rw = e - 1;
+    for (let i = a; i < e; i++) {
+      const r = idx[i];
+      const v = bins[off + r];
+      const left = v === missing ? missLeft : +(v <= thr);
+      tmp[lw] = r;
+      tmp[rw] = r;
+      lw += left;
+      rw -= 1 - left;
+    }
+    out[PART_LEFT + b] = lw - a;
+    return;
+  }
+  const nl = out[PART_LEFT + b];
+  const la = out[PART_LEFT_AT + b];
+  for (let i = 0; i < nl; i++) idx[la + i] = tmp[a + i];
+  const ra = out[PART_RIGHT_AT + b];
+  const nr = e - a - nl;
+  for (let i = 0; i < nr; i++) idx[ra + i] = tmp[e - 1 - i];
 }
 
 /**
@@ -100,6 +201,10 @@ export function runBlock(
   hess: Float64Array,
   out: Float64Array,
 ): void {
+  if (ti[T_KIND] >= KIND_PARTITION) {
+    runPartitionBlock(ctx, ti, b, idx, out);
+    return;
+  }
   const to = 0;
   const fo = 0;
   const outOff = b * 2 * CAND_FLOATS;
@@ -112,23 +217,37 @@ export function runBlock(
   const offsets = ctx.layout.offsets;
   const contiguous = ti[to + T_CONTIGUOUS] === 1;
   const own = contiguous && ctx.blockGidx.length === B;
-  buildHistogramRowsBlock(
-    hist,
-    ctx.S,
-    offsets,
-    ctx.features,
-    fi0,
-    fi1,
-    contiguous,
-    own ? ctx.blockGidx[b] : ctx.gidx,
-    own ? fi1 - fi0 : ctx.cols,
-    idx,
-    ti[to + T_START],
-    ti[to + T_END],
-    grad,
-    hess,
-    own ? fi0 : 0,
-  );
+  if (own)
+    buildHistogramCodesBlock(
+      hist,
+      ctx.S,
+      offsets,
+      fi0,
+      fi1,
+      ctx.blockGidx[b],
+      idx,
+      ti[to + T_START],
+      ti[to + T_END],
+      grad,
+      hess,
+    );
+  else
+    buildHistogramRowsBlock(
+      hist,
+      ctx.S,
+      offsets,
+      ctx.features,
+      fi0,
+      fi1,
+      contiguous,
+      ctx.gidx,
+      ctx.cols,
+      idx,
+      ti[to + T_START],
+      ti[to + T_END],
+      grad,
+      hess,
+    );
   const block = ctx.features.subarray(fi0, fi1);
   out[outOff] = -1;
   out[outOff + CAND_FLOATS] = -1;

@@ -3,7 +3,13 @@ import type { Matrix } from '@campaign-ml/core';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
 import { RandomForestClassifier, RandomForestRegressor } from './random-forest';
 import type { GradientBoostingParams } from './gradient-boosting';
-import { MIN_PARALLEL_WORK, minParallelWork, splitPoolStatus } from './split-threads';
+import {
+  MIN_PARALLEL_ROWS,
+  MIN_PARALLEL_WORK,
+  minParallelRows,
+  minParallelWork,
+  splitPoolStatus,
+} from './split-threads';
 import { randomMatrix } from './test-data';
 import { resolveThreads, THREADS_ENV } from './thread-count';
 
@@ -40,9 +46,16 @@ function same(fit: (threads: number) => { toJSON(): unknown; predict(X: Matrix):
 const base: Partial<GradientBoostingParams> = { nEstimators: 8, maxDepth: 5, learningRate: 0.3 };
 
 describe('tree fits on several threads', () => {
-  // Every node through the threads, down to nodes with fewer rows than threads.
-  beforeAll(() => minParallelWork(0));
-  afterAll(() => minParallelWork(MIN_PARALLEL_WORK));
+  // Every node through the threads, down to nodes with fewer rows than threads: histograms, split
+  // search and row partitions.
+  beforeAll(() => {
+    minParallelWork(0);
+    minParallelRows(0);
+  });
+  afterAll(() => {
+    minParallelWork(MIN_PARALLEL_WORK);
+    minParallelRows(MIN_PARALLEL_ROWS);
+  });
   it('binary: threads 1, 2 and 3 give the same model bit for bit, and the workers really ran', () => {
     const { X, yc } = data(1, false, false);
     const yb = yc.map((v) => (v === 2 ? 1 : 0));
@@ -71,6 +84,17 @@ describe('tree fits on several threads', () => {
   it('regression with missing values (histograms with row counts)', () => {
     const { X, y } = data(4, true, false);
     same((threads) => new GradientBoostingRegressor({ ...base, minChildWeight: 0, threads }).fit(X, y), X);
+  });
+
+  it('Poisson with sample weights (gradients from y, weights and scores on the threads)', () => {
+    const { X, y } = data(6, false, false);
+    const counts = y.map((v) => Math.round(Math.exp(v / 2)));
+    const sampleWeight = Float64Array.from({ length: N }, (_, r) => 0.5 + (r % 5) / 4);
+    same(
+      (threads) =>
+        new GradientBoostingRegressor({ ...base, objective: 'poisson', threads }).fit(X, counts, { sampleWeight }),
+      X,
+    );
   });
 
   it('does not save the thread count with the model', () => {

@@ -12,12 +12,22 @@
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { nodeBuiltin } from './thread-count';
-import { blockContext, CAND_FLOATS, mergeCandidate, runBlock, TASK_FLOATS, TASK_INTS } from './split-block';
+import {
+  blockContext,
+  CAND_FLOATS,
+  mergeCandidate,
+  runBlock,
+  runPartitionBlock,
+  TASK_FLOATS,
+  TASK_INTS,
+} from './split-block';
 import type { BlockContext } from './split-block';
 import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
 import type { ForestParams, ForestPart, TreeRange } from './forest';
 import type { TreeModelKind } from './fitted-tree-model';
+import { OBJECTIVES } from './losses';
+import type { Objective } from './losses';
 
 /**
  * Control words shared by the main thread and every worker (16 ints apart: no two on one cache
@@ -54,7 +64,9 @@ export type SplitMail =
       slotSize: number;
       nSlots: number;
       features: Int32Array;
-      blockGidx: (Uint16Array | Uint32Array)[];
+      blockGidx: Uint8Array[];
+      bins: Uint8Array;
+      tmp: Uint32Array;
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
   | { type: 'forest'; job: ForestJob }
@@ -294,19 +306,18 @@ function getPool(): SplitPool | null {
   return pool;
 }
 
-/** Row-major indexes of the column blocks [b cols / T, (b + 1) cols / T), in shared memory. */
-function blockIndexes(gidx: Uint16Array | Uint32Array, cols: number, T: number): (Uint16Array | Uint32Array)[] {
-  const rows = gidx.length / cols;
-  const wide = gidx instanceof Uint32Array;
+/**
+ * Row-major bin codes of the column blocks [b cols / T, (b + 1) cols / T), in shared memory: one
+ * byte per bin (bins are < 256; the global index adds each feature's offset).
+ */
+function blockIndexes(bins: Uint8Array, rows: number, cols: number, T: number): Uint8Array[] {
   return Array.from({ length: T }, (_, b) => {
     const f0 = Math.floor((b * cols) / T);
     const w = Math.floor(((b + 1) * cols) / T) - f0;
-    const buf = new SharedArrayBuffer(rows * w * (wide ? 4 : 2));
-    const out = wide ? new Uint32Array(buf) : new Uint16Array(buf);
-    for (let r = 0; r < rows; r++) {
-      const src = r * cols + f0;
-      const dst = r * w;
-      for (let j = 0; j < w; j++) out[dst + j] = gidx[src + j];
+    const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, rows * w)));
+    for (let j = 0; j < w; j++) {
+      const src = (f0 + j) * rows;
+      for (let r = 0; r < rows; r++) out[r * w + j] = bins[src + r];
     }
     return out;
   });
@@ -386,6 +397,19 @@ export function runForestParts(
 export const MIN_PARALLEL_WORK = 65_536;
 let minWork = MIN_PARALLEL_WORK;
 
+/**
+ * Row-wise work (a node's row partition) on fewer rows than this stays on the main thread: a
+ * hand-off costs tens of microseconds, a row a few nanoseconds (see the README).
+ */
+export const MIN_PARALLEL_ROWS = 32_768;
+let minRows = MIN_PARALLEL_ROWS;
+
+/** The row count from which row-wise work is shared (tests set 0 to send every node's rows through the threads). */
+export function minParallelRows(value?: number): number {
+  if (value !== undefined) minRows = value;
+  return minRows;
+}
+
 /** The node size from which work is shared (tests set 0 to send every node through the threads). */
 export function minParallelWork(value?: number): number {
   if (value !== undefined) minWork = value;
@@ -413,11 +437,14 @@ export class SplitThreads {
     readonly nSlots: number,
     slotSize: number,
     features: Int32Array,
+    bins: Uint8Array,
   ) {
+    const rows = gidx.length / cols;
+    const tmp = new Uint32Array(new SharedArrayBuffer(Math.max(1, rows) * 4));
     const arena = new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
-    const blockGidx = blockIndexes(gidx, cols, threads);
-    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx);
+    const blockGidx = blockIndexes(bins, rows, cols, threads);
+    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp);
     this.session = {
       type: 'session',
       gidx,
@@ -432,6 +459,8 @@ export class SplitThreads {
       nSlots,
       features,
       blockGidx,
+      bins,
+      tmp,
     };
   }
 
@@ -449,18 +478,24 @@ export class SplitThreads {
     nSlots: number,
     slotSize: number,
     features: Int32Array,
+    bins: Uint8Array,
   ): SplitThreads | null {
     if (threads <= 1 || cols < 2) return null;
     const p = getPool();
     const t = Math.min(threads, cols);
     if (!p || !p.ensure(t - 1)) return null;
-    return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features);
+    return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features, bins);
   }
 
   /** False where there are no worker threads or they could not start. */
   static available(): boolean {
     const p = getPool();
     return p !== null && !p.broken;
+  }
+
+  /** False once the fit is closed or the pool broke. */
+  usable(): boolean {
+    return !this.closed && !this.p.broken;
   }
 
   /** True when the workers can see these arrays (views of SharedArrayBuffers; idx from its start). */
@@ -504,11 +539,7 @@ export class SplitThreads {
     const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
     const gradId = this.bufferId(grad.buffer as SharedArrayBuffer);
     const hessId = this.bufferId(hess.buffer as SharedArrayBuffer);
-    if (p.owner !== this) {
-      p.postAll(this.session);
-      for (const [buffer, id] of this.buffers) p.postAll({ type: 'buffer', id, buffer });
-      p.owner = this;
-    }
+    this.share();
     p.run(
       blocks,
       (ti, tf) => {
@@ -541,6 +572,109 @@ export class SplitThreads {
     for (let b = 0; b < blocks; b++) {
       mergeCandidate(candA, p.out, b * 2 * CAND_FLOATS);
       mergeCandidate(candB, p.out, b * 2 * CAND_FLOATS + CAND_FLOATS);
+    }
+  }
+
+  /**
+   * The stable partition of rows idx[start, end) on a numeric split (bin <= thr goes left; the
+   * missing bin goes left when missLeft is 1), as TreeGrower.split does it on one thread, cut into
+   * one row chunk per thread: each chunk splits its rows into the shared scratch (kind 4), then
+   * each copies them to their final places (kind 5). Returns the first right row's position.
+   */
+  partition(
+    idx: Uint32Array,
+    start: number,
+    end: number,
+    feature: number,
+    thr: number,
+    missing: number,
+    missLeft: number,
+  ): number {
+    const p = this.p;
+    const blocks = Math.min(this.threads, MAX_BLOCKS);
+    const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
+    this.share();
+    const fill =
+      (kind: number) =>
+      (ti: Int32Array): void => {
+        ti[f.T_KIND] = kind;
+        ti[f.T_START] = start;
+        ti[f.T_END] = end;
+        ti[f.T_IDX] = idxId;
+        ti[f.T_PART_FEATURE] = feature;
+        ti[f.T_PART_BIN] = thr;
+        ti[f.T_PART_MISSING] = missing;
+        ti[f.T_PART_MISS_LEFT] = missLeft;
+      };
+    const work = (b: number): void => runPartitionBlock(this.ctx, p.ti, b, idx, p.out);
+    p.run(blocks, fill(f.KIND_PARTITION), work);
+    const out = p.out;
+    let left = start;
+    for (let b = 0; b < blocks; b++) {
+      out[f.PART_LEFT_AT + b] = left;
+      left += out[f.PART_LEFT + b];
+    }
+    let right = left;
+    for (let b = 0; b < blocks; b++) {
+      out[f.PART_RIGHT_AT + b] = right;
+      right += f.chunkStart(start, end, b + 1, blocks) - f.chunkStart(start, end, b, blocks) - out[f.PART_LEFT + b];
+    }
+    p.run(blocks, fill(f.KIND_SCATTER), work);
+    return left;
+  }
+
+  /**
+   * computeGradients over every row, one row chunk per thread: each row's gradient and hessian
+   * depend on that row alone, so the values are the one-thread ones bit for bit. Every array must
+   * be a whole SharedArrayBuffer (byteOffset 0).
+   */
+  gradients(
+    obj: Objective,
+    y: Float64Array,
+    w: Float64Array | undefined,
+    raw: Float64Array,
+    K: number,
+    grad: Float64Array,
+    hess: Float64Array,
+  ): void {
+    const p = this.p;
+    const blocks = Math.min(this.threads, MAX_BLOCKS);
+    const id = (a: Float64Array): number => this.bufferId(a.buffer as SharedArrayBuffer);
+    const ids = [id(y), w ? id(w) : -1, id(raw), id(grad), id(hess)];
+    this.share();
+    p.run(
+      blocks,
+      (ti) => {
+        ti[f.T_KIND] = f.KIND_GRADIENTS;
+        ti[f.T_START] = 0;
+        ti[f.T_END] = y.length;
+        ti[f.T_OBJ] = OBJECTIVES.indexOf(obj);
+        ti[f.T_K] = K;
+        ti[f.T_Y] = ids[0];
+        ti[f.T_W] = ids[1];
+        ti[f.T_RAW] = ids[2];
+        ti[f.T_GRAD] = ids[3];
+        ti[f.T_HESS] = ids[4];
+      },
+      (b) => f.runGradientBlock(p.ti, b, y, w, raw, grad, hess),
+    );
+  }
+
+  /** True when the workers can read and write these arrays in place (whole SharedArrayBuffers). */
+  static sharable(...arrays: (Float64Array | undefined)[]): boolean {
+    return arrays.every(
+      (a) =>
+        !a || (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength),
+    );
+  }
+
+  /** Posts this fit's session and buffers to the workers if another fit used them last. */
+  private share(): void {
+    const p = this.p;
+    if (p.owner !== this) {
+      p.postAll(this.session);
+      for (const [buffer, id] of this.buffers) p.postAll({ type: 'buffer', id, buffer });
+      p.owner = this;
     }
   }
 

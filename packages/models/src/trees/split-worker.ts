@@ -49,6 +49,8 @@ function main(d: SplitWorkerData & { skip: number }): void {
         slots,
         m.features,
         m.blockGidx,
+        m.bins,
+        m.tmp,
       );
       buffers.clear();
     } else if (m.type === 'buffer') buffers.set(m.id, m.buffer);
@@ -90,7 +92,17 @@ function main(d: SplitWorkerData & { skip: number }): void {
             continue;
           }
           if (!ctx) throw new Error('a task arrived before its fit was shared');
+          if (ti[f.T_KIND] === f.KIND_GRADIENTS) {
+            const view = (id: number): Float64Array => new Float64Array(buffers.get(id)!);
+            const w = ti[f.T_W] < 0 ? undefined : view(ti[f.T_W]);
+            f.runGradientBlock(ti, b, view(ti[f.T_Y]), w, view(ti[f.T_RAW]), view(ti[f.T_GRAD]), view(ti[f.T_HESS]));
+            continue;
+          }
           const idx = new Uint32Array(buffers.get(ti[f.T_IDX])!);
+          if (ti[f.T_KIND] >= f.KIND_PARTITION) {
+            f.runPartitionBlock(ctx, ti, b, idx, out);
+            continue;
+          }
           const grad = new Float64Array(buffers.get(ti[f.T_GRAD])!, ti[f.T_GRAD_OFF] * 8);
           const hess = new Float64Array(buffers.get(ti[f.T_HESS])!, ti[f.T_HESS_OFF] * 8);
           runBlock(ctx, ti, tf, b, idx, grad, hess, out);
