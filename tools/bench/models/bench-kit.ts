@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { createMatrix, createRng, type Matrix } from '@campaign-ml/core';
 
 /**
  * Debian's Python with scikit-learn 1.2 and XGBoost 1.7 (not the python3 first on PATH), or
@@ -70,4 +71,28 @@ export function meanSd(col: ArrayLike<number>): { mean: number; sd: number } {
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (col[i] - mean) ** 2;
   return { mean, sd: Math.sqrt(ss / n) };
+}
+
+/**
+ * The tree benchmarks' synthetic binary task: n x p Gaussian features (column-major), a target
+ * from a nonlinear mix of the first seven (a product, a sine, a step, a square) plus noise.
+ */
+export function syntheticTask(n: number, p: number, seed: number): { X: Matrix; y: Float64Array } {
+  const rng = createRng(seed);
+  const data = new Float64Array(n * p);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  const y = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const x = (c: number): number => data[c * n + r];
+    const s =
+      x(0) +
+      0.8 * x(1) * x(2) +
+      0.6 * Math.sin(3 * x(3)) +
+      0.5 * (x(4) > 0.5 ? 1 : 0) -
+      0.4 * x(5) * x(5) +
+      0.3 * x(6) +
+      rng.normal() * 0.7;
+    y[r] = s > 0 ? 1 : 0;
+  }
+  return { X: createMatrix(n, p, data), y };
 }

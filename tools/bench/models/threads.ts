@@ -15,31 +15,9 @@
  * Both thread counts fit the same model bit for bit; the bench checks it.
  */
 import * as os from 'node:os';
-import { createMatrix, createRng, take, trainTestSplitIndices } from '@campaign-ml/core';
-import type { Matrix } from '@campaign-ml/core';
+import { createRng, take, trainTestSplitIndices } from '@campaign-ml/core';
 import { GradientBoostingClassifier, RandomForestClassifier, rocAucScore } from '@campaign-ml/models';
-import { median, PYTHON, startPythonWorker } from './bench-kit';
-
-/** The generator of trees.ts: a nonlinear binary target on Gaussian features. */
-function synthetic(n: number, p: number, seed: number): { X: Matrix; y: Float64Array } {
-  const rng = createRng(seed);
-  const data = new Float64Array(n * p);
-  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-  const y = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const x = (c: number): number => data[c * n + r];
-    const s =
-      x(0) +
-      0.8 * x(1) * x(2) +
-      0.6 * Math.sin(3 * x(3)) +
-      0.5 * (x(4) > 0.5 ? 1 : 0) -
-      0.4 * x(5) * x(5) +
-      0.3 * x(6) +
-      rng.normal() * 0.7;
-    y[r] = s > 0 ? 1 : 0;
-  }
-  return { X: createMatrix(n, p, data), y };
-}
+import { median, PYTHON, startPythonWorker, syntheticTask } from './bench-kit';
 
 const PY = `
 import json, os, sys, time
@@ -87,7 +65,7 @@ const REPS = (() => {
 })();
 
 async function benchSize(n: number, seed: number, reps: number, lines: string[]): Promise<void> {
-  const ds = synthetic(n, 30, seed);
+  const ds = syntheticTask(n, 30, seed);
   const split = trainTestSplitIndices(n, { testSize: 0.2, rng: createRng(42), stratify: ds.y });
   const Xtr = take(ds.X, split.train);
   const Xte = take(ds.X, split.test);

@@ -23,6 +23,7 @@ import { parse } from 'csv-parse/sync';
 import { createMatrix, createRng, take, trainTestSplitIndices } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
 import { GradientBoostingClassifier, RandomForestClassifier, rocAucScore } from '@campaign-ml/models';
+import { syntheticTask } from './bench-kit';
 
 const SHARED = path.resolve(__dirname, '../../../../shared/data');
 
@@ -33,23 +34,7 @@ interface Dataset {
 }
 
 function synthetic(n: number, p: number, seed: number): Dataset {
-  const rng = createRng(seed);
-  const data = new Float64Array(n * p);
-  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-  const y = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const x = (c: number): number => data[c * n + r];
-    const s =
-      x(0) +
-      0.8 * x(1) * x(2) +
-      0.6 * Math.sin(3 * x(3)) +
-      0.5 * (x(4) > 0.5 ? 1 : 0) -
-      0.4 * x(5) * x(5) +
-      0.3 * x(6) +
-      rng.normal() * 0.7;
-    y[r] = s > 0 ? 1 : 0;
-  }
-  return { name: `synthetic ${n} x ${p}`, X: createMatrix(n, p, data), y };
+  return { name: `synthetic ${n} x ${p}`, ...syntheticTask(n, p, seed) };
 }
 
 const LEAKS = new Set(['id', 'name', 'pledged', 'usd_pledged', 'backers_count', 'spotlight', 'staff_pick.1']);
