@@ -44,6 +44,8 @@ export const C_READY = 64;
 /** Messages posted to every worker so far; a worker reads its mail up to this before a block. */
 export const C_MAIL = 80;
 const CTRL_INTS = 96;
+/** How long the main thread waits for workers' blocks without any progress before giving up. */
+const STALL_MS = 300_000;
 /** C_ERROR when a worker could not load its script. */
 const LOAD_FAILED = 2;
 /** At most this many blocks per task (the claim word has 8 bits for them). */
@@ -263,11 +265,18 @@ class SplitPool {
       if (Atomics.compareExchange(ctrl, C_CLAIM, c, c + 1) !== c) continue;
       block(b);
     }
+    // A worker that died hard (killed, out of memory) never counts its block done, and its 'exit'
+    // event cannot reach this blocked thread: give up after a long stall rather than wait forever.
+    let last = -1;
+    let since = Date.now();
     for (;;) {
       const d = Atomics.load(ctrl, C_DONE);
       if (d >= blocks) break;
-      Atomics.wait(ctrl, C_DONE, d, 1000);
+      if (d !== last) [last, since] = [d, Date.now()];
+      else if (Date.now() - since > STALL_MS)
+        this.broken = `a split worker made no progress for ${STALL_MS / 1000} s (it may have died); later fits run on one thread`;
       if (this.broken) throw new Error(this.broken);
+      Atomics.wait(ctrl, C_DONE, d, 1000);
     }
     if (Atomics.load(ctrl, C_ERROR) !== 0) {
       let m: { message: unknown } | undefined;
