@@ -102,8 +102,8 @@ export function rowMajorBins(bins: Uint8Array, rows: number, cols: number): Uint
 
 /**
  * Single-channel histogram of rows idx[start, end) from the row-major index: each row adds its
- * gradient and hessian to one slot per listed feature (two rows per step, for more independent
- * work). Stride 3: [g, h, count].
+ * gradient and hessian to one slot per listed feature. Stride 3: [g, h, count]. (The whole node's
+ * features as one block of buildHistogramRowsBlock.)
  */
 export function buildHistogramRows(
   hist: Float64Array,
@@ -118,56 +118,22 @@ export function buildHistogramRows(
   grad: Float64Array,
   hess: Float64Array,
 ): void {
-  if (nFeatures === cols) hist.fill(0, 0, offsets[cols] * 3);
-  else for (let fi = 0; fi < nFeatures; fi++) hist.fill(0, offsets[features[fi]] * 3, offsets[features[fi] + 1] * 3);
-  let i = start;
-  if (nFeatures === cols) {
-    for (; i + 1 < end; i += 2) {
-      const r0 = idx[i];
-      const r1 = idx[i + 1];
-      const g0 = grad[r0];
-      const h0 = hess[r0];
-      const g1 = grad[r1];
-      const h1 = hess[r1];
-      const a = r0 * cols;
-      const b = r1 * cols;
-      for (let f = 0; f < cols; f++) {
-        const j0 = gidx[a + f] * 3;
-        hist[j0] += g0;
-        hist[j0 + 1] += h0;
-        hist[j0 + 2] += 1;
-        const j1 = gidx[b + f] * 3;
-        hist[j1] += g1;
-        hist[j1 + 1] += h1;
-        hist[j1 + 2] += 1;
-      }
-    }
-    for (; i < end; i++) {
-      const r = idx[i];
-      const g = grad[r];
-      const h = hess[r];
-      const a = r * cols;
-      for (let f = 0; f < cols; f++) {
-        const j = gidx[a + f] * 3;
-        hist[j] += g;
-        hist[j + 1] += h;
-        hist[j + 2] += 1;
-      }
-    }
-    return;
-  }
-  for (; i < end; i++) {
-    const r = idx[i];
-    const g = grad[r];
-    const h = hess[r];
-    const a = r * cols;
-    for (let fi = 0; fi < nFeatures; fi++) {
-      const j = gidx[a + features[fi]] * 3;
-      hist[j] += g;
-      hist[j + 1] += h;
-      hist[j + 2] += 1;
-    }
-  }
+  buildHistogramRowsBlock(
+    hist,
+    3,
+    offsets,
+    features,
+    0,
+    nFeatures,
+    nFeatures === cols,
+    gidx,
+    cols,
+    idx,
+    start,
+    end,
+    grad,
+    hess,
+  );
 }
 
 /**
@@ -188,67 +154,22 @@ export function buildHistogramRowsNoCount(
   grad: Float64Array,
   hess: Float64Array,
 ): void {
-  if (nFeatures === cols) hist.fill(0, 0, offsets[cols] * 2);
-  else for (let fi = 0; fi < nFeatures; fi++) hist.fill(0, offsets[features[fi]] * 2, offsets[features[fi] + 1] * 2);
-  let i = start;
-  if (nFeatures === cols) {
-    // Four rows per step (each slot still sums its rows in row order).
-    for (; i + 3 < end; i += 4) {
-      const r0 = idx[i];
-      const r1 = idx[i + 1];
-      const r2 = idx[i + 2];
-      const r3 = idx[i + 3];
-      const g0 = grad[r0];
-      const h0 = hess[r0];
-      const g1 = grad[r1];
-      const h1 = hess[r1];
-      const g2 = grad[r2];
-      const h2 = hess[r2];
-      const g3 = grad[r3];
-      const h3 = hess[r3];
-      const a = r0 * cols;
-      const b = r1 * cols;
-      const c = r2 * cols;
-      const d = r3 * cols;
-      for (let f = 0; f < cols; f++) {
-        const j0 = gidx[a + f] << 1;
-        hist[j0] += g0;
-        hist[j0 + 1] += h0;
-        const j1 = gidx[b + f] << 1;
-        hist[j1] += g1;
-        hist[j1 + 1] += h1;
-        const j2 = gidx[c + f] << 1;
-        hist[j2] += g2;
-        hist[j2 + 1] += h2;
-        const j3 = gidx[d + f] << 1;
-        hist[j3] += g3;
-        hist[j3 + 1] += h3;
-      }
-    }
-    for (; i < end; i++) {
-      const r = idx[i];
-      const g = grad[r];
-      const h = hess[r];
-      const a = r * cols;
-      for (let f = 0; f < cols; f++) {
-        const j = gidx[a + f] << 1;
-        hist[j] += g;
-        hist[j + 1] += h;
-      }
-    }
-    return;
-  }
-  for (; i < end; i++) {
-    const r = idx[i];
-    const g = grad[r];
-    const h = hess[r];
-    const a = r * cols;
-    for (let fi = 0; fi < nFeatures; fi++) {
-      const j = gidx[a + features[fi]] << 1;
-      hist[j] += g;
-      hist[j + 1] += h;
-    }
-  }
+  buildHistogramRowsBlock(
+    hist,
+    2,
+    offsets,
+    features,
+    0,
+    nFeatures,
+    nFeatures === cols,
+    gidx,
+    cols,
+    idx,
+    start,
+    end,
+    grad,
+    hess,
+  );
 }
 
 /** parent -= child over the listed features: the parent buffer becomes the sibling's histogram. */
@@ -270,10 +191,11 @@ export function subtractHistogram(
 /**
  * The histogram of rows idx[start, end) for features[fi0, fi1) only, from the row-major index:
  * one thread's block of a node's features (split-threads.ts). Stride S is 2 ([g, h], count-free)
- * or 3 ([g, h, count]). Each slot sums its rows in row order from zero, as buildHistogramRows and
- * buildHistogramRowsNoCount do, so a histogram built block by block on several threads equals
- * theirs bit for bit. `contiguous` says features[fi0, fi1) are the columns fi0..fi1-1; then gidx may
- * hold only columns colBase.. of each row (`cols` of them: a block's own row-major index).
+ * or 3 ([g, h, count]). Each slot sums its rows in row order from zero, so a histogram built
+ * block by block on several threads equals the one-thread one (buildHistogramRows and
+ * buildHistogramRowsNoCount: every feature as one block) bit for bit. `contiguous` says
+ * features[fi0, fi1) are the columns fi0..fi1-1; then gidx may hold only columns colBase.. of each
+ * row (`cols` of them: a block's own row-major index).
  */
 export function buildHistogramRowsBlock(
   hist: Float64Array,
@@ -371,6 +293,27 @@ export function buildHistogramRowsBlock(
       }
     }
   } else if (contiguous) {
+    // Two rows per step (more independent work; each slot still sums its rows in order).
+    for (; i + 1 < end; i += 2) {
+      const r0 = idx[i];
+      const r1 = idx[i + 1];
+      const g0 = grad[r0];
+      const h0 = hess[r0];
+      const g1 = grad[r1];
+      const h1 = hess[r1];
+      const a = r0 * cols - colBase;
+      const b = r1 * cols - colBase;
+      for (let f = fi0; f < fi1; f++) {
+        const j0 = gidx[a + f] * 3;
+        hist[j0] += g0;
+        hist[j0 + 1] += h0;
+        hist[j0 + 2] += 1;
+        const j1 = gidx[b + f] * 3;
+        hist[j1] += g1;
+        hist[j1 + 1] += h1;
+        hist[j1 + 2] += 1;
+      }
+    }
     for (; i < end; i++) {
       const r = idx[i];
       const g = grad[r];
