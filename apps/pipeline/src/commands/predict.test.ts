@@ -11,6 +11,7 @@ import { parseConfig } from '../config';
 import { Progress } from '../progress';
 import { splitValid } from '../row-validator';
 import { train } from '../train/train';
+import { scorePartitioned } from '../queue/partitioned-predict';
 import { scoreFile, type ScoreOptions } from './predict';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -378,5 +379,21 @@ describe('predict from SQLite', () => {
       `table "nope_${suffix}" does not exist in the PostgreSQL database`,
     );
     expect(await ours()).toEqual([names.input, names.out, names.rejects].sort());
+  });
+
+  it('scored in parts (--partitions) into tables of the same database: the tables unpartitioned scoring writes', async () => {
+    const out = path.join(dir, 'pg-parts', 'predictions.csv');
+    const tables = { outTable: `${names.out}_parts`, rejectsTable: `${names.rejects}_parts` };
+    const s = await scorePartitioned(
+      { bundle, db: url, table: names.input, out, ...tables, partitions: 3, chunkRows: 70 },
+      quiet(),
+    );
+    expect(s).toMatchObject({ rows: 300, scored: 297, rejected: 3 });
+    expect(s.out).toBe(`${out} and table ${tables.outTable} in ${url.replace(/\/\/[^@/]*@/, '//***@')}`);
+    const all = (t: string) => readDatabase({ url, query: `SELECT * FROM "${t}" ORDER BY row` });
+    const [whole, parts] = [await all(names.out), await all(tables.outTable)];
+    expect(parts.columnNames()).toEqual(whole.columnNames());
+    for (const c of whole.columnNames()) expect(parts.array(c)).toEqual(whole.array(c));
+    expect((await all(tables.rejectsTable)).objects()).toEqual((await all(names.rejects)).objects());
   });
 });

@@ -217,7 +217,7 @@ async function tableSink(
   url: string,
   table: string,
   ifExists: IfExists,
-  columns: { name: string; kind: ColumnKind }[],
+  columns: readonly { name: string; kind: ColumnKind }[],
 ): Promise<Sink> {
   const w: TableWriter = await openTableWriter({ url, table, ifExists, columns });
   return {
@@ -241,6 +241,32 @@ const KIND_OF: Record<ColumnType, ColumnKind> = {
   text: 'string',
   identifier: 'string',
 };
+
+/** The rejects output's columns: the input row (1-based) and why it was not scored. */
+export const REJECT_COLUMNS: readonly { name: string; kind: ColumnKind }[] = [
+  { name: 'row', kind: 'integer' },
+  { name: 'reasons', kind: 'string' },
+];
+
+/**
+ * The predictions output's columns and their kinds for an input with these columns: row (1-based),
+ * the bundle's id columns the input has, prediction, p_<class> per class, warnings.
+ */
+export function predictionColumns(
+  bundle: Bundle,
+  inputColumns: readonly string[],
+): { name: string; kind: ColumnKind }[] {
+  const classes = bundle.classes;
+  const ids = bundle.document.schema.columns.filter((c) => c.role === 'id' && inputColumns.includes(c.name));
+  const columns: { name: string; kind: ColumnKind }[] = [
+    { name: 'row', kind: 'integer' },
+    ...ids.map((c) => ({ name: c.name, kind: KIND_OF[c.type] })),
+    { name: 'prediction', kind: classes ? 'string' : 'number' },
+  ];
+  if (classes) for (const c of classes) columns.push({ name: `p_${c}`, kind: 'number' });
+  columns.push({ name: 'warnings', kind: 'string' });
+  return columns;
+}
 
 /**
  * Batch scoring, one chunk at a time: read `chunkRows` rows (CSV/TSV streamed, databases paged,
@@ -280,7 +306,6 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
 
   progress.stage('load bundle');
   const bundle = await readBundle(opts.bundle);
-  const classes = bundle.classes;
   const validator = makeValidator(bundle, opts.unknownCategories ?? 'reject');
   const idSchema = bundle.document.schema.columns.filter((c) => c.role === 'id');
   const ranges = plausibleRanges(bundle.document.schema);
@@ -304,14 +329,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
       const { good, rejects, warnings } = checkPlausible(checked, ranges, outOfRange);
       if (!preds) {
         // Output columns are fixed by the first chunk: row, the id columns the input has, prediction, p_<class>.
-        const ids = idSchema.filter((c) => chunk.table.columnNames().includes(c.name));
-        const columns: { name: string; kind: ColumnKind }[] = [
-          { name: 'row', kind: 'integer' },
-          ...ids.map((c) => ({ name: c.name, kind: KIND_OF[c.type] })),
-          { name: 'prediction', kind: classes ? 'string' : 'number' },
-        ];
-        if (classes) for (const c of classes) columns.push({ name: `p_${c}`, kind: 'number' });
-        columns.push({ name: 'warnings', kind: 'string' });
+        const columns = predictionColumns(bundle, chunk.table.columnNames());
         preds = [];
         if (opts.outTable) preds.push(await tableSink(outDb as string, opts.outTable, ifExists, columns));
         if (outCsv) preds.push(await csvSink(outCsv));
@@ -327,10 +345,7 @@ export async function scoreFile(opts: ScoreOptions, progress: Progress): Promise
       if (rejects.length) {
         if (!rejectSink) {
           rejectSink = opts.rejectsTable
-            ? await tableSink(outDb as string, opts.rejectsTable, ifExists, [
-                { name: 'row', kind: 'integer' },
-                { name: 'reasons', kind: 'string' },
-              ])
+            ? await tableSink(outDb as string, opts.rejectsTable, ifExists, REJECT_COLUMNS)
             : await csvSink(rejectsCsv as string);
           outputs.push(rejectSink);
         }

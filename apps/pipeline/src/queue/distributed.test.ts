@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import { createMatrix } from '@campaign-ml/core';
-import { readTable, writeDatabase } from '@campaign-ml/ingest';
+import { readDatabase, readTable, writeDatabase } from '@campaign-ml/ingest';
 import { parseConfig, type PipelineConfigInput } from '../config';
 import { scoreFile } from '../commands/predict';
 import { Progress } from '../progress';
@@ -293,10 +293,57 @@ describe('partitioned scoring, parts run here in turn', () => {
     expect(await fs.readFile(out, 'utf8')).toBe(await fs.readFile(wholeOut, 'utf8'));
     const rowsOf = async (f: string) => (await readTable(f)).array('row');
     expect(await rowsOf(rejects)).toEqual(await rowsOf(wholeRejects));
-    // Database output stays unpartitioned, and says so.
-    await expect(scorePartitioned({ ...opts, outTable: 'predictions' }, quiet())).rejects.toThrow(
-      /--partitions writes CSV files/,
+  }, 30_000);
+
+  it('database outputs: the joined parts are loaded into --out-table and --rejects-table, equal to unpartitioned scoring into tables; a re-run does not load them twice', async () => {
+    const db = path.join(dir, 'outputs.db');
+    const url = `sqlite:${db}`;
+    const reference = await scoreFile(
+      { bundle, data: input, outDb: url, outTable: 'whole', rejectsTable: 'whole_rejects', chunkRows: 60 },
+      quiet(),
     );
+    const out = path.join(dir, 'db-out', 'predictions.csv');
+    await fs.mkdir(path.dirname(out), { recursive: true });
+    const opts = {
+      bundle,
+      data: input,
+      out,
+      outDb: url,
+      outTable: 'parts',
+      rejectsTable: 'parts_rejects',
+      chunkRows: 60,
+    };
+    process.env.CAMPAIGN_ML_TEST_FAIL_PART = '2';
+    await expect(scorePartitioned({ ...opts, partitions: 3 }, quiet())).rejects.toThrow(/1 of 3 parts failed/);
+    // Nothing is loaded until every part is done.
+    await expect(readDatabase({ path: db, table: 'parts' })).rejects.toThrow(/parts/);
+    delete process.env.CAMPAIGN_ML_TEST_FAIL_PART;
+    const s = await scorePartitioned({ ...opts, partitions: 3 }, quiet());
+    expect(s).toMatchObject({ rows: 250, scored: reference.scored, rejected: reference.rejected, skipped: 2 });
+    expect(s.out).toBe(`${out} and table parts in ${url}`);
+    expect(s.rejects).toBe(`table parts_rejects in ${url}`);
+    const all = async (table: string) => readDatabase({ path: db, query: `SELECT * FROM ${table} ORDER BY row` });
+    const [whole, parts] = [await all('whole'), await all('parts')];
+    expect(parts.columnNames()).toEqual(whole.columnNames());
+    for (const c of whole.columnNames()) expect(parts.array(c)).toEqual(whole.array(c));
+    expect((await all('parts_rejects')).objects()).toEqual((await all('whole_rejects')).objects());
+    // --out was asked for too: the same file unpartitioned scoring writes.
+    const csvOut = path.join(dir, 'db-out', 'whole.csv');
+    await scoreFile(
+      { bundle, data: input, out: csvOut, rejects: path.join(dir, 'db-out', 'wr.csv'), chunkRows: 60 },
+      quiet(),
+    );
+    expect(await fs.readFile(out, 'utf8')).toBe(await fs.readFile(csvOut, 'utf8'));
+    // The same command again: every part and both tables are done (ifExists 'fail' is not tripped).
+    const again = await scorePartitioned({ ...opts, partitions: 3 }, quiet());
+    expect(again).toMatchObject({ skipped: 3, scored: reference.scored });
+    expect((await all('parts')).numRows()).toBe(reference.scored);
+    const manifest = JSON.parse(await fs.readFile(path.join(`${out}.parts`, 'manifest.json'), 'utf8'));
+    expect(manifest.loaded).toEqual([`table parts_rejects in ${url}`, `table parts in ${url}`]);
+    // A table needs a database to go to.
+    await expect(
+      scorePartitioned({ bundle, data: input, out, outTable: 'parts', partitions: 3 }, quiet()),
+    ).rejects.toThrow(/--out-table needs a database/);
   }, 30_000);
 });
 

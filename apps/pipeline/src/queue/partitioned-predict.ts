@@ -5,8 +5,27 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Queue, QueueEvents } from 'bullmq';
 import { ConfigError, InputError } from '@campaign-ml/core';
-import { csvByteRange, csvRowOffsets, readDatabaseChunks, type CsvByteRange } from '@campaign-ml/ingest';
-import { countInputRows, scoreFile, type ScoreOptions, type ScoreSummary } from '../commands/predict';
+import * as aq from 'arquero';
+import { readBundle } from '@campaign-ml/bundle/node';
+import {
+  csvByteRange,
+  csvRowOffsets,
+  openTableWriter,
+  readDatabaseChunks,
+  readTableChunks,
+  type ColumnKind,
+  type CsvByteRange,
+  type ForcedType,
+  type IfExists,
+} from '@campaign-ml/ingest';
+import {
+  countInputRows,
+  predictionColumns,
+  REJECT_COLUMNS,
+  scoreFile,
+  type ScoreOptions,
+  type ScoreSummary,
+} from '../commands/predict';
 import { describeInput, hidePassword, resolveInput, type ResolvedInput } from '../input';
 import { Progress } from '../progress';
 import { DEFAULT_PREFIX, SCORE_QUEUE, checkRedis, redisConnection } from './connection';
@@ -63,6 +82,11 @@ export interface PartitionManifest {
   parts: Array<{ index: number; start: number; end: number; bytes?: CsvByteRange; done?: PartDone }>;
   /** Set once every part is done and scored + rejected = rows was checked. */
   completed?: { scored: number; rejected: number; out: string; rejects?: string };
+  /**
+   * Database tables the joined parts were loaded into (`table <name> in <url>`, no password), each
+   * added as soon as its load committed: a re-run after a later failure does not load it twice.
+   */
+  loaded?: string[];
 }
 
 const partBase = (dir: string, i: number) => path.join(dir, `part-${String(i).padStart(4, '0')}`);
@@ -156,11 +180,12 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
       column: '--partitions',
       value: P,
     });
-  if (opts.outTable || opts.rejectsTable)
+  const outDb = opts.outDb ?? opts.db;
+  if ((opts.outTable || opts.rejectsTable) && !outDb)
     throw new ConfigError(
-      'INVALID_OPTION',
-      '--partitions writes CSV files (--out, --rejects); load the joined files into a table afterwards, or score without --partitions',
-      { column: opts.outTable ? '--out-table' : '--rejects-table' },
+      'OUTPUT_DATABASE',
+      `--${opts.outTable ? 'out-table' : 'rejects-table'} needs a database: give --out-db <url> (or read from --db)`,
+      { expected: '--out-db <url>' },
     );
   const only = opts.part;
   if (only !== undefined) {
@@ -182,8 +207,12 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
         },
       );
   }
+  // The parts are CSV files whatever the outputs (pods and workers write no database); the joined
+  // outputs go where unpartitioned scoring would put them: files, tables or both.
   const out = path.resolve(opts.out ?? 'predictions.csv');
   const rejectsOut = path.resolve(opts.rejects ?? 'rejects.csv');
+  const outCsv = opts.out !== undefined || !opts.outTable;
+  const rejectsCsv = !opts.rejectsTable;
   const partDir = `${out}.parts`;
   const manifestFile = path.join(partDir, 'manifest.json');
   const options = {
@@ -294,27 +323,54 @@ export async function scorePartitioned(opts: PartitionedOptions, progress: Progr
   }
   if (scored + rejected !== m.input.rows)
     throw new InputError('PARTITION_ROWS', `${scored} scored + ${rejected} rejected ≠ ${m.input.rows} input rows`);
-  await joinParts(
-    m.parts
-      .map((p) => p.done!.predictions)
-      .filter(Boolean)
-      .map((f) => path.join(partDir, f!)),
-    out,
-  );
+  const predictionFiles = m.parts
+    .map((p) => p.done!.predictions)
+    .filter(Boolean)
+    .map((f) => path.join(partDir, f!));
   const rejectFiles = m.parts
     .map((p) => p.done!.rejects)
     .filter(Boolean)
     .map((f) => path.join(partDir, f!));
-  if (rejectFiles.length) await joinParts(rejectFiles, rejectsOut);
-  m.completed = { scored, rejected, out, rejects: rejectFiles.length ? rejectsOut : undefined };
+  const wrote: { out: string[]; rejects: string[] } = { out: [], rejects: [] };
+  if (opts.outTable || opts.rejectsTable) {
+    const load = async (files: string[], table: string, columns: readonly Column[], what: 'out' | 'rejects') => {
+      const where = `table ${table} in ${hidePassword(outDb!)}`;
+      wrote[what].push(where);
+      if (m.loaded?.includes(where)) {
+        progress.info(`${where} was loaded by an earlier run of this plan: not loaded again`);
+        return;
+      }
+      progress.stage(`load ${where}`);
+      await loadParts(files, outDb!, table, opts.ifExists ?? 'fail', columns, options.chunkRows);
+      (m.loaded ??= []).push(where);
+      await writeAtomic(manifestFile, JSON.stringify(m, null, 2));
+    };
+    // Rejects first, as unpartitioned scoring commits them: the predictions are what a caller waits for.
+    if (opts.rejectsTable && rejectFiles.length) await load(rejectFiles, opts.rejectsTable, REJECT_COLUMNS, 'rejects');
+    if (opts.outTable && predictionFiles.length) {
+      const columns = predictionColumns(await readBundle(opts.bundle), await headerOf(predictionFiles));
+      await load(predictionFiles, opts.outTable, columns, 'out');
+    }
+    progress.end();
+  }
+  if (outCsv && predictionFiles.length) {
+    await joinParts(predictionFiles, out);
+    wrote.out.unshift(out);
+  }
+  if (rejectsCsv && rejectFiles.length) {
+    await joinParts(rejectFiles, rejectsOut);
+    wrote.rejects.unshift(rejectsOut);
+  }
+  const where = { out: wrote.out.join(' and '), rejects: wrote.rejects.join(' and ') || undefined };
+  m.completed = { scored, rejected, ...where };
   await writeAtomic(manifestFile, JSON.stringify(m, null, 2));
   return {
     rows: m.input.rows,
     scored,
     rejected,
     warned,
-    out,
-    rejects: m.completed.rejects,
+    out: where.out,
+    rejects: where.rejects,
     partitions: P,
     skipped,
     manifest: manifestFile,
@@ -491,6 +547,53 @@ async function readDone(
 }
 
 /** The parts' CSVs one after another, the header kept from the first only, written atomically. */
+type Column = { name: string; kind: ColumnKind };
+const FORCED: Record<ColumnKind, ForcedType> = {
+  number: 'number',
+  integer: 'number',
+  boolean: 'boolean',
+  datetime: 'date',
+  string: 'string',
+};
+
+/**
+ * The part files, in order, into one database table through one table writer: rows go to a
+ * staging table that takes the table's name only at commit, so a failed or interrupted load leaves
+ * nothing. Each column is read back as the kind unpartitioned scoring writes (an empty cell is
+ * null; `warnings` is text that is empty when there is none, as scoring writes it).
+ */
+async function loadParts(
+  files: string[],
+  url: string,
+  table: string,
+  ifExists: IfExists,
+  columns: readonly Column[],
+  chunkRows: number,
+): Promise<number> {
+  const columnTypes = Object.fromEntries(columns.map((c) => [c.name, FORCED[c.kind]]));
+  const w = await openTableWriter({ url, table, ifExists, columns });
+  try {
+    for (const file of files)
+      for await (const chunk of readTableChunks(file, { chunkRows, columnTypes })) {
+        let t = chunk.table;
+        if (t.columnNames().includes('warnings'))
+          t = t.assign(aq.table({ warnings: Array.from(t.array('warnings') as ArrayLike<unknown>, (v) => v ?? '') }));
+        await w.write(t);
+      }
+    return await w.commit();
+  } catch (e) {
+    await w.abort().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The column names of the part files' header (all parts have the same; a header-only part reads no chunk). */
+async function headerOf(files: readonly string[]): Promise<string[]> {
+  for (const file of files)
+    for await (const chunk of readTableChunks(file, { chunkRows: 1, asText: true })) return chunk.table.columnNames();
+  return [];
+}
+
 async function joinParts(files: string[], out: string): Promise<void> {
   const tmp = `${out}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
   const sink = createWriteStream(tmp);
