@@ -24,6 +24,12 @@ export interface FoldPoolOptions {
   startTimeoutMs?: number;
   /** Told why the pool could not start or stopped, e.g. to log it. */
   onUnavailable?: (reason: string) => void;
+  /**
+   * 'one' (default): each fold's tree fits stay on its worker's thread (the pool's workers already
+   * run side by side). 'inherit': they use CAMPAIGN_ML_THREADS as the process has it (a pool of one
+   * that only keeps the fit off the main thread).
+   */
+  treeThreads?: 'one' | 'inherit';
 }
 
 interface Slot {
@@ -80,7 +86,7 @@ export class FoldPool {
     let timer: NodeJS.Timeout | undefined;
     try {
       const ready = Array.from({ length: size }, () => {
-        const w = spawnWorker();
+        const w = spawnWorker(options.treeThreads ?? 'one');
         workers.push(w);
         return new Promise<void>((resolve, reject) => {
           // Only our own listeners come off afterwards: Worker keeps internal ones on itself.
@@ -203,10 +209,14 @@ function rebuildError(e: { name: string; code?: string; message: string }): Erro
  * are loaded through tsx's CommonJS hook, registered inside the worker, since Node 20 does not
  * apply the parent's loaders to a worker's entry file.
  */
-function spawnWorker(): Worker {
+function spawnWorker(treeThreads: 'one' | 'inherit'): Worker {
   const ts = __filename.endsWith('.ts');
   const file = path.join(__dirname, ts ? 'fold-worker.ts' : 'fold-worker.js');
-  if (!ts) return new Worker(file);
+  const workerData = { treeThreads };
+  if (!ts) return new Worker(file, { workerData });
   const tsx = require.resolve('tsx/cjs/api');
-  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`, { eval: true });
+  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`, {
+    eval: true,
+    workerData,
+  });
 }

@@ -2,7 +2,7 @@
  * Worker thread entry: keeps the shared training sets it is sent and answers fold jobs one at a
  * time, in the order they arrive. Started by FoldPool; never imported by the main thread.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Matrix } from '@campaign-ml/core';
 import { fromShared, runFoldJob, type FoldJob, type SharedData } from './fold-job';
 
@@ -19,8 +19,12 @@ export type FromWorker =
 const port = parentPort;
 if (port) {
   // Folds already run side by side on the pool's threads: each fold's tree fits stay on its own
-  // thread (this worker's copy of the environment; the models are the same for any count).
-  process.env.CAMPAIGN_ML_THREADS = '1';
+  // thread (this worker's copy of the environment; the models are the same for any count), unless
+  // the pool is one thread that only keeps fits off a process's main thread (FoldPoolOptions).
+  if ((workerData as { treeThreads?: string } | null)?.treeThreads !== 'inherit') process.env.CAMPAIGN_ML_THREADS = '1';
+  // CAMPAIGN_ML_TEST_SPIN_MS=<ms>: every fold first keeps this thread busy that long (a fit that
+  // cannot be interrupted from inside, for the cancellation tests).
+  const spin = Number(process.env.CAMPAIGN_ML_TEST_SPIN_MS ?? 0);
   const sets = new Map<number, { X: Matrix; y: Float64Array }>();
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'data') sets.set(msg.id, fromShared(msg.data));
@@ -30,6 +34,7 @@ if (port) {
       try {
         const set = sets.get(msg.dataId);
         if (!set) throw new Error(`no training data with id ${msg.dataId} was shared with this worker`);
+        if (spin > 0) for (const end = Date.now() + spin; Date.now() < end;);
         const outcome = runFoldJob(msg.job, set.X, set.y);
         reply = { type: 'done', jobId: msg.jobId, outcome };
       } catch (e) {

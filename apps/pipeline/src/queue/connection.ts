@@ -6,6 +6,11 @@ import { Redis, type RedisOptions } from 'ioredis';
 export const FOLDS_QUEUE = 'folds';
 export const SCORE_QUEUE = 'score';
 export const DEFAULT_PREFIX = 'campaign-ml';
+/**
+ * The pub/sub channel on which a coordinator names running fold jobs it no longer needs (a pruned or
+ * failed trial): the worker running one cancels it (see startQueueWorkers).
+ */
+export const cancelChannel = (prefix: string) => `${prefix}:cancel-folds`;
 
 /** redis://[user:password@]host[:port][/db] → ioredis options BullMQ connects with. */
 export function redisConnection(url: string): ConnectionOptions {

@@ -456,6 +456,56 @@ suite('a pruned trial on the queue', () => {
       await cleanRedis(prefix);
     }
   }, 30_000);
+
+  it('stops the fold a worker is fitting: its fit thread is terminated mid-fit and the job fails for good (not retried); the worker goes on', async () => {
+    const prefix = `cmltest-${randomBytes(4).toString('hex')}`;
+    // Every fit first keeps its thread busy for two minutes: only terminating the thread ends it.
+    const worker = startWorker(prefix, { CAMPAIGN_ML_TEST_SPIN_MS: '120000' });
+    const cv = await QueueCv.connect({ url: URL, prefix, dataDir: path.join(dir, 'cancel-data') });
+    const q = new Queue('folds', { connection: redisConnection(URL), prefix });
+    try {
+      const X = createMatrix(
+        12,
+        1,
+        Float64Array.from({ length: 12 }, (_, i) => i),
+      );
+      const y = Float64Array.from({ length: 12 }, (_, i) => i % 2);
+      const folds = [0, 1, 2].map((f) => ({
+        train: Uint32Array.from({ length: 8 }, (_, i) => (i + 4 * f + 4) % 12),
+        test: Uint32Array.from({ length: 4 }, (_, i) => 4 * f + i),
+      }));
+      const evaluate = cv.trialEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 1 }, 'rocAuc');
+      const done = new AbortController();
+      const scores = evaluate({ C: 1 }, folds, 0, done.signal);
+      const active = await worker.waitFor(/^active folds /, 30_000);
+      // Let the child start its fit thread and enter the fit.
+      await new Promise((r) => setTimeout(r, 3000));
+      done.abort();
+      for (const p of scores) await expect(p).rejects.toThrow(/abort/i);
+      const id = active.split(' ')[2];
+      expect(await worker.waitFor(/^cancelled folds /, 10_000)).toBe(`cancelled folds ${id}`);
+      expect(await worker.waitFor(/^failed folds /, 10_000)).toMatch(/fold cancelled: its trial was abandoned/);
+      expect(cv).toMatchObject({ droppedFolds: 2, cancelledFolds: 1 });
+      const failed = await q.getJobs(['failed']);
+      expect(failed.map((j) => [j.id, j.attemptsMade])).toEqual([[id, 1]]);
+      expect(await q.getActiveCount()).toBe(0);
+      // The worker process lives on and takes the next fold (on a new thread).
+      const again = cv.trialEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 1 }, 'rocAuc');
+      const stop = new AbortController();
+      const next = again({ C: 2 }, folds, 1, stop.signal);
+      await worker.waitFor(new RegExp(`^active folds .*-t1-f0$`), 30_000);
+      stop.abort();
+      for (const p of next) await expect(p).rejects.toThrow(/abort/i);
+      await worker.waitFor(new RegExp(`^failed folds .*-t1-f0: fold cancelled`), 10_000);
+      expect(worker.proc.exitCode).toBeNull();
+    } finally {
+      await stopWorkers();
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+      await cv.close();
+      await cleanRedis(prefix);
+    }
+  }, 90_000);
 });
 
 suite('distributed runs on BullMQ worker processes', () => {

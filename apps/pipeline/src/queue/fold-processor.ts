@@ -5,11 +5,17 @@
  * calls (a random forest's out-of-bag half is a fold job with `part`: it returns the half's
  * out-of-bag sums); a score-part job scores through scorePart, the function a local partitioned run calls.
  * Training sets and folds are read by reference, hash-checked, and kept for the next jobs.
+ *
+ * A fold fits on a thread of this child (a FoldPool of one), so that the child's own thread stays
+ * free to hear a cancellation (the coordinator abandoned the trial: see startQueueWorkers): the
+ * thread is then terminated, mid-fit, and the job fails for good (UnrecoverableError: no retry).
+ * The next fold starts a new thread. Where a thread cannot start, folds fit here, uncancellable.
  */
 import * as os from 'node:os';
-import type { SandboxedJob } from 'bullmq';
+import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { createMatrix, type Fold, type Matrix } from '@campaign-ml/core';
-import { runFoldJob, type FoldJob } from '../parallel/fold-job';
+import { runFoldJob, type FoldJob, type FoldOutcome } from '../parallel/fold-job';
+import { FoldPool } from '../parallel/fold-pool';
 import type { ScorePartJob } from './partitioned-predict';
 import { readArrays, type DataRef } from './data-ref';
 import type { FoldJobData, FoldJobResult } from './queue-cv';
@@ -51,28 +57,59 @@ async function loadFold(ref: DataRef): Promise<Fold> {
 }
 
 /** Test-only hooks, read from the worker's environment. */
-function testHooks(d: FoldJobData, family: string): Promise<void> | void {
+function testHooks(d: FoldJobData, family: string, signal?: AbortSignal): Promise<void> | void {
   // CAMPAIGN_ML_TEST_FAIL_FOLD=<family>:<trial>:<fold> makes that fold throw on every attempt.
   const fail = process.env.CAMPAIGN_ML_TEST_FAIL_FOLD;
   if (fail && fail === `${family}:${d.trial}:${d.fold}`)
     throw new Error(`test hook CAMPAIGN_ML_TEST_FAIL_FOLD: fold ${d.fold} of trial ${d.trial} crashed`);
   // CAMPAIGN_ML_TEST_HOLD_MS=<ms> holds every fold that long before fitting it (a worker to kill mid-fold).
   const hold = Number(process.env.CAMPAIGN_ML_TEST_HOLD_MS ?? 0);
-  if (hold > 0) return new Promise((resolve) => setTimeout(resolve, hold));
+  if (hold > 0)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, hold);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), reject(cancelled(signal))), { once: true });
+    });
 }
 
-export async function fitFold(d: FoldJobData): Promise<FoldJobResult> {
+const cancelled = (signal: AbortSignal) =>
+  new UnrecoverableError(`fold cancelled: ${String(signal.reason ?? 'its trial was abandoned')}`);
+
+let pool: Promise<FoldPool | undefined> | undefined;
+
+/** runFoldJob on this child's fit thread, stopped (thread terminated) when `signal` aborts. */
+async function fitCancellable(job: FoldJob, X: Matrix, y: Float64Array, signal?: AbortSignal): Promise<FoldOutcome> {
+  const p = await (pool ??= FoldPool.start(1, { treeThreads: 'inherit', startTimeoutMs: 60_000 }));
+  if (!p?.alive) {
+    pool = undefined;
+    return runFoldJob(job, X, y);
+  }
+  if (signal?.aborted) throw cancelled(signal);
+  return new Promise<FoldOutcome>((resolve, reject) => {
+    const onAbort = () => {
+      pool = undefined;
+      void p.close();
+      reject(cancelled(signal!));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.run(X, y, job).then(
+      (o) => (signal?.removeEventListener('abort', onAbort), resolve(o)),
+      (e: Error) => (signal?.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
+export async function fitFold(d: FoldJobData, signal?: AbortSignal): Promise<FoldJobResult> {
   const spec = fromWire<Omit<FoldJob, 'fold'>>(d.job);
-  await testHooks(d, spec.family);
+  await testHooks(d, spec.family, signal);
   // A few training sets (one per feature recipe, usually two); every fold of a run (row indices only).
   const [set, fold] = await Promise.all([cached(sets, 4, d.data, loadSet), cached(folds, 64, d.folds, loadFold)]);
   const job: FoldJob = { ...spec, fold, sampleWeight: set.w };
-  const outcome = runFoldJob(job, set.X, set.y);
+  const outcome = await fitCancellable(job, set.X, set.y, signal);
   return { outcome: toWire(outcome), worker: `${os.hostname()}:${process.ppid}` };
 }
 
-export default async function process_(job: SandboxedJob): Promise<unknown> {
-  if (job.name === 'fold') return fitFold(job.data as FoldJobData);
+export default async function process_(job: SandboxedJob, _token?: string, signal?: AbortSignal): Promise<unknown> {
+  if (job.name === 'fold') return fitFold(job.data as FoldJobData, signal);
   // Loaded on first use: a child that only fits folds starts without the scoring stack.
   if (job.name === 'score-part') return (await import('./partitioned-predict')).scorePart(job.data as ScorePartJob);
   throw new Error(`unknown job "${job.name}": this worker takes fold and score-part jobs`);

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { AbortError, type Fold, type Matrix } from '@campaign-ml/core';
 import type { FoldJob, FoldOutcome } from '../parallel/fold-job';
 import { ParallelCv, type TrialKey } from '../parallel/parallel-cv';
-import { DEFAULT_PREFIX, FOLDS_QUEUE, checkRedis, redisConnection, safeUrl } from './connection';
+import { DEFAULT_PREFIX, FOLDS_QUEUE, cancelChannel, checkRedis, redisConnection, safeUrl } from './connection';
 import { writeArrays, type DataRef } from './data-ref';
 import { fromWire, toWire } from './wire';
 
@@ -60,6 +61,9 @@ export class QueueCv extends ParallelCv {
   private closed = false;
   /** Folds removed from the queue unstarted because their trial was abandoned (see dropWaiting). */
   droppedFolds = 0;
+  /** Running folds of abandoned trials whose workers were told to stop them (see dropWaiting). */
+  cancelledFolds = 0;
+  private publisher: Redis | undefined;
 
   private constructor(
     private readonly options: Required<QueueOptions>,
@@ -204,24 +208,40 @@ export class QueueCv extends ParallelCv {
   }
 
   /**
-   * Remove the folds of an abandoned trial (pruned, failed, or the run stopped) that no worker has
-   * taken yet; folds already running finish and their results are not read. Best effort: a fold a
-   * worker takes meanwhile cannot be removed and just runs.
+   * The folds of an abandoned trial (pruned, failed, or the run stopped): those no worker has taken
+   * yet are removed from the queue; those running are named on the cancel channel, and the worker
+   * running each stops its fit (their results would not be read). Best effort: a fold that finishes
+   * meanwhile just finishes.
    */
   private async dropWaiting(ids: readonly string[]): Promise<number> {
     let dropped = 0;
+    const running: string[] = [];
     for (const id of ids) {
       try {
         const job = await this.folds.getJob(id);
         if (job && ((await job.isWaiting()) || (await job.isDelayed()))) {
           await job.remove();
           dropped++;
-        }
+        } else if (job && (await job.isActive())) running.push(id);
       } catch {
         /* taken by a worker meanwhile (locked), or already gone */
+        running.push(id);
       }
     }
     this.droppedFolds += dropped;
+    if (running.length) {
+      try {
+        this.publisher ??= new Redis({
+          ...(redisConnection(this.options.url) as RedisOptions),
+          maxRetriesPerRequest: 1,
+        });
+        this.publisher.on('error', () => undefined);
+        await this.publisher.publish(cancelChannel(this.options.prefix), JSON.stringify(running));
+        this.cancelledFolds += running.length;
+      } catch {
+        /* Redis gone: the folds run to their end */
+      }
+    }
     return dropped;
   }
 
@@ -268,6 +288,7 @@ export class QueueCv extends ParallelCv {
     await this.trials.close(true).catch(() => undefined);
     await this.trialsQueue.obliterate({ force: true }).catch(() => undefined);
     await Promise.all([this.trialsQueue.close(), this.folds.close(), this.flows.close()]).catch(() => undefined);
+    this.publisher?.disconnect();
     await fs.rm(this.options.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Worker, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '@campaign-ml/core';
-import { DEFAULT_PREFIX, FOLDS_QUEUE, SCORE_QUEUE, checkRedis, redisConnection } from './connection';
+import { DEFAULT_PREFIX, FOLDS_QUEUE, SCORE_QUEUE, cancelChannel, checkRedis, redisConnection } from './connection';
 
 export interface QueueWorkerOptions {
   url: string;
@@ -24,7 +25,9 @@ export interface QueueWorkers {
  * `pipeline worker`: take fold fits and scoring parts from the queues until closed. Every job runs
  * in a sandboxed child process (fold-processor.ts); this process only talks to Redis and renews
  * the locks. A job whose worker dies is taken by another one once its lock expires (stalled; at
- * most twice), and a job that throws is retried as many times as its coordinator asked.
+ * most twice), and a job that throws is retried as many times as its coordinator asked. A fold
+ * the coordinator names on the cancel channel (its trial was pruned or failed) is cancelled if it
+ * runs here: its child stops the fit and the job fails for good (no retry).
  */
 export async function startQueueWorkers(o: QueueWorkerOptions): Promise<QueueWorkers> {
   const concurrency = o.concurrency ?? 1;
@@ -60,8 +63,26 @@ export async function startQueueWorkers(o: QueueWorkerOptions): Promise<QueueWor
     return w;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // A connection in subscriber mode can do nothing else: its own.
+  const prefix = common.prefix;
+  const subscriber = new Redis(redisConnection(o.url) as RedisOptions);
+  subscriber.on('error', (e: Error) => log(`error cancel channel: ${e.message}`));
+  subscriber.on('message', (_channel: string, message: string) => {
+    let ids: unknown;
+    try {
+      ids = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(ids)) return;
+    for (const id of ids)
+      if (typeof id === 'string' && workers[0].cancelJob(id, 'its trial was abandoned (pruned or failed)'))
+        log(`cancelled ${FOLDS_QUEUE} ${id}`);
+  });
+  await subscriber.subscribe(cancelChannel(prefix));
   return {
     close: async () => {
+      subscriber.disconnect();
       await Promise.all(workers.map((w) => w.close()));
     },
   };
