@@ -1,0 +1,675 @@
+import { CAT_WORDS, wasm, type TreeArrays } from '@campaign-ml/models';
+
+const { Fn, Op, SimdOp, I32, F64, VOID, assembleModule, compileModule, instantiate, PAGE } = wasm;
+type Fn = InstanceType<typeof Fn>;
+
+/**
+ * PathShap's one-wide walk (`walk1` in tree-shap-path.ts) as a recursive WebAssembly function,
+ * assembled here with the models package's assembler (~3 KB). The JavaScript walk spends most of
+ * its time on typed-array bounds checks, on loops of q iterations (q ≈ 12 on a full-depth forest)
+ * that cannot be vectorized, and on calls through a class; here the loops run two quadrature
+ * nodes per f64x2 instruction and the nodes are one 32-byte record each.
+ *
+ * Same arithmetic in the same order: every per-node product and quotient is the JavaScript one,
+ * lane by lane (f64x2 multiplies, adds and divides round as the scalar ones do), and every sum over
+ * the quadrature nodes is taken one node after the other from the lanes. q is padded to an even
+ * count with a node at t = 0.5 of weight 0: its lane keeps finite products, and everything it
+ * adds to a sum is w = 0 times a finite number, a zero, so the contributions are bit for bit those
+ * of the JavaScript walk (a zero of either sign, where the sum itself is zero, changes nothing:
+ * a credit of zero is not added).
+ *
+ * Linear memory, one per explainer (byte addresses, 16-aligned):
+ *   rules   per distinct q: tq, wq, wq / (1 − tq), 1 − tq, each Q bytes (q padded, 8 bytes each)
+ *   meta    per tree 4 x i32: root record address, rule address, Q, output column x 8
+ *   row     f64 per feature
+ *   pos     i32 per feature: its element on the path, or −1
+ *   zf, of  per path element: zero fraction (f64), one fraction (i32, 0 or 1)
+ *   prod, acc, saved   per level Q bytes each (walk1's prod, acc and saved)
+ *   cats    the trees' category bitsets (u32 words)
+ *   nodes   32 bytes per node: left, right (record addresses; left 0 at a leaf), feature,
+ *           flags (default left in bit 0, else the address of the node's bitset or 0 when the
+ *           split is numeric), threshold (or the leaf's value), the node's share of its parent's
+ *           cover
+ *   out     f64 features x nOut (one row of the explanation)
+ */
+
+const NODE_BYTES = 32;
+const N_LEFT = 0;
+const N_RIGHT = 4;
+const N_FEATURE = 8;
+const N_FLAGS = 12;
+const N_VALUE = 16;
+const N_SHARE = 24;
+
+// Globals: the tree's quadrature (bytes Q, its rule's four arrays), then what init sets once.
+const G_Q = 0;
+const G_TQ = 1;
+const G_WQ = 2;
+const G_WC = 3;
+const G_OMT = 4;
+const G_OUT = 5;
+const G_ROW = 6;
+const G_POS = 7;
+const G_ZF = 8;
+const G_OF = 9;
+/** acc's address less prod's (the walk's offsets are prod addresses). */
+const G_ACC = 10;
+/** saved's address less prod's. */
+const G_SAV = 11;
+const G_STRIDE = 12;
+const G_OUTBASE = 13;
+const G_PROD = 14;
+const GLOBALS = new Array<number>(15).fill(I32);
+
+/** Function indices (the order of assembleModule's record). */
+const WALK = 0;
+
+/** The nodes of a category bitset: categories at or above this go right (childFor's rule). */
+const CAT_LIMIT = CAT_WORDS * 32;
+
+/**
+ * walk(node, p, a, len, weight, dst): walk1's recursion, node a record address, p, a and dst prod
+ * addresses (acc's and saved's are theirs plus G_ACC and G_SAV).
+ */
+function walkFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, F64, I32]);
+  const [node, p, a, len, weight, dst] = [0, 1, 2, 3, 4, 5];
+  const left = f.localI32();
+  const right = f.localI32();
+  const feat = f.localI32();
+  const hot = f.localI32();
+  const cold = f.localI32();
+  const at = f.localI32();
+  const below = f.localI32();
+  const k = f.localI32();
+  const hotLeaf = f.localI32();
+  const coldLeaf = f.localI32();
+  const accDst = f.localI32();
+  const accBelow = f.localI32();
+  const sav = f.localI32();
+  const flags = f.localI32();
+  const xi = f.localI32();
+  const addr = f.localI32();
+  const x = f.localF64();
+  const zHot = f.localF64();
+  const zCold = f.localF64();
+  const d = f.localF64();
+  const c = f.localF64();
+  const v = f.localF64();
+  const vc = f.localF64();
+  const sw = f.localF64();
+  const z0 = f.localF64();
+  const d0 = f.localF64();
+  const z1 = f.localF64();
+  const d1 = f.localF64();
+  const z2 = f.localF64();
+  const S1 = f.localV128();
+  const S2 = f.localV128();
+  const S3 = f.localV128();
+  const T = f.localV128();
+  const R = f.localV128();
+
+  type E = () => void;
+  /** The two lanes at `base` (a local or a global address) + k. */
+  const at2 =
+    (base: E): E =>
+    () => {
+      base();
+      f.get(k).op(Op.I32Add).simd(SimdOp.V128Load, 4, 0);
+    };
+  const L = (x: number): E => at2(() => f.get(x));
+  const G = (g: number): E => at2(() => f.globalGet(g));
+  const V =
+    (x: number): E =>
+    () =>
+      f.get(x);
+  const splat =
+    (x: number): E =>
+    () =>
+      f.get(x).simd(SimdOp.F64x2Splat);
+  const one: E = () => f.f64(1).simd(SimdOp.F64x2Splat);
+  const bin =
+    (op: number) =>
+    (l: E, r: E): E =>
+    () => {
+      l();
+      r();
+      f.simd(op);
+    };
+  const mul = bin(SimdOp.F64x2Mul);
+  const add = bin(SimdOp.F64x2Add);
+  const sub = bin(SimdOp.F64x2Sub);
+  const div = bin(SimdOp.F64x2Div);
+  const store = (base: number, value: E): void => {
+    f.get(base).get(k).op(Op.I32Add);
+    value();
+    f.simd(SimdOp.V128Store, 4, 0);
+  };
+  const keep = (x: number, value: E): void => {
+    value();
+    f.set(x);
+  };
+  /** s = s ± the two lanes of `terms`, lane 0 first (the JavaScript loop's order over k). */
+  const reduce = (s: number, op: number, terms: E): void => {
+    terms();
+    f.set(R);
+    f.get(s).get(R).simd(SimdOp.F64x2ExtractLane, 0).op(op).set(s);
+    f.get(s).get(R).simd(SimdOp.F64x2ExtractLane, 1).op(op).set(s);
+  };
+  /** for (k = 0; k < Q; k += 16) body() — Q is at least 16. */
+  const lanes = (body: () => void): void => {
+    f.i32(0).set(k);
+    f.doWhile(
+      () => {
+        body();
+        f.get(k).i32(16).op(Op.I32Add).set(k);
+      },
+      () => f.get(k).globalGet(G_Q).op(Op.I32LtS),
+    );
+  };
+  const value = (n: number): void => {
+    f.get(n).mem(Op.F64Load, 3, N_VALUE);
+  };
+  const recurse = (n: number, pp: number, aa: number, l: () => void, w: () => void, out: number): void => {
+    f.get(n).get(pp).get(aa);
+    l();
+    w();
+    f.get(out).call(WALK);
+  };
+  /** zf[i] = z (i a local) */
+  const setZf = (i: number, z: number): void => {
+    f.globalGet(G_ZF).get(i).i32(3).op(Op.I32Shl, Op.I32Add).get(z).mem(Op.F64Store, 3);
+  };
+  const setOf = (i: number, o: number): void => {
+    f.globalGet(G_OF).get(i).i32(2).op(Op.I32Shl, Op.I32Add).i32(o).mem(Op.I32Store, 2);
+  };
+  const setPos = (value: () => void): void => {
+    f.globalGet(G_POS).get(feat).i32(2).op(Op.I32Shl, Op.I32Add);
+    value();
+    f.mem(Op.I32Store, 2);
+  };
+  /** The factor z + t (1 − z) of a hot element, per lane. */
+  const hotFactor = (z: number, dd: number): E => add(splat(z), mul(G(G_TQ), splat(dd)));
+
+  f.get(dst).globalGet(G_ACC).op(Op.I32Add).set(accDst);
+  f.get(node).mem(Op.I32Load, 2, N_LEFT).tee(left).op(Op.I32Eqz);
+  f.op(Op.If, VOID);
+  {
+    // A leaf (reached only as a root or below a repeated cold feature's walk).
+    f.get(weight);
+    value(node);
+    f.op(Op.F64Mul).set(v);
+    lanes(() => store(accDst, mul(splat(v), L(p))));
+    f.op(Op.Return);
+  }
+  f.op(Op.End);
+  f.get(node).mem(Op.I32Load, 2, N_RIGHT).set(right);
+  f.get(node).mem(Op.I32Load, 2, N_FEATURE).set(feat);
+  f.get(node).mem(Op.I32Load, 2, N_FLAGS).set(flags);
+  f.globalGet(G_ROW).get(feat).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3).set(x);
+  // The hot child: NaN by the default direction, a number by the threshold or the bitset.
+  f.ifElse(
+    () => f.get(x).get(x).op(Op.F64Ne),
+    () => f.get(left).get(right).get(flags).i32(1).op(Op.I32And, Op.Select).set(hot),
+    () =>
+      f.ifElse(
+        () => f.get(flags).i32(2).op(Op.I32LtU),
+        () => {
+          f.get(left).get(right).get(x);
+          value(node);
+          f.op(Op.F64Le, Op.Select).set(hot);
+        },
+        () => {
+          f.get(right).set(hot);
+          f.when(
+            () => f.get(x).f64(0).op(Op.F64Ge).get(x).f64(CAT_LIMIT).op(Op.F64Lt, Op.I32And),
+            () => {
+              f.get(x).op(Op.I32TruncF64S).set(xi);
+              f.get(flags).i32(-2).op(Op.I32And).get(xi).i32(5).op(Op.I32ShrU).i32(2).op(Op.I32Shl, Op.I32Add);
+              f.mem(Op.I32Load, 2).get(xi).i32(31).op(Op.I32And, Op.I32ShrU).i32(1).op(Op.I32And);
+              f.op(Op.If, VOID).get(left).set(hot).op(Op.End);
+            },
+          );
+        },
+      ),
+  );
+  f.get(right).get(left).get(hot).get(left).op(Op.I32Eq, Op.Select).set(cold);
+  f.get(hot).mem(Op.F64Load, 3, N_SHARE).set(zHot);
+  f.get(cold).mem(Op.F64Load, 3, N_SHARE).set(zCold);
+  f.get(hot).mem(Op.I32Load, 2, N_LEFT).op(Op.I32Eqz).set(hotLeaf);
+  f.get(cold).mem(Op.I32Load, 2, N_LEFT).op(Op.I32Eqz).set(coldLeaf);
+  f.get(a).globalGet(G_Q).op(Op.I32Add).tee(below).globalGet(G_ACC).op(Op.I32Add).set(accBelow);
+  f.globalGet(G_POS).get(feat).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).set(at);
+  f.f64(0).set(c);
+
+  const lenPlus1 = (): void => {
+    f.get(len).i32(1).op(Op.I32Add);
+  };
+  const w = (): void => {
+    f.get(weight);
+  };
+
+  f.ifElse(
+    () => f.get(at).i32(0).op(Op.I32LtS),
+    () => {
+      // A new feature: element `len`.
+      setPos(() => f.get(len));
+      setZf(len, zHot);
+      setOf(len, 1);
+      f.f64(1).get(zHot).op(Op.F64Sub).set(d);
+      f.ifElse(
+        () => f.get(hotLeaf).get(zCold).f64(0).op(Op.F64Gt, Op.I32And).get(coldLeaf).op(Op.I32And),
+        () => {
+          // Two leaf children, in one loop.
+          f.get(weight);
+          value(hot);
+          f.op(Op.F64Mul).set(v);
+          f.get(weight);
+          value(cold);
+          f.op(Op.F64Mul).get(zCold).op(Op.F64Mul).set(vc);
+          f.f64(0).set(sw);
+          lanes(() => {
+            keep(S1, L(p));
+            keep(S2, mul(mul(splat(vc), V(S1)), G(G_OMT)));
+            store(accDst, add(mul(mul(splat(v), V(S1)), hotFactor(zHot, d)), V(S2)));
+            reduce(sw, Op.F64Add, mul(G(G_WQ), V(S1)));
+            reduce(c, Op.F64Sub, mul(G(G_WC), V(S2)));
+          });
+          f.get(c).get(v).get(d).op(Op.F64Mul).get(sw).op(Op.F64Mul, Op.F64Add).set(c);
+        },
+        () => {
+          f.ifElse(
+            () => f.get(hotLeaf),
+            () => {
+              f.get(weight);
+              value(hot);
+              f.op(Op.F64Mul).set(v);
+              f.f64(0).set(sw);
+              lanes(() => {
+                keep(S1, L(p));
+                store(accDst, mul(mul(splat(v), V(S1)), hotFactor(zHot, d)));
+                reduce(sw, Op.F64Add, mul(G(G_WQ), V(S1)));
+              });
+              f.get(v).get(d).op(Op.F64Mul).get(sw).op(Op.F64Mul).set(c);
+            },
+            () => {
+              lanes(() => store(below, mul(L(p), hotFactor(zHot, d))));
+              recurse(hot, below, below, lenPlus1, w, dst);
+              lanes(() => reduce(c, Op.F64Add, mul(div(mul(splat(d), G(G_WQ)), hotFactor(zHot, d)), L(accDst))));
+            },
+          );
+          f.when(
+            () => f.get(zCold).f64(0).op(Op.F64Gt),
+            () => {
+              setZf(len, zCold);
+              setOf(len, 0);
+              f.ifElse(
+                () => f.get(coldLeaf),
+                () => {
+                  f.get(weight);
+                  value(cold);
+                  f.op(Op.F64Mul).get(zCold).op(Op.F64Mul).set(v);
+                  lanes(() => {
+                    keep(S2, mul(mul(splat(v), L(p)), G(G_OMT)));
+                    reduce(c, Op.F64Sub, mul(G(G_WC), V(S2)));
+                    store(accDst, add(L(accDst), V(S2)));
+                  });
+                },
+                () => {
+                  lanes(() => store(below, mul(L(p), mul(splat(zCold), G(G_OMT)))));
+                  recurse(cold, below, below, lenPlus1, w, below);
+                  lanes(() => {
+                    keep(S2, L(accBelow));
+                    reduce(c, Op.F64Sub, mul(G(G_WC), V(S2)));
+                    store(accDst, add(L(accDst), V(S2)));
+                  });
+                },
+              );
+            },
+          );
+        },
+      );
+      setPos(() => f.i32(-1));
+    },
+    () =>
+      f.ifElse(
+        () => f.globalGet(G_OF).get(at).i32(2).op(Op.I32Shl, Op.I32Add).mem(Op.I32Load, 2).op(Op.I32Eqz),
+        () => {
+          // A cold element: not credited here; the child's share goes into the weight.
+          f.ifElse(
+            () => f.get(hotLeaf).get(coldLeaf).op(Op.I32And),
+            () => {
+              f.get(weight).get(zHot);
+              value(hot);
+              f.op(Op.F64Mul).get(zCold);
+              value(cold);
+              f.op(Op.F64Mul, Op.F64Add, Op.F64Mul).set(v);
+              lanes(() => store(accDst, mul(splat(v), L(p))));
+            },
+            () => {
+              f.ifElse(
+                () => f.get(zHot).f64(0).op(Op.F64Eq),
+                () => lanes(() => store(accDst, () => f.f64(0).simd(SimdOp.F64x2Splat))),
+                () =>
+                  f.ifElse(
+                    () => f.get(hotLeaf),
+                    () => {
+                      f.get(weight).get(zHot).op(Op.F64Mul);
+                      value(hot);
+                      f.op(Op.F64Mul).set(v);
+                      lanes(() => store(accDst, mul(splat(v), L(p))));
+                    },
+                    () =>
+                      recurse(
+                        hot,
+                        p,
+                        below,
+                        () => f.get(len),
+                        () => f.get(weight).get(zHot).op(Op.F64Mul),
+                        dst,
+                      ),
+                  ),
+              );
+              f.when(
+                () => f.get(zCold).f64(0).op(Op.F64Gt),
+                () =>
+                  f.ifElse(
+                    () => f.get(coldLeaf),
+                    () => {
+                      f.get(weight).get(zCold).op(Op.F64Mul);
+                      value(cold);
+                      f.op(Op.F64Mul).set(v);
+                      lanes(() => store(accDst, add(L(accDst), mul(splat(v), L(p)))));
+                    },
+                    () => {
+                      recurse(
+                        cold,
+                        p,
+                        below,
+                        () => f.get(len),
+                        () => f.get(weight).get(zCold).op(Op.F64Mul),
+                        below,
+                      );
+                      lanes(() => store(accDst, add(L(accDst), L(accBelow))));
+                    },
+                  ),
+              );
+            },
+          );
+        },
+        () => {
+          // A hot element: fraction z0 becomes z1 (hot) or z2 (cold) below; saved = 1 / old factor.
+          f.globalGet(G_ZF).get(at).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3).set(z0);
+          f.f64(1).get(z0).op(Op.F64Sub).set(d0);
+          f.get(z0).get(zHot).op(Op.F64Mul).set(z1);
+          f.f64(1).get(z1).op(Op.F64Sub).set(d1);
+          setZf(at, z1);
+          f.get(a).globalGet(G_SAV).op(Op.I32Add).set(sav);
+          f.ifElse(
+            () => f.get(hotLeaf),
+            () => {
+              f.get(weight);
+              value(hot);
+              f.op(Op.F64Mul).set(v);
+              lanes(() => {
+                keep(T, G(G_TQ));
+                keep(S1, div(one, add(splat(z0), mul(V(T), splat(d0)))));
+                store(sav, V(S1));
+                keep(S2, add(splat(z1), mul(V(T), splat(d1))));
+                keep(S3, mul(mul(splat(v), L(p)), V(S1)));
+                store(accDst, mul(V(S3), V(S2)));
+                reduce(c, Op.F64Add, mul(mul(V(S3), G(G_WQ)), sub(splat(d1), mul(mul(splat(d0), V(S1)), V(S2)))));
+              });
+            },
+            () => {
+              lanes(() => {
+                keep(T, G(G_TQ));
+                keep(S1, div(one, add(splat(z0), mul(V(T), splat(d0)))));
+                store(sav, V(S1));
+                store(below, mul(mul(L(p), V(S1)), add(splat(z1), mul(V(T), splat(d1)))));
+              });
+              recurse(hot, below, below, () => f.get(len), w, dst);
+              lanes(() => {
+                keep(T, G(G_WQ));
+                reduce(
+                  c,
+                  Op.F64Add,
+                  mul(sub(div(mul(splat(d1), V(T)), hotFactor(z1, d1)), mul(mul(splat(d0), V(T)), L(sav))), L(accDst)),
+                );
+              });
+            },
+          );
+          f.when(
+            () => f.get(zCold).f64(0).op(Op.F64Gt),
+            () => {
+              f.get(z0).get(zCold).op(Op.F64Mul).set(z2);
+              /** (d0 w_q saved_q + w_q / (1 − t_q)) · s_q */
+              const coldCredit = (s: E): E => mul(add(mul(mul(splat(d0), G(G_WQ)), L(sav)), G(G_WC)), s);
+              f.ifElse(
+                () => f.get(coldLeaf),
+                () => {
+                  f.get(weight);
+                  value(cold);
+                  f.op(Op.F64Mul).get(z2).op(Op.F64Mul).set(v);
+                  lanes(() => {
+                    keep(S2, mul(mul(mul(splat(v), L(p)), L(sav)), G(G_OMT)));
+                    reduce(c, Op.F64Sub, coldCredit(V(S2)));
+                    store(accDst, add(L(accDst), V(S2)));
+                  });
+                },
+                () => {
+                  setZf(at, z2);
+                  setOf(at, 0);
+                  lanes(() => store(below, mul(mul(L(p), L(sav)), mul(splat(z2), G(G_OMT)))));
+                  recurse(cold, below, below, () => f.get(len), w, below);
+                  lanes(() => {
+                    keep(S2, L(accBelow));
+                    reduce(c, Op.F64Sub, coldCredit(V(S2)));
+                    store(accDst, add(L(accDst), V(S2)));
+                  });
+                  setOf(at, 1);
+                },
+              );
+            },
+          );
+          setZf(at, z0);
+        },
+      ),
+  );
+  // out[f] += c, where c is not 0.
+  f.when(
+    () => f.get(c).f64(0).op(Op.F64Ne),
+    () => {
+      f.globalGet(G_OUT).get(feat).globalGet(G_STRIDE).op(Op.I32Mul, Op.I32Add).tee(addr);
+      f.get(addr).mem(Op.F64Load, 3).get(c).op(Op.F64Add).mem(Op.F64Store, 3);
+    },
+  );
+  return f;
+}
+
+/**
+ * run(meta, nTrees, scale): every tree, each with its own quadrature rule (products at the root
+ * all 1) and output column.
+ */
+function runFn(): Fn {
+  const f = new Fn([I32, I32, F64]);
+  const [meta, nTrees, scale] = [0, 1, 2];
+  const t = f.localI32();
+  const m = f.localI32();
+  const r = f.localI32();
+  const q = f.localI32();
+  const k = f.localI32();
+  f.upTo(t, nTrees, () => {
+    f.get(meta).get(t).i32(4).op(Op.I32Shl, Op.I32Add).set(m);
+    f.get(m).mem(Op.I32Load, 2, 4).set(r);
+    f.get(m).mem(Op.I32Load, 2, 8).tee(q).globalSet(G_Q);
+    f.get(r).globalSet(G_TQ);
+    f.get(r).get(q).op(Op.I32Add).tee(r).globalSet(G_WQ);
+    f.get(r).get(q).op(Op.I32Add).tee(r).globalSet(G_WC);
+    f.get(r).get(q).op(Op.I32Add).globalSet(G_OMT);
+    f.globalGet(G_OUTBASE).get(m).mem(Op.I32Load, 2, 12).op(Op.I32Add).globalSet(G_OUT);
+    f.i32(0).set(k);
+    f.doWhile(
+      () => {
+        f.globalGet(G_PROD).get(k).op(Op.I32Add).f64(1).simd(SimdOp.F64x2Splat).simd(SimdOp.V128Store, 4, 0);
+        f.get(k).i32(16).op(Op.I32Add).set(k);
+      },
+      () => f.get(k).get(q).op(Op.I32LtS),
+    );
+    f.get(m).mem(Op.I32Load, 2, 0).globalGet(G_PROD).globalGet(G_PROD).i32(0).get(scale).globalGet(G_PROD);
+    f.call(WALK);
+  });
+  return f;
+}
+
+/** init(row, pos, zf, of, acc − prod, saved − prod, out, nOut x 8, prod): the addresses. */
+function initFn(): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const order = [G_ROW, G_POS, G_ZF, G_OF, G_ACC, G_SAV, G_OUTBASE, G_STRIDE, G_PROD];
+  order.forEach((g, i) => f.get(i).globalSet(g));
+  return f;
+}
+
+const MEMORY = ['env', 'mem'] as const;
+
+const moduleBytes = (): Uint8Array => assembleModule(MEMORY, { walk: walkFn(), run: runFn(), init: initFn() }, GLOBALS);
+
+let compiled: wasm.CompiledModule | null | undefined;
+/** Switched off by tests only. */
+let enabled = true;
+
+/** Tests switch the WebAssembly walk off to cover the JavaScript walk it replaces. */
+export function setWasmTreeShap(on: boolean): void {
+  enabled = on;
+}
+
+/** True when one-wide path-dependent walks run in WebAssembly (available, compiled, not switched off). */
+export function wasmTreeShapOn(): boolean {
+  return enabled && shapModule() !== null;
+}
+
+/** The compiled module, or null where WebAssembly (or its SIMD) is missing. */
+function shapModule(): wasm.CompiledModule | null {
+  if (compiled === undefined) compiled = compileModule(moduleBytes);
+  return compiled;
+}
+
+/** What the WebAssembly walk needs of the explainer: its trees and their quadrature rules. */
+export interface WalkSource {
+  readonly tree: TreeArrays & { readonly valueWidth: number };
+  /** Each node's share of its parent's cover. */
+  readonly share: Float64Array;
+  readonly nFeatures: number;
+  readonly maxDepth: number;
+  /** Per tree: root node, output column, its quadrature rule (nodes and weights, q each). */
+  readonly trees: readonly { root: number; output: number; tq: Float64Array; wq: Float64Array }[];
+}
+
+/** One explainer's trees in WebAssembly memory; run adds every tree's values for one row into out. */
+export interface ShapWalker {
+  run(row: Float64Array, out: Float64Array, outOffset: number, nOut: number, scale: number): void;
+}
+
+/** The walker, or null without WebAssembly SIMD (the caller keeps the JavaScript walk). */
+export function createShapWalker(src: WalkSource): ShapWalker | null {
+  const mod = shapModule();
+  if (!mod) return null;
+  const e = src.tree;
+  const F = src.nFeatures;
+  const n = e.left.length;
+  let end = 64;
+  const take = (bytes: number): number => {
+    const here = end;
+    end = Math.ceil((end + bytes) / 16) * 16;
+    return here;
+  };
+  const qBytes = (q: number): number => Math.ceil(q / 2) * 16;
+  const ruleAt = new Map<number, number>();
+  let qMax = 16;
+  for (const t of src.trees) {
+    const q = t.tq.length;
+    if (!ruleAt.has(q)) ruleAt.set(q, take(4 * qBytes(q)));
+    qMax = Math.max(qMax, qBytes(q));
+  }
+  const T = src.trees.length;
+  const metaAt = take(T * 16);
+  const rowAt = take(F * 8);
+  const posAt = take(F * 4);
+  const len = src.maxDepth + 1;
+  const zfAt = take(len * 8);
+  const ofAt = take(len * 4);
+  const levels = (src.maxDepth + 2) * qMax;
+  const prodAt = take(levels);
+  const accAt = take(levels);
+  const savedAt = take(levels);
+  const catsAt = take(e.catBits.length * 4);
+  const nodesAt = take(n * NODE_BYTES);
+  const outAt = end;
+  let instance: ReturnType<typeof instantiate>;
+  try {
+    instance = instantiate(mod, MEMORY, outAt + F * 8);
+  } catch {
+    return null;
+  }
+  const { memory, exports } = instance;
+  const run = exports.run as (meta: number, nTrees: number, scale: number) => void;
+  const init = exports.init as (...addresses: number[]) => void;
+  const buf = memory.buffer;
+  for (const [q, r] of ruleAt) {
+    const Q = qBytes(q) / 8;
+    const rule = new Float64Array(buf, r, 4 * Q);
+    const t = src.trees.find((tr) => tr.tq.length === q)!;
+    for (let k = 0; k < Q; k++) {
+      // The padding node: t = 0.5 keeps every factor finite, w = 0 adds nothing.
+      const tk = k < q ? t.tq[k] : 0.5;
+      const wk = k < q ? t.wq[k] : 0;
+      rule[k] = tk;
+      rule[Q + k] = wk;
+      rule[2 * Q + k] = wk / (1 - tk);
+      rule[3 * Q + k] = 1 - tk;
+    }
+  }
+  const meta = new Int32Array(buf, metaAt, T * 4);
+  src.trees.forEach((t, i) => {
+    meta[4 * i] = nodesAt + t.root * NODE_BYTES;
+    meta[4 * i + 1] = ruleAt.get(t.tq.length)!;
+    meta[4 * i + 2] = qBytes(t.tq.length);
+    meta[4 * i + 3] = t.output * 8;
+  });
+  new Int32Array(buf, posAt, F).fill(-1);
+  new Uint32Array(buf, catsAt, e.catBits.length).set(e.catBits);
+  const ints = new Int32Array(buf, nodesAt, n * (NODE_BYTES / 4));
+  const floats = new Float64Array(buf, nodesAt, n * (NODE_BYTES / 8));
+  for (let i = 0; i < n; i++) {
+    const l = e.left[i];
+    const o = i * (NODE_BYTES / 4);
+    const leaf = l < 0;
+    ints[o] = leaf ? 0 : nodesAt + l * NODE_BYTES;
+    ints[o + 1] = leaf ? 0 : nodesAt + e.right[i] * NODE_BYTES;
+    ints[o + 2] = leaf ? 0 : e.feature[i];
+    ints[o + 3] = leaf ? 0 : (e.catOffset[i] >= 0 ? catsAt + 4 * e.catOffset[i] : 0) | (e.defaultLeft[i] ? 1 : 0);
+    floats[o / 2 + 2] = leaf ? e.value[i] : e.threshold[i];
+    floats[o / 2 + 3] = src.share[i];
+  }
+  let nOutNow = 0;
+  let rowView = new Float64Array(buf, rowAt, F);
+  let outView = new Float64Array(buf, outAt, F);
+  return {
+    run(row, out, outOffset, nOut, scale) {
+      if (nOut !== nOutNow) {
+        const need = outAt + F * nOut * 8;
+        const have = memory.buffer.byteLength;
+        if (need > have) memory.grow(Math.ceil((need - have) / PAGE));
+        rowView = new Float64Array(memory.buffer, rowAt, F);
+        outView = new Float64Array(memory.buffer, outAt, F * nOut);
+        init(rowAt, posAt, zfAt, ofAt, accAt - prodAt, savedAt - prodAt, outAt, nOut * 8, prodAt);
+        nOutNow = nOut;
+      }
+      rowView.set(row.subarray(0, F));
+      // The row's values so far go in and come back out: the sums are the JavaScript walk's own.
+      outView.set(out.subarray(outOffset, outOffset + F * nOut));
+      run(metaAt, T, scale);
+      out.set(outView, outOffset);
+    },
+  };
+}
