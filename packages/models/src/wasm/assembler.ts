@@ -104,6 +104,11 @@ export class Fn {
     this.c.push(opcode, align, ...uleb(offset));
     return this;
   }
+  /** A SIMD memory access (v128.load, v128.store) with a constant byte offset; alignment as in `mem`. */
+  simdMem(opcode: number, align: number, offset = 0): this {
+    this.c.push(Op.Simd, ...uleb(opcode), align, ...uleb(offset));
+    return this;
+  }
   /** A SIMD instruction (0xfd prefix, LEB128 opcode), then any immediates. */
   simd(opcode: number, ...immediates: number[]): this {
     this.c.push(Op.Simd, ...uleb(opcode), ...immediates);
