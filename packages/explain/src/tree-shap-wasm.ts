@@ -69,7 +69,7 @@ const OMT = 3;
 /** Quadrature node pairs up to which a walk is written out for its q (beyond, one walk loops over them). */
 const MAX_UNROLLED = 16;
 
-/** The nodes of a category bitset: categories at or above this go right (childFor's rule). */
+/** Category codes a split's bitset covers: codes from here up, and below 0, go right (childFor's rule). */
 const CAT_LIMIT = CAT_WORDS * 32;
 
 /**
@@ -579,7 +579,7 @@ function moduleBytes(pairs: readonly number[]): Uint8Array {
 const compiled = new Map<string, wasm.CompiledModule | null>();
 /** Switched off by tests only. */
 let enabled = true;
-/** Null where WebAssembly or its SIMD is missing (known after the first compile). */
+/** False where WebAssembly or its SIMD is missing (known after the first compile). */
 let available: boolean | undefined;
 
 /** Tests switch the WebAssembly walk off to cover the JavaScript walk it replaces. */
