@@ -1,5 +1,6 @@
 import { childFor, type TreeArrays } from '@campaign-ml/models';
 import { gaussLegendre } from './gauss-legendre';
+import { createShapWalker, wasmTreeShapOn, type ShapWalker } from './tree-shap-wasm';
 
 /**
  * Path-dependent TreeSHAP (Lundberg et al. 2018) for one row and one tree of a flat ensemble.
@@ -71,10 +72,18 @@ export class PathShap {
   private condFeature = -1;
   private cond = 0;
 
+  /** The WebAssembly walk of every tree (built on first use; null where there is none). */
+  private walker: ShapWalker | null | undefined;
+
   constructor(
-    private readonly e: TreeArrays & { readonly valueWidth: number },
+    private readonly e: TreeArrays & {
+      readonly valueWidth: number;
+      readonly nTrees: number;
+      readonly roots: Int32Array;
+      readonly treeOutput: Int32Array;
+    },
     cover: Float64Array,
-    maxDepth: number,
+    private readonly maxDepth: number,
     nFeatures: number,
   ) {
     // The polynomial's degree is the path's distinct features less one: at most depth − 1 and
@@ -149,11 +158,56 @@ export class PathShap {
     } else this.recurse(root, 0, 0, scale, leafOutput);
   }
 
+  /**
+   * Every tree for `row`, each tree's leaf values times `scale` into its output column of `out`
+   * (features x nOut from `outOffset`; several columns where leaves are several wide): `explain`
+   * tree by tree, or for one-wide leaves the same walk in WebAssembly (tree-shap-wasm.ts), which
+   * gives the same values bit for bit.
+   */
+  explainAll(row: Float64Array, out: Float64Array, outOffset: number, nOut: number, scale: number): void {
+    const e = this.e;
+    if (this.width === 1 && wasmTreeShapOn()) {
+      if (this.walker === undefined) this.walker = this.buildWalker();
+      if (this.walker) {
+        this.walker.run(row, out, outOffset, nOut, scale);
+        return;
+      }
+    }
+    for (let t = 0; t < e.nTrees; t++) {
+      this.explain(e.roots[t], row, out, outOffset, nOut, this.width === 1 ? e.treeOutput[t] : -1, scale);
+    }
+  }
+
+  private buildWalker(): ShapWalker | null {
+    const e = this.e;
+    const trees = [];
+    for (let t = 0; t < e.nTrees; t++) {
+      const rule = this.ruleFor(this.qFor(e.roots[t]));
+      trees.push({ root: e.roots[t], output: e.treeOutput[t], tq: rule.tq, wq: rule.wq });
+    }
+    return createShapWalker({
+      tree: e,
+      share: this.share,
+      nFeatures: this.nFeatures,
+      maxDepth: this.maxDepth,
+      trees,
+    });
+  }
+
   private leafOutput = -1;
   /** walk1: where feature 0's value goes in `out` (feature f's is f · nOut further). */
   private outAt = 0;
 
   private useRule(q: number): void {
+    const rule = this.ruleFor(q);
+    this.q = q;
+    this.tq = rule.tq;
+    this.wq = rule.wq;
+    this.wCold = rule.wCold;
+    this.oneMinusT = rule.oneMinusT;
+  }
+
+  private ruleFor(q: number): { tq: Float64Array; wq: Float64Array; wCold: Float64Array; oneMinusT: Float64Array } {
     let rule = this.rules.get(q);
     if (!rule) {
       const g = gaussLegendre(q);
@@ -165,11 +219,7 @@ export class PathShap {
       };
       this.rules.set(q, rule);
     }
-    this.q = q;
-    this.tq = rule.tq;
-    this.wq = rule.wq;
-    this.wCold = rule.wCold;
-    this.oneMinusT = rule.oneMinusT;
+    return rule;
   }
 
   /**

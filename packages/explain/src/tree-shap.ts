@@ -189,9 +189,7 @@ function pathDependent(
   const row = new Float64Array(F);
   for (let r = 0; r < n; r++) {
     readRow(X, r, row);
-    for (let t = 0; t < e.nTrees; t++) {
-      explainer.explain(e.roots[t], row, values, r * F * K, K, leafOutputOf(e, t), e.scale);
-    }
+    explainer.explainAll(row, values, r * F * K, K, e.scale);
   }
   const result: ShapValues = {
     values,

@@ -1,3 +1,5 @@
+import * as wasm from './wasm/index';
+
 export {
   GradientBoostingClassifier,
   GradientBoostingRegressor,
@@ -15,6 +17,7 @@ export {
   type TreeModelKind,
   TreeEnsemble,
   childFor,
+  CAT_WORDS,
   type ImportanceType,
   type TreeArrays,
   type GrowPolicy,
@@ -191,3 +194,5 @@ export {
   type EnsembleSelection,
   type EnsembleSelectionOptions,
 } from './ensemble';
+/** The WebAssembly assembler and opcodes the package's kernels are written with (listed in wasm/index.ts). */
+export { wasm };

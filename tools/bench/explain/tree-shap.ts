@@ -15,6 +15,9 @@
  * on 12,000 rows x 30 features, 5% missing: ~430k nodes, paths of 20-odd distinct features),
  * path-dependent values of one record at a time (the /v1/explain case), against the forest's own
  * prediction of the same record in the same rounds (TREESHAP_BENCH_FOREST=0 skips it).
+ *
+ * Both rows also time the JavaScript walk the WebAssembly walk replaces (tree-shap-wasm.ts), in
+ * the same rounds, and check that both give the same values bit for bit.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +26,7 @@ import { gunzipSync } from 'node:zlib';
 import { createMatrix, createRng } from '@campaign-ml/core';
 import { treeShap } from '@campaign-ml/explain';
 import { RandomForestClassifier, importXGBoostModel } from '@campaign-ml/models';
+import { setWasmTreeShap, wasmTreeShapOn } from '../../../packages/explain/src/tree-shap-wasm';
 import { median, startPythonWorker } from '../models/bench-kit';
 
 const ROWS = Number(process.env.TREESHAP_BENCH_ROWS ?? 2000);
@@ -78,13 +82,21 @@ async function main(): Promise<void> {
   );
   const ours: number[] = [];
   const theirs: number[] = [];
+  const jsWalk: number[] = [];
   let worst = 0;
   let version = '';
+  let sameBits = true;
   try {
     for (let i = 0; i < REPS; i++) {
-      const t0 = performance.now();
+      setWasmTreeShap(false);
+      let t0 = performance.now();
+      const js = treeShap(model, X);
+      jsWalk.push((performance.now() - t0) / 1000);
+      setWasmTreeShap(true);
+      t0 = performance.now();
       const shap = treeShap(model, X);
       ours.push((performance.now() - t0) / 1000);
+      sameBits &&= js.values.every((v, j) => Object.is(v, shap.values[j]));
       const ref = await py.ask('contribs');
       theirs.push(ref.seconds);
       version = ref.version;
@@ -100,6 +112,7 @@ async function main(): Promise<void> {
   }
   const a = median(ours);
   const b = median(theirs);
+  const j = median(jsWalk);
   console.log(
     `TreeSHAP, ${model.nTrees} trees of depth 6, ${ROWS} rows x ${F} features (XGBoost ${version}, nthread=1)`,
   );
@@ -110,7 +123,13 @@ async function main(): Promise<void> {
     `  XGBoost pred_contribs (float32)  ${(b * 1000).toFixed(1)} ms   (${((b / ROWS) * 1e6).toFixed(1)} µs/row)`,
   );
   console.log(
+    `  ours, the JavaScript walk         ${(j * 1000).toFixed(1)} ms   (${((j / ROWS) * 1e6).toFixed(1)} µs/row)`,
+  );
+  console.log(
     `  ratio ours / XGBoost: ${(a / b).toFixed(2)}x (target <= 1.5x); largest difference ${worst.toExponential(2)}`,
+  );
+  console.log(
+    `  ratio JavaScript walk / WebAssembly walk: ${(j / a).toFixed(2)}x (WebAssembly ${wasmTreeShapOn() ? 'on' : 'missing'}); same values bit for bit: ${sameBits}`,
   );
   if (FOREST) forestOneRecord();
 }
@@ -139,25 +158,39 @@ function forestOneRecord(): void {
       forest.columns,
     ),
   );
-  treeShap(forest, records[0]); // the cover shares and quadrature sizes, once per model
+  // The cover shares and quadrature sizes, and the trees in WebAssembly memory, once per model.
+  treeShap(forest, records[0]);
   const shapMs: number[] = [];
+  const jsMs: number[] = [];
   const predictMs: number[] = [];
+  let sameBits = true;
   for (let i = 0; i < REPS; i++) {
+    setWasmTreeShap(false);
     let t0 = performance.now();
-    for (const rec of records) treeShap(forest, rec);
+    const js = records.map((rec) => treeShap(forest, rec).values);
+    jsMs.push((performance.now() - t0) / records.length);
+    setWasmTreeShap(true);
+    t0 = performance.now();
+    const wasm = records.map((rec) => treeShap(forest, rec).values);
     shapMs.push((performance.now() - t0) / records.length);
+    sameBits &&= js.every((v, r) => v.every((x, k) => Object.is(x, wasm[r][k])));
     t0 = performance.now();
     for (const rec of records) forest.predictRaw(rec);
     predictMs.push((performance.now() - t0) / records.length);
   }
   const s = median(shapMs);
+  const js = median(jsMs);
   const f = median(predictMs);
   console.log(
     `Random forest, ${forest.ensemble.nTrees} trees, ${forest.ensemble.left.length} nodes, path-dependent, one record`,
   );
   console.log(`  ours (float64, path-dependent)   ${s.toFixed(2)} ms per record`);
+  console.log(`  ours, the JavaScript walk        ${js.toFixed(2)} ms per record`);
   console.log(`  the forest's predictRaw          ${f.toFixed(3)} ms per record`);
   console.log(`  ratio TreeSHAP / predict: ${(s / f).toFixed(0)}x`);
+  console.log(
+    `  ratio JavaScript walk / WebAssembly walk: ${(js / s).toFixed(2)}x; same values bit for bit: ${sameBits}`,
+  );
 }
 
 void main();

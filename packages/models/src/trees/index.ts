@@ -8,6 +8,7 @@ export { FittedTreeClassifier, FittedTreeRegressor, TREE_MODEL_KINDS } from './f
 export type { Link, TreeModelKind } from './fitted-tree-model';
 export { TreeEnsemble } from './predictor';
 export { childFor } from './node-walk';
+export { CAT_WORDS } from './splitting';
 export type { ImportanceType } from './predictor';
 export type { TreeArrays } from './tree-arrays';
 export type { GrowPolicy, MaxFeatures } from './tree-params';

@@ -82,6 +82,19 @@ export class Fn {
     this.c.push(Op.F64Const, ...new Uint8Array(Float64Array.of(v).buffer));
     return this;
   }
+  globalGet(x: number): this {
+    this.c.push(Op.GlobalGet, ...uleb(x));
+    return this;
+  }
+  globalSet(x: number): this {
+    this.c.push(Op.GlobalSet, ...uleb(x));
+    return this;
+  }
+  /** Calls function `index` of the module (its place in assembleModule's `fns`; itself included). */
+  call(index: number): this {
+    this.c.push(Op.Call, ...uleb(index));
+    return this;
+  }
   op(...x: number[]): this {
     this.c.push(...x);
     return this;
@@ -89,6 +102,11 @@ export class Fn {
   /** Memory access with a constant byte offset; alignment is log2 of the access size. */
   mem(opcode: number, align: number, offset = 0): this {
     this.c.push(opcode, align, ...uleb(offset));
+    return this;
+  }
+  /** A SIMD memory access (v128.load, v128.store) with a constant byte offset; alignment as in `mem`. */
+  simdMem(opcode: number, align: number, offset = 0): this {
+    this.c.push(Op.Simd, ...uleb(opcode), align, ...uleb(offset));
     return this;
   }
   /** A SIMD instruction (0xfd prefix, LEB128 opcode), then any immediates. */
@@ -124,6 +142,24 @@ export class Fn {
     this.c.push(Op.End);
     return this;
   }
+  /** if (cond) then() else otherwise() — cond pushes an i32. */
+  ifElse(cond: () => void, then: () => void, otherwise: () => void): this {
+    cond();
+    this.c.push(Op.If, VOID);
+    then();
+    this.c.push(Op.Else);
+    otherwise();
+    this.c.push(Op.End);
+    return this;
+  }
+  /** do body() while (again()) — again pushes an i32 (non-zero goes round once more). */
+  doWhile(body: () => void, again: () => void): this {
+    this.c.push(Op.Loop, VOID);
+    body();
+    again();
+    this.c.push(Op.BrIf, 0, Op.End);
+    return this;
+  }
   /** x += step */
   inc(x: number, step = 1): this {
     return this.get(x).i32(step).op(Op.I32Add).set(x);
@@ -144,12 +180,19 @@ export class Fn {
 }
 
 /**
- * A module of the given functions, exported under their names, that imports one memory as
- * `memory[0].memory[1]` (at least one page).
+ * A module of the given functions, exported under their names (function i is the i-th, for `call`),
+ * that imports one memory as `memory[0].memory[1]` (at least one page), with mutable globals of the
+ * given types (I32 or F64, index i the i-th), each starting at 0.
  */
-export function assembleModule(memory: readonly [string, string], fns: Readonly<Record<string, Fn>>): Uint8Array {
+export function assembleModule(
+  memory: readonly [string, string],
+  fns: Readonly<Record<string, Fn>>,
+  globals: readonly number[] = [],
+): Uint8Array {
   const list = Object.values(fns);
   const names = Object.keys(fns);
+  const zero = (t: number): number[] =>
+    t === F64 ? [Op.F64Const, 0, 0, 0, 0, 0, 0, 0, 0] : t === I32 ? [Op.I32Const, 0] : unsupported(t);
   return Uint8Array.from([
     0x00,
     0x61,
@@ -162,9 +205,14 @@ export function assembleModule(memory: readonly [string, string], fns: Readonly<
     ...section(1, vec(list.map((f) => f.type()))), // one type per function
     ...section(2, vec([[...str(memory[0]), ...str(memory[1]), 0x02, 0x00, 1]])),
     ...section(3, vec(list.map((_, i) => uleb(i)))),
+    ...(globals.length ? section(6, vec(globals.map((t) => [t, 0x01, ...zero(t), Op.End]))) : []),
     ...section(7, vec(names.map((nm, i) => [...str(nm), 0x00, ...uleb(i)]))),
     ...section(10, vec(list.map((f) => f.body()))),
   ]);
+}
+
+function unsupported(type: number): never {
+  throw new Error(`assembleModule: globals of type 0x${type.toString(16)} are not supported`);
 }
 
 /** The part of the WebAssembly API the kernels use (the package compiles without the DOM library). */
