@@ -40,7 +40,7 @@ export function deepShap(net: MlpLayers, X: Matrix, background: Matrix): DeepSha
     });
   }
   const R = background.rows;
-  const refs = forwardAll(net, background);
+  const refs = referencePasses(net, background);
   const rows = forwardAll(net, X);
   const W = net.weights;
   const logistic = net.output === 'logistic';
@@ -92,6 +92,17 @@ export function deepShap(net: MlpLayers, X: Matrix, background: Matrix): DeepSha
     for (let i = 0; i < F; i++) values[r * F + i] = phi[i] / R;
   }
   return { values, expectedValue: expected };
+}
+
+/** Per network and background matrix: the references' forward passes, the same for every row explained. */
+const REFERENCE_PASSES = new WeakMap<MlpLayers, WeakMap<Matrix, { z: Float64Array[] }>>();
+
+function referencePasses(net: MlpLayers, background: Matrix): { z: Float64Array[] } {
+  let byBackground = REFERENCE_PASSES.get(net);
+  if (!byBackground) REFERENCE_PASSES.set(net, (byBackground = new WeakMap()));
+  let refs = byBackground.get(background);
+  if (!refs) byBackground.set(background, (refs = forwardAll(net, background)));
+  return refs;
 }
 
 /** Per layer, the pre-activations of its outputs for every row (row-major rows x fanOut). */

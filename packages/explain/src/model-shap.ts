@@ -17,6 +17,7 @@ import {
   FittedTreeRegressor,
   FittedVotingClassifier,
   FittedVotingRegressor,
+  type MlpLayers,
 } from '@campaign-ml/models';
 import type { ModelFunction } from './coalition-values';
 import { deepShap } from './deep-shap';
@@ -113,11 +114,11 @@ export function modelShap(model: FittedModel, X: Matrix, space: ShapSpace, ctx: 
   }
   const deep = (ctx.neural ?? 'deep') === 'deep';
   if (deep && model instanceof FittedMLPRegressor && space === 'margin') {
-    const shap = deepShap(model.layers(), X, needBackground(ctx));
+    const shap = deepShap(layersOf(model), X, needBackground(ctx));
     return toColumns(shap.values, baseOf(shap.expectedValue), 1, X.rows, ctx, 'deep');
   }
   if (deep && model instanceof FittedMLPClassifier && binary && space === 'probability') {
-    const shap = deepShap(model.layers(), X, needBackground(ctx));
+    const shap = deepShap(layersOf(model), X, needBackground(ctx));
     return toColumns(shap.values, baseOf(shap.expectedValue), 1, X.rows, ctx, 'deep');
   }
   if (space === 'margin' && isClassifier(model)) {
@@ -319,4 +320,13 @@ function memberBackground(bg: Matrix, m: Member): Matrix {
 
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
+}
+
+/** A fitted network's layers (`layers()` copies them), taken once per model: deepShap keeps its reference passes per layers object. */
+const LAYERS = new WeakMap<FittedMLPClassifier | FittedMLPRegressor, MlpLayers>();
+
+function layersOf(model: FittedMLPClassifier | FittedMLPRegressor): MlpLayers {
+  let layers = LAYERS.get(model);
+  if (!layers) LAYERS.set(model, (layers = model.layers()));
+  return layers;
 }
