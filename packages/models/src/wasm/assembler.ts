@@ -145,9 +145,14 @@ export class Fn {
 
 /**
  * A module of the given functions, exported under their names, that imports one memory as
- * `memory[0].memory[1]` (at least one page).
+ * `memory[0].memory[1]` (at least one page). A shared module imports a shared memory (any size up
+ * to the 4 GiB of 32-bit addresses), which worker threads can use at once.
  */
-export function assembleModule(memory: readonly [string, string], fns: Readonly<Record<string, Fn>>): Uint8Array {
+export function assembleModule(
+  memory: readonly [string, string],
+  fns: Readonly<Record<string, Fn>>,
+  shared = false,
+): Uint8Array {
   const list = Object.values(fns);
   const names = Object.keys(fns);
   return Uint8Array.from([
@@ -160,7 +165,11 @@ export function assembleModule(memory: readonly [string, string], fns: Readonly<
     0x00,
     0x00, // magic, version 1
     ...section(1, vec(list.map((f) => f.type()))), // one type per function
-    ...section(2, vec([[...str(memory[0]), ...str(memory[1]), 0x02, 0x00, 1]])),
+    // Limits: flags 0 (minimum only) or 3 (shared, minimum and maximum), in pages.
+    ...section(
+      2,
+      vec([[...str(memory[0]), ...str(memory[1]), 0x02, ...(shared ? [0x03, 1, ...uleb(65536)] : [0x00, 1])]]),
+    ),
     ...section(3, vec(list.map((_, i) => uleb(i)))),
     ...section(7, vec(names.map((nm, i) => [...str(nm), 0x00, ...uleb(i)]))),
     ...section(10, vec(list.map((f) => f.body()))),
@@ -175,7 +184,7 @@ export interface WasmApi {
     module: object,
     imports: Record<string, Record<string, unknown>>,
   ) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 export interface WasmMemory {
