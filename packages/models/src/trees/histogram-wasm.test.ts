@@ -1,5 +1,7 @@
-import { createRng } from '@campaign-ml/core';
+import { createMatrix, createRng } from '@campaign-ml/core';
 import { BinMapper } from './binning';
+import { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
+import type { GradientBoostingParams } from './gradient-boosting';
 import { buildHistogramRowsBlock, rowMajorBinIndex } from './histogram';
 import {
   arenaBytes,
@@ -8,10 +10,12 @@ import {
   buildHistogramBlocks,
   codeBlockBytes,
   codeBlocks,
+  histogramBuildCounts,
   setWasmHistograms,
   WasmArena,
   wasmHistogramsOn,
 } from './histogram-wasm';
+import { MIN_PARALLEL_ROWS, MIN_PARALLEL_WORK, minParallelRows, minParallelWork } from './split-threads';
 import { randomMatrix } from './test-data';
 
 describe('WebAssembly histograms', () => {
@@ -171,5 +175,72 @@ describe('WebAssembly histograms', () => {
       setWasmHistograms(true);
     }
     expect(WasmArena.create(1024, false)).not.toBeNull();
+  });
+});
+
+describe('gradient boosting with WebAssembly histograms', () => {
+  const N = 3000;
+  const P = 9;
+  const X = randomMatrix(N, P, 21);
+  const d = Float64Array.from(X.data);
+  for (let r = 0; r < N; r++) d[4 * N + r] = (r * 7919) % 7; // integer codes 0..6
+  for (let r = 0; r < N; r += 5) d[((r * 11) % P) * N + r] = NaN;
+  const Xm = createMatrix(N, P, d);
+  const y = new Float64Array(N);
+  const yc = new Float64Array(N);
+  for (let r = 0; r < N; r++) {
+    const x = (c: number): number => X.data[c * N + r];
+    y[r] = x(0) + x(1) * x(2) - 0.5 * x(3) + (r % 7 === 2 ? 0.8 : 0);
+    yc[r] = y[r] > 0.8 ? 2 : y[r] > -0.3 ? 1 : 0;
+  }
+  const yb = yc.map((v) => (v === 2 ? 1 : 0));
+  const base: Partial<GradientBoostingParams> = { nEstimators: 6, maxDepth: 5, learningRate: 0.3 };
+
+  /** The model's JSON with the WebAssembly histograms on (checking they ran) and off, threads 1 and 3. */
+  function fits(fit: (threads: number) => { toJSON(): unknown }): void {
+    const json = (on: boolean, threads: number): string => {
+      setWasmHistograms(on);
+      const before = histogramBuildCounts();
+      const s = JSON.stringify(fit(threads).toJSON());
+      const after = histogramBuildCounts();
+      // On: every histogram this thread built went through the kernels; off: none came here.
+      expect(after.js).toBe(before.js);
+      if (on) expect(after.wasm).toBeGreaterThan(before.wasm);
+      else expect(after.wasm).toBe(before.wasm);
+      return s;
+    };
+    try {
+      const js = json(false, 1);
+      expect(json(true, 1)).toBe(js);
+      expect(json(true, 3)).toBe(js);
+      expect(json(false, 3)).toBe(js);
+    } finally {
+      setWasmHistograms(true);
+    }
+  }
+
+  // Every node through the threads, down to nodes with fewer rows than threads.
+  beforeAll(() => {
+    minParallelWork(0);
+    minParallelRows(0);
+  });
+  afterAll(() => {
+    minParallelWork(MIN_PARALLEL_WORK);
+    minParallelRows(MIN_PARALLEL_ROWS);
+  });
+
+  it('binary (count-free histograms): the same model bit for bit, on and off, one and three threads', () => {
+    fits((threads) => new GradientBoostingClassifier({ ...base, threads }).fit(X, yb));
+  });
+
+  it('multiclass with missing values and a categorical feature (histograms with counts)', () => {
+    fits((threads) => new GradientBoostingClassifier({ ...base, categoricalFeatures: [4], threads }).fit(Xm, yc));
+  });
+
+  it('row and column subsampling (listed features across blocks), and loss-guided growth', () => {
+    fits((threads) =>
+      new GradientBoostingRegressor({ ...base, subsample: 0.7, colsampleBytree: 0.6, seed: 4, threads }).fit(X, y),
+    );
+    fits((threads) => new GradientBoostingRegressor({ ...base, maxDepth: null, maxLeaves: 12, threads }).fit(Xm, y));
   });
 });

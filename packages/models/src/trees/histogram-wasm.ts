@@ -120,6 +120,14 @@ export function wasmHistogramsOn(): boolean {
   return enabled && module(false) !== null;
 }
 
+/** Histograms built by buildHistogramBlocks in this thread, by the kernels and in JavaScript. */
+const built = { wasm: 0, js: 0 };
+
+/** How many histograms this thread built with the kernels and with their JavaScript loops (for tests and diagnosis). */
+export function histogramBuildCounts(): { wasm: number; js: number } {
+  return { ...built };
+}
+
 /** Largest memory a fit's histograms are given; beyond it the JavaScript path runs. */
 export const MAX_HISTOGRAM_BYTES = 2 ** 31;
 
@@ -262,6 +270,7 @@ export function buildHistogramBlocks(
   hess: Float64Array,
 ): void {
   const T = codes.length;
+  built[kernels ? 'wasm' : 'js']++;
   for (let i = fi0; i < fi1;) {
     const b = blockOf(features[i], cols, T);
     let j = i;
