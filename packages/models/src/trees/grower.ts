@@ -8,7 +8,14 @@ import {
   rowMajorBins,
   subtractHistogram,
 } from './histogram';
-import { arenaBytes, buildHistogramBlocks, codeBlockBytes, codeBlocks, WasmArena } from './histogram-wasm';
+import {
+  arenaBytes,
+  blockScratchBytes,
+  buildHistogramBlocks,
+  codeBlockBytes,
+  codeBlocks,
+  WasmArena,
+} from './histogram-wasm';
 import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
 import type { ThreadsWasm } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
@@ -152,6 +159,7 @@ export class TreeGrower {
               fa.grad * 8,
               fa.hess * 8,
               data.rows * 4,
+              ...new Array<number>(T).fill(blockScratchBytes(data.cols, T)),
             ),
             wantThreads,
           )
@@ -164,9 +172,11 @@ export class TreeGrower {
       this.nodeFeatures = arena.i32(data.cols);
       const arenaSlots = arena.f64(nSlots * slotSize);
       for (let i = 0; i < nSlots; i++) this.slots.push(arenaSlots.subarray(i * slotSize, (i + 1) * slotSize));
-      this.wasm = { arena, codes, offsets };
       this.reserved = { grad: arena.f64(fa.grad), hess: arena.f64(fa.hess), idx: arena.u32(data.rows) };
-      threadsWasm = { arena, slots: arenaSlots, codes, offsets };
+      // The kernels' scratch, one per block: a block runs on one thread at a time.
+      const scratch = Array.from({ length: T }, () => arena.u8(blockScratchBytes(data.cols, T)));
+      this.wasm = { arena, codes, offsets, scratch };
+      threadsWasm = { arena, slots: arenaSlots, codes, offsets, scratch };
     }
     this.gidx =
       rowsPath && !arena ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
@@ -196,7 +206,8 @@ export class TreeGrower {
    * The fit's WebAssembly memory (histogram-wasm.ts): its kernels, the column blocks' codes and
    * the feature offsets; the node features, the first histogram slots and fitArrays() live there.
    */
-  private readonly wasm: { arena: WasmArena; codes: Uint8Array[]; offsets: Int32Array } | null = null;
+  private readonly wasm: { arena: WasmArena; codes: Uint8Array[]; offsets: Int32Array; scratch: Uint8Array[] } | null =
+    null;
   /** Histogram slots allocated up front (in the WebAssembly memory or shared with the threads). */
   private readonly slots: Float64Array[] = [];
   private reserved: { grad: Float64Array; hess: Float64Array; idx: Uint32Array } | null = null;
@@ -307,6 +318,7 @@ export class TreeGrower {
       const inMemory = s < this.slots.length && a.holds(idx) && a.holds(grad) && a.holds(hess);
       buildHistogramBlocks(
         inMemory ? a.kernels : null,
+        w.scratch[0],
         this.pool[s],
         this.S,
         w.offsets,

@@ -6,6 +6,7 @@ import { buildHistogramRowsBlock, rowMajorBinIndex } from './histogram';
 import {
   arenaBytes,
   blockOf,
+  blockScratchBytes,
   blockStart,
   buildHistogramBlocks,
   codeBlockBytes,
@@ -19,7 +20,8 @@ import { MIN_PARALLEL_ROWS, MIN_PARALLEL_WORK, minParallelRows, minParallelWork 
 import { randomMatrix } from './test-data';
 
 describe('WebAssembly histograms', () => {
-  const n = 1003;
+  // More rows than one gathered chunk of the kernels (2048).
+  const n = 4501;
   const P = 11;
   const X = randomMatrix(n, P, 8);
   for (let r = 0; r < n; r += 9) X.data[2 * n + r] = NaN;
@@ -44,6 +46,7 @@ describe('WebAssembly histograms', () => {
       n * 8,
       n * 8,
       S3 * 8,
+      blockScratchBytes(P, T),
     );
     const arena = WasmArena.create(bytes, shared)!;
     const codes = codeBlocks(bins, n, P, T, (m) => arena.u8(m));
@@ -57,7 +60,7 @@ describe('WebAssembly histograms', () => {
     g.set(grad);
     const h = arena.f64(n);
     h.set(hess);
-    return { arena, codes, offsets, feats, idx, g, h, hist: arena.f64(S3) };
+    return { arena, codes, offsets, feats, idx, g, h, hist: arena.f64(S3), scratch: arena.u8(blockScratchBytes(P, T)) };
   }
 
   function expected(S: number, features: Int32Array, rows: Uint32Array, start: number, end: number): Float64Array {
@@ -96,7 +99,7 @@ describe('WebAssembly histograms', () => {
 
   const rowSets: [string, Uint32Array][] = [
     ['every row', Uint32Array.from({ length: n }, (_, i) => i)],
-    ['an odd sorted subset', rng.sampleIndices(n, 333).sort()],
+    ['an odd sorted subset', rng.sampleIndices(n, 2333).sort()],
     ['seven rows', rng.sampleIndices(n, 7).sort()],
   ];
   const featureSets: [string, Int32Array][] = [
@@ -117,6 +120,7 @@ describe('WebAssembly histograms', () => {
               const hist = a.hist.subarray(0, mapper.totalBins * S).fill(NaN);
               buildHistogramBlocks(
                 a.arena.kernels,
+                a.scratch,
                 hist,
                 S,
                 a.offsets,
@@ -133,6 +137,7 @@ describe('WebAssembly histograms', () => {
               );
               const js = new Float64Array(hist.length).fill(NaN);
               buildHistogramBlocks(
+                null,
                 null,
                 js,
                 S,
@@ -161,7 +166,23 @@ describe('WebAssembly histograms', () => {
   it('leaves the slots of unlisted features alone', () => {
     const a = setup(2, false, Int32Array.of(3), rowSets[1][1]);
     const hist = a.hist.subarray(0, mapper.totalBins * 2).fill(5);
-    buildHistogramBlocks(a.arena.kernels, hist, 2, a.offsets, a.feats, 0, 1, a.codes, P, a.idx, 0, 333, a.g, a.h);
+    buildHistogramBlocks(
+      a.arena.kernels,
+      a.scratch,
+      hist,
+      2,
+      a.offsets,
+      a.feats,
+      0,
+      1,
+      a.codes,
+      P,
+      a.idx,
+      0,
+      333,
+      a.g,
+      a.h,
+    );
     for (let j = 0; j < hist.length; j++)
       if (j < mapper.offsets[3] * 2 || j >= mapper.offsets[4] * 2) expect(hist[j]).toBe(5);
   });

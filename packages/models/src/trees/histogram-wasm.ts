@@ -21,77 +21,141 @@ import type { CompiledModule, WasmApi, WasmMemory } from '../wasm/assembler';
 import { I32, Op, SimdOp } from '../wasm/opcodes';
 
 /**
- * hist2 / hist3(hist, offsets, features, nf, codes, width, colBase, i0, i1, grad, hess), byte
- * addresses in the memory: the histogram (stride 2, [g, h], or 3, [g, h, count]) of the rows whose
- * indices (u32) are at [i0, i1), for the nf features (i32) at `features`, all in the code block at
- * `codes` (width bytes per row) whose first column is colBase. Slots are added to, not zeroed.
+ * hist2 / hist3(hist, offsets, features, nf, codes, width, colBase, i0, i1, grad, hess, scratch),
+ * byte addresses in the memory: the histogram (stride 2, [g, h], or 3, [g, h, count]) of the rows
+ * whose indices (u32) are at [i0, i1), for the nf features (i32) at `features`, all in the code
+ * block at `codes` (width bytes per row) whose first column is colBase. Slots are added to, not
+ * zeroed. `scratch` holds scratchBytes(width) bytes of this call's own.
  */
 export interface HistogramKernels {
   hist2(...args: KernelArgs): void;
   hist3(...args: KernelArgs): void;
 }
-type KernelArgs = [number, number, number, number, number, number, number, number, number, number, number];
+type KernelArgs = [number, number, number, number, number, number, number, number, number, number, number, number];
 
 const MEMORY = ['e', 'm'] as const;
-/** Rows per step of the main loop (4 measured best of 1, 2, 4 and 8). */
+/** Rows per step of the histogram loop (4 measured best of 1, 2, 4 and 8). */
 const ROWS = 4;
+/**
+ * Rows gathered at a time. A node's rows are scattered over the data (an ascending subset): the
+ * kernel first copies a chunk of them, codes and (g, h), into scratch in a short loop whose cache
+ * misses overlap, then sums the chunk from there. Reading the rows in place stalls on each row's
+ * misses: 2.3-2.8 ns per update against 1.5-1.6 on 5% of 1,000,000 rows, the same on every row.
+ */
+const CHUNK = 2048;
+
+/** Bytes of scratch a kernel call over codes of this width needs. */
+export function scratchBytes(width: number): number {
+  return CHUNK * (Math.ceil(width / 8) * 8 + 16);
+}
 
 function kernel(S: 2 | 3): Fn {
-  const f = new Fn(new Array<number>(11).fill(I32));
-  const [HIST, OFFS, FEAT, NF, CODES, WIDTH, COLBASE, IP, IEND, GRAD, HESS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const f = new Fn(new Array<number>(12).fill(I32));
+  const [HIST, OFFS, FEAT, NF, CODES, WIDTH, COLBASE, IP, IEND, GRAD, HESS, BUF] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+  ];
   const fend = f.localI32();
+  const stride = f.localI32();
+  const ghBuf = f.localI32();
+  const cend = f.localI32();
+  const q = f.localI32();
+  const r = f.localI32();
+  const dst = f.localI32();
+  const gDst = f.localI32();
+  const src = f.localI32();
+  const k = f.localI32();
+  const i = f.localI32();
+  const n = f.localI32();
   const p = f.localI32();
   const ff = f.localI32();
   const base = f.localI32();
   const addr = f.localI32();
-  const r = f.localI32();
   const a = Array.from({ length: ROWS }, () => f.localI32());
   const gh = Array.from({ length: ROWS }, () => f.localV128());
   // A bin's byte offset: << 4 for [g, h]; * 24 for [g, h, count].
   const scale = (): Fn => (S === 2 ? f.i32(4).op(Op.I32Shl) : f.i32(24).op(Op.I32Mul));
   f.get(FEAT).get(NF).i32(2).op(Op.I32Shl).op(Op.I32Add).set(fend);
-  const rows = (R: number): void => {
-    f.whileNot(
-      () =>
-        f
-          .get(IEND)
-          .get(IP)
-          .op(Op.I32Sub)
-          .i32(4 * R)
-          .op(Op.I32LtS),
-      () => {
-        for (let j = 0; j < R; j++) {
-          f.get(IP)
-            .mem(Op.I32Load, 2, 4 * j)
-            .set(r);
-          f.get(GRAD).get(r).i32(3).op(Op.I32Shl).op(Op.I32Add).mem(Op.F64Load, 3).simd(SimdOp.F64x2Splat);
+  // Gathered rows are whole 8-byte words apart; their (g, h) pairs follow the chunk's codes.
+  f.get(WIDTH).i32(7).op(Op.I32Add).i32(-8).op(Op.I32And).set(stride);
+  f.get(BUF).get(stride).i32(CHUNK).op(Op.I32Mul).op(Op.I32Add).set(ghBuf);
+  f.whileNot(
+    () => f.get(IP).get(IEND).op(Op.I32GeU),
+    () => {
+      // cend = min(i1, ip + CHUNK rows)
+      f.get(IP)
+        .i32(4 * CHUNK)
+        .op(Op.I32Add)
+        .get(IEND);
+      f.get(IP)
+        .i32(4 * CHUNK)
+        .op(Op.I32Add)
+        .get(IEND)
+        .op(Op.I32LtU)
+        .op(Op.Select)
+        .set(cend);
+      // Gather: codes by 8-byte words (up to 7 bytes past a row: the blocks are padded), then (g, h).
+      f.get(BUF).set(dst).get(ghBuf).set(gDst).get(IP).set(q);
+      f.whileNot(
+        () => f.get(q).get(cend).op(Op.I32GeU),
+        () => {
+          f.get(q).mem(Op.I32Load, 2).set(r);
+          f.get(gDst).get(GRAD).get(r).i32(3).op(Op.I32Shl).op(Op.I32Add).mem(Op.F64Load, 3).simd(SimdOp.F64x2Splat);
           f.get(HESS).get(r).i32(3).op(Op.I32Shl).op(Op.I32Add).mem(Op.F64Load, 3);
-          f.simd(SimdOp.F64x2ReplaceLane, 1).set(gh[j]);
-          // Row j's codes, addressed by global feature index.
-          f.get(CODES).get(r).get(WIDTH).op(Op.I32Mul).op(Op.I32Add).get(COLBASE).op(Op.I32Sub).set(a[j]);
-        }
-        f.get(FEAT).set(p);
+          f.simd(SimdOp.F64x2ReplaceLane, 1).simd(SimdOp.V128Store, 3, 0);
+          f.get(CODES).get(r).get(WIDTH).op(Op.I32Mul).op(Op.I32Add).set(src);
+          f.i32(0).set(k);
+          f.whileNot(
+            () => f.get(k).get(stride).op(Op.I32GeU),
+            () => {
+              f.get(dst).get(k).op(Op.I32Add).get(src).get(k).op(Op.I32Add).mem(Op.I64Load, 3).mem(Op.I64Store, 3);
+              f.inc(k, 8);
+            },
+          );
+          f.get(dst).get(stride).op(Op.I32Add).set(dst);
+          f.inc(gDst, 16).inc(q, 4);
+        },
+      );
+      // Sum the chunk's rows, in order, ROWS at a time through each feature.
+      f.get(cend).get(IP).op(Op.I32Sub).i32(2).op(Op.I32ShrU).set(n);
+      f.i32(0).set(i);
+      const rows = (R: number): void => {
         f.whileNot(
-          () => f.get(p).get(fend).op(Op.I32GeU),
+          () => f.get(n).get(i).op(Op.I32Sub).i32(R).op(Op.I32LtS),
           () => {
-            f.get(p).mem(Op.I32Load, 2).set(ff);
-            f.get(HIST).get(OFFS).get(ff).i32(2).op(Op.I32Shl).op(Op.I32Add).mem(Op.I32Load, 2);
-            scale().op(Op.I32Add).set(base);
             for (let j = 0; j < R; j++) {
-              f.get(base).get(a[j]).get(ff).op(Op.I32Add).mem(Op.I32Load8U, 0);
-              scale().op(Op.I32Add).tee(addr);
-              f.get(addr).simd(SimdOp.V128Load, 3, 0).get(gh[j]).simd(SimdOp.F64x2Add).simd(SimdOp.V128Store, 3, 0);
-              if (S === 3) f.get(addr).get(addr).mem(Op.F64Load, 3, 16).f64(1).op(Op.F64Add).mem(Op.F64Store, 3, 16);
+              f.get(ghBuf).get(i).i32(4).op(Op.I32Shl).op(Op.I32Add);
+              f.simd(SimdOp.V128Load, 3, 16 * j).set(gh[j]);
+              // Row j's codes, addressed by global feature index.
+              f.get(BUF).get(i).i32(j).op(Op.I32Add).get(stride).op(Op.I32Mul).op(Op.I32Add);
+              f.get(COLBASE).op(Op.I32Sub).set(a[j]);
             }
-            f.inc(p, 4);
+            f.get(FEAT).set(p);
+            f.whileNot(
+              () => f.get(p).get(fend).op(Op.I32GeU),
+              () => {
+                f.get(p).mem(Op.I32Load, 2).set(ff);
+                f.get(HIST).get(OFFS).get(ff).i32(2).op(Op.I32Shl).op(Op.I32Add).mem(Op.I32Load, 2);
+                scale().op(Op.I32Add).set(base);
+                for (let j = 0; j < R; j++) {
+                  f.get(base).get(a[j]).get(ff).op(Op.I32Add).mem(Op.I32Load8U, 0);
+                  scale().op(Op.I32Add).tee(addr);
+                  f.get(addr).simd(SimdOp.V128Load, 3, 0).get(gh[j]).simd(SimdOp.F64x2Add);
+                  f.simd(SimdOp.V128Store, 3, 0);
+                  if (S === 3)
+                    f.get(addr).get(addr).mem(Op.F64Load, 3, 16).f64(1).op(Op.F64Add).mem(Op.F64Store, 3, 16);
+                }
+                f.inc(p, 4);
+              },
+            );
+            f.inc(i, R);
           },
         );
-        f.inc(IP, 4 * R);
-      },
-    );
-  };
-  rows(ROWS);
-  rows(1);
+      };
+      rows(ROWS);
+      rows(1);
+      f.get(cend).set(IP);
+    },
+  );
   return f;
 }
 
@@ -221,9 +285,14 @@ export function blockOf(f: number, cols: number, T: number): number {
   return Math.floor(((f + 1) * T - 1) / cols);
 }
 
-/** Byte sizes of the T column blocks of rows x cols codes (for arenaBytes). */
+/** Byte sizes of the T column blocks of rows x cols codes (for arenaBytes; each with 8 bytes of padding). */
 export function codeBlockBytes(rows: number, cols: number, T: number): number[] {
-  return Array.from({ length: T }, (_, b) => rows * (blockStart(b + 1, cols, T) - blockStart(b, cols, T)));
+  return Array.from({ length: T }, (_, b) => rows * (blockStart(b + 1, cols, T) - blockStart(b, cols, T)) + 8);
+}
+
+/** Scratch bytes for kernel calls on any of the T column blocks of cols columns. */
+export function blockScratchBytes(cols: number, T: number): number {
+  return scratchBytes(Math.ceil(cols / T));
 }
 
 /** The column blocks of column-major bins (bin of row r, feature f at f * rows + r), from `alloc`. */
@@ -237,7 +306,8 @@ export function codeBlocks(
   return Array.from({ length: T }, (_, b) => {
     const f0 = blockStart(b, cols, T);
     const w = blockStart(b + 1, cols, T) - f0;
-    const out = alloc(rows * w);
+    // The kernels read whole 8-byte words: up to 7 bytes past the last row.
+    const out = alloc(rows * w + 8).subarray(0, rows * w);
     for (let j = 0; j < w; j++) {
       const src = (f0 + j) * rows;
       for (let r = 0; r < rows; r++) out[r * w + j] = bins[src + r];
@@ -250,11 +320,13 @@ export function codeBlocks(
  * The histogram of rows idx[start, end) for features[fi0, fi1) from the column blocks `codes` (of
  * cols columns), stride S: each run of consecutive listed features in one block is one kernel call,
  * after zeroing their slots. With kernels, every array must be a view of the kernels' memory (its
- * byteOffset is its address); without, the same loops run in JavaScript on the views (a worker whose
- * kernels did not instantiate, a slot outside the memory), with the same sums.
+ * byteOffset is its address) and scratch (blockScratchBytes, used by no other call meanwhile) too;
+ * without, the same loops run in JavaScript on the views (a worker whose kernels did not
+ * instantiate, a slot outside the memory), with the same sums.
  */
 export function buildHistogramBlocks(
   kernels: HistogramKernels | null,
+  scratch: Uint8Array | null,
   hist: Float64Array,
   S: number,
   offsets: Int32Array,
@@ -270,7 +342,7 @@ export function buildHistogramBlocks(
   hess: Float64Array,
 ): void {
   const T = codes.length;
-  built[kernels ? 'wasm' : 'js']++;
+  built[kernels && scratch ? 'wasm' : 'js']++;
   for (let i = fi0; i < fi1;) {
     const b = blockOf(features[i], cols, T);
     let j = i;
@@ -291,7 +363,7 @@ export function buildHistogramBlocks(
     const f0 = blockStart(b, cols, T);
     const width = blockStart(b + 1, cols, T) - f0;
     if (end > start) {
-      if (kernels)
+      if (kernels && scratch)
         (S === 2 ? kernels.hist2 : kernels.hist3)(
           hist.byteOffset,
           offsets.byteOffset,
@@ -304,6 +376,7 @@ export function buildHistogramBlocks(
           idx.byteOffset + end * 4,
           grad.byteOffset,
           hess.byteOffset,
+          scratch.byteOffset,
         );
       else blockJs(hist, S, offsets, features, i, j, codes[b], width, f0, idx, start, end, grad, hess);
     }

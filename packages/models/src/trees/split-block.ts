@@ -95,10 +95,11 @@ export interface BlockContext {
   /**
    * Set when the fit's arrays live in one shared WebAssembly memory (histogram-wasm.ts): its
    * kernels in this thread (null if they could not be instantiated here: the same sums in
-   * JavaScript), and the feature offsets in that memory. Then slots, blockGidx (the column blocks'
-   * codes) and features are views of it too, and gidx is unused.
+   * JavaScript), the feature offsets in that memory and the kernels' scratch of each block (a
+   * block runs on one thread at a time). Then slots, blockGidx (the column blocks' codes) and
+   * features are views of it too, and gidx is unused.
    */
-  wasm: { kernels: HistogramKernels | null; offsets: Int32Array } | null;
+  wasm: { kernels: HistogramKernels | null; offsets: Int32Array; scratch: Uint8Array[] } | null;
 }
 
 export function blockContext(
@@ -235,6 +236,7 @@ export function runBlock(
   if (ctx.wasm)
     buildHistogramBlocks(
       ti[T_WASM] === 1 ? ctx.wasm.kernels : null,
+      ctx.wasm.scratch[b],
       hist,
       ctx.S,
       ctx.wasm.offsets,

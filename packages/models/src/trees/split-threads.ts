@@ -72,7 +72,7 @@ export type SplitMail =
       bins: Uint8Array;
       tmp: Uint32Array;
       /** The fit's shared WebAssembly memory (arena, blockGidx and features are views of it) and its feature offsets. */
-      wasm?: { memory: WasmMemory; offsets: Int32Array };
+      wasm?: { memory: WasmMemory; offsets: Int32Array; scratch: Uint8Array[] };
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
   | { type: 'forest'; job: ForestJob }
@@ -431,14 +431,16 @@ export function minParallelWork(value?: number): number {
 
 /**
  * A fit's arrays in one shared WebAssembly memory (histogram-wasm.ts): the histogram slots (nSlots
- * of slotSize, one after the other), the column blocks' codes (one block per thread) and the
- * feature offsets; the node features passed to open() must be a view of it too.
+ * of slotSize, one after the other), the column blocks' codes (one block per thread), the feature
+ * offsets and the kernels' scratch of each block; the node features passed to open() must be a
+ * view of it too.
  */
 export interface ThreadsWasm {
   arena: WasmArena;
   slots: Float64Array;
   codes: Uint8Array[];
   offsets: Int32Array;
+  scratch: Uint8Array[];
 }
 
 /**
@@ -470,7 +472,7 @@ export class SplitThreads {
     const arena = wasm ? wasm.slots : new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
     const blockGidx = wasm ? wasm.codes : blockIndexes(bins, rows, cols, threads);
-    const w = wasm ? { kernels: wasm.arena.kernels, offsets: wasm.offsets } : null;
+    const w = wasm ? { kernels: wasm.arena.kernels, offsets: wasm.offsets, scratch: wasm.scratch } : null;
     this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp, w);
     this.session = {
       type: 'session',
@@ -488,7 +490,7 @@ export class SplitThreads {
       blockGidx,
       bins,
       tmp,
-      wasm: wasm ? { memory: wasm.arena.memory, offsets: wasm.offsets } : undefined,
+      wasm: wasm ? { memory: wasm.arena.memory, offsets: wasm.offsets, scratch: wasm.scratch } : undefined,
     };
   }
 

@@ -52,7 +52,9 @@ function main(d: SplitWorkerData & { skip: number }): void {
         m.blockGidx,
         m.bins,
         m.tmp,
-        m.wasm ? { kernels: histogramKernels(m.wasm.memory, true), offsets: m.wasm.offsets } : null,
+        m.wasm
+          ? { kernels: histogramKernels(m.wasm.memory, true), offsets: m.wasm.offsets, scratch: m.wasm.scratch }
+          : null,
       );
       buffers.clear();
     } else if (m.type === 'buffer') buffers.set(m.id, m.buffer);
