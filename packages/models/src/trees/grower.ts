@@ -6,7 +6,6 @@ import {
   buildHistogramRowsNoCount,
   rowMajorBinIndex,
   rowMajorBins,
-  subtractHistogram,
 } from './histogram';
 import {
   arenaBytes,
@@ -14,6 +13,7 @@ import {
   buildHistogramBlocks,
   codeBlockBytes,
   codeBlocks,
+  subtractHistogramWasm,
   WasmArena,
 } from './histogram-wasm';
 import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
@@ -380,6 +380,22 @@ export class TreeGrower {
       );
   }
 
+  /** Slot `parent` -= slot `child` over the first nf node features: the parent becomes the sibling. */
+  private subtract(parent: number, child: number, nf: number): void {
+    const w = this.wasm;
+    const kernels = w && parent < this.slots.length && child < this.slots.length ? w.arena.kernels : null;
+    subtractHistogramWasm(
+      kernels,
+      this.pool[parent],
+      this.pool[child],
+      this.mapper.offsets,
+      this.nodeFeatures,
+      0,
+      nf,
+      this.S,
+    );
+  }
+
   private readonly tmp: Uint32Array;
 
   /**
@@ -630,7 +646,6 @@ export class TreeGrower {
     const parentSlot = this.slot[node];
     const canL = this.canSplit(L);
     const canR = this.canSplit(R);
-    const offsets = this.mapper.offsets;
     if (this.sparse || (cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < features.length)) {
       this.release(parentSlot);
       if (canL) this.buildAndEvaluate(L, idx, grad, hess, features, rng, open);
@@ -681,7 +696,7 @@ export class TreeGrower {
       return;
     }
     this.build(s, nf, idx, this.start[small], this.end[small], grad, hess);
-    subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, this.S);
+    this.subtract(parentSlot, s, nf);
     // Left child first, so depth-wise trees open nodes in a fixed order.
     if (smallIsLeft) {
       this.evaluateOrRelease(small, s, canSmall, nf, open);

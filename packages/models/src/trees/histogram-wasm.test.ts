@@ -13,6 +13,7 @@ import {
   codeBlocks,
   histogramBuildCounts,
   setWasmHistograms,
+  subtractHistogramWasm,
   WasmArena,
   wasmHistogramsOn,
 } from './histogram-wasm';
@@ -27,6 +28,8 @@ describe('WebAssembly histograms', () => {
   for (let r = 0; r < n; r += 9) X.data[2 * n + r] = NaN;
   // A feature with few bins: many rows of a four-row step share a slot.
   for (let r = 0; r < n; r++) X.data[4 * n + r] = r % 3;
+  // Two values: three bins with the missing one, an odd number of doubles at stride 3.
+  for (let r = 0; r < n; r++) X.data[6 * n + r] = r % 2;
   const mapper = BinMapper.fit(X, { maxBins: 255, categorical: new Int32Array(0) });
   const bins = mapper.transform(X).bins;
   const gidx = rowMajorBinIndex(bins, n, P, mapper.offsets);
@@ -185,6 +188,32 @@ describe('WebAssembly histograms', () => {
     );
     for (let j = 0; j < hist.length; j++)
       if (j < mapper.offsets[3] * 2 || j >= mapper.offsets[4] * 2) expect(hist[j]).toBe(5);
+  });
+
+  it('subtracts a child from its parent as the JavaScript does, bit for bit, leaving other features alone', () => {
+    expect(mapper.offsets[7] - mapper.offsets[6]).toBe(3);
+    for (const S of [2, 3])
+      for (const features of [all, Int32Array.of(0, 2, 3, 4, 7, 10), Int32Array.of(9, 4, 1, 6, 5)]) {
+        const len = mapper.totalBins * S;
+        const arena = WasmArena.create(arenaBytes(len * 8, len * 8), false)!;
+        const [parent, child] = [arena.f64(len), arena.f64(len)];
+        for (let j = 0; j < len; j++) {
+          parent[j] = rng.normal() * 10 ** rng.int(6);
+          child[j] = rng.normal();
+        }
+        const js = Float64Array.from(parent);
+        subtractHistogramWasm(null, js, child, mapper.offsets, features, 0, features.length, S);
+        // features[1, len): the block's range of the list.
+        const ref = Float64Array.from(parent);
+        subtractHistogramWasm(null, ref, child, mapper.offsets, features, 1, features.length, S);
+        const whole = Float64Array.from(parent);
+        subtractHistogramWasm(arena.kernels, parent, child, mapper.offsets, features, 1, features.length, S);
+        expect(Array.from(parent)).toEqual(Array.from(ref));
+        parent.set(whole);
+        subtractHistogramWasm(arena.kernels, parent, child, mapper.offsets, features, 0, features.length, S);
+        expect(Array.from(parent)).toEqual(Array.from(js));
+        expect(Array.from(js)).not.toEqual(Array.from(whole));
+      }
   });
 
   it('is off when switched off, and then gives no arena', () => {

@@ -19,6 +19,7 @@
 import { assembleModule, compileModule, Fn, PAGE } from '../wasm/assembler';
 import type { CompiledModule, WasmApi, WasmMemory } from '../wasm/assembler';
 import { I32, Op, SimdOp } from '../wasm/opcodes';
+import { subtractHistogram } from './histogram';
 
 /**
  * hist2 / hist3(hist, offsets, features, nf, codes, width, colBase, i0, i1, grad, hess, scratch),
@@ -30,6 +31,8 @@ import { I32, Op, SimdOp } from '../wasm/opcodes';
 export interface HistogramKernels {
   hist2(...args: KernelArgs): void;
   hist3(...args: KernelArgs): void;
+  /** sub(dst, src, bytes): the doubles at dst minus those at src, `bytes` (a multiple of 8) of them. */
+  sub(dst: number, src: number, bytes: number): void;
 }
 type KernelArgs = [number, number, number, number, number, number, number, number, number, number, number, number];
 
@@ -159,8 +162,29 @@ function kernel(S: 2 | 3): Fn {
   return f;
 }
 
+/** dst -= src, two doubles per f64x2.sub (each lane the scalar subtraction), then an odd last one. */
+function subtract(): Fn {
+  const f = new Fn([I32, I32, I32]);
+  const [DST, SRC, BYTES] = [0, 1, 2];
+  const end = f.localI32();
+  f.get(DST).get(BYTES).op(Op.I32Add).set(end);
+  f.whileNot(
+    () => f.get(end).get(DST).op(Op.I32Sub).i32(16).op(Op.I32LtS),
+    () => {
+      f.get(DST).get(DST).simd(SimdOp.V128Load, 3, 0).get(SRC).simd(SimdOp.V128Load, 3, 0);
+      f.simd(SimdOp.F64x2Sub).simd(SimdOp.V128Store, 3, 0);
+      f.inc(DST, 16).inc(SRC, 16);
+    },
+  );
+  f.when(
+    () => f.get(DST).get(end).op(Op.I32LtU),
+    () => f.get(DST).get(DST).mem(Op.F64Load, 3).get(SRC).mem(Op.F64Load, 3).op(Op.F64Sub).mem(Op.F64Store, 3),
+  );
+  return f;
+}
+
 const moduleBytes = (shared: boolean) => (): Uint8Array =>
-  assembleModule(MEMORY, { hist2: kernel(2), hist3: kernel(3) }, shared);
+  assembleModule(MEMORY, { hist2: kernel(2), hist3: kernel(3), sub: subtract() }, shared);
 
 /** Per thread: the module for plain and for shared memories (undefined: not compiled yet). */
 const compiled: { plain?: CompiledModule | null; shared?: CompiledModule | null } = {};
@@ -380,6 +404,35 @@ export function buildHistogramBlocks(
         );
       else blockJs(hist, S, offsets, features, i, j, codes[b], width, f0, idx, start, end, grad, hess);
     }
+    i = j;
+  }
+}
+
+/**
+ * parent -= child over features[fi0, fi1) (stride S), the parent becoming the sibling's histogram:
+ * with kernels (both histograms views of their memory) one f64x2 call per stretch of adjacent
+ * features, else subtractHistogram. The same differences either way.
+ */
+export function subtractHistogramWasm(
+  kernels: HistogramKernels | null,
+  parent: Float64Array,
+  child: Float64Array,
+  offsets: Int32Array,
+  features: Int32Array,
+  fi0: number,
+  fi1: number,
+  S: number,
+): void {
+  if (!kernels) {
+    subtractHistogram(parent, child, offsets, fi0 === 0 ? features : features.subarray(fi0, fi1), fi1 - fi0, S);
+    return;
+  }
+  for (let i = fi0; i < fi1;) {
+    const a = offsets[features[i]] * S;
+    let e = offsets[features[i] + 1] * S;
+    let j = i + 1;
+    while (j < fi1 && offsets[features[j]] * S === e) e = offsets[features[j++] + 1] * S;
+    kernels.sub(parent.byteOffset + a * 8, child.byteOffset + a * 8, (e - a) * 8);
     i = j;
   }
 }

@@ -10,8 +10,8 @@
  * strictly larger than every earlier one, so taking each block's winner in block order with the
  * same strict comparison (mergeCandidate) picks the same feature, bin and sums.
  */
-import { buildHistogramCodesBlock, buildHistogramRowsBlock, subtractHistogram } from './histogram';
-import { buildHistogramBlocks } from './histogram-wasm';
+import { buildHistogramCodesBlock, buildHistogramRowsBlock } from './histogram';
+import { buildHistogramBlocks, subtractHistogramWasm } from './histogram-wasm';
 import type { HistogramKernels } from './histogram-wasm';
 import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { BinLayout, SplitParams } from './splitting';
@@ -288,7 +288,7 @@ export function runBlock(
   if (ti[to + T_EVAL_A] === 1) evaluateBlock(ctx, hist, block, tf[fo], tf[fo + 1], tf[fo + 2], out, outOff);
   if (kind === 2) {
     const parent = ctx.slots[ti[to + T_PARENT]];
-    subtractHistogram(parent, hist, offsets, block, block.length, ctx.S);
+    subtractHistogramWasm(ctx.wasm ? ctx.wasm.kernels : null, parent, hist, offsets, ctx.features, fi0, fi1, ctx.S);
     if (ti[to + T_EVAL_B] === 1)
       evaluateBlock(ctx, parent, block, tf[fo + 3], tf[fo + 4], tf[fo + 5], out, outOff + CAND_FLOATS);
   }
