@@ -140,15 +140,15 @@ function growForest(
     catSmooth: 10,
     shrinkage: 1,
     featuresPerSplit: resolveMaxFeatures(owner, p.maxFeatures, X.cols),
+    fitArrays: { grad: n * K, hess: n },
   });
   const features = Int32Array.from({ length: X.cols }, (_, i) => i);
   const rng = createRng(p.seed);
   // Tree t's stream is the t-th fork: skip the forks of the trees before the range.
   for (let t = 0; t < range.start; t++) rng.fork();
-  const grad = new Float64Array(n * K);
-  const hess = new Float64Array(n);
+  // Where the grower builds histograms from them (its WebAssembly memory, when it does).
+  const { grad, hess, idx } = grower.fitArrays();
   const counts = new Int32Array(n);
-  const idx = new Uint32Array(n);
   const trees: TreeArrays[] = [];
   const oob = p.oobScore && p.bootstrap ? emptyOutOfBag(n, K) : null;
   const tick = progressReporter('trees', range.end - range.start, opts);

@@ -171,6 +171,7 @@ function boost(
     shrinkage: p.learningRate,
     featuresPerSplit: 0,
     threads,
+    fitArrays: { grad: X.rows * K, hess: X.rows * K },
   });
   try {
     return boostRounds(owner, p, obj, K, X, yChecked, opts, prep, grower, grower.threaded);
@@ -202,9 +203,8 @@ function boostRounds(
   const y = shared ? copyTo(f64(n), prep.y) : prep.y;
   const w = shared && prep.w ? copyTo(f64(n), prep.w) : prep.w;
   for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) raw[r * K + k] = base[k];
-  const grad = f64(n * K);
-  const hess = f64(n * K);
-  const idx = shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
+  // Where the grower builds histograms from them (its WebAssembly memory, or shared memory).
+  const { grad, hess, idx } = grower.fitArrays();
   const nSample = Math.max(1, Math.floor(p.subsample * n));
   const nCols = Math.max(1, Math.round(p.colsampleBytree * X.cols));
 

@@ -6,9 +6,18 @@ import {
   buildHistogramRowsNoCount,
   rowMajorBinIndex,
   rowMajorBins,
-  subtractHistogram,
 } from './histogram';
+import {
+  arenaBytes,
+  blockScratchBytes,
+  buildHistogramBlocks,
+  codeBlockBytes,
+  codeBlocks,
+  subtractHistogramWasm,
+  WasmArena,
+} from './histogram-wasm';
 import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
+import type { ThreadsWasm } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
 import { CAT_WORDS, DEFAULT_BY_COUNT, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import { softThreshold } from './split-gain';
@@ -41,6 +50,13 @@ export interface GrowerConfig extends SplitParams {
    * histograms only. Default 1. Any count grows the same tree.
    */
   threads?: number;
+  /**
+   * Lengths of the gradient and hessian arrays the fit takes from fitArrays() (with a row index of
+   * every row). Given, single-channel dense trees build their histograms in WebAssembly from those
+   * arrays in place (histogram-wasm.ts); not given, fitArrays() is unavailable and histograms are
+   * built in JavaScript.
+   */
+  fitArrays?: { grad: number; hess: number };
 }
 
 /**
@@ -114,26 +130,61 @@ export class TreeGrower {
     const sparse = cfg.K === 1 && cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < data.cols;
     this.sparse = sparse ? new SparseScratch(cfg.featuresPerSplit) : null;
     this.sparseBins = sparse ? rowMajorBins(data.bins, data.rows, data.cols) : new Uint8Array(0);
-    // Other single-channel trees build histograms from a row-major copy of the bins (see buildHistogramRows).
+    // Other single-channel trees build histograms from row-major bins: in WebAssembly from the
+    // column blocks' codes when the fit's arrays can live in its memory, else in JavaScript from a
+    // row-major copy of the bins (see buildHistogramRows).
+    const rowsPath = cfg.K === 1 && !sparse;
     const wantThreads =
-      cfg.K === 1 &&
-      !sparse &&
+      rowsPath &&
       (cfg.threads ?? 1) > 1 &&
       data.cols > 1 &&
       typeof SharedArrayBuffer === 'function' &&
       SplitThreads.available();
+    // Slots for the histograms alive at once: the open nodes plus one being built.
+    const slotSize = mapper.totalBins * this.S;
+    const byShape = Math.min(cfg.maxLeaves, cfg.maxDepth < 30 ? 2 ** cfg.maxDepth : Infinity) + 2;
+    const byMemory = Math.floor((256 * 2 ** 20) / (slotSize * 8));
+    const nSlots = Math.max(2, Math.min(byShape, byMemory, 512));
+    // One block of codes per thread (the threads' feature blocks); one thread builds every block.
+    const T = wantThreads ? Math.min(cfg.threads!, data.cols) : 1;
+    const fa = cfg.fitArrays;
+    const arena =
+      rowsPath && fa
+        ? WasmArena.create(
+            arenaBytes(
+              ...codeBlockBytes(data.rows, data.cols, T),
+              (data.cols + 1) * 4,
+              data.cols * 4,
+              nSlots * slotSize * 8,
+              fa.grad * 8,
+              fa.hess * 8,
+              data.rows * 4,
+              ...new Array<number>(T).fill(blockScratchBytes(data.cols, T)),
+            ),
+            wantThreads,
+          )
+        : null;
+    let threadsWasm: ThreadsWasm | undefined;
+    if (arena && fa) {
+      const codes = codeBlocks(data.bins, data.rows, data.cols, T, (n) => arena.u8(n));
+      const offsets = arena.i32(data.cols + 1);
+      offsets.set(mapper.offsets);
+      this.nodeFeatures = arena.i32(data.cols);
+      const arenaSlots = arena.f64(nSlots * slotSize);
+      for (let i = 0; i < nSlots; i++) this.slots.push(arenaSlots.subarray(i * slotSize, (i + 1) * slotSize));
+      this.reserved = { grad: arena.f64(fa.grad), hess: arena.f64(fa.hess), idx: arena.u32(data.rows) };
+      // The kernels' scratch, one per block: a block runs on one thread at a time.
+      const scratch = Array.from({ length: T }, () => arena.u8(blockScratchBytes(data.cols, T)));
+      this.wasm = { arena, codes, offsets, scratch };
+      threadsWasm = { arena, slots: arenaSlots, codes, offsets, scratch };
+    }
     this.gidx =
-      cfg.K === 1 && !sparse ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
-    if (wantThreads && this.gidx) {
-      // Shared slots for the histograms alive at once: the open nodes plus one being built.
-      const slotSize = mapper.totalBins * this.S;
-      const byShape = Math.min(cfg.maxLeaves, cfg.maxDepth < 30 ? 2 ** cfg.maxDepth : Infinity) + 2;
-      const byMemory = Math.floor((256 * 2 ** 20) / (slotSize * 8));
-      const nSlots = Math.max(2, Math.min(byShape, byMemory, 512));
-      const features = new Int32Array(new SharedArrayBuffer(data.cols * 4));
+      rowsPath && !arena ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
+    if (wantThreads && (this.gidx || threadsWasm)) {
+      const features = threadsWasm ? this.nodeFeatures : new Int32Array(new SharedArrayBuffer(data.cols * 4));
       this.threads = SplitThreads.open(
         cfg.threads!,
-        this.gidx,
+        this.gidx ?? new Uint16Array(0),
         data.cols,
         mapper,
         cfg,
@@ -142,9 +193,47 @@ export class TreeGrower {
         slotSize,
         features,
         sharedCopy(data.bins),
+        threadsWasm,
       );
-      if (this.threads) this.nodeFeatures = features;
+      if (this.threads) {
+        this.nodeFeatures = features;
+        if (!threadsWasm) this.slots.push(...this.threads.ctx.slots);
+      }
     }
+  }
+
+  /**
+   * The fit's WebAssembly memory (histogram-wasm.ts): its kernels, the column blocks' codes and
+   * the feature offsets; the node features, the first histogram slots and fitArrays() live there.
+   */
+  private readonly wasm: { arena: WasmArena; codes: Uint8Array[]; offsets: Int32Array; scratch: Uint8Array[] } | null =
+    null;
+  /** Histogram slots allocated up front (in the WebAssembly memory or shared with the threads). */
+  private readonly slots: Float64Array[] = [];
+  private reserved: { grad: Float64Array; hess: Float64Array; idx: Uint32Array } | null = null;
+
+  /**
+   * The gradient and hessian arrays (lengths cfg.fitArrays) and row index (every row) for grow():
+   * in the WebAssembly memory when histograms are built there, else in shared memory when the
+   * grower has threads, else plain. Once per grower.
+   */
+  fitArrays(): { grad: Float64Array; hess: Float64Array; idx: Uint32Array } {
+    const fa = this.cfg.fitArrays;
+    if (!fa) throw new Error('TreeGrower.fitArrays: the grower was configured without fitArrays');
+    if (this.reserved) {
+      const r = this.reserved;
+      this.reserved = null;
+      return r;
+    }
+    const shared = this.threads !== null;
+    const f64 = (n: number): Float64Array =>
+      shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+    const rows = this.data.rows;
+    return {
+      grad: f64(fa.grad),
+      hess: f64(fa.hess),
+      idx: shared ? new Uint32Array(new SharedArrayBuffer(rows * 4)) : new Uint32Array(rows),
+    };
   }
 
   /** Worker threads of this grower (null: everything on the main thread). */
@@ -170,7 +259,14 @@ export class TreeGrower {
     hess: Float64Array,
   ): void {
     const t = this.threads;
-    if (t && t.usable() && y.length >= minParallelRows() && SplitThreads.sharable(y, w, raw, grad, hess))
+    if (
+      t &&
+      t.usable() &&
+      y.length >= minParallelRows() &&
+      SplitThreads.sharable(y, w, raw) &&
+      grad.buffer instanceof SharedArrayBuffer &&
+      hess.buffer instanceof SharedArrayBuffer
+    )
       t.gradients(obj, y, w, raw, K, grad, hess);
     else computeGradients(obj, y, w, raw, K, grad, hess);
   }
@@ -214,7 +310,30 @@ export class TreeGrower {
     hess: Float64Array,
   ): void {
     const d = this.data;
-    if (this.gidx && this.countFree)
+    const w = this.wasm;
+    if (w) {
+      // The kernels read only their memory: a slot past the first ones, or arrays not from
+      // fitArrays(), take the same loops in JavaScript.
+      const a = w.arena;
+      const inMemory = s < this.slots.length && a.holds(idx) && a.holds(grad) && a.holds(hess);
+      buildHistogramBlocks(
+        inMemory ? a.kernels : null,
+        w.scratch[0],
+        this.pool[s],
+        this.S,
+        w.offsets,
+        this.nodeFeatures,
+        0,
+        nf,
+        w.codes,
+        d.cols,
+        idx,
+        start,
+        end,
+        grad,
+        hess,
+      );
+    } else if (this.gidx && this.countFree)
       buildHistogramRowsNoCount(
         this.pool[s],
         this.mapper.offsets,
@@ -259,6 +378,22 @@ export class TreeGrower {
         this.og,
         this.oh,
       );
+  }
+
+  /** Slot `parent` -= slot `child` over the first nf node features: the parent becomes the sibling. */
+  private subtract(parent: number, child: number, nf: number): void {
+    const w = this.wasm;
+    const kernels = w && parent < this.slots.length && child < this.slots.length ? w.arena.kernels : null;
+    subtractHistogramWasm(
+      kernels,
+      this.pool[parent],
+      this.pool[child],
+      this.mapper.offsets,
+      this.nodeFeatures,
+      0,
+      nf,
+      this.S,
+    );
   }
 
   private readonly tmp: Uint32Array;
@@ -511,7 +646,6 @@ export class TreeGrower {
     const parentSlot = this.slot[node];
     const canL = this.canSplit(L);
     const canR = this.canSplit(R);
-    const offsets = this.mapper.offsets;
     if (this.sparse || (cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < features.length)) {
       this.release(parentSlot);
       if (canL) this.buildAndEvaluate(L, idx, grad, hess, features, rng, open);
@@ -562,7 +696,7 @@ export class TreeGrower {
       return;
     }
     this.build(s, nf, idx, this.start[small], this.end[small], grad, hess);
-    subtractHistogram(this.pool[parentSlot], this.pool[s], offsets, this.nodeFeatures, nf, this.S);
+    this.subtract(parentSlot, s, nf);
     // Left child first, so depth-wise trees open nodes in a fixed order.
     if (smallIsLeft) {
       this.evaluateOrRelease(small, s, canSmall, nf, open);
@@ -685,9 +819,8 @@ export class TreeGrower {
   private acquire(): number {
     const s = this.free.pop();
     if (s !== undefined) return s;
-    const t = this.threads;
     const n = this.pool.length;
-    this.pool.push(t && n < t.nSlots ? t.ctx.slots[n] : new Float64Array(this.mapper.totalBins * this.S));
+    this.pool.push(n < this.slots.length ? this.slots[n] : new Float64Array(this.mapper.totalBins * this.S));
     return this.pool.length - 1;
   }
 

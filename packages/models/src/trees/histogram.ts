@@ -1,7 +1,9 @@
 /**
  * Gradient histograms: for each feature and bin, the sums of K gradient channels, the hessian and
  * the row count, interleaved as `[g_0 .. g_{K-1}, h, count]` (stride K + 2) so one bin is one cache
- * line. A node's histogram is built from its rows; its sibling's is the parent's minus it.
+ * line. A node's histogram is built from its rows; its sibling's is the parent's minus it. Where
+ * WebAssembly SIMD exists, single-channel fits build them with histogram-wasm.ts instead (the same
+ * sums bit for bit); these loops are the fallback and the reference.
  */
 
 /** Build the histogram of rows idx[start, end) for the listed features (other features untouched). */

@@ -10,7 +10,9 @@
  * strictly larger than every earlier one, so taking each block's winner in block order with the
  * same strict comparison (mergeCandidate) picks the same feature, bin and sums.
  */
-import { buildHistogramCodesBlock, buildHistogramRowsBlock, subtractHistogram } from './histogram';
+import { buildHistogramCodesBlock, buildHistogramRowsBlock } from './histogram';
+import { buildHistogramBlocks, subtractHistogramWasm } from './histogram-wasm';
+import type { HistogramKernels } from './histogram-wasm';
 import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { BinLayout, SplitParams } from './splitting';
 import { computeGradients, OBJECTIVES } from './losses';
@@ -43,7 +45,11 @@ export const T_K = 21;
 export const T_Y = 22;
 export const T_W = 23;
 export const T_RAW = 24;
-export const TASK_INTS = 26;
+/** The row index's offset in its buffer (in rows). */
+export const T_IDX_OFF = 25;
+/** 1 when idx, grad and hess are views of the fit's WebAssembly memory (BlockContext.wasm): its kernels then run. */
+export const T_WASM = 26;
+export const TASK_INTS = 28;
 /** Kind 4: each row chunk of a node splits its rows into its own range of the shared scratch. */
 export const KIND_PARTITION = 4;
 /** Kind 5: each chunk copies its left and right rows to their places in the row index. */
@@ -86,6 +92,14 @@ export interface BlockContext {
   rows: number;
   /** Shared scratch of one row index (partition tasks). */
   tmp: Uint32Array;
+  /**
+   * Set when the fit's arrays live in one shared WebAssembly memory (histogram-wasm.ts): its
+   * kernels in this thread (null if they could not be instantiated here: the same sums in
+   * JavaScript), the feature offsets in that memory and the kernels' scratch of each block (a
+   * block runs on one thread at a time). Then slots, blockGidx (the column blocks' codes) and
+   * features are views of it too, and gidx is unused.
+   */
+  wasm: { kernels: HistogramKernels | null; offsets: Int32Array; scratch: Uint8Array[] } | null;
 }
 
 export function blockContext(
@@ -99,6 +113,7 @@ export function blockContext(
   blockGidx: Uint8Array[],
   bins: Uint8Array,
   tmp: Uint32Array,
+  wasm: BlockContext['wasm'] = null,
 ): BlockContext {
   return {
     gidx,
@@ -116,6 +131,7 @@ export function blockContext(
     bins,
     rows: tmp.length,
     tmp,
+    wasm,
   };
 }
 
@@ -217,7 +233,25 @@ export function runBlock(
   const offsets = ctx.layout.offsets;
   const contiguous = ti[to + T_CONTIGUOUS] === 1;
   const own = contiguous && ctx.blockGidx.length === B;
-  if (own)
+  if (ctx.wasm)
+    buildHistogramBlocks(
+      ti[T_WASM] === 1 ? ctx.wasm.kernels : null,
+      ctx.wasm.scratch[b],
+      hist,
+      ctx.S,
+      ctx.wasm.offsets,
+      ctx.features,
+      fi0,
+      fi1,
+      ctx.blockGidx,
+      ctx.cols,
+      idx,
+      ti[to + T_START],
+      ti[to + T_END],
+      grad,
+      hess,
+    );
+  else if (own)
     buildHistogramCodesBlock(
       hist,
       ctx.S,
@@ -254,7 +288,7 @@ export function runBlock(
   if (ti[to + T_EVAL_A] === 1) evaluateBlock(ctx, hist, block, tf[fo], tf[fo + 1], tf[fo + 2], out, outOff);
   if (kind === 2) {
     const parent = ctx.slots[ti[to + T_PARENT]];
-    subtractHistogram(parent, hist, offsets, block, block.length, ctx.S);
+    subtractHistogramWasm(ctx.wasm ? ctx.wasm.kernels : null, parent, hist, offsets, ctx.features, fi0, fi1, ctx.S);
     if (ti[to + T_EVAL_B] === 1)
       evaluateBlock(ctx, parent, block, tf[fo + 3], tf[fo + 4], tf[fo + 5], out, outOff + CAND_FLOATS);
   }

@@ -24,6 +24,8 @@ import {
 import type { BlockContext } from './split-block';
 import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
+import type { WasmArena } from './histogram-wasm';
+import type { WasmMemory } from '../wasm/assembler';
 import type { ForestParams, ForestPart, TreeRange } from './forest';
 import type { TreeModelKind } from './fitted-tree-model';
 import { OBJECTIVES } from './losses';
@@ -69,6 +71,8 @@ export type SplitMail =
       blockGidx: Uint8Array[];
       bins: Uint8Array;
       tmp: Uint32Array;
+      /** The fit's shared WebAssembly memory (arena, blockGidx and features are views of it) and its feature offsets. */
+      wasm?: { memory: WasmMemory; offsets: Int32Array; scratch: Uint8Array[] };
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
   | { type: 'forest'; job: ForestJob }
@@ -426,6 +430,20 @@ export function minParallelWork(value?: number): number {
 }
 
 /**
+ * A fit's arrays in one shared WebAssembly memory (histogram-wasm.ts): the histogram slots (nSlots
+ * of slotSize, one after the other), the column blocks' codes (one block per thread), the feature
+ * offsets and the kernels' scratch of each block; the node features passed to open() must be a
+ * view of it too.
+ */
+export interface ThreadsWasm {
+  arena: WasmArena;
+  slots: Float64Array;
+  codes: Uint8Array[];
+  offsets: Int32Array;
+  scratch: Uint8Array[];
+}
+
+/**
  * One fit's use of the pool: its shared histogram slots and node features, and its row, gradient
  * and hessian buffers as the workers know them. Created by the grower; close() when the fit ends.
  */
@@ -447,13 +465,15 @@ export class SplitThreads {
     slotSize: number,
     features: Int32Array,
     bins: Uint8Array,
+    private readonly wasm: ThreadsWasm | undefined,
   ) {
-    const rows = gidx.length / cols;
+    const rows = Math.floor(bins.length / cols);
     const tmp = new Uint32Array(new SharedArrayBuffer(Math.max(1, rows) * 4));
-    const arena = new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
+    const arena = wasm ? wasm.slots : new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
-    const blockGidx = blockIndexes(bins, rows, cols, threads);
-    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp);
+    const blockGidx = wasm ? wasm.codes : blockIndexes(bins, rows, cols, threads);
+    const w = wasm ? { kernels: wasm.arena.kernels, offsets: wasm.offsets, scratch: wasm.scratch } : null;
+    this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp, w);
     this.session = {
       type: 'session',
       gidx,
@@ -470,12 +490,15 @@ export class SplitThreads {
       blockGidx,
       bins,
       tmp,
+      wasm: wasm ? { memory: wasm.arena.memory, offsets: wasm.offsets, scratch: wasm.scratch } : undefined,
     };
   }
 
   /**
    * Threads for a fit, or null to stay on the main thread (one thread asked, no worker_threads,
-   * or the workers could not start). gidx and features must be views of SharedArrayBuffers.
+   * or the workers could not start). gidx and features must be views of SharedArrayBuffers. With
+   * `wasm` (its codes cut in min(threads, cols) blocks), histograms are built from its memory and
+   * gidx is not read.
    */
   static open(
     threads: number,
@@ -488,12 +511,13 @@ export class SplitThreads {
     slotSize: number,
     features: Int32Array,
     bins: Uint8Array,
+    wasm?: ThreadsWasm,
   ): SplitThreads | null {
     if (threads <= 1 || cols < 2) return null;
     const p = getPool();
     const t = Math.min(threads, cols);
     if (!p || !p.ensure(t - 1)) return null;
-    return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features, bins);
+    return new SplitThreads(p, t, gidx, cols, layout, params, countFree, nSlots, slotSize, features, bins, wasm);
   }
 
   /** False where there are no worker threads or they could not start. */
@@ -507,16 +531,21 @@ export class SplitThreads {
     return !this.closed && !this.p.broken;
   }
 
-  /** True when the workers can see these arrays (views of SharedArrayBuffers; idx from its start). */
+  /** True when the workers can see these arrays (views of SharedArrayBuffers). */
   canUse(idx: Uint32Array, grad: Float64Array, hess: Float64Array): boolean {
     return (
       !this.closed &&
       !this.p.broken &&
       idx.buffer instanceof SharedArrayBuffer &&
-      idx.byteOffset === 0 &&
       grad.buffer instanceof SharedArrayBuffer &&
       hess.buffer instanceof SharedArrayBuffer
     );
+  }
+
+  /** True when idx, grad and hess are in the fit's WebAssembly memory: the tasks then run its kernels. */
+  private inWasm(idx: Uint32Array, grad: Float64Array, hess: Float64Array): boolean {
+    const a = this.wasm?.arena;
+    return a !== undefined && a.holds(idx) && a.holds(grad) && a.holds(hess);
   }
 
   /**
@@ -548,11 +577,14 @@ export class SplitThreads {
     const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
     const gradId = this.bufferId(grad.buffer as SharedArrayBuffer);
     const hessId = this.bufferId(hess.buffer as SharedArrayBuffer);
+    const wasm = this.inWasm(idx, grad, hess) ? 1 : 0;
     this.share();
     p.run(
       blocks,
       (ti, tf) => {
         ti[f.T_KIND] = kind;
+        ti[f.T_WASM] = wasm;
+        ti[f.T_IDX_OFF] = idx.byteOffset / 4;
         ti[f.T_NF] = nf;
         ti[f.T_CONTIGUOUS] = contiguous ? 1 : 0;
         ti[f.T_START] = start;
@@ -610,6 +642,7 @@ export class SplitThreads {
         ti[f.T_START] = start;
         ti[f.T_END] = end;
         ti[f.T_IDX] = idxId;
+        ti[f.T_IDX_OFF] = idx.byteOffset / 4;
         ti[f.T_PART_FEATURE] = feature;
         ti[f.T_PART_BIN] = thr;
         ti[f.T_PART_MISSING] = missing;
@@ -634,8 +667,8 @@ export class SplitThreads {
 
   /**
    * computeGradients over every row, one row chunk per thread: each row's gradient and hessian
-   * depend on that row alone, so the values are the one-thread ones bit for bit. Every array must
-   * be a whole SharedArrayBuffer (byteOffset 0).
+   * depend on that row alone, so the values are the one-thread ones bit for bit. y, w and raw must
+   * be whole SharedArrayBuffers (sharable), grad and hess views of SharedArrayBuffers.
    */
   gradients(
     obj: Objective,
@@ -664,6 +697,8 @@ export class SplitThreads {
         ti[f.T_RAW] = ids[2];
         ti[f.T_GRAD] = ids[3];
         ti[f.T_HESS] = ids[4];
+        ti[f.T_GRAD_OFF] = grad.byteOffset / 8;
+        ti[f.T_HESS_OFF] = hess.byteOffset / 8;
       },
       (b) => f.runGradientBlock(p.ti, b, y, w, raw, grad, hess),
     );

@@ -11,6 +11,7 @@ import type { BlockContext } from './split-block';
 import type { MessagePort } from 'node:worker_threads';
 import { createMatrix } from '@campaign-ml/core';
 import { fitForestPart } from './forest';
+import { histogramKernels } from './histogram-wasm';
 import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ, KIND_FOREST } from './split-threads';
 import type { ForestJob, ForestReply, SplitMail, SplitWorkerData } from './split-threads';
 
@@ -51,6 +52,9 @@ function main(d: SplitWorkerData & { skip: number }): void {
         m.blockGidx,
         m.bins,
         m.tmp,
+        m.wasm
+          ? { kernels: histogramKernels(m.wasm.memory, true), offsets: m.wasm.offsets, scratch: m.wasm.scratch }
+          : null,
       );
       buffers.clear();
     } else if (m.type === 'buffer') buffers.set(m.id, m.buffer);
@@ -93,12 +97,21 @@ function main(d: SplitWorkerData & { skip: number }): void {
           }
           if (!ctx) throw new Error('a task arrived before its fit was shared');
           if (ti[f.T_KIND] === f.KIND_GRADIENTS) {
-            const view = (id: number): Float64Array => new Float64Array(buffers.get(id)!);
+            const view = (id: number, off = 0): Float64Array => new Float64Array(buffers.get(id)!, off * 8);
             const w = ti[f.T_W] < 0 ? undefined : view(ti[f.T_W]);
-            f.runGradientBlock(ti, b, view(ti[f.T_Y]), w, view(ti[f.T_RAW]), view(ti[f.T_GRAD]), view(ti[f.T_HESS]));
+            const grad = view(ti[f.T_GRAD], ti[f.T_GRAD_OFF]);
+            f.runGradientBlock(
+              ti,
+              b,
+              view(ti[f.T_Y]),
+              w,
+              view(ti[f.T_RAW]),
+              grad,
+              view(ti[f.T_HESS], ti[f.T_HESS_OFF]),
+            );
             continue;
           }
-          const idx = new Uint32Array(buffers.get(ti[f.T_IDX])!);
+          const idx = new Uint32Array(buffers.get(ti[f.T_IDX])!, ti[f.T_IDX_OFF] * 4);
           if (ti[f.T_KIND] >= f.KIND_PARTITION) {
             f.runPartitionBlock(ctx, ti, b, idx, out);
             continue;

@@ -182,12 +182,14 @@ export class Fn {
 /**
  * A module of the given functions, exported under their names (function i is the i-th, for `call`),
  * that imports one memory as `memory[0].memory[1]` (at least one page), with mutable globals of the
- * given types (I32 or F64, index i the i-th), each starting at 0.
+ * given types (I32 or F64, index i the i-th), each starting at 0. A shared module imports a shared
+ * memory (any size up to the 4 GiB of 32-bit addresses), which worker threads can use at once.
  */
 export function assembleModule(
   memory: readonly [string, string],
   fns: Readonly<Record<string, Fn>>,
   globals: readonly number[] = [],
+  shared = false,
 ): Uint8Array {
   const list = Object.values(fns);
   const names = Object.keys(fns);
@@ -203,7 +205,11 @@ export function assembleModule(
     0x00,
     0x00, // magic, version 1
     ...section(1, vec(list.map((f) => f.type()))), // one type per function
-    ...section(2, vec([[...str(memory[0]), ...str(memory[1]), 0x02, 0x00, 1]])),
+    // Limits: flags 0 (minimum only) or 3 (shared, minimum and maximum), in pages.
+    ...section(
+      2,
+      vec([[...str(memory[0]), ...str(memory[1]), 0x02, ...(shared ? [0x03, 1, ...uleb(65536)] : [0x00, 1])]]),
+    ),
     ...section(3, vec(list.map((_, i) => uleb(i)))),
     ...(globals.length ? section(6, vec(globals.map((t) => [t, 0x01, ...zero(t), Op.End]))) : []),
     ...section(7, vec(names.map((nm, i) => [...str(nm), 0x00, ...uleb(i)]))),
@@ -223,7 +229,7 @@ export interface WasmApi {
     module: object,
     imports: Record<string, Record<string, unknown>>,
   ) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 export interface WasmMemory {
