@@ -34,7 +34,8 @@ type Fn = InstanceType<typeof Fn>;
  *   conds   i32 per path split: split index << 6 | way (1 left) << 5 | the feature's bit
  *   feats   i32 per path feature: its byte offset in out (feature · nOut · 8)
  *   groups  8 bytes per group, and one more: mask, address of its first reference
- *   refs    i32 per (group, reference): the reference's address in refW
+ *   refs    u16 per (group, reference): the reference's index (half the bytes of an address: the
+ *           sums read 80k of them a row on a 500-tree model)
  *   reach   per tabled leaf: 2^(path features) rows of ⌈groups / 32⌉ words
  */
 
@@ -64,14 +65,14 @@ const MAX_TABLED_FEATURES = 8;
 const CAT_LIMIT = CAT_WORDS * 32;
 
 /**
- * run(splits, nSplits, row, xLeft, leaves, nLeaves, wt, wtRow, width, out, scale): x's directions,
- * then every leaf's credits into out. `wt` is the weight table's address less 8 (the weight of
+ * run(splits, nSplits, row, xLeft, leaves, nLeaves, wt, wtRow, width, out, scale, refW): x's
+ * directions, then every leaf's credits into out. `wt` is the weight table's address less 8 (the weight of
  * (n, s − 1) is read at wt + n · wtRow + s · 8, the one of (n, s) 8 bytes on).
  */
 function runFn(): Fn {
-  const f = new Fn([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64]);
-  const [splits, nSplits, row, xLeft, leaves, nLeaves, wt, wtRow, width, out, scale] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  const f = new Fn([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, I32]);
+  const [splits, nSplits, row, xLeft, leaves, nLeaves, wt, wtRow, width, out, scale, refW] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
   ];
   const p = f.localI32();
   const q = f.localI32();
@@ -152,8 +153,9 @@ function runFn(): Fn {
       .set(end);
     f.doWhile(
       () => {
-        f.get(s).get(k).mem(Op.I32Load, 2).mem(Op.F64Load, 3).op(Op.F64Add).set(s);
-        f.inc(k, 4);
+        f.get(s).get(refW).get(k).mem(Op.I32Load16U, 1).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3);
+        f.op(Op.F64Add).set(s);
+        f.inc(k, 2);
       },
       () => f.get(k).get(end).op(Op.I32LtU),
     );
@@ -312,7 +314,10 @@ export interface LeafMaskKernel {
   ): boolean;
 }
 
-/** The kernel, or null where WebAssembly is missing (the caller keeps the JavaScript pass). */
+/**
+ * The kernel, or null where WebAssembly is missing, past 65,536 references (their indexes are u16)
+ * or where a leaf writes past nOut columns: the caller keeps the JavaScript pass.
+ */
 export function createLeafMaskKernel(tb: LeafMaskTables, nOut: number): LeafMaskKernel | null {
   const mod = leafMaskModule();
   if (!mod) return null;
@@ -322,6 +327,7 @@ export function createLeafMaskKernel(tb: LeafMaskTables, nOut: number): LeafMask
   const nLeaves = tb.leafNode.length;
   const nGroups = tb.groupMask.length;
   const R = tb.nRefs;
+  if (R > 65536) return null;
   // The output columns a leaf writes must be within the row's nOut.
   let maxColumn = W - 1;
   if (W === 1) for (let L = 0; L < nLeaves; L++) maxColumn = Math.max(maxColumn, e.treeOutput[tb.leafTree[L]]);
@@ -370,7 +376,7 @@ export function createLeafMaskKernel(tb: LeafMaskTables, nOut: number): LeafMask
   const condsAt = take(tb.condNode.length * 4);
   const featsAt = take(tb.feats.length * 4);
   const groupsAt = take((nGroups + 1) * GROUP_BYTES);
-  const refsAt = take(tb.refs.length * 4);
+  const refsAt = take(tb.refs.length * 2);
   const reachAt = take(reachTotal * 4);
   let instance: ReturnType<typeof instantiate>;
   try {
@@ -435,9 +441,9 @@ export function createLeafMaskKernel(tb: LeafMaskTables, nOut: number): LeafMask
   const groupInts = new Int32Array(buf, groupsAt, (nGroups + 1) * (GROUP_BYTES / 4));
   for (let gi = 0; gi <= nGroups; gi++) {
     if (gi < nGroups) groupInts[2 * gi + G_MASK / 4] = tb.groupMask[gi];
-    groupInts[2 * gi + G_REFS / 4] = refsAt + 4 * tb.refStart[gi];
+    groupInts[2 * gi + G_REFS / 4] = refsAt + 2 * tb.refStart[gi];
   }
-  new Int32Array(buf, refsAt, tb.refs.length).set(tb.refs.map((b) => refWAt + 8 * b));
+  new Uint16Array(buf, refsAt, tb.refs.length).set(tb.refs);
 
   const rowView = new Float64Array(buf, rowAt, nFeatures);
   const refView = new Float64Array(buf, refWAt, R);
@@ -449,7 +455,7 @@ export function createLeafMaskKernel(tb: LeafMaskTables, nOut: number): LeafMask
       refView.set(refWeight.subarray(0, R));
       // The row's values so far go in and come back out: the sums are the JavaScript pass's own.
       outView.set(out.subarray(offset, offset + outLen));
-      run(splitsAt, nSplits, rowAt, xLeftAt, leavesAt, nLeaves, wtAt - 8, M * 8, W, outAt, scale);
+      run(splitsAt, nSplits, rowAt, xLeftAt, leavesAt, nLeaves, wtAt - 8, M * 8, W, outAt, scale, refWAt);
       out.set(outView, offset);
       return true;
     },

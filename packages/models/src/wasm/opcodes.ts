@@ -34,6 +34,7 @@ export const Op = {
   I32Load: 0x28,
   F64Load: 0x2b,
   I32Load8U: 0x2d,
+  I32Load16U: 0x2f,
   I32Store: 0x36,
   F64Store: 0x39,
   I32Store8: 0x3a,
