@@ -60,7 +60,7 @@ function expectSameBits(a: Float64Array, b: Float64Array): void {
 /**
  * Every row's values by the JavaScript pass and by the WebAssembly pass, each row with weights of
  * its own, into an output that already holds values (the pass adds to them), rows `nOut` wide
- * from offset 3.
+ * from offset 3. Row 1 (weights all −0) starts from −0.
  */
 function bothWays(
   masks: LeafMaskShap,
@@ -73,6 +73,8 @@ function bothWays(
   const start = new Float64Array(3 + xs.length * F * nOut);
   const rng = createRng(11);
   for (let i = 0; i < start.length; i++) start[i] = rng.normal();
+  // Row 1 starts at −0, where a term's sign of zero shows (−0 + +0 is +0).
+  start.fill(-0, 3 + F * nOut, 3 + 2 * F * nOut);
   const run = (on: boolean): Float64Array => {
     setWasmTreeShap(on);
     const out = Float64Array.from(start);
@@ -86,13 +88,13 @@ function bothWays(
   return { js, wasm };
 }
 
-/** Per row, one weight per reference: unequal, a few negative, one −0 and one 0. */
+/** Per row, one weight per reference: unequal, a few negative, one −0 and one 0; row 1's all −0. */
 function weightsFor(n: number, R: number, seed: number): Float64Array[] {
   const rng = createRng(seed);
-  return Array.from({ length: n }, () => {
-    const w = Float64Array.from({ length: R }, () => rng.random() * 1.5 - 0.2);
+  return Array.from({ length: n }, (_, r) => {
+    const w = Float64Array.from({ length: R }, () => (r === 1 ? -0 : rng.random() * 1.5 - 0.2));
     w[0] = -0;
-    w[R - 1] = 0;
+    w[R - 1] = r === 1 ? -0 : 0;
     return w;
   });
 }
