@@ -112,6 +112,8 @@ function runFn(): Fn {
   const neg = f.localF64();
   const val = f.localF64();
   const pv = f.localF64();
+  const leafValue = f.localI32();
+  const leafCol = f.localI32();
 
   // x's direction at every split (childFor's rule: NaN by the default, numbers by the threshold or
   // the bitset).
@@ -183,10 +185,8 @@ function runFn(): Fn {
     f.get(nx).i32(3).op(Op.I32Shl, Op.I32Add).set(at);
     f.get(at).mem(Op.F64Load, 3).get(s).op(Op.F64Mul).set(pos);
     f.get(at).mem(Op.F64Load, 3, 8).get(s).op(Op.F64Mul).set(neg);
-    f.get(leaf).mem(Op.I32Load, 2, L_VALUE).set(p);
-    f.get(out).get(leaf).mem(Op.I32Load, 2, L_COLUMN).op(Op.I32Add).set(col);
-    f.get(leaf).mem(Op.I32Load, 2, L_FEAT).set(fs);
-    f.get(p).get(width).i32(3).op(Op.I32Shl, Op.I32Add).set(q);
+    f.get(leafValue).set(p);
+    f.get(leafCol).set(col);
     const credit = (mask: number, op: number, w: number): void => {
       f.get(mask).set(bits);
       f.whileNot(
@@ -220,6 +220,9 @@ function runFn(): Fn {
     () => {
       // A: the path features x satisfies (a bit cleared where x goes the other way).
       f.get(leaf).mem(Op.I32Load, 2, L_FULL).tee(full).set(A);
+      f.get(leaf).mem(Op.I32Load, 2, L_VALUE).tee(leafValue).get(width).i32(3).op(Op.I32Shl, Op.I32Add).set(q);
+      f.get(out).get(leaf).mem(Op.I32Load, 2, L_COLUMN).op(Op.I32Add).set(leafCol);
+      f.get(leaf).mem(Op.I32Load, 2, L_FEAT).set(fs);
       f.get(leaf).mem(Op.I32Load, 2, L_COND).set(c);
       f.get(leaf)
         .mem(Op.I32Load, 2, LEAF_BYTES + L_COND)
