@@ -101,7 +101,7 @@ function weightsFor(n: number, R: number, seed: number): Float64Array[] {
 
 /**
  * Over every leaf: most distinct features on its path, most distinct reference masks (groups) at
- * a leaf of at most 8 path features (those get a reach table).
+ * a leaf of at most 7 path features (those get a reach table).
  */
 function leafStats(e: TreeEnsemble, refs: Float64Array[]): { features: number; groups: number } {
   let features = 0;
@@ -116,7 +116,7 @@ function leafStats(e: TreeEnsemble, refs: Float64Array[]): { features: number; g
         const off = feats.filter((f) => path.some(([n, to]) => e.feature[n] === f && childFor(e, n, r[f]) !== to));
         masks.add(off.join(','));
       }
-      if (feats.length <= 8) groups = Math.max(groups, masks.size);
+      if (feats.length <= 7) groups = Math.max(groups, masks.size);
       return;
     }
     for (const child of [e.left[node], e.right[node]]) {
@@ -162,7 +162,7 @@ describe('TreeSHAP leaf masks: WebAssembly equals JavaScript bit for bit', () =>
     expect(cases['a multiclass forest (leaves of three values)']().ensemble.valueWidth).toBe(3);
   });
 
-  it('deep trees: leaves past 8 path features (groups scanned), tabled leaves of more than 32 groups', () => {
+  it('deep trees: leaves past 7 path features (groups scanned), tabled leaves of more than 32 groups', () => {
     const big = data(1500, 12, 6);
     // A target of every feature, so deep paths split on many of them.
     const target = Float64Array.from({ length: 1500 }, (_, r) => {
@@ -174,7 +174,7 @@ describe('TreeSHAP leaf masks: WebAssembly equals JavaScript bit for bit', () =>
     const e = model.ensemble;
     const bg = rows(data(300, 12, 7).X);
     const stats = leafStats(e, bg);
-    expect(stats.features).toBeGreaterThan(8);
+    expect(stats.features).toBeGreaterThan(7);
     expect(stats.groups).toBeGreaterThan(32);
     const masks = LeafMaskShap.build(e, bg, new ShapleyWeights(12))!;
     expect(masks).not.toBeNull();

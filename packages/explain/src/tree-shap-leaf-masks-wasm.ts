@@ -59,8 +59,12 @@ const S_THRESHOLD = 0;
 const S_FEATURE = 8;
 const S_FLAGS = 12;
 
-/** Path features up to which a leaf gets a reach table (2^8 rows); past them it scans its groups. */
-const MAX_TABLED_FEATURES = 8;
+/**
+ * Path features up to which a leaf gets a reach table, if it has at most 4 rows per group + 32
+ * (every leaf of up to 5 path features); other leaves scan their groups. So the tables take at
+ * most 128 bytes per leaf and 16 per group for each word of a row (a word per 32 groups).
+ */
+const MAX_TABLED_FEATURES = 7;
 /**
  * Each group's references are padded to a multiple of this with a reference of weight +0, and
  * summed this many at a time: most groups hold at most 4 (on a 500-tree model, 14k of the 19k a
@@ -366,13 +370,14 @@ export function createLeafMaskKernel(tb: LeafMaskTables, nOut: number): LeafMask
   let outFeatures = 1;
   for (const ft of tb.feats) outFeatures = Math.max(outFeatures, ft + 1);
   const outLen = outFeatures * nOut;
-  // Reach tables: rows of words, where small enough next to the leaf's groups.
+  // Reach tables: 2^nf rows of words, where small enough next to the leaf's groups.
   const reachWords = new Int32Array(nLeaves);
   let reachTotal = 0;
   for (let L = 0; L < nLeaves; L++) {
     const nf = tb.featStart[L + 1] - tb.featStart[L];
-    const words = Math.ceil((tb.groupStart[L + 1] - tb.groupStart[L]) / 32);
-    if (nf <= MAX_TABLED_FEATURES && (1 << nf) * words <= 4 * words * 32 + 64) {
+    const groups = tb.groupStart[L + 1] - tb.groupStart[L];
+    const words = Math.ceil(groups / 32);
+    if (nf <= MAX_TABLED_FEATURES && 1 << nf <= 4 * groups + 32) {
       reachWords[L] = words;
       reachTotal += (1 << nf) * words;
     }
