@@ -20,6 +20,7 @@ const benches = [
   'tools/bench/models/recurrent.ts',
   'tools/bench/api/load.ts',
   'tools/bench/explain/tree-shap.ts',
+  'tools/bench/explain/leaf-masks.ts',
   'tools/bench/explain/counterfactuals.ts',
   ...(process.argv.includes('pipeline') ? ['tools/bench/pipeline/real-data.ts'] : []),
 ];

@@ -1,5 +1,7 @@
 import { childFor, type TreeArrays } from '@campaign-ml/models';
 import type { ShapleyWeights } from './tree-shap-interventional';
+import { createLeafMaskKernel, type LeafMaskKernel, type LeafMaskTables } from './tree-shap-leaf-masks-wasm';
+import { wasmTreeShapSwitchedOn } from './tree-shap-wasm';
 
 type Ensemble = TreeArrays & {
   readonly valueWidth: number;
@@ -30,9 +32,16 @@ const MAX_PATH_FEATURES = 30;
  * A per leaf, and per leaf only the groups it can reach, each credited once with the sum of its
  * references' weights (the per-reference link rescaling is a weight per reference). Built only
  * when the tables stay small (shallow trees, as boosting grows); `build` returns null otherwise.
+ *
+ * The pass runs in WebAssembly where it can (tree-shap-leaf-masks-wasm.ts, the tables copied into
+ * its memory on the first row), with the same values bit for bit; this class's JavaScript pass is
+ * the one it replaces, and runs where WebAssembly is missing or switched off (setWasmTreeShap).
  */
 export class LeafMaskShap {
   private readonly xLeft: Uint8Array;
+  /** The WebAssembly pass, built on the first row for its nOut (null: not available). */
+  private kernel: LeafMaskKernel | null | undefined;
+  private kernelOut = 0;
 
   private constructor(
     private readonly e: Ensemble,
@@ -53,6 +62,7 @@ export class LeafMaskShap {
     /** Per group (length groups + 1): its references. */
     private readonly refStart: Int32Array,
     private readonly refs: Int32Array,
+    private readonly nRefs: number,
     private readonly weights: ShapleyWeights,
   ) {
     this.xLeft = new Uint8Array(e.left.length);
@@ -166,6 +176,7 @@ export class LeafMaskShap {
       Int32Array.from(groupMask),
       Int32Array.from(refStart),
       Int32Array.from(refs),
+      R,
       weights,
     );
   }
@@ -182,6 +193,13 @@ export class LeafMaskShap {
     nOut: number,
     scale: number,
   ): void {
+    if (wasmTreeShapSwitchedOn()) {
+      if (this.kernel === undefined || this.kernelOut !== nOut) {
+        this.kernel = createLeafMaskKernel(this.tables(), nOut);
+        this.kernelOut = nOut;
+      }
+      if (this.kernel?.explain(x, refWeight, out, offset, nOut, scale)) return;
+    }
     const e = this.e;
     const left = e.left;
     const feature = e.feature;
@@ -227,6 +245,26 @@ export class LeafMaskShap {
         }
       }
     }
+  }
+
+  private tables(): LeafMaskTables {
+    return {
+      tree: this.e,
+      leafNode: this.leafNode,
+      leafTree: this.leafTree,
+      featStart: this.featStart,
+      feats: this.feats,
+      condStart: this.condStart,
+      condNode: this.condNode,
+      condLeft: this.condLeft,
+      condBit: this.condBit,
+      groupStart: this.groupStart,
+      groupMask: this.groupMask,
+      refStart: this.refStart,
+      refs: this.refs,
+      nRefs: this.nRefs,
+      weight: (s, n) => this.weights.get(s, n),
+    };
   }
 }
 

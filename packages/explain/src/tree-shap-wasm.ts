@@ -582,9 +582,17 @@ let enabled = true;
 /** False where WebAssembly or its SIMD is missing (known after the first compile). */
 let available: boolean | undefined;
 
-/** Tests switch the WebAssembly walk off to cover the JavaScript walk it replaces. */
+/**
+ * Tests and benchmarks switch WebAssembly off to cover the JavaScript it replaces: this walk and
+ * the leaf masks' pass (tree-shap-leaf-masks-wasm.ts).
+ */
 export function setWasmTreeShap(on: boolean): void {
   enabled = on;
+}
+
+/** False after setWasmTreeShap(false) (whether WebAssembly is there is each kernel's own question). */
+export function wasmTreeShapSwitchedOn(): boolean {
+  return enabled;
 }
 
 /** True when one-wide path-dependent walks run in WebAssembly (available, compiled, not switched off). */
