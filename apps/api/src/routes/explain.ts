@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { SchemaError } from '@campaign-ml/core';
 import { explainTable, type ExplainedRecords, type RecordExplanation } from '@campaign-ml/explain';
 import type { ComputeLane } from '../runtime/compute-lane';
+import { ExplainBatcher } from '../runtime/explain-batcher';
 import type { JsonSchema } from '../runtime/input-schema';
 import type { ModelRuntime, RawRecord } from '../runtime/model-runtime';
 import { passThroughValidator } from './predict';
@@ -86,6 +87,8 @@ export async function explainRoutes(
   opts: { backgroundRows?: number; lane: ComputeLane },
 ): Promise<void> {
   const runtime = app.registry.current.runtime;
+  // Requests queued behind one another in the lane share one call when their explainer allows it.
+  const batcher = new ExplainBatcher(opts.lane, explainTable);
   app.post(
     '/v1/explain',
     {
@@ -102,13 +105,11 @@ export async function explainRoutes(
       const rt = app.registry.current.runtime;
       const body = parseExplainBody(rt, request.body);
       const table = rt.toTable(body.records);
-      const why = await opts.lane.run(() =>
-        explainTable(rt.bundle, table, {
-          ...(opts.backgroundRows !== undefined ? { backgroundRows: opts.backgroundRows } : {}),
-          ...(body.topK !== undefined ? { topK: body.topK } : {}),
-          ...(body.space !== undefined ? { space: body.space } : {}),
-        }),
-      );
+      const why = await batcher.run(rt.bundle, table, {
+        ...(opts.backgroundRows !== undefined ? { backgroundRows: opts.backgroundRows } : {}),
+        ...(body.topK !== undefined ? { topK: body.topK } : {}),
+        ...(body.space !== undefined ? { space: body.space } : {}),
+      });
       const head = { bundleId: rt.id, bundleVersion: rt.version };
       if (body.single) return { ...head, ...recordBody(why, why.records[0]) };
       return { ...head, space: why.space, method: why.method, explanations: why.records };
