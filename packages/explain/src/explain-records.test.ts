@@ -47,6 +47,20 @@ describe('explainRecords: contributions per input column, additive in the space 
     });
   }
 
+  it('exact explainers give a record the same values whatever else is in the call (the API batches requests on it)', () => {
+    for (const [kind, space] of cases) {
+      const bundle = testBundle(kind);
+      const recs = bundle.task === 'regression' ? records.map(({ goal: _g, ...r }) => r) : records;
+      const all = explainRecords(bundle, recs, { space });
+      const C = all.columns.length;
+      recs.forEach((record, i) => {
+        const one = explainRecords(bundle, [record], { space });
+        expect(Array.from(one.values)).toEqual(Array.from(all.values.subarray(i * C, (i + 1) * C)));
+        expect([one.baseValues[0], one.predictions[0]]).toEqual([all.baseValues[i], all.predictions[i]]);
+      });
+    }
+  });
+
   it('a bundle without a background sample explains against a typical record from its reference', () => {
     const bundle = testBundle('logistic', { background: false });
     const why = explainRecords(bundle, records.slice(0, 3), { space: 'probability' });
