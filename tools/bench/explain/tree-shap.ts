@@ -24,9 +24,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createMatrix, createRng } from '@campaign-ml/core';
-import { treeShap } from '@campaign-ml/explain';
+import { setWasmTreeShap, treeShap, wasmTreeShapOn } from '@campaign-ml/explain';
 import { RandomForestClassifier, importXGBoostModel } from '@campaign-ml/models';
-import { setWasmTreeShap, wasmTreeShapOn } from '../../../packages/explain/src/tree-shap-wasm';
 import { median, startPythonWorker } from '../models/bench-kit';
 
 const ROWS = Number(process.env.TREESHAP_BENCH_ROWS ?? 2000);
