@@ -422,6 +422,21 @@ describe('partitioned scoring of a CSV reads each part’s own bytes', () => {
   }, 30_000);
 });
 
+/** Twelve rows of one feature in three folds: fold jobs that fit in milliseconds. */
+function tinyTask() {
+  const X = createMatrix(
+    12,
+    1,
+    Float64Array.from({ length: 12 }, (_, i) => i),
+  );
+  const y = Float64Array.from({ length: 12 }, (_, i) => i % 2);
+  const folds = [0, 1, 2].map((f) => ({
+    train: Uint32Array.from({ length: 8 }, (_, i) => (i + 4 * f + 4) % 12),
+    test: Uint32Array.from({ length: 4 }, (_, i) => 4 * f + i),
+  }));
+  return { X, y, folds };
+}
+
 suite('a pruned trial on the queue', () => {
   it('removes the folds no worker has taken yet and rejects their scores; the queue is left empty', async () => {
     // Its own prefix, with no worker on it: every fold stays waiting until the trial is abandoned.
@@ -429,16 +444,7 @@ suite('a pruned trial on the queue', () => {
     const cv = await QueueCv.connect({ url: URL, prefix, dataDir: path.join(dir, 'prune-data') });
     const q = new Queue('folds', { connection: redisConnection(URL), prefix });
     try {
-      const X = createMatrix(
-        12,
-        1,
-        Float64Array.from({ length: 12 }, (_, i) => i),
-      );
-      const y = Float64Array.from({ length: 12 }, (_, i) => i % 2);
-      const folds = [0, 1, 2].map((f) => ({
-        train: Uint32Array.from({ length: 8 }, (_, i) => (i + 4 * f + 4) % 12),
-        test: Uint32Array.from({ length: 4 }, (_, i) => 4 * f + i),
-      }));
+      const { X, y, folds } = tinyTask();
       const evaluate = cv.trialEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 1 }, 'rocAuc');
       const done = new AbortController();
       const scores = evaluate({ C: 1 }, folds, 0, done.signal);
@@ -464,16 +470,7 @@ suite('a pruned trial on the queue', () => {
     const cv = await QueueCv.connect({ url: URL, prefix, dataDir: path.join(dir, 'cancel-data') });
     const q = new Queue('folds', { connection: redisConnection(URL), prefix });
     try {
-      const X = createMatrix(
-        12,
-        1,
-        Float64Array.from({ length: 12 }, (_, i) => i),
-      );
-      const y = Float64Array.from({ length: 12 }, (_, i) => i % 2);
-      const folds = [0, 1, 2].map((f) => ({
-        train: Uint32Array.from({ length: 8 }, (_, i) => (i + 4 * f + 4) % 12),
-        test: Uint32Array.from({ length: 4 }, (_, i) => 4 * f + i),
-      }));
+      const { X, y, folds } = tinyTask();
       const evaluate = cv.trialEvaluator(X, y, { family: 'logistic', task: 'binary', seed: 1 }, 'rocAuc');
       const done = new AbortController();
       const scores = evaluate({ C: 1 }, folds, 0, done.signal);
