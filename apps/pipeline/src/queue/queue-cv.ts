@@ -231,11 +231,14 @@ export class QueueCv extends ParallelCv {
     this.droppedFolds += dropped;
     if (running.length) {
       try {
-        this.publisher ??= new Redis({
-          ...(redisConnection(this.options.url) as RedisOptions),
-          maxRetriesPerRequest: 1,
-        });
-        this.publisher.on('error', () => undefined);
+        if (!this.publisher) {
+          this.publisher = new Redis({
+            ...(redisConnection(this.options.url) as RedisOptions),
+            maxRetriesPerRequest: 1,
+          });
+          // Errors surface on publish (caught below); the connection's own events need a listener.
+          this.publisher.on('error', () => undefined);
+        }
         await this.publisher.publish(cancelChannel(this.options.prefix), JSON.stringify(running));
         this.cancelledFolds += running.length;
       } catch {
