@@ -48,6 +48,26 @@ export const C_MAIL = 80;
 const CTRL_INTS = 96;
 /** How long the main thread waits for workers' blocks without any progress before giving up. */
 const STALL_MS = 300_000;
+/**
+ * How long a thread spins on a control word before it sleeps on it (Atomics.wait). A futex wake
+ * costs tens of microseconds, about a small node's whole histogram: during a fit, tasks come every
+ * few hundred microseconds, so the workers spin between them and the main thread spins for the
+ * workers' blocks; after a fit they sleep within this time.
+ */
+export const SPIN_MS = 2;
+
+/** Spins until ctrl[i] differs from `value` or SPIN_MS pass; true when it changed. */
+export function spinWhile(ctrl: Int32Array, i: number, value: number): boolean {
+  let until = 0;
+  for (let n = 1; ; n++) {
+    if (Atomics.load(ctrl, i) !== value) return true;
+    if ((n & 1023) === 0) {
+      const now = performance.now();
+      if (until === 0) until = now + SPIN_MS;
+      else if (now > until) return false;
+    }
+  }
+}
 /** C_ERROR when a worker could not load its script. */
 const LOAD_FAILED = 2;
 /** At most this many blocks per task (the claim word has 8 bits for them). */
@@ -280,7 +300,7 @@ class SplitPool {
       else if (Date.now() - since > STALL_MS)
         this.broken = `a split worker made no progress for ${STALL_MS / 1000} s (it may have died); later fits run on one thread`;
       if (this.broken) throw new Error(this.broken);
-      Atomics.wait(ctrl, C_DONE, d, 1000);
+      if (!spinWhile(ctrl, C_DONE, d)) Atomics.wait(ctrl, C_DONE, d, 1000);
     }
     if (Atomics.load(ctrl, C_ERROR) !== 0) {
       let m: { message: unknown } | undefined;

@@ -12,7 +12,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { createMatrix } from '@campaign-ml/core';
 import { fitForestPart } from './forest';
 import { histogramKernels } from './histogram-wasm';
-import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ, KIND_FOREST } from './split-threads';
+import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ, KIND_FOREST, spinWhile } from './split-threads';
 import type { ForestJob, ForestReply, SplitMail, SplitWorkerData } from './split-threads';
 
 /** Trees of one forest block, sent back as a ForestPart (or the error a one-thread fit would throw). */
@@ -78,7 +78,7 @@ function main(d: SplitWorkerData & { skip: number }): void {
   Atomics.notify(ctrl, C_READY);
   let seen = Atomics.load(ctrl, C_SEQ);
   for (;;) {
-    Atomics.wait(ctrl, C_SEQ, seen);
+    if (!spinWhile(ctrl, C_SEQ, seen)) Atomics.wait(ctrl, C_SEQ, seen);
     seen = Atomics.load(ctrl, C_SEQ);
     try {
       readMail();
