@@ -59,3 +59,4 @@ export {
 } from './serialization';
 export { checkXy, checkClassLabels, checkSampleWeight, checkPredictColumns } from './input-checks';
 export { kFold, stratifiedKFold, groupKFold, trainTestSplitIndices, type Fold } from './folds';
+export { sortFloat64 } from './sort-float64';

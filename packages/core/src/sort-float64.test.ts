@@ -1,4 +1,4 @@
-import { createRng } from '@campaign-ml/core';
+import { createRng } from './rng';
 import { sortFloat64 } from './sort-float64';
 
 describe('sortFloat64', () => {

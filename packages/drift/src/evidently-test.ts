@@ -4,7 +4,7 @@ import { chiSquare } from './stats/chi-square';
 import { hellingerDistance } from './stats/hellinger-distance';
 import { jensenShannon } from './stats/jensen-shannon';
 import { ks2SampSorted } from './stats/ks-2samp';
-import { sortFloat64 } from './stats/sort-float64';
+import { sortFloat64 } from '@campaign-ml/core';
 import { wassersteinSorted, populationStd } from './stats/wasserstein-distance';
 import { zTestProportions } from './stats/z-test-proportions';
 

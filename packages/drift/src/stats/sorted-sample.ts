@@ -1,4 +1,4 @@
-import { sortFloat64 } from './sort-float64';
+import { sortFloat64 } from '@campaign-ml/core';
 
 /** The finite values of a sample, sorted ascending, in a new Float64Array (NaN and +-Infinity dropped). */
 export function sortedFinite(values: ArrayLike<number>): Float64Array {

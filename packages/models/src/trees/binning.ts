@@ -1,4 +1,4 @@
-import { createRng, InputError } from '@campaign-ml/core';
+import { createRng, InputError, sortFloat64 } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
 import { codeOf, cutGrid, paddedCuts } from './cut-grid';
 
@@ -86,7 +86,7 @@ export class BinMapper {
       }
       // Few distinct values (flags, codes, small counts): sort only those, not every row.
       const few = distinctUpTo(buf, k, maxBins);
-      const e = few ? findEdges(few.sort(), maxBins) : findEdges(buf.subarray(0, k).sort(), maxBins);
+      const e = few ? findEdges(few.sort(), maxBins) : findEdges(sortFloat64(buf.subarray(0, k)), maxBins);
       edges.push(e);
       nBins[f] = e.length + 1;
     }
