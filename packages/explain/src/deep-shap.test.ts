@@ -56,6 +56,79 @@ describe('deepShap: DeepLIFT rescale rule over background references', () => {
     }
   });
 
+  it('skips dead units and agreeing inputs without changing a bit (against the full backward sums)', () => {
+    // Inputs 2..5 are one-hot-like (mostly 0 in both x and the references); relu units are often
+    // off for both. The full DeepLIFT backward pass, written out here without any skipping, must
+    // give the same values bit for bit.
+    const rng = createRng(11);
+    const sizes = [6, 7, 5, 1];
+    const nW = 6 * 7 + 7 + 7 * 5 + 5 + 5 + 1;
+    const net = layers(
+      sizes,
+      Array.from({ length: nW }, () => rng.normal()),
+      'relu',
+      'logistic',
+    );
+    const rowsOf = (n: number, seed: number) => {
+      const r = createRng(seed);
+      return Array.from({ length: n }, () => [
+        r.normal(),
+        r.normal(),
+        ...[0, 1, 2, 3].map(() => (r.random() < 0.2 ? 1 : 0)),
+      ]);
+    };
+    const X = matrix(rowsOf(6, 12));
+    const bg = matrix(rowsOf(30, 13));
+    const shap = deepShap(net, X, bg);
+    const pre = (x: number[]): number[][] => {
+      const z: number[][] = [];
+      let a = x;
+      for (let l = 0; l + 1 < sizes.length; l++) {
+        const o = net.offsets[l];
+        const zl = Array.from({ length: sizes[l + 1] }, (_, j) => net.weights[o + sizes[l] * sizes[l + 1] + j]);
+        for (let i = 0; i < sizes[l]; i++) {
+          if (a[i] === 0) continue;
+          for (let j = 0; j < sizes[l + 1]; j++) zl[j] += a[i] * net.weights[o + i * sizes[l + 1] + j];
+        }
+        z.push(zl);
+        a = zl.map((v) => (v > 0 ? v : 0));
+      }
+      return z;
+    };
+    const sig = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+    const rowOf = (M: Matrix, r: number) => Array.from({ length: M.cols }, (_, c) => M.data[c * M.rows + r]);
+    for (let r = 0; r < X.rows; r++) {
+      const x = rowOf(X, r);
+      const zx = pre(x);
+      const phi = new Array<number>(6).fill(0);
+      for (let b = 0; b < bg.rows; b++) {
+        const ref = rowOf(bg, b);
+        const zb = pre(ref);
+        const ox = zx[2][0];
+        const ob = zb[2][0];
+        let s: number;
+        if (Math.abs(ox - ob) > 1e-9 * Math.max(1, Math.abs(ox))) s = (sig(ox) - sig(ob)) / (ox - ob);
+        else s = sig((ox + ob) / 2) * (1 - sig((ox + ob) / 2));
+        let g = Array.from({ length: 5 }, (_, i) => s * net.weights[net.offsets[2] + i]);
+        for (let l = 1; l >= 0; l--) {
+          const fanOut = sizes[l + 1];
+          for (let j = 0; j < fanOut; j++) {
+            const u = zx[l][j];
+            const v = zb[l][j];
+            g[j] *= u > 0 && v > 0 ? 1 : u <= 0 && v <= 0 ? 0 : ((u > 0 ? u : 0) - (v > 0 ? v : 0)) / (u - v);
+          }
+          g = Array.from({ length: sizes[l] }, (_, i) => {
+            let acc = 0;
+            for (let j = 0; j < fanOut; j++) acc += net.weights[net.offsets[l] + i * fanOut + j] * g[j];
+            return acc;
+          });
+        }
+        for (let i = 0; i < 6; i++) phi[i] += g[i] * (x[i] - ref[i]);
+      }
+      for (let i = 0; i < 6; i++) expect(Object.is(shap.values[r * 6 + i], phi[i] / bg.rows)).toBe(true);
+    }
+  });
+
   it('adds up to the prediction minus the mean over the background (relu, tanh, logistic, two layers)', () => {
     const rows = gaussian(300, 4, 3);
     const X = matrix(rows);

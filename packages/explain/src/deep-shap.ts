@@ -52,7 +52,12 @@ export function deepShap(net: MlpLayers, X: Matrix, background: Matrix): DeepSha
   const maxWidth = Math.max(...sizes);
   let g = new Float64Array(maxWidth);
   let prev = new Float64Array(maxWidth);
+  // The units whose multiplier is not zero (a ReLU unit off for both x and the reference carries
+  // nothing back): the backward sums run over those only.
+  const live = new Int32Array(maxWidth);
   const phi = new Float64Array(F);
+  const Xd = X.data;
+  const Bd = background.data;
   for (let r = 0; r < n; r++) {
     phi.fill(0);
     const ox = rows.z[L - 1][r];
@@ -75,19 +80,39 @@ export function deepShap(net: MlpLayers, X: Matrix, background: Matrix): DeepSha
         const zb = refs.z[l];
         const fanOut = sizes[l + 1];
         const fanIn = sizes[l];
-        for (let j = 0; j < fanOut; j++) g[j] *= multiplier(net, zx[r * fanOut + j], zb[b * fanOut + j]);
+        let nLive = 0;
+        for (let j = 0; j < fanOut; j++) {
+          const m = g[j] * multiplier(net, zx[r * fanOut + j], zb[b * fanOut + j]);
+          g[j] = m;
+          if (m !== 0) live[nLive++] = j;
+        }
+        // Terms that are zero add nothing to a sum started at +0 (x + ±0 = x, and such a sum is
+        // never −0), so skipping them leaves every value bit for bit as the full sums give it.
         const off = net.offsets[l];
+        if (l === 0) {
+          // Into the inputs, straight into phi: an input where x and the reference agree (the
+          // zeros of one-hot columns, mostly) gets multiplier × 0 and needs no sum at all.
+          for (let i = 0; i < fanIn; i++) {
+            const d = Xd[i * n + r] - Bd[i * R + b];
+            if (d === 0) continue;
+            let acc = 0;
+            const wi = off + i * fanOut;
+            for (let k = 0; k < nLive; k++) acc += W[wi + live[k]] * g[live[k]];
+            phi[i] += acc * d;
+          }
+          break;
+        }
         for (let i = 0; i < fanIn; i++) {
           let acc = 0;
           const wi = off + i * fanOut;
-          for (let j = 0; j < fanOut; j++) acc += W[wi + j] * g[j];
+          for (let k = 0; k < nLive; k++) acc += W[wi + live[k]] * g[live[k]];
           prev[i] = acc;
         }
         const t = g;
         g = prev;
         prev = t;
       }
-      for (let i = 0; i < F; i++) phi[i] += g[i] * (X.data[i * n + r] - background.data[i * R + b]);
+      if (L === 1) for (let i = 0; i < F; i++) phi[i] += g[i] * (Xd[i * n + r] - Bd[i * R + b]);
     }
     for (let i = 0; i < F; i++) values[r * F + i] = phi[i] / R;
   }
