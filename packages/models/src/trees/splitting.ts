@@ -9,12 +9,15 @@
  */
 
 import * as gainFormula from './split-gain';
+import * as scanKernels from './split-scan-wasm';
+import type { SplitScan } from './split-scan-wasm';
 
 // Bound once, here: under a CommonJS transform (tsx, jest) every use of an imported name calls an
 // export getter, which the JIT does not inline into the scan loops (the split search ran 6-8x
 // slower, a boosting fit on 12000 x 30 about 3x); a module's own constant it inlines like a local
 // function.
 const { nodeScore, softThreshold, softThresholdOrSelf, splitGain } = gainFormula;
+const { OUT_BIN, OUT_C, OUT_DL, OUT_G, OUT_GAIN, OUT_H, scanStats } = scanKernels;
 
 /** Words of a category bitset (256 bins). */
 export const CAT_WORDS = 8;
@@ -71,7 +74,9 @@ export class SplitScratch {
 
 /**
  * Finds the best split over the listed features into `out` (out.feature = -1 when none beats
- * the thresholds). `G` holds the node's K gradient sums at G[gOff .. gOff + K).
+ * the thresholds). `G` holds the node's K gradient sums at G[gOff .. gOff + K). With `scan`, a
+ * single-channel histogram in its WebAssembly memory has its numeric features scanned there, two
+ * at a time (split-scan-wasm.ts): the same split, gain and sums as the scans below.
  */
 export function findBestSplit(
   hist: Float64Array,
@@ -87,6 +92,7 @@ export function findBestSplit(
   out: SplitCandidate,
   scratch: SplitScratch,
   countFree = false,
+  scan: SplitScan | null = null,
 ): void {
   out.reset();
   const lambda = p.regLambda;
@@ -98,10 +104,15 @@ export function findBestSplit(
   // Splits must beat gamma and rounding noise (a pure node gains ~1e-16 * its score).
   let best = Math.max(p.gamma, 1e-10 * parentScore, 1e-300);
   const initialBest = best;
+  const wasm = K === 1 && scan !== null && scan.covers(hist);
   for (let fi = 0; fi < nFeatures; fi++) {
     const f = features[fi];
     if (layout.isCategorical[f] && K === 1) {
       best = scanCategorical(hist, layout, f, G[gOff], H, C, parentScore, best, p, out, scratch);
+    } else if (wasm) {
+      // With the next feature when that one is numeric too.
+      const f2 = fi + 1 < nFeatures && !layout.isCategorical[features[fi + 1]] ? features[++fi] : -1;
+      best = scanNumericPair(hist, layout, f, f2, G[gOff], H, C, parentScore, best, p, out, scan!, countFree);
     } else if (K === 1 && countFree) {
       best = scanNumeric1NoCount(hist, layout, f, G[gOff], H, parentScore, best, p, out);
     } else if (K === 1) {
@@ -262,6 +273,90 @@ function scanNumeric1NoCount(
 
 /** SplitCandidate.defaultLeft when the grower must pick the larger child after partitioning. */
 export const DEFAULT_BY_COUNT = 2;
+
+/**
+ * scanNumeric1NoCount (countFree) or scanNumeric1 of features f and f2 (-1: none) in WebAssembly,
+ * side by side from the same best; each lane's winner is then taken in feature order, only when
+ * strictly better, which is the split the two scans one after the other find (split-scan-wasm.ts).
+ */
+function scanNumericPair(
+  hist: Float64Array,
+  layout: BinLayout,
+  f: number,
+  f2: number,
+  G: number,
+  H: number,
+  C: number,
+  parentScore: number,
+  best: number,
+  p: SplitParams,
+  out: SplitCandidate,
+  scan: SplitScan,
+  countFree: boolean,
+): number {
+  const S = countFree ? 2 : 3;
+  const k = scan.kernels;
+  const o = scan.out;
+  const a0 = hist.byteOffset + layout.offsets[f] * S * 8;
+  const nb0 = layout.nBins[f];
+  const a1 = f2 >= 0 ? hist.byteOffset + layout.offsets[f2] * S * 8 : a0;
+  const nb1 = f2 >= 0 ? layout.nBins[f2] : 0;
+  const plain = p.regAlpha === 0;
+  scanStats.pairs++;
+  if (countFree)
+    (plain ? k.scan2 : k.scan2a)(
+      a0,
+      nb0,
+      a1,
+      nb1,
+      G,
+      H,
+      parentScore,
+      best,
+      p.regLambda,
+      p.regAlpha,
+      p.minChildWeight,
+      o.byteOffset,
+    );
+  else
+    (plain ? k.scan3 : k.scan3a)(
+      a0,
+      nb0,
+      a1,
+      nb1,
+      G,
+      H,
+      C,
+      parentScore,
+      best,
+      p.regLambda,
+      p.regAlpha,
+      p.minChildWeight,
+      p.minSamplesLeaf,
+      o.byteOffset,
+    );
+  for (let lane = 0; lane < 2; lane++) {
+    if (o[OUT_BIN + lane] < 0 || !(o[OUT_GAIN + lane] > best)) continue;
+    const ff = lane === 0 ? f : f2;
+    best = o[OUT_GAIN + lane];
+    out.gain = best;
+    out.feature = ff;
+    out.bin = o[OUT_BIN + lane];
+    out.categorical = 0;
+    out.leftG[0] = o[OUT_G + lane];
+    out.leftH = o[OUT_H + lane];
+    if (countFree) {
+      out.defaultLeft = DEFAULT_BY_COUNT;
+      out.leftC = -1;
+    } else {
+      const lc = o[OUT_C + lane];
+      const cm = hist[(layout.offsets[ff] + layout.nBins[ff]) * 3 + 2];
+      out.defaultLeft = cm > 0 ? o[OUT_DL + lane] : lc >= C - lc ? 1 : 0;
+      out.leftC = lc;
+    }
+  }
+  return best;
+}
 
 function scanNumericK(
   hist: Float64Array,
