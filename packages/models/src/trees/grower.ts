@@ -16,6 +16,7 @@ import {
   subtractHistogramWasm,
   WasmArena,
 } from './histogram-wasm';
+import { SCAN_OUT_DOUBLES, SplitScan } from './split-scan-wasm';
 import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
 import type { ThreadsWasm } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
@@ -160,6 +161,7 @@ export class TreeGrower {
               fa.hess * 8,
               data.rows * 4,
               ...new Array<number>(T).fill(blockScratchBytes(data.cols, T)),
+              ...new Array<number>(T).fill(SCAN_OUT_DOUBLES * 8),
             ),
             wantThreads,
           )
@@ -175,8 +177,11 @@ export class TreeGrower {
       this.reserved = { grad: arena.f64(fa.grad), hess: arena.f64(fa.hess), idx: arena.u32(data.rows) };
       // The kernels' scratch, one per block: a block runs on one thread at a time.
       const scratch = Array.from({ length: T }, () => arena.u8(blockScratchBytes(data.cols, T)));
+      // The split scan's results, one per block (the grower's own scans use the first).
+      const scanOut = Array.from({ length: T }, () => arena.f64(SCAN_OUT_DOUBLES));
       this.wasm = { arena, codes, offsets, scratch };
-      threadsWasm = { arena, slots: arenaSlots, codes, offsets, scratch };
+      this.splitScan = SplitScan.create(arena.memory, arena.shared, scanOut[0]);
+      threadsWasm = { arena, slots: arenaSlots, codes, offsets, scratch, scanOut };
     }
     this.gidx =
       rowsPath && !arena ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
@@ -208,6 +213,8 @@ export class TreeGrower {
    */
   private readonly wasm: { arena: WasmArena; codes: Uint8Array[]; offsets: Int32Array; scratch: Uint8Array[] } | null =
     null;
+  /** The split scan kernels over the fit's WebAssembly memory (split-scan-wasm.ts), for its slots. */
+  private readonly splitScan: SplitScan | null = null;
   /** Histogram slots allocated up front (in the WebAssembly memory or shared with the threads). */
   private readonly slots: Float64Array[] = [];
   private reserved: { grad: Float64Array; hess: Float64Array; idx: Uint32Array } | null = null;
@@ -509,6 +516,7 @@ export class TreeGrower {
       c,
       this.scratch,
       this.countFree,
+      this.splitScan,
     );
     if (c.feature < 0) return false;
     this.setPending(node, s);
