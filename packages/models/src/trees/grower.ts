@@ -156,6 +156,7 @@ export class TreeGrower {
               ...codeBlockBytes(data.rows, data.cols, T),
               (data.cols + 1) * 4,
               data.cols * 4,
+              data.cols * 4,
               nSlots * slotSize * 8,
               fa.grad * 8,
               fa.hess * 8,
@@ -171,6 +172,8 @@ export class TreeGrower {
       const codes = codeBlocks(data.bins, data.rows, data.cols, T, (n) => arena.u8(n));
       const offsets = arena.i32(data.cols + 1);
       offsets.set(mapper.offsets);
+      const nBins = arena.i32(data.cols);
+      nBins.set(mapper.nBins);
       this.nodeFeatures = arena.i32(data.cols);
       const arenaSlots = arena.f64(nSlots * slotSize);
       for (let i = 0; i < nSlots; i++) this.slots.push(arenaSlots.subarray(i * slotSize, (i + 1) * slotSize));
@@ -180,8 +183,8 @@ export class TreeGrower {
       // The split scan's results, one per block (the grower's own scans use the first).
       const scanOut = Array.from({ length: T }, () => arena.f64(SCAN_OUT_DOUBLES));
       this.wasm = { arena, codes, offsets, scratch };
-      this.splitScan = SplitScan.create(arena.memory, arena.shared, scanOut[0]);
-      threadsWasm = { arena, slots: arenaSlots, codes, offsets, scratch, scanOut };
+      this.splitScan = SplitScan.create(arena.memory, arena.shared, scanOut[0], offsets, nBins);
+      threadsWasm = { arena, slots: arenaSlots, codes, offsets, nBins, scratch, scanOut };
     }
     this.gidx =
       rowsPath && !arena ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;

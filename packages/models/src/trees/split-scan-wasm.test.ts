@@ -15,17 +15,22 @@ describe('WebAssembly split scan', () => {
   // Bin counts of the features: equal and different ones side by side, one bin, two bins, 255.
   const NB = [255, 255, 40, 7, 1, 2, 255, 3, 64, 64, 9, 128, 255, 5];
   const P = NB.length;
-  const offsets = new Int32Array(P + 1);
-  for (let f = 0; f < P; f++) offsets[f + 1] = offsets[f] + NB[f] + 1;
-  const total = offsets[P];
-  const arena = WasmArena.create(total * 3 * 8 + SCAN_OUT_DOUBLES * 8 + 1024, false)!;
+  let total = 0;
+  for (let f = 0; f < P; f++) total += NB[f] + 1;
+  // The histogram, results, layout and feature lists in one memory, as a fit has them.
+  const arena = WasmArena.create(total * 3 * 8 + SCAN_OUT_DOUBLES * 8 + 4096, false)!;
   const hist = arena.f64(total * 3);
-  const scan = SplitScan.create(arena.memory, false, arena.f64(SCAN_OUT_DOUBLES))!;
+  const offsets = arena.i32(P + 1);
+  for (let f = 0; f < P; f++) offsets[f + 1] = offsets[f] + NB[f] + 1;
+  const nBins = arena.i32(P);
+  nBins.set(NB);
+  const featureList = arena.i32(P);
+  const scan = SplitScan.create(arena.memory, false, arena.f64(SCAN_OUT_DOUBLES), offsets, nBins)!;
 
   const layout = (categorical: number[] = []): BinLayout => {
     const isCategorical = new Uint8Array(P);
     for (const f of categorical) isCategorical[f] = 1;
-    return { offsets, nBins: Int32Array.from(NB), isCategorical };
+    return { offsets: Int32Array.from(offsets), nBins: Int32Array.from(NB), isCategorical };
   };
 
   /** Fills hist (stride S) in one of several shapes; returns the node sums over every bin. */
@@ -83,7 +88,7 @@ describe('WebAssembly split scan', () => {
     catBits: c.categorical ? Array.from(c.catBits) : [],
   });
 
-  /** findBestSplit in JavaScript (a copy of the histogram outside the memory) and with the kernels. */
+  /** findBestSplit in JavaScript (copies outside the memory) and with the kernels. */
   function both(
     L: BinLayout,
     features: Int32Array,
@@ -97,9 +102,11 @@ describe('WebAssembly split scan', () => {
     const G = Float64Array.of(sums.G);
     const copy = Float64Array.from(hist);
     findBestSplit(copy, L, features, features.length, 1, G, 0, sums.H, sums.C, p, js, scratch, countFree, scan);
-    const pairs = scanStats.pairs;
-    findBestSplit(hist, L, features, features.length, 1, G, 0, sums.H, sums.C, p, wa, scratch, countFree, scan);
-    expect(scanStats.pairs).toBeGreaterThan(pairs);
+    const runs = scanStats.runs;
+    const list = featureList.subarray(0, features.length);
+    list.set(features);
+    findBestSplit(hist, L, list, features.length, 1, G, 0, sums.H, sums.C, p, wa, scratch, countFree, scan);
+    expect(scanStats.runs).toBeGreaterThan(runs);
     const a = fields(js);
     const b = fields(wa);
     // Bit for bit (Object.is tells -0 from 0, toEqual does not).
@@ -192,13 +199,14 @@ describe('WebAssembly split scan', () => {
     }
   });
 
-  it('a histogram outside the memory, or the kernels switched off, takes the JavaScript scans', () => {
+  it('a histogram or feature list outside the memory, or the kernels switched off, takes the JavaScript scans', () => {
     const rng = createRng(3);
     const sums = fill(rng, 2, 0, false);
     const p = params(rng, 2);
-    const features = Int32Array.from({ length: P }, (_, f) => f);
+    const features = featureList;
+    features.set(Array.from({ length: P }, (_, f) => f));
     const c = new SplitCandidate(1);
-    const before = scanStats.pairs;
+    const before = scanStats.runs;
     findBestSplit(
       Float64Array.from(hist),
       layout(),
@@ -215,10 +223,20 @@ describe('WebAssembly split scan', () => {
       true,
       scan,
     );
-    expect(scanStats.pairs).toBe(before);
+    expect(scanStats.runs).toBe(before);
+    // A feature list outside the memory.
+    const js = new SplitCandidate(1);
+    const L = layout();
+    const G = Float64Array.of(sums.G);
+    findBestSplit(hist, L, Int32Array.from(features), P, 1, G, 0, sums.H, 0, p, js, new SplitScratch(1), true, scan);
+    expect(scanStats.runs).toBe(before);
+    findBestSplit(hist, L, features, P, 1, G, 0, sums.H, 0, p, c, new SplitScratch(1), true, scan);
+    expect(scanStats.runs).toBe(before + 1);
+    expect([c.feature, c.bin, c.gain]).toEqual([js.feature, js.bin, js.gain]);
     setWasmSplitScan(false);
     try {
       expect(wasmSplitScanOn()).toBe(false);
+      c.reset();
       findBestSplit(
         hist,
         layout(),
@@ -235,7 +253,7 @@ describe('WebAssembly split scan', () => {
         true,
         scan,
       );
-      expect(scanStats.pairs).toBe(before);
+      expect(scanStats.runs).toBe(before + 1);
     } finally {
       setWasmSplitScan(true);
     }
@@ -265,10 +283,10 @@ describe('tree fits with the WebAssembly split scan', () => {
   function fits(fit: (threads: number) => { toJSON(): unknown }): void {
     const json = (on: boolean, threads: number): string => {
       setWasmSplitScan(on);
-      const before = scanStats.pairs;
+      const before = scanStats.runs;
       const s = JSON.stringify(fit(threads).toJSON());
-      if (on) expect(scanStats.pairs).toBeGreaterThan(before);
-      else expect(scanStats.pairs).toBe(before);
+      if (on) expect(scanStats.runs).toBeGreaterThan(before);
+      else expect(scanStats.runs).toBe(before);
       return s;
     };
     try {

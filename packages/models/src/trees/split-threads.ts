@@ -73,7 +73,13 @@ export type SplitMail =
       bins: Uint8Array;
       tmp: Uint32Array;
       /** The fit's shared WebAssembly memory (arena, blockGidx and features are views of it) and its feature offsets. */
-      wasm?: { memory: WasmMemory; offsets: Int32Array; scratch: Uint8Array[]; scanOut: Float64Array[] };
+      wasm?: {
+        memory: WasmMemory;
+        offsets: Int32Array;
+        nBins: Int32Array;
+        scratch: Uint8Array[];
+        scanOut: Float64Array[];
+      };
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
   | { type: 'forest'; job: ForestJob }
@@ -441,6 +447,8 @@ export interface ThreadsWasm {
   slots: Float64Array;
   codes: Uint8Array[];
   offsets: Int32Array;
+  /** The layout's bin counts (for the split scan). */
+  nBins: Int32Array;
   scratch: Uint8Array[];
   /** Each block's SCAN_OUT_DOUBLES doubles for the split scan's results (split-scan-wasm.ts). */
   scanOut: Float64Array[];
@@ -480,7 +488,7 @@ export class SplitThreads {
           kernels: wasm.arena.kernels,
           offsets: wasm.offsets,
           scratch: wasm.scratch,
-          scan: wasm.scanOut.map((o) => SplitScan.create(wasm.arena.memory, true, o)),
+          scan: wasm.scanOut.map((o) => SplitScan.create(wasm.arena.memory, true, o, wasm.offsets, wasm.nBins)),
         }
       : null;
     this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp, w);
@@ -501,7 +509,13 @@ export class SplitThreads {
       bins,
       tmp,
       wasm: wasm
-        ? { memory: wasm.arena.memory, offsets: wasm.offsets, scratch: wasm.scratch, scanOut: wasm.scanOut }
+        ? {
+            memory: wasm.arena.memory,
+            offsets: wasm.offsets,
+            nBins: wasm.nBins,
+            scratch: wasm.scratch,
+            scanOut: wasm.scanOut,
+          }
         : undefined,
     };
   }

@@ -58,7 +58,9 @@ function main(d: SplitWorkerData & { skip: number }): void {
               kernels: histogramKernels(m.wasm.memory, true),
               offsets: m.wasm.offsets,
               scratch: m.wasm.scratch,
-              scan: m.wasm.scanOut.map((o) => SplitScan.create(m.wasm!.memory, true, o)),
+              scan: m.wasm.scanOut.map((o) =>
+                SplitScan.create(m.wasm!.memory, true, o, m.wasm!.offsets, m.wasm!.nBins),
+              ),
             }
           : null,
       );

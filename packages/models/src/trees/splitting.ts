@@ -17,7 +17,7 @@ import type { SplitScan } from './split-scan-wasm';
 // slower, a boosting fit on 12000 x 30 about 3x); a module's own constant it inlines like a local
 // function.
 const { nodeScore, softThreshold, softThresholdOrSelf, splitGain } = gainFormula;
-const { OUT_BIN, OUT_C, OUT_DL, OUT_G, OUT_GAIN, OUT_H, scanStats } = scanKernels;
+const { OUT_NODE, scanStats } = scanKernels;
 
 /** Words of a category bitset (256 bins). */
 export const CAT_WORDS = 8;
@@ -75,8 +75,9 @@ export class SplitScratch {
 /**
  * Finds the best split over the listed features into `out` (out.feature = -1 when none beats
  * the thresholds). `G` holds the node's K gradient sums at G[gOff .. gOff + K). With `scan`, a
- * single-channel histogram in its WebAssembly memory has its numeric features scanned there, two
- * at a time (split-scan-wasm.ts): the same split, gain and sums as the scans below.
+ * single-channel histogram and feature list in its WebAssembly memory have each run of numeric
+ * features scanned there, two at a time (split-scan-wasm.ts): the same split, gain and sums as the
+ * scans below.
  */
 export function findBestSplit(
   hist: Float64Array,
@@ -104,15 +105,17 @@ export function findBestSplit(
   // Splits must beat gamma and rounding noise (a pure node gains ~1e-16 * its score).
   let best = Math.max(p.gamma, 1e-10 * parentScore, 1e-300);
   const initialBest = best;
-  const wasm = K === 1 && scan !== null && scan.covers(hist);
+  const wasm = K === 1 && scan !== null && scan.covers(hist, features);
   for (let fi = 0; fi < nFeatures; fi++) {
     const f = features[fi];
     if (layout.isCategorical[f] && K === 1) {
       best = scanCategorical(hist, layout, f, G[gOff], H, C, parentScore, best, p, out, scratch);
     } else if (wasm) {
-      // With the next feature when that one is numeric too.
-      const f2 = fi + 1 < nFeatures && !layout.isCategorical[features[fi + 1]] ? features[++fi] : -1;
-      best = scanNumericPair(hist, layout, f, f2, G[gOff], H, C, parentScore, best, p, out, scan!, countFree);
+      // The run of numeric features from here.
+      let e = fi + 1;
+      while (e < nFeatures && !layout.isCategorical[features[e]]) e++;
+      best = scanNumericRun(hist, layout, features, fi, e, G[gOff], H, C, parentScore, best, p, out, scan!, countFree);
+      fi = e - 1;
     } else if (K === 1 && countFree) {
       best = scanNumeric1NoCount(hist, layout, f, G[gOff], H, parentScore, best, p, out);
     } else if (K === 1) {
@@ -275,15 +278,16 @@ function scanNumeric1NoCount(
 export const DEFAULT_BY_COUNT = 2;
 
 /**
- * scanNumeric1NoCount (countFree) or scanNumeric1 of features f and f2 (-1: none) in WebAssembly,
- * side by side from the same best; each lane's winner is then taken in feature order, only when
- * strictly better, which is the split the two scans one after the other find (split-scan-wasm.ts).
+ * scanNumeric1NoCount (countFree) or scanNumeric1 of the numeric features[fi, e) in WebAssembly,
+ * two at a time from the same best, each pair's winners taken in feature order only when strictly
+ * better: the split the scans one after the other find (split-scan-wasm.ts).
  */
-function scanNumericPair(
+function scanNumericRun(
   hist: Float64Array,
   layout: BinLayout,
-  f: number,
-  f2: number,
+  features: Int32Array,
+  fi: number,
+  e: number,
   G: number,
   H: number,
   C: number,
@@ -294,66 +298,61 @@ function scanNumericPair(
   scan: SplitScan,
   countFree: boolean,
 ): number {
-  const S = countFree ? 2 : 3;
   const k = scan.kernels;
   const o = scan.out;
-  const a0 = hist.byteOffset + layout.offsets[f] * S * 8;
-  const nb0 = layout.nBins[f];
-  const a1 = f2 >= 0 ? hist.byteOffset + layout.offsets[f2] * S * 8 : a0;
-  const nb1 = f2 >= 0 ? layout.nBins[f2] : 0;
+  const fa = features.byteOffset + fi * 4;
   const plain = p.regAlpha === 0;
-  scanStats.pairs++;
-  if (countFree)
-    (plain ? k.scan2 : k.scan2a)(
-      a0,
-      nb0,
-      a1,
-      nb1,
-      G,
-      H,
-      parentScore,
-      best,
-      p.regLambda,
-      p.regAlpha,
-      p.minChildWeight,
-      o.byteOffset,
-    );
-  else
-    (plain ? k.scan3 : k.scan3a)(
-      a0,
-      nb0,
-      a1,
-      nb1,
-      G,
-      H,
-      C,
-      parentScore,
-      best,
-      p.regLambda,
-      p.regAlpha,
-      p.minChildWeight,
-      p.minSamplesLeaf,
-      o.byteOffset,
-    );
-  for (let lane = 0; lane < 2; lane++) {
-    if (o[OUT_BIN + lane] < 0 || !(o[OUT_GAIN + lane] > best)) continue;
-    const ff = lane === 0 ? f : f2;
-    best = o[OUT_GAIN + lane];
-    out.gain = best;
-    out.feature = ff;
-    out.bin = o[OUT_BIN + lane];
-    out.categorical = 0;
-    out.leftG[0] = o[OUT_G + lane];
-    out.leftH = o[OUT_H + lane];
-    if (countFree) {
-      out.defaultLeft = DEFAULT_BY_COUNT;
-      out.leftC = -1;
-    } else {
-      const lc = o[OUT_C + lane];
-      const cm = hist[(layout.offsets[ff] + layout.nBins[ff]) * 3 + 2];
-      out.defaultLeft = cm > 0 ? o[OUT_DL + lane] : lc >= C - lc ? 1 : 0;
-      out.leftC = lc;
-    }
+  scanStats.runs++;
+  const w = countFree
+    ? (plain ? k.run2 : k.run2a)(
+        hist.byteOffset,
+        scan.offsets.byteOffset,
+        scan.nBins.byteOffset,
+        fa,
+        e - fi,
+        G,
+        H,
+        parentScore,
+        best,
+        p.regLambda,
+        p.regAlpha,
+        p.minChildWeight,
+        o.byteOffset,
+      )
+    : (plain ? k.run3 : k.run3a)(
+        hist.byteOffset,
+        scan.offsets.byteOffset,
+        scan.nBins.byteOffset,
+        fa,
+        e - fi,
+        G,
+        H,
+        C,
+        parentScore,
+        best,
+        p.regLambda,
+        p.regAlpha,
+        p.minChildWeight,
+        p.minSamplesLeaf,
+        o.byteOffset,
+      );
+  if (w < 0) return best;
+  const f = features[fi + w];
+  best = o[OUT_NODE];
+  out.gain = best;
+  out.feature = f;
+  out.bin = o[OUT_NODE + 1];
+  out.categorical = 0;
+  out.leftG[0] = o[OUT_NODE + 2];
+  out.leftH = o[OUT_NODE + 3];
+  if (countFree) {
+    out.defaultLeft = DEFAULT_BY_COUNT;
+    out.leftC = -1;
+  } else {
+    const lc = o[OUT_NODE + 4];
+    const cm = hist[(layout.offsets[f] + layout.nBins[f]) * 3 + 2];
+    out.defaultLeft = cm > 0 ? o[OUT_NODE + 5] : lc >= C - lc ? 1 : 0;
+    out.leftC = lc;
   }
   return best;
 }
