@@ -16,6 +16,7 @@ import {
   subtractHistogramWasm,
   WasmArena,
 } from './histogram-wasm';
+import { SCAN_OUT_DOUBLES, SplitScan } from './split-scan-wasm';
 import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
 import type { ThreadsWasm } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
@@ -155,11 +156,13 @@ export class TreeGrower {
               ...codeBlockBytes(data.rows, data.cols, T),
               (data.cols + 1) * 4,
               data.cols * 4,
+              data.cols * 4,
               nSlots * slotSize * 8,
               fa.grad * 8,
               fa.hess * 8,
               data.rows * 4,
               ...new Array<number>(T).fill(blockScratchBytes(data.cols, T)),
+              ...new Array<number>(T).fill(SCAN_OUT_DOUBLES * 8),
             ),
             wantThreads,
           )
@@ -169,14 +172,19 @@ export class TreeGrower {
       const codes = codeBlocks(data.bins, data.rows, data.cols, T, (n) => arena.u8(n));
       const offsets = arena.i32(data.cols + 1);
       offsets.set(mapper.offsets);
+      const nBins = arena.i32(data.cols);
+      nBins.set(mapper.nBins);
       this.nodeFeatures = arena.i32(data.cols);
       const arenaSlots = arena.f64(nSlots * slotSize);
       for (let i = 0; i < nSlots; i++) this.slots.push(arenaSlots.subarray(i * slotSize, (i + 1) * slotSize));
       this.reserved = { grad: arena.f64(fa.grad), hess: arena.f64(fa.hess), idx: arena.u32(data.rows) };
       // The kernels' scratch, one per block: a block runs on one thread at a time.
       const scratch = Array.from({ length: T }, () => arena.u8(blockScratchBytes(data.cols, T)));
+      // The split scan's results, one per block (the grower's own scans use the first).
+      const scanOut = Array.from({ length: T }, () => arena.f64(SCAN_OUT_DOUBLES));
       this.wasm = { arena, codes, offsets, scratch };
-      threadsWasm = { arena, slots: arenaSlots, codes, offsets, scratch };
+      this.splitScan = SplitScan.create(arena.memory, arena.shared, scanOut[0], offsets, nBins);
+      threadsWasm = { arena, slots: arenaSlots, codes, offsets, nBins, scratch, scanOut };
     }
     this.gidx =
       rowsPath && !arena ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
@@ -208,6 +216,8 @@ export class TreeGrower {
    */
   private readonly wasm: { arena: WasmArena; codes: Uint8Array[]; offsets: Int32Array; scratch: Uint8Array[] } | null =
     null;
+  /** The split scan kernels over the fit's WebAssembly memory (split-scan-wasm.ts), for its slots. */
+  private readonly splitScan: SplitScan | null = null;
   /** Histogram slots allocated up front (in the WebAssembly memory or shared with the threads). */
   private readonly slots: Float64Array[] = [];
   private reserved: { grad: Float64Array; hess: Float64Array; idx: Uint32Array } | null = null;
@@ -509,6 +519,7 @@ export class TreeGrower {
       c,
       this.scratch,
       this.countFree,
+      this.splitScan,
     );
     if (c.feature < 0) return false;
     this.setPending(node, s);

@@ -13,6 +13,7 @@
 import { buildHistogramCodesBlock, buildHistogramRowsBlock } from './histogram';
 import { buildHistogramBlocks, subtractHistogramWasm } from './histogram-wasm';
 import type { HistogramKernels } from './histogram-wasm';
+import type { SplitScan } from './split-scan-wasm';
 import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { BinLayout, SplitParams } from './splitting';
 import { computeGradients, OBJECTIVES } from './losses';
@@ -95,11 +96,17 @@ export interface BlockContext {
   /**
    * Set when the fit's arrays live in one shared WebAssembly memory (histogram-wasm.ts): its
    * kernels in this thread (null if they could not be instantiated here: the same sums in
-   * JavaScript), the feature offsets in that memory and the kernels' scratch of each block (a
-   * block runs on one thread at a time). Then slots, blockGidx (the column blocks' codes) and
-   * features are views of it too, and gidx is unused.
+   * JavaScript), the feature offsets in that memory, the kernels' scratch of each block (a
+   * block runs on one thread at a time) and each block's split scan (split-scan-wasm.ts; null: the
+   * JavaScript scans). Then slots, blockGidx (the column blocks' codes) and features are views of
+   * it too, and gidx is unused.
    */
-  wasm: { kernels: HistogramKernels | null; offsets: Int32Array; scratch: Uint8Array[] } | null;
+  wasm: {
+    kernels: HistogramKernels | null;
+    offsets: Int32Array;
+    scratch: Uint8Array[];
+    scan: (SplitScan | null)[];
+  } | null;
 }
 
 export function blockContext(
@@ -283,14 +290,15 @@ export function runBlock(
       hess,
     );
   const block = ctx.features.subarray(fi0, fi1);
+  const scan = ctx.wasm ? ctx.wasm.scan[b] : null;
   out[outOff] = -1;
   out[outOff + CAND_FLOATS] = -1;
-  if (ti[to + T_EVAL_A] === 1) evaluateBlock(ctx, hist, block, tf[fo], tf[fo + 1], tf[fo + 2], out, outOff);
+  if (ti[to + T_EVAL_A] === 1) evaluateBlock(ctx, hist, block, tf[fo], tf[fo + 1], tf[fo + 2], out, outOff, scan);
   if (kind === 2) {
     const parent = ctx.slots[ti[to + T_PARENT]];
     subtractHistogramWasm(ctx.wasm ? ctx.wasm.kernels : null, parent, hist, offsets, ctx.features, fi0, fi1, ctx.S);
     if (ti[to + T_EVAL_B] === 1)
-      evaluateBlock(ctx, parent, block, tf[fo + 3], tf[fo + 4], tf[fo + 5], out, outOff + CAND_FLOATS);
+      evaluateBlock(ctx, parent, block, tf[fo + 3], tf[fo + 4], tf[fo + 5], out, outOff + CAND_FLOATS, scan);
   }
 }
 
@@ -303,10 +311,26 @@ function evaluateBlock(
   C: number,
   out: Float64Array,
   o: number,
+  scan: SplitScan | null,
 ): void {
   const c = ctx.cand;
   ctx.g1[0] = G;
-  findBestSplit(hist, ctx.layout, block, block.length, 1, ctx.g1, 0, H, C, ctx.params, c, ctx.scratch, ctx.countFree);
+  findBestSplit(
+    hist,
+    ctx.layout,
+    block,
+    block.length,
+    1,
+    ctx.g1,
+    0,
+    H,
+    C,
+    ctx.params,
+    c,
+    ctx.scratch,
+    ctx.countFree,
+    scan,
+  );
   out[o] = c.feature;
   if (c.feature < 0) return;
   out[o + 1] = c.gain;

@@ -25,6 +25,7 @@ import type { BlockContext } from './split-block';
 import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
 import type { WasmArena } from './histogram-wasm';
+import { SplitScan } from './split-scan-wasm';
 import type { WasmMemory } from '../wasm/assembler';
 import type { ForestParams, ForestPart, TreeRange } from './forest';
 import type { TreeModelKind } from './fitted-tree-model';
@@ -92,7 +93,13 @@ export type SplitMail =
       bins: Uint8Array;
       tmp: Uint32Array;
       /** The fit's shared WebAssembly memory (arena, blockGidx and features are views of it) and its feature offsets. */
-      wasm?: { memory: WasmMemory; offsets: Int32Array; scratch: Uint8Array[] };
+      wasm?: {
+        memory: WasmMemory;
+        offsets: Int32Array;
+        nBins: Int32Array;
+        scratch: Uint8Array[];
+        scanOut: Float64Array[];
+      };
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
   | { type: 'forest'; job: ForestJob }
@@ -460,7 +467,11 @@ export interface ThreadsWasm {
   slots: Float64Array;
   codes: Uint8Array[];
   offsets: Int32Array;
+  /** The layout's bin counts (for the split scan). */
+  nBins: Int32Array;
   scratch: Uint8Array[];
+  /** Each block's SCAN_OUT_DOUBLES doubles for the split scan's results (split-scan-wasm.ts). */
+  scanOut: Float64Array[];
 }
 
 /**
@@ -492,7 +503,14 @@ export class SplitThreads {
     const arena = wasm ? wasm.slots : new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
     const blockGidx = wasm ? wasm.codes : blockIndexes(bins, rows, cols, threads);
-    const w = wasm ? { kernels: wasm.arena.kernels, offsets: wasm.offsets, scratch: wasm.scratch } : null;
+    const w = wasm
+      ? {
+          kernels: wasm.arena.kernels,
+          offsets: wasm.offsets,
+          scratch: wasm.scratch,
+          scan: wasm.scanOut.map((o) => SplitScan.create(wasm.arena.memory, true, o, wasm.offsets, wasm.nBins)),
+        }
+      : null;
     this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp, w);
     this.session = {
       type: 'session',
@@ -510,7 +528,15 @@ export class SplitThreads {
       blockGidx,
       bins,
       tmp,
-      wasm: wasm ? { memory: wasm.arena.memory, offsets: wasm.offsets, scratch: wasm.scratch } : undefined,
+      wasm: wasm
+        ? {
+            memory: wasm.arena.memory,
+            offsets: wasm.offsets,
+            nBins: wasm.nBins,
+            scratch: wasm.scratch,
+            scanOut: wasm.scanOut,
+          }
+        : undefined,
     };
   }
 

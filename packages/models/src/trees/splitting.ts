@@ -9,12 +9,15 @@
  */
 
 import * as gainFormula from './split-gain';
+import * as scanKernels from './split-scan-wasm';
+import type { SplitScan } from './split-scan-wasm';
 
 // Bound once, here: under a CommonJS transform (tsx, jest) every use of an imported name calls an
 // export getter, which the JIT does not inline into the scan loops (the split search ran 6-8x
 // slower, a boosting fit on 12000 x 30 about 3x); a module's own constant it inlines like a local
 // function.
 const { nodeScore, softThreshold, softThresholdOrSelf, splitGain } = gainFormula;
+const { OUT_NODE, scanStats } = scanKernels;
 
 /** Words of a category bitset (256 bins). */
 export const CAT_WORDS = 8;
@@ -71,7 +74,10 @@ export class SplitScratch {
 
 /**
  * Finds the best split over the listed features into `out` (out.feature = -1 when none beats
- * the thresholds). `G` holds the node's K gradient sums at G[gOff .. gOff + K).
+ * the thresholds). `G` holds the node's K gradient sums at G[gOff .. gOff + K). With `scan`, a
+ * single-channel histogram and feature list in its WebAssembly memory have each run of numeric
+ * features scanned there, two at a time (split-scan-wasm.ts): the same split, gain and sums as the
+ * scans below.
  */
 export function findBestSplit(
   hist: Float64Array,
@@ -87,6 +93,7 @@ export function findBestSplit(
   out: SplitCandidate,
   scratch: SplitScratch,
   countFree = false,
+  scan: SplitScan | null = null,
 ): void {
   out.reset();
   const lambda = p.regLambda;
@@ -98,10 +105,17 @@ export function findBestSplit(
   // Splits must beat gamma and rounding noise (a pure node gains ~1e-16 * its score).
   let best = Math.max(p.gamma, 1e-10 * parentScore, 1e-300);
   const initialBest = best;
+  const wasm = K === 1 && scan !== null && scan.covers(hist, features);
   for (let fi = 0; fi < nFeatures; fi++) {
     const f = features[fi];
     if (layout.isCategorical[f] && K === 1) {
       best = scanCategorical(hist, layout, f, G[gOff], H, C, parentScore, best, p, out, scratch);
+    } else if (wasm) {
+      // The run of numeric features from here.
+      let e = fi + 1;
+      while (e < nFeatures && !layout.isCategorical[features[e]]) e++;
+      best = scanNumericRun(hist, layout, features, fi, e, G[gOff], H, C, parentScore, best, p, out, scan!, countFree);
+      fi = e - 1;
     } else if (K === 1 && countFree) {
       best = scanNumeric1NoCount(hist, layout, f, G[gOff], H, parentScore, best, p, out);
     } else if (K === 1) {
@@ -262,6 +276,86 @@ function scanNumeric1NoCount(
 
 /** SplitCandidate.defaultLeft when the grower must pick the larger child after partitioning. */
 export const DEFAULT_BY_COUNT = 2;
+
+/**
+ * scanNumeric1NoCount (countFree) or scanNumeric1 of the numeric features[fi, e) in WebAssembly,
+ * two at a time from the same best, each pair's winners taken in feature order only when strictly
+ * better: the split the scans one after the other find (split-scan-wasm.ts).
+ */
+function scanNumericRun(
+  hist: Float64Array,
+  layout: BinLayout,
+  features: Int32Array,
+  fi: number,
+  e: number,
+  G: number,
+  H: number,
+  C: number,
+  parentScore: number,
+  best: number,
+  p: SplitParams,
+  out: SplitCandidate,
+  scan: SplitScan,
+  countFree: boolean,
+): number {
+  const k = scan.kernels;
+  const o = scan.out;
+  const fa = features.byteOffset + fi * 4;
+  const plain = p.regAlpha === 0;
+  scanStats.runs++;
+  const w = countFree
+    ? (plain ? k.run2 : k.run2a)(
+        hist.byteOffset,
+        scan.offsets.byteOffset,
+        scan.nBins.byteOffset,
+        fa,
+        e - fi,
+        G,
+        H,
+        parentScore,
+        best,
+        p.regLambda,
+        p.regAlpha,
+        p.minChildWeight,
+        o.byteOffset,
+      )
+    : (plain ? k.run3 : k.run3a)(
+        hist.byteOffset,
+        scan.offsets.byteOffset,
+        scan.nBins.byteOffset,
+        fa,
+        e - fi,
+        G,
+        H,
+        C,
+        parentScore,
+        best,
+        p.regLambda,
+        p.regAlpha,
+        p.minChildWeight,
+        p.minSamplesLeaf,
+        o.byteOffset,
+      );
+  if (w < 0) return best;
+  const f = features[fi + w];
+  best = o[OUT_NODE];
+  out.gain = best;
+  out.feature = f;
+  out.bin = o[OUT_NODE + 1];
+  out.categorical = 0;
+  out.leftG[0] = o[OUT_NODE + 2];
+  out.leftH = o[OUT_NODE + 3];
+  if (countFree) {
+    out.defaultLeft = DEFAULT_BY_COUNT;
+    out.leftC = -1;
+  } else {
+    const lc = o[OUT_NODE + 4];
+    const cm = hist[(layout.offsets[f] + layout.nBins[f]) * 3 + 2];
+    out.defaultLeft = cm > 0 ? o[OUT_NODE + 5] : lc >= C - lc ? 1 : 0;
+    out.leftC = lc;
+  }
+  return best;
+}
 
 function scanNumericK(
   hist: Float64Array,
