@@ -12,6 +12,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { createMatrix } from '@campaign-ml/core';
 import { fitForestPart } from './forest';
 import { histogramKernels } from './histogram-wasm';
+import { partitionKernels } from './partition-wasm';
 import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ, KIND_FOREST } from './split-threads';
 import type { ForestJob, ForestReply, SplitMail, SplitWorkerData } from './split-threads';
 
@@ -53,7 +54,13 @@ function main(d: SplitWorkerData & { skip: number }): void {
         m.bins,
         m.tmp,
         m.wasm
-          ? { kernels: histogramKernels(m.wasm.memory, true), offsets: m.wasm.offsets, scratch: m.wasm.scratch }
+          ? {
+              kernels: histogramKernels(m.wasm.memory, true),
+              offsets: m.wasm.offsets,
+              scratch: m.wasm.scratch,
+              partition: m.wasm.table >= 0 ? partitionKernels(m.wasm.memory, true) : null,
+              table: m.wasm.table,
+            }
           : null,
       );
       buffers.clear();
