@@ -19,7 +19,8 @@
  * The kernels read the split feature's codes column-major (the code of row r at codes + r * stride
  * with stride 1): a column of 1,000,000 rows is 1 MB, which stays in cache over a node's sparse rows,
  * where reading them out of the row-major column blocks (stride = the block's width) misses on
- * nearly every row (2.3-2.6 ns per row on 2-10% of the rows, against 0.8-0.9).
+ * nearly every row (2.3-2.9 ns per row on 2-10% of the rows, against 0.8-0.9; in a 1M fit, slower
+ * than the JavaScript loop on the column-major bins).
  */
 import { assembleModule, compileModule, Fn } from '../wasm/assembler';
 import type { CompiledModule, WasmMemory } from '../wasm/assembler';
@@ -58,8 +59,8 @@ export const TABLE_BYTES = 512;
 /**
  * The swizzle tables, 16 bytes per 4-bit side mask m (bit j: lane j goes left): at m, the lanes
  * whose bit is set in order, then the others (so entry m ^ 15 puts the right rows first); at 16 + m,
- * the lanes whose bit is clear in reverse order from the top lane down (a chunk's right rows, stored
- * backward), the others below.
+ * the lanes whose bit is clear at the top, the first of them in the top lane (a chunk's right rows,
+ * stored backward), the others below.
  */
 export function table(): Uint8Array {
   const out = new Uint8Array(TABLE_BYTES);
@@ -187,7 +188,8 @@ function scatterFn(): Fn {
   const s = f.localI32();
   const end = f.localI32();
   f.get(LEFT).get(SRC).get(NL).i32(2).op(Op.I32Shl).op(Op.Misc, MiscOp.MemoryCopy, 0, 0);
-  // s: the right row to copy next (from the chunk's last slot down); four at a time, lanes reversed.
+  // s: just past the next right row to copy (they are read from the chunk's last slot down); four
+  // at a time, lanes reversed.
   f.get(SRC).get(NL).get(NR).op(Op.I32Add).i32(2).op(Op.I32Shl, Op.I32Add).set(s);
   f.get(RIGHT).get(NR).i32(2).op(Op.I32Shl, Op.I32Add).set(end);
   const reverse = [12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3];
