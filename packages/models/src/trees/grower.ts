@@ -13,10 +13,13 @@ import {
   buildHistogramBlocks,
   codeBlockBytes,
   codeBlocks,
+  MAX_HISTOGRAM_BYTES,
   subtractHistogramWasm,
   WasmArena,
 } from './histogram-wasm';
 import { SCAN_OUT_DOUBLES, SplitScan } from './split-scan-wasm';
+import { countPartition, partitionKernels, table, TABLE_BYTES, wasmPartitionOn } from './partition-wasm';
+import type { PartitionKernels } from './partition-wasm';
 import { minParallelRows, minParallelWork, SplitThreads } from './split-threads';
 import type { ThreadsWasm } from './split-threads';
 import { findBestSplitSparse, SparseScratch } from './sparse-split';
@@ -125,7 +128,6 @@ export class TreeGrower {
     this.candB = new SplitCandidate(cfg.K);
     this.scratch = new SplitScratch(cfg.K);
     this.nodeFeatures = new Int32Array(data.cols);
-    this.tmp = new Uint32Array(data.rows);
     // Single-channel forests drawing features per split find splits without dense histograms
     // (findBestSplitSparse), from a row-major copy of the bins.
     const sparse = cfg.K === 1 && cfg.featuresPerSplit > 0 && cfg.featuresPerSplit < data.cols;
@@ -149,25 +151,48 @@ export class TreeGrower {
     // One block of codes per thread (the threads' feature blocks); one thread builds every block.
     const T = wantThreads ? Math.min(cfg.threads!, data.cols) : 1;
     const fa = cfg.fitArrays;
+    const histBytes = fa
+      ? [
+          ...codeBlockBytes(data.rows, data.cols, T),
+          (data.cols + 1) * 4,
+          data.cols * 4,
+          data.cols * 4,
+          nSlots * slotSize * 8,
+          fa.grad * 8,
+          fa.hess * 8,
+          data.rows * 4,
+          ...new Array<number>(T).fill(blockScratchBytes(data.cols, T)),
+          ...new Array<number>(T).fill(SCAN_OUT_DOUBLES * 8),
+        ]
+      : [];
+    // The row partition in WebAssembly (partition-wasm.ts) reads a column-major copy of the bins and
+    // a scratch index in the same memory (with threads, instead of their own shared copies), when
+    // the histograms' memory can hold them too.
+    const partBytes = [data.rows * data.cols, (data.rows + 3) * 4, TABLE_BYTES];
+    const wantPart =
+      rowsPath &&
+      fa !== undefined &&
+      wasmPartitionOn() &&
+      arenaBytes(...histBytes, ...partBytes) <= MAX_HISTOGRAM_BYTES;
     const arena =
-      rowsPath && fa
-        ? WasmArena.create(
-            arenaBytes(
-              ...codeBlockBytes(data.rows, data.cols, T),
-              (data.cols + 1) * 4,
-              data.cols * 4,
-              data.cols * 4,
-              nSlots * slotSize * 8,
-              fa.grad * 8,
-              fa.hess * 8,
-              data.rows * 4,
-              ...new Array<number>(T).fill(blockScratchBytes(data.cols, T)),
-              ...new Array<number>(T).fill(SCAN_OUT_DOUBLES * 8),
-            ),
-            wantThreads,
-          )
-        : null;
+      rowsPath && fa ? WasmArena.create(arenaBytes(...histBytes, ...(wantPart ? partBytes : [])), wantThreads) : null;
     let threadsWasm: ThreadsWasm | undefined;
+    let threadBins: Uint8Array | null = null;
+    let partTmp: Uint32Array | null = null;
+    if (arena && wantPart) {
+      const kernels = partitionKernels(arena.memory, arena.shared);
+      if (kernels) {
+        const bins = arena.u8(data.rows * data.cols);
+        bins.set(data.bins);
+        // Three spare rows past the last: the kernels store four lanes at a time.
+        partTmp = arena.u32(data.rows + 3).subarray(0, data.rows);
+        const tab = arena.u8(TABLE_BYTES);
+        tab.set(table());
+        this.part = { kernels, bins, table: tab.byteOffset };
+        threadBins = bins;
+      }
+    }
+    this.tmp = partTmp ?? new Uint32Array(data.rows);
     if (arena && fa) {
       const codes = codeBlocks(data.bins, data.rows, data.cols, T, (n) => arena.u8(n));
       const offsets = arena.i32(data.cols + 1);
@@ -185,6 +210,7 @@ export class TreeGrower {
       this.wasm = { arena, codes, offsets, scratch };
       this.splitScan = SplitScan.create(arena.memory, arena.shared, scanOut[0], offsets, nBins);
       threadsWasm = { arena, slots: arenaSlots, codes, offsets, nBins, scratch, scanOut };
+      if (this.part) threadsWasm.partition = { tmp: this.tmp, table: this.part.table };
     }
     this.gidx =
       rowsPath && !arena ? rowMajorBinIndex(data.bins, data.rows, data.cols, mapper.offsets, wantThreads) : null;
@@ -200,7 +226,7 @@ export class TreeGrower {
         nSlots,
         slotSize,
         features,
-        sharedCopy(data.bins),
+        threadBins ?? sharedCopy(data.bins),
         threadsWasm,
       );
       if (this.threads) {
@@ -218,6 +244,12 @@ export class TreeGrower {
     null;
   /** The split scan kernels over the fit's WebAssembly memory (split-scan-wasm.ts), for its slots. */
   private readonly splitScan: SplitScan | null = null;
+  /**
+   * The row partition's kernels over the fit's WebAssembly memory, the column-major bins there
+   * (bin of row r, feature f at f * rows + r) and the address of their swizzle tables; this.tmp is
+   * then in that memory too. Null: the partition runs in JavaScript.
+   */
+  private readonly part: { kernels: PartitionKernels; bins: Uint8Array; table: number } | null = null;
   /** Histogram slots allocated up front (in the WebAssembly memory or shared with the threads). */
   private readonly slots: Float64Array[] = [];
   private reserved: { grad: Float64Array; hess: Float64Array; idx: Uint32Array } | null = null;
@@ -588,7 +620,26 @@ export class TreeGrower {
       // The same partition, one row chunk per thread (SplitThreads.partition).
       w = this.threads.partition(idx, w, e, f, thr, missing, dl === 1 ? 1 : 0);
       placed = true;
+    } else if (!isCat && this.part && idx.buffer === this.part.bins.buffer) {
+      // The same partition in WebAssembly SIMD (partition-wasm.ts), the right rows copied back too.
+      const p = this.part;
+      const at = idx.byteOffset;
+      const firstRight = p.kernels.part(
+        p.bins.byteOffset + off,
+        1,
+        at + 4 * w,
+        at + 4 * e,
+        tmp.byteOffset,
+        thr,
+        missing,
+        dl === 1 ? 1 : 0,
+        p.table,
+      );
+      w = (firstRight - at) >>> 2;
+      placed = true;
+      countPartition(true);
     } else if (!isCat) {
+      countPartition(false);
       // Branch-free: every row is written to both sides and only the chosen cursor advances
       // (the side taken is data-dependent, so a branch would mispredict about half the time).
       const missLeft = dl === 1 ? 1 : 0;
@@ -612,7 +663,7 @@ export class TreeGrower {
     }
     // Small nodes copy in a loop (a subarray view per split costs more than the copy).
     if (placed) {
-      // (partitioned by the threads: idx is final)
+      // (partitioned by the threads or in WebAssembly: idx is final)
     } else if (nr < 64) for (let i = 0; i < nr; i++) idx[w + i] = tmp[i];
     else idx.set(tmp.subarray(0, nr), w);
     const mid = w;

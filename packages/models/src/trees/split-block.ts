@@ -14,6 +14,8 @@ import { buildHistogramCodesBlock, buildHistogramRowsBlock } from './histogram';
 import { buildHistogramBlocks, subtractHistogramWasm } from './histogram-wasm';
 import type { HistogramKernels } from './histogram-wasm';
 import type { SplitScan } from './split-scan-wasm';
+import { countPartition } from './partition-wasm';
+import type { PartitionKernels } from './partition-wasm';
 import { CAT_WORDS, findBestSplit, SplitCandidate, SplitScratch } from './splitting';
 import type { BinLayout, SplitParams } from './splitting';
 import { computeGradients, OBJECTIVES } from './losses';
@@ -106,6 +108,13 @@ export interface BlockContext {
     offsets: Int32Array;
     scratch: Uint8Array[];
     scan: (SplitScan | null)[];
+    /**
+     * The row partition's kernels in this thread (partition-wasm.ts; null: partitions in
+     * JavaScript, the same rows) and the address of their swizzle tables. With kernels, bins and
+     * tmp are views of the memory too.
+     */
+    partition: PartitionKernels | null;
+    table: number;
   } | null;
 }
 
@@ -182,12 +191,31 @@ export function runPartitionBlock(
   const a = chunkStart(ti[T_START], ti[T_END], b, B);
   const e = chunkStart(ti[T_START], ti[T_END], b + 1, B);
   const tmp = ctx.tmp;
+  // The same steps in WebAssembly when the task says idx is in the kernels' memory.
+  const k = ti[T_WASM] === 1 && ctx.wasm ? ctx.wasm.partition : null;
   if (ti[T_KIND] === KIND_PARTITION) {
     const bins = ctx.bins;
     const off = ti[T_PART_FEATURE] * ctx.rows;
     const thr = ti[T_PART_BIN];
     const missing = ti[T_PART_MISSING];
     const missLeft = ti[T_PART_MISS_LEFT];
+    countPartition(k !== null);
+    if (k) {
+      const at = idx.byteOffset;
+      const table = ctx.wasm!.table;
+      out[PART_LEFT + b] = k.chunk(
+        bins.byteOffset + off,
+        1,
+        at + 4 * a,
+        at + 4 * e,
+        tmp.byteOffset + 4 * a,
+        thr,
+        missing,
+        missLeft,
+        table,
+      );
+      return;
+    }
     let lw = a;
     let rw = e - 1;
     for (let i = a; i < e; i++) {
@@ -204,6 +232,16 @@ export function runPartitionBlock(
   }
   const nl = out[PART_LEFT + b];
   const la = out[PART_LEFT_AT + b];
+  if (k) {
+    k.scatter(
+      tmp.byteOffset + 4 * a,
+      nl,
+      e - a - nl,
+      idx.byteOffset + 4 * la,
+      idx.byteOffset + 4 * out[PART_RIGHT_AT + b],
+    );
+    return;
+  }
   for (let i = 0; i < nl; i++) idx[la + i] = tmp[a + i];
   const ra = out[PART_RIGHT_AT + b];
   const nr = e - a - nl;

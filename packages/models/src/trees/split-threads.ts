@@ -26,6 +26,7 @@ import * as f from './split-block';
 import type { SplitCandidate, BinLayout, SplitParams } from './splitting';
 import type { WasmArena } from './histogram-wasm';
 import { SplitScan } from './split-scan-wasm';
+import { partitionKernels, wasmPartitionOn } from './partition-wasm';
 import type { WasmMemory } from '../wasm/assembler';
 import type { ForestParams, ForestPart, TreeRange } from './forest';
 import type { TreeModelKind } from './fitted-tree-model';
@@ -92,13 +93,18 @@ export type SplitMail =
       blockGidx: Uint8Array[];
       bins: Uint8Array;
       tmp: Uint32Array;
-      /** The fit's shared WebAssembly memory (arena, blockGidx and features are views of it) and its feature offsets. */
+      /**
+       * The fit's shared WebAssembly memory (arena, blockGidx and features are views of it), its
+       * feature offsets and bin counts, the split scan's result areas, and the partition kernels'
+       * swizzle tables (-1: partitions in JavaScript; else bins and tmp are views of it too).
+       */
       wasm?: {
         memory: WasmMemory;
         offsets: Int32Array;
         nBins: Int32Array;
         scratch: Uint8Array[];
         scanOut: Float64Array[];
+        table: number;
       };
     }
   | { type: 'buffer'; id: number; buffer: SharedArrayBuffer }
@@ -472,6 +478,12 @@ export interface ThreadsWasm {
   scratch: Uint8Array[];
   /** Each block's SCAN_OUT_DOUBLES doubles for the split scan's results (split-scan-wasm.ts). */
   scanOut: Float64Array[];
+  /**
+   * Set when row partitions run in WebAssembly (partition-wasm.ts): the scratch index (a view of
+   * rows entries with three spare ones after it) and the address of the swizzle tables, in the
+   * memory; the bins passed to open() must then be a view of it too.
+   */
+  partition?: { tmp: Uint32Array; table: number };
 }
 
 /**
@@ -499,16 +511,19 @@ export class SplitThreads {
     private readonly wasm: ThreadsWasm | undefined,
   ) {
     const rows = Math.floor(bins.length / cols);
-    const tmp = new Uint32Array(new SharedArrayBuffer(Math.max(1, rows) * 4));
+    const tmp = wasm?.partition?.tmp ?? new Uint32Array(new SharedArrayBuffer(Math.max(1, rows) * 4));
     const arena = wasm ? wasm.slots : new Float64Array(new SharedArrayBuffer(nSlots * slotSize * 8));
     const slots = Array.from({ length: nSlots }, (_, s) => arena.subarray(s * slotSize, (s + 1) * slotSize));
     const blockGidx = wasm ? wasm.codes : blockIndexes(bins, rows, cols, threads);
+    const part = wasm?.partition;
     const w = wasm
       ? {
           kernels: wasm.arena.kernels,
           offsets: wasm.offsets,
           scratch: wasm.scratch,
           scan: wasm.scanOut.map((o) => SplitScan.create(wasm.arena.memory, true, o, wasm.offsets, wasm.nBins)),
+          partition: part ? partitionKernels(wasm.arena.memory, true) : null,
+          table: part ? part.table : -1,
         }
       : null;
     this.ctx = blockContext(gidx, cols, layout, params, countFree, slots, features, blockGidx, bins, tmp, w);
@@ -535,6 +550,7 @@ export class SplitThreads {
             nBins: wasm.nBins,
             scratch: wasm.scratch,
             scanOut: wasm.scanOut,
+            table: w!.table,
           }
         : undefined,
     };
@@ -680,11 +696,14 @@ export class SplitThreads {
     const p = this.p;
     const blocks = Math.min(this.threads, MAX_BLOCKS);
     const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
+    // The kernels when idx is in the memory that holds the bins and scratch (and they are on here).
+    const wasm = this.ctx.wasm?.partition && wasmPartitionOn() && this.wasm!.arena.holds(idx) ? 1 : 0;
     this.share();
     const fill =
       (kind: number) =>
       (ti: Int32Array): void => {
         ti[f.T_KIND] = kind;
+        ti[f.T_WASM] = wasm;
         ti[f.T_START] = start;
         ti[f.T_END] = end;
         ti[f.T_IDX] = idxId;

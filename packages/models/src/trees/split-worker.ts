@@ -13,6 +13,7 @@ import { createMatrix } from '@campaign-ml/core';
 import { fitForestPart } from './forest';
 import { histogramKernels } from './histogram-wasm';
 import { SplitScan } from './split-scan-wasm';
+import { partitionKernels } from './partition-wasm';
 import { C_CLAIM, C_DONE, C_ERROR, C_MAIL, C_READY, C_SEQ, KIND_FOREST, spinWhile } from './split-threads';
 import type { ForestJob, ForestReply, SplitMail, SplitWorkerData } from './split-threads';
 
@@ -61,6 +62,8 @@ function main(d: SplitWorkerData & { skip: number }): void {
               scan: m.wasm.scanOut.map((o) =>
                 SplitScan.create(m.wasm!.memory, true, o, m.wasm!.offsets, m.wasm!.nBins),
               ),
+              partition: m.wasm.table >= 0 ? partitionKernels(m.wasm.memory, true) : null,
+              table: m.wasm.table,
             }
           : null,
       );

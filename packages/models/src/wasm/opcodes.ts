@@ -85,6 +85,8 @@ export const Op = {
 /** Instructions after the 0xfc prefix (a LEB128 number; all of these fit one byte). */
 export const MiscOp = {
   I32TruncSatF64S: 0x02,
+  /** memory.copy (then two zero bytes: the destination and source memories). */
+  MemoryCopy: 0x0a,
 } as const;
 
 /**
@@ -98,9 +100,14 @@ export const SimdOp = {
   V128Const: 0x0c,
   /** i8x16.shuffle, then 16 lane bytes (0-15 the first operand's, 16-31 the second's). */
   I8x16Shuffle: 0x0d,
+  I8x16Swizzle: 0x0e,
+  I32x4Splat: 0x11,
   F64x2Splat: 0x14,
+  I32x4ExtractLane: 0x1b,
   F64x2ExtractLane: 0x21,
   F64x2ReplaceLane: 0x22,
+  I32x4Eq: 0x37,
+  I32x4LeS: 0x3d,
   F64x2Eq: 0x47,
   F64x2Ne: 0x48,
   F64x2Lt: 0x49,
@@ -112,9 +119,13 @@ export const SimdOp = {
   V128Or: 0x50,
   V128Bitselect: 0x52,
   V128AnyTrue: 0x53,
+  V128Load8Lane: 0x54,
   /** v128.load64_lane: memory argument, then the lane (0 or 1). */
   V128Load64Lane: 0x57,
   V128Load64Zero: 0x5d,
+  I32x4Bitmask: 0xa4,
+  I32x4Add: 0xae,
+  I32x4Mul: 0xb5,
   F64x2Neg: 0xed,
   F64x2Sqrt: 0xef,
   F64x2Add: 0xf0,
