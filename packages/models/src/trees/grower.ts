@@ -460,12 +460,23 @@ export class TreeGrower {
     this.ensureCapacity(64);
     const root = this.newNode(0, 0, nIdx);
     let h = 0;
-    for (let i = 0; i < nIdx; i++) h += hess[idx[i]];
-    for (let k = 0; k < K; k++) {
+    if (K === 1) {
+      // One pass for both sums (each still adds its rows in idx order).
       let g = 0;
-      const off = k * rows;
-      for (let i = 0; i < nIdx; i++) g += grad[off + idx[i]];
-      this.G[root * K + k] = g;
+      for (let i = 0; i < nIdx; i++) {
+        const r = idx[i];
+        h += hess[r];
+        g += grad[r];
+      }
+      this.G[root] = g;
+    } else {
+      for (let i = 0; i < nIdx; i++) h += hess[idx[i]];
+      for (let k = 0; k < K; k++) {
+        let g = 0;
+        const off = k * rows;
+        for (let i = 0; i < nIdx; i++) g += grad[off + idx[i]];
+        this.G[root * K + k] = g;
+      }
     }
     this.H[root] = h;
     this.C[root] = nIdx;
