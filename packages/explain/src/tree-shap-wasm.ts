@@ -1,4 +1,16 @@
-import { CAT_WORDS, wasm, type TreeArrays } from '@campaign-ml/models';
+import { wasm, type TreeArrays } from '@campaign-ml/models';
+import {
+  CAT_LIMIT,
+  NODE_BYTES,
+  N_FEATURE,
+  N_FLAGS,
+  N_LEFT,
+  N_RIGHT,
+  N_SHARE,
+  N_VALUE,
+  depthFirst,
+  writeRecords,
+} from './tree-shap-wasm-records';
 
 const { Fn, Op, SimdOp, I32, F64, VOID, assembleModule, compileModule, instantiate, PAGE } = wasm;
 type Fn = InstanceType<typeof Fn>;
@@ -36,14 +48,6 @@ type Fn = InstanceType<typeof Fn>;
  *   out     f64 features x nOut (one row of the explanation)
  */
 
-const NODE_BYTES = 32;
-const N_LEFT = 0;
-const N_RIGHT = 4;
-const N_FEATURE = 8;
-const N_FLAGS = 12;
-const N_VALUE = 16;
-const N_SHARE = 24;
-
 // Globals: the tree's quadrature (Q bytes, its rule's address) and output, then what init sets once.
 const G_Q = 0;
 const G_RULE = 1;
@@ -68,9 +72,6 @@ const OMT = 3;
 
 /** Quadrature node pairs up to which a walk is written out for its q (beyond, one walk loops over them). */
 const MAX_UNROLLED = 16;
-
-/** Category codes a split's bitset covers: codes from here up, and below 0, go right (childFor's rule). */
-const CAT_LIMIT = CAT_WORDS * 32;
 
 /**
  * walk(node, p, a, len, weight, dst): walk1's recursion, node a record address, p, a and dst the
@@ -637,7 +638,6 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
   if (!mod) return null;
   const e = src.tree;
   const F = src.nFeatures;
-  const n = e.left.length;
   let end = 64;
   const take = (bytes: number): number => {
     const here = end;
@@ -702,19 +702,7 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
   });
   new Int32Array(buf, posAt, F).fill(-1);
   new Uint32Array(buf, catsAt, e.catBits.length).set(e.catBits);
-  const ints = new Int32Array(buf, nodesAt, slots * (NODE_BYTES / 4));
-  const floats = new Float64Array(buf, nodesAt, slots * (NODE_BYTES / 8));
-  for (let i = 0; i < n; i++) {
-    const l = e.left[i];
-    const o = slot[i] * (NODE_BYTES / 4);
-    const leaf = l < 0;
-    ints[o] = leaf ? 0 : nodesAt + slot[l] * NODE_BYTES;
-    ints[o + 1] = leaf ? 0 : nodesAt + slot[e.right[i]] * NODE_BYTES;
-    ints[o + 2] = leaf ? 0 : e.feature[i];
-    ints[o + 3] = leaf ? 0 : (e.catOffset[i] >= 0 ? catsAt + 4 * e.catOffset[i] : 0) | (e.defaultLeft[i] ? 1 : 0);
-    floats[o / 2 + 2] = leaf ? e.value[i] : e.threshold[i];
-    floats[o / 2 + 3] = src.share[i];
-  }
+  writeRecords(buf, e, src.share, slot, slots, nodesAt, catsAt);
   let nOutNow = 0;
   let rowView = new Float64Array(buf, rowAt, F);
   let outView = new Float64Array(buf, outAt, F);
@@ -736,34 +724,4 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
       out.set(outView, outOffset);
     },
   };
-}
-
-/**
- * Each node's place in the walk's memory (in records): tree by tree, depth first, a node's two
- * children side by side in one 64-byte line (a root alone in one), so the walk reads the records
- * forwards, one line per split. `slots`: the places taken, gaps included.
- */
-function depthFirst(e: TreeArrays, roots: readonly number[]): { slot: Int32Array; slots: number } {
-  const n = e.left.length;
-  const slot = new Int32Array(n).fill(-1);
-  let next = 0;
-  const stack: number[] = [];
-  for (const root of roots) {
-    slot[root] = next;
-    next += 2;
-    stack.push(root);
-    while (stack.length) {
-      const node = stack.pop()!;
-      const l = e.left[node];
-      if (l < 0) continue;
-      const r = e.right[node];
-      slot[l] = next;
-      slot[r] = next + 1;
-      next += 2;
-      stack.push(r, l);
-    }
-  }
-  // Nodes no tree reaches (none in a well-formed ensemble) still get a place.
-  for (let i = 0; i < n; i++) if (slot[i] < 0) slot[i] = next++;
-  return { slot, slots: next };
 }
