@@ -11,6 +11,7 @@ import {
   depthFirst,
   writeRecords,
 } from './tree-shap-wasm-records';
+import { GROUP_MEMORY, LOG_ENTRY, groupModule } from './tree-shap-wasm-rows';
 
 const { Fn, Op, SimdOp, I32, F64, VOID, assembleModule, compileModule, instantiate, PAGE } = wasm;
 type Fn = InstanceType<typeof Fn>;
@@ -624,9 +625,27 @@ export interface WalkSource {
   readonly trees: readonly { root: number; output: number; tq: Float64Array; wq: Float64Array }[];
 }
 
-/** One explainer's trees in WebAssembly memory; run adds every tree's values for one row into out. */
+/**
+ * One explainer's trees in WebAssembly memory. run adds every tree's values for one row into out;
+ * runRows does so for n rows (row-major, n x features), row r's values at outOffset + r · features
+ * · nOut, several rows per traversal (tree-shap-wasm-rows.ts), each row's values the same as run's.
+ */
 export interface ShapWalker {
   run(row: Float64Array, out: Float64Array, outOffset: number, nOut: number, scale: number): void;
+  runRows(rows: Float64Array, n: number, out: Float64Array, outOffset: number, nOut: number, scale: number): void;
+}
+
+/** Rows a group walk takes per traversal, at most (2 per f64x2 vector it carries). */
+const MAX_GROUP = 8;
+/** Rows per traversal (runRows walks more in groups of this many): 1 (one row at a time), 2, 4 or 8. */
+let groupRows = 4;
+
+/**
+ * Benchmarks and tests set how many rows the walk takes per traversal (1: one row at a time, as
+ * before the group walk); the values are the same whatever it is.
+ */
+export function setTreeShapGroupRows(rows: 1 | 2 | 4 | 8): void {
+  groupRows = rows;
 }
 
 /** The walker, or null without WebAssembly SIMD (the caller keeps the JavaScript walk). */
@@ -647,10 +666,12 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
   const qBytes = (q: number): number => pairsOf(q) * 16;
   const ruleAt = new Map<number, number>();
   let qMax = 16;
+  let qCount = 1;
   for (const t of src.trees) {
     const q = t.tq.length;
     if (!ruleAt.has(q)) ruleAt.set(q, take(4 * qBytes(q)));
     qMax = Math.max(qMax, qBytes(q));
+    qCount = Math.max(qCount, q);
   }
   const T = src.trees.length;
   const metaAt = take(T * 32);
@@ -661,12 +682,23 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
   const ofAt = take(len * 4);
   const levelsAt = take((src.maxDepth + 2) * 3 * qMax);
   const catsAt = take(e.catBits.length * 4);
+  // The group walk's rows, path elements and levels (4 blocks of q vectors per 2 rows), for the
+  // largest group.
+  const gRowsAt = take(F * MAX_GROUP * 8);
+  const gZfAt = take(len * MAX_GROUP * 8);
+  const gOfAt = take(len * MAX_GROUP * 8);
+  const gLevelsAt = take((src.maxDepth + 2) * 4 * qCount * MAX_GROUP * 8);
   const { slot, slots } = depthFirst(
     e,
     src.trees.map((t) => t.root),
   );
   end = Math.ceil(end / 64) * 64;
   const nodesAt = take(slots * NODE_BYTES);
+  // Per record: 16 x its subtree's splits (the log bytes it takes); the longest log of a tree.
+  const sizesAt = take(slots * 4);
+  const size16 = splitsBelow(e).map((n) => n * LOG_ENTRY);
+  const logStride = src.trees.reduce((most, t) => Math.max(most, size16[t.root]), LOG_ENTRY);
+  const logAt = take(MAX_GROUP * logStride);
   const outAt = end;
   let instance: ReturnType<typeof instantiate>;
   try {
@@ -699,29 +731,123 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
     meta[8 * i + 2] = qBytes(t.tq.length);
     meta[8 * i + 3] = t.output * 8;
     meta[8 * i + 4] = walks.indexOf(walkOf(t.tq.length));
+    meta[8 * i + 6] = t.tq.length;
   });
   new Int32Array(buf, posAt, F).fill(-1);
   new Uint32Array(buf, catsAt, e.catBits.length).set(e.catBits);
   writeRecords(buf, e, src.share, slot, slots, nodesAt, catsAt);
+  const sizes = new Int32Array(buf, sizesAt, slots);
+  for (let i = 0; i < e.left.length; i++) sizes[slot[i]] = size16[i];
+
+  type Run = (meta: number, nTrees: number, scale: number) => void;
+  /** Per group size: the group walk's run and init (null where it did not compile), built on first use. */
+  const groups = new Map<number, { run: Run; init: (...addresses: number[]) => void } | null>();
   let nOutNow = 0;
+  let gOutAt = 0;
   let rowView = new Float64Array(buf, rowAt, F);
   let outView = new Float64Array(buf, outAt, F);
-  return {
-    run(row, out, outOffset, nOut, scale) {
-      if (nOut !== nOutNow) {
-        const need = outAt + F * nOut * 8;
-        const have = memory.buffer.byteLength;
-        if (need > have) memory.grow(Math.ceil((need - have) / PAGE));
-        rowView = new Float64Array(memory.buffer, rowAt, F);
-        outView = new Float64Array(memory.buffer, outAt, F * nOut);
-        init(rowAt, posAt, zfAt, ofAt, outAt, nOut * 8, levelsAt);
-        nOutNow = nOut;
+  const initGroup = (G: number, nOut: number): void => {
+    groups
+      .get(G)
+      ?.init(
+        gRowsAt,
+        posAt,
+        gZfAt,
+        gOfAt,
+        sizesAt - nodesAt / 8,
+        gLevelsAt,
+        logAt,
+        logStride,
+        gOutAt,
+        F * nOut * 8,
+        nOut * 8,
+      );
+  };
+  const setOutputs = (nOut: number): void => {
+    gOutAt = outAt + Math.ceil((F * nOut * 8) / 16) * 16;
+    const need = gOutAt + MAX_GROUP * F * nOut * 8;
+    const have = memory.buffer.byteLength;
+    if (need > have) memory.grow(Math.ceil((need - have) / PAGE));
+    rowView = new Float64Array(memory.buffer, rowAt, F);
+    outView = new Float64Array(memory.buffer, outAt, F * nOut);
+    init(rowAt, posAt, zfAt, ofAt, outAt, nOut * 8, levelsAt);
+    for (const G of groups.keys()) initGroup(G, nOut);
+    nOutNow = nOut;
+  };
+  const group = (G: number): Run | null => {
+    if (!groups.has(G)) {
+      const gmod = groupModule(G / 2);
+      let built: { run: Run; init: (...addresses: number[]) => void } | null = null;
+      if (gmod) {
+        try {
+          const g = new gmod.api.Instance(gmod.module, { [GROUP_MEMORY[0]]: { [GROUP_MEMORY[1]]: memory } }).exports;
+          built = { run: g.run as Run, init: g.init as (...addresses: number[]) => void };
+        } catch {
+          built = null;
+        }
       }
-      rowView.set(row.subarray(0, F));
-      // The row's values so far go in and come back out: the sums are the JavaScript walk's own.
-      outView.set(out.subarray(outOffset, outOffset + F * nOut));
-      run(metaAt, T, scale);
-      out.set(outView, outOffset);
+      groups.set(G, built);
+      initGroup(G, nOutNow);
+    }
+    return groups.get(G)?.run ?? null;
+  };
+  const runOne = (row: Float64Array, out: Float64Array, outOffset: number, nOut: number, scale: number): void => {
+    if (nOut !== nOutNow) setOutputs(nOut);
+    rowView.set(row.subarray(0, F));
+    // The row's values so far go in and come back out: the sums are the JavaScript walk's own.
+    outView.set(out.subarray(outOffset, outOffset + F * nOut));
+    run(metaAt, T, scale);
+    out.set(outView, outOffset);
+  };
+  return {
+    run: runOne,
+    runRows(rows, n, out, outOffset, nOut, scale) {
+      const size = F * nOut;
+      const G = groupRows;
+      let r = 0;
+      if (nOut !== nOutNow) setOutputs(nOut);
+      const groupRun = G > 1 && n > 1 ? group(G) : null;
+      if (groupRun) {
+        const buffer = memory.buffer;
+        const gRows = new Float64Array(buffer, gRowsAt, F * G);
+        const gOut = new Float64Array(buffer, gOutAt, G * size);
+        for (; n - r >= 2; r += G) {
+          // A group of up to G rows; a short one repeats its last row in the lanes left over.
+          const count = Math.min(G, n - r);
+          for (let lane = 0; lane < G; lane++) {
+            const from = (r + Math.min(lane, count - 1)) * F;
+            for (let f = 0; f < F; f++) gRows[f * G + lane] = rows[from + f];
+          }
+          gOut.set(out.subarray(outOffset + r * size, outOffset + (r + count) * size));
+          groupRun(metaAt, T, scale);
+          out.set(gOut.subarray(0, count * size), outOffset + r * size);
+        }
+      }
+      for (; r < n; r++) runOne(rows.subarray(r * F, (r + 1) * F), out, outOffset + r * size, nOut, scale);
     },
   };
+}
+
+/** Per node: the splits in its subtree (itself included; 0 at a leaf). */
+function splitsBelow(e: TreeArrays): Int32Array {
+  const n = e.left.length;
+  const count = new Int32Array(n);
+  // Children after parents in a preorder, so a reverse pass sees children first.
+  const order: number[] = [];
+  const isChild = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (e.left[i] >= 0) isChild[e.left[i]] = isChild[e.right[i]] = 1;
+  for (let i = 0; i < n; i++) {
+    if (isChild[i]) continue;
+    const stack = [i];
+    while (stack.length) {
+      const node = stack.pop()!;
+      order.push(node);
+      if (e.left[node] >= 0) stack.push(e.left[node], e.right[node]);
+    }
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    if (e.left[node] >= 0) count[node] = 1 + count[e.left[node]] + count[e.right[node]];
+  }
+  return count;
 }

@@ -96,6 +96,8 @@ export const SimdOp = {
   V128Load64Splat: 0x0a,
   V128Store: 0x0b,
   V128Const: 0x0c,
+  /** Followed by 16 lane indexes (bytes). */
+  I8x16Shuffle: 0x0d,
   I32x4Splat: 0x11,
   F64x2Splat: 0x14,
   I32x4ExtractLane: 0x1b,
