@@ -642,9 +642,10 @@ function groupWalkFn(V: number, self: number): Fn {
 function groupRunFn(walk: number, V: number): Fn {
   const f = new Fn([I32, I32, F64]);
   const [meta, nTrees, scale] = [0, 1, 2];
-  const [t, mm, root, n16, kk, kb, lane, nLanes, lb, ob, e, addr, col8] = Array.from({ length: 13 }, () =>
-    f.localI32(),
-  );
+  const [t, mm, root, n16, kk, kb, e, addr, col8] = Array.from({ length: 9 }, () => f.localI32());
+  /** Per lane: its log, and its row's output (the tree's column). */
+  const laneAt = Array.from({ length: 2 * V }, () => f.localI32());
+  const outAt = Array.from({ length: 2 * V }, () => f.localI32());
   const [cr, old] = [f.localF64(), f.localF64()];
   const base = Array.from({ length: V }, () => f.localV128());
   const laneLog = (l: number): void => {
@@ -656,13 +657,19 @@ function groupRunFn(walk: number, V: number): Fn {
     laneLog(2 * j + 1);
     f.simd(SimdOp.I32x4ReplaceLane, 2).set(base[j]);
   }
-  f.i32(2 * V).set(nLanes);
+  laneAt.forEach((la, l) => {
+    laneLog(l);
+    f.set(la);
+  });
   f.upTo(t, nTrees, () => {
     f.get(meta).get(t).i32(5).op(Op.I32Shl, Op.I32Add).set(mm);
     f.get(mm).mem(Op.I32Load, 2, 0).set(root);
     f.get(mm).mem(Op.I32Load, 2, 4).globalSet(G_RULE);
     f.get(mm).mem(Op.I32Load, 2, 8).globalSet(G_QB);
     f.get(mm).mem(Op.I32Load, 2, 12).set(col8);
+    outAt.forEach((oa, l) => {
+      f.globalGet(G_OUT).i32(l).globalGet(G_OUTSTRIDE).op(Op.I32Mul, Op.I32Add).get(col8).op(Op.I32Add).set(oa);
+    });
     f.get(mm).mem(Op.I32Load, 2, 24).globalSet(G_Q);
     f.globalGet(G_SIZES).get(root).i32(3).op(Op.I32ShrU, Op.I32Add).mem(Op.I32Load, 2).set(n16);
     f.when(
@@ -687,23 +694,20 @@ function groupRunFn(walk: number, V: number): Fn {
         for (let j = 0; j < V; j++) f.get(base[j]);
         f.call(walk);
         // Each lane's credits in walk1's order into its row's output column (a credit of 0 is not
-        // added: the sum keeps its bits, a −0 included).
-        f.upTo(lane, nLanes, () => {
-          laneLog(0);
-          f.get(lane).globalGet(G_LOGSTRIDE).op(Op.I32Mul, Op.I32Add).set(lb);
-          f.globalGet(G_OUT).get(lane).globalGet(G_OUTSTRIDE).op(Op.I32Mul, Op.I32Add).get(col8).op(Op.I32Add).set(ob);
-          f.i32(0).set(e);
-          f.whileNot(
-            () => f.get(e).get(n16).op(Op.I32GeS),
-            () => {
-              f.get(lb).get(e).op(Op.I32Add).tee(addr).mem(Op.F64Load, 3).set(cr);
-              f.get(ob).get(addr).mem(Op.I32Load, 2, 8).globalGet(G_STRIDE).op(Op.I32Mul, Op.I32Add).tee(addr);
+        // added: the sum keeps its bits, a −0 included); the lanes side by side, entry by entry.
+        f.i32(0).set(e);
+        f.whileNot(
+          () => f.get(e).get(n16).op(Op.I32GeS),
+          () => {
+            for (let l = 0; l < 2 * V; l++) {
+              f.get(e).get(laneAt[l]).op(Op.I32Add).tee(addr).mem(Op.F64Load, 3).set(cr);
+              f.get(outAt[l]).get(addr).mem(Op.I32Load, 2, 8).globalGet(G_STRIDE).op(Op.I32Mul, Op.I32Add).tee(addr);
               f.get(addr).mem(Op.F64Load, 3).tee(old).get(cr).op(Op.F64Add).get(old);
               f.get(cr).f64(0).op(Op.F64Ne, Op.Select).mem(Op.F64Store, 3);
-              f.get(e).i32(LOG_ENTRY).op(Op.I32Add).set(e);
-            },
-          );
-        });
+            }
+            f.get(e).i32(LOG_ENTRY).op(Op.I32Add).set(e);
+          },
+        );
       },
     );
   });

@@ -803,29 +803,43 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
     run: runOne,
     runRows(rows, n, out, outOffset, nOut, scale) {
       const size = F * nOut;
-      const G = groupRows;
-      let r = 0;
       if (nOut !== nOutNow) setOutputs(nOut);
-      const groupRun = G > 1 && n > 1 ? group(G) : null;
-      if (groupRun) {
-        const buffer = memory.buffer;
-        const gRows = new Float64Array(buffer, gRowsAt, F * G);
-        const gOut = new Float64Array(buffer, gOutAt, G * size);
-        for (; n - r >= 2; r += G) {
-          // A group of up to G rows; a short one repeats its last row in the lanes left over.
-          const count = Math.min(G, n - r);
-          for (let lane = 0; lane < G; lane++) {
-            const from = (r + Math.min(lane, count - 1)) * F;
-            for (let f = 0; f < F; f++) gRows[f * G + lane] = rows[from + f];
-          }
-          gOut.set(out.subarray(outOffset + r * size, outOffset + (r + count) * size));
-          groupRun(metaAt, T, scale);
-          out.set(gOut.subarray(0, count * size), outOffset + r * size);
+      for (let r = 0; r < n;) {
+        const G = groupFor(n - r);
+        const groupRun = G > 1 ? group(G) : null;
+        if (!groupRun) {
+          runOne(rows.subarray(r * F, (r + 1) * F), out, outOffset + r * size, nOut, scale);
+          r++;
+          continue;
         }
+        // A group of up to G rows; a short one repeats its last row in the lanes left over.
+        const count = Math.min(G, n - r);
+        const gRows = new Float64Array(memory.buffer, gRowsAt, F * G);
+        const gOut = new Float64Array(memory.buffer, gOutAt, G * size);
+        for (let lane = 0; lane < G; lane++) {
+          const from = (r + Math.min(lane, count - 1)) * F;
+          for (let f = 0; f < F; f++) gRows[f * G + lane] = rows[from + f];
+        }
+        gOut.set(out.subarray(outOffset + r * size, outOffset + (r + count) * size));
+        groupRun(metaAt, T, scale);
+        out.set(gOut.subarray(0, count * size), outOffset + r * size);
+        r += count;
       }
-      for (; r < n; r++) runOne(rows.subarray(r * F, (r + 1) * F), out, outOffset + r * size, nOut, scale);
     },
   };
+}
+
+/**
+ * Rows for the next traversal when `left` rows remain: the largest group up to groupRows that they
+ * fill, and 3 rows in a group of 4 (one walk of 4 rows costs less than one of 2 and one of 1); a
+ * last row alone takes the one-row walk.
+ */
+function groupFor(left: number): number {
+  if (groupRows === 1 || left === 1) return 1;
+  if (left === 3 && groupRows >= 4) return 4;
+  let g = 2;
+  while (g * 2 <= Math.min(left, groupRows)) g *= 2;
+  return g;
 }
 
 /** Per node: the splits in its subtree (itself included; 0 at a leaf). */
