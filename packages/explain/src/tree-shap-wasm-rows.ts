@@ -496,7 +496,6 @@ function groupWalkFn(V: number, self: number): Fn {
       keep(z1R[j], mul(L(z0[j]), sp(zR)));
       keep(d1R[j], sub(cst(1), L(z1R[j])));
     });
-    forK([TQ], () => each((j) => store(a, SAVED, j, div(cst(1), hotFactor(L(z0[j]), L(d0[j]))))));
     const r0 = (j: number): E => at2(a, SAVED, j);
     const z1 = (child: number, j: number): E => L(child === left ? z1L[j] : z1R[j]);
     const d1 = (child: number, j: number): E => L(child === left ? d1L[j] : d1R[j]);
@@ -582,39 +581,86 @@ function groupWalkFn(V: number, self: number): Fn {
         storeAt(zfA, j, L(z0[j]));
         storeAt(ofA, j, L(hm[j]));
       });
+    /** Some lane's element is hot: walk1's hot-element case there, its cold one in the others. */
+    const someHot = (): void => {
+      forK([TQ], () => each((j) => store(a, SAVED, j, div(cst(1), hotFactor(L(z0[j]), L(d0[j]))))));
+      f.ifElse(
+        () => f.get(leafL),
+        () =>
+          f.ifElse(
+            () => f.get(leafR),
+            () => {
+              leafChild(left);
+              leafChild(right);
+              credit(true, true);
+            },
+            () => {
+              walkChild(right);
+              restore();
+              leafChild(left);
+              credit(true, false);
+            },
+          ),
+        () =>
+          f.ifElse(
+            () => f.get(leafR),
+            () => {
+              walkChild(left);
+              restore();
+              leafChild(right);
+              credit(false, true);
+            },
+            () => {
+              walkChild(left);
+              walkChild(right);
+              restore();
+              credit(false, false);
+            },
+          ),
+      );
+    };
+    /**
+     * Every lane's element cold: walk1's cold-element case alone — no credit, the children keep
+     * the products (copied) and take their share into the weight, a leaf child is w z v P.
+     */
+    const allCold = (): void => {
+      each((j) => keep(c[j], cst(0)));
+      const child = (x: number, leaf: number): void => {
+        const [z, v] = x === left ? [zL, vL] : [zR, vR];
+        f.ifElse(
+          () => f.get(leaf),
+          () => {
+            each((j) => keep(uc[j], mul(mul(L(w[j]), sp(z)), sp(v))));
+            forK([], () => each((j) => store(below, part(x), j, mul(L(uc[j]), pk(j)))));
+          },
+          () => {
+            forK([], () => each((j) => store(below, PROD, j, pk(j))));
+            recurse(x, sameLen, (j) => mul(L(w[j]), sp(z)));
+          },
+        );
+      };
+      f.ifElse(
+        () => f.get(leafL).get(leafR).op(Op.I32And),
+        () => {
+          f.get(zL).get(vL).op(Op.F64Mul).get(zR).get(vR).op(Op.F64Mul, Op.F64Add).set(zv);
+          each((j) => keep(uc[j], mul(L(w[j]), sp(zv))));
+          forK([], () => each((j) => store(dst, 0, j, mul(L(uc[j]), pk(j)))));
+        },
+        () => {
+          child(left, leafL);
+          child(right, leafR);
+          forK([], () => each((j) => store(dst, 0, j, add(S(left, j), S(right, j)))));
+        },
+      );
+    };
     f.ifElse(
-      () => f.get(leafL),
-      () =>
-        f.ifElse(
-          () => f.get(leafR),
-          () => {
-            leafChild(left);
-            leafChild(right);
-            credit(true, true);
-          },
-          () => {
-            walkChild(right);
-            restore();
-            leafChild(left);
-            credit(true, false);
-          },
-        ),
-      () =>
-        f.ifElse(
-          () => f.get(leafR),
-          () => {
-            walkChild(left);
-            restore();
-            leafChild(right);
-            credit(false, true);
-          },
-          () => {
-            walkChild(left);
-            walkChild(right);
-            restore();
-            credit(false, false);
-          },
-        ),
+      () => {
+        f.get(hm[0]);
+        for (let j = 1; j < V; j++) f.get(hm[j]).simd(SimdOp.V128Or);
+        f.simd(SimdOp.V128AnyTrue);
+      },
+      someHot,
+      allCold,
     );
   };
 
