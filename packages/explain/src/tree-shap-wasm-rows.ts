@@ -196,8 +196,9 @@ function groupWalkFn(V: number, self: number): Fn {
   };
   const each = (body: (j: number) => void): void => lanes.forEach(body);
   /**
-   * body() for each quadrature node (q at least 1), the rule parts it reads loaded first; `once`
-   * computes what is the same for every lane, before the lanes' part.
+   * body() for each quadrature node (q at least 1), the rule parts it reads loaded first (into
+   * locals: a load is not repeated for each lane). What is the same in every lane (a new feature's
+   * factors) is computed once per node, before the lanes' part.
    */
   const forK = (parts: readonly number[], body: () => void): void => {
     f.i32(0).set(k).i32(0).set(k8);

@@ -34,19 +34,26 @@ type Fn = InstanceType<typeof Fn>;
  * a credit of zero is not added). Summing the lanes pairwise instead was tried: no faster (the
  * walk's time is in its branches and calls, not in these sums), and no longer bit for bit.
  *
+ * A call of several rows takes the group walk (tree-shap-wasm-rows.ts) on the same memory: 4 rows
+ * per traversal, each row's values the same bit for bit.
+ *
  * Linear memory, one per explainer (byte addresses, 16-aligned):
  *   rules   per distinct q: tq, wq, wq / (1 − tq), 1 − tq, each Q bytes (q padded, 8 bytes each)
- *   meta    per tree 8 x i32: root record address, rule address, Q, output column x 8, walk
+ *   meta    per tree 8 x i32: root record address, rule address, Q, output column x 8, walk,
+ *           (unused), q
  *   row     f64 per feature
  *   pos     i32 per feature: its element on the path, or −1
  *   zf, of  per path element: zero fraction (f64), one fraction (i32, 0 or 1)
  *   levels  per level 3Q bytes: walk1's prod, acc and saved at that level
  *   cats    the trees' category bitsets (u32 words)
+ *   group   the group walk's rows, path elements and levels (for up to 8 rows)
  *   nodes   32 bytes per node: left, right (record addresses; left 0 at a leaf), feature,
  *           flags (default left in bit 0, else the address of the node's bitset or 0 when the
  *           split is numeric), threshold (or the leaf's value), the node's share of its parent's
  *           cover
- *   out     f64 features x nOut (one row of the explanation)
+ *   sizes   per node record: its subtree's log bytes (the group walk's)
+ *   logs    the group walk's lanes' logs
+ *   out     f64 features x nOut (one row of the explanation), then the group's rows' (8 x that)
  */
 
 // Globals: the tree's quadrature (Q bytes, its rule's address) and output, then what init sets once.
