@@ -1,5 +1,5 @@
 export { treeShap, type TreeShapOptions, type TreeModel } from './tree-shap';
-export { setWasmTreeShap, wasmTreeShapOn } from './tree-shap-wasm';
+export { setTreeShapGroupRows, setWasmTreeShap, wasmTreeShapOn } from './tree-shap-wasm';
 export type { ShapValues } from './shap-values';
 export { linearShap, type LinearModel } from './linear-shap';
 export { kernelShap, type KernelShapOptions, type AgnosticShapOptions } from './kernel-shap';

@@ -178,6 +178,23 @@ export class PathShap {
     }
   }
 
+  /**
+   * `explainAll` for n rows (row-major in `rows`, n x features; row r's values at r · features ·
+   * nOut of `out`). The WebAssembly walk takes several rows per traversal (tree-shap-wasm-rows.ts),
+   * each row's values the same bit for bit as one row at a time, whatever the other rows.
+   */
+  explainRows(rows: Float64Array, n: number, out: Float64Array, nOut: number, scale: number): void {
+    const F = this.nFeatures;
+    if (this.width === 1 && wasmTreeShapOn()) {
+      if (this.walker === undefined) this.walker = this.buildWalker();
+      if (this.walker) {
+        this.walker.runRows(rows, n, out, 0, nOut, scale);
+        return;
+      }
+    }
+    for (let r = 0; r < n; r++) this.explainAll(rows.subarray(r * F, (r + 1) * F), out, r * F * nOut, nOut, scale);
+  }
+
   private buildWalker(): ShapWalker | null {
     const e = this.e;
     const trees = [];

@@ -12,7 +12,7 @@ import {
   type TreeArrays,
 } from '@campaign-ml/models';
 import { treeShap, type TreeModel } from './tree-shap';
-import { setWasmTreeShap, wasmTreeShapOn } from './tree-shap-wasm';
+import { setTreeShapGroupRows, setWasmTreeShap, wasmTreeShapOn } from './tree-shap-wasm';
 
 /**
  * The one-wide path-dependent walk in WebAssembly (tree-shap-wasm.ts) against the JavaScript walk
@@ -20,7 +20,10 @@ import { setWasmTreeShap, wasmTreeShapOn } from './tree-shap-wasm';
  * oracle tests in tree-shap.test.ts run with WebAssembly on, the default.)
  */
 
-afterEach(() => setWasmTreeShap(true));
+afterEach(() => {
+  setWasmTreeShap(true);
+  setTreeShapGroupRows(4);
+});
 
 /** The values with the JavaScript walk and with the WebAssembly walk. */
 function bothWays(model: TreeModel, X: Matrix): { js: Float64Array; wasm: Float64Array; expected: number[] } {
@@ -37,6 +40,42 @@ function expectSameBits(a: Float64Array, b: Float64Array): void {
   const differ: number[] = [];
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) differ.push(i);
   expect(differ).toEqual([]);
+}
+
+/** Rows `which` of X (column-major), in that order. */
+function pickRows(X: Matrix, which: readonly number[]): Matrix {
+  const n = which.length;
+  const d = new Float64Array(n * X.cols);
+  for (let c = 0; c < X.cols; c++) which.forEach((r, i) => (d[c * n + i] = X.data[c * X.rows + r]));
+  return createMatrix(n, X.cols, d, X.columns);
+}
+
+/**
+ * The walk that takes several rows per traversal, for groups of 2, 4 and 8 rows: calls of 1 to
+ * group + 1 rows (a full group, a short one, one left over), from several starting rows, and the
+ * same rows in reverse order, each row's values bit for bit the JavaScript walk's for that row
+ * alone — whatever the other rows in its call and its place among them.
+ */
+function expectGroupsMatch(model: TreeModel, X: Matrix, js: Float64Array): void {
+  const width = js.length / X.rows;
+  const differ: string[] = [];
+  for (const G of [2, 4, 8] as const) {
+    setTreeShapGroupRows(G);
+    for (let n = 1; n <= G + 1; n++) {
+      for (const start of [0, 1, Math.max(0, X.rows - n)]) {
+        const forward = Array.from({ length: n }, (_, i) => start + i);
+        for (const which of [forward, [...forward].reverse()]) {
+          const values = treeShap(model, pickRows(X, which)).values;
+          which.forEach((r, i) => {
+            for (let k = 0; k < width; k++) {
+              if (!Object.is(values[i * width + k], js[r * width + k])) differ.push(`G ${G}, rows ${which}: row ${r}`);
+            }
+          });
+        }
+      }
+    }
+  }
+  expect([...new Set(differ)]).toEqual([]);
 }
 
 /** Σ values + expected value against the model's raw output, every row and output. */
@@ -145,6 +184,7 @@ describe('TreeSHAP path-dependent walk: WebAssembly equals JavaScript bit for bi
       const { js, wasm, expected } = bothWays(model, Xt);
       expectSameBits(js, wasm);
       expectLocalAccuracy(model, Xt, wasm, expected, 1e-12);
+      expectGroupsMatch(model, Xt, js);
     }
     // The zero-cover copies do have splits with no cover under them.
     expect(models[2].ensemble.cover.some((c) => c === 0)).toBe(true);
@@ -160,6 +200,7 @@ describe('TreeSHAP path-dependent walk: WebAssembly equals JavaScript bit for bi
       const { js, wasm, expected } = bothWays(model, Xt);
       expectSameBits(js, wasm);
       expectLocalAccuracy(model, Xt, wasm, expected, 1e-12);
+      expectGroupsMatch(model, Xt, js);
     }
   });
 
@@ -169,6 +210,7 @@ describe('TreeSHAP path-dependent walk: WebAssembly equals JavaScript bit for bi
     const { js, wasm, expected } = bothWays(model, Xt);
     expectSameBits(js, wasm);
     expectLocalAccuracy(model, Xt, wasm, expected, 1e-12);
+    expectGroupsMatch(model, Xt, js);
   });
 
   it('imported XGBoost models (categorical splits; 300 trees of depth 6)', () => {
@@ -188,6 +230,7 @@ describe('TreeSHAP path-dependent walk: WebAssembly equals JavaScript bit for bi
       const { js, wasm, expected } = bothWays(model, Xi);
       expectSameBits(js, wasm);
       expectLocalAccuracy(model, Xi, wasm, expected, 1e-9);
+      expectGroupsMatch(model, Xi, js);
     }
   });
 
@@ -208,6 +251,7 @@ describe('TreeSHAP path-dependent walk: WebAssembly equals JavaScript bit for bi
       const { js, wasm, expected } = bothWays(model, Xc);
       expectSameBits(js, wasm);
       expectLocalAccuracy(model, Xc, wasm, expected, 1e-9);
+      expectGroupsMatch(model, Xc, js);
     }
   });
 });

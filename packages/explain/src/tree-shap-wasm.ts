@@ -1,4 +1,17 @@
-import { CAT_WORDS, wasm, type TreeArrays } from '@campaign-ml/models';
+import { wasm, type TreeArrays } from '@campaign-ml/models';
+import {
+  CAT_LIMIT,
+  NODE_BYTES,
+  N_FEATURE,
+  N_FLAGS,
+  N_LEFT,
+  N_RIGHT,
+  N_SHARE,
+  N_VALUE,
+  depthFirst,
+  writeRecords,
+} from './tree-shap-wasm-records';
+import { GROUP_MEMORY, LOG_ENTRY, groupModule } from './tree-shap-wasm-rows';
 
 const { Fn, Op, SimdOp, I32, F64, VOID, assembleModule, compileModule, instantiate, PAGE } = wasm;
 type Fn = InstanceType<typeof Fn>;
@@ -21,28 +34,27 @@ type Fn = InstanceType<typeof Fn>;
  * a credit of zero is not added). Summing the lanes pairwise instead was tried: no faster (the
  * walk's time is in its branches and calls, not in these sums), and no longer bit for bit.
  *
+ * A call of several rows takes the group walk (tree-shap-wasm-rows.ts) on the same memory: 4 rows
+ * per traversal, each row's values the same bit for bit.
+ *
  * Linear memory, one per explainer (byte addresses, 16-aligned):
  *   rules   per distinct q: tq, wq, wq / (1 − tq), 1 − tq, each Q bytes (q padded, 8 bytes each)
- *   meta    per tree 8 x i32: root record address, rule address, Q, output column x 8, walk
+ *   meta    per tree 8 x i32: root record address, rule address, Q, output column x 8, walk,
+ *           (unused), q
  *   row     f64 per feature
  *   pos     i32 per feature: its element on the path, or −1
  *   zf, of  per path element: zero fraction (f64), one fraction (i32, 0 or 1)
  *   levels  per level 3Q bytes: walk1's prod, acc and saved at that level
  *   cats    the trees' category bitsets (u32 words)
+ *   group   the group walk's rows, path elements and levels (for up to 8 rows)
  *   nodes   32 bytes per node: left, right (record addresses; left 0 at a leaf), feature,
  *           flags (default left in bit 0, else the address of the node's bitset or 0 when the
  *           split is numeric), threshold (or the leaf's value), the node's share of its parent's
  *           cover
- *   out     f64 features x nOut (one row of the explanation)
+ *   sizes   per node record: its subtree's log bytes (the group walk's)
+ *   logs    the group walk's lanes' logs
+ *   out     f64 features x nOut (one row of the explanation), then the group's rows' (8 x that)
  */
-
-const NODE_BYTES = 32;
-const N_LEFT = 0;
-const N_RIGHT = 4;
-const N_FEATURE = 8;
-const N_FLAGS = 12;
-const N_VALUE = 16;
-const N_SHARE = 24;
 
 // Globals: the tree's quadrature (Q bytes, its rule's address) and output, then what init sets once.
 const G_Q = 0;
@@ -68,9 +80,6 @@ const OMT = 3;
 
 /** Quadrature node pairs up to which a walk is written out for its q (beyond, one walk loops over them). */
 const MAX_UNROLLED = 16;
-
-/** Category codes a split's bitset covers: codes from here up, and below 0, go right (childFor's rule). */
-const CAT_LIMIT = CAT_WORDS * 32;
 
 /**
  * walk(node, p, a, len, weight, dst): walk1's recursion, node a record address, p, a and dst the
@@ -623,9 +632,27 @@ export interface WalkSource {
   readonly trees: readonly { root: number; output: number; tq: Float64Array; wq: Float64Array }[];
 }
 
-/** One explainer's trees in WebAssembly memory; run adds every tree's values for one row into out. */
+/**
+ * One explainer's trees in WebAssembly memory. run adds every tree's values for one row into out;
+ * runRows does so for n rows (row-major, n x features), row r's values at outOffset + r · features
+ * · nOut, several rows per traversal (tree-shap-wasm-rows.ts), each row's values the same as run's.
+ */
 export interface ShapWalker {
   run(row: Float64Array, out: Float64Array, outOffset: number, nOut: number, scale: number): void;
+  runRows(rows: Float64Array, n: number, out: Float64Array, outOffset: number, nOut: number, scale: number): void;
+}
+
+/** Rows a group walk takes per traversal, at most (2 per f64x2 vector it carries). */
+const MAX_GROUP = 8;
+/** Rows per traversal (runRows walks more in groups of this many): 1 (one row at a time), 2, 4 or 8. */
+let groupRows = 4;
+
+/**
+ * Benchmarks and tests set how many rows the walk takes per traversal (1: one row at a time, as
+ * before the group walk); the values are the same whatever it is.
+ */
+export function setTreeShapGroupRows(rows: 1 | 2 | 4 | 8): void {
+  groupRows = rows;
 }
 
 /** The walker, or null without WebAssembly SIMD (the caller keeps the JavaScript walk). */
@@ -637,7 +664,6 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
   if (!mod) return null;
   const e = src.tree;
   const F = src.nFeatures;
-  const n = e.left.length;
   let end = 64;
   const take = (bytes: number): number => {
     const here = end;
@@ -647,10 +673,12 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
   const qBytes = (q: number): number => pairsOf(q) * 16;
   const ruleAt = new Map<number, number>();
   let qMax = 16;
+  let qCount = 1;
   for (const t of src.trees) {
     const q = t.tq.length;
     if (!ruleAt.has(q)) ruleAt.set(q, take(4 * qBytes(q)));
     qMax = Math.max(qMax, qBytes(q));
+    qCount = Math.max(qCount, q);
   }
   const T = src.trees.length;
   const metaAt = take(T * 32);
@@ -661,12 +689,23 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
   const ofAt = take(len * 4);
   const levelsAt = take((src.maxDepth + 2) * 3 * qMax);
   const catsAt = take(e.catBits.length * 4);
+  // The group walk's rows, path elements and levels (4 blocks of q vectors per 2 rows), for the
+  // largest group.
+  const gRowsAt = take(F * MAX_GROUP * 8);
+  const gZfAt = take(len * MAX_GROUP * 8);
+  const gOfAt = take(len * MAX_GROUP * 8);
+  const gLevelsAt = take((src.maxDepth + 2) * 4 * qCount * MAX_GROUP * 8);
   const { slot, slots } = depthFirst(
     e,
     src.trees.map((t) => t.root),
   );
   end = Math.ceil(end / 64) * 64;
   const nodesAt = take(slots * NODE_BYTES);
+  // Per record: 16 x its subtree's splits (the log bytes it takes); the longest log of a tree.
+  const sizesAt = take(slots * 4);
+  const size16 = splitsBelow(e).map((n) => n * LOG_ENTRY);
+  const logStride = src.trees.reduce((most, t) => Math.max(most, size16[t.root]), LOG_ENTRY);
+  const logAt = take(MAX_GROUP * logStride);
   const outAt = end;
   let instance: ReturnType<typeof instantiate>;
   try {
@@ -699,71 +738,137 @@ export function createShapWalker(src: WalkSource): ShapWalker | null {
     meta[8 * i + 2] = qBytes(t.tq.length);
     meta[8 * i + 3] = t.output * 8;
     meta[8 * i + 4] = walks.indexOf(walkOf(t.tq.length));
+    meta[8 * i + 6] = t.tq.length;
   });
   new Int32Array(buf, posAt, F).fill(-1);
   new Uint32Array(buf, catsAt, e.catBits.length).set(e.catBits);
-  const ints = new Int32Array(buf, nodesAt, slots * (NODE_BYTES / 4));
-  const floats = new Float64Array(buf, nodesAt, slots * (NODE_BYTES / 8));
-  for (let i = 0; i < n; i++) {
-    const l = e.left[i];
-    const o = slot[i] * (NODE_BYTES / 4);
-    const leaf = l < 0;
-    ints[o] = leaf ? 0 : nodesAt + slot[l] * NODE_BYTES;
-    ints[o + 1] = leaf ? 0 : nodesAt + slot[e.right[i]] * NODE_BYTES;
-    ints[o + 2] = leaf ? 0 : e.feature[i];
-    ints[o + 3] = leaf ? 0 : (e.catOffset[i] >= 0 ? catsAt + 4 * e.catOffset[i] : 0) | (e.defaultLeft[i] ? 1 : 0);
-    floats[o / 2 + 2] = leaf ? e.value[i] : e.threshold[i];
-    floats[o / 2 + 3] = src.share[i];
-  }
+  writeRecords(buf, e, src.share, slot, slots, nodesAt, catsAt);
+  const sizes = new Int32Array(buf, sizesAt, slots);
+  for (let i = 0; i < e.left.length; i++) sizes[slot[i]] = size16[i];
+
+  type Run = (meta: number, nTrees: number, scale: number) => void;
+  /** Per group size: the group walk's run and init (null where it did not compile), built on first use. */
+  const groups = new Map<number, { run: Run; init: (...addresses: number[]) => void } | null>();
   let nOutNow = 0;
+  let gOutAt = 0;
   let rowView = new Float64Array(buf, rowAt, F);
   let outView = new Float64Array(buf, outAt, F);
-  return {
-    run(row, out, outOffset, nOut, scale) {
-      if (nOut !== nOutNow) {
-        const need = outAt + F * nOut * 8;
-        const have = memory.buffer.byteLength;
-        if (need > have) memory.grow(Math.ceil((need - have) / PAGE));
-        rowView = new Float64Array(memory.buffer, rowAt, F);
-        outView = new Float64Array(memory.buffer, outAt, F * nOut);
-        init(rowAt, posAt, zfAt, ofAt, outAt, nOut * 8, levelsAt);
-        nOutNow = nOut;
+  const initGroup = (G: number, nOut: number): void => {
+    groups
+      .get(G)
+      ?.init(
+        gRowsAt,
+        posAt,
+        gZfAt,
+        gOfAt,
+        sizesAt - nodesAt / 8,
+        gLevelsAt,
+        logAt,
+        logStride,
+        gOutAt,
+        F * nOut * 8,
+        nOut * 8,
+      );
+  };
+  const setOutputs = (nOut: number): void => {
+    gOutAt = outAt + Math.ceil((F * nOut * 8) / 16) * 16;
+    const need = gOutAt + MAX_GROUP * F * nOut * 8;
+    const have = memory.buffer.byteLength;
+    if (need > have) memory.grow(Math.ceil((need - have) / PAGE));
+    rowView = new Float64Array(memory.buffer, rowAt, F);
+    outView = new Float64Array(memory.buffer, outAt, F * nOut);
+    init(rowAt, posAt, zfAt, ofAt, outAt, nOut * 8, levelsAt);
+    for (const G of groups.keys()) initGroup(G, nOut);
+    nOutNow = nOut;
+  };
+  const group = (G: number): Run | null => {
+    if (!groups.has(G)) {
+      const gmod = groupModule(G / 2);
+      let built: { run: Run; init: (...addresses: number[]) => void } | null = null;
+      if (gmod) {
+        try {
+          const g = new gmod.api.Instance(gmod.module, { [GROUP_MEMORY[0]]: { [GROUP_MEMORY[1]]: memory } }).exports;
+          built = { run: g.run as Run, init: g.init as (...addresses: number[]) => void };
+        } catch {
+          built = null;
+        }
       }
-      rowView.set(row.subarray(0, F));
-      // The row's values so far go in and come back out: the sums are the JavaScript walk's own.
-      outView.set(out.subarray(outOffset, outOffset + F * nOut));
-      run(metaAt, T, scale);
-      out.set(outView, outOffset);
+      groups.set(G, built);
+      initGroup(G, nOutNow);
+    }
+    return groups.get(G)?.run ?? null;
+  };
+  const runOne = (row: Float64Array, out: Float64Array, outOffset: number, nOut: number, scale: number): void => {
+    if (nOut !== nOutNow) setOutputs(nOut);
+    rowView.set(row.subarray(0, F));
+    // The row's values so far go in and come back out: the sums are the JavaScript walk's own.
+    outView.set(out.subarray(outOffset, outOffset + F * nOut));
+    run(metaAt, T, scale);
+    out.set(outView, outOffset);
+  };
+  return {
+    run: runOne,
+    runRows(rows, n, out, outOffset, nOut, scale) {
+      const size = F * nOut;
+      if (nOut !== nOutNow) setOutputs(nOut);
+      for (let r = 0; r < n;) {
+        const G = groupFor(n - r);
+        const groupRun = G > 1 ? group(G) : null;
+        if (!groupRun) {
+          runOne(rows.subarray(r * F, (r + 1) * F), out, outOffset + r * size, nOut, scale);
+          r++;
+          continue;
+        }
+        // A group of up to G rows; a short one repeats its last row in the lanes left over.
+        const count = Math.min(G, n - r);
+        const gRows = new Float64Array(memory.buffer, gRowsAt, F * G);
+        const gOut = new Float64Array(memory.buffer, gOutAt, G * size);
+        for (let lane = 0; lane < G; lane++) {
+          const from = (r + Math.min(lane, count - 1)) * F;
+          for (let f = 0; f < F; f++) gRows[f * G + lane] = rows[from + f];
+        }
+        gOut.set(out.subarray(outOffset + r * size, outOffset + (r + count) * size));
+        groupRun(metaAt, T, scale);
+        out.set(gOut.subarray(0, count * size), outOffset + r * size);
+        r += count;
+      }
     },
   };
 }
 
 /**
- * Each node's place in the walk's memory (in records): tree by tree, depth first, a node's two
- * children side by side in one 64-byte line (a root alone in one), so the walk reads the records
- * forwards, one line per split. `slots`: the places taken, gaps included.
+ * Rows for the next traversal when `left` rows remain: the largest group up to groupRows that they
+ * fill, and 3 rows in a group of 4 (one walk of 4 rows costs less than one of 2 and one of 1); a
+ * last row alone takes the one-row walk.
  */
-function depthFirst(e: TreeArrays, roots: readonly number[]): { slot: Int32Array; slots: number } {
+function groupFor(left: number): number {
+  if (groupRows === 1 || left === 1) return 1;
+  if (left === 3 && groupRows >= 4) return 4;
+  let g = 2;
+  while (g * 2 <= Math.min(left, groupRows)) g *= 2;
+  return g;
+}
+
+/** Per node: the splits in its subtree (itself included; 0 at a leaf). */
+function splitsBelow(e: TreeArrays): Int32Array {
   const n = e.left.length;
-  const slot = new Int32Array(n).fill(-1);
-  let next = 0;
-  const stack: number[] = [];
-  for (const root of roots) {
-    slot[root] = next;
-    next += 2;
-    stack.push(root);
+  const count = new Int32Array(n);
+  // Children after parents in a preorder, so a reverse pass sees children first.
+  const order: number[] = [];
+  const isChild = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (e.left[i] >= 0) isChild[e.left[i]] = isChild[e.right[i]] = 1;
+  for (let i = 0; i < n; i++) {
+    if (isChild[i]) continue;
+    const stack = [i];
     while (stack.length) {
       const node = stack.pop()!;
-      const l = e.left[node];
-      if (l < 0) continue;
-      const r = e.right[node];
-      slot[l] = next;
-      slot[r] = next + 1;
-      next += 2;
-      stack.push(r, l);
+      order.push(node);
+      if (e.left[node] >= 0) stack.push(e.left[node], e.right[node]);
     }
   }
-  // Nodes no tree reaches (none in a well-formed ensemble) still get a place.
-  for (let i = 0; i < n; i++) if (slot[i] < 0) slot[i] = next++;
-  return { slot, slots: next };
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    if (e.left[node] >= 0) count[node] = 1 + count[e.left[node]] + count[e.right[node]];
+  }
+  return count;
 }

@@ -186,11 +186,9 @@ function pathDependent(
   const n = X.rows;
   const { explainer, expected } = pathSetup(e, cover, features.length);
   const values = new Float64Array(n * F * K);
-  const row = new Float64Array(F);
-  for (let r = 0; r < n; r++) {
-    readRow(X, r, row);
-    explainer.explainAll(row, values, r * F * K, K, e.scale);
-  }
+  const rows = new Float64Array(n * F);
+  for (let r = 0; r < n; r++) readRow(X, r, rows.subarray(r * F, (r + 1) * F));
+  explainer.explainRows(rows, n, values, K, e.scale);
   const result: ShapValues = {
     values,
     expectedValue: expectedOf(expected),

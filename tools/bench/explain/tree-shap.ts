@@ -14,7 +14,11 @@
  * A second row: a random forest like the served ensemble's (250 trees grown with minSamplesLeaf 5
  * on 12,000 rows x 30 features, 5% missing: ~430k nodes, paths of 20-odd distinct features),
  * path-dependent values of one record at a time (the /v1/explain case), against the forest's own
- * prediction of the same record in the same rounds (TREESHAP_BENCH_FOREST=0 skips it).
+ * prediction of the same record in the same rounds (TREESHAP_BENCH_FOREST=0 skips it). Then 16
+ * records per round as calls of 8 and of 16 rows (what the API's request batching hands the
+ * explainer), in ms per record, with the walk taking one row per traversal (group 1, as before the
+ * group walk) and each group size in TREESHAP_BENCH_GROUPS (default 4), in the same rounds; every
+ * record's values must equal its one-record values bit for bit.
  *
  * Both rows also time the JavaScript walk the WebAssembly walk replaces (tree-shap-wasm.ts), in
  * the same rounds, and check that both give the same values bit for bit.
@@ -24,13 +28,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createMatrix, createRng } from '@campaign-ml/core';
-import { setWasmTreeShap, treeShap, wasmTreeShapOn } from '@campaign-ml/explain';
+import { setTreeShapGroupRows, setWasmTreeShap, treeShap, wasmTreeShapOn } from '@campaign-ml/explain';
 import { RandomForestClassifier, importXGBoostModel } from '@campaign-ml/models';
 import { median, startPythonWorker } from '../models/bench-kit';
 
 const ROWS = Number(process.env.TREESHAP_BENCH_ROWS ?? 2000);
 const REPS = Number(process.env.TREESHAP_BENCH_REPS ?? 5);
 const FOREST = process.env.TREESHAP_BENCH_FOREST !== '0';
+const GROUPS = (process.env.TREESHAP_BENCH_GROUPS ?? '4').split(',').map(Number) as (1 | 2 | 4 | 8)[];
 const root = path.resolve(__dirname, '../../..');
 const fixture = JSON.parse(
   gunzipSync(
@@ -157,18 +162,36 @@ function forestOneRecord(): void {
       forest.columns,
     ),
   );
-  // The cover shares and quadrature sizes, and the trees in WebAssembly memory, once per model.
+  const rowsOf = (from: number, m: number): ReturnType<typeof createMatrix> =>
+    createMatrix(
+      m,
+      p,
+      Float64Array.from({ length: m * p }, (_, k) => d[Math.floor(k / m) * n + from + (k % m)]),
+      forest.columns,
+    );
+  // 16 records per round as calls of 8 rows and of 16 rows (the API batches concurrent requests).
+  const calls = { 8: [rowsOf(0, 8), rowsOf(8, 8)], 16: [rowsOf(0, 16)] };
+  const groups: (1 | 2 | 4 | 8)[] = [1, ...GROUPS.filter((g) => g !== 1)];
+  // The cover shares and quadrature sizes, and the trees in WebAssembly memory, once per model;
+  // each group walk compiled once.
   treeShap(forest, records[0]);
+  for (const g of groups) {
+    setTreeShapGroupRows(g);
+    treeShap(forest, calls[16][0]);
+  }
   const shapMs: number[] = [];
   const jsMs: number[] = [];
   const predictMs: number[] = [];
+  const batchMs = new Map<string, number[]>();
   let sameBits = true;
+  let batchSameBits = true;
   for (let i = 0; i < REPS; i++) {
     setWasmTreeShap(false);
     let t0 = performance.now();
     const js = records.map((rec) => treeShap(forest, rec).values);
     jsMs.push((performance.now() - t0) / records.length);
     setWasmTreeShap(true);
+    setTreeShapGroupRows(1);
     t0 = performance.now();
     const wasm = records.map((rec) => treeShap(forest, rec).values);
     shapMs.push((performance.now() - t0) / records.length);
@@ -176,7 +199,25 @@ function forestOneRecord(): void {
     t0 = performance.now();
     for (const rec of records) forest.predictRaw(rec);
     predictMs.push((performance.now() - t0) / records.length);
+    for (const g of i % 2 ? [...groups].reverse() : groups) {
+      setTreeShapGroupRows(g);
+      for (const size of [8, 16] as const) {
+        t0 = performance.now();
+        const values = calls[size].map((X) => treeShap(forest, X).values);
+        const key = `${size}:${g}`;
+        if (!batchMs.has(key)) batchMs.set(key, []);
+        batchMs.get(key)!.push((performance.now() - t0) / 16);
+        // Record r (r < 16) is records[r]: its values as when it was alone in its call.
+        values.forEach((v, c) => {
+          for (let r = 0; r < v.length / p; r++) {
+            const alone = wasm[c * 8 + r];
+            for (let k = 0; k < p; k++) batchSameBits &&= Object.is(v[r * p + k], alone[k]);
+          }
+        });
+      }
+    }
   }
+  setTreeShapGroupRows(4);
   const s = median(shapMs);
   const js = median(jsMs);
   const f = median(predictMs);
@@ -190,6 +231,16 @@ function forestOneRecord(): void {
   console.log(
     `  ratio JavaScript walk / WebAssembly walk: ${(js / s).toFixed(2)}x; same values bit for bit: ${sameBits}`,
   );
+  console.log('  several records per call (ms per record; group: rows per traversal, 1 = one at a time)');
+  for (const size of [8, 16]) {
+    const one = median(batchMs.get(`${size}:1`)!);
+    const cells = groups.map((g) => {
+      const ms = median(batchMs.get(`${size}:${g}`)!);
+      return `group ${g} ${ms.toFixed(2)}${g === 1 ? '' : ` (${(one / ms).toFixed(2)}x)`}`;
+    });
+    console.log(`    ${size} rows per call: ${cells.join(', ')}`);
+  }
+  console.log(`  every record's values as when alone, bit for bit: ${batchSameBits}`);
 }
 
 void main();
