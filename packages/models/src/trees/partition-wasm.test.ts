@@ -154,7 +154,14 @@ describe('WebAssembly row partition', () => {
     const params = { regLambda: 1, regAlpha: 0, gamma: 0, minChildWeight: 1, minSamplesLeaf: 1, catSmooth: 10 };
     for (const shared of [false, true]) {
       const a = setup(shared);
-      const wasm = { kernels: null, offsets: layout.offsets, scratch: [], partition: a.kernels, table: a.table };
+      const wasm = {
+        kernels: null,
+        offsets: layout.offsets,
+        scratch: [],
+        scan: [],
+        partition: a.kernels,
+        table: a.table,
+      };
       const ctx = blockContext(
         new Uint16Array(0),
         cols,
