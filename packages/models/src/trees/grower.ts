@@ -507,8 +507,28 @@ export class TreeGrower {
    * Adds the last grown single-channel tree's leaf values to scores[r * stride + k] for the rows it
    * was grown on (idx[0, nIdx) as grow() left it): each leaf owns a range of idx, so no tree walk.
    */
-  addLeafValues(idx: Uint32Array, scores: Float64Array, stride: number, k: number): void {
+  addLeafValues(idx: Uint32Array, scores: Float64Array, stride: number, k: number, nIdx = idx.length): void {
     const vals = this.valueBuf;
+    const t = this.threads;
+    if (
+      t &&
+      t.usable() &&
+      nIdx >= minParallelRows() &&
+      SplitThreads.sharable(scores) &&
+      idx.buffer instanceof SharedArrayBuffer
+    ) {
+      // The same sums on the threads, leaves cut in runs of about equal rows.
+      const leaves = this.leafList;
+      let n = 0;
+      for (let node = 0; node < this.n && 3 * n < leaves.length; node++) {
+        if (this.left[node] >= 0) continue;
+        leaves[3 * n] = this.start[node];
+        leaves[3 * n + 1] = this.end[node];
+        leaves[3 * n + 2] = vals[node];
+        n++;
+      }
+      if (3 * n < leaves.length && t.leafValues(idx, scores, stride, k, leaves, n)) return;
+    }
     for (let node = 0; node < this.n; node++) {
       if (this.left[node] >= 0) continue;
       const v = vals[node];
@@ -516,6 +536,9 @@ export class TreeGrower {
       for (let i = this.start[node]; i < e; i++) scores[idx[i] * stride + k] += v;
     }
   }
+
+  /** addLeafValues' list for the threads: start, end, value per leaf (a full list means too many leaves). */
+  private readonly leafList = new Float64Array(3 * 512);
 
   private canSplit(node: number): boolean {
     const c = this.C[node];

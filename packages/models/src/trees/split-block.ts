@@ -59,6 +59,16 @@ export const KIND_PARTITION = 4;
 export const KIND_SCATTER = 5;
 /** Kind 6: each row chunk [T_START, T_END) computes its rows' gradients and hessians (losses.ts). */
 export const KIND_GRADIENTS = 6;
+/**
+ * Kind 7: each block adds a run of the last tree's leaf values to the training scores (T_RAW,
+ * stride T_K, channel T_LEAF_CHANNEL) of the rows each leaf owns in the row index; the leaves and
+ * the blocks' runs are in the out array (LEAF_BLOCKS, LEAF_LIST).
+ */
+export const KIND_LEAF_VALUES = 7;
+export const T_LEAF_CHANNEL = 19;
+/** Where a leaf-values task's blocks start in the leaf list (B + 1 entries), and the list: start, end, value per leaf. */
+export const LEAF_BLOCKS = 0;
+export const LEAF_LIST = 72;
 /** Where partition tasks keep per-chunk numbers in the out array: left counts, left and right destinations. */
 export const PART_LEFT = 0;
 export const PART_LEFT_AT = 64;
@@ -165,6 +175,32 @@ export function runGradientBlock(
   const a = chunkStart(ti[T_START], ti[T_END], b, B);
   const e = chunkStart(ti[T_START], ti[T_END], b + 1, B);
   computeGradients(OBJECTIVES[ti[T_OBJ]], y, w, raw, ti[T_K], grad, hess, a, e);
+}
+
+/**
+ * Kind 7, block b: the leaves out[LEAF_BLOCKS + b] up to out[LEAF_BLOCKS + b + 1] of the list at
+ * LEAF_LIST (start, end, value each): every row idx[i] of a leaf's range gets its value added, as
+ * TreeGrower.addLeafValues does on one thread (leaves own disjoint rows: each score is written by
+ * one block only, with the same sum).
+ */
+export function runLeafValuesBlock(
+  ti: Int32Array,
+  b: number,
+  idx: Uint32Array,
+  scores: Float64Array,
+  out: Float64Array,
+): void {
+  const stride = ti[T_K];
+  const k = ti[T_LEAF_CHANNEL];
+  // Integers from here on (the list holds them as doubles): small-integer loops index fastest.
+  const l1 = out[LEAF_BLOCKS + b + 1] | 0;
+  for (let l = out[LEAF_BLOCKS + b] | 0; l < l1; l++) {
+    const o = LEAF_LIST + 3 * l;
+    const e = out[o + 1] | 0;
+    const v = out[o + 2];
+    if (stride === 1) for (let i = out[o] | 0; i < e; i++) scores[idx[i]] += v;
+    else for (let i = out[o] | 0; i < e; i++) scores[idx[i] * stride + k] += v;
+  }
 }
 
 /** Row chunk b of B of [start, end). */

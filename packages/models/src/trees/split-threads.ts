@@ -769,6 +769,55 @@ export class SplitThreads {
     );
   }
 
+  /**
+   * TreeGrower.addLeafValues on the threads: `leaves` (start, end, value of each leaf, in node
+   * order) cut into one run per block of about equal rows; scores must be a whole SharedArrayBuffer
+   * (sharable) and idx a view of one. False, with nothing done, when the list does not fit the
+   * task's shared area.
+   */
+  leafValues(
+    idx: Uint32Array,
+    scores: Float64Array,
+    stride: number,
+    k: number,
+    leaves: Float64Array,
+    n: number,
+  ): boolean {
+    const p = this.p;
+    const out = p.out;
+    if (f.LEAF_LIST + 3 * n > out.length) return false;
+    const blocks = Math.min(this.threads, MAX_BLOCKS);
+    let rows = 0;
+    for (let l = 0; l < n; l++) rows += leaves[3 * l + 1] - leaves[3 * l];
+    out.set(leaves.subarray(0, 3 * n), f.LEAF_LIST);
+    // Block b's run starts at the first leaf whose rows begin past b / blocks of all the rows.
+    out[f.LEAF_BLOCKS] = 0;
+    let l = 0;
+    let seen = 0;
+    for (let b = 1; b < blocks; b++) {
+      const target = (rows * b) / blocks;
+      while (l < n && seen < target) seen += leaves[3 * l + 1] - leaves[3 * l++];
+      out[f.LEAF_BLOCKS + b] = l;
+    }
+    out[f.LEAF_BLOCKS + blocks] = n;
+    const idxId = this.bufferId(idx.buffer as SharedArrayBuffer);
+    const rawId = this.bufferId(scores.buffer as SharedArrayBuffer);
+    this.share();
+    p.run(
+      blocks,
+      (ti) => {
+        ti[f.T_KIND] = f.KIND_LEAF_VALUES;
+        ti[f.T_IDX] = idxId;
+        ti[f.T_IDX_OFF] = idx.byteOffset / 4;
+        ti[f.T_RAW] = rawId;
+        ti[f.T_K] = stride;
+        ti[f.T_LEAF_CHANNEL] = k;
+      },
+      (b) => f.runLeafValuesBlock(p.ti, b, idx, scores, out),
+    );
+    return true;
+  }
+
   /** True when the workers can read and write these arrays in place (whole SharedArrayBuffers). */
   static sharable(...arrays: (Float64Array | undefined)[]): boolean {
     return arrays.every(

@@ -107,6 +107,11 @@ function main(d: SplitWorkerData & { skip: number }): void {
             continue;
           }
           if (!ctx) throw new Error('a task arrived before its fit was shared');
+          if (ti[f.T_KIND] === f.KIND_LEAF_VALUES) {
+            const idx = new Uint32Array(buffers.get(ti[f.T_IDX])!, ti[f.T_IDX_OFF] * 4);
+            f.runLeafValuesBlock(ti, b, idx, new Float64Array(buffers.get(ti[f.T_RAW])!), out);
+            continue;
+          }
           if (ti[f.T_KIND] === f.KIND_GRADIENTS) {
             const view = (id: number, off = 0): Float64Array => new Float64Array(buffers.get(id)!, off * 8);
             const w = ti[f.T_W] < 0 ? undefined : view(ti[f.T_W]);
