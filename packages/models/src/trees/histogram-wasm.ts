@@ -16,8 +16,8 @@
  * (WasmArena), shared with the worker threads when it has any; each thread instantiates the module
  * over that memory. Where WebAssembly SIMD is missing, fits keep the JavaScript path of histogram.ts.
  */
-import { assembleModule, compileModule, Fn, PAGE } from '../wasm/assembler';
-import type { CompiledModule, WasmApi, WasmMemory } from '../wasm/assembler';
+import { assembleModule, Fn, PAGE, KernelModule } from '../wasm/assembler';
+import type { WasmApi, WasmMemory } from '../wasm/assembler';
 import { I32, Op, SimdOp } from '../wasm/opcodes';
 import { subtractHistogram } from './histogram';
 
@@ -183,29 +183,20 @@ function subtract(): Fn {
   return f;
 }
 
-const moduleBytes = (shared: boolean) => (): Uint8Array =>
-  assembleModule(MEMORY, { hist2: kernel(2), hist3: kernel(3), sub: subtract() }, [], shared);
+const kernelModule = new KernelModule((shared) =>
+  assembleModule(MEMORY, { hist2: kernel(2), hist3: kernel(3), sub: subtract() }, [], shared),
+);
 
-/** Per thread: the module for plain and for shared memories (undefined: not compiled yet). */
-const compiled: { plain?: CompiledModule | null; shared?: CompiledModule | null } = {};
 const instances = new WeakMap<object, HistogramKernels | null>();
-/** Switched off by tests and benchmarks only. */
-let enabled = true;
-
-function module(shared: boolean): CompiledModule | null {
-  const key = shared ? 'shared' : 'plain';
-  if (compiled[key] === undefined) compiled[key] = compileModule(moduleBytes(shared));
-  return compiled[key]!;
-}
 
 /** Tests and benchmarks switch the WebAssembly histograms off to run the JavaScript they replace. */
 export function setWasmHistograms(on: boolean): void {
-  enabled = on;
+  kernelModule.enabled = on;
 }
 
 /** True when tree fits build histograms in WebAssembly (available, compiled, not switched off). */
 export function wasmHistogramsOn(): boolean {
-  return enabled && module(false) !== null;
+  return kernelModule.on();
 }
 
 /** Histograms built by buildHistogramBlocks in this thread, by the kernels and in JavaScript. */
@@ -223,7 +214,7 @@ export const MAX_HISTOGRAM_BYTES = 2 ** 31;
 export function histogramKernels(memory: WasmMemory, shared: boolean): HistogramKernels | null {
   let k = instances.get(memory);
   if (k !== undefined) return k;
-  const c = module(shared);
+  const c = kernelModule.module(shared);
   k = null;
   if (c)
     try {

@@ -22,8 +22,8 @@
  * nearly every row (2.3-2.9 ns per row on 2-10% of the rows, against 0.8-0.9; in a 1M fit, slower
  * than the JavaScript loop on the column-major bins).
  */
-import { assembleModule, compileModule, Fn } from '../wasm/assembler';
-import type { CompiledModule, WasmMemory } from '../wasm/assembler';
+import { assembleModule, Fn, KernelModule } from '../wasm/assembler';
+import type { WasmMemory } from '../wasm/assembler';
 import { I32, MiscOp, Op, SimdOp } from '../wasm/opcodes';
 
 /**
@@ -212,32 +212,23 @@ function scatterFn(): Fn {
   return f;
 }
 
-const moduleBytes = (shared: boolean) => (): Uint8Array =>
-  assembleModule(MEMORY, { part: partFn(), chunk: chunkFn(), scatter: scatterFn() }, [], shared);
+const kernelModule = new KernelModule((shared) =>
+  assembleModule(MEMORY, { part: partFn(), chunk: chunkFn(), scatter: scatterFn() }, [], shared),
+);
 
-/** Per thread: the module for plain and for shared memories (undefined: not compiled yet). */
-const compiled: { plain?: CompiledModule | null; shared?: CompiledModule | null } = {};
 const instances = new WeakMap<object, PartitionKernels | null>();
-/** Switched off by tests and benchmarks only. */
-let enabled = true;
-
-function module(shared: boolean): CompiledModule | null {
-  const key = shared ? 'shared' : 'plain';
-  if (compiled[key] === undefined) compiled[key] = compileModule(moduleBytes(shared));
-  return compiled[key]!;
-}
 
 /**
  * Tests and benchmarks switch the WebAssembly partition off to run the JavaScript loops it
  * replaces (histograms stay in WebAssembly; setWasmHistograms(false) switches both off).
  */
 export function setWasmPartition(on: boolean): void {
-  enabled = on;
+  kernelModule.enabled = on;
 }
 
 /** True when tree fits whose arrays live in WebAssembly memory partition their rows there. */
 export function wasmPartitionOn(): boolean {
-  return enabled && module(false) !== null;
+  return kernelModule.on();
 }
 
 /** Row partitions (whole nodes and thread chunks) run in this thread by the kernels and in JavaScript. */
@@ -257,7 +248,7 @@ export function partitionCounts(): { wasm: number; js: number } {
 export function partitionKernels(memory: WasmMemory, shared: boolean): PartitionKernels | null {
   let k = instances.get(memory);
   if (k !== undefined) return k;
-  const c = module(shared);
+  const c = kernelModule.module(shared);
   k = null;
   if (c)
     try {

@@ -31,8 +31,8 @@
  * ~1.2 ns per bin and feature against ~2.4 for the JavaScript scan at stride 2, ~2.7 against ~4.1
  * at stride 3.
  */
-import { assembleModule, compileModule, Fn } from '../wasm/assembler';
-import type { CompiledModule, WasmMemory } from '../wasm/assembler';
+import { assembleModule, Fn, KernelModule } from '../wasm/assembler';
+import type { WasmMemory } from '../wasm/assembler';
 import { F64, I32, Op, SimdOp } from '../wasm/opcodes';
 
 /**
@@ -404,7 +404,7 @@ function runKernel(S: 2 | 3, pairIndex: number): Fn {
   return f;
 }
 
-const moduleBytes = (shared: boolean) => (): Uint8Array =>
+const kernelModule = new KernelModule((shared) =>
   assembleModule(
     MEMORY,
     {
@@ -419,38 +419,29 @@ const moduleBytes = (shared: boolean) => (): Uint8Array =>
     },
     [],
     shared,
-  );
+  ),
+);
 
-/** Per thread: the module for plain and for shared memories (undefined: not compiled yet). */
-const compiled: { plain?: CompiledModule | null; shared?: CompiledModule | null } = {};
 const instances = new WeakMap<object, SplitScanKernels | null>();
-/** Switched off by tests and benchmarks only. */
-let enabled = true;
 
 /** Runs of features scanned by the kernels in this thread (for tests and diagnosis). */
 export const scanStats = { runs: 0 };
 
-function module(shared: boolean): CompiledModule | null {
-  const key = shared ? 'shared' : 'plain';
-  if (compiled[key] === undefined) compiled[key] = compileModule(moduleBytes(shared));
-  return compiled[key]!;
-}
-
 /** Tests and benchmarks switch the WebAssembly split scans off to run the JavaScript they replace. */
 export function setWasmSplitScan(on: boolean): void {
-  enabled = on;
+  kernelModule.enabled = on;
 }
 
 /** True when split searches scan histograms in WebAssembly memory with the kernels (available, not switched off). */
 export function wasmSplitScanOn(): boolean {
-  return enabled && module(false) !== null;
+  return kernelModule.on();
 }
 
 /** The scan kernels over `memory` in this thread (instantiated once per memory), or null. */
 export function splitScanKernels(memory: WasmMemory, shared: boolean): SplitScanKernels | null {
   let k = instances.get(memory);
   if (k !== undefined) return k;
-  const c = module(shared);
+  const c = kernelModule.module(shared);
   k = null;
   if (c)
     try {
@@ -495,6 +486,6 @@ export class SplitScan {
 
   /** True when `hist` and `features` are in this scan's memory and the kernels are switched on. */
   covers(hist: Float64Array, features: Int32Array): boolean {
-    return enabled && hist.buffer === this.buffer && features.buffer === this.buffer;
+    return kernelModule.enabled && hist.buffer === this.buffer && features.buffer === this.buffer;
   }
 }

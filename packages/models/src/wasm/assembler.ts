@@ -260,6 +260,30 @@ export function compileModule(bytes: () => Uint8Array): CompiledModule | null {
   }
 }
 
+/**
+ * A kernel module compiled on first use, once per thread for plain and once for shared memories,
+ * with the switch tests and benchmarks turn off to run the JavaScript the kernels replace.
+ */
+export class KernelModule {
+  private readonly compiled: { plain?: CompiledModule | null; shared?: CompiledModule | null } = {};
+  /** Off: callers take their JavaScript paths (tests and benchmarks only). */
+  enabled = true;
+
+  constructor(private readonly bytes: (shared: boolean) => Uint8Array) {}
+
+  /** The compiled module for plain or shared memories (null: WebAssembly or the module is unavailable here). */
+  module(shared: boolean): CompiledModule | null {
+    const key = shared ? 'shared' : 'plain';
+    if (this.compiled[key] === undefined) this.compiled[key] = compileModule(() => this.bytes(shared));
+    return this.compiled[key]!;
+  }
+
+  /** True when switched on and the module compiles here. */
+  on(): boolean {
+    return this.enabled && this.module(false) !== null;
+  }
+}
+
 /** An instance of a compiled module over a new memory of at least `bytes` bytes. */
 export function instantiate(
   compiled: CompiledModule,
