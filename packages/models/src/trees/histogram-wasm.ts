@@ -183,11 +183,9 @@ function subtract(): Fn {
   return f;
 }
 
-const kernelModule = new KernelModule((shared) =>
+const kernelModule = new KernelModule<HistogramKernels>(MEMORY, (shared) =>
   assembleModule(MEMORY, { hist2: kernel(2), hist3: kernel(3), sub: subtract() }, [], shared),
 );
-
-const instances = new WeakMap<object, HistogramKernels | null>();
 
 /** Tests and benchmarks switch the WebAssembly histograms off to run the JavaScript they replace. */
 export function setWasmHistograms(on: boolean): void {
@@ -212,19 +210,7 @@ export const MAX_HISTOGRAM_BYTES = 2 ** 31;
 
 /** The kernels over `memory` in this thread (instantiated once per memory), or null. */
 export function histogramKernels(memory: WasmMemory, shared: boolean): HistogramKernels | null {
-  let k = instances.get(memory);
-  if (k !== undefined) return k;
-  const c = kernelModule.module(shared);
-  k = null;
-  if (c)
-    try {
-      const { exports } = new c.api.Instance(c.module, { [MEMORY[0]]: { [MEMORY[1]]: memory } });
-      k = exports as unknown as HistogramKernels;
-    } catch {
-      k = null;
-    }
-  instances.set(memory, k);
-  return k;
+  return kernelModule.kernels(memory, shared);
 }
 
 /** Byte size of an arena holding arrays of these byte sizes (each starts on a 64-byte line). */

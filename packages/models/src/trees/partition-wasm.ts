@@ -212,11 +212,9 @@ function scatterFn(): Fn {
   return f;
 }
 
-const kernelModule = new KernelModule((shared) =>
+const kernelModule = new KernelModule<PartitionKernels>(MEMORY, (shared) =>
   assembleModule(MEMORY, { part: partFn(), chunk: chunkFn(), scatter: scatterFn() }, [], shared),
 );
-
-const instances = new WeakMap<object, PartitionKernels | null>();
 
 /**
  * Tests and benchmarks switch the WebAssembly partition off to run the JavaScript loops it
@@ -246,17 +244,5 @@ export function partitionCounts(): { wasm: number; js: number } {
 
 /** The kernels over `memory` in this thread (instantiated once per memory), or null. */
 export function partitionKernels(memory: WasmMemory, shared: boolean): PartitionKernels | null {
-  let k = instances.get(memory);
-  if (k !== undefined) return k;
-  const c = kernelModule.module(shared);
-  k = null;
-  if (c)
-    try {
-      const { exports } = new c.api.Instance(c.module, { [MEMORY[0]]: { [MEMORY[1]]: memory } });
-      k = exports as unknown as PartitionKernels;
-    } catch {
-      k = null;
-    }
-  instances.set(memory, k);
-  return k;
+  return kernelModule.kernels(memory, shared);
 }

@@ -404,7 +404,7 @@ function runKernel(S: 2 | 3, pairIndex: number): Fn {
   return f;
 }
 
-const kernelModule = new KernelModule((shared) =>
+const kernelModule = new KernelModule<SplitScanKernels>(MEMORY, (shared) =>
   assembleModule(
     MEMORY,
     {
@@ -422,8 +422,6 @@ const kernelModule = new KernelModule((shared) =>
   ),
 );
 
-const instances = new WeakMap<object, SplitScanKernels | null>();
-
 /** Runs of features scanned by the kernels in this thread (for tests and diagnosis). */
 export const scanStats = { runs: 0 };
 
@@ -439,19 +437,7 @@ export function wasmSplitScanOn(): boolean {
 
 /** The scan kernels over `memory` in this thread (instantiated once per memory), or null. */
 export function splitScanKernels(memory: WasmMemory, shared: boolean): SplitScanKernels | null {
-  let k = instances.get(memory);
-  if (k !== undefined) return k;
-  const c = kernelModule.module(shared);
-  k = null;
-  if (c)
-    try {
-      const { exports } = new c.api.Instance(c.module, { [MEMORY[0]]: { [MEMORY[1]]: memory } });
-      k = exports as unknown as SplitScanKernels;
-    } catch {
-      k = null;
-    }
-  instances.set(memory, k);
-  return k;
+  return kernelModule.kernels(memory, shared);
 }
 
 /**

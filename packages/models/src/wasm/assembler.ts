@@ -261,15 +261,21 @@ export function compileModule(bytes: () => Uint8Array): CompiledModule | null {
 }
 
 /**
- * A kernel module compiled on first use, once per thread for plain and once for shared memories,
- * with the switch tests and benchmarks turn off to run the JavaScript the kernels replace.
+ * A kernel module over an imported memory, compiled on first use (once per thread for plain and
+ * once for shared memories) and instantiated once per memory, with the switch tests and benchmarks
+ * turn off to run the JavaScript the kernels replace. T is the module's exports.
  */
-export class KernelModule {
+export class KernelModule<T> {
   private readonly compiled: { plain?: CompiledModule | null; shared?: CompiledModule | null } = {};
+  private readonly instances = new WeakMap<WasmMemory, T | null>();
   /** Off: callers take their JavaScript paths (tests and benchmarks only). */
   enabled = true;
 
-  constructor(private readonly bytes: (shared: boolean) => Uint8Array) {}
+  constructor(
+    /** The memory's import (module, name). */
+    private readonly memoryImport: readonly [string, string],
+    private readonly bytes: (shared: boolean) => Uint8Array,
+  ) {}
 
   /** The compiled module for plain or shared memories (null: WebAssembly or the module is unavailable here). */
   module(shared: boolean): CompiledModule | null {
@@ -281,6 +287,23 @@ export class KernelModule {
   /** True when switched on and the module compiles here. */
   on(): boolean {
     return this.enabled && this.module(false) !== null;
+  }
+
+  /** The kernels over `memory` in this thread (instantiated once per memory), or null. */
+  kernels(memory: WasmMemory, shared: boolean): T | null {
+    let k = this.instances.get(memory);
+    if (k !== undefined) return k;
+    const c = this.module(shared);
+    k = null;
+    if (c)
+      try {
+        const [mod, name] = this.memoryImport;
+        k = new c.api.Instance(c.module, { [mod]: { [name]: memory } }).exports as unknown as T;
+      } catch {
+        k = null;
+      }
+    this.instances.set(memory, k);
+    return k;
   }
 }
 
