@@ -2,7 +2,8 @@ import { createMatrix } from '@campaign-ml/core';
 import type { Matrix } from '@campaign-ml/core';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './gradient-boosting';
 import { setWasmWalk, wasmWalkOn } from './packed-walk-wasm';
-import { RandomForestClassifier } from './random-forest';
+import { RandomForestClassifier, RandomForestRegressor } from './random-forest';
+import { setWasmLockstepWalk, wasmLockstepWalkOn } from './lockstep-walk-wasm';
 import { TreeEnsemble } from './predictor';
 import type { TreeArrays } from './tree-arrays';
 import { randomMatrix } from './test-data';
@@ -14,6 +15,13 @@ function walkAll(model: { ensemble: TreeEnsemble }, X: Matrix): Float64Array {
   for (let r = 0; r < X.rows; r++) for (let k = 0; k < e.nOutputs; k++) out[r * e.nOutputs + k] = e.baseScore[k];
   for (let t = 0; t < e.nTrees; t++) e.addTree(t, X, out, 0, X.rows);
   return out;
+}
+
+/** The first `rows` rows of a column-major matrix. */
+function head(X: Matrix, rows: number): Matrix {
+  const data = new Float64Array(rows * X.cols);
+  for (let c = 0; c < X.cols; c++) data.set(X.data.subarray(c * X.rows, c * X.rows + rows), c * rows);
+  return createMatrix(rows, X.cols, data);
 }
 
 describe('TreeEnsemble batch prediction', () => {
@@ -90,6 +98,103 @@ describe('TreeEnsemble batch prediction', () => {
     // A one-row request reuses the model's walker.
     const one = randomMatrix(1, 5, 16);
     expect(Array.from(m.ensemble.predictRawBlocked(one))).toEqual(Array.from(walkAll(m, one)));
+  });
+
+  it('walks deep numeric trees in WebAssembly, bit for bit the JavaScript lockstep walk (rows stop at their leaves)', () => {
+    expect(wasmLockstepWalkOn()).toBe(true);
+    // Regression forest grown to purity: depth ~20, far beyond the complete layout, one value per leaf.
+    const m = new RandomForestRegressor({ nEstimators: 8, seed: 3 }).fit(X, y);
+    const Xt = randomMatrix(4109, 5, 21);
+    for (let r = 0; r < Xt.rows; r += 3) Xt.data[Xt.rows + r] = NaN;
+    for (let r = 0; r < Xt.rows; r += 11) Xt.data[3 * Xt.rows + r] = NaN;
+    // Every row count through the 8-row groups, the 4-row group and single rows, and full blocks.
+    const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 15, 16, 17, 31, 4109];
+    const wasm = sizes.map((rows) => m.ensemble.predictRawBlocked(Xt.rows === rows ? Xt : head(Xt, rows)));
+    setWasmLockstepWalk(false);
+    try {
+      expect(wasmLockstepWalkOn()).toBe(false);
+      sizes.forEach((rows, i) => {
+        const js = m.ensemble.predictRawBlocked(Xt.rows === rows ? Xt : head(Xt, rows));
+        expect(Buffer.from(wasm[i].buffer).equals(Buffer.from(js.buffer))).toBe(true);
+      });
+    } finally {
+      setWasmLockstepWalk(true);
+    }
+    expect(Array.from(wasm[wasm.length - 1])).toEqual(Array.from(walkAll(m, Xt)));
+  });
+
+  it('walks a chain deeper than any row goes, a single-leaf tree and NaN to either side in WebAssembly', () => {
+    // Tree 0: a right-leaning chain of depth 60 on feature 0 (x > k goes on), NaN right at odd
+    // depths. Tree 1: one leaf. Tree 2: one split on feature 1, NaN left.
+    const depth = 60;
+    const n = 2 * depth + 1;
+    const chain: TreeArrays = {
+      feature: new Int32Array(n).fill(-1),
+      threshold: new Float64Array(n).fill(NaN),
+      left: new Int32Array(n).fill(-1),
+      right: new Int32Array(n).fill(-1),
+      defaultLeft: new Uint8Array(n),
+      catOffset: new Int32Array(n).fill(-1),
+      catBits: new Uint32Array(0),
+      value: Float64Array.from({ length: n }, (_, i) => 0.1 * i - 3),
+      cover: new Float64Array(n),
+      gain: new Float64Array(n),
+    };
+    // Internal node k at index 2k: left leaf 2k + 1, right the next internal node 2k + 2.
+    for (let k = 0; k < depth; k++) {
+      chain.feature[2 * k] = 0;
+      chain.threshold[2 * k] = k;
+      chain.left[2 * k] = 2 * k + 1;
+      chain.right[2 * k] = 2 * k + 2;
+      chain.defaultLeft[2 * k] = k % 2 === 0 ? 1 : 0;
+    }
+    const leaf: TreeArrays = {
+      feature: new Int32Array([-1]),
+      threshold: new Float64Array([NaN]),
+      left: new Int32Array([-1]),
+      right: new Int32Array([-1]),
+      defaultLeft: new Uint8Array(1),
+      catOffset: new Int32Array([-1]),
+      catBits: new Uint32Array(0),
+      value: new Float64Array([0.75]),
+      cover: new Float64Array(1),
+      gain: new Float64Array(1),
+    };
+    const stump: TreeArrays = {
+      feature: new Int32Array([1, -1, -1]),
+      threshold: new Float64Array([0.5, NaN, NaN]),
+      left: new Int32Array([1, -1, -1]),
+      right: new Int32Array([2, -1, -1]),
+      defaultLeft: new Uint8Array([1, 0, 0]),
+      catOffset: new Int32Array([-1, -1, -1]),
+      catBits: new Uint32Array(0),
+      value: new Float64Array([0, -1.25, 2.5]),
+      cover: new Float64Array(3),
+      gain: new Float64Array(3),
+    };
+    const e = TreeEnsemble.fromTrees([chain, leaf, stump], {
+      nOutputs: 1,
+      valueWidth: 1,
+      treeOutput: new Int32Array(3),
+      baseScore: new Float64Array([0.5]),
+      scale: 0.3,
+    });
+    // Rows that leave the chain at every depth, run it to the end, or meet NaN on the way.
+    const rows = 70;
+    const data = new Float64Array(rows * 2);
+    for (let r = 0; r < rows; r++) {
+      data[r] = r % 9 === 0 ? NaN : r - 1.5;
+      data[rows + r] = r % 4 === 0 ? NaN : (r % 3) * 0.4;
+    }
+    const Xt = createMatrix(rows, 2, data);
+    const wasm = e.predictRawBlocked(Xt);
+    expect(Array.from(wasm)).toEqual(Array.from(walkAll({ ensemble: e }, Xt)));
+    setWasmLockstepWalk(false);
+    try {
+      expect(Buffer.from(wasm.buffer).equals(Buffer.from(e.predictRawBlocked(Xt).buffer))).toBe(true);
+    } finally {
+      setWasmLockstepWalk(true);
+    }
   });
 
   it('codes clustered, tiny and huge thresholds exactly (grid cells with several cuts)', () => {

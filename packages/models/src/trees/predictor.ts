@@ -15,6 +15,8 @@ import { addTreeComplete } from './complete-walk';
 import { addTreePacked, encodeBlock } from './packed-walk';
 import { createPackedWalker, wasmWalkOn } from './packed-walk-wasm';
 import type { PackedWalker } from './packed-walk-wasm';
+import { createLockstepWalker, wasmLockstepWalkOn } from './lockstep-walk-wasm';
+import type { LockstepWalker } from './lockstep-walk-wasm';
 
 /** How feature importance is counted: total split gain, total cover (hessian) of splits, or split count. */
 export type ImportanceType = 'gain' | 'cover' | 'weight';
@@ -33,7 +35,9 @@ const BLOCK = 2048;
  *                                            no NaN in the block
  *   packed, JavaScript (packed-walk)         the same without WebAssembly, or leaf vectors
  *   complete float walk (complete-walk)      complete layout, and a NaN in the block or no packing
- *   lockstep walk (lockstep-walk)            numeric trees deeper than the complete layout takes
+ *   lockstep, WebAssembly (lockstep-walk-wasm)  numeric trees deeper than the complete layout
+ *                                            takes, one value per leaf; rows stop at their leaves
+ *   lockstep walk (lockstep-walk)            the same without WebAssembly, or leaf vectors
  *   node walk (node-walk)                    categorical splits; also addTree, the reference walk
  *
  * Every walk gives the node walk's scores bit for bit (the same compares, and one
@@ -138,11 +142,15 @@ export class TreeEnsemble implements FlatEnsemble {
     for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseScore[k];
     // Buffers sized to the rows at hand: a single-record request must not pay for a 2048-row block.
     const blockRows = Math.min(n, BLOCK);
-    const buf = new Float64Array(blockRows * cols);
     const data = X.data;
     const cp = this.complete;
     const wasm = cp && cp.packed && this.valueWidth === 1 && wasmWalkOn() ? this.packedWalker(cp, cols) : null;
     const codes = cp && cp.packed && !wasm ? new Uint8Array(Math.ceil(blockRows / 8) * 8 * cols) : null;
+    const deep =
+      !cp && !this.lockstep.hasCategorical && this.valueWidth === 1 && wasmLockstepWalkOn()
+        ? this.lockstepWalker(cols)
+        : null;
+    const buf = new Float64Array(deep ? 0 : blockRows * cols);
     for (let b = 0; b < n; b += BLOCK) {
       const e = Math.min(n, b + BLOCK);
       // Fast path: code the block once against the model's thresholds, then walk on bytes.
@@ -157,6 +165,19 @@ export class TreeEnsemble implements FlatEnsemble {
       }
       if (cp && codes && encodeBlock(cp, data, n, cols, b, e, codes)) {
         for (let t = 0; t < this.nTrees; t++) addTreePacked(this, cp, t, codes, cols, e - b, out, b);
+        continue;
+      }
+      if (deep) {
+        const rowsBuf = deep.rows;
+        for (let c = 0; c < cols; c++) {
+          const off = c * n;
+          for (let r = b; r < e; r++) rowsBuf[(r - b) * cols + c] = data[off + r];
+        }
+        const len = (e - b) * K;
+        const o = deep.out;
+        for (let j = 0; j < len; j++) o[j] = out[b * K + j];
+        deep.run(e - b, this.scale);
+        for (let j = 0; j < len; j++) out[b * K + j] = o[j];
         continue;
       }
       for (let c = 0; c < cols; c++) {
@@ -201,6 +222,26 @@ export class TreeEnsemble implements FlatEnsemble {
     return w;
   }
 
+  /** The WebAssembly lockstep walk of this model (made on first use, kept with the model), or null. */
+  private lockstepWalker(cols: number): LockstepWalker | null {
+    const kept = DEEP_WALKERS.get(this);
+    if (kept && kept.cols === cols) return kept.walker;
+    const w = createLockstepWalker(
+      {
+        nTrees: this.nTrees,
+        nOutputs: this.nOutputs,
+        roots: this.roots,
+        treeOutput: this.treeOutput,
+        value: this.value,
+        layout: this.lockstep,
+      },
+      cols,
+      BLOCK,
+    );
+    DEEP_WALKERS.set(this, { cols, walker: w });
+    return w;
+  }
+
   /** Per-tree arrays with tree-local child indices (for TreeSHAP and inspection). */
   trees(): TreeArrays[] {
     return unflattenTrees(this);
@@ -239,3 +280,5 @@ export class TreeEnsemble implements FlatEnsemble {
 
 /** The WebAssembly walk of each ensemble (an ensemble itself is frozen), for one column count. */
 const WALKERS = new WeakMap<TreeEnsemble, { cols: number; walker: PackedWalker | null }>();
+/** The WebAssembly lockstep walks of models, likewise. */
+const DEEP_WALKERS = new WeakMap<TreeEnsemble, { cols: number; walker: LockstepWalker | null }>();
