@@ -31,7 +31,8 @@ export function createMatrix(
   if (columns.length !== cols) {
     throw new InputError('MATRIX_SHAPE', `${columns.length} column names given for ${cols} columns`);
   }
-  return Object.freeze({ rows, cols, columns: Object.freeze([...columns]), data });
+  // A frozen names array is shared as is (a served pipeline passes the same one every call).
+  return Object.freeze({ rows, cols, columns: Object.isFrozen(columns) ? columns : Object.freeze([...columns]), data });
 }
 
 export function defaultColumnNames(cols: number): string[] {

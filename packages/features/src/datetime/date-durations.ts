@@ -1,6 +1,6 @@
 import { ConfigError, expectKind, registerLoader } from '@campaign-ml/core';
 import type { Serialized } from '@campaign-ml/core';
-import { makeTable } from '../pipeline/table-columns';
+import { makeTable, newColumn } from '../pipeline/table-columns';
 import type { FittedTableStep, Table, TableStep } from '../pipeline/table-step';
 import { MS_PER_DAY, dateMillis } from './date-values';
 
@@ -61,7 +61,7 @@ export class FittedDateDurations implements FittedTableStep {
     const out = this.pairs.map(([a, b]) => {
       const ta = get(a);
       const tb = get(b);
-      const res = new Float64Array(ta.length);
+      const res = newColumn(ta.length);
       for (let i = 0; i < ta.length; i++) res[i] = (tb[i] - ta[i]) / MS_PER_DAY;
       return res;
     });

@@ -1,6 +1,6 @@
 import { ConfigError, expectKind, registerLoader } from '@campaign-ml/core';
 import type { Serialized } from '@campaign-ml/core';
-import { makeTable } from '../pipeline/table-columns';
+import { makeTable, newColumn } from '../pipeline/table-columns';
 import type { FittedTableStep, Table, TableStep } from '../pipeline/table-step';
 import { MS_PER_DAY, dateMillis } from './date-values';
 
@@ -78,13 +78,13 @@ export class FittedDateParts implements FittedTableStep {
       const t = dateMillis(table, c);
       const n = t.length;
       for (const p of this.parts) {
-        const raw = new Float64Array(n);
+        const raw = newColumn(n);
         for (let i = 0; i < n; i++) raw[i] = datePart(t[i], p);
         const period = PERIOD[p];
         if (this.keepRaw || !this.cyclic || !period) out.push(raw);
         if (this.cyclic && period) {
-          const sin = new Float64Array(n);
-          const cos = new Float64Array(n);
+          const sin = newColumn(n);
+          const cos = newColumn(n);
           const origin = p === 'month' || p === 'dayOfYear' ? 1 : 0;
           const w = (2 * Math.PI) / period;
           for (let i = 0; i < n; i++) {

@@ -1,5 +1,5 @@
 import { InputError, describeValue } from '@campaign-ml/core';
-import { columnValues } from '../pipeline/table-columns';
+import { columnValues, newColumn } from '../pipeline/table-columns';
 import type { Table } from '../pipeline/table-step';
 
 export const MS_PER_DAY = 86_400_000;
@@ -12,7 +12,7 @@ export const MS_PER_DAY = 86_400_000;
 export function dateMillis(table: Table, name: string): Float64Array {
   const values = columnValues(table, name);
   const n = values.length;
-  const out = new Float64Array(n);
+  const out = newColumn(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
     let t: number;

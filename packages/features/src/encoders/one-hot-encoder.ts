@@ -1,6 +1,6 @@
 import { ConfigError, InputError, describeValue, expectKind, registerLoader } from '@campaign-ml/core';
 import type { Serialized } from '@campaign-ml/core';
-import { columnValues, makeTable } from '../pipeline/table-columns';
+import { columnValues, makeTable, newColumn } from '../pipeline/table-columns';
 import type { FittedTableStep, Table, TableStep } from '../pipeline/table-step';
 import { MISSING_KEY, byFrequency, codeColumn, indexOf, keyLabel, lookupCodes } from './category-codes';
 
@@ -110,7 +110,7 @@ export class FittedOneHotEncoder implements FittedTableStep {
       const values = columnValues(table, c.name);
       const codes = lookupCodes(values, this.indexes[ci]);
       const k = c.categories.length;
-      const cols = Array.from({ length: k + (c.other ? 1 : 0) }, () => new Float64Array(n));
+      const cols = Array.from({ length: k + (c.other ? 1 : 0) }, () => newColumn(n));
       // Infrequent categories map to index k, the (other) feature; unknown ones to -1.
       const toOther = this.handleUnknown === 'other';
       for (let i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 import { ConfigError, createRng, decodeArray, encodeArray, expectKind, kFold, registerLoader } from '@campaign-ml/core';
 import type { EncodedArray, RunOptions, Serialized, Task } from '@campaign-ml/core';
-import { checkTarget, columnValues, makeTable } from '../pipeline/table-columns';
+import { checkTarget, columnValues, makeTable, newColumn } from '../pipeline/table-columns';
 import type { FittedTableStep, Table, TableStep } from '../pipeline/table-step';
 import { codeColumn, indexOf, lookupCodes } from './category-codes';
 
@@ -60,7 +60,7 @@ export class TargetEncoder implements TableStep<FittedTargetEncoder> {
     const out: Float64Array[] = [];
     for (const name of table.columnNames()) {
       const { codes, keys } = codeColumn(columnValues(table, name));
-      const cols = Array.from({ length: k }, () => new Float64Array(n));
+      const cols = Array.from({ length: k }, () => newColumn(n));
       const inTrain = new Uint8Array(n);
       for (const fold of folds) {
         inTrain.fill(0);
@@ -195,7 +195,7 @@ export class FittedTargetEncoder implements FittedTableStep {
       const codes = lookupCodes(columnValues(table, c.name), this.indexes[ci]);
       const n = codes.length;
       for (let j = 0; j < k; j++) {
-        const res = new Float64Array(n);
+        const res = newColumn(n);
         const prior = this.prior[j];
         for (let i = 0; i < n; i++) res[i] = codes[i] < 0 ? prior : c.values[codes[i] * k + j];
         out.push(res);

@@ -1,6 +1,6 @@
 import { ConfigError, expectKind, registerLoader } from '@campaign-ml/core';
 import type { Serialized } from '@campaign-ml/core';
-import { categoryKey, columnValues, makeTable, toNumeric } from '../pipeline/table-columns';
+import { categoryKey, columnValues, makeTable, newColumn, toNumeric } from '../pipeline/table-columns';
 import type { FittedTableStep, Table, TableStep } from '../pipeline/table-step';
 import { nanMeanStd, quantileSorted, sortedPresent } from '../scalers/nan-stats';
 
@@ -142,10 +142,10 @@ export class FittedSimpleImputer implements FittedTableStep {
     for (const c of this.columns) {
       const values = columnValues(table, c.name);
       const n = values.length;
-      const flag = c.indicator ? new Float64Array(n) : undefined;
+      const flag = c.indicator ? newColumn(n) : undefined;
       if (c.numeric) {
         const x = toNumeric(values, c.name);
-        const res = new Float64Array(n);
+        const res = newColumn(n);
         const fill = Number(c.fill);
         for (let i = 0; i < n; i++) {
           const v = x[i];

@@ -1,6 +1,6 @@
 import { expectKind, registerLoader } from '@campaign-ml/core';
 import type { Serialized } from '@campaign-ml/core';
-import { makeTable, numericColumn } from '../pipeline/table-columns';
+import { makeTable, newColumn, numericColumn } from '../pipeline/table-columns';
 import type { FittedTableStep, Table } from '../pipeline/table-step';
 
 /**
@@ -25,7 +25,7 @@ export abstract class FittedColumnwise<S> implements FittedTableStep {
   transform(table: Table): Table {
     const out = this.featureNamesIn.map((name, c) => {
       const x = numericColumn(table, name);
-      const res = new Float64Array(x.length);
+      const res = newColumn(x.length);
       this.apply(x, this.state[c], res);
       return res;
     });

@@ -294,18 +294,48 @@ function checkNoMissing(X: Matrix, where: string): void {
   }
 }
 
-function checkColumnsNoMissing(
-  names: readonly string[],
-  columns: readonly Float64Array[],
-  start: number,
-  where: string,
-): void {
-  for (let c = start; c < columns.length; c++) {
-    const col = columns[c];
-    for (let r = 0; r < col.length; r++) {
-      if (col[r] !== col[r]) checkNoMissing(createMatrix(col.length, 1, col, [names[c]]), where);
+/** NaN check of consecutive columns of `rows` values (a Matrix's data, or one column), named by `names`. */
+function checkBlockNoMissing(data: Float64Array, rows: number, names: readonly string[], where: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== data[i]) {
+      const c = Math.floor(i / rows);
+      checkNoMissing(createMatrix(rows, 1, data.subarray(c * rows, (c + 1) * rows), [names[c]]), where);
     }
   }
+}
+
+function rowMismatch(got: number, rows: number): InputError {
+  return new InputError('ROW_MISMATCH', `a step returned ${got} rows for a table of ${rows}; steps must keep every row`);
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Per fitted pipeline, the output names of its last transform: each group's step output names
+ * (raw) and their prefixed form, and all of them in order. Fitted steps name their outputs the
+ * same way every call (mostly the very same array), so a served pipeline builds the ~200 prefixed
+ * names once instead of per request, and the Matrix it returns carries the same frozen names array
+ * every time (which the ensemble's column lookup then recognizes at once).
+ */
+interface OutputNames {
+  raw: (readonly string[] | undefined)[];
+  prefixed: (readonly string[] | undefined)[];
+  all: readonly string[] | undefined;
+}
+const OUTPUT_NAMES = new WeakMap<FittedColumnPipeline, OutputNames>();
+
+function outputNames(p: FittedColumnPipeline, groups: number): OutputNames {
+  let c = OUTPUT_NAMES.get(p);
+  if (!c) {
+    c = { raw: new Array(groups), prefixed: new Array(groups), all: undefined };
+    OUTPUT_NAMES.set(p, c);
+  }
+  return c;
 }
 
 const KIND = 'features/ColumnPipeline';
@@ -348,15 +378,17 @@ export class FittedColumnPipeline {
   transform(table: Table): Matrix {
     requireColumns(table, this.inputColumns);
     const rows = table.numRows();
-    // Each group's output columns, written once into the final buffer (no per-group Matrix copy).
-    const names: string[] = [];
-    const columns: Float64Array[] = [];
+    const cache = outputNames(this, this.groups.length);
+    // Each group's output: its Matrix, or its numeric columns; copied once into the final buffer.
+    const parts: (Matrix | Float64Array[])[] = [];
+    let cols = 0;
+    let namesHold = cache.all !== undefined;
     // Results of step prefixes other groups share (steps are pure: outputs are never written to).
     const memo = new Map<number, { cur: Table; X: Matrix | undefined }>();
     for (let gi = 0; gi < this.groups.length; gi++) {
       const g = this.groups[gi];
       const shared = this.sharedPrefix[gi];
-      let cur: Table = g.steps.length === 0 ? table.select(g.columns) : table;
+      let cur: Table = table;
       let X: Matrix | undefined;
       let k = 0;
       for (let j = g.steps.length - 1; j >= 0; j--) {
@@ -376,31 +408,45 @@ export class FittedColumnPipeline {
         }
         if (shared[k] >= 0) memo.set(shared[k], { cur, X });
       }
-      const start = columns.length;
+      // A group without steps passes its columns through, read from the input table.
+      const raw = X ? X.columns : g.steps.length === 0 ? g.columns : cur.columnNames();
+      let names = cache.prefixed[gi];
+      if (names === undefined || !sameNames(cache.raw[gi]!, raw)) {
+        names = Object.freeze(raw.map((n) => g.prefix + n));
+        cache.raw[gi] = raw;
+        cache.prefixed[gi] = names;
+        namesHold = false;
+      }
       if (X) {
-        for (let c = 0; c < X.cols; c++) {
-          names.push(g.prefix + X.columns[c]);
-          columns.push(X.data.subarray(c * rows, (c + 1) * rows));
+        if (X.rows !== rows) throw rowMismatch(X.rows, rows);
+        if (!g.allowMissing) checkBlockNoMissing(X.data, rows, names, g.name);
+        parts.push(X);
+      } else {
+        const columns = raw.map((name) => numericColumn(cur, name));
+        for (let c = 0; c < columns.length; c++) {
+          if (columns[c].length !== rows) throw rowMismatch(columns[c].length, rows);
+          if (!g.allowMissing) checkBlockNoMissing(columns[c], rows, [names[c]], g.name);
+        }
+        parts.push(columns);
+      }
+      cols += names.length;
+    }
+    if (!namesHold || cache.all === undefined) cache.all = Object.freeze(cache.prefixed.flatMap((n) => n!));
+    const data = new Float64Array(rows * cols);
+    let at = 0;
+    for (const p of parts) {
+      if (Array.isArray(p)) {
+        for (const column of p) {
+          data.set(column, at);
+          at += rows;
         }
       } else {
-        for (const name of cur.columnNames()) {
-          names.push(g.prefix + name);
-          columns.push(numericColumn(cur, name));
-        }
+        data.set(p.data, at);
+        at += p.data.length;
       }
-      if (!g.allowMissing) checkColumnsNoMissing(names, columns, start, g.name);
     }
-    const data = new Float64Array(rows * columns.length);
-    for (let c = 0; c < columns.length; c++) {
-      if (columns[c].length !== rows) {
-        throw new InputError(
-          'ROW_MISMATCH',
-          `a step returned ${columns[c].length} rows for a table of ${rows}; steps must keep every row`,
-        );
-      }
-      data.set(columns[c], c * rows);
-    }
-    let X = createMatrix(rows, columns.length, data, names);
+    const names = cache.all;
+    let X = createMatrix(rows, cols, data, names);
     for (const s of this.steps) X = s.transform(X);
     if (!this.allowMissing && this.steps.length > 0) checkNoMissing(X, 'pipeline steps');
     return X;
