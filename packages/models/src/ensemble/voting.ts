@@ -100,7 +100,7 @@ function fitMembers<F extends FittedModel>(
         : opts.validation;
     out.push({
       name: m.name,
-      columns: m.columns ? [...m.columns] : null,
+      columns: m.columns ? Object.freeze([...m.columns]) : null,
       featureNames: null,
       weight: weights[i],
       model: m.estimator.fit(Xm, y, { ...opts, validation }),
@@ -152,8 +152,8 @@ function checkFitted<F extends FittedModel>(
     if (weights[i] > 0)
       kept.push({
         name: m.name,
-        columns: m.columns ? [...m.columns] : null,
-        featureNames: m.featureNames ? [...m.featureNames] : null,
+        columns: m.columns ? Object.freeze([...m.columns]) : null,
+        featureNames: m.featureNames ? Object.freeze([...m.featureNames]) : null,
         weight: weights[i],
         model: m.model,
       });
@@ -206,8 +206,16 @@ function memberInput(m: FittedMember<FittedModel>, X: Matrix): Matrix {
   const { idx } = cached;
   const rows = X.rows;
   const data = new Float64Array(rows * idx.length);
-  for (let dst = 0; dst < idx.length; dst++)
-    data.set(X.data.subarray(idx[dst] * rows, (idx[dst] + 1) * rows), dst * rows);
+  const src = X.data;
+  if (rows < 64) {
+    // A served batch of a few rows: copy by hand (a subarray per column costs more than its rows).
+    for (let dst = 0, o = 0; dst < idx.length; dst++) {
+      const from = idx[dst] * rows;
+      for (let r = 0; r < rows; r++) data[o++] = src[from + r];
+    }
+  } else {
+    for (let dst = 0; dst < idx.length; dst++) data.set(src.subarray(idx[dst] * rows, (idx[dst] + 1) * rows), dst * rows);
+  }
   return createMatrix(rows, idx.length, data, m.featureNames ?? m.columns);
 }
 
