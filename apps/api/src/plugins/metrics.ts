@@ -93,15 +93,18 @@ export const metricsPlugin = sharedPlugin<MetricsOptions>('metrics', async (app:
   };
   app.decorate('metrics', metrics);
 
-  app.addHook('onRequest', async (request) => {
+  // Callback hooks, not async ones: they run on every request, and an async hook costs a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     request.startTime = process.hrtime.bigint();
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = request.method;
     requests.inc({ route, method, status: String(reply.statusCode) });
     if (request.startTime !== undefined)
       latency.observe({ route, method }, Number(process.hrtime.bigint() - request.startTime) / 1e9);
+    done();
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

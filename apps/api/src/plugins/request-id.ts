@@ -13,7 +13,8 @@ export function requestId(req: IncomingMessage): string {
 
 /** Echo the request id on every response as x-request-id. */
 export const requestIdPlugin = sharedPlugin('request-id', async (app: FastifyInstance) => {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 });
