@@ -6,6 +6,7 @@
  * lists of the queues the workers serve, paths sit on mounted volumes, and the Indexed Job has one
  * completion per partition.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -112,6 +113,20 @@ describe('deploy/compose.yaml', () => {
     }
     const entry = /ENTRYPOINT \["node", "--import", "tsx", "([^"]+)"\]/.exec(read('apps/pipeline/Dockerfile'));
     expect(entry && existsSync(path.join(ROOT, entry[1]))).toBe(true);
+  });
+
+  it("starts the API image's server with node flags this Node accepts, on the file tsup builds", () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(read('apps/api/Dockerfile'));
+    const argv = JSON.parse(cmd![1]) as string[];
+    expect(argv[0]).toBe('node');
+    expect(argv[argv.length - 1]).toBe('dist/main.js');
+    expect(read('apps/api/tsup.config.mjs')).toMatch(/main/);
+    // A flag Node or V8 does not know would stop the container at start: run it here.
+    const flags = argv.slice(1, -1);
+    expect(flags).toContain('--single-threaded-gc');
+    const run = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 
   it.each(pipelineServices.map(([name, s]) => [name, s]))(

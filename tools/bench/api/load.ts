@@ -1,7 +1,8 @@
 /**
  * Load benchmark for apps/api:
- *   npx tsx tools/bench/api/load.ts [--bundle path/to/bundle.json] [--duration 10] [--log-level warn] [--workers 1]
- * Starts the API in its own process (apps/api/dist/main.js when built, else tsx src/main.ts) on
+ *   npx tsx tools/bench/api/load.ts [--bundle path/to/bundle.json] [--duration 10] [--log-level warn] [--workers 1] [--gc single|parallel]
+ * Starts the API in its own process (apps/api/dist/main.js when built, else tsx src/main.ts) as the
+ * Dockerfile and `nx run api:serve` do, with --single-threaded-gc (`--gc parallel`: without it), on
  * loopback with the Kickstarter GBDT bundle (the given one, or one built here from
  * data/kickstarter-sample.csv: leakage columns dropped, recommended tree recipe, 100 trees), then:
  *  - GET /healthz with autocannon (16 connections): the reference, the server's ceiling here;
@@ -36,6 +37,10 @@ const logLevel = arg('log-level', 'warn')!;
 const port = Number(arg('port', '18181'));
 /** API_WORKERS of the server under test (a count or auto). */
 const workers = arg('workers', '1')!;
+/** V8's GC threads in the server: one per process (as deployed) or V8's default parallel helpers. */
+const gc = arg('gc', 'single')!;
+if (gc !== 'single' && gc !== 'parallel') throw new Error(`--gc is single or parallel, not ${gc}`);
+const gcFlags = gc === 'single' ? ['--single-threaded-gc'] : [];
 const LEAKY = [
   'pledged',
   'usd_pledged',
@@ -117,8 +122,8 @@ async function main(): Promise<void> {
   const records = await sampleRecords(doc, 1000);
   const dist = path.join(root, 'apps/api/dist/main.js');
   const [cmd, args] = fs.existsSync(dist)
-    ? [process.execPath, [dist]]
-    : ['npx', ['tsx', path.join(root, 'apps/api/src/main.ts')]];
+    ? [process.execPath, [...gcFlags, dist]]
+    : ['npx', ['tsx', ...gcFlags, path.join(root, 'apps/api/src/main.ts')]];
   const child = spawn(cmd, args, {
     env: {
       ...process.env,
@@ -188,6 +193,7 @@ async function main(): Promise<void> {
       bundle: doc.id,
       cores: os.cpus().length,
       workers,
+      gc,
       logLevel,
       reference: { route: 'GET /healthz', reqPerSec: ref.requests.average, p99Ms: ref.latency.p99 },
       single: {
