@@ -305,7 +305,10 @@ function checkBlockNoMissing(data: Float64Array, rows: number, names: readonly s
 }
 
 function rowMismatch(got: number, rows: number): InputError {
-  return new InputError('ROW_MISMATCH', `a step returned ${got} rows for a table of ${rows}; steps must keep every row`);
+  return new InputError(
+    'ROW_MISMATCH',
+    `a step returned ${got} rows for a table of ${rows}; steps must keep every row`,
+  );
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {

@@ -214,7 +214,8 @@ function memberInput(m: FittedMember<FittedModel>, X: Matrix): Matrix {
       for (let r = 0; r < rows; r++) data[o++] = src[from + r];
     }
   } else {
-    for (let dst = 0; dst < idx.length; dst++) data.set(src.subarray(idx[dst] * rows, (idx[dst] + 1) * rows), dst * rows);
+    for (let dst = 0; dst < idx.length; dst++)
+      data.set(src.subarray(idx[dst] * rows, (idx[dst] + 1) * rows), dst * rows);
   }
   return createMatrix(rows, idx.length, data, m.featureNames ?? m.columns);
 }

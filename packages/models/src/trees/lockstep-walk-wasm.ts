@@ -1,5 +1,5 @@
 import { assembleModule, Fn, instantiate, KernelModule, type CompiledModule } from '../wasm/assembler';
-import { F64, I32, Op, VOID } from '../wasm/opcodes';
+import { F64, I32, Op } from '../wasm/opcodes';
 import type { LockstepLayout } from './lockstep-layout';
 
 /**
