@@ -1,4 +1,5 @@
-import { assembleModule, Fn, instantiate, KernelModule, type CompiledModule } from '../wasm/assembler';
+import { assembleModule, Fn, instantiate, KernelModule, MemoryPlan, type CompiledModule } from '../wasm/assembler';
+import { addLeaf } from './walk-wasm-parts';
 import { F64, I32, Op } from '../wasm/opcodes';
 import type { LockstepLayout } from './lockstep-layout';
 
@@ -58,15 +59,7 @@ function walkFn(): Fn {
     f.tee(a).get(n[k]).op(Op.I32Xor).get(moved).op(Op.I32Or).set(moved);
     f.get(a).set(n[k]);
   };
-  /** out[(i + k) * K + o] += values[n_k] * scale */
-  const addLeaf = (k: number): void => {
-    f.get(out).get(i);
-    if (k) f.i32(k).op(Op.I32Add);
-    f.get(K).op(Op.I32Mul).get(o).op(Op.I32Add).i32(3).op(Op.I32Shl, Op.I32Add);
-    f.tee(p).get(p).mem(Op.F64Load, 3);
-    f.get(values).get(n[k]).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3);
-    f.get(scale).op(Op.F64Mul, Op.F64Add).mem(Op.F64Store, 3);
-  };
+  const leafTarget = { out, i, K, o, scale, p };
   /** rb[k] = rows + (i + k) * cols * 8 */
   const rowBase = (k: number): void => {
     f.get(rows).get(i);
@@ -103,7 +96,7 @@ function walkFn(): Fn {
           () => {
             for (const k of ks) rowBase(k);
             walk(ks);
-            for (const k of ks) addLeaf(k);
+            for (const k of ks) addLeaf(f, leafTarget, values, n[k], k);
             f.get(i).i32(u).op(Op.I32Add).set(i);
           },
         );
@@ -113,7 +106,7 @@ function walkFn(): Fn {
         () => {
           rowBase(0);
           walk([0]);
-          addLeaf(0);
+          addLeaf(f, leafTarget, values, n[0], 0);
           f.inc(i);
         },
       );
@@ -179,19 +172,14 @@ export function createLockstepWalker(model: LockstepModel, cols: number, blockRo
   const T = model.nTrees;
   const K = model.nOutputs;
   const nodeCount = model.value.length;
-  let at = 0;
-  const take = (bytes: number): number => {
-    const here = at;
-    at = Math.ceil((at + bytes) / 16) * 16;
-    return here;
-  };
-  const metaAt = take(T * 16);
-  const nodesAt = take(nodeCount * 16);
-  const valuesAt = take(nodeCount * 8);
-  const rowsAt = take(blockRows * cols * 8);
-  const outAt = take(blockRows * K * 8);
+  const plan = new MemoryPlan(16);
+  const metaAt = plan.take(T * 16);
+  const nodesAt = plan.take(nodeCount * 16);
+  const valuesAt = plan.take(nodeCount * 8);
+  const rowsAt = plan.take(blockRows * cols * 8);
+  const outAt = plan.take(blockRows * K * 8);
   try {
-    const { memory, exports } = instantiate(wasm, MEMORY, at);
+    const { memory, exports } = instantiate(wasm, MEMORY, plan.size);
     const walk = exports.walk as WalkFn;
     const buf = memory.buffer;
     const meta = new Int32Array(buf, metaAt, T * 4);

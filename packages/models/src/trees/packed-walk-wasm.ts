@@ -1,4 +1,5 @@
-import { assembleModule, compileModule, Fn, instantiate, type CompiledModule } from '../wasm/assembler';
+import { assembleModule, compileModule, Fn, instantiate, MemoryPlan, type CompiledModule } from '../wasm/assembler';
+import { addLeaf } from './walk-wasm-parts';
 import { F64, I32, MiscOp, Op, VOID } from '../wasm/opcodes';
 import type { CutGrid } from './cut-grid';
 
@@ -51,14 +52,7 @@ function walkFn(): Fn {
     f.get(nk).i32(1).op(Op.I32Shl).i32(1).op(Op.I32Or, Op.I32Add).set(nk);
   };
   /** out[(i + row) * K + o] += leaves[n] * scale */
-  const addLeaf = (nk: number, row: number): void => {
-    f.get(out).get(i);
-    if (row) f.i32(row).op(Op.I32Add);
-    f.get(K).op(Op.I32Mul).get(o).op(Op.I32Add).i32(3).op(Op.I32Shl, Op.I32Add);
-    f.tee(p).get(p).mem(Op.F64Load, 3);
-    f.get(lf).get(nk).i32(3).op(Op.I32Shl, Op.I32Add).mem(Op.F64Load, 3);
-    f.get(scale).op(Op.F64Mul, Op.F64Add).mem(Op.F64Store, 3);
-  };
+  const leafTarget = { out, i, K, o, scale, p };
   /** g = codes + (i >>> 3) * 8 * cols + (i & 7) */
   const groupBase = (): void => {
     f.get(codes).get(i).i32(3).op(Op.I32ShrU).get(cols).op(Op.I32Mul).i32(3).op(Op.I32Shl, Op.I32Add);
@@ -87,7 +81,7 @@ function walkFn(): Fn {
           depthLoop(() => {
             for (let k = 0; k < U; k++) step(n[k], k);
           });
-          for (let k = 0; k < U; k++) addLeaf(n[k], k);
+          for (let k = 0; k < U; k++) addLeaf(f, leafTarget, lf, n[k], k);
           f.get(i).i32(U).op(Op.I32Add).set(i);
         },
       );
@@ -98,7 +92,7 @@ function walkFn(): Fn {
           groupBase();
           f.i32(0).set(n[0]);
           depthLoop(() => step(n[0], 0));
-          addLeaf(n[0], 0);
+          addLeaf(f, leafTarget, lf, n[0], 0);
           f.inc(i);
         },
       );
@@ -265,30 +259,25 @@ export function createPackedWalker(model: PackedModel, cols: number, blockRows: 
   if (!wasm) return null;
   const T = model.nTrees;
   const K = model.nOutputs;
-  let at = 0;
-  const take = (bytes: number): number => {
-    const here = at;
-    at = Math.ceil((at + bytes) / 8) * 8;
-    return here;
-  };
-  const metaAt = take(T * 16);
-  const packedAt = take(model.packed.length * 4);
-  const leavesAt = take(model.value.length * 8);
-  const fmetaAt = take(cols * 32);
+  const plan = new MemoryPlan(8);
+  const metaAt = plan.take(T * 16);
+  const packedAt = plan.take(model.packed.length * 4);
+  const leavesAt = plan.take(model.value.length * 8);
+  const fmetaAt = plan.take(cols * 32);
   const cutsAt: number[] = [];
   const startAt: number[] = [];
   for (let c = 0; c < cols; c++) {
     const cuts = model.cuts[c];
     const grid = model.grids[c];
-    cutsAt.push(cuts && grid ? take(cuts.length * 8) : -1);
-    startAt.push(cuts && grid ? take(grid.start.length) : -1);
+    cutsAt.push(cuts && grid ? plan.take(cuts.length * 8) : -1);
+    startAt.push(cuts && grid ? plan.take(grid.start.length) : -1);
   }
   const codesLen = Math.ceil(blockRows / 8) * 8 * cols;
-  const codesAt = take(codesLen);
-  const dataAt = take(blockRows * 8);
-  const outAt = take(blockRows * K * 8);
+  const codesAt = plan.take(codesLen);
+  const dataAt = plan.take(blockRows * 8);
+  const outAt = plan.take(blockRows * K * 8);
   try {
-    const { memory, exports } = instantiate(wasm, MEMORY, at);
+    const { memory, exports } = instantiate(wasm, MEMORY, plan.size);
     const walk = exports.walk as WalkFn;
     const encode = exports.encode as EncodeFn;
     const buf = memory.buffer;

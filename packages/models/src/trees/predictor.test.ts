@@ -6,7 +6,7 @@ import { RandomForestClassifier, RandomForestRegressor } from './random-forest';
 import { setWasmLockstepWalk, wasmLockstepWalkOn } from './lockstep-walk-wasm';
 import { TreeEnsemble } from './predictor';
 import type { TreeArrays } from './tree-arrays';
-import { randomMatrix } from './test-data';
+import { blankTree, randomMatrix } from './test-data';
 
 /** Reference: each tree walked node by node over the column-major matrix (the simple path). */
 function walkAll(model: { ensemble: TreeEnsemble }, X: Matrix): Float64Array {
@@ -128,18 +128,10 @@ describe('TreeEnsemble batch prediction', () => {
     // depths. Tree 1: one leaf. Tree 2: one split on feature 1, NaN left.
     const depth = 60;
     const n = 2 * depth + 1;
-    const chain: TreeArrays = {
-      feature: new Int32Array(n).fill(-1),
-      threshold: new Float64Array(n).fill(NaN),
-      left: new Int32Array(n).fill(-1),
-      right: new Int32Array(n).fill(-1),
-      defaultLeft: new Uint8Array(n),
-      catOffset: new Int32Array(n).fill(-1),
-      catBits: new Uint32Array(0),
-      value: Float64Array.from({ length: n }, (_, i) => 0.1 * i - 3),
-      cover: new Float64Array(n),
-      gain: new Float64Array(n),
-    };
+    const chain = blankTree(
+      n,
+      Array.from({ length: n }, (_, i) => 0.1 * i - 3),
+    );
     // Internal node k at index 2k: left leaf 2k + 1, right the next internal node 2k + 2.
     for (let k = 0; k < depth; k++) {
       chain.feature[2 * k] = 0;
@@ -148,30 +140,13 @@ describe('TreeEnsemble batch prediction', () => {
       chain.right[2 * k] = 2 * k + 2;
       chain.defaultLeft[2 * k] = k % 2 === 0 ? 1 : 0;
     }
-    const leaf: TreeArrays = {
-      feature: new Int32Array([-1]),
-      threshold: new Float64Array([NaN]),
-      left: new Int32Array([-1]),
-      right: new Int32Array([-1]),
-      defaultLeft: new Uint8Array(1),
-      catOffset: new Int32Array([-1]),
-      catBits: new Uint32Array(0),
-      value: new Float64Array([0.75]),
-      cover: new Float64Array(1),
-      gain: new Float64Array(1),
-    };
-    const stump: TreeArrays = {
-      feature: new Int32Array([1, -1, -1]),
-      threshold: new Float64Array([0.5, NaN, NaN]),
-      left: new Int32Array([1, -1, -1]),
-      right: new Int32Array([2, -1, -1]),
-      defaultLeft: new Uint8Array([1, 0, 0]),
-      catOffset: new Int32Array([-1, -1, -1]),
-      catBits: new Uint32Array(0),
-      value: new Float64Array([0, -1.25, 2.5]),
-      cover: new Float64Array(3),
-      gain: new Float64Array(3),
-    };
+    const leaf = blankTree(1, [0.75]);
+    const stump = blankTree(3, [0, -1.25, 2.5]);
+    stump.feature[0] = 1;
+    stump.threshold[0] = 0.5;
+    stump.left[0] = 1;
+    stump.right[0] = 2;
+    stump.defaultLeft[0] = 1;
     const e = TreeEnsemble.fromTrees([chain, leaf, stump], {
       nOutputs: 1,
       valueWidth: 1,
@@ -204,18 +179,10 @@ describe('TreeEnsemble batch prediction', () => {
     const heap = (thr: number[], f: number): TreeArrays => {
       const internal = thr.length;
       const n = 2 * internal + 1;
-      const t = {
-        feature: new Int32Array(n).fill(-1),
-        threshold: new Float64Array(n).fill(NaN),
-        left: new Int32Array(n).fill(-1),
-        right: new Int32Array(n).fill(-1),
-        defaultLeft: new Uint8Array(n),
-        catOffset: new Int32Array(n).fill(-1),
-        catBits: new Uint32Array(0),
-        value: Float64Array.from({ length: n }, (_, i) => i * 1.5),
-        cover: new Float64Array(n),
-        gain: new Float64Array(n),
-      };
+      const t = blankTree(
+        n,
+        Array.from({ length: n }, (_, i) => i * 1.5),
+      );
       for (let i = 0; i < internal; i++) {
         t.feature[i] = f;
         t.threshold[i] = thr[i];

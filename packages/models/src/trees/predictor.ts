@@ -156,11 +156,7 @@ export class TreeEnsemble implements FlatEnsemble {
       // Fast path: code the block once against the model's thresholds, then walk on bytes.
       // In WebAssembly when available (same steps, bit-identical scores), else in JavaScript.
       if (wasm && wasm.encode(data, n, b, e)) {
-        const len = (e - b) * K;
-        const o = wasm.out;
-        for (let j = 0; j < len; j++) o[j] = out[b * K + j];
-        wasm.run(e - b, this.scale);
-        for (let j = 0; j < len; j++) out[b * K + j] = o[j];
+        walkBlock(wasm, out, b, e, K, this.scale);
         continue;
       }
       if (cp && codes && encodeBlock(cp, data, n, cols, b, e, codes)) {
@@ -173,11 +169,7 @@ export class TreeEnsemble implements FlatEnsemble {
           const off = c * n;
           for (let r = b; r < e; r++) rowsBuf[(r - b) * cols + c] = data[off + r];
         }
-        const len = (e - b) * K;
-        const o = deep.out;
-        for (let j = 0; j < len; j++) o[j] = out[b * K + j];
-        deep.run(e - b, this.scale);
-        for (let j = 0; j < len; j++) out[b * K + j] = o[j];
+        walkBlock(deep, out, b, e, K, this.scale);
         continue;
       }
       for (let c = 0; c < cols; c++) {
@@ -200,46 +192,42 @@ export class TreeEnsemble implements FlatEnsemble {
 
   /** The WebAssembly walk of this model (made on first use, kept with the model), or null. */
   private packedWalker(cp: CompleteLayout, cols: number): PackedWalker | null {
-    const kept = WALKERS.get(this);
-    if (kept && kept.cols === cols) return kept.walker;
-    const w = createPackedWalker(
-      {
-        nTrees: this.nTrees,
-        nOutputs: this.nOutputs,
-        nodeBase: cp.nodeBase,
-        leafBase: cp.leafBase,
-        depth: cp.depth,
-        treeOutput: this.treeOutput,
-        packed: cp.packed!,
-        value: cp.value,
-        cuts: cp.cuts,
-        grids: cp.grids,
-      },
-      cols,
-      BLOCK,
+    return kept(WALKERS, this, cols, () =>
+      createPackedWalker(
+        {
+          nTrees: this.nTrees,
+          nOutputs: this.nOutputs,
+          nodeBase: cp.nodeBase,
+          leafBase: cp.leafBase,
+          depth: cp.depth,
+          treeOutput: this.treeOutput,
+          packed: cp.packed!,
+          value: cp.value,
+          cuts: cp.cuts,
+          grids: cp.grids,
+        },
+        cols,
+        BLOCK,
+      ),
     );
-    WALKERS.set(this, { cols, walker: w });
-    return w;
   }
 
   /** The WebAssembly lockstep walk of this model (made on first use, kept with the model), or null. */
   private lockstepWalker(cols: number): LockstepWalker | null {
-    const kept = DEEP_WALKERS.get(this);
-    if (kept && kept.cols === cols) return kept.walker;
-    const w = createLockstepWalker(
-      {
-        nTrees: this.nTrees,
-        nOutputs: this.nOutputs,
-        roots: this.roots,
-        treeOutput: this.treeOutput,
-        value: this.value,
-        layout: this.lockstep,
-      },
-      cols,
-      BLOCK,
+    return kept(DEEP_WALKERS, this, cols, () =>
+      createLockstepWalker(
+        {
+          nTrees: this.nTrees,
+          nOutputs: this.nOutputs,
+          roots: this.roots,
+          treeOutput: this.treeOutput,
+          value: this.value,
+          layout: this.lockstep,
+        },
+        cols,
+        BLOCK,
+      ),
     );
-    DEEP_WALKERS.set(this, { cols, walker: w });
-    return w;
   }
 
   /** Per-tree arrays with tree-local child indices (for TreeSHAP and inspection). */
@@ -282,3 +270,33 @@ export class TreeEnsemble implements FlatEnsemble {
 const WALKERS = new WeakMap<TreeEnsemble, { cols: number; walker: PackedWalker | null }>();
 /** The WebAssembly lockstep walks of models, likewise. */
 const DEEP_WALKERS = new WeakMap<TreeEnsemble, { cols: number; walker: LockstepWalker | null }>();
+
+/** A WebAssembly walk of rows [b, e): their scores so far in, every tree added, the sums back out. */
+function walkBlock(
+  w: { readonly out: Float64Array; run(m: number, scale: number): void },
+  out: Float64Array,
+  b: number,
+  e: number,
+  K: number,
+  scale: number,
+): void {
+  const len = (e - b) * K;
+  const o = w.out;
+  for (let j = 0; j < len; j++) o[j] = out[b * K + j];
+  w.run(e - b, scale);
+  for (let j = 0; j < len; j++) out[b * K + j] = o[j];
+}
+
+/** The walker kept for a model and column count, made by `make` (and kept, null too) on first use. */
+function kept<W>(
+  walkers: WeakMap<TreeEnsemble, { cols: number; walker: W | null }>,
+  e: TreeEnsemble,
+  cols: number,
+  make: () => W | null,
+): W | null {
+  const k = walkers.get(e);
+  if (k && k.cols === cols) return k.walker;
+  const walker = make();
+  walkers.set(e, { cols, walker });
+  return walker;
+}

@@ -245,6 +245,19 @@ export interface CompiledModule {
 /** Bytes per WebAssembly memory page. */
 export const PAGE = 65536;
 
+/** Byte offsets of a kernel's regions in one memory, laid out one after another, each aligned. */
+export class MemoryPlan {
+  /** Bytes taken so far (the memory's least size). */
+  size = 0;
+  constructor(private readonly align = 8) {}
+  /** The offset of a new region of `bytes` bytes. */
+  take(bytes: number): number {
+    const here = this.size;
+    this.size = Math.ceil((this.size + bytes) / this.align) * this.align;
+    return here;
+  }
+}
+
 /**
  * Compiles a module, or null where WebAssembly is missing or refuses the bytes (say, no SIMD): the
  * callers then keep their JavaScript code. The bytes are built only when WebAssembly exists.
