@@ -23,6 +23,7 @@ export {
   take,
   toRows,
   concatRows,
+  sameNames,
   type Matrix,
 } from './matrix';
 export { isTask, isClassification, type Task } from './task';

@@ -6,6 +6,7 @@ import {
   fromColumns,
   fromRows,
   get,
+  sameNames,
   selectColumns,
   sliceRows,
   take,
@@ -87,5 +88,25 @@ describe('Matrix', () => {
 
   it('is frozen', () => {
     expect(Object.isFrozen(m)).toBe(true);
+  });
+});
+
+describe('column names', () => {
+  it('createMatrix shares a frozen names array and copies (then freezes) any other', () => {
+    const frozen = Object.freeze(['a', 'b']);
+    expect(createMatrix(1, 2, new Float64Array(2), frozen).columns).toBe(frozen);
+    const open = ['a', 'b'];
+    const m = createMatrix(1, 2, new Float64Array(2), open);
+    expect(m.columns).not.toBe(open);
+    expect(Object.isFrozen(m.columns)).toBe(true);
+    open[0] = 'z';
+    expect(m.columns).toEqual(['a', 'b']);
+  });
+
+  it('sameNames compares element by element', () => {
+    expect(sameNames(['a', 'b'], ['a', 'b'])).toBe(true);
+    expect(sameNames(['a', 'b'], ['a', 'c'])).toBe(false);
+    expect(sameNames(['a'], ['a', 'b'])).toBe(false);
+    expect(sameNames([], [])).toBe(true);
   });
 });

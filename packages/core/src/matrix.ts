@@ -35,6 +35,17 @@ export function createMatrix(
   return Object.freeze({ rows, cols, columns: Object.isFrozen(columns) ? columns : Object.freeze([...columns]), data });
 }
 
+/**
+ * True when two lists of column names are equal, element by element. The same array (a pipeline's
+ * frozen output names, passed on every call) answers at once.
+ */
+export function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function defaultColumnNames(cols: number): string[] {
   return Array.from({ length: cols }, (_, i) => `x${i}`);
 }

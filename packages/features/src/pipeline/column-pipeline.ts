@@ -6,6 +6,7 @@ import {
   expectKind,
   load,
   registerLoader,
+  sameNames,
   throwIfAborted,
 } from '@campaign-ml/core';
 import type { FittedMatrixTransformer, Matrix, MatrixTransformer, RunOptions, Serialized } from '@campaign-ml/core';
@@ -267,12 +268,7 @@ function joinColumns(parts: readonly Matrix[], rows: number): Matrix {
   const data = new Float64Array(rows * cols);
   let off = 0;
   for (const p of parts) {
-    if (p.rows !== rows) {
-      throw new InputError(
-        'ROW_MISMATCH',
-        `a step returned ${p.rows} rows for a table of ${rows}; steps must keep every row`,
-      );
-    }
+    if (p.rows !== rows) throw rowMismatch(p.rows, rows);
     data.set(p.data, off);
     off += p.data.length;
   }
@@ -309,13 +305,6 @@ function rowMismatch(got: number, rows: number): InputError {
     'ROW_MISMATCH',
     `a step returned ${got} rows for a table of ${rows}; steps must keep every row`,
   );
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   expectKind,
   load,
   registerLoader,
+  sameNames,
   selectColumns,
   type Classifier,
   type Estimator,
@@ -185,13 +186,6 @@ function blend<F extends FittedModel>(
  * names up among ~200 each time.
  */
 const memberColumnIndex = new WeakMap<FittedMember<FittedModel>, { names: readonly string[]; idx: Int32Array }>();
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function memberInput(m: FittedMember<FittedModel>, X: Matrix): Matrix {
   if (!m.columns) return m.featureNames ? createMatrix(X.rows, X.cols, X.data, m.featureNames) : X;
